@@ -1,0 +1,113 @@
+import { computeRecordHash } from './chain';
+import { foldSession, stateAt, type SessionFacts, type SessionState } from './lifecycle';
+import { controlsFor, parseRecordPath, RECORD_SCHEMA_VERSION, type EvidenceRecord, type UnsealedRecord } from './records';
+import type { LedgerEntry, LedgerView } from './ports';
+
+/** Seals a record onto its session's chain: seq, prev (hash of the previous record), control tags, own hash. */
+export function sealRecord(previous: readonly LedgerEntry[] | undefined, unsealed: UnsealedRecord): EvidenceRecord {
+  const last = previous?.[previous.length - 1]?.record;
+  // Field order is for people reading the JSON in git; the hash is over the canonical form, so order never matters to it.
+  const withChain = {
+    v: RECORD_SCHEMA_VERSION,
+    sessionId: unsealed.sessionId,
+    seq: (last?.seq ?? 0) + 1,
+    type: unsealed.type,
+    at: unsealed.at,
+    host: unsealed.host,
+    actor: unsealed.actor,
+    controls: controlsFor(unsealed.type),
+    redactions: unsealed.redactions,
+    prev: last?.hash ?? null,
+    payload: unsealed.payload,
+  };
+  return { ...withChain, hash: computeRecordHash(withChain) } as EvidenceRecord;
+}
+
+/** One integrity problem, addressed by session, record and commit (issue 2, `verify`). */
+export interface IntegrityProblem {
+  sessionId: string | null;
+  seq: number | null;
+  path: string | null;
+  commit: string | null;
+  message: string;
+}
+
+/** Checks what can be checked from the records alone: schema, path, seq, chain links and hashes, lifecycle order. */
+export function verifyLedgerRecords(view: LedgerView): IntegrityProblem[] {
+  const problems: IntegrityProblem[] = [];
+  for (const u of view.unreadable) {
+    const parsed = parseRecordPath(u.path);
+    problems.push({ sessionId: parsed?.sessionId ?? null, seq: parsed?.seq ?? null, path: u.path, commit: null, message: `Unreadable record: ${u.message}` });
+  }
+  for (const [sessionId, entries] of view.sessions) {
+    let prevHash: string | null = null;
+    entries.forEach((entry, i) => {
+      const r = entry.record;
+      const at = { sessionId, seq: r.seq, path: entry.path, commit: entry.commit };
+      if (r.sessionId !== sessionId) problems.push({ ...at, message: `Record names session ${r.sessionId} but is filed under ${sessionId}.` });
+      const fromPath = parseRecordPath(entry.path);
+      if (!fromPath || fromPath.seq !== r.seq || fromPath.type !== r.type) {
+        problems.push({ ...at, message: `File name does not match the record (seq ${r.seq}, type ${r.type}).` });
+      }
+      if (r.seq !== i + 1) problems.push({ ...at, message: `Sequence gap or reorder: expected seq ${i + 1}, found ${r.seq}.` });
+      const recomputed = computeRecordHash(r as unknown as Record<string, unknown>);
+      if (recomputed !== r.hash) problems.push({ ...at, message: `Record content does not match its hash (changed after sealing).` });
+      if (r.prev !== prevHash) {
+        problems.push({ ...at, message: i === 0 ? 'First record of the session must have no predecessor.' : `Chain broken: prev does not match the hash of seq ${i}.` });
+      }
+      prevHash = r.hash;
+    });
+    if (!sessionId.startsWith('journal-') && entries.length > 0) {
+      try {
+        foldSession(entries.map((e) => e.record));
+      } catch (e) {
+        problems.push({ sessionId, seq: null, path: null, commit: null, message: (e as Error).message });
+      }
+    }
+  }
+  return problems;
+}
+
+/** A session's facts with its evidence (the entries), for views and reports. */
+export interface SessionSummary {
+  facts: SessionFacts;
+  entries: readonly LedgerEntry[];
+}
+
+/** Folds every break-glass session of the view (journals excluded); sessions that cannot fold are skipped here and reported by verify. */
+export function summariseSessions(view: LedgerView): SessionSummary[] {
+  const out: SessionSummary[] = [];
+  for (const [sessionId, entries] of view.sessions) {
+    if (sessionId.startsWith('journal-')) continue;
+    try {
+      out.push({ facts: foldSession(entries.map((e) => e.record)), entries });
+    } catch {
+      // verifyLedgerRecords names this session; status must still show the others.
+    }
+  }
+  return out.sort((a, b) => (a.facts.declaredAt < b.facts.declaredAt ? 1 : -1));
+}
+
+/** Every session's state at `nowMs`, newest first. */
+export function sessionStatesAt(view: LedgerView, nowMs: number): SessionState[] {
+  return summariseSessions(view).map((s) => stateAt(s.facts, nowMs));
+}
+
+/** Finds the entries of a session, or undefined. */
+export function entriesOf(view: LedgerView, sessionId: string): readonly LedgerEntry[] | undefined {
+  return view.sessions.get(sessionId);
+}
+
+/** The id of the commit that recorded `declared` for a session. */
+export function declaredCommit(view: LedgerView, sessionId: string): string | null {
+  return view.sessions.get(sessionId)?.[0]?.commit ?? null;
+}
+
+/** A new session id: `bg-YYYYMMDD-HHMMSS-<8 hex>` from the declaration time and Web Crypto randomness. */
+export function newSessionId(nowMs: number): string {
+  const iso = new Date(nowMs).toISOString();
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+  const bytes = new Uint8Array(4);
+  globalThis.crypto.getRandomValues(bytes);
+  return `bg-${stamp}-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}

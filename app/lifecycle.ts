@@ -1,0 +1,214 @@
+import { assertNever, refused, BreakGlassError } from './errors';
+import { samePerson, whyNotNamedHuman, type Person } from './identity';
+import type { Policy } from './policy';
+import type { Declaration } from './declaration';
+import type { EvidenceRecord, RecordOf, Review } from './records';
+
+/**
+ * The session lifecycle (procedure.md §4–§9), derived from records only: nothing about a
+ * session's state is stored beside its records. A draft lives only in the UI until `declared`.
+ *
+ *   (draft) ─declared→ active ─(expiry instant)→ expired ─closed→ closed ─reviewed→ reviewed
+ *                         └──────────closed──────────────────────↗
+ */
+export type SessionPhase = 'active' | 'expired' | 'closed' | 'reviewed';
+
+/** Everything the records say about one session. */
+export interface SessionFacts {
+  sessionId: string;
+  declaredAt: string;
+  declaration: Declaration;
+  operator: Person;
+  host: { id: string; name: string };
+  /** Absolute expiry after extensions; never moved by the wall clock (procedure.md §5, issue 5). */
+  expiresAt: string;
+  originalExpiresAt: string;
+  extensions: Array<{ minutes: number; reason: string; at: string }>;
+  expiredRecordedAt: string | null;
+  closed: { at: string; reviewDueAt: string; record: RecordOf<'closed'> } | null;
+  /** The review in force (the latest that is not superseded), and every review in order. */
+  review: { at: string; review: Review; hash: string } | null;
+  reviews: Array<{ at: string; review: Review; hash: string }>;
+  lastRecord: EvidenceRecord;
+  recordCount: number;
+  lastActionAt: string | null;
+}
+
+/** A session's state at an instant: the tagged union every view switches over. */
+export type SessionState =
+  | ({ phase: 'active'; remainingMs: number } & SessionFacts)
+  | ({ phase: 'expired'; expiredRecorded: boolean } & SessionFacts)
+  | ({ phase: 'closed'; reviewOverdue: boolean } & SessionFacts)
+  | ({ phase: 'reviewed' } & SessionFacts);
+
+/** Folds one session's records (in seq order) into its facts; throws if the sequence is illegal. */
+export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
+  const first = records[0];
+  if (!first || first.type !== 'declared') {
+    throw new BreakGlassError('internal', `Session ${first?.sessionId ?? '?'} does not start with a declared record.`);
+  }
+  const facts: SessionFacts = {
+    sessionId: first.sessionId,
+    declaredAt: first.at,
+    declaration: first.payload.declaration,
+    operator: first.payload.declaration.operator,
+    host: first.host,
+    expiresAt: first.payload.expiresAt,
+    originalExpiresAt: first.payload.expiresAt,
+    extensions: [],
+    expiredRecordedAt: null,
+    closed: null,
+    review: null,
+    reviews: [],
+    lastRecord: first,
+    recordCount: 1,
+    lastActionAt: null,
+  };
+  for (const r of records.slice(1)) {
+    facts.lastRecord = r;
+    facts.recordCount += 1;
+    switch (r.type) {
+      case 'declared':
+        throw new BreakGlassError('internal', `Session ${r.sessionId} is declared twice (seq ${r.seq}).`);
+      case 'extended':
+        facts.expiresAt = r.payload.newExpiresAt;
+        facts.extensions.push({ minutes: r.payload.minutes, reason: r.payload.reason, at: r.at });
+        break;
+      case 'expired':
+        facts.expiredRecordedAt = r.payload.recordedAt;
+        break;
+      case 'closed':
+        facts.closed = { at: r.at, reviewDueAt: r.payload.reviewDueAt, record: r };
+        break;
+      case 'reviewed': {
+        const entry = { at: r.at, review: r.payload.review, hash: r.hash };
+        facts.reviews.push(entry);
+        facts.review = entry;
+        break;
+      }
+      case 'action':
+      case 'note':
+        facts.lastActionAt = r.at;
+        break;
+      case 'clock-skew':
+      case 'lock-recovered':
+      case 'policy-adopted':
+        break;
+      default:
+        assertNever(r, 'record type');
+    }
+  }
+  return facts;
+}
+
+/** The state of a session at `nowMs`: expiry is a fact of time, not of whether `expired` was written (§6). */
+export function stateAt(facts: SessionFacts, nowMs: number): SessionState {
+  if (facts.review) return { ...facts, phase: 'reviewed' };
+  if (facts.closed) return { ...facts, phase: 'closed', reviewOverdue: nowMs > Date.parse(facts.closed.reviewDueAt) };
+  const remainingMs = Date.parse(facts.expiresAt) - nowMs;
+  if (remainingMs > 0 && facts.expiredRecordedAt === null) return { ...facts, phase: 'active', remainingMs };
+  return { ...facts, phase: 'expired', expiredRecorded: facts.expiredRecordedAt !== null };
+}
+
+/** Something a person or the clock asks of a session. */
+export type SessionEvent =
+  | { kind: 'note' }
+  | { kind: 'action' }
+  | { kind: 'extend'; minutes: number }
+  | { kind: 'expire' }
+  | { kind: 'close' }
+  | { kind: 'review'; reviewer: Person; supersedes?: string | undefined }
+  | { kind: 'clock-skew' };
+
+/** Every event kind, for tables and tests. */
+export const SESSION_EVENT_KINDS = ['note', 'action', 'extend', 'expire', 'close', 'review', 'clock-skew'] as const;
+
+/**
+ * Decides whether `event` may happen to a session in `state` under `policy`. Returns nothing when
+ * legal; throws a refusal that says why (and what to do) otherwise.
+ */
+export function assertLegal(state: SessionState, event: SessionEvent, policy: Policy): void {
+  const id = state.sessionId;
+  switch (state.phase) {
+    case 'active':
+      switch (event.kind) {
+        case 'note':
+        case 'action':
+        case 'close':
+        case 'clock-skew':
+          return;
+        case 'extend':
+          return assertExtensionWithinCaps(state, event.minutes, policy);
+        case 'expire':
+          throw refused(`Session ${id} is still active until ${state.expiresAt}; it cannot be expired early. Close it instead.`);
+        case 'review':
+          throw refused(`Session ${id} is still active: a review is possible only after it is closed.`);
+        default:
+          return assertNever(event, 'event');
+      }
+    case 'expired':
+      switch (event.kind) {
+        case 'note':
+        case 'close':
+        case 'clock-skew':
+          return;
+        case 'expire':
+          if (state.expiredRecorded) throw refused(`Session ${id} is already recorded as expired.`);
+          return;
+        case 'action':
+          throw new BreakGlassError('no-active-session', `Session ${id} expired at ${state.expiresAt}: no further actions are allowed. Close it with the reversal record (breakglass close).`);
+        case 'extend':
+          throw new BreakGlassError('no-active-session', `Session ${id} expired at ${state.expiresAt}: an expired session cannot be extended. Close it, and declare a new one if the emergency continues.`);
+        case 'review':
+          throw refused(`Session ${id} is expired but not closed: it must be closed before it can be reviewed.`);
+        default:
+          return assertNever(event, 'event');
+      }
+    case 'closed':
+    case 'reviewed':
+      switch (event.kind) {
+        case 'review':
+          return assertReviewer(state, event.reviewer, event.supersedes, policy);
+        case 'note':
+        case 'action':
+        case 'extend':
+        case 'expire':
+        case 'close':
+        case 'clock-skew':
+          throw refused(`Session ${id} is closed: only a review can be added now.`);
+        default:
+          return assertNever(event, 'event');
+      }
+    default:
+      return assertNever(state, 'session phase');
+  }
+}
+
+function assertExtensionWithinCaps(state: SessionFacts, minutes: number, policy: Policy): void {
+  const { stepMinutes, maxCount, maxTotalMinutes } = policy.extension;
+  if (state.extensions.length >= maxCount) {
+    throw refused(`Session ${state.sessionId} has been extended ${state.extensions.length} time(s); the policy allows ${maxCount}. Close it and declare a new session if the emergency continues.`, 'minutes');
+  }
+  if (minutes > stepMinutes) {
+    throw refused(`An extension may add at most ${stepMinutes} minutes; ask for ${stepMinutes} or less.`, 'minutes');
+  }
+  const totalMinutes = (Date.parse(state.expiresAt) + minutes * 60_000 - Date.parse(state.declaredAt)) / 60_000;
+  if (totalMinutes > maxTotalMinutes) {
+    const left = Math.max(0, Math.floor(maxTotalMinutes - (Date.parse(state.expiresAt) - Date.parse(state.declaredAt)) / 60_000));
+    throw refused(`That would make the session ${Math.round(totalMinutes)} minutes long; the policy caps a session at ${maxTotalMinutes}. At most ${left} more minute(s) can be added.`, 'minutes');
+  }
+}
+
+function assertReviewer(state: SessionFacts, reviewer: Person, supersedes: string | undefined, policy: Policy): void {
+  const why = whyNotNamedHuman(reviewer, policy.refusedIdentities);
+  if (why) throw refused(why, 'reviewer.name');
+  if (samePerson(reviewer, state.operator)) {
+    throw refused(`${reviewer.name} operated session ${state.sessionId}: the review must be done by another named person (segregation of duties, ISO 27001 A.6.2).`, 'reviewer');
+  }
+  if (state.review && supersedes !== state.review.hash) {
+    throw refused(`Session ${state.sessionId} already has a review; a review cannot be edited. To correct it, submit a new review with "supersedes": "${state.review.hash}".`, 'supersedes');
+  }
+  if (!state.review && supersedes !== undefined) {
+    throw refused(`Session ${state.sessionId} has no review to supersede: remove "supersedes".`, 'supersedes');
+  }
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from 'yaml';
+import { formatPath } from './zodIssues';
+
+/** The three authorized triggers of seed §2, with the seed's own wording. */
+export const TRIGGERS = {
+  'signing-keys-unavailable': 'Loss or unavailability of cryptographic signing keys',
+  'backend-lock-integrity': 'Backend lock integrity prevents recovery',
+  'prolonged-outage': 'Prolonged system outage or imminent impact to customers or regulators',
+} as const;
+
+/** One of the three authorized trigger ids. */
+export type TriggerId = keyof typeof TRIGGERS;
+
+/** The trigger ids as a tuple for zod. */
+export const TRIGGER_IDS = Object.keys(TRIGGERS) as [TriggerId, ...TriggerId[]];
+
+const idPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const IdSchema = z.string().regex(idPattern, 'Use lower-case letters, digits and dashes (like "pre-production").');
+
+/** A regular expression given as a string; compiled once to prove it is valid. */
+const RegexSource = z.string().min(1).refine((s) => {
+  try {
+    new RegExp(s, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'Not a valid regular expression.');
+
+const CredentialCheckSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('env'),
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Not an environment variable name.'),
+    pattern: RegexSource.optional(),
+    description: z.string().optional(),
+  }).strict(),
+  z.object({
+    kind: z.literal('file'),
+    path: z.string().min(1),
+    description: z.string().optional(),
+  }).strict(),
+]);
+
+/** A credential check of procedure.md §3.2: an environment variable matching a pattern, or a file that must exist. */
+export type CredentialCheck = z.infer<typeof CredentialCheckSchema>;
+
+const ScopeSchema = z.object({ id: IdSchema, description: z.string().min(1) }).strict();
+
+const EnvironmentSchema = z.object({
+  id: IdSchema,
+  description: z.string().optional(),
+  scopes: z.array(ScopeSchema).min(1, 'An environment needs at least one scope.'),
+  credentialChecks: z.array(CredentialCheckSchema).default([]),
+}).strict();
+
+const IncidentPatternSchema = z.object({
+  name: z.string().min(1),
+  pattern: RegexSource,
+  example: z.string().min(1),
+}).strict();
+
+/** The policy file's schema (procedure.md, "Policy file"). Unknown keys are refused so a typo cannot silently weaken it. */
+export const PolicySchema = z.object({
+  version: z.literal(1),
+  environments: z.array(EnvironmentSchema).min(1),
+  incidentIdPatterns: z.array(IncidentPatternSchema).min(1),
+  justificationMinLength: z.number().int().min(1).max(10_000),
+  duration: z.object({
+    defaultMinutes: z.number().int().min(1),
+    maxMinutes: z.number().int().min(1).max(24 * 60),
+  }).strict(),
+  extension: z.object({
+    stepMinutes: z.number().int().min(1),
+    maxCount: z.number().int().min(0),
+    maxTotalMinutes: z.number().int().min(1),
+  }).strict(),
+  warningMinutes: z.array(z.number().int().min(1)).min(1),
+  reviewWindowDays: z.number().int().min(1).max(365),
+  refusedIdentities: z.array(z.string().min(1)).default([]),
+  allowRootOperator: z.boolean(),
+  overdueReviewBlocksDeclaration: z.boolean(),
+  requiredGovernedPaths: z.object({
+    'signing-keys-unavailable': z.array(z.string().min(1)).default([]),
+    'backend-lock-integrity': z.array(z.string().min(1)).default([]),
+    'prolonged-outage': z.array(z.string().min(1)).default([]),
+  }).strict().default({ 'signing-keys-unavailable': [], 'backend-lock-integrity': [], 'prolonged-outage': [] }),
+}).strict().superRefine((p, ctx) => {
+  if (p.duration.defaultMinutes > p.duration.maxMinutes) {
+    ctx.addIssue({ code: 'custom', path: ['duration', 'defaultMinutes'], message: 'The default duration is above the maximum.' });
+  }
+  if (p.extension.maxTotalMinutes < p.duration.maxMinutes) {
+    ctx.addIssue({ code: 'custom', path: ['extension', 'maxTotalMinutes'], message: 'The total cap is below the maximum initial duration.' });
+  }
+  const seen = new Set<string>();
+  p.environments.forEach((env, i) => {
+    if (seen.has(env.id)) ctx.addIssue({ code: 'custom', path: ['environments', i, 'id'], message: `Environment "${env.id}" is listed twice.` });
+    seen.add(env.id);
+  });
+});
+
+/** A validated policy. */
+export type Policy = z.infer<typeof PolicySchema>;
+
+const DEFAULT_SCOPES = [
+  { id: 'diagnostics', description: 'Read-only diagnostics' },
+  { id: 'state-lock', description: 'Backend lock repair' },
+  { id: 'signing-keys', description: 'Signing key recovery or rotation' },
+  { id: 'infrastructure-change', description: 'Infrastructure change' },
+  { id: 'data-repair', description: 'Data repair' },
+];
+
+/** The built-in default policy of procedure.md, used when the evidence repository has no policy.yaml. */
+export const DEFAULT_POLICY: Policy = PolicySchema.parse({
+  version: 1,
+  environments: [
+    { id: 'production', description: 'Production systems', scopes: DEFAULT_SCOPES, credentialChecks: [] },
+    { id: 'pre-production', description: 'Pre-production systems', scopes: DEFAULT_SCOPES, credentialChecks: [] },
+  ],
+  incidentIdPatterns: [
+    { name: 'ticket key', pattern: '^[A-Z][A-Z0-9]+-[0-9]+$', example: 'INC-12345' },
+    { name: 'pager ID', pattern: '^P[A-Z0-9]{5,}$', example: 'PX7Q2ZK' },
+    { name: 'alert URL', pattern: '^https://\\S+$', example: 'https://alerts.example.com/a/12345' },
+  ],
+  justificationMinLength: 40,
+  duration: { defaultMinutes: 30, maxMinutes: 60 },
+  extension: { stepMinutes: 30, maxCount: 2, maxTotalMinutes: 240 },
+  warningMinutes: [10, 5, 1],
+  reviewWindowDays: 5,
+  refusedIdentities: [],
+  allowRootOperator: false,
+  overdueReviewBlocksDeclaration: false,
+  requiredGovernedPaths: {},
+});
+
+/** A problem in a policy file, located by file, field path and line. */
+export interface PolicyProblem {
+  file: string;
+  field: string;
+  line: number | null;
+  message: string;
+}
+
+/** The result of loading a policy file: the policy, or every problem found. */
+export type PolicyLoad = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
+
+/** Finds the YAML node at a zod path, to report the line of a bad field (or of its parent when it is missing). */
+function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: ReadonlyArray<PropertyKey>): number | null {
+  let node: unknown = doc.contents;
+  let best: YamlNode | null = (doc.contents as YamlNode | null) ?? null;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
+      if (!pair) break;
+      node = pair.value ?? pair.key;
+      best = (pair.value ?? pair.key) as YamlNode;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key];
+      if (item === undefined) break;
+      node = item;
+      best = item as YamlNode;
+    } else break;
+  }
+  const offset = best?.range?.[0];
+  return offset === undefined ? null : counter.linePos(offset).line;
+}
+
+/** Parses and validates policy YAML text; every error names the file, the field and the line. */
+export function parsePolicyYaml(text: string, file = 'policy.yaml'): PolicyLoad {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        file,
+        field: '',
+        line: e.linePos?.[0]?.line ?? null,
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const result = PolicySchema.safeParse(doc.toJS());
+  if (result.success) return { ok: true, policy: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      return {
+        file,
+        field: formatPath(path),
+        line: lineOf(doc, counter, path),
+        message: issue.code === 'unrecognized_keys' ? `unknown field "${issue.keys.join('", "')}"` : issue.message,
+      };
+    }),
+  };
+}
+
+/** One line per problem: `policy.yaml:12: environments[0].scopes: …`. */
+export function formatPolicyProblems(problems: PolicyProblem[]): string {
+  return problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n');
+}
+
+/** The default policy as YAML, committed into every new evidence repository so organisations can edit it. */
+export function defaultPolicyYaml(): string {
+  return `# Break-Glass Console policy (procedure.md, "Policy file").
+# Validated on every load; an invalid policy stops the console with the file, field and line.
+${policyToYaml(DEFAULT_POLICY)}`;
+}
+
+/** Serialises a policy back to YAML (key order follows the schema, so diffs stay readable). */
+export function policyToYaml(policy: Policy): string {
+  return stringify(policy);
+}
+
+/** Finds an environment by id. */
+export function findEnvironment(policy: Policy, id: string) {
+  return policy.environments.find((e) => e.id === id);
+}
+
+/** Which incident-id pattern the id matches, or null. */
+export function matchIncidentPattern(policy: Policy, incidentId: string) {
+  return policy.incidentIdPatterns.find((p) => new RegExp(p.pattern, 'u').test(incidentId)) ?? null;
+}

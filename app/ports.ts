@@ -1,0 +1,73 @@
+import type { Policy, PolicyProblem } from './policy';
+import type { EvidenceRecord } from './records';
+
+/**
+ * The side effects the domain needs, as small interfaces that main/ implements (architecture.md).
+ * Tests replace only the Clock, and only where time must move.
+ */
+
+/** Wall-clock time in epoch milliseconds, plus a monotonic reading for skew detection. */
+export interface Clock {
+  now(): number;
+  monotonicMs(): number;
+}
+
+/** An evidence record together with the commit that added it. */
+export interface LedgerEntry {
+  record: EvidenceRecord;
+  commit: string;
+  path: string;
+}
+
+/** A record file that could not be read as a valid record: surfaced by status and verify, never skipped silently. */
+export interface UnreadableRecord {
+  path: string;
+  blob: string;
+  message: string;
+}
+
+/** The policy in force, and where it came from. */
+export type PolicyInForce =
+  | { ok: true; policy: Policy; sha256: string; source: 'repository' | 'built-in' }
+  | { ok: false; problems: PolicyProblem[]; sha256: string };
+
+/** What the evidence repository holds at one commit, as the domain sees it. */
+export interface LedgerView {
+  head: string | null;
+  branch: string;
+  /** Entries per session id, sorted by seq. */
+  sessions: ReadonlyMap<string, readonly LedgerEntry[]>;
+  unreadable: readonly UnreadableRecord[];
+  policy: PolicyInForce;
+}
+
+/** A stale writer lock that was recovered on acquisition: the caller records it as evidence. */
+export interface LockRecovery {
+  previousOwner: { pid: number; host: string; since: string } | null;
+  reason: string;
+  gitLockFilesRemoved: string[];
+}
+
+/** Commits one sealed record; resolves with the commit id only once the branch ref has moved. */
+export type AppendRecord = (record: EvidenceRecord, incidentId: string | null) => Promise<string>;
+
+/** The Git evidence repository behind one interface (main/ implements it with simple-git). */
+export interface EvidenceStore {
+  /** The current view, refreshed incrementally from git's objects (never the work tree). */
+  read(): Promise<LedgerView>;
+  /**
+   * Runs `fn` holding this host's writer lock, with a view read after the lock was taken.
+   * Records appended through `append` are committed one commit each, in order.
+   */
+  write<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>): Promise<T>;
+}
+
+/** The host the console runs on (procedure.md §3). */
+export interface HostInfo {
+  hostId: string;
+  hostName: string;
+  osAccount(): { username: string; uid: number | null };
+  /** Reads an environment variable for a credential check; the value never leaves the precondition check. */
+  env(name: string): string | undefined;
+  fileExists(path: string): boolean;
+}

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { CONTROLS, CONTROLS_BY_RECORD_TYPE, type ControlId } from './controls';
+import { AttestationsSchema, GovernedPathSchema } from './declaration';
+import { PersonSchema } from './identity';
+import { TRIGGER_IDS } from './policy';
+
+/** Schema version of evidence records; bumped only with a migration note in the README. */
+export const RECORD_SCHEMA_VERSION = 1 as const;
+
+/** ISO-8601 UTC instant with milliseconds, as `Date.prototype.toISOString` writes it. */
+export const UtcInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'Not a UTC instant (YYYY-MM-DDTHH:MM:SS.mmmZ).');
+
+/** Break-glass session ids: `bg-YYYYMMDD-HHMMSS-<8 hex>` (sortable by declaration time, unique per host). Journal ids: `journal-<host id>`. */
+export const SessionIdSchema = z.string().regex(/^(bg-\d{8}-\d{6}-[0-9a-f]{8}|journal-[a-z0-9-]{1,64})$/, 'Not a session id.');
+
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+const HostSchema = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), name: z.string().min(1).max(255) }).strict();
+
+/** Closing answers for each control the seed asks to restore (procedure.md §8). */
+export const RestoredSchema = z.enum(['yes', 'no', 'not-applicable'], { error: 'Answer yes, no or not-applicable.' });
+
+const FollowUpSchema = z.object({
+  action: z.string().trim().min(1, 'Describe the follow-up action.').max(2000),
+  owner: z.string().trim().min(1, 'Name the owner of the follow-up.').max(200),
+  due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the due date as YYYY-MM-DD.').optional(),
+}).strict();
+
+/** The closure file (`breakglass close --file`), procedure.md §8. */
+export const ClosureSchema = z.object({
+  summary: z.string().trim().min(1, 'Summarise what was changed.').max(20_000),
+  reversalSteps: z.array(z.string().trim().min(1).max(4000)).min(1, 'List the reversal steps taken (at least one).'),
+  controlsRestored: z.object({
+    signingKeys: RestoredSchema,
+    backendLocks: RestoredSchema,
+    breakGlassCredentialsRotated: RestoredSchema,
+  }).strict(),
+  controlsNote: z.string().trim().max(4000).optional(),
+  followUps: z.array(FollowUpSchema).default([]),
+}).strict().superRefine((c, ctx) => {
+  const anyNo = Object.values(c.controlsRestored).includes('no');
+  if (anyNo && !c.controlsNote) {
+    ctx.addIssue({ code: 'custom', path: ['controlsNote'], message: 'A control was not restored: say why and what will restore it.' });
+  }
+});
+
+/** A closure as submitted. */
+export type Closure = z.infer<typeof ClosureSchema>;
+
+/** The review file (`breakglass review --file`), procedure.md §9. */
+export const ReviewSchema = z.object({
+  reviewer: PersonSchema,
+  outcome: z.enum(['justified', 'justified-with-findings', 'not-justified'], { error: 'Outcome: justified, justified-with-findings or not-justified.' }),
+  drill: z.boolean({ error: 'Say whether this was a drill (true) or a real emergency (false).' }),
+  findings: z.string().trim().max(20_000).default(''),
+  followUps: z.array(FollowUpSchema).default([]),
+  supersedes: Hex64.optional(),
+}).strict().superRefine((r, ctx) => {
+  if (r.outcome !== 'justified' && r.findings.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['findings'], message: 'Describe the findings behind this outcome.' });
+  }
+});
+
+/** A review as submitted. */
+export type Review = z.infer<typeof ReviewSchema>;
+
+const StoredDeclarationSchema = z.object({
+  trigger: z.enum(TRIGGER_IDS),
+  governedPathsTried: z.array(GovernedPathSchema).min(1),
+  materialRisk: z.string(),
+  attestations: AttestationsSchema,
+  incidentId: z.string().min(1),
+  justification: z.string(),
+  environment: z.string().min(1),
+  scopes: z.array(z.string()).min(1),
+  durationMinutes: z.number().int().min(1),
+  operator: PersonSchema,
+}).strict();
+
+const PreconditionResultSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pass', 'fail', 'warn']),
+  detail: z.string(),
+}).strict();
+
+/** Payloads, one per record type. */
+export const PAYLOADS = {
+  declared: z.object({
+    declaration: StoredDeclarationSchema,
+    expiresAt: UtcInstant,
+    policySha256: Hex64,
+    preconditions: z.array(PreconditionResultSchema),
+  }).strict(),
+  action: z.object({
+    kind: z.enum(['command', 'shell-opened']),
+    argv: z.array(z.string()),
+    shell: z.boolean(),
+    cwd: z.string(),
+    startedAt: UtcInstant,
+    endedAt: UtcInstant,
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    stoppedBy: z.enum(['operator', 'expiry']).nullable(),
+    via: z.enum(['cli-exec', 'console']),
+    outputSha256: Hex64,
+    outputBytes: z.number().int().min(0),
+    output: z.string(),
+    outputTruncated: z.boolean(),
+  }).strict(),
+  note: z.object({ text: z.string().min(1) }).strict(),
+  extended: z.object({
+    minutes: z.number().int().min(1),
+    reason: z.string().min(1),
+    previousExpiresAt: UtcInstant,
+    newExpiresAt: UtcInstant,
+  }).strict(),
+  expired: z.object({ expiresAt: UtcInstant, recordedAt: UtcInstant }).strict(),
+  closed: z.object({ closure: ClosureSchema, reviewDueAt: UtcInstant }).strict(),
+  reviewed: z.object({ review: ReviewSchema }).strict(),
+  'lock-recovered': z.object({
+    previousOwner: z.object({ pid: z.number().int(), host: z.string(), since: z.string() }).strict().nullable(),
+    reason: z.string(),
+    gitLockFilesRemoved: z.array(z.string()),
+  }).strict(),
+  'clock-skew': z.object({
+    wallClockAt: UtcInstant,
+    expectedAt: UtcInstant,
+    skewMs: z.number().int(),
+  }).strict(),
+  'policy-adopted': z.object({
+    previousPolicySha256: Hex64.nullable(),
+    policySha256: Hex64,
+    reason: z.string(),
+  }).strict(),
+} as const;
+
+/** Every record type. */
+export type RecordType = keyof typeof PAYLOADS;
+
+/** The record types in a stable order. */
+export const RECORD_TYPES = Object.keys(PAYLOADS) as [RecordType, ...RecordType[]];
+
+const ControlIdSchema = z.enum(Object.keys(CONTROLS) as [ControlId, ...ControlId[]]);
+
+const envelope = {
+  v: z.literal(RECORD_SCHEMA_VERSION),
+  sessionId: SessionIdSchema,
+  seq: z.number().int().min(1),
+  at: UtcInstant,
+  host: HostSchema,
+  actor: PersonSchema,
+  controls: z.array(ControlIdSchema),
+  redactions: z.number().int().min(0),
+  prev: Hex64.nullable(),
+  hash: Hex64,
+};
+
+function recordVariant<T extends RecordType>(type: T) {
+  return z.object({ ...envelope, type: z.literal(type), payload: PAYLOADS[type] }).strict();
+}
+
+/** An evidence record as committed: envelope + typed payload, hash-chained per session (procedure.md §7). */
+export const EvidenceRecordSchema = z.discriminatedUnion('type', [
+  recordVariant('declared'),
+  recordVariant('action'),
+  recordVariant('note'),
+  recordVariant('extended'),
+  recordVariant('expired'),
+  recordVariant('closed'),
+  recordVariant('reviewed'),
+  recordVariant('lock-recovered'),
+  recordVariant('clock-skew'),
+  recordVariant('policy-adopted'),
+]);
+
+/** A parsed evidence record. */
+export type EvidenceRecord = z.infer<typeof EvidenceRecordSchema>;
+
+/** A record of one type. */
+export type RecordOf<T extends RecordType> = Extract<EvidenceRecord, { type: T }>;
+
+/** A record before it is sealed (hash and prev are computed by the chain). */
+export type UnsealedRecord = { [T in RecordType]: Omit<RecordOf<T>, 'hash' | 'prev' | 'seq' | 'controls' | 'v'> }[RecordType];
+
+/** The control tags a record of this type carries. */
+export function controlsFor(type: RecordType): ControlId[] {
+  return [...CONTROLS_BY_RECORD_TYPE[type]];
+}
+
+/** Repository path of a record: `sessions/<YYYY>/<MM>/<session>/<seq>-<type>.json` (architecture.md), journals under `journal/`. */
+export function recordPath(record: Pick<EvidenceRecord, 'sessionId' | 'seq' | 'type'>, sessionStartedAt: string): string {
+  const file = `${String(record.seq).padStart(6, '0')}-${record.type}.json`;
+  if (record.sessionId.startsWith('journal-')) return `journal/${record.sessionId.slice('journal-'.length)}/${file}`;
+  const yyyy = sessionStartedAt.slice(0, 4);
+  const mm = sessionStartedAt.slice(5, 7);
+  return `sessions/${yyyy}/${mm}/${record.sessionId}/${file}`;
+}
+
+/** Parses a record path back into its parts, or null when the path is not a record. */
+export function parseRecordPath(path: string): { sessionId: string; seq: number; type: string } | null {
+  const m = /^(?:sessions\/\d{4}\/\d{2}\/(bg-[0-9a-f-]+)|journal\/([a-z0-9-]+))\/(\d{6})-([a-z-]+)\.json$/.exec(path);
+  if (!m) return null;
+  const sessionId = m[1] ?? `journal-${m[2]}`;
+  return { sessionId, seq: Number(m[3]), type: m[4]! };
+}
+
+/** The commit message of a record: `breakglass(<session>): <type> <incident>` with trailers (architecture.md). */
+export function commitMessageFor(record: EvidenceRecord, incidentId: string | null): string {
+  const subject = `breakglass(${record.sessionId}): ${record.type}${incidentId ? ` ${incidentId}` : ''}`;
+  const trailers = [
+    `Breakglass-Session: ${record.sessionId}`,
+    ...(incidentId ? [`Breakglass-Incident: ${incidentId}`] : []),
+    `Breakglass-Type: ${record.type}`,
+    `Breakglass-Record-Sha256: ${record.hash}`,
+  ];
+  return `${subject}\n\n${trailers.join('\n')}\n`;
+}

@@ -1,0 +1,474 @@
+import { z } from 'zod';
+import { BreakGlassError, refused } from './errors';
+import { declarationSchemaFor, type Declaration } from './declaration';
+import { formatPerson, PersonSchema, whyNotNamedHuman, type Person } from './identity';
+import { assertLegal, stateAt, foldSession, type SessionEvent, type SessionState } from './lifecycle';
+import { newSessionId, sealRecord, sessionStatesAt, verifyLedgerRecords, type IntegrityProblem } from './ledger';
+import { findEnvironment, formatPolicyProblems, matchIncidentPattern, type Policy } from './policy';
+import { ClosureSchema, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
+import { redactDeep } from './redact';
+import { renderEnvExport, envVariables, type BreakGlassEnv } from './envExport';
+import type { Clock, EvidenceStore, HostInfo, LedgerView, LockRecovery, AppendRecord } from './ports';
+import { parseOrThrow } from './zodIssues';
+
+/** Result of one precondition check (procedure.md §3): pass, fail (blocks), or warn (shown, never blocks). */
+export interface PreconditionResult {
+  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'remote';
+  label: string;
+  status: 'pass' | 'fail' | 'warn';
+  detail: string;
+}
+
+/** What the console needs to know about the remote, supplied by main/ (the outbox owns it). */
+export interface RemoteProbe {
+  describe(): Promise<{ status: 'pass' | 'warn'; detail: string }>;
+}
+
+/** Dependencies of the service; main/ wires the real ones. */
+export interface ServiceDeps {
+  store: EvidenceStore;
+  clock: Clock;
+  host: HostInfo;
+  remote?: RemoteProbe;
+}
+
+/** Input of an action record, as the exec wrapper or the console's runner measured it. */
+export const ActionInputSchema = z.object({
+  kind: z.enum(['command', 'shell-opened']),
+  argv: z.array(z.string()).min(1),
+  shell: z.boolean(),
+  cwd: z.string().min(1),
+  startedAt: z.number(),
+  endedAt: z.number(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  stoppedBy: z.enum(['operator', 'expiry']).nullable(),
+  via: z.enum(['cli-exec', 'console']),
+  outputSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  outputBytes: z.number().int().min(0),
+  /** The raw output as text; redacted and capped here, before anything is written. */
+  output: z.string(),
+}).strict();
+
+/** An action as measured by a runner. */
+export type ActionInput = z.infer<typeof ActionInputSchema>;
+
+/** The redacted output kept in a record is capped (issue 2: 64 KiB, the cap noted in the record). */
+export const OUTPUT_CAP_BYTES = 64 * 1024;
+
+const ExtendInputSchema = z.object({
+  minutes: z.number({ error: 'Give the minutes to add as a whole number.' }).int('Give whole minutes.').min(1, 'Add at least 1 minute.'),
+  reason: z.string().trim().min(1, 'An extension needs a new justification: say why more time is needed.').max(8000),
+}).strict();
+
+/** Which session a call is about: an id, or the one open session of this host (optionally in an environment). */
+export interface SessionSelector {
+  sessionId?: string | undefined;
+  environment?: string | undefined;
+}
+
+/** The break-glass service: the one place that orders validation, lifecycle rules and evidence commits. */
+export class BreakGlassService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** The ledger as it is now. */
+  read(): Promise<LedgerView> {
+    return this.deps.store.read();
+  }
+
+  /** The policy in force, or a refusal naming every problem of the policy file (fail closed). */
+  async policy(view?: LedgerView): Promise<Policy> {
+    const v = view ?? (await this.read());
+    return policyOrThrow(v);
+  }
+
+  /** Every session's state now, newest first. */
+  async sessions(view?: LedgerView): Promise<SessionState[]> {
+    return sessionStatesAt(view ?? (await this.read()), this.deps.clock.now());
+  }
+
+  /** Runs the host's preconditions for a (partial) declaration (procedure.md §3). */
+  async preconditions(input: { environment?: string | undefined; incidentId?: string | undefined; operator?: Person | undefined }, view?: LedgerView): Promise<PreconditionResult[]> {
+    const v = view ?? (await this.read());
+    const results: PreconditionResult[] = [];
+    const policyOk = v.policy.ok ? v.policy.policy : null;
+    const { username, uid } = this.deps.host.osAccount();
+    const refusedNames = policyOk?.refusedIdentities ?? [];
+    const osWhy = whyNotNamedHuman({ name: username, email: `${username}@localhost` }, refusedNames);
+    if (uid === 0 && !policyOk?.allowRootOperator) {
+      results.push({ id: 'os-account', label: 'Named OS account', status: 'fail', detail: 'You are logged in as root (uid 0). Log in with your own named account; the policy does not allow root to declare.' });
+    } else if (osWhy && !(uid === 0 && policyOk?.allowRootOperator)) {
+      results.push({ id: 'os-account', label: 'Named OS account', status: 'fail', detail: `The OS account "${username}" is shared or anonymous. Log in with your own named account.` });
+    } else {
+      results.push({ id: 'os-account', label: 'Named OS account', status: 'pass', detail: `Logged in as ${username}${uid === null ? '' : ` (uid ${uid})`}${uid === 0 ? ', allowed by policy' : ''}.` });
+    }
+    const env = policyOk && input.environment ? findEnvironment(policyOk, input.environment) : undefined;
+    if (!input.environment) {
+      results.push({ id: 'credentials', label: 'Provider credentials', status: 'fail', detail: 'Pick the environment first: credentials are checked for that environment.' });
+    } else if (!env) {
+      results.push({ id: 'credentials', label: 'Provider credentials', status: 'fail', detail: `Unknown environment "${input.environment}".` });
+    } else if (env.credentialChecks.length === 0) {
+      results.push({ id: 'credentials', label: 'Provider credentials', status: 'pass', detail: `The policy names no credential checks for ${env.id}.` });
+    } else {
+      const failures: string[] = [];
+      const passes: string[] = [];
+      for (const check of env.credentialChecks) {
+        if (check.kind === 'env') {
+          const value = this.deps.host.env(check.name);
+          const label = check.description ?? `$${check.name}${check.pattern ? ` matches ${check.pattern}` : ' is set'}`;
+          // Only which check passed is reported; the value itself never leaves this function.
+          if (value === undefined || value === '') failures.push(`$${check.name} is not set (${label}).`);
+          else if (check.pattern && !new RegExp(check.pattern, 'u').test(value)) failures.push(`$${check.name} does not match ${check.pattern} (${label}).`);
+          else passes.push(label);
+        } else {
+          const label = check.description ?? `${check.path} exists`;
+          if (this.deps.host.fileExists(check.path)) passes.push(label);
+          else failures.push(`${check.path} does not exist (${label}).`);
+        }
+      }
+      results.push(failures.length
+        ? { id: 'credentials', label: 'Provider credentials', status: 'fail', detail: `${failures.join(' ')} Load the break-glass credentials for ${env.id}, then check again.` }
+        : { id: 'credentials', label: 'Provider credentials', status: 'pass', detail: `Passed: ${passes.join('; ')}.` });
+    }
+    if (!input.incidentId) {
+      results.push({ id: 'incident-id', label: 'Incident reference', status: 'fail', detail: 'Enter the incident ID (ticket, pager or alert).' });
+    } else if (policyOk) {
+      const match = matchIncidentPattern(policyOk, input.incidentId);
+      results.push(match
+        ? { id: 'incident-id', label: 'Incident reference', status: 'pass', detail: `${input.incidentId} is a ${match.name}.` }
+        : { id: 'incident-id', label: 'Incident reference', status: 'fail', detail: `"${input.incidentId}" matches none of the policy's formats: use ${policyOk.incidentIdPatterns.map((p) => p.example).join(', ')}.` });
+    }
+    results.push(this.repositoryCheck(v, input.operator));
+    if (this.deps.remote) {
+      const r = await this.deps.remote.describe();
+      results.push({ id: 'remote', label: 'Shared remote', status: r.status, detail: r.detail });
+    } else {
+      results.push({ id: 'remote', label: 'Shared remote', status: 'warn', detail: 'No remote configured: evidence stays on this host until one is set (breakglass remote set URL).' });
+    }
+    return results;
+  }
+
+  private repositoryCheck(view: LedgerView, operator: Person | undefined): PreconditionResult {
+    const label = 'Evidence repository';
+    if (!view.policy.ok) {
+      return { id: 'evidence-repository', label, status: 'fail', detail: `policy.yaml is invalid: ${formatPolicyProblems(view.policy.problems)}` };
+    }
+    const problems = verifyLedgerRecords(view);
+    if (problems.length > 0) {
+      const p = problems[0]!;
+      return { id: 'evidence-repository', label, status: 'fail', detail: `The ledger does not verify (${problems.length} problem(s); first: ${p.sessionId ?? ''} ${p.message}). Run breakglass verify and resolve it before declaring.` };
+    }
+    if (operator) {
+      const parsed = PersonSchema.safeParse(operator);
+      if (!parsed.success) return { id: 'evidence-repository', label, status: 'fail', detail: 'No valid author identity: give the operator a name and e-mail.' };
+    }
+    const count = [...view.sessions.values()].reduce((n, e) => n + e.length, 0);
+    return { id: 'evidence-repository', label, status: 'pass', detail: `Writable; ${count} record(s) verify; commits will be authored by ${operator ? formatPerson(operator) : 'the operator'}.` };
+  }
+
+  /**
+   * Declares a session (procedure.md §4): validates, runs the preconditions, refuses a second
+   * active session for the environment on this host, then commits `declared`. The session exists
+   * only once that commit has moved the branch.
+   */
+  async declare(input: unknown): Promise<{ state: SessionState; record: EvidenceRecord; commit: string }> {
+    return this.deps.store.write(async (view, append, recovered) => {
+      const policy = policyOrThrow(view);
+      const declaration: Declaration = parseOrThrow(declarationSchemaFor(policy), input, 'declaration');
+      const now = this.deps.clock.now();
+      const open = sessionStatesAt(view, now).find(
+        (s) => s.host.id === this.deps.host.hostId && s.declaration.environment === declaration.environment && s.phase === 'active',
+      );
+      if (open) {
+        throw refused(`Session ${open.sessionId} (${open.declaration.incidentId}) is already active for ${declaration.environment} on this host until ${open.expiresAt}. Work in that session, or close it first.`, 'environment');
+      }
+      if (policy.overdueReviewBlocksDeclaration) {
+        const overdue = sessionStatesAt(view, now).find((s) => s.phase === 'closed' && s.reviewOverdue && s.operator.email.toLowerCase() === declaration.operator.email.toLowerCase());
+        if (overdue) throw refused(`The review of your session ${overdue.sessionId} (${overdue.declaration.incidentId}) was due ${overdue.closed?.reviewDueAt}; the policy blocks new declarations until it is reviewed.`);
+      }
+      const checks = await this.preconditions({ environment: declaration.environment, incidentId: declaration.incidentId, operator: declaration.operator }, view);
+      const failed = checks.filter((c) => c.status === 'fail');
+      if (failed.length > 0) {
+        throw new BreakGlassError('refused', `Precondition failed: ${failed.map((f) => `${f.label}: ${f.detail}`).join(' ')}`, { field: 'preconditions' });
+      }
+      await this.recordRecovery(view, append, recovered);
+      const sessionId = newSessionId(now);
+      const at = new Date(now).toISOString();
+      const redacted = redactDeep(declaration);
+      const record = sealRecord(undefined, {
+        sessionId, type: 'declared', at, host: this.hostRef(), actor: declaration.operator, redactions: redacted.count,
+        payload: {
+          declaration: redacted.value,
+          expiresAt: new Date(now + declaration.durationMinutes * 60_000).toISOString(),
+          policySha256: view.policy.sha256,
+          preconditions: checks.map(({ id, status, detail }) => ({ id, status, detail })),
+        },
+      });
+      const commit = await append(record, declaration.incidentId);
+      const facts = foldSession([record]);
+      return { state: stateAt(facts, now), record, commit };
+    });
+  }
+
+  /** Adds a free-text note (allowed while active and after expiry until closing). */
+  async note(selector: SessionSelector, text: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+    const parsed = parseOrThrow(z.string().trim().min(1, 'The note is empty: write what happened.').max(20_000, 'The note is longer than 20,000 characters.'), text, 'note');
+    return this.appendToSession(selector, { kind: 'note' }, (state) => {
+      const r = redactDeep({ text: parsed });
+      return { type: 'note', actor: state.operator, redactions: r.count, payload: r.value };
+    });
+  }
+
+  /** Records a command (or an opened governed shell); refused after expiry even if a caller is late (§6). */
+  async recordAction(selector: SessionSelector, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+    const action = parseOrThrow(ActionInputSchema, input, 'action');
+    return this.appendToSession(selector, { kind: 'action' }, (state) => {
+      const { value, count } = redactDeep({ argv: action.argv, cwd: action.cwd, output: action.output });
+      const capped = capUtf8(value.output, OUTPUT_CAP_BYTES);
+      return {
+        type: 'action', actor: state.operator, redactions: count,
+        payload: {
+          kind: action.kind, argv: value.argv, shell: action.shell, cwd: value.cwd,
+          startedAt: new Date(action.startedAt).toISOString(), endedAt: new Date(action.endedAt).toISOString(),
+          exitCode: action.exitCode, signal: action.signal, stoppedBy: action.stoppedBy, via: action.via,
+          outputSha256: action.outputSha256, outputBytes: action.outputBytes,
+          output: capped.text, outputTruncated: capped.truncated,
+        },
+      };
+    }, { allowExpiredCommandEnd: action.stoppedBy === 'expiry' });
+  }
+
+  /** Checks that an action may start now (the exec wrapper asks before running anything). */
+  async assertCanAct(selector: SessionSelector): Promise<SessionState> {
+    const view = await this.read();
+    const state = this.selectSession(view, selector, 'action');
+    assertLegal(state, { kind: 'action' }, policyOrThrow(view));
+    return state;
+  }
+
+  /** Extends an active session within the policy's caps; the expiry moves only once `extended` is committed. */
+  async extend(selector: SessionSelector, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+    const ext = parseOrThrow(ExtendInputSchema, input, 'extension');
+    return this.appendToSession(selector, { kind: 'extend', minutes: ext.minutes }, (state) => {
+      const r = redactDeep({ reason: ext.reason });
+      return {
+        type: 'extended', actor: state.operator, redactions: r.count,
+        payload: {
+          minutes: ext.minutes, reason: r.value.reason, previousExpiresAt: state.expiresAt,
+          newExpiresAt: new Date(Date.parse(state.expiresAt) + ext.minutes * 60_000).toISOString(),
+        },
+      };
+    });
+  }
+
+  /** Closes a session with its reversal record (§8); writes `expired` first when expiry passed unrecorded. */
+  async close(selector: SessionSelector, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+    const closure = parseOrThrow(ClosureSchema, input, 'closure');
+    return this.appendToSession(selector, { kind: 'close' }, (state, policy, now) => {
+      const r = redactDeep(closure);
+      return {
+        type: 'closed', actor: state.operator, redactions: r.count,
+        payload: { closure: r.value, reviewDueAt: new Date(now + policy.reviewWindowDays * 86_400_000).toISOString() },
+      };
+    });
+  }
+
+  /** Records a post-incident review by a named human who is not the operator (§9). */
+  async review(sessionId: string, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+    const review = parseOrThrow(ReviewSchema, input, 'review');
+    return this.appendToSession({ sessionId }, { kind: 'review', reviewer: review.reviewer, supersedes: review.supersedes }, () => {
+      const r = redactDeep(review);
+      return { type: 'reviewed', actor: review.reviewer, redactions: r.count, payload: { review: r.value } };
+    });
+  }
+
+  /**
+   * Writes `expired` for every session of this host whose expiry has passed unrecorded, with the
+   * declared expiry as the event time (§6). Called on start and on the countdown tick.
+   */
+  async expireDue(): Promise<EvidenceRecord[]> {
+    const due = (await this.sessions()).filter((s) => s.phase === 'expired' && !s.expiredRecorded && s.host.id === this.deps.host.hostId);
+    if (due.length === 0) return [];
+    return this.deps.store.write(async (view, append, recovered) => {
+      await this.recordRecovery(view, append, recovered);
+      const now = this.deps.clock.now();
+      const written: EvidenceRecord[] = [];
+      for (const s of sessionStatesAt(view, now)) {
+        if (s.phase !== 'expired' || s.expiredRecorded || s.host.id !== this.deps.host.hostId) continue;
+        const record = sealRecord(view.sessions.get(s.sessionId), {
+          sessionId: s.sessionId, type: 'expired', at: s.expiresAt, host: this.hostRef(), actor: s.operator, redactions: 0,
+          payload: { expiresAt: s.expiresAt, recordedAt: new Date(now).toISOString() },
+        });
+        await append(record, s.declaration.incidentId);
+        written.push(record);
+      }
+      return written;
+    });
+  }
+
+  /** Records a wall-clock jump seen against the monotonic clock (issue 5), in every active session of this host. */
+  async recordClockSkew(wallClockAt: number, expectedAt: number): Promise<EvidenceRecord[]> {
+    return this.deps.store.write(async (view, append, recovered) => {
+      await this.recordRecovery(view, append, recovered);
+      const written: EvidenceRecord[] = [];
+      for (const s of sessionStatesAt(view, this.deps.clock.now())) {
+        if (s.host.id !== this.deps.host.hostId || (s.phase !== 'active' && s.phase !== 'expired')) continue;
+        const record = sealRecord(view.sessions.get(s.sessionId), {
+          sessionId: s.sessionId, type: 'clock-skew', at: new Date(wallClockAt).toISOString(), host: this.hostRef(), actor: s.operator, redactions: 0,
+          payload: { wallClockAt: new Date(wallClockAt).toISOString(), expectedAt: new Date(expectedAt).toISOString(), skewMs: Math.round(wallClockAt - expectedAt) },
+        });
+        await append(record, s.declaration.incidentId);
+        written.push(record);
+      }
+      return written;
+    });
+  }
+
+  /** The environment block while a session is active, or null (expired, closed, none): `eval "$(breakglass env)"` stays safe. */
+  async environment(selector: SessionSelector = {}): Promise<{ text: string; variables: Record<string, string>; state: SessionState } | null> {
+    const view = await this.read();
+    let state: SessionState;
+    try {
+      state = this.selectSession(view, selector, 'action');
+    } catch {
+      return null;
+    }
+    if (state.phase !== 'active') return null;
+    const commit = view.sessions.get(state.sessionId)?.[0]?.commit ?? '';
+    const env: BreakGlassEnv = {
+      reason: state.declaration.justification,
+      timestamp: new Date(state.declaredAt),
+      incidentId: state.declaration.incidentId,
+      operator: formatPerson(state.operator),
+      environment: state.declaration.environment,
+      trigger: state.declaration.trigger,
+      expiresAt: new Date(state.expiresAt),
+      sessionId: state.sessionId,
+      evidenceCommit: commit,
+    };
+    return { text: renderEnvExport(env), variables: envVariables(env), state };
+  }
+
+  /** Integrity of the records themselves (main/ adds history, authorship and fsck checks). */
+  async verifyRecords(view?: LedgerView): Promise<IntegrityProblem[]> {
+    return verifyLedgerRecords(view ?? (await this.read()));
+  }
+
+  /**
+   * Picks the session a call is about. With no id: this host's one open session (active, or
+   * expired awaiting closure for notes and closing), narrowed by environment when several are open.
+   */
+  selectSession(view: LedgerView, selector: SessionSelector, purpose: 'action' | 'close'): SessionState {
+    const states = sessionStatesAt(view, this.deps.clock.now());
+    if (selector.sessionId) {
+      const s = states.find((x) => x.sessionId === selector.sessionId);
+      if (!s) throw new BreakGlassError('no-active-session', `No session ${selector.sessionId} in this evidence repository. List sessions with: breakglass log`);
+      return s;
+    }
+    const mine = states.filter((s) => s.host.id === this.deps.host.hostId && (!selector.environment || s.declaration.environment === selector.environment));
+    const active = mine.filter((s) => s.phase === 'active');
+    const candidates = active.length > 0 || purpose === 'action' ? active : mine.filter((s) => s.phase === 'expired');
+    if (candidates.length === 1) return candidates[0]!;
+    if (candidates.length === 0) {
+      const expired = mine.find((s) => s.phase === 'expired');
+      if (purpose === 'action' && expired) {
+        throw new BreakGlassError('no-active-session', `Session ${expired.sessionId} expired at ${expired.expiresAt}. Close it (breakglass close --file closure.json); declare a new session if the emergency continues.`);
+      }
+      throw new BreakGlassError('no-active-session', 'No active break-glass session on this host. Declare one first (breakglass declare).');
+    }
+    throw new BreakGlassError('invalid-input', `Several sessions are open on this host (${candidates.map((c) => `${c.sessionId} in ${c.declaration.environment}`).join(', ')}): name one with --session ID.`, { field: 'session' });
+  }
+
+  private async appendToSession(
+    selector: SessionSelector,
+    event: SessionEvent,
+    build: (state: SessionState, policy: Policy, now: number) => Omit<UnsealedRecord, 'sessionId' | 'at' | 'host'>,
+    options: { allowExpiredCommandEnd?: boolean } = {},
+  ): Promise<{ record: EvidenceRecord; commit: string }> {
+    return this.deps.store.write(async (view, append, recovered) => {
+      const policy = policyOrThrow(view);
+      const now = this.deps.clock.now();
+      let state = this.selectSession(view, selector, event.kind === 'action' ? 'action' : 'close');
+      // A command stopped by the expiry is recorded even though the session has just expired (issue 5).
+      const effective: SessionEvent = options.allowExpiredCommandEnd && state.phase === 'expired' ? { kind: 'note' } : event;
+      assertLegal(state, effective, policy);
+      await this.recordRecovery(view, append, recovered);
+      let entries = view.sessions.get(state.sessionId);
+      if (state.phase === 'expired' && !state.expiredRecorded && event.kind !== 'expire') {
+        // §6: the expiry is evidenced before anything that follows it.
+        const expired = sealRecord(entries, {
+          sessionId: state.sessionId, type: 'expired', at: state.expiresAt, host: this.hostRef(), actor: state.operator, redactions: 0,
+          payload: { expiresAt: state.expiresAt, recordedAt: new Date(now).toISOString() },
+        });
+        const commit = await append(expired, state.declaration.incidentId);
+        entries = [...(entries ?? []), { record: expired, commit, path: '' }];
+        state = stateAt(foldSession(entries.map((e) => e.record)), now);
+      }
+      const record = sealRecord(entries, {
+        ...build(state, policy, now), sessionId: state.sessionId, at: new Date(now).toISOString(), host: this.hostRef(),
+      } as UnsealedRecord);
+      const commit = await append(record, state.declaration.incidentId);
+      return { record, commit };
+    });
+  }
+
+  /**
+   * Records that the organisation's policy replaced this host's when it joined a remote (issue 2):
+   * the remote's policy wins, and the journal says so. `previous`/`adopted` are SHA-256 of the policy texts.
+   */
+  async recordPolicyAdopted(previous: string | null, adopted: string): Promise<EvidenceRecord> {
+    return this.deps.store.write(async (view, append) => {
+      const journalId = `journal-${this.deps.host.hostId}`;
+      const record = sealRecord(view.sessions.get(journalId), {
+        sessionId: journalId, type: 'policy-adopted', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
+        actor: this.systemActor(), redactions: 0,
+        payload: {
+          previousPolicySha256: previous,
+          policySha256: adopted,
+          reason: "Joined a shared remote whose policy.yaml differs from this host's; the organisation's policy wins.",
+        },
+      } as UnsealedRecord);
+      await append(record, null);
+      return record;
+    });
+  }
+
+  private systemActor(): Person {
+    const { username } = this.deps.host.osAccount();
+    return { name: `${username} on ${this.deps.host.hostName}`, email: `${username}@${this.deps.host.hostName.replace(/[^A-Za-z0-9.-]/g, '-') || 'localhost'}` };
+  }
+
+  /** Writes the `lock-recovered` record to this host's journal when the store recovered a stale lock. */
+  private async recordRecovery(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null): Promise<void> {
+    if (!recovered) return;
+    const journalId = `journal-${this.deps.host.hostId}`;
+    const record = sealRecord(view.sessions.get(journalId), {
+      sessionId: journalId, type: 'lock-recovered', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
+      actor: this.systemActor(),
+      redactions: 0,
+      payload: { previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved },
+    } as UnsealedRecord);
+    await append(record, null);
+  }
+
+  private hostRef(): { id: string; name: string } {
+    return { id: this.deps.host.hostId, name: this.deps.host.hostName };
+  }
+}
+
+/** The policy of a view, or a refusal listing the policy file's problems (no state change under an invalid policy). */
+export function policyOrThrow(view: LedgerView): Policy {
+  if (view.policy.ok) return view.policy.policy;
+  throw new BreakGlassError('refused', `The evidence repository's policy.yaml is invalid, so nothing can be recorded until it is fixed:\n${formatPolicyProblems(view.policy.problems)}`);
+}
+
+/** Caps UTF-8 text at `maxBytes` without splitting a character. */
+export function capUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= maxBytes) return { text, truncated: false };
+  let cut = maxBytes;
+  while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut -= 1;
+  return { text: new TextDecoder().decode(bytes.subarray(0, cut)), truncated: true };
+}
+
+export type { RecordOf };

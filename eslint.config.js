@@ -1,0 +1,47 @@
+// Lint rules that hold the architecture's boundaries (shared/design/style.md, "What we take" 4):
+// app/ is the pure domain, so it may not reach for Electron, Node I/O, React or git.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'process', 'stream', 'util', 'worker_threads', 'url', 'events', 'readline', 'tty', 'zlib', 'dns'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['app/**/*.ts'],
+    languageOptions: { globals: { ...globals['shared-node-browser'] } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: nodeBuiltins, message: 'app/ is the pure domain: no Node I/O. Take the side effect through an interface (EvidenceStore, Clock, HostInfo, Runner) that main/ implements.' },
+          { group: ['electron', 'electron/*'], message: 'app/ may not import Electron; the glue lives in main/.' },
+          { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand', 'zustand/*'], message: 'app/ may not import UI libraries; the UI lives in renderer/.' },
+          { group: ['simple-git', 'proper-lockfile'], message: 'app/ may not run git or lock files; main/ does, behind EvidenceStore.' },
+          { group: ['**/main/**', '../main/*', '**/renderer/**'], message: 'app/ depends on nothing else in the project.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'app/ is pure: pass what you need in.' }, { name: 'require', message: 'app/ is pure.' }, { name: 'Buffer', message: 'app/ runs in Chromium too: use Uint8Array / TextEncoder.' }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: nodeBuiltins, message: 'renderer/ runs sandboxed in the page: no Node.' },
+          { group: ['**/main/**', 'electron', 'simple-git'], message: 'renderer/ talks only to window.breakglass (the preload API).' },
+        ],
+      }],
+    },
+  },
+);

@@ -1,0 +1,33 @@
+import { BreakGlassService } from '../app/service';
+import type { Clock, HostInfo } from '../app/ports';
+import { GitEvidenceStore } from './evidenceStore';
+import { nodeHostInfo, systemClock } from './host';
+import { Outbox } from './outbox';
+import { evidenceRepoDir } from './paths';
+
+/** Everything a caller (CLI, console, test host) needs, wired once. */
+export interface ConsoleContext {
+  repoDir: string;
+  store: GitEvidenceStore;
+  service: BreakGlassService;
+  outbox: Outbox;
+  host: HostInfo;
+  clock: Clock;
+}
+
+/** Opens the evidence repository (creating the embedded default on first use) and wires the service. */
+export async function openContext(options: { repo?: string | undefined; env?: NodeJS.ProcessEnv; clock?: Clock; host?: HostInfo } = {}): Promise<ConsoleContext> {
+  const env = options.env ?? process.env;
+  const repoDir = evidenceRepoDir(options.repo, env);
+  // The embedded default is created on first use; an explicit folder is created only if empty or absent.
+  const store = await GitEvidenceStore.open(repoDir, { create: true });
+  const host = options.host ?? nodeHostInfo(env);
+  const clock = options.clock ?? systemClock;
+  const service = new BreakGlassService({ store, clock, host });
+  const outbox = new Outbox(store, {
+    onPolicyAdopted: async (o) => {
+      await service.recordPolicyAdopted(o.previous, o.adopted);
+    },
+  });
+  return { repoDir, store, service, outbox, host, clock };
+}

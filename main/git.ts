@@ -1,0 +1,156 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+/**
+ * The one place that runs git (style.md "What we take" 6). Every call names its caller and the
+ * exit codes that count as success; anything else becomes a typed GitFailure. One simple-git
+ * instance per repository with `maxConcurrentProcesses: 1`, so calls on a repository are serial.
+ */
+
+/** A git command that exited with a code its caller did not expect (or timed out). */
+export class GitFailure extends Error {
+  constructor(
+    readonly caller: string,
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`${caller}: git ${args[0] ?? ''} ${exitCode === null ? 'did not finish (timed out or was killed)' : `exited ${exitCode}`}${stderr ? `: ${firstLines(stderr)}` : ''}`);
+    this.name = 'GitFailure';
+  }
+}
+
+function firstLines(text: string): string {
+  return text.trim().split('\n').slice(0, 3).join(' | ');
+}
+
+/** Options of one git call. */
+export interface GitCallOptions {
+  /** Bytes written to git's stdin (fast-import, cat-file --batch, hash-object --stdin). */
+  input?: Buffer | string;
+  /** Exit codes that count as success (default [0]). */
+  ok?: readonly number[];
+  /** Hard timeout in milliseconds for network calls: a blackholed address otherwise hangs git for minutes (issue 2). */
+  timeoutMs?: number;
+}
+
+/** What a git call returned. */
+export interface GitResult {
+  stdout: Buffer;
+  stderr: string;
+  exitCode: number;
+  text(): string;
+}
+
+/** Environment every git child gets: never prompt, never page, stable output. */
+const BASE_ENV: Record<string, string> = {
+  GIT_TERMINAL_PROMPT: '0',
+  LC_ALL: 'C',
+  GIT_CONFIG_NOSYSTEM: '1',
+  // ssh: no host-key or password prompt can block a background push.
+  GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=10',
+};
+
+/** Runs git in one repository, serially, through simple-git. */
+export class Git {
+  private readonly git: SimpleGit;
+  private readonly inputs = new Map<string, Buffer | string>();
+  private readonly collected = new Map<string, { out: Buffer[]; err: Buffer[] }>();
+  private readonly exitCodes = new Map<string, number | null>();
+  private nextId = 0;
+  private readonly slowGit: Map<number, SimpleGit> = new Map();
+
+  constructor(readonly dir: string, private readonly env: Record<string, string> = {}) {
+    this.git = this.instance();
+  }
+
+  private instance(timeoutMs?: number): SimpleGit {
+    // Per instance: its tasks run one at a time, so the finished task is the last one spawned.
+    let current: string | null = null;
+    const g = simpleGit({
+      baseDir: this.dir,
+      maxConcurrentProcesses: 1,
+      // simple-git waits 50 ms after exit for silent commands by default; records must not pay that.
+      completion: { onClose: true, onExit: 0 },
+      ...(timeoutMs ? { timeout: { block: timeoutMs, stdOut: false, stdErr: false } } : {}),
+      // The only "unsafe" setting we allow is our own constant GIT_SSH_COMMAND (BASE_ENV): no page or user input reaches it.
+      unsafe: { allowUnsafeSshCommand: true },
+      // simple-git strips guarded variables (GIT_*, EDITOR, PAGER…) unless named; these are ours, constant.
+      allowEnvironment: [...Object.keys(BASE_ENV), ...Object.keys(this.env)],
+      input: (commands: readonly string[]) => {
+        const id = callIdOf(commands);
+        return id === null ? undefined : this.inputs.get(id);
+      },
+      // Called once per finished task, before the next one is spawned (calls are serial), so the
+      // task it belongs to is `current`. Returning undefined lets us judge exit codes ourselves.
+      errors: (_error, result) => {
+        if (current !== null) this.exitCodes.set(current, result.exitCode);
+        return undefined;
+      },
+    });
+    g.env({ ...inheritedEnv(), ...BASE_ENV, ...this.env });
+    g.outputHandler((_cmd, stdout, stderr, args) => {
+      const id = callIdOf(args);
+      if (id === null) return;
+      current = id;
+      const bucket = { out: [] as Buffer[], err: [] as Buffer[] };
+      this.collected.set(id, bucket);
+      stdout.on('data', (d: Buffer) => bucket.out.push(d));
+      stderr.on('data', (d: Buffer) => bucket.err.push(d));
+    });
+    return g;
+  }
+
+  /** Runs `git <args>` for `caller`; resolves when git exits with an accepted code, else throws GitFailure. */
+  async run(caller: string, args: readonly string[], options: GitCallOptions = {}): Promise<GitResult> {
+    const id = String(++this.nextId);
+    if (options.input !== undefined) this.inputs.set(id, options.input);
+    const git = options.timeoutMs ? this.timed(options.timeoutMs) : this.git;
+    let thrown: unknown = null;
+    try {
+      await git.raw(['-c', `breakglass.call=${id}`, ...args]);
+    } catch (e) {
+      thrown = e;
+    }
+    const bucket = this.collected.get(id) ?? { out: [], err: [] };
+    const exitCode = this.exitCodes.has(id) ? this.exitCodes.get(id)! : null;
+    this.inputs.delete(id);
+    this.collected.delete(id);
+    this.exitCodes.delete(id);
+    const stderr = Buffer.concat(bucket.err).toString('utf8');
+    const ok = options.ok ?? [0];
+    if (thrown !== null || exitCode === null || !ok.includes(exitCode)) {
+      throw new GitFailure(caller, args, thrown !== null && exitCode === 0 ? null : exitCode, stderr || (thrown instanceof Error ? thrown.message : ''));
+    }
+    const stdout = Buffer.concat(bucket.out);
+    return { stdout, stderr, exitCode, text: () => stdout.toString('utf8') };
+  }
+
+  /** Convenience: the trimmed text output. */
+  async text(caller: string, args: readonly string[], options: GitCallOptions = {}): Promise<string> {
+    return (await this.run(caller, args, options)).text().trim();
+  }
+
+  private timed(ms: number): SimpleGit {
+    let g = this.slowGit.get(ms);
+    if (!g) {
+      g = this.instance(ms);
+      this.slowGit.set(ms, g);
+    }
+    return g;
+  }
+}
+
+function callIdOf(args: readonly string[]): string | null {
+  for (const a of args) if (a.startsWith('breakglass.call=')) return a.slice('breakglass.call='.length);
+  return null;
+}
+
+/**
+ * The process environment without GIT_* variables: an inherited GIT_DIR, GIT_INDEX_FILE or
+ * GIT_EDITOR must never redirect or hook the evidence repository's git.
+ */
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GIT_')) env[k] = v;
+  return env;
+}

@@ -1,0 +1,226 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Git, GitFailure } from './git';
+import type { GitEvidenceStore } from './evidenceStore';
+
+/**
+ * The push outbox (issue 2, procedure.md §7): committed records go to the shared remote in the
+ * background; a failed push never touches or blocks local evidence. Before each push the remote's
+ * records are fetched and merged (their paths never collide with ours, so our commit ids never
+ * change). Nothing is ever force-pushed. The backlog is derived from git (`origin/<branch>..<branch>`);
+ * only the last attempt's outcome is kept in a small status file, so a restart resumes where it was.
+ */
+
+/** What the operator sees about sync. */
+export type PushStatus =
+  | { state: 'local-only' }
+  | { state: 'synced'; lastPushAt: string | null; remote: string }
+  | { state: 'pending'; pending: number; remote: string; lastPushAt: string | null }
+  | { state: 'offline'; pending: number; remote: string; since: string; nextTryAt: string | null; reason: string }
+  | { state: 'rejected'; pending: number; remote: string; reason: string; since: string };
+
+const PersistedSchema = z.object({
+  lastPushAt: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  failure: z.object({ kind: z.enum(['offline', 'rejected']), since: z.string(), reason: z.string(), attempts: z.number().int() }).nullable(),
+  nextTryAt: z.string().nullable(),
+}).strict();
+type Persisted = z.infer<typeof PersistedSchema>;
+
+/** Network calls get a hard timeout: a blackholed address otherwise hangs git for minutes. */
+export const NETWORK_TIMEOUT_MS = 20_000;
+
+/** Backoff: exponential with full jitter, capped at 5 minutes (issue 2). */
+export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(5 * 60_000, 2_000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+/** Outcome of merging what other hosts pushed. */
+export interface MergeOutcome {
+  merged: 'none' | 'fast-forward' | 'merge';
+  policyAdopted: { previous: string | null; adopted: string } | null;
+}
+
+/** One evidence repository's outbox. */
+export class Outbox {
+  private readonly statusFile: string;
+  private readonly remote = 'origin';
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<PushStatus> | null = null;
+  private stopped = false;
+  private listeners = new Set<(s: PushStatus) => void>();
+
+  constructor(
+    private readonly store: GitEvidenceStore,
+    private readonly options: { timeoutMs?: number; onPolicyAdopted?: (o: NonNullable<MergeOutcome['policyAdopted']>) => Promise<void> } = {},
+  ) {
+    this.statusFile = path.join(store.gitDir, 'breakglass-outbox.json');
+  }
+
+  private get git(): Git {
+    return this.store.git;
+  }
+
+  /** The remote's URL, or null when this host is local-only. */
+  async remoteUrl(): Promise<string | null> {
+    const r = await this.git.run('remote-url', ['remote', 'get-url', this.remote], { ok: [0, 2, 128] });
+    return r.exitCode === 0 ? r.text().trim() : null;
+  }
+
+  /** Sets (or replaces) the remote; credentials stay with git's helpers and the ssh agent. */
+  async setRemote(url: string): Promise<void> {
+    const existing = await this.remoteUrl();
+    await this.git.run('set-remote', existing === null ? ['remote', 'add', this.remote, url] : ['remote', 'set-url', this.remote, url]);
+  }
+
+  /** Record commits not yet on the remote (merges excluded: they carry no record). */
+  async pendingCount(): Promise<number> {
+    const tracking = `refs/remotes/${this.remote}/${this.store.branch}`;
+    const has = await this.git.run('has-tracking', ['rev-parse', '--verify', '--quiet', tracking], { ok: [0, 1] });
+    const range = has.exitCode === 0 ? [`${tracking}..refs/heads/${this.store.branch}`] : [`refs/heads/${this.store.branch}`];
+    return Number(await this.git.text('count-pending', ['rev-list', '--count', '--no-merges', ...range, '--', 'sessions', 'journal']));
+  }
+
+  /** The push state, derived from git plus the last attempt's outcome. */
+  async status(): Promise<PushStatus> {
+    const remote = await this.remoteUrl();
+    if (remote === null) return { state: 'local-only' };
+    const persisted = await this.readPersisted();
+    const pending = await this.pendingCount();
+    const f = persisted.failure;
+    if (f?.kind === 'rejected') return { state: 'rejected', pending, remote, reason: f.reason, since: f.since };
+    if (f?.kind === 'offline') return { state: 'offline', pending, remote, since: f.since, nextTryAt: persisted.nextTryAt, reason: f.reason };
+    if (pending > 0) return { state: 'pending', pending, remote, lastPushAt: persisted.lastPushAt };
+    return { state: 'synced', lastPushAt: persisted.lastPushAt, remote };
+  }
+
+  /** Subscribes to status changes; returns the unsubscribe. */
+  onStatus(listener: (s: PushStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Fetches what other hosts pushed and merges it into the local branch (under the writer lock). */
+  async fetchAndMerge(): Promise<MergeOutcome> {
+    const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
+    await this.git.run('fetch-remote', ['fetch', '--quiet', '--no-tags', this.remote, `+refs/heads/${this.store.branch}:refs/remotes/${this.remote}/${this.store.branch}`], { timeoutMs });
+    return this.store.mergeFrom(`refs/remotes/${this.remote}/${this.store.branch}`);
+  }
+
+  /** One attempt: fetch, merge, push. Never throws; returns and records the status. */
+  async syncOnce(): Promise<PushStatus> {
+    if (this.running) return this.running;
+    this.running = this.attempt().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async attempt(): Promise<PushStatus> {
+    const remote = await this.remoteUrl();
+    if (remote === null) return this.emit({ state: 'local-only' });
+    const persisted = await this.readPersisted();
+    const now = new Date().toISOString();
+    const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const outcome = await this.fetchAndMerge().catch(async (e) => {
+          // An empty remote (a new shared repository) has no branch to fetch yet: push creates it.
+          if (e instanceof GitFailure && /couldn't find remote ref/i.test(e.stderr)) return null;
+          throw e;
+        });
+        if (outcome?.policyAdopted && this.options.onPolicyAdopted) await this.options.onPolicyAdopted(outcome.policyAdopted);
+        if ((await this.pendingCountOrAll()) === 0 && outcome !== null) break;
+        const push = await this.git.run('push-evidence', ['push', '--quiet', '--porcelain', this.remote, `refs/heads/${this.store.branch}:refs/heads/${this.store.branch}`], { timeoutMs, ok: [0, 1] });
+        if (push.exitCode === 0) break;
+        if (!/\[rejected\]|non-fast-forward|fetch first/.test(push.text() + push.stderr) || round === 2) {
+          throw new GitFailure('push-evidence', ['push'], push.exitCode, push.stderr || push.text());
+        }
+        // Someone pushed between our fetch and push: fetch, merge and try again.
+      }
+      await this.writePersisted({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null });
+    } catch (e) {
+      const { kind, reason } = classifyRemoteFailure(e);
+      const attempts = (persisted.failure?.attempts ?? 0) + 1;
+      const nextTryAt = new Date(Date.now() + backoffDelayMs(attempts)).toISOString();
+      await this.writePersisted({
+        lastPushAt: persisted.lastPushAt, lastAttemptAt: now, nextTryAt,
+        failure: { kind, reason, attempts, since: persisted.failure?.kind === kind ? persisted.failure.since : now },
+      });
+    }
+    return this.emit(await this.status());
+  }
+
+  private async pendingCountOrAll(): Promise<number> {
+    return this.pendingCount();
+  }
+
+  /** Starts the background loop: an attempt now, then after every kick, with backoff while failing. */
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Asks for a push soon (after each committed record); one push carries the whole backlog. */
+  kick(): void {
+    if (!this.stopped) this.schedule(250);
+  }
+
+  /** Stops the background loop. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(async () => {
+      this.timer = null;
+      const s = await this.syncOnce();
+      if (this.stopped) return;
+      if (s.state === 'offline' || s.state === 'rejected') {
+        const p = await this.readPersisted();
+        this.schedule(Math.max(1_000, Date.parse(p.nextTryAt ?? '') - Date.now() || backoffDelayMs(1)));
+      }
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private emit(s: PushStatus): PushStatus {
+    for (const l of this.listeners) l(s);
+    return s;
+  }
+
+  private async readPersisted(): Promise<Persisted> {
+    try {
+      const parsed = PersistedSchema.safeParse(JSON.parse(await fs.readFile(this.statusFile, 'utf8')));
+      if (parsed.success) return parsed.data;
+    } catch {
+      /* first run, or unreadable: start clean (the backlog itself comes from git) */
+    }
+    return { lastPushAt: null, lastAttemptAt: null, failure: null, nextTryAt: null };
+  }
+
+  private async writePersisted(p: Persisted): Promise<void> {
+    const tmp = `${this.statusFile}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(p));
+    await fs.rename(tmp, this.statusFile);
+  }
+}
+
+/** Says whether a failed sync is the network (retry later) or the remote refusing (needs a person). */
+export function classifyRemoteFailure(e: unknown): { kind: 'offline' | 'rejected'; reason: string } {
+  const text = e instanceof GitFailure ? `${e.stderr}` : (e as Error)?.message ?? String(e);
+  const firstLine = text.trim().split('\n').find((l) => l.trim()) ?? 'unknown failure';
+  if (e instanceof GitFailure && e.exitCode === null) return { kind: 'offline', reason: 'the remote did not answer in time' };
+  if (/Could not resolve host|Connection refused|Connection timed out|Network is unreachable|No route to host|unable to connect|Could not read from remote|does not appear to be a git repository|early EOF|Connection reset/i.test(text)) {
+    if (/does not appear to be a git repository/i.test(text)) return { kind: 'rejected', reason: `the remote is not a git repository (${firstLine})` };
+    return { kind: 'offline', reason: firstLine.replace(/^fatal: /, '') };
+  }
+  if (/Authentication failed|Permission denied|403|401|could not read Username/i.test(text)) return { kind: 'rejected', reason: `the remote refused our credentials (${firstLine})` };
+  if (/\[rejected\]|\[remote rejected\]|pre-receive hook declined|protected branch|non-fast-forward/i.test(text)) return { kind: 'rejected', reason: `the remote rejected the push (${firstLine})` };
+  return { kind: 'offline', reason: firstLine.replace(/^fatal: /, '') };
+}

@@ -1,0 +1,19 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { BreakGlassService } from '../app/service';
+import { renderEnvInactive } from '../app/envExport';
+import { sessionEnvFile } from './paths';
+
+/**
+ * Keeps `<data dir>/session.env` (mode 0600) in step with the ledger (issue 5): the export block
+ * while a session is active, `GOVERNED_BREAK_GLASS=false` alone otherwise. `breakglass env` and
+ * `exec` read the ledger, not this file, so a stale file can never grant anything.
+ */
+export async function writeSessionEnvFile(service: BreakGlassService, file = sessionEnvFile()): Promise<void> {
+  const env = await service.environment();
+  const text = env ? env.text : renderEnvInactive();
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, text, { mode: 0o600 });
+  await fs.rename(tmp, file);
+}
