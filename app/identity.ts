@@ -37,13 +37,13 @@ function normalise(value: string): string {
 
 /**
  * Says why `person` is not a named human, or returns null when it is.
- * Refused: a name or e-mail local part on the refused list, a name with no letters, a one-word
- * name of one or two characters (initials are not accountability).
+ * Refused: a name or e-mail local part on the refused list, a name with no letters, initials.
  */
 export function whyNotNamedHuman(person: Person, extraRefused: readonly string[] = []): string | null {
   const refusedSet = new Set([...BUILT_IN_REFUSED_IDENTITIES, ...extraRefused].map(normalise));
   const name = normalise(person.name);
-  const local = normalise(person.email.split('@')[0] ?? '');
+  // Sub-addressing (admin+prod@…) still reaches the shared mailbox.
+  const local = normalise((person.email.split('@')[0] ?? '').split('+')[0] ?? '');
   if (refusedSet.has(name)) {
     return `"${person.name.trim()}" is a shared or anonymous identity: break-glass needs a named human. Use your own full name.`;
   }
@@ -51,7 +51,11 @@ export function whyNotNamedHuman(person: Person, extraRefused: readonly string[]
     return `"${person.email}" is a shared mailbox: break-glass needs a named human. Use your personal e-mail address.`;
   }
   if (!/\p{L}/u.test(person.name)) return 'The name must contain letters: use your own full name.';
-  if (person.name.trim().length < 3) return 'Initials are not enough for accountability: use your full name.';
+  // Initials ("A", "AL", "A. L.") are not accountability; a short full name in a non-Latin script is.
+  const trimmed = person.name.trim();
+  if (/^(\p{Lu}\.?\s*){1,3}$/u.test(trimmed) || trimmed.length < 2 || /^\p{Script=Latin}{1,2}$/u.test(trimmed)) {
+    return 'Initials are not enough for accountability: use your full name.';
+  }
   return null;
 }
 

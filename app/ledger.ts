@@ -46,8 +46,8 @@ export function verifyLedgerRecords(view: LedgerView): IntegrityProblem[] {
       const at = { sessionId, seq: r.seq, path: entry.path, commit: entry.commit };
       if (r.sessionId !== sessionId) problems.push({ ...at, message: `Record names session ${r.sessionId} but is filed under ${sessionId}.` });
       const fromPath = parseRecordPath(entry.path);
-      if (!fromPath || fromPath.seq !== r.seq || fromPath.type !== r.type) {
-        problems.push({ ...at, message: `File name does not match the record (seq ${r.seq}, type ${r.type}).` });
+      if (!fromPath || fromPath.sessionId !== r.sessionId || fromPath.seq !== r.seq || fromPath.type !== r.type) {
+        problems.push({ ...at, message: `File name does not match the record (session ${r.sessionId}, seq ${r.seq}, type ${r.type}).` });
       }
       if (r.seq !== i + 1) problems.push({ ...at, message: `Sequence gap or reorder: expected seq ${i + 1}, found ${r.seq}.` });
       const recomputed = computeRecordHash(r as unknown as Record<string, unknown>);

@@ -148,12 +148,14 @@ export type PolicyLoad = { ok: true; policy: Policy } | { ok: false; problems: P
 function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: ReadonlyArray<PropertyKey>): number | null {
   let node: unknown = doc.contents;
   let best: YamlNode | null = (doc.contents as YamlNode | null) ?? null;
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
+    const last = i === path.length - 1;
     if (isMap(node)) {
       const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
       if (!pair) break;
+      // The field itself is named on its key's line; a nested block's value starts a line later.
+      best = (last || !pair.value ? pair.key : pair.value) as YamlNode;
       node = pair.value ?? pair.key;
-      best = (pair.value ?? pair.key) as YamlNode;
     } else if (isSeq(node) && typeof key === 'number') {
       const item = node.items[key];
       if (item === undefined) break;
@@ -175,7 +177,7 @@ export function parsePolicyYaml(text: string, file = 'policy.yaml'): PolicyLoad 
       problems: doc.errors.map((e) => ({
         file,
         field: '',
-        line: e.linePos?.[0]?.line ?? null,
+        line: e.pos?.[0] === undefined ? null : counter.linePos(e.pos[0]).line,
         message: `YAML syntax: ${e.message.split('\n')[0]}`,
       })),
     };

@@ -138,11 +138,19 @@ const KEY_AND_SEP =
   /(?<![A-Za-z0-9_.-])(?:(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)(\\?["']?[ \t]*(?::=|=|:)[ \t]*)|(--?[A-Za-z_][A-Za-z0-9_.-]*)([ \t]+))/g;
 
 // The value after the separator: JSON-escaped quotes, double quotes (with escapes), single
-// quotes (closing quote optional, so a cut-off value is still taken), or a bare word that
-// stops at the delimiters of env files, query strings, JSON and connection strings.
-// A bare value never starts with '[' and stops before "[REDACTED:", so markers are left alone.
-const VALUE =
-  /\\"(?<esc>[^"\\\r\n]*)(?:\\")?|"(?<dq>[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*)"?|'(?<sq>[^'\r\n]*)'?|(?<bare>[^\s"'`,;&{}<>()|[\]][^\s"'`,;&}<>[]*(?:\[(?!REDACTED:)[^\s"'`,;&}<>[]*)*)/y;
+// quotes (closing quote optional, so a cut-off value is still taken), or a bare word.
+// A bare word stops at blanks, quotes and commas; ';' and '&' end it only where the next
+// `key=` of a query or connection string starts (or at a blank/the end), so
+// `Password=Pa55;w0rd` is taken whole while `token=x&state=y` keeps `state`. It never
+// starts with '[' and stops before "[REDACTED:", so markers are left alone.
+const BARE_CHAR = String.raw`[^\s"'\x60,;&}<>[]`;
+const BARE_VALUE =
+  String.raw`[^\s"'\x60,;&{}<>()|[\]]${BARE_CHAR}*` +
+  String.raw`(?:(?:[;&](?![A-Za-z_][\w .-]*=|[\s"']|$)|\[(?!REDACTED:))${BARE_CHAR}*)*`;
+const VALUE = new RegExp(
+  String.raw`\\"(?<esc>[^"\\\r\n]*)(?:\\")?|"(?<dq>[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*)"?|'(?<sq>[^'\r\n]*)'?|(?<bare>${BARE_VALUE})`,
+  'y',
+);
 
 // Keys whose value is a secret: password, passwd, pwd, passphrase, secret (client_secret,
 // clientSecret), token (access_token, GITHUB_TOKEN), api_key / apikey / X-Api-Key,
