@@ -74,18 +74,35 @@ export interface SessionSummary {
   entries: readonly LedgerEntry[];
 }
 
+/**
+ * Folds are memoised by the identity of a session's entries array: the store replaces the array
+ * of a session that changed and keeps the others, so a reload after a few new records refolds
+ * only their sessions (issue 2: incremental reload).
+ */
+const folds = new WeakMap<readonly LedgerEntry[], SessionFacts | null>();
+
+function foldCached(entries: readonly LedgerEntry[]): SessionFacts | null {
+  let facts = folds.get(entries);
+  if (facts === undefined) {
+    try {
+      facts = foldSession(entries.map((e) => e.record));
+    } catch {
+      facts = null; // verifyLedgerRecords names this session; the others must still show.
+    }
+    folds.set(entries, facts);
+  }
+  return facts;
+}
+
 /** Folds every break-glass session of the view (journals excluded); sessions that cannot fold are skipped here and reported by verify. */
 export function summariseSessions(view: LedgerView): SessionSummary[] {
   const out: SessionSummary[] = [];
   for (const [sessionId, entries] of view.sessions) {
     if (sessionId.startsWith('journal-')) continue;
-    try {
-      out.push({ facts: foldSession(entries.map((e) => e.record)), entries });
-    } catch {
-      // verifyLedgerRecords names this session; status must still show the others.
-    }
+    const facts = foldCached(entries);
+    if (facts) out.push({ facts, entries });
   }
-  return out.sort((a, b) => (a.facts.declaredAt < b.facts.declaredAt ? 1 : -1));
+  return out.sort((a, b) => (a.facts.declaredAt < b.facts.declaredAt ? 1 : a.facts.declaredAt > b.facts.declaredAt ? -1 : 0));
 }
 
 /** Every session's state at `nowMs`, newest first. */

@@ -433,6 +433,11 @@ export class BreakGlassService {
     });
   }
 
+  /** Records a stale-lock recovery that happened outside a service write (the outbox's merge). */
+  async recordLockRecovery(recovery: LockRecovery): Promise<void> {
+    await this.deps.store.write(async (view, append) => this.recordRecovery(view, append, recovery));
+  }
+
   private systemActor(): Person {
     const { username } = this.deps.host.osAccount();
     return { name: `${username} on ${this.deps.host.hostName}`, email: `${username}@${this.deps.host.hostName.replace(/[^A-Za-z0-9.-]/g, '-') || 'localhost'}` };

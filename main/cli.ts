@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
+import treeKill from 'tree-kill';
 import { BreakGlassError, type ErrorCode } from '../app/errors';
 import { declarationTemplate } from '../app/declaration';
 import { TRIGGERS, TRIGGER_IDS } from '../app/policy';
@@ -400,8 +401,9 @@ async function execCommand(opts: GlobalOptions, argv: string[], sessionId: strin
   const untilExpiry = Date.parse(env.state.expiresAt) - ctx.clock.now();
   const timer = setTimeout(() => {
     stoppedBy = 'expiry';
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    // The whole tree: a script's own children must not outlive the session either.
+    stopTree(child.pid, 'SIGTERM');
+    setTimeout(() => stopTree(child.pid, 'SIGKILL'), 5_000).unref();
   }, Math.max(0, untilExpiry));
   child.stdout.on('data', (c: Buffer) => {
     process.stdout.write(c);
@@ -413,7 +415,19 @@ async function execCommand(opts: GlobalOptions, argv: string[], sessionId: strin
   });
   const { code, signal, spawnError } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>((resolve) => {
     child.on('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
-    child.on('close', (c, s) => resolve({ code: c, signal: s, spawnError: null }));
+    child.on('exit', (c, s) => {
+      // A background process the command left behind may hold the pipes open: after the command
+      // itself has exited, give its output a moment to drain, then stop waiting for the pipes.
+      const drain = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ code: c, signal: s, spawnError: null });
+      }, 1_000);
+      child.on('close', () => {
+        clearTimeout(drain);
+        resolve({ code: c, signal: s, spawnError: null });
+      });
+    });
   });
   clearTimeout(timer);
   const endedAt = ctx.clock.now();
@@ -430,6 +444,12 @@ async function execCommand(opts: GlobalOptions, argv: string[], sessionId: strin
   if (code !== null) return code;
   const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
   return 128 + (signals[signal ?? ''] ?? 1);
+}
+
+/** Signals a process and every process it started (tree-kill walks the process table). */
+function stopTree(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  treeKill(pid, signal, () => {});
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */

@@ -28,6 +28,9 @@ export async function openContext(options: { repo?: string | undefined; env?: No
     onPolicyAdopted: async (o) => {
       await service.recordPolicyAdopted(o.previous, o.adopted);
     },
+    onLockRecovered: async (r) => {
+      await service.recordLockRecovery(r);
+    },
   });
   return { repoDir, store, service, outbox, host, clock };
 }

@@ -146,11 +146,17 @@ function callIdOf(args: readonly string[]): string | null {
 }
 
 /**
- * The process environment without GIT_* variables: an inherited GIT_DIR, GIT_INDEX_FILE or
- * GIT_EDITOR must never redirect or hook the evidence repository's git.
+ * What git children inherit: an allowlist, not the whole environment. An inherited GIT_DIR,
+ * GIT_INDEX_FILE, EDITOR or PAGER must never redirect or hook the evidence repository's git;
+ * HOME / XDG_CONFIG_HOME keep the user's own git config and credential helpers, SSH_AUTH_SOCK the agent.
  */
+const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMP', 'TEMP', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK', 'SYSTEMROOT', 'APPDATA', 'USERPROFILE', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'];
+
 function inheritedEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GIT_')) env[k] = v;
+  for (const k of INHERITED) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
   return env;
 }

@@ -41,6 +41,8 @@ export function backoffDelayMs(attempt: number, random: () => number = Math.rand
 export interface MergeOutcome {
   merged: 'none' | 'fast-forward' | 'merge';
   policyAdopted: { previous: string | null; adopted: string } | null;
+  /** A stale writer lock recovered while merging: the caller records it (it has the service). */
+  lockRecovered: import('../app/ports').LockRecovery | null;
 }
 
 /** One evidence repository's outbox. */
@@ -54,7 +56,11 @@ export class Outbox {
 
   constructor(
     private readonly store: GitEvidenceStore,
-    private readonly options: { timeoutMs?: number; onPolicyAdopted?: (o: NonNullable<MergeOutcome['policyAdopted']>) => Promise<void> } = {},
+    private readonly options: {
+      timeoutMs?: number;
+      onPolicyAdopted?: (o: NonNullable<MergeOutcome['policyAdopted']>) => Promise<void>;
+      onLockRecovered?: (r: NonNullable<MergeOutcome['lockRecovered']>) => Promise<void>;
+    } = {},
   ) {
     this.statusFile = path.join(store.gitDir, 'breakglass-outbox.json');
   }
@@ -125,22 +131,24 @@ export class Outbox {
     const now = new Date().toISOString();
     const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
     try {
-      for (let round = 0; round < 3; round++) {
-        const outcome = await this.fetchAndMerge().catch(async (e) => {
-          // An empty remote (a new shared repository) has no branch to fetch yet: push creates it.
+      for (let round = 0; ; round++) {
+        const outcome = await this.fetchAndMerge().catch((e) => {
+          // An empty remote (a new shared repository) has no branch to fetch yet: the push creates it.
           if (e instanceof GitFailure && /couldn't find remote ref/i.test(e.stderr)) return null;
           throw e;
         });
+        if (outcome?.lockRecovered && this.options.onLockRecovered) await this.options.onLockRecovered(outcome.lockRecovered);
         if (outcome?.policyAdopted && this.options.onPolicyAdopted) await this.options.onPolicyAdopted(outcome.policyAdopted);
-        if ((await this.pendingCountOrAll()) === 0 && outcome !== null) break;
+        // One push carries the whole backlog; git answers "up to date" at once when there is none.
         const push = await this.git.run('push-evidence', ['push', '--quiet', '--porcelain', this.remote, `refs/heads/${this.store.branch}:refs/heads/${this.store.branch}`], { timeoutMs, ok: [0, 1] });
         if (push.exitCode === 0) break;
+        // Someone pushed between our fetch and our push: fetch, merge and try again (never force).
         if (!/\[rejected\]|non-fast-forward|fetch first/.test(push.text() + push.stderr) || round === 2) {
           throw new GitFailure('push-evidence', ['push'], push.exitCode, push.stderr || push.text());
         }
-        // Someone pushed between our fetch and push: fetch, merge and try again.
       }
       await this.writePersisted({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null });
+      return this.emit({ state: 'synced', lastPushAt: now, remote });
     } catch (e) {
       const { kind, reason } = classifyRemoteFailure(e);
       const attempts = (persisted.failure?.attempts ?? 0) + 1;
@@ -149,12 +157,8 @@ export class Outbox {
         lastPushAt: persisted.lastPushAt, lastAttemptAt: now, nextTryAt,
         failure: { kind, reason, attempts, since: persisted.failure?.kind === kind ? persisted.failure.since : now },
       });
+      return this.emit(await this.status());
     }
-    return this.emit(await this.status());
-  }
-
-  private async pendingCountOrAll(): Promise<number> {
-    return this.pendingCount();
   }
 
   /** Starts the background loop: an attempt now, then after every kick, with backoff while failing. */

@@ -1,6 +1,5 @@
 import { parseRecordPath } from '../app/records';
 import { verifyLedgerRecords, type IntegrityProblem } from '../app/ledger';
-import { samePerson } from '../app/identity';
 import type { GitEvidenceStore } from './evidenceStore';
 
 /** The result of `breakglass verify`. */
@@ -62,7 +61,8 @@ export async function verifyRepository(store: GitEvidenceStore): Promise<VerifyR
       } else if (status === 'A') {
         added.set(p, [...(added.get(p) ?? []), commit]);
         const current = byPath.get(p);
-        if (current && !samePerson(current.actor, author)) {
+        // Exact name and e-mail: a display name or an address alone is not the named human (issue 2).
+        if (current && !sameAuthor(current.actor, author)) {
           problems.push({ ...at, message: `Committed by ${author.name} <${author.email}>, but the record names ${current.actor.name} <${current.actor.email}>.` });
         }
       } else if (status === 'D') {
@@ -116,4 +116,9 @@ async function compareWithRemote(store: GitEvidenceStore, head: string | null, p
     problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Local history does not contain ${tracking.replace('refs/remotes/', '')} (already pushed): it was rewritten. Never rewrite evidence; restore the pushed history.` });
   }
   return tracking;
+}
+
+/** The commit's author is the record's actor: the same name and the same e-mail (case-insensitive). */
+function sameAuthor(actor: { name: string; email: string }, author: { name: string; email: string }): boolean {
+  return actor.name.trim() === author.name.trim() && actor.email.trim().toLowerCase() === author.email.trim().toLowerCase();
 }
