@@ -110,6 +110,28 @@ export function sessionStatesAt(view: LedgerView, nowMs: number): SessionState[]
   return summariseSessions(view).map((s) => stateAt(s.facts, nowMs));
 }
 
+/**
+ * The states of the sessions whose `declared` record passes `filter` (checked before folding, so
+ * picking this host's sessions out of 10,000 folds only those). Unordered.
+ */
+export function sessionStatesWhere(view: LedgerView, nowMs: number, filter: (declared: EvidenceRecord) => boolean): SessionState[] {
+  const out: SessionState[] = [];
+  for (const [sessionId, entries] of view.sessions) {
+    const first = entries[0]?.record;
+    if (!first || sessionId.startsWith('journal-') || !filter(first)) continue;
+    const facts = foldCached(entries);
+    if (facts) out.push(stateAt(facts, nowMs));
+  }
+  return out;
+}
+
+/** One session's state, or undefined. */
+export function sessionStateOf(view: LedgerView, sessionId: string, nowMs: number): SessionState | undefined {
+  const entries = view.sessions.get(sessionId);
+  const facts = entries ? foldCached(entries) : null;
+  return facts ? stateAt(facts, nowMs) : undefined;
+}
+
 /** Finds the entries of a session, or undefined. */
 export function entriesOf(view: LedgerView, sessionId: string): readonly LedgerEntry[] | undefined {
   return view.sessions.get(sessionId);

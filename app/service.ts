@@ -3,7 +3,7 @@ import { BreakGlassError, refused } from './errors';
 import { declarationSchemaFor, type Declaration } from './declaration';
 import { formatPerson, PersonSchema, whyNotNamedHuman, type Person } from './identity';
 import { assertLegal, stateAt, foldSession, type SessionEvent, type SessionState } from './lifecycle';
-import { newSessionId, sealRecord, sessionStatesAt, verifyLedgerRecords, type IntegrityProblem } from './ledger';
+import { newSessionId, sealRecord, sessionStateOf, sessionStatesAt, sessionStatesWhere, verifyLedgerRecords, type IntegrityProblem } from './ledger';
 import { findEnvironment, formatPolicyProblems, matchIncidentPattern, type Policy } from './policy';
 import { ClosureSchema, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
 import { redactDeep } from './redact';
@@ -176,14 +176,13 @@ export class BreakGlassService {
       const policy = policyOrThrow(view);
       const declaration: Declaration = parseOrThrow(declarationSchemaFor(policy), input, 'declaration');
       const now = this.deps.clock.now();
-      const open = sessionStatesAt(view, now).find(
-        (s) => s.host.id === this.deps.host.hostId && s.declaration.environment === declaration.environment && s.phase === 'active',
-      );
+      const open = this.hostSessions(view, now).find((s) => s.declaration.environment === declaration.environment && s.phase === 'active');
       if (open) {
         throw refused(`Session ${open.sessionId} (${open.declaration.incidentId}) is already active for ${declaration.environment} on this host until ${open.expiresAt}. Work in that session, or close it first.`, 'environment');
       }
       if (policy.overdueReviewBlocksDeclaration) {
-        const overdue = sessionStatesAt(view, now).find((s) => s.phase === 'closed' && s.reviewOverdue && s.operator.email.toLowerCase() === declaration.operator.email.toLowerCase());
+        const email = declaration.operator.email.toLowerCase();
+        const overdue = sessionStatesWhere(view, now, (d) => d.actor.email.toLowerCase() === email).find((s) => s.phase === 'closed' && s.reviewOverdue);
         if (overdue) throw refused(`The review of your session ${overdue.sessionId} (${overdue.declaration.incidentId}) was due ${overdue.closed?.reviewDueAt}; the policy blocks new declarations until it is reviewed.`);
       }
       const checks = await this.preconditions({ environment: declaration.environment, incidentId: declaration.incidentId, operator: declaration.operator }, view);
@@ -287,14 +286,14 @@ export class BreakGlassService {
    * declared expiry as the event time (§6). Called on start and on the countdown tick.
    */
   async expireDue(): Promise<EvidenceRecord[]> {
-    const due = (await this.sessions()).filter((s) => s.phase === 'expired' && !s.expiredRecorded && s.host.id === this.deps.host.hostId);
+    const due = this.hostSessions(await this.read(), this.deps.clock.now()).filter((s) => s.phase === 'expired' && !s.expiredRecorded);
     if (due.length === 0) return [];
     return this.deps.store.write(async (view, append, recovered) => {
       await this.recordRecovery(view, append, recovered);
       const now = this.deps.clock.now();
       const written: EvidenceRecord[] = [];
-      for (const s of sessionStatesAt(view, now)) {
-        if (s.phase !== 'expired' || s.expiredRecorded || s.host.id !== this.deps.host.hostId) continue;
+      for (const s of this.hostSessions(view, now)) {
+        if (s.phase !== 'expired' || s.expiredRecorded) continue;
         const record = sealRecord(view.sessions.get(s.sessionId), {
           sessionId: s.sessionId, type: 'expired', at: s.expiresAt, host: this.hostRef(), actor: s.operator, redactions: 0,
           payload: { expiresAt: s.expiresAt, recordedAt: new Date(now).toISOString() },
@@ -311,8 +310,8 @@ export class BreakGlassService {
     return this.deps.store.write(async (view, append, recovered) => {
       await this.recordRecovery(view, append, recovered);
       const written: EvidenceRecord[] = [];
-      for (const s of sessionStatesAt(view, this.deps.clock.now())) {
-        if (s.host.id !== this.deps.host.hostId || (s.phase !== 'active' && s.phase !== 'expired')) continue;
+      for (const s of this.hostSessions(view, this.deps.clock.now())) {
+        if (s.phase !== 'active' && s.phase !== 'expired') continue;
         const record = sealRecord(view.sessions.get(s.sessionId), {
           sessionId: s.sessionId, type: 'clock-skew', at: new Date(wallClockAt).toISOString(), host: this.hostRef(), actor: s.operator, redactions: 0,
           payload: { wallClockAt: new Date(wallClockAt).toISOString(), expectedAt: new Date(expectedAt).toISOString(), skewMs: Math.round(wallClockAt - expectedAt) },
@@ -359,13 +358,13 @@ export class BreakGlassService {
    * expired awaiting closure for notes and closing), narrowed by environment when several are open.
    */
   selectSession(view: LedgerView, selector: SessionSelector, purpose: 'action' | 'close'): SessionState {
-    const states = sessionStatesAt(view, this.deps.clock.now());
+    const now = this.deps.clock.now();
     if (selector.sessionId) {
-      const s = states.find((x) => x.sessionId === selector.sessionId);
+      const s = sessionStateOf(view, selector.sessionId, now);
       if (!s) throw new BreakGlassError('no-active-session', `No session ${selector.sessionId} in this evidence repository. List sessions with: breakglass log`);
       return s;
     }
-    const mine = states.filter((s) => s.host.id === this.deps.host.hostId && (!selector.environment || s.declaration.environment === selector.environment));
+    const mine = this.hostSessions(view, now).filter((s) => !selector.environment || s.declaration.environment === selector.environment);
     const active = mine.filter((s) => s.phase === 'active');
     const candidates = active.length > 0 || purpose === 'action' ? active : mine.filter((s) => s.phase === 'expired');
     if (candidates.length === 1) return candidates[0]!;
@@ -454,6 +453,11 @@ export class BreakGlassService {
       payload: { previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved },
     } as UnsealedRecord);
     await append(record, null);
+  }
+
+  /** This host's sessions that are not yet closed or reviewed are the only ones a host acts on. */
+  private hostSessions(view: LedgerView, now: number): SessionState[] {
+    return sessionStatesWhere(view, now, (d) => d.host.id === this.deps.host.hostId);
   }
 
   private hostRef(): { id: string; name: string } {
