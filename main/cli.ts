@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
-import treeKill from 'tree-kill';
 import { BreakGlassError, type ErrorCode } from '../app/errors';
 import { declarationTemplate } from '../app/declaration';
 import { TRIGGERS, TRIGGER_IDS } from '../app/policy';
@@ -11,6 +8,7 @@ import type { SessionState } from '../app/lifecycle';
 import { openContext, type ConsoleContext } from './context';
 import { verifyRepository } from './verify';
 import { writeSessionEnvFile } from './sessionEnv';
+import { startCommand } from './runner';
 
 /**
  * The `breakglass` CLI (issue 2). Exit codes: 0 success, 1 refused by policy or state, 2 bad input,
@@ -381,75 +379,18 @@ async function execCommand(opts: GlobalOptions, argv: string[], sessionId: strin
   await ctx.service.assertCanAct({ sessionId });
   const env = await ctx.service.environment({ sessionId });
   if (!env) throw new BreakGlassError('no-active-session', 'No active break-glass session on this host.');
-  const startedAt = ctx.clock.now();
-  const hash = createHash('sha256');
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let total = 0;
-  const KEEP = 8 * 1024 * 1024; // enough to redact and cap at 64 KiB; the hash covers everything
-  const collect = (chunk: Buffer) => {
-    hash.update(chunk);
-    total += chunk.length;
-    if (keptBytes < KEEP) {
-      kept.push(chunk);
-      keptBytes += chunk.length;
-    }
-  };
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, ...env.variables } });
-  let stoppedBy: 'expiry' | null = null;
-  // The session ends at its absolute expiry; a command still running then is stopped (procedure.md §6).
-  const untilExpiry = Date.parse(env.state.expiresAt) - ctx.clock.now();
-  const timer = setTimeout(() => {
-    stoppedBy = 'expiry';
-    // The whole tree: a script's own children must not outlive the session either.
-    stopTree(child.pid, 'SIGTERM');
-    setTimeout(() => stopTree(child.pid, 'SIGKILL'), 5_000).unref();
-  }, Math.max(0, untilExpiry));
-  child.stdout.on('data', (c: Buffer) => {
-    process.stdout.write(c);
-    collect(c);
+  const run = startCommand({
+    argv, shell: false, cwd: process.cwd(), env: { ...(process.env as Record<string, string>), ...env.variables },
+    expiresAt: Date.parse(env.state.expiresAt), via: 'cli-exec', stdin: 'inherit', now: () => ctx.clock.now(),
+    onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
   });
-  child.stderr.on('data', (c: Buffer) => {
-    process.stderr.write(c);
-    collect(c);
-  });
-  const { code, signal, spawnError } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>((resolve) => {
-    child.on('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
-    child.on('exit', (c, s) => {
-      // A background process the command left behind may hold the pipes open: after the command
-      // itself has exited, give its output a moment to drain, then stop waiting for the pipes.
-      const drain = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        resolve({ code: c, signal: s, spawnError: null });
-      }, 1_000);
-      child.on('close', () => {
-        clearTimeout(drain);
-        resolve({ code: c, signal: s, spawnError: null });
-      });
-    });
-  });
-  clearTimeout(timer);
-  const endedAt = ctx.clock.now();
-  const output = spawnError ? `breakglass: could not start ${argv[0]}: ${(spawnError as NodeJS.ErrnoException).code ?? spawnError.message}\n` : Buffer.concat(kept).toString('utf8');
-  if (spawnError) collect(Buffer.from(output));
-  const r = await ctx.service.recordAction({ sessionId: env.state.sessionId }, {
-    kind: 'command', argv, shell: false, cwd: process.cwd(), startedAt, endedAt,
-    exitCode: code, signal: signal ?? null, stoppedBy, via: 'cli-exec',
-    outputSha256: hash.digest('hex'), outputBytes: total, output,
-  });
+  const action = await run.done;
+  const r = await ctx.service.recordAction({ sessionId: env.state.sessionId }, action);
   ctx.outbox.kick();
-  if (!opts.json) process.stderr.write(`breakglass: recorded as ${r.record.sessionId} #${r.record.seq} (commit ${r.commit.slice(0, 12)})${stoppedBy ? '; stopped at the session expiry' : ''}\n`);
-  if (spawnError) return 127;
-  if (code !== null) return code;
+  if (!opts.json) process.stderr.write(`breakglass: recorded as ${r.record.sessionId} #${r.record.seq} (commit ${r.commit.slice(0, 12)})${action.stoppedBy === 'expiry' ? '; stopped at the session expiry' : ''}\n`);
+  if (action.exitCode !== null) return action.exitCode;
   const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-  return 128 + (signals[signal ?? ''] ?? 1);
-}
-
-/** Signals a process and every process it started (tree-kill walks the process table). */
-function stopTree(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  treeKill(pid, signal, () => {});
+  return 128 + (signals[action.signal ?? ''] ?? 1);
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */

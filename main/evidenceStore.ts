@@ -502,7 +502,7 @@ class CommitIndex {
   async load(): Promise<{ head: string | null; commits: Map<string, string> }> {
     const commits = new Map<string, string>();
     let head: string | null = null;
-    let text = '';
+    let text: string;
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch {

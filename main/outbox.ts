@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Git, GitFailure } from './git';
 import type { GitEvidenceStore } from './evidenceStore';
+import type { PushStatus } from '../app/views';
 
 /**
  * The push outbox (issue 2, procedure.md §7): committed records go to the shared remote in the
@@ -12,13 +13,7 @@ import type { GitEvidenceStore } from './evidenceStore';
  * only the last attempt's outcome is kept in a small status file, so a restart resumes where it was.
  */
 
-/** What the operator sees about sync. */
-export type PushStatus =
-  | { state: 'local-only' }
-  | { state: 'synced'; lastPushAt: string | null; remote: string }
-  | { state: 'pending'; pending: number; remote: string; lastPushAt: string | null }
-  | { state: 'offline'; pending: number; remote: string; since: string; nextTryAt: string | null; reason: string }
-  | { state: 'rejected'; pending: number; remote: string; reason: string; since: string };
+export type { PushStatus };
 
 const PersistedSchema = z.object({
   lastPushAt: z.string().nullable(),

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { PersonSchema } from './identity';
+import type { Policy } from './policy';
+import type { PreconditionResult } from './service';
+import type { PushStatus, SessionDetail, SessionView, StatusSnapshot } from './views';
+import type { IntegrityProblem } from './ledger';
+import type { EvidenceRecord } from './records';
+
+/**
+ * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
+ * every call's name, its zod input schema and its output type, and every event main sends.
+ * main/ registers exactly this table with ipcMain.handle, the preload exposes exactly this table
+ * as `window.breakglass.<group>.<method>`, and the browser test host binds the same table.
+ * Nothing else names a channel.
+ */
+
+const SessionId = z.string().regex(/^bg-\d{8}-\d{6}-[0-9a-f]{8}$/, 'Not a session id.');
+const Empty = z.object({}).strict();
+/** Inputs the service validates itself against the policy in force are passed through as JSON here. */
+const Json = z.json();
+
+/** The wizard's draft (issue 4): partial and possibly invalid while typed, so only bounded in size. */
+export const DraftSchema = z.object({
+  step: z.number().int().min(0).max(10),
+  fields: z.record(z.string().max(64), Json),
+  savedAt: z.string().max(40).optional(),
+}).strict().refine((d) => JSON.stringify(d).length <= 256 * 1024, 'The draft is larger than 256 KiB.');
+
+/** A saved wizard draft. */
+export type Draft = z.infer<typeof DraftSchema>;
+
+/** A report as exported (issue 7 fills in PDF and periods). */
+export interface ExportedReport {
+  fileName: string;
+  mediaType: 'text/markdown' | 'text/html';
+  text: string;
+}
+
+/** The verification result the UI shows. */
+export interface VerifyView {
+  ok: boolean;
+  head: string | null;
+  sessions: number;
+  records: number;
+  problems: IntegrityProblem[];
+}
+
+/** The result of a committed record. */
+export interface Committed {
+  sessionId: string;
+  seq: number;
+  commit: string;
+  record: EvidenceRecord;
+}
+
+/** A "test connection" answer: what failed, without changing anything (issue 6). */
+export interface RemoteTest {
+  ok: boolean;
+  stage: 'reachable' | 'unreachable' | 'auth' | 'not-a-repository' | 'no-write-access' | 'invalid-url';
+  detail: string;
+}
+
+interface Call<I extends z.ZodType, O> {
+  input: I;
+  /** Phantom: the output type, for the typed API; never read at run time. */
+  output?: O;
+  /** True for calls that change evidence or settings: refused in observer mode (issue 6). */
+  writes: boolean;
+}
+
+const call = <O>() => <I extends z.ZodType>(input: I, writes: boolean): Call<I, O> => ({ input, writes });
+
+/** Every call the UI may make. */
+export const CALLS = {
+  'status.get': call<StatusSnapshot>()(Empty, false),
+  'policy.get': call<{ policy: Policy | null; source: 'repository' | 'built-in' | 'invalid'; problems: string[] }>()(Empty, false),
+  'preconditions.check': call<PreconditionResult[]>()(z.object({
+    environment: z.string().max(63).optional(),
+    incidentId: z.string().max(500).optional(),
+    operator: PersonSchema.optional(),
+  }).strict(), false),
+  'draft.get': call<Draft | null>()(Empty, false),
+  'draft.save': call<{ savedAt: string }>()(DraftSchema, true),
+  'draft.discard': call<{ discarded: boolean }>()(Empty, true),
+  'session.declare': call<Committed>()(z.object({ declaration: Json }).strict(), true),
+  'session.note': call<Committed>()(z.object({ sessionId: SessionId.optional(), text: z.string().max(20_000) }).strict(), true),
+  'session.runCommand': call<{ runId: string }>()(z.object({
+    sessionId: SessionId.optional(),
+    commandLine: z.string().trim().min(1, 'Enter a command.').max(10_000),
+    cwd: z.string().max(4096).optional(),
+    shell: z.boolean(),
+  }).strict(), true),
+  'session.stopCommand': call<{ stopping: boolean }>()(z.object({ runId: z.string().uuid() }).strict(), true),
+  'session.extend': call<Committed>()(z.object({ sessionId: SessionId.optional(), minutes: z.number(), reason: z.string().max(8000) }).strict(), true),
+  'session.close': call<Committed>()(z.object({ sessionId: SessionId.optional(), closure: Json }).strict(), true),
+  'session.review': call<Committed>()(z.object({ sessionId: SessionId, review: Json }).strict(), true),
+  'sessions.list': call<SessionView[]>()(z.object({
+    environment: z.string().max(63).optional(),
+    phase: z.enum(['active', 'expired', 'closed', 'reviewed']).optional(),
+    query: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(20_000).optional(),
+  }).strict(), false),
+  'session.timeline': call<SessionDetail>()(z.object({ sessionId: SessionId }).strict(), false),
+  'ledger.verify': call<VerifyView>()(Empty, false),
+  'push.now': call<PushStatus>()(Empty, true),
+  'remote.get': call<{ url: string | null; branch: string }>()(Empty, false),
+  'remote.set': call<{ url: string }>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), true),
+  'remote.test': call<RemoteTest>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), false),
+  'report.export': call<ExportedReport>()(z.object({ sessionId: SessionId, format: z.enum(['md', 'html']) }).strict(), false),
+} as const;
+
+/** A call's name, e.g. `session.declare`. */
+export type CallName = keyof typeof CALLS;
+
+/** The parsed input of a call. */
+export type CallInput<K extends CallName> = z.output<(typeof CALLS)[K]['input']>;
+
+/** The input a caller passes (before parsing). */
+export type CallRequest<K extends CallName> = z.input<(typeof CALLS)[K]['input']>;
+
+/** The output of a call. */
+export type CallOutput<K extends CallName> = NonNullable<(typeof CALLS)[K]['output']>;
+
+/** Every event main sends to the UI. */
+export interface EventPayloads {
+  'state.changed': StatusSnapshot;
+  'countdown.warning': { sessionId: string; minutesLeft: number; expiresAt: string };
+  'push.changed': PushStatus;
+  'command.output': { runId: string; chunk: string };
+  'command.ended': { runId: string; committed: Committed | null; error: ErrorInfo | null };
+}
+
+/** An event's name. */
+export type EventName = keyof EventPayloads;
+
+/** The event names, for the preload and main to iterate. */
+export const EVENTS: readonly EventName[] = ['state.changed', 'countdown.warning', 'push.changed', 'command.output', 'command.ended'];
+
+/** A failure as it crosses IPC: a code, a message a person can act on, and the field it concerns. */
+export interface ErrorInfo {
+  code: 'invalid-input' | 'refused' | 'no-active-session' | 'evidence-not-committed' | 'forbidden' | 'internal';
+  message: string;
+  field?: string;
+  problems?: Array<{ path: string; message: string }>;
+}
+
+/** The envelope every call's result crosses in (style.md "What we take" 2). */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** The IPC channel of a call or event: derived here, nowhere else. */
+export function channelOf(name: CallName | EventName): string {
+  return `breakglass:${name}`;
+}
+
+type Group<N extends string> = N extends `${infer G}.${string}` ? G : never;
+type Method<N extends string, G extends string> = N extends `${G}.${infer M}` ? M : never;
+
+/** The typed API the preload exposes as `window.breakglass`. */
+export type BreakGlassApi = {
+  [G in Group<CallName>]: {
+    [M in Method<CallName, G>]: `${G}.${M}` extends infer K extends CallName
+      ? (input: CallRequest<K>) => Promise<Envelope<CallOutput<K>>>
+      : never;
+  };
+} & {
+  /** Subscribes to an event; returns the unsubscribe. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+};
+
+/** The call names grouped for the preload: `{ session: ['declare', …], … }`. */
+export function callGroups(): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const name of Object.keys(CALLS)) {
+    const [g, m] = name.split('.') as [string, string];
+    (groups[g] ??= []).push(m);
+  }
+  return groups;
+}

@@ -1,0 +1,104 @@
+import type { Declaration } from './declaration';
+import type { Person } from './identity';
+import type { SessionPhase, SessionState } from './lifecycle';
+import type { PolicyProblem } from './policy';
+import type { RecordType } from './records';
+
+/**
+ * Plain data that crosses from main to the renderer (structured-clone safe): what the UI shows.
+ * Everything here is derived from the ledger; nothing is stored beside it.
+ */
+
+/** What the operator sees about sync (issue 2 "Status", issue 6 indicator). */
+export type PushStatus =
+  | { state: 'local-only' }
+  | { state: 'synced'; lastPushAt: string | null; remote: string }
+  | { state: 'pending'; pending: number; remote: string; lastPushAt: string | null }
+  | { state: 'offline'; pending: number; remote: string; since: string; nextTryAt: string | null; reason: string }
+  | { state: 'rejected'; pending: number; remote: string; reason: string; since: string };
+
+/** One session as lists and the countdown show it. */
+export interface SessionView {
+  sessionId: string;
+  phase: SessionPhase;
+  incidentId: string;
+  environment: string;
+  trigger: string;
+  scopes: string[];
+  operator: Person;
+  host: { id: string; name: string };
+  declaredAt: string;
+  expiresAt: string;
+  extensions: number;
+  closedAt: string | null;
+  reviewDueAt: string | null;
+  reviewOverdue: boolean;
+  reviewOutcome: string | null;
+  lastActivityAt: string;
+  records: number;
+  /** True when the session belongs to the host the console runs on. */
+  mine: boolean;
+}
+
+/** The state snapshot pushed to the UI whenever the ledger changes. */
+export interface StatusSnapshot {
+  /** Service time when the snapshot was taken: the renderer's countdown is anchored to expiry, not to this. */
+  at: string;
+  host: { id: string; name: string };
+  osAccount: { username: string; uid: number | null };
+  gitIdentity: Person | null;
+  repository: { path: string; branch: string; head: string | null; remote: string | null };
+  observer: boolean;
+  policy: { ok: true; source: 'repository' | 'built-in'; sha256: string } | { ok: false; problems: PolicyProblem[] };
+  push: PushStatus;
+  /** This host's open sessions (active, or expired awaiting closure). */
+  open: SessionView[];
+  /** The most recent sessions of the whole repository, newest first. */
+  recent: SessionView[];
+  counts: { sessions: number; records: number; awaitingReview: number; overdueReviews: number; unreadable: number };
+}
+
+/** One record in a session's timeline. */
+export interface TimelineEntry {
+  seq: number;
+  type: RecordType;
+  at: string;
+  actor: Person;
+  host: { id: string; name: string };
+  summary: string;
+  commit: string;
+  pushed: boolean | null;
+  redactions: number;
+  hash: string;
+}
+
+/** A session's page: the declaration in full and every record. */
+export interface SessionDetail {
+  session: SessionView;
+  declaration: Declaration;
+  timeline: TimelineEntry[];
+}
+
+/** Projects a session state onto what the UI shows. */
+export function toSessionView(s: SessionState, hostId: string): SessionView {
+  return {
+    sessionId: s.sessionId,
+    phase: s.phase,
+    incidentId: s.declaration.incidentId,
+    environment: s.declaration.environment,
+    trigger: s.declaration.trigger,
+    scopes: [...s.declaration.scopes],
+    operator: s.operator,
+    host: s.host,
+    declaredAt: s.declaredAt,
+    expiresAt: s.expiresAt,
+    extensions: s.extensions.length,
+    closedAt: s.closed?.at ?? null,
+    reviewDueAt: s.closed?.reviewDueAt ?? null,
+    reviewOverdue: s.phase === 'closed' && s.reviewOverdue,
+    reviewOutcome: s.review?.review.outcome ?? null,
+    lastActivityAt: s.lastRecord.at,
+    records: s.recordCount,
+    mine: s.host.id === hostId,
+  };
+}
