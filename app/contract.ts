@@ -119,7 +119,7 @@ export type CallInput<K extends CallName> = z.output<(typeof CALLS)[K]['input']>
 export type CallRequest<K extends CallName> = z.input<(typeof CALLS)[K]['input']>;
 
 /** The output of a call. */
-export type CallOutput<K extends CallName> = NonNullable<(typeof CALLS)[K]['output']>;
+export type CallOutput<K extends CallName> = Exclude<(typeof CALLS)[K]['output'], undefined>;
 
 /** Every event main sends to the UI. */
 export interface EventPayloads {

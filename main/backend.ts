@@ -1,0 +1,376 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { BreakGlassError } from '../app/errors';
+import { CALLS, type CallInput, type CallName, type CallOutput, type Committed, type Envelope, type ErrorInfo, type EventName, type EventPayloads } from '../app/contract';
+import { sessionStatesAt } from '../app/ledger';
+import { formatPolicyProblems } from '../app/policy';
+import { toSessionView, type SessionView, type StatusSnapshot, type TimelineEntry } from '../app/views';
+import type { Clock, HostInfo } from '../app/ports';
+import type { EvidenceRecord } from '../app/records';
+import { problemsFromZod } from '../app/zodIssues';
+import { openContext, type ConsoleContext } from './context';
+import { DraftStore } from './drafts';
+import { dataDir } from './paths';
+import { parseCommandLine, startCommand, type RunningCommand } from './runner';
+import { writeSessionEnvFile } from './sessionEnv';
+import { verifyRepository } from './verify';
+import { testRemote } from './remoteTest';
+import { sessionReportMarkdown } from './report';
+
+/** Handlers for every call of the contract, typed by it. */
+export type Handlers = { [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>> };
+
+/** Options of the console backend. */
+export interface BackendOptions {
+  repo?: string | undefined;
+  /** Read-only: the commander's machine (issue 6). Writes are refused at the contract. */
+  observer?: boolean;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  host?: HostInfo;
+  /** How often the ledger is re-read for other writers (CLI, merges), in ms. */
+  pollMs?: number;
+}
+
+/**
+ * The console's backend: the contract's handlers bound to the real service, the dispatcher that
+ * validates every call, and the events main sends. Electron's IPC and the browser test host both
+ * sit on `dispatch` and `subscribe`; only the transport differs.
+ */
+export class ConsoleBackend {
+  readonly handlers: Handlers;
+  private readonly listeners = new Set<<E extends EventName>(event: E, payload: EventPayloads[E]) => void>();
+  private readonly runs = new Map<string, RunningCommand>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastHead: string | null | undefined = undefined;
+  private readonly warned = new Set<string>();
+
+  private constructor(
+    readonly ctx: ConsoleContext,
+    private readonly drafts: DraftStore,
+    readonly observer: boolean,
+    private readonly homeDir: string,
+    private readonly pollMs: number,
+  ) {
+    this.handlers = this.createHandlers();
+  }
+
+  /** Opens the evidence repository (creating the embedded default) and wires the handlers. */
+  static async create(options: BackendOptions = {}): Promise<ConsoleBackend> {
+    const env = options.env ?? process.env;
+    const ctx = await openContext({ repo: options.repo, env, ...(options.clock ? { clock: options.clock } : {}), ...(options.host ? { host: options.host } : {}) });
+    const drafts = new DraftStore(path.join(dataDir(env), 'draft.json'));
+    const backend = new ConsoleBackend(ctx, drafts, options.observer ?? false, os.homedir(), options.pollMs ?? 2_000);
+    ctx.outbox.onStatus((s) => backend.emit('push.changed', s));
+    return backend;
+  }
+
+  /** Starts the background work: expiry on the tick, the push outbox, re-reading for other writers. */
+  async start(): Promise<void> {
+    // §6: a session that expired while the console was not running is recorded first, with its original expiry time.
+    if (!this.observer) await this.ctx.service.expireDue().catch(() => []);
+    if (!this.observer) this.ctx.outbox.start();
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), Math.min(1_000, this.pollMs));
+    this.timer.unref?.();
+  }
+
+  /** Stops timers, the outbox and running commands' listeners. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.ctx.outbox.stop();
+  }
+
+  /** Subscribes to every event main sends; returns the unsubscribe. */
+  subscribe(listener: <E extends EventName>(event: E, payload: EventPayloads[E]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  /**
+   * Validates and runs one call: unknown names, observer-mode writes and invalid input are refused
+   * before any handler runs; every failure crosses as `{ok: false, error}` with no stack trace,
+   * no home path and no secret.
+   */
+  async dispatch(name: string, rawInput: unknown): Promise<Envelope<unknown>> {
+    if (!Object.hasOwn(CALLS, name)) return { ok: false, error: { code: 'forbidden', message: `Unknown call "${name}".` } };
+    const spec = CALLS[name as CallName];
+    if (this.observer && spec.writes) {
+      return { ok: false, error: { code: 'forbidden', message: 'This console is in observer mode (read-only): declarations, actions and settings are refused here.' } };
+    }
+    const parsed = spec.input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      const problems = problemsFromZod(parsed.error);
+      return { ok: false, error: this.sanitise({ code: 'invalid-input', message: problems[0]?.message ?? 'Invalid input.', ...(problems[0]?.path ? { field: problems[0].path } : {}), problems }) };
+    }
+    try {
+      const handler = this.handlers[name as CallName] as (input: unknown) => Promise<unknown>;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (e) {
+      return { ok: false, error: this.sanitise(toErrorInfo(e)) };
+    }
+  }
+
+  /** No paths of the user's home in messages (issue 3). */
+  private sanitise(error: ErrorInfo): ErrorInfo {
+    const scrub = (s: string) => (this.homeDir.length > 1 ? s.split(this.homeDir).join('~') : s);
+    return {
+      ...error,
+      message: scrub(error.message),
+      ...(error.problems ? { problems: error.problems.map((p) => ({ ...p, message: scrub(p.message) })) } : {}),
+    };
+  }
+
+  /** The snapshot the home screen shows. */
+  async snapshot(): Promise<StatusSnapshot> {
+    const { service, host, store, outbox, clock } = this.ctx;
+    const view = await service.read();
+    const now = clock.now();
+    const states = sessionStatesAt(view, now);
+    const views = states.map((s) => toSessionView(s, host.hostId));
+    const open = views.filter((v) => v.mine && (v.phase === 'active' || v.phase === 'expired'));
+    let records = 0;
+    for (const e of view.sessions.values()) records += e.length;
+    return {
+      at: new Date(now).toISOString(),
+      host: { id: host.hostId, name: host.hostName },
+      osAccount: host.osAccount(),
+      gitIdentity: await this.gitIdentity(),
+      repository: { path: this.scrubPath(this.ctx.repoDir), branch: store.branch, head: view.head, remote: await outbox.remoteUrl() },
+      observer: this.observer,
+      policy: view.policy.ok ? { ok: true, source: view.policy.source, sha256: view.policy.sha256 } : { ok: false, problems: view.policy.problems },
+      push: await outbox.status(),
+      open,
+      recent: views.slice(0, 20),
+      counts: {
+        sessions: views.length,
+        records,
+        awaitingReview: views.filter((v) => v.phase === 'closed').length,
+        overdueReviews: views.filter((v) => v.reviewOverdue).length,
+        unreadable: view.unreadable.length,
+      },
+    };
+  }
+
+  private scrubPath(p: string): string {
+    return this.homeDir.length > 1 && p.startsWith(this.homeDir) ? `~${p.slice(this.homeDir.length)}` : p;
+  }
+
+  private async gitIdentity(): Promise<{ name: string; email: string } | null> {
+    const read = async (key: string) => (await this.ctx.store.git.run('read-identity', ['config', '--get', key], { ok: [0, 1] })).text().trim();
+    const name = await read('user.name');
+    const email = await read('user.email');
+    return name && email ? { name, email } : null;
+  }
+
+  /** Re-reads the ledger; writes `expired` at the expiry instant; warns at the policy's thresholds; emits a snapshot when anything changed. */
+  private async tick(): Promise<void> {
+    try {
+      const view = await this.ctx.service.read();
+      const now = this.ctx.clock.now();
+      let changed = view.head !== this.lastHead;
+      if (!this.observer && view.policy.ok) {
+        const due = sessionStatesAt(view, now).filter((s) => s.host.id === this.ctx.host.hostId && s.phase === 'expired' && !s.expiredRecorded);
+        if (due.length > 0) {
+          for (const s of due) for (const [runId, run] of this.runs) if (this.runSession.get(runId) === s.sessionId) run.stop();
+          await this.ctx.service.expireDue();
+          await writeSessionEnvFile(this.ctx.service).catch(() => {});
+          changed = true;
+        }
+        for (const s of sessionStatesAt(view, now)) {
+          if (s.phase !== 'active' || s.host.id !== this.ctx.host.hostId) continue;
+          for (const m of view.policy.policy.warningMinutes) {
+            const key = `${s.sessionId}:${s.expiresAt}:${m}`;
+            if (s.remainingMs <= m * 60_000 && s.remainingMs > (m - 1) * 60_000 - 1 && !this.warned.has(key)) {
+              this.warned.add(key);
+              this.emit('countdown.warning', { sessionId: s.sessionId, minutesLeft: m, expiresAt: s.expiresAt });
+            }
+          }
+        }
+      }
+      if (changed) {
+        this.lastHead = (await this.ctx.service.read()).head;
+        this.emit('state.changed', await this.snapshot());
+      }
+    } catch {
+      // A failed tick is retried on the next one; the snapshot call reports errors to the UI.
+    }
+  }
+
+  private readonly runSession = new Map<string, string>();
+
+  private async afterWrite(): Promise<void> {
+    await writeSessionEnvFile(this.ctx.service).catch(() => {});
+    this.ctx.outbox.kick();
+    this.lastHead = undefined;
+    await this.tick();
+  }
+
+  private createHandlers(): Handlers {
+    const { service } = this.ctx;
+    const committed = (r: { record: EvidenceRecord; commit: string }): Committed => ({ sessionId: r.record.sessionId, seq: r.record.seq, commit: r.commit, record: r.record });
+    return {
+      'status.get': () => this.snapshot(),
+      'policy.get': async () => {
+        const view = await service.read();
+        return view.policy.ok
+          ? { policy: view.policy.policy, source: view.policy.source, problems: [] }
+          : { policy: null, source: 'invalid' as const, problems: formatPolicyProblems(view.policy.problems).split('\n') };
+      },
+      'preconditions.check': (input) => service.preconditions(input),
+      'draft.get': () => this.drafts.get(),
+      'draft.save': async (draft) => ({ savedAt: await this.drafts.save(draft) }),
+      'draft.discard': async () => ({ discarded: await this.drafts.discard() }),
+      'session.declare': async ({ declaration }) => {
+        const r = await service.declare(declaration);
+        // The draft is discarded only once the declaration is committed (issue 4).
+        await this.drafts.discard();
+        await this.afterWrite();
+        return committed(r);
+      },
+      'session.note': async ({ sessionId, text }) => {
+        const r = committed(await service.note({ sessionId }, text));
+        await this.afterWrite();
+        return r;
+      },
+      'session.runCommand': async ({ sessionId, commandLine, cwd, shell }) => {
+        const state = await service.assertCanAct({ sessionId });
+        const env = await service.environment({ sessionId: state.sessionId });
+        if (!env) throw new BreakGlassError('no-active-session', 'The session is not active.');
+        const argv = shell ? [commandLine] : parseCommandLine(commandLine);
+        const runId = randomUUID();
+        const run = startCommand({
+          argv, shell, cwd: cwd || os.homedir(), env: { ...(process.env as Record<string, string>), ...env.variables },
+          expiresAt: Date.parse(state.expiresAt), via: 'console', now: () => this.ctx.clock.now(),
+          onOutput: (chunk) => this.emit('command.output', { runId, chunk: chunk.toString('utf8') }),
+        });
+        this.runs.set(runId, run);
+        this.runSession.set(runId, state.sessionId);
+        void run.done.then(async (action) => {
+          this.runs.delete(runId);
+          this.runSession.delete(runId);
+          try {
+            const r = committed(await service.recordAction({ sessionId: state.sessionId }, action));
+            this.emit('command.ended', { runId, committed: r, error: null });
+            await this.afterWrite();
+          } catch (e) {
+            this.emit('command.ended', { runId, committed: null, error: this.sanitise(toErrorInfo(e)) });
+          }
+        });
+        return { runId };
+      },
+      'session.stopCommand': async ({ runId }) => {
+        const run = this.runs.get(runId);
+        run?.stop();
+        return { stopping: run !== undefined };
+      },
+      'session.extend': async ({ sessionId, minutes, reason }) => {
+        const r = committed(await service.extend({ sessionId }, { minutes, reason }));
+        await this.afterWrite();
+        return r;
+      },
+      'session.close': async ({ sessionId, closure }) => {
+        const r = committed(await service.close({ sessionId }, closure));
+        await this.afterWrite();
+        return r;
+      },
+      'session.review': async ({ sessionId, review }) => {
+        const r = committed(await service.review(sessionId, review));
+        await this.afterWrite();
+        return r;
+      },
+      'sessions.list': async ({ environment, phase, query, limit }) => {
+        const q = query?.trim().toLowerCase();
+        const all = (await service.sessions()).map((s) => toSessionView(s, this.ctx.host.hostId));
+        return all
+          .filter((v) => (!environment || v.environment === environment) && (!phase || v.phase === phase))
+          .filter((v) => !q || v.incidentId.toLowerCase().includes(q) || v.operator.name.toLowerCase().includes(q) || v.sessionId.includes(q))
+          .slice(0, limit ?? 20_000);
+      },
+      'session.timeline': async ({ sessionId }) => {
+        const view = await service.read();
+        const entries = view.sessions.get(sessionId);
+        const state = (await service.sessions(view)).find((s) => s.sessionId === sessionId);
+        if (!entries || !state) throw new BreakGlassError('invalid-input', `No session ${sessionId} in this evidence repository.`, { field: 'sessionId' });
+        const pending = await this.pendingCommits();
+        const timeline: TimelineEntry[] = entries.map((e) => ({
+          seq: e.record.seq, type: e.record.type, at: e.record.at, actor: e.record.actor, host: e.record.host,
+          summary: summarise(e.record), commit: e.commit, pushed: pending === null ? null : !pending.has(e.commit),
+          redactions: e.record.redactions, hash: e.record.hash,
+        }));
+        return { session: toSessionView(state, this.ctx.host.hostId) as SessionView, declaration: state.declaration, timeline };
+      },
+      'ledger.verify': async () => {
+        const r = await verifyRepository(this.ctx.store);
+        return { ok: r.ok, head: r.head, sessions: r.sessions, records: r.records, problems: r.problems };
+      },
+      'push.now': () => this.ctx.outbox.syncOnce(),
+      'remote.get': async () => ({ url: await this.ctx.outbox.remoteUrl(), branch: this.ctx.store.branch }),
+      'remote.set': async ({ url }) => {
+        if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]*@/i.test(url)) {
+          throw new BreakGlassError('invalid-input', 'The URL contains a password. Leave credentials to git\'s credential helper or the ssh agent, and give the URL without them.', { field: 'url' });
+        }
+        await this.ctx.outbox.setRemote(url);
+        this.ctx.outbox.kick();
+        return { url };
+      },
+      'remote.test': ({ url }) => testRemote(this.ctx.store.git, url),
+      'report.export': async ({ sessionId, format }) => {
+        const view = await service.read();
+        const report = await verifyRepository(this.ctx.store);
+        return sessionReportMarkdown(view, sessionId, report, format, this.ctx.clock.now());
+      },
+    };
+  }
+
+  /** Commits not yet on the remote (null when local-only). */
+  private async pendingCommits(): Promise<Set<string> | null> {
+    const remote = await this.ctx.outbox.remoteUrl();
+    if (remote === null) return null;
+    const tracking = `refs/remotes/origin/${this.ctx.store.branch}`;
+    const has = await this.ctx.store.git.run('has-tracking', ['rev-parse', '--verify', '--quiet', tracking], { ok: [0, 1] });
+    const range = has.exitCode === 0 ? [`${tracking}..refs/heads/${this.ctx.store.branch}`] : [`refs/heads/${this.ctx.store.branch}`];
+    const out = await this.ctx.store.git.text('list-pending', ['rev-list', ...range]);
+    return new Set(out.split('\n').filter(Boolean));
+  }
+}
+
+/** One line a person can scan in a timeline. */
+export function summarise(r: EvidenceRecord): string {
+  switch (r.type) {
+    case 'declared':
+      return `Declared ${r.payload.declaration.incidentId} in ${r.payload.declaration.environment} (${r.payload.declaration.scopes.join(', ')}) until ${r.payload.expiresAt}`;
+    case 'action':
+      return `${r.payload.kind === 'shell-opened' ? 'Opened governed shell' : `Ran ${r.payload.argv.join(' ')}`} → ${r.payload.stoppedBy ? `stopped by ${r.payload.stoppedBy}` : `exit ${r.payload.exitCode}`}`;
+    case 'note':
+      return r.payload.text.length > 140 ? `${r.payload.text.slice(0, 139)}…` : r.payload.text;
+    case 'extended':
+      return `Extended by ${r.payload.minutes} min to ${r.payload.newExpiresAt}: ${r.payload.reason}`;
+    case 'expired':
+      return `Expired at ${r.payload.expiresAt}`;
+    case 'closed':
+      return `Closed: ${r.payload.closure.summary}`;
+    case 'reviewed':
+      return `Reviewed by ${r.payload.review.reviewer.name}: ${r.payload.review.outcome}${r.payload.review.supersedes ? ' (supersedes an earlier review)' : ''}`;
+    case 'lock-recovered':
+      return `Writer lock recovered: ${r.payload.reason}`;
+    case 'clock-skew':
+      return `Wall clock jumped ${Math.round(r.payload.skewMs / 1000)} s`;
+    case 'policy-adopted':
+      return r.payload.reason;
+  }
+}
+
+/** Maps any failure onto the envelope's error, keeping only what a person can act on. */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof BreakGlassError) {
+    return { code: e.code === 'internal' ? 'internal' : e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.problems.length ? { problems: e.problems } : {}) };
+  }
+  return { code: 'internal', message: 'Something went wrong inside the console; nothing was recorded. Retry, and if it persists run breakglass verify.' };
+}
