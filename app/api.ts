@@ -1,4 +1,5 @@
-import { callGroups, EVENTS, type BreakGlassApi, type Envelope, type EventName, type EventPayloads } from './contract';
+import type { BreakGlassApi, Envelope, EventPayloads } from './contract';
+import { callGroups, EVENTS, type EventName } from './contractNames';
 
 /** Sends one call over a transport (Electron IPC in the preload, a Playwright binding in the test host). */
 export type Invoke = (name: string, input: unknown) => Promise<Envelope<unknown>>;

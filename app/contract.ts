@@ -5,6 +5,7 @@ import type { PreconditionResult } from './service';
 import type { PushStatus, SessionDetail, SessionView, StatusSnapshot } from './views';
 import type { IntegrityProblem } from './ledger';
 import type { EvidenceRecord } from './records';
+import type { CallName, EventName } from './contractNames';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -107,10 +108,9 @@ export const CALLS = {
   'remote.set': call<{ url: string }>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), true),
   'remote.test': call<RemoteTest>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), false),
   'report.export': call<ExportedReport>()(z.object({ sessionId: SessionId, format: z.enum(['md', 'html']) }).strict(), false),
-} as const;
+} as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 
-/** A call's name, e.g. `session.declare`. */
-export type CallName = keyof typeof CALLS;
+export { CALL_NAMES, EVENTS, channelOf, callGroups, type CallName, type EventName } from './contractNames';
 
 /** The parsed input of a call. */
 export type CallInput<K extends CallName> = z.output<(typeof CALLS)[K]['input']>;
@@ -122,7 +122,7 @@ export type CallRequest<K extends CallName> = z.input<(typeof CALLS)[K]['input']
 export type CallOutput<K extends CallName> = Exclude<(typeof CALLS)[K]['output'], undefined>;
 
 /** Every event main sends to the UI. */
-export interface EventPayloads {
+export interface EventPayloads extends Record<EventName, unknown> {
   'state.changed': StatusSnapshot;
   'countdown.warning': { sessionId: string; minutesLeft: number; expiresAt: string };
   'push.changed': PushStatus;
@@ -130,11 +130,6 @@ export interface EventPayloads {
   'command.ended': { runId: string; committed: Committed | null; error: ErrorInfo | null };
 }
 
-/** An event's name. */
-export type EventName = keyof EventPayloads;
-
-/** The event names, for the preload and main to iterate. */
-export const EVENTS: readonly EventName[] = ['state.changed', 'countdown.warning', 'push.changed', 'command.output', 'command.ended'];
 
 /** A failure as it crosses IPC: a code, a message a person can act on, and the field it concerns. */
 export interface ErrorInfo {
@@ -146,11 +141,6 @@ export interface ErrorInfo {
 
 /** The envelope every call's result crosses in (style.md "What we take" 2). */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-/** The IPC channel of a call or event: derived here, nowhere else. */
-export function channelOf(name: CallName | EventName): string {
-  return `breakglass:${name}`;
-}
 
 type Group<N extends string> = N extends `${infer G}.${string}` ? G : never;
 type Method<N extends string, G extends string> = N extends `${G}.${infer M}` ? M : never;
@@ -166,13 +156,3 @@ export type BreakGlassApi = {
   /** Subscribes to an event; returns the unsubscribe. */
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
 };
-
-/** The call names grouped for the preload: `{ session: ['declare', …], … }`. */
-export function callGroups(): Record<string, string[]> {
-  const groups: Record<string, string[]> = {};
-  for (const name of Object.keys(CALLS)) {
-    const [g, m] = name.split('.') as [string, string];
-    (groups[g] ??= []).push(m);
-  }
-  return groups;
-}

@@ -6,6 +6,7 @@ import { declarationTemplate } from '../app/declaration';
 import { TRIGGERS, TRIGGER_IDS } from '../app/policy';
 import type { SessionState } from '../app/lifecycle';
 import { openContext, type ConsoleContext } from './context';
+import { formatRemaining } from '../app/countdown';
 import { verifyRepository } from './verify';
 import { writeSessionEnvFile } from './sessionEnv';
 import { startCommand } from './runner';
@@ -70,20 +71,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function remaining(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
-}
-
 function describeState(s: SessionState): string {
   const d = s.declaration;
   const base = `${s.sessionId}  ${d.incidentId}  ${d.environment}  ${s.operator.name}`;
   switch (s.phase) {
     case 'active':
-      return `${base}  ACTIVE, ${remaining(s.remainingMs)} left (expires ${s.expiresAt})`;
+      return `${base}  ACTIVE, ${formatRemaining(s.remainingMs)} left (expires ${s.expiresAt})`;
     case 'expired':
       return `${base}  EXPIRED at ${s.expiresAt}, awaiting closure`;
     case 'closed':

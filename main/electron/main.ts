@@ -1,0 +1,90 @@
+// The Electron main process: thin glue between Electron and the console backend. Everything with
+// logic lives in app/ and main/ and is tested in Node; this file wires it (issue 3).
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, protocol, session, Tray } from 'electron';
+import { channelOf } from '../../app/contract';
+import { titleFor } from '../../app/countdown';
+import type { StatusSnapshot } from '../../app/views';
+import { ConsoleBackend } from '../backend';
+import { APP_ORIGIN, APP_SCHEME } from '../security';
+import { createConsoleWindow, denyAllPermissions, guardContents, isTrustedSender } from './hardening';
+import { registerContract } from './ipc';
+import { serveRenderer } from './protocol';
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(app.isPackaged ? 1 : 2),
+  options: { repo: { type: 'string' }, observer: { type: 'boolean', default: false } },
+  strict: false,
+});
+
+// Checklist 4: sandbox every renderer, including any the app did not create itself.
+app.enableSandbox();
+// Checklist 18: the renderer is served from a privileged custom scheme, not file://.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false } }]);
+
+// A second launch focuses the first: one console, one countdown, one writer per host.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | null = null;
+  let tray: Tray | null = null;
+  let snapshot: StatusSnapshot | null = null;
+
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+
+  // Checklist 13/14 for every web contents, including any created later.
+  app.on('web-contents-created', (_event, contents) => guardContents(contents));
+  // Certificate errors are never bypassed: not handling 'certificate-error' keeps Electron's refusal.
+
+  app.whenReady().then(async () => {
+    const rendererDir = path.join(__dirname, 'renderer');
+    protocol.handle(APP_SCHEME, async (request) => {
+      const r = await serveRenderer(rendererDir, request.url);
+      return new Response(typeof r.body === 'string' ? r.body : new Uint8Array(r.body), { status: r.status, headers: r.headers });
+    });
+    denyAllPermissions(session.defaultSession);
+    // No remote content, no telemetry, no auto-update: the console makes no network request of its own (git does, for the remote).
+    session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !details.url.startsWith(`${APP_ORIGIN}/`) && !details.url.startsWith('devtools://') }));
+    Menu.setApplicationMenu(null);
+
+    const backend = await ConsoleBackend.create({ repo: typeof args.repo === 'string' ? args.repo : undefined, observer: args.observer === true });
+    window = createConsoleWindow(BrowserWindow, path.join(__dirname, 'preload.cjs'), app.isPackaged);
+    const contentsId = window.webContents.id;
+    registerContract(ipcMain, backend, (event) => isTrustedSender(event, () => (window && !window.isDestroyed() ? contentsId : null)));
+    backend.subscribe((event, payload) => {
+      if (event === 'state.changed') snapshot = payload as StatusSnapshot;
+      if (window && !window.isDestroyed()) window.webContents.send(channelOf(event), payload);
+      if (event === 'countdown.warning' && Notification.isSupported()) {
+        const w = payload as { minutesLeft: number; expiresAt: string };
+        new Notification({ title: `Break-glass: ${w.minutesLeft} minute${w.minutesLeft === 1 ? '' : 's'} left`, body: `The session expires at ${new Date(w.expiresAt).toLocaleTimeString()}. Extend with a new justification, or finish and close.` }).show();
+      }
+    });
+    snapshot = await backend.snapshot();
+    await backend.start();
+
+    tray = new Tray(nativeImage.createFromPath(path.join(__dirname, 'icon.png')));
+    tray.setContextMenu(Menu.buildFromTemplate([{ label: 'Show console', click: () => window?.show() }, { role: 'quit' }]));
+    // The title and tray follow the absolute expiry every second (issue 3/5), never a decremented counter.
+    setInterval(() => {
+      const t = titleFor(snapshot, Date.now());
+      if (window && !window.isDestroyed()) window.setTitle(t.title);
+      tray?.setToolTip(t.tray);
+      if (process.platform === 'darwin') tray?.setTitle(t.tray);
+    }, 1_000);
+
+    window.once('ready-to-show', () => window?.show());
+    await window.loadURL(`${APP_ORIGIN}/index.html`);
+    app.on('before-quit', () => backend.stop());
+  }).catch((e: unknown) => {
+    process.stderr.write(`Break-Glass Console could not start: ${(e as Error).message}\n`);
+    app.exit(1);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}
