@@ -437,9 +437,16 @@ export class BreakGlassService {
     await this.deps.store.write(async (view, append) => this.recordRecovery(view, append, recovery));
   }
 
+  /**
+   * The identity of host-level records (lock recovery, policy adoption): the OS account on this
+   * host. The address uses the reserved `.invalid` domain so it is a valid e-mail that can never
+   * be mistaken for a person's mailbox.
+   */
   private systemActor(): Person {
     const { username } = this.deps.host.osAccount();
-    return { name: `${username} on ${this.deps.host.hostName}`, email: `${username}@${this.deps.host.hostName.replace(/[^A-Za-z0-9.-]/g, '-') || 'localhost'}` };
+    const local = username.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'account';
+    const host = this.deps.host.hostName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
+    return { name: `${username} on ${this.deps.host.hostName}`, email: `${local}@${host}.invalid` };
   }
 
   /** Writes the `lock-recovered` record to this host's journal when the store recovered a stale lock. */

@@ -537,8 +537,10 @@ async function ensureDurableConfig(git: Git): Promise<void> {
 
 function defaultSystemAuthor(): { name: string; email: string } {
   const user = os.userInfo().username;
-  const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, '-') || 'localhost';
-  return { name: `${user} on ${host}`, email: `${user}@${host}` };
+  const local = user.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'account';
+  const host = os.hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
+  // The reserved .invalid domain: a well-formed address that is never a person's mailbox.
+  return { name: `${user} on ${os.hostname()}`, email: `${local}@${host}.invalid` };
 }
 
 /** Turns git's stderr into a reason a person can act on. */

@@ -135,8 +135,14 @@ export class Outbox {
         if (outcome?.lockRecovered && this.options.onLockRecovered) await this.options.onLockRecovered(outcome.lockRecovered);
         if (outcome?.policyAdopted && this.options.onPolicyAdopted) await this.options.onPolicyAdopted(outcome.policyAdopted);
         // One push carries the whole backlog; git answers "up to date" at once when there is none.
+        const pushed = await this.store.resolveHead();
         const push = await this.git.run('push-evidence', ['push', '--quiet', '--porcelain', this.remote, `refs/heads/${this.store.branch}:refs/heads/${this.store.branch}`], { timeoutMs, ok: [0, 1] });
-        if (push.exitCode === 0) break;
+        if (push.exitCode === 0) {
+          // A bare clone has no fetch refspec, so git does not move the tracking ref on push: the
+          // backlog is counted against it, so record what the remote now has.
+          if (pushed) await this.git.run('track-pushed', ['update-ref', `refs/remotes/${this.remote}/${this.store.branch}`, pushed]);
+          break;
+        }
         // Someone pushed between our fetch and our push: fetch, merge and try again (never force).
         if (!/\[rejected\]|non-fast-forward|fetch first/.test(push.text() + push.stderr) || round === 2) {
           throw new GitFailure('push-evidence', ['push'], push.exitCode, push.stderr || push.text());
