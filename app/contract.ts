@@ -30,6 +30,17 @@ export const DraftSchema = z.object({
 /** A saved wizard draft. */
 export type Draft = z.infer<typeof DraftSchema>;
 
+/** Console settings kept locally (not evidence): the governed-shell terminal, observer mode. */
+export const SettingsSchema = z.object({
+  /** The terminal that "Open governed shell" launches, as argv; empty means the platform default. */
+  terminal: z.array(z.string().min(1).max(4096)).max(32),
+  /** Start as a read-only observer (issue 6); takes effect at the next start. */
+  observer: z.boolean(),
+}).strict();
+
+/** Console settings. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
 /** A report as exported (issue 7 fills in PDF and periods). */
 export interface ExportedReport {
   fileName: string;
@@ -107,6 +118,10 @@ export const CALLS = {
   'remote.get': call<{ url: string | null; branch: string }>()(Empty, false),
   'remote.set': call<{ url: string }>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), true),
   'remote.test': call<RemoteTest>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), false),
+  'session.copyEnvironment': call<{ copied: boolean }>()(z.object({ sessionId: SessionId.optional() }).strict(), false),
+  'session.openShell': call<Committed>()(z.object({ sessionId: SessionId.optional() }).strict(), true),
+  'settings.get': call<Settings>()(Empty, false),
+  'settings.set': call<Settings>()(SettingsSchema.partial(), true),
   'report.export': call<ExportedReport>()(z.object({ sessionId: SessionId, format: z.enum(['md', 'html']) }).strict(), false),
 } as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 

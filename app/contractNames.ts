@@ -24,6 +24,10 @@ export const CALL_NAMES = [
   'remote.get',
   'remote.set',
   'remote.test',
+  'session.copyEnvironment',
+  'session.openShell',
+  'settings.get',
+  'settings.set',
   'report.export',
 ] as const;
 

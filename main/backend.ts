@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { BreakGlassError } from '../app/errors';
@@ -17,6 +18,21 @@ import { writeSessionEnvFile } from './sessionEnv';
 import { verifyRepository } from './verify';
 import { testRemote } from './remoteTest';
 import { sessionReportMarkdown } from './report';
+import { defaultTerminal, SettingsStore } from './settings';
+
+/** Starts a detached program (the operator's terminal) and resolves once it has started. */
+function launchDetached(argv: string[], env: Record<string, string>, cwd: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env, cwd, detached: true, stdio: 'ignore' });
+    child.once('spawn', () => {
+      child.unref();
+      resolve(child);
+    });
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      reject(new BreakGlassError('refused', `Could not open the terminal "${argv[0]}" (${e.code ?? e.message}). Set the terminal to use in Settings, or use breakglass env in a terminal of your own.`));
+    });
+  });
+}
 
 /** Handlers for every call of the contract, typed by it. */
 export type Handlers = { [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>> };
@@ -31,6 +47,8 @@ export interface BackendOptions {
   host?: HostInfo;
   /** How often the ledger is re-read for other writers (CLI, merges), in ms. */
   pollMs?: number;
+  /** Where "Copy environment" puts the block (Electron's clipboard in the app). */
+  clipboard?: { writeText(text: string): void };
 }
 
 /**
@@ -46,12 +64,16 @@ export class ConsoleBackend {
   private lastHead: string | null | undefined = undefined;
   private readonly warned = new Set<string>();
 
+  private lastTick: { wall: number; mono: number } | null = null;
+
   private constructor(
     readonly ctx: ConsoleContext,
     private readonly drafts: DraftStore,
+    private readonly settings: SettingsStore,
     readonly observer: boolean,
     private readonly homeDir: string,
     private readonly pollMs: number,
+    private readonly clipboard: { writeText(text: string): void } | null,
   ) {
     this.handlers = this.createHandlers();
   }
@@ -61,7 +83,9 @@ export class ConsoleBackend {
     const env = options.env ?? process.env;
     const ctx = await openContext({ repo: options.repo, env, ...(options.clock ? { clock: options.clock } : {}), ...(options.host ? { host: options.host } : {}) });
     const drafts = new DraftStore(path.join(dataDir(env), 'draft.json'));
-    const backend = new ConsoleBackend(ctx, drafts, options.observer ?? false, os.homedir(), options.pollMs ?? 2_000);
+    const settings = new SettingsStore(path.join(dataDir(env), 'settings.json'));
+    const observer = options.observer ?? (await settings.get().catch(() => ({ observer: false }))).observer;
+    const backend = new ConsoleBackend(ctx, drafts, settings, observer, os.homedir(), options.pollMs ?? 2_000, options.clipboard ?? null);
     ctx.outbox.onStatus((s) => backend.emit('push.changed', s));
     return backend;
   }
@@ -175,6 +199,7 @@ export class ConsoleBackend {
       const view = await this.ctx.service.read();
       const now = this.ctx.clock.now();
       let changed = view.head !== this.lastHead;
+      if (!this.observer && (await this.detectClockJump(now))) changed = true;
       if (!this.observer && view.policy.ok) {
         const due = sessionStatesAt(view, now).filter((s) => s.host.id === this.ctx.host.hostId && s.phase === 'expired' && !s.expiredRecorded);
         if (due.length > 0) {
@@ -204,6 +229,22 @@ export class ConsoleBackend {
   }
 
   private readonly runSession = new Map<string, string>();
+
+  /**
+   * Compares the wall clock with the monotonic clock since the last tick (issue 5): a jump of more
+   * than 2 s is recorded as `clock-skew` in this host's open sessions, with both readings. The
+   * expiry never moves: it is an absolute instant fixed at declaration.
+   */
+  private async detectClockJump(wall: number): Promise<boolean> {
+    const mono = this.ctx.clock.monotonicMs();
+    const last = this.lastTick;
+    this.lastTick = { wall, mono };
+    if (!last) return false;
+    const expected = last.wall + (mono - last.mono);
+    if (Math.abs(wall - expected) <= 2_000) return false;
+    const written = await this.ctx.service.recordClockSkew(wall, expected);
+    return written.length > 0;
+  }
 
   private async afterWrite(): Promise<void> {
     await writeSessionEnvFile(this.ctx.service).catch(() => {});
@@ -321,6 +362,36 @@ export class ConsoleBackend {
         return { url };
       },
       'remote.test': ({ url }) => testRemote(this.ctx.store.git, url),
+      'session.copyEnvironment': async ({ sessionId }) => {
+        const env = await service.environment({ sessionId });
+        if (!env) throw new BreakGlassError('no-active-session', 'No active session: there is no environment to copy.');
+        if (!this.clipboard) throw new BreakGlassError('refused', 'No clipboard is available here: use breakglass env in a terminal.');
+        this.clipboard.writeText(env.text);
+        return { copied: true };
+      },
+      'session.openShell': async ({ sessionId }) => {
+        const state = await service.assertCanAct({ sessionId });
+        const env = await service.environment({ sessionId: state.sessionId });
+        if (!env) throw new BreakGlassError('no-active-session', 'The session is not active.');
+        const configured = (await this.settings.get()).terminal;
+        const argv = configured.length > 0 ? configured : defaultTerminal();
+        const startedAt = this.ctx.clock.now();
+        const child = await launchDetached(argv, { ...(process.env as Record<string, string>), ...env.variables }, os.homedir());
+        try {
+          const r = committed(await service.recordAction({ sessionId: state.sessionId }, {
+            kind: 'shell-opened', argv, shell: false, cwd: os.homedir(), startedAt, endedAt: this.ctx.clock.now(), exitCode: null, signal: null,
+            stoppedBy: null, via: 'console', outputSha256: createHash('sha256').update('').digest('hex'), outputBytes: 0, output: '',
+          }));
+          await this.afterWrite();
+          return r;
+        } catch (e) {
+          // Fail closed: a shell whose opening could not be evidenced does not stay open.
+          child.kill('SIGTERM');
+          throw e;
+        }
+      },
+      'settings.get': () => this.settings.get(),
+      'settings.set': (patch) => this.settings.set(patch),
       'report.export': async ({ sessionId, format }) => {
         const view = await service.read();
         const report = await verifyRepository(this.ctx.store);

@@ -2,7 +2,7 @@
 // logic lives in app/ and main/ and is tested in Node; this file wires it (issue 3).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, protocol, session, Tray } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, Notification, protocol, session, Tray } from 'electron';
 import { channelOf } from '../../app/contract';
 import { titleFor } from '../../app/countdown';
 import type { StatusSnapshot } from '../../app/views';
@@ -53,7 +53,11 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !details.url.startsWith(`${APP_ORIGIN}/`) && !details.url.startsWith('devtools://') }));
     Menu.setApplicationMenu(null);
 
-    const backend = await ConsoleBackend.create({ repo: typeof args.repo === 'string' ? args.repo : undefined, observer: args.observer === true });
+    const backend = await ConsoleBackend.create({
+      repo: typeof args.repo === 'string' ? args.repo : undefined,
+      ...(args.observer === true ? { observer: true } : {}),
+      clipboard,
+    });
     window = createConsoleWindow(BrowserWindow, path.join(__dirname, 'preload.cjs'), app.isPackaged);
     const contentsId = window.webContents.id;
     registerContract(ipcMain, backend, (event) => isTrustedSender(event, () => (window && !window.isDestroyed() ? contentsId : null)));
