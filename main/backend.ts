@@ -359,6 +359,7 @@ export class ConsoleBackend {
         }
         await this.ctx.outbox.setRemote(url);
         this.ctx.outbox.kick();
+        this.emit('state.changed', await this.snapshot());
         return { url };
       },
       'remote.test': ({ url }) => testRemote(this.ctx.store.git, url),

@@ -386,6 +386,27 @@ async function execCommand(opts: GlobalOptions, argv: string[], sessionId: strin
   return 128 + (signals[action.signal ?? ''] ?? 1);
 }
 
+/**
+ * `--repo DIR` and `--json` are accepted anywhere before `--` (`breakglass status --json` as well as
+ * `breakglass --json status`): they are moved in front of the command for the parser. What follows
+ * `--` belongs to the command `exec` runs and is never touched.
+ */
+export function hoistGlobalOptions(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const tail = end < 0 ? [] : argv.slice(end);
+  const globals: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < head.length; i++) {
+    const a = head[i]!;
+    if (a === '--json') globals.push(a);
+    else if (a === '--repo' && i + 1 < head.length) globals.push(a, head[++i]!);
+    else if (a.startsWith('--repo=')) globals.push(a);
+    else rest.push(a);
+  }
+  return [...globals, ...rest, ...tail];
+}
+
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode = EXIT.ok as number;
@@ -393,7 +414,7 @@ export async function runCli(argv: string[]): Promise<number> {
     exitCode = c;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(hoistGlobalOptions(argv), { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;

@@ -144,7 +144,8 @@ export class Outbox {
           break;
         }
         // Someone pushed between our fetch and our push: fetch, merge and try again (never force).
-        if (!/\[rejected\]|non-fast-forward|fetch first/.test(push.text() + push.stderr) || round === 2) {
+        // Also a race lost at the remote: another host's push moved the branch between its checks.
+        if (!/\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref/.test(push.text() + push.stderr) || round === 2) {
           throw new GitFailure('push-evidence', ['push'], push.exitCode, push.stderr || push.text());
         }
       }
@@ -219,13 +220,15 @@ export class Outbox {
 /** Says whether a failed sync is the network (retry later) or the remote refusing (needs a person). */
 export function classifyRemoteFailure(e: unknown): { kind: 'offline' | 'rejected'; reason: string } {
   const text = e instanceof GitFailure ? `${e.stderr}` : (e as Error)?.message ?? String(e);
-  const firstLine = text.trim().split('\n').find((l) => l.trim()) ?? 'unknown failure';
+  // git often splits the cause over two lines ("unable to connect to host:" / "Connection refused").
+  const lines = text.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const firstLine = (lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].replace(/^fatal: /, '')}` : lines[0]) ?? 'unknown failure';
   if (e instanceof GitFailure && e.exitCode === null) return { kind: 'offline', reason: 'the remote did not answer in time' };
   if (/Could not resolve host|Connection refused|Connection timed out|Network is unreachable|No route to host|unable to connect|Could not read from remote|does not appear to be a git repository|early EOF|Connection reset/i.test(text)) {
     if (/does not appear to be a git repository/i.test(text)) return { kind: 'rejected', reason: `the remote is not a git repository (${firstLine})` };
     return { kind: 'offline', reason: firstLine.replace(/^fatal: /, '') };
   }
   if (/Authentication failed|Permission denied|403|401|could not read Username/i.test(text)) return { kind: 'rejected', reason: `the remote refused our credentials (${firstLine})` };
-  if (/\[rejected\]|\[remote rejected\]|pre-receive hook declined|protected branch|non-fast-forward/i.test(text)) return { kind: 'rejected', reason: `the remote rejected the push (${firstLine})` };
+  if (/\[rejected\]|\[remote rejected\]|pre-receive hook declined|protected branch|non-fast-forward|cannot lock ref|failed to update ref/i.test(text)) return { kind: 'rejected', reason: `the remote rejected the push (${firstLine})` };
   return { kind: 'offline', reason: firstLine.replace(/^fatal: /, '') };
 }

@@ -1,0 +1,72 @@
+import { useEffect } from 'react';
+import { countdownTitle } from '../title';
+import { useClock, usePush, useStatus } from '../stores/context';
+import { Header } from './Header';
+import { Home } from './Home';
+
+/** The console window: banner, announcements, and the home screen (or why it cannot be shown). */
+export function App() {
+  const phase = useStatus((s) => s.phase);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <Header />
+      <Announcer />
+      <main id="main" tabIndex={-1} aria-busy={phase === 'loading'}>
+        {phase === 'loading' ? <Loading /> : phase === 'error' ? <LoadError /> : <Home />}
+      </main>
+      <TitleSync />
+    </>
+  );
+}
+
+function Loading() {
+  return (
+    <p className="loading" role="status">
+      Reading the evidence repository…
+    </p>
+  );
+}
+
+function LoadError() {
+  const error = useStatus((s) => s.error);
+  const load = useStatus((s) => s.actions.load);
+  return (
+    <section className="banner banner--blocking" role="alert" aria-labelledby="load-error-heading">
+      <h2 id="load-error-heading">The console cannot read its state</h2>
+      <p>{error?.message ?? 'No answer from the service.'}</p>
+      <button type="button" className="button button-secondary" onClick={() => void load()}>
+        Retry
+      </button>
+    </section>
+  );
+}
+
+/** Polite announcements for push-state changes; an assertive one for expiry warnings. */
+function Announcer() {
+  const push = usePush((s) => s.announcement);
+  const warning = useStatus((s) => s.lastWarning);
+  const incident = useStatus((s) => s.snapshot?.open.find((o) => o.sessionId === warning?.sessionId)?.incidentId ?? null);
+  return (
+    <>
+      <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="push-announcer">
+        {push}
+      </div>
+      <div className="visually-hidden" aria-live="assertive" aria-atomic="true">
+        {warning ? `${warning.minutesLeft} ${warning.minutesLeft === 1 ? 'minute' : 'minutes'} left${incident ? ` on ${incident}` : ''}.` : ''}
+      </div>
+    </>
+  );
+}
+
+/** The window title shows the remaining time while a session is active (procedure.md §5). */
+function TitleSync() {
+  const open = useStatus((s) => s.snapshot?.open);
+  const title = useClock((s) => countdownTitle(open ?? [], s.now));
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  return null;
+}

@@ -1,0 +1,25 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/App';
+import { StoresProvider } from './stores/context';
+import './styles.css';
+
+const container = document.getElementById('root');
+if (!container) throw new Error('The page has no #root element.');
+
+if (typeof window.breakglass !== 'object' || window.breakglass === null) {
+  // Without the preload's API the console can do nothing; say so instead of a blank window.
+  const p = document.createElement('p');
+  p.className = 'fatal';
+  p.setAttribute('role', 'alert');
+  p.textContent = 'The console bridge (window.breakglass) is missing: this page must be opened by the Break-Glass Console.';
+  container.append(p);
+} else {
+  createRoot(container).render(
+    <StrictMode>
+      <StoresProvider api={window.breakglass}>
+        <App />
+      </StoresProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { allowRoot, cliEnv, runCli, type CliResult } from './cli';
+
+/** Creates an evidence repository at `dir` through the real CLI (first command on an absent folder), then lets root declare. */
+export async function createEvidenceRepo(dir: string, dataDir: string, extraPolicy: Record<string, unknown> = {}): Promise<void> {
+  const r = await runCli(['--repo', dir, '--json', 'status'], { env: cliEnv(dataDir) });
+  // status exits 3 (no open session) on a new repository; anything else means it was not created.
+  if (r.code !== 3) throw new Error(`creating ${dir} failed (exit ${r.code}): ${r.stderr}`);
+  allowRoot(dir, extraPolicy);
+}
+
+/** Raw stdout of a git command (untrimmed), for hashing exact file contents. */
+export function gitRaw(cwd: string, args: string[]): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** SHA-256 (hex) of a text, as the product hashes policy texts. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Commit ids on `ref` of a repository (newest first). */
+export function revList(cwd: string, ref = 'main', extra: string[] = []): string[] {
+  return gitRaw(cwd, ['rev-list', ...extra, ref]).split('\n').filter(Boolean);
+}
+
+/** Throws with the CLI's output when the exit code is not the expected one. */
+export function expectExit(r: CliResult, code: number, what: string): CliResult {
+  if (r.code !== code) throw new Error(`${what}: expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
