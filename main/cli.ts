@@ -333,9 +333,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<url>', 'git URL (ssh, https, or a path)')
     .description('set the shared remote; credentials stay with git\'s helpers and ssh agent')
     .action(action(async (url: string) => {
-      if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]*@/i.test(url)) {
-        throw new BreakGlassError('invalid-input', 'The URL contains a password. Leave credentials to git\'s credential helper or the ssh agent, and give the URL without them.');
-      }
       const ctx = await context(g());
       await ctx.outbox.setRemote(url);
       out(g(), `Remote set to ${url}. Push with: breakglass push`, { remote: url });

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { BreakGlassError } from '../app/errors';
 import { Git, GitFailure } from './git';
 import type { GitEvidenceStore } from './evidenceStore';
 import type { PushStatus } from '../app/views';
@@ -70,8 +71,9 @@ export class Outbox {
     return r.exitCode === 0 ? r.text().trim() : null;
   }
 
-  /** Sets (or replaces) the remote; credentials stay with git's helpers and the ssh agent. */
+  /** Sets (or replaces) the remote; credentials stay with git's helpers and the ssh agent, never in the URL. */
   async setRemote(url: string): Promise<void> {
+    assertNoPasswordInUrl(url);
     const existing = await this.remoteUrl();
     await this.git.run('set-remote', existing === null ? ['remote', 'add', this.remote, url] : ['remote', 'set-url', this.remote, url]);
   }
@@ -231,4 +233,16 @@ export function classifyRemoteFailure(e: unknown): { kind: 'offline' | 'rejected
   if (/Authentication failed|Permission denied|403|401|could not read Username/i.test(text)) return { kind: 'rejected', reason: `the remote refused our credentials (${firstLine})` };
   if (/\[rejected\]|\[remote rejected\]|pre-receive hook declined|protected branch|non-fast-forward|cannot lock ref|failed to update ref/i.test(text)) return { kind: 'rejected', reason: `the remote rejected the push (${firstLine})` };
   return { kind: 'offline', reason: firstLine.replace(/^fatal: /, '') };
+}
+
+/** A remote URL must not carry a password: the console never stores credentials (issue 6). */
+export function urlHasPassword(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(url);
+}
+
+/** Refuses a URL with a password, saying where credentials belong. */
+export function assertNoPasswordInUrl(url: string): void {
+  if (urlHasPassword(url)) {
+    throw new BreakGlassError('invalid-input', 'The URL contains a password. Leave credentials to git\'s credential helper or the ssh agent, and give the URL without them.', { field: 'url' });
+  }
 }

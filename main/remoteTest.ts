@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RemoteTest } from '../app/contract';
 import { Git, GitFailure } from './git';
+import { urlHasPassword } from './outbox';
 
 const TIMEOUT_MS = 15_000;
 
@@ -20,7 +21,7 @@ function classify(e: unknown): RemoteTest {
  * without changing anything (a dry-run push, and for a folder the file system's own answer).
  */
 export async function testRemote(git: Git, url: string): Promise<RemoteTest> {
-  if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]*@/i.test(url)) return { ok: false, stage: 'invalid-url', detail: 'The URL contains a password: give it without, and let git\'s credential helper or the ssh agent hold credentials.' };
+  if (urlHasPassword(url)) return { ok: false, stage: 'invalid-url', detail: 'The URL contains a password: give it without, and let git\'s credential helper or the ssh agent hold credentials.' };
   try {
     await git.run('test-remote-read', ['ls-remote', '--heads', url], { timeoutMs: TIMEOUT_MS });
   } catch (e) {
