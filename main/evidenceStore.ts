@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,9 @@ export class GitEvidenceStore implements EvidenceStore {
   private readonly pathsBySession = new Map<string, Set<string>>();
   private readonly unreadablePaths = new Set<string>();
   private readonly attribution: CommitIndex;
+  private readonly recordCache: RecordCache;
+  /** The repository's object format (sha1 or sha256), for computing blob ids of what we write. */
+  objectFormat: 'sha1' | 'sha256' = 'sha1';
   private head: string | null = null;
   private view: LedgerView | null = null;
   private policyBlob: string | null = null;
@@ -53,6 +57,7 @@ export class GitEvidenceStore implements EvidenceStore {
   ) {
     this.lock = new WriterLock(gitDir, lockWaitMs);
     this.attribution = new CommitIndex(path.join(gitDir, 'breakglass-commits'));
+    this.recordCache = new RecordCache(path.join(gitDir, 'breakglass-records'));
   }
 
   /** Opens (and with `create`, initialises) the evidence repository at `dir`. */
@@ -80,6 +85,8 @@ export class GitEvidenceStore implements EvidenceStore {
     const branch = (await git.run('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).text().trim() || 'main';
     await ensureDurableConfig(git);
     const store = new GitEvidenceStore(abs, gitDir, branch, git, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    const format = (await git.run('object-format', ['rev-parse', '--show-object-format'], { ok: [0, 128] })).text().trim();
+    store.objectFormat = format === 'sha256' ? 'sha256' : 'sha1';
     if ((await store.resolveHead()) === null) {
       if (!options.create) throw new BreakGlassError('invalid-input', `The evidence repository at ${abs} has no commits on ${branch}.`);
       await store.write(async () => {
@@ -166,6 +173,9 @@ export class GitEvidenceStore implements EvidenceStore {
         if (type === 'blob' && object) changed.set(line.slice(tab + 1), object);
       }
     }
+    // Records already validated once are taken from the blob-keyed cache (derived data, like git's
+    // index); only blobs never seen are read through cat-file and validated with zod.
+    const cached = incremental ? null : await this.recordCache.load();
     const wanted: string[] = [];
     for (const [p, blob] of changed) {
       if (p === 'policy.yaml') {
@@ -185,9 +195,10 @@ export class GitEvidenceStore implements EvidenceStore {
       }
       if (NON_RECORD_FILES.has(p)) continue;
       this.entries.set(p, { blob, commit: this.entries.get(p)?.commit ?? null, record: null, error: null });
-      wanted.push(blob);
+      if (!cached?.has(blob)) wanted.push(blob);
     }
     const contents = await this.catBlobs([...new Set(wanted), ...(this.policyBlob && changed.has('policy.yaml') ? [this.policyBlob] : [])]);
+    const fresh: Array<[string, EvidenceRecord]> = [];
     for (const [p, blob] of changed) {
       if (blob === null || p === 'policy.yaml' || NON_RECORD_FILES.has(p)) continue;
       const entry = this.entries.get(p)!;
@@ -196,10 +207,19 @@ export class GitEvidenceStore implements EvidenceStore {
         this.unreadablePaths.add(p);
         continue;
       }
+      const known = cached?.get(blob);
+      if (known) {
+        entry.record = known;
+        this.sessionOfPath.set(p, known.sessionId);
+        this.pathsOf(known.sessionId).add(p);
+        touched.add(known.sessionId);
+        continue;
+      }
       try {
         const result = EvidenceRecordSchema.safeParse(JSON.parse(contents.get(blob) ?? ''));
         if (result.success) {
           entry.record = result.data;
+          fresh.push([blob, result.data]);
           this.sessionOfPath.set(p, result.data.sessionId);
           this.pathsOf(result.data.sessionId).add(p);
           touched.add(result.data.sessionId);
@@ -212,6 +232,7 @@ export class GitEvidenceStore implements EvidenceStore {
         this.unreadablePaths.add(p);
       }
     }
+    if (fresh.length > 0) await this.recordCache.append(fresh);
     if (changed.has('policy.yaml') || !incremental) await this.loadPolicy(contents);
     await this.attribute(incremental ? this.head : null, head);
     this.head = head;
@@ -349,7 +370,9 @@ export class GitEvidenceStore implements EvidenceStore {
     const commitWhen = `${Math.floor(Date.now() / 1000)} +0000`;
     const who = `${record.actor.name} <${record.actor.email}>`;
     const commit = await this.fastImport(this.head, who, authorWhen, commitWhen, message, [{ path: file, content: json }]);
-    this.entries.set(file, { blob: '', commit, record, error: null });
+    const blob = gitBlobId(json, this.objectFormat);
+    this.entries.set(file, { blob, commit, record, error: null });
+    await this.recordCache.append([[blob, record]]);
     this.sessionOfPath.set(file, record.sessionId);
     this.pathsOf(record.sessionId).add(file);
     this.sessions.set(record.sessionId, [...(this.sessions.get(record.sessionId) ?? []), { record, commit, path: file }]);
@@ -552,4 +575,54 @@ export function describeGitWriteFailure(stderr: string): string {
   if (/\.lock': File exists|Unable to create .*\.lock/i.test(stderr)) return 'a git lock file is held by another process. Retry in a moment.';
   if (/not updating|does not contain/i.test(stderr)) return 'another writer changed the evidence branch at the same moment. Retry.';
   return stderr.trim().split('\n').slice(0, 2).join(' ') || 'git failed without a message.';
+}
+
+/** The id git gives a blob with this content (so records we write need no extra git call). */
+function gitBlobId(content: string, format: 'sha1' | 'sha256'): string {
+  const body = Buffer.from(content, 'utf8');
+  return createHash(format).update(`blob ${body.length}\0`).update(body).digest('hex');
+}
+
+/**
+ * Records already validated, keyed by git blob id (`<git dir>/breakglass-records`, one
+ * `blob<TAB>json` line each, appended). A blob id names its content, so an entry can never go
+ * stale; a cold start then reads only blobs it has never seen. Derived data like git's index:
+ * `verify` never uses it, it re-reads and re-hashes every record from git's objects.
+ */
+class RecordCache {
+  constructor(private readonly file: string) {}
+
+  async load(): Promise<Map<string, EvidenceRecord>> {
+    const out = new Map<string, EvidenceRecord>();
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch {
+      return out;
+    }
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const tab = text.indexOf('\t', start);
+      if (tab > start && tab < end) {
+        try {
+          out.set(text.slice(start, tab), JSON.parse(text.slice(tab + 1, end)) as EvidenceRecord);
+        } catch {
+          // A torn last line (killed mid-append) is skipped: that record is simply read from git again.
+        }
+      }
+      start = end + 1;
+    }
+    return out;
+  }
+
+  async append(entries: Array<[string, EvidenceRecord]>): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      await fs.appendFile(this.file, entries.map(([b, r]) => `${b}\t${JSON.stringify(r)}\n`).join(''));
+    } catch {
+      // Derived data only: without it the next cold start reads from git, as it always can.
+    }
+  }
 }
