@@ -48,60 +48,55 @@ export const DeclarationSchema = z.object({
 /** A structurally valid declaration. */
 export type Declaration = z.infer<typeof DeclarationSchema>;
 
-/** The declaration schema with the policy's rules (procedure.md §1–§4); the UI, CLI and service all use this one. */
+/**
+ * The declaration schema with the policy's rules (procedure.md §1–§4); the UI, CLI and service all
+ * use this one. Rules about one field sit on that field, so a half-filled wizard already gets
+ * them; rules across fields run even when other fields still have problems (zod's `when`).
+ */
 export function declarationSchemaFor(policy: Policy) {
-  return DeclarationSchema.superRefine((d, ctx) => {
-    const env = findEnvironment(policy, d.environment);
-    if (!env) {
-      ctx.addIssue({
-        code: 'custom', path: ['environment'],
-        message: `Unknown environment "${d.environment}": pick one of ${policy.environments.map((e) => e.id).join(', ')}.`,
-      });
-    } else {
+  const shape = DeclarationSchema.shape;
+  return DeclarationSchema.extend({
+    incidentId: shape.incidentId.refine((id) => matchIncidentPattern(policy, id) !== null, {
+      error: (iss) => `"${String(iss.input)}" is not a recognised incident reference: use a ${policy.incidentIdPatterns.map((p) => `${p.name} like ${p.example}`).join(', or a ')}.`,
+    }),
+    justification: shape.justification.refine((j) => j.length >= policy.justificationMinLength, {
+      error: (iss) => `The justification has ${String(iss.input).trim().length} characters; the policy needs at least ${policy.justificationMinLength}. Say what is broken, why every governed path failed and what you will do.`,
+    }),
+    durationMinutes: shape.durationMinutes.max(policy.duration.maxMinutes, {
+      error: (iss) => `${String(iss.input)} minutes is above the policy's maximum of ${policy.duration.maxMinutes}: ask for at most ${policy.duration.maxMinutes} and extend later if you must.`,
+    }),
+    environment: shape.environment.refine((e) => findEnvironment(policy, e) !== undefined, {
+      error: (iss) => `Unknown environment "${String(iss.input)}": pick one of ${policy.environments.map((e) => e.id).join(', ')}.`,
+    }),
+    operator: PersonSchema.superRefine((person, ctx) => {
+      const why = whyNotNamedHuman(person, policy.refusedIdentities);
+      if (why) ctx.addIssue({ code: 'custom', path: ['name'], message: why });
+    }),
+  }).superRefine((d, ctx) => {
+    // Cross-field rules: read what is there, skip what is not yet valid (its own field says why).
+    const env = typeof d.environment === 'string' ? findEnvironment(policy, d.environment) : undefined;
+    if (env && Array.isArray(d.scopes)) {
       const allowed = new Set(env.scopes.map((s) => s.id));
       d.scopes.forEach((s, i) => {
         if (!allowed.has(s)) {
-          ctx.addIssue({
-            code: 'custom', path: ['scopes', i],
-            message: `Scope "${s}" is not available in ${env.id}: pick from ${[...allowed].join(', ')}.`,
-          });
+          ctx.addIssue({ code: 'custom', path: ['scopes', i], message: `Scope "${s}" is not available in ${env.id}: pick from ${[...allowed].join(', ')}.` });
         }
       });
       if (new Set(d.scopes).size !== d.scopes.length) {
         ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'A scope is listed twice: list each once.' });
       }
     }
-    if (!matchIncidentPattern(policy, d.incidentId)) {
-      ctx.addIssue({
-        code: 'custom', path: ['incidentId'],
-        message: `"${d.incidentId}" is not a recognised incident reference: use a ${policy.incidentIdPatterns.map((p) => `${p.name} like ${p.example}`).join(', or a ')}.`,
-      });
-    }
-    if (d.justification.length < policy.justificationMinLength) {
-      ctx.addIssue({
-        code: 'custom', path: ['justification'],
-        message: `The justification has ${d.justification.length} characters; the policy needs at least ${policy.justificationMinLength}. Say what is broken, why every governed path failed and what you will do.`,
-      });
-    }
-    if (d.durationMinutes > policy.duration.maxMinutes) {
-      ctx.addIssue({
-        code: 'custom', path: ['durationMinutes'],
-        message: `${d.durationMinutes} minutes is above the policy's maximum of ${policy.duration.maxMinutes}: ask for at most ${policy.duration.maxMinutes} and extend later if you must.`,
-      });
-    }
-    const required = policy.requiredGovernedPaths[d.trigger] ?? [];
-    const tried = new Set(d.governedPathsTried.map((p) => p.path.trim().toLowerCase()));
-    for (const path of required) {
-      if (!tried.has(path.trim().toLowerCase())) {
-        ctx.addIssue({
-          code: 'custom', path: ['governedPathsTried'],
-          message: `For "${TRIGGERS[d.trigger]}" the policy requires trying "${path}" first: add it with how it failed.`,
-        });
+    const trigger = d.trigger as keyof typeof TRIGGERS;
+    if (trigger in TRIGGERS && Array.isArray(d.governedPathsTried)) {
+      const required = policy.requiredGovernedPaths[trigger] ?? [];
+      const tried = new Set(d.governedPathsTried.map((p) => (typeof p?.path === 'string' ? p.path.trim().toLowerCase() : '')));
+      for (const path of required) {
+        if (!tried.has(path.trim().toLowerCase())) {
+          ctx.addIssue({ code: 'custom', path: ['governedPathsTried'], message: `For "${TRIGGERS[trigger]}" the policy requires trying "${path}" first: add it with how it failed.` });
+        }
       }
     }
-    const why = whyNotNamedHuman(d.operator, policy.refusedIdentities);
-    if (why) ctx.addIssue({ code: 'custom', path: ['operator', 'name'], message: why });
-  });
+  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 }
 
 /** An example declaration, printed by `breakglass declare --template`. */

@@ -8,6 +8,8 @@ import { DraftSchema, type Draft } from '../app/contract';
  * silently dropped, so a person can still recover its text.
  */
 export class DraftStore {
+  private writes = 0;
+
   constructor(private readonly file: string) {}
 
   /** The saved draft, or null. */
@@ -32,7 +34,8 @@ export class DraftStore {
   async save(draft: Draft): Promise<string> {
     const savedAt = new Date().toISOString();
     await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    // A unique temporary name per write: overlapping saves must not write into each other's file.
+    const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
     await fs.writeFile(tmp, JSON.stringify({ ...draft, savedAt }), { mode: 0o600 });
     await fs.rename(tmp, this.file);
     return savedAt;

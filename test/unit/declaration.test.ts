@@ -338,8 +338,9 @@ describe('parseOrThrow with the declaration schema', () => {
 
   it('reports the first problem and counts the others, keeping them all', () => {
     const e = thrownBy(sample({ durationMinutes: 0, scopes: ['nope'], incidentId: 'inc 12' }));
-    expect(e.field).toBe('durationMinutes');
-    expect(e.message).toMatch(/^Invalid declaration: durationMinutes: .*\(and 2 more problems\)$/);
+    // The first problem is the first field in the declaration's own order (incidentId comes before durationMinutes).
+    expect(e.field).toBe('incidentId');
+    expect(e.message).toMatch(/^Invalid declaration: incidentId: .*\(and 2 more problems\)$/);
     expect(e.problems.map((p) => p.path).sort()).toEqual(['durationMinutes', 'incidentId', 'scopes[0]']);
   });
 });
