@@ -11,14 +11,17 @@ export function formatRemaining(ms: number): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-/** The window title and tray text for a snapshot at `nowMs` (issue 3: title and tray show the remaining time). */
-export function titleFor(snapshot: StatusSnapshot | null, nowMs: number): { title: string; tray: string } {
-  const active = snapshot?.open.find((s) => s.phase === 'active' && Date.parse(s.expiresAt) > nowMs);
-  if (active) {
-    const left = formatRemaining(Date.parse(active.expiresAt) - nowMs);
-    return { title: `${left} — ${active.incidentId} — Break-Glass Console`, tray: `${left} ${active.incidentId}` };
-  }
-  const expired = snapshot?.open.find((s) => s.phase === 'expired' || (s.phase === 'active' && Date.parse(s.expiresAt) <= nowMs));
-  if (expired) return { title: `Expired — awaiting closure — ${expired.incidentId} — Break-Glass Console`, tray: `Expired ${expired.incidentId}` };
-  return { title: 'Break-Glass Console', tray: 'No active session' };
+/**
+ * The tray text for a snapshot at `nowMs` (issue 3): the active session expiring first, else an
+ * expired one awaiting closure. The window title is the page's own (renderer/title.ts), which
+ * Electron shows as the window's title.
+ */
+export function trayTextFor(snapshot: StatusSnapshot | null, nowMs: number): string {
+  const active = snapshot?.open
+    .filter((s) => s.phase === 'active' && Date.parse(s.expiresAt) > nowMs)
+    .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt))[0];
+  if (active) return `${formatRemaining(Date.parse(active.expiresAt) - nowMs)} — ${active.incidentId} — Break-Glass Console`;
+  const expired = snapshot?.open.find((s) => s.phase === 'expired' || Date.parse(s.expiresAt) <= nowMs);
+  if (expired) return `Expired — ${expired.incidentId} — Break-Glass Console`;
+  return 'Break-Glass Console — no active session';
 }

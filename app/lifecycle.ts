@@ -32,6 +32,8 @@ export interface SessionFacts {
   lastRecord: EvidenceRecord;
   recordCount: number;
   lastActionAt: string | null;
+  /** The latest wall-clock jump recorded in this session (issue 5), or null. */
+  lastClockSkew: { at: string; wallClockAt: string; expectedAt: string; skewMs: number } | null;
 }
 
 /** A session's state at an instant: the tagged union every view switches over. */
@@ -63,6 +65,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
     lastRecord: first,
     recordCount: 1,
     lastActionAt: null,
+    lastClockSkew: null,
   };
   for (const r of records.slice(1)) {
     facts.lastRecord = r;
@@ -91,6 +94,8 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
         facts.lastActionAt = r.at;
         break;
       case 'clock-skew':
+        facts.lastClockSkew = { at: r.at, wallClockAt: r.payload.wallClockAt, expectedAt: r.payload.expectedAt, skewMs: r.payload.skewMs };
+        break;
       case 'lock-recovered':
       case 'policy-adopted':
         break;

@@ -38,6 +38,8 @@ export interface SessionView {
   records: number;
   /** True when the session belongs to the host the console runs on. */
   mine: boolean;
+  /** The latest wall-clock jump recorded in the session, shown to the operator (issue 5). */
+  lastClockSkew: { at: string; wallClockAt: string; expectedAt: string; skewMs: number } | null;
 }
 
 /** The state snapshot pushed to the UI whenever the ledger changes. */
@@ -100,5 +102,6 @@ export function toSessionView(s: SessionState, hostId: string): SessionView {
     lastActivityAt: s.lastRecord.at,
     records: s.recordCount,
     mine: s.host.id === hostId,
+    lastClockSkew: s.lastClockSkew,
   };
 }

@@ -12,7 +12,7 @@ import type { EvidenceRecord } from '../app/records';
 import { problemsFromZod } from '../app/zodIssues';
 import { openContext, type ConsoleContext } from './context';
 import { DraftStore } from './drafts';
-import { dataDir } from './paths';
+import { dataDir, sessionEnvFile } from './paths';
 import { parseCommandLine, startCommand, type RunningCommand } from './runner';
 import { writeSessionEnvFile } from './sessionEnv';
 import { verifyRepository } from './verify';
@@ -74,6 +74,8 @@ export class ConsoleBackend {
     private readonly homeDir: string,
     private readonly pollMs: number,
     private readonly clipboard: { writeText(text: string): void } | null,
+    /** `<data dir>/session.env` of this backend's environment (not necessarily process.env's). */
+    private readonly sessionEnvPath: string,
   ) {
     this.handlers = this.createHandlers();
   }
@@ -85,7 +87,7 @@ export class ConsoleBackend {
     const drafts = new DraftStore(path.join(dataDir(env), 'draft.json'));
     const settings = new SettingsStore(path.join(dataDir(env), 'settings.json'));
     const observer = options.observer ?? (await settings.get().catch(() => ({ observer: false }))).observer;
-    const backend = new ConsoleBackend(ctx, drafts, settings, observer, os.homedir(), options.pollMs ?? 2_000, options.clipboard ?? null);
+    const backend = new ConsoleBackend(ctx, drafts, settings, observer, os.homedir(), options.pollMs ?? 2_000, options.clipboard ?? null, sessionEnvFile(env));
     ctx.outbox.onStatus((s) => backend.emit('push.changed', s));
     return backend;
   }
@@ -203,19 +205,21 @@ export class ConsoleBackend {
       if (!this.observer && view.policy.ok) {
         const due = sessionStatesAt(view, now).filter((s) => s.host.id === this.ctx.host.hostId && s.phase === 'expired' && !s.expiredRecorded);
         if (due.length > 0) {
-          for (const s of due) for (const [runId, run] of this.runs) if (this.runSession.get(runId) === s.sessionId) run.stop();
+          for (const s of due) for (const [runId, run] of this.runs) if (this.runSession.get(runId) === s.sessionId) run.stop('expiry');
           await this.ctx.service.expireDue();
-          await writeSessionEnvFile(this.ctx.service).catch(() => {});
+          await writeSessionEnvFile(this.ctx.service, this.sessionEnvPath).catch(() => {});
           changed = true;
         }
         for (const s of sessionStatesAt(view, now)) {
           if (s.phase !== 'active' || s.host.id !== this.ctx.host.hostId) continue;
-          for (const m of view.policy.policy.warningMinutes) {
-            const key = `${s.sessionId}:${s.expiresAt}:${m}`;
-            if (s.remainingMs <= m * 60_000 && s.remainingMs > (m - 1) * 60_000 - 1 && !this.warned.has(key)) {
-              this.warned.add(key);
-              this.emit('countdown.warning', { sessionId: s.sessionId, minutesLeft: m, expiresAt: s.expiresAt });
-            }
+          // Every threshold already crossed counts as warned; only the smallest one is announced,
+          // so a console that slept past several thresholds warns once, at the right level.
+          const crossed = view.policy.policy.warningMinutes.filter((m) => s.remainingMs <= m * 60_000).sort((a, b) => a - b);
+          const key = (m: number) => `${s.sessionId}:${s.expiresAt}:${m}`;
+          const smallest = crossed[0];
+          if (smallest !== undefined && !this.warned.has(key(smallest))) {
+            for (const m of crossed) this.warned.add(key(m));
+            this.emit('countdown.warning', { sessionId: s.sessionId, minutesLeft: smallest, expiresAt: s.expiresAt });
           }
         }
       }
@@ -229,6 +233,14 @@ export class ConsoleBackend {
   }
 
   private readonly runSession = new Map<string, string>();
+
+  /**
+   * Forgets the last clock reading, after the machine resumed from sleep: the monotonic clock does
+   * not run during suspend, so the first comparison after resume would read the sleep as a jump.
+   */
+  resetClockBaseline(): void {
+    this.lastTick = null;
+  }
 
   /**
    * Compares the wall clock with the monotonic clock since the last tick (issue 5): a jump of more
@@ -247,7 +259,7 @@ export class ConsoleBackend {
   }
 
   private async afterWrite(): Promise<void> {
-    await writeSessionEnvFile(this.ctx.service).catch(() => {});
+    await writeSessionEnvFile(this.ctx.service, this.sessionEnvPath).catch(() => {});
     this.ctx.outbox.kick();
     this.lastHead = undefined;
     await this.tick();
@@ -416,7 +428,8 @@ export function summarise(r: EvidenceRecord): string {
     case 'declared':
       return `Declared ${r.payload.declaration.incidentId} in ${r.payload.declaration.environment} (${r.payload.declaration.scopes.join(', ')}) until ${r.payload.expiresAt}`;
     case 'action':
-      return `${r.payload.kind === 'shell-opened' ? 'Opened governed shell' : `Ran ${r.payload.argv.join(' ')}`} → ${r.payload.stoppedBy ? `stopped by ${r.payload.stoppedBy}` : `exit ${r.payload.exitCode}`}`;
+      if (r.payload.kind === 'shell-opened') return `Opened governed shell (${r.payload.argv.join(' ')})`;
+      return `Ran ${r.payload.argv.join(' ')} → ${r.payload.stoppedBy ? `stopped by ${r.payload.stoppedBy}` : r.payload.exitCode === null ? `ended by ${r.payload.signal ?? 'a signal'}` : `exit ${r.payload.exitCode}`}`;
     case 'note':
       return r.payload.text.length > 140 ? `${r.payload.text.slice(0, 139)}…` : r.payload.text;
     case 'extended':

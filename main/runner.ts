@@ -27,7 +27,8 @@ export interface RunRequest {
 /** A running command. */
 export interface RunningCommand {
   pid: number | undefined;
-  stop(): void;
+  /** Stops the command's whole process tree; the record says who stopped it. */
+  stop(by?: 'operator' | 'expiry'): void;
   done: Promise<ActionInput>;
 }
 
@@ -110,5 +111,5 @@ export function startCommand(req: RunRequest): RunningCommand {
       });
     });
   });
-  return { pid: child.pid, stop: () => stop('operator'), done };
+  return { pid: child.pid, stop: (by = 'operator') => stop(by), done };
 }

@@ -1,3 +1,5 @@
+// First: zod must be configured for the CSP before any schema is built (see wizard/zodConfig.ts).
+import './wizard/zodConfig';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';

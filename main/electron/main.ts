@@ -2,9 +2,9 @@
 // logic lives in app/ and main/ and is tested in Node; this file wires it (issue 3).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, Notification, protocol, session, Tray } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, Tray } from 'electron';
 import { channelOf } from '../../app/contract';
-import { titleFor } from '../../app/countdown';
+import { trayTextFor } from '../../app/countdown';
 import type { StatusSnapshot } from '../../app/views';
 import { ConsoleBackend } from '../backend';
 import { APP_ORIGIN, APP_SCHEME } from '../security';
@@ -74,13 +74,15 @@ if (!app.requestSingleInstanceLock()) {
 
     tray = new Tray(nativeImage.createFromPath(path.join(__dirname, 'icon.png')));
     tray.setContextMenu(Menu.buildFromTemplate([{ label: 'Show console', click: () => window?.show() }, { role: 'quit' }]));
-    // The title and tray follow the absolute expiry every second (issue 3/5), never a decremented counter.
+    // The tray follows the absolute expiry (never a decremented counter); the window title is the
+    // page's own countdown title. A quarter-second refresh keeps the two within the same second.
     setInterval(() => {
-      const t = titleFor(snapshot, Date.now());
-      if (window && !window.isDestroyed()) window.setTitle(t.title);
-      tray?.setToolTip(t.tray);
-      if (process.platform === 'darwin') tray?.setTitle(t.tray);
-    }, 1_000);
+      const text = trayTextFor(snapshot, Date.now());
+      tray?.setToolTip(text);
+      if (process.platform === 'darwin') tray?.setTitle(text.split(' — ')[0] ?? text);
+    }, 250);
+    // The monotonic clock stops during suspend: after resume, start the clock-jump check afresh.
+    powerMonitor.on('resume', () => backend.resetClockBaseline());
 
     window.once('ready-to-show', () => window?.show());
     await window.loadURL(`${APP_ORIGIN}/index.html`);

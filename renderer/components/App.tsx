@@ -54,7 +54,7 @@ function Announcer() {
       <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="push-announcer">
         {push}
       </div>
-      <div className="visually-hidden" aria-live="assertive" aria-atomic="true">
+      <div className="visually-hidden" aria-live="assertive" aria-atomic="true" data-testid="warning-announcer">
         {warning ? `${warning.minutesLeft} ${warning.minutesLeft === 1 ? 'minute' : 'minutes'} left${incident ? ` on ${incident}` : ''}.` : ''}
       </div>
     </>

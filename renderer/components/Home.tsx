@@ -3,6 +3,7 @@ import { formatCount, formatLocalDateTime, formatNumber, formatPerson, formatPol
 import { useStatus } from '../stores/context';
 import { DeclarePanel } from './DeclarePanel';
 import { SessionPanel } from './SessionPanel';
+import { AwaitingReview } from '../session/AwaitingReview';
 
 const NONE: readonly SessionView[] = [];
 
@@ -14,6 +15,7 @@ export function Home() {
       <RefreshError />
       <UnreadableWarning />
       <OpenSessions />
+      <AwaitingReview />
       <div className="cards">
         <OperatorCard />
         <RepositoryCard />
@@ -75,6 +77,8 @@ function OpenSessions() {
       {open.map((s) => (
         <SessionPanel key={s.sessionId} session={s} />
       ))}
+      {/* One session per environment (procedure.md §5): the others stay declarable (issue 4). */}
+      <DeclarePanel />
     </div>
   );
 }

@@ -5,6 +5,8 @@ import { createClockStore, type ClockState } from './clock';
 import { createPushStore, type PushState } from './push';
 import { createStatusStore, type StatusState } from './status';
 import { createUiStore, type UiState } from './ui';
+import { wizardStoreOf, type WizardState } from '../wizard/store';
+import { createSessionStore, type SessionUiState } from '../session/store';
 
 /** One vanilla store per concern (zustand guides: "Initialize state with props"). */
 export interface Stores {
@@ -13,11 +15,13 @@ export interface Stores {
   push: StoreApi<PushState>;
   clock: StoreApi<ClockState>;
   ui: StoreApi<UiState>;
+  /** The active session view (issue 5): actions, command runs, timelines. */
+  session: StoreApi<SessionUiState>;
 }
 
 /** Creates a fresh set of stores bound to one API. */
 export function createStores(api: BreakGlassApi, now?: () => number): Stores {
-  return { api, status: createStatusStore(api), push: createPushStore(api), clock: createClockStore(now), ui: createUiStore() };
+  return { api, status: createStatusStore(api), push: createPushStore(api), clock: createClockStore(now), ui: createUiStore(), session: createSessionStore(api) };
 }
 
 /**
@@ -44,6 +48,7 @@ export function connectStores(stores: Stores): () => void {
     }),
     api.on('countdown.warning', (w) => status.warn(w)),
   ];
+  unsubscribe.push(stores.session.getState().actions.connect());
   void status.load().then(() => {
     clock.tick();
     // A push.changed that arrived while loading is newer than the snapshot's push state.
@@ -83,3 +88,7 @@ export const usePush = <T,>(selector: (s: PushState) => T): T => useStore(useSto
 export const useClock = <T,>(selector: (s: ClockState) => T): T => useStore(useStores().clock, selector);
 /** Reads the UI store through a selector. */
 export const useUi = <T,>(selector: (s: UiState) => T): T => useStore(useStores().ui, selector);
+/** Reads the session view's store through a selector. */
+export const useSession = <T,>(selector: (s: SessionUiState) => T): T => useStore(useStores().session, selector);
+/** Reads the declaration wizard's store (issue 4) through a selector: one per set of stores, kept outside the panels so nothing typed is lost when they re-render. */
+export const useWizard = <T,>(selector: (s: WizardState) => T): T => useStore(wizardStoreOf(useStores()), selector);

@@ -78,7 +78,78 @@ export interface ConsoleHost {
   refused: Array<{ url: string; name: string }>;
   /** Service time in epoch ms (the clock the backend runs on). */
   now(): number;
+  /** Every text "Copy environment" put on the (recording) clipboard, in order. */
+  clipboard: string[];
+  /**
+   * Freezes the service's clock and the page's at `at` (default: the next whole second at least
+   * 1 s ahead, so neither clock has to go back); returns that instant. Needs `clockStart`.
+   */
+  pauseAt(at?: number): Promise<number>;
+  /**
+   * Moves time on by `ms` in the service (wall and monotonic clock together: no clock skew) and in
+   * the page: `fast-forward` fires each due timer once, like a laptop lid closed and reopened;
+   * `run` fires every timer on the way. Needs `clockStart`.
+   */
+  advance(ms: number, how?: 'fast-forward' | 'run'): Promise<void>;
+  /**
+   * Moves the service's time on by `ms` (wall and monotonic) and not the page's: a renderer whose
+   * timers are late (a hidden window, a busy page). Needs `clockStart`.
+   */
+  advanceService(ms: number): void;
+  /** Jumps the wall clock alone by `ms` (negative: backwards) in the service and the page: a clock skew. Needs `clockStart`. */
+  jumpWallClock(ms: number): Promise<void>;
+  /** Lets both clocks run in real time again after `pauseAt`. Needs `clockStart`. */
+  resumeClock(): Promise<void>;
+  /** The page's wall clock (`Date.now()` in the page). */
+  pageNow(): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * The service's clock under a test's control (issue 5): runs in real time from `start`, and can be
+ * frozen, moved on (wall and monotonic together), or have its wall clock alone jumped, which the
+ * backend must see as a clock skew.
+ */
+class TestClock implements Clock {
+  private readonly t0 = performance.now();
+  private frozen: number | null = null;
+  private wallShift = 0;
+  private monoShift = 0;
+
+  constructor(private readonly start: number) {}
+
+  private real(): number {
+    return this.frozen ?? performance.now();
+  }
+
+  now(): number {
+    return Math.round(this.start + this.real() - this.t0 + this.wallShift);
+  }
+
+  monotonicMs(): number {
+    return this.real() + this.monoShift;
+  }
+
+  freeze(): void {
+    this.frozen ??= performance.now();
+  }
+
+  unfreeze(): void {
+    if (this.frozen === null) return;
+    const stopped = performance.now() - this.frozen;
+    this.wallShift -= stopped;
+    this.monoShift -= stopped;
+    this.frozen = null;
+  }
+
+  advance(ms: number): void {
+    this.wallShift += ms;
+    this.monoShift += ms;
+  }
+
+  jumpWall(ms: number): void {
+    this.wallShift += ms;
+  }
 }
 
 /** Builds nothing: throws with the command to run when the renderer has not been built. */
@@ -223,13 +294,13 @@ export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost
   const { repo, headless = true, cdpPort, env = process.env, observer = false, clockStart, viewport = { width: 1280, height: 800 }, timezoneId, locale } = options;
   const bundle = await apiBundleSource();
 
-  let clock: Clock | undefined;
-  if (clockStart !== undefined) {
-    const start = toEpochMs(clockStart);
-    const t0 = performance.now();
-    clock = { now: () => Math.round(start + performance.now() - t0), monotonicMs: () => performance.now() };
-  }
+  const clock = clockStart !== undefined ? new TestClock(toEpochMs(clockStart)) : undefined;
   const now = () => (clock ? clock.now() : Date.now());
+  const controlled = (): TestClock => {
+    if (!clock) throw new Error('This console was launched without clockStart: its clocks cannot be controlled.');
+    return clock;
+  };
+  const clipboard: string[] = [];
 
   const cleanups: Array<() => unknown> = [];
   const close = async () => {
@@ -243,7 +314,7 @@ export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost
     const { origin } = server;
     const url = `${origin}/`;
 
-    const backend = await ConsoleBackend.create({ repo, observer, env, ...(clock ? { clock } : {}) });
+    const backend = await ConsoleBackend.create({ repo, observer, env, ...(clock ? { clock } : {}), clipboard: { writeText: (text) => void clipboard.push(text) } });
     cleanups.push(() => backend.stop());
     await backend.start();
 
@@ -304,6 +375,29 @@ export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost
       cspViolations: () => consoleLog.filter((m) => /content security policy|CSP violation/i.test(m.text)),
       refused,
       now,
+      clipboard,
+      pauseAt: async (at) => {
+        const c = controlled();
+        const target = at ?? Math.ceil((c.now() + 1_000) / 1_000) * 1_000;
+        c.freeze();
+        c.advance(target - c.now());
+        await page.clock.pauseAt(target);
+        return target;
+      },
+      advance: async (ms, how = 'fast-forward') => {
+        controlled().advance(ms);
+        await (how === 'run' ? page.clock.runFor(ms) : page.clock.fastForward(ms));
+      },
+      advanceService: (ms) => controlled().advance(ms),
+      jumpWallClock: async (ms) => {
+        controlled().jumpWall(ms);
+        await page.clock.setSystemTime((await page.evaluate(() => Date.now())) + ms);
+      },
+      resumeClock: async () => {
+        controlled().unfreeze();
+        await page.clock.resume();
+      },
+      pageNow: () => page.evaluate(() => Date.now()),
       close,
     };
   } catch (e) {

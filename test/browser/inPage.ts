@@ -61,3 +61,29 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/**
+ * Runs `fn` with the page's real timers while Playwright's clock is installed, then puts the fake
+ * ones back: axe schedules its work with setTimeout, which never fires while the clock is paused.
+ * The page's time stays where it was; only timers set during `fn` are real ones.
+ */
+export async function withRealTimers<T>(page: Page, fn: () => Promise<T>): Promise<T> {
+  const names = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'requestAnimationFrame', 'cancelAnimationFrame'];
+  const swapped = await page.evaluate(`(() => {
+    const real = globalThis.__pwClock && globalThis.__pwClock.builtins;
+    if (!real) return false;
+    globalThis.__fakeTimers = {};
+    for (const n of ${JSON.stringify(names)}) { globalThis.__fakeTimers[n] = globalThis[n]; globalThis[n] = real[n]; }
+    return true;
+  })()`);
+  try {
+    return await fn();
+  } finally {
+    if (swapped) {
+      await page.evaluate(`(() => {
+        for (const [n, f] of Object.entries(globalThis.__fakeTimers)) globalThis[n] = f;
+        delete globalThis.__fakeTimers;
+      })()`);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { useEffect, useRef, useState } from 'react';
+import type { SessionView } from '../../app/views';
+import { formatList, formatLocalDateTime, formatPerson, formatUtc } from '../format';
+import { useClock, usePush, useSession, useStatus } from '../stores/context';
+import { EnvironmentActions, NoteForm, RunCommand, RunList } from './Actions';
+import { CloseForm } from './CloseForm';
+import { Countdown, ExpiredNotice } from './Countdown';
+import { ExtendDialog } from './ExtendDialog';
+import { ClockSkewNotice, Timeline } from './Timeline';
+
+import './session.css';
+
+/** The seed's wording for each trigger (procedure.md §2). */
+export const TRIGGER_LABELS: Record<string, string> = {
+  'signing-keys-unavailable': 'Loss or unavailability of cryptographic signing keys',
+  'backend-lock-integrity': 'Backend lock integrity prevents recovery',
+  'prolonged-outage': 'Prolonged system outage or imminent impact to customers or regulators',
+};
+
+/**
+ * One of this host's open sessions (issue 5): the countdown and the facts of the declaration, the
+ * actions (each committed as evidence), the extension dialog, the close form and the timeline.
+ * At the expiry instant the view turns to "Expired — awaiting closure" by its own clock; the
+ * service, which is the authority, refuses actions from that instant whatever the view shows.
+ */
+export function ActiveSession({ session }: { session: SessionView }) {
+  const id = session.sessionId;
+  const headingId = `session-${id}`;
+  const expiresAtMs = Date.parse(session.expiresAt);
+  const reachedExpiry = useClock((s) => s.now >= expiresAtMs);
+  const expired = session.phase === 'expired' || reachedExpiry;
+  const observer = useStatus((s) => s.snapshot?.observer ?? false);
+  const closeOpen = useSession((s) => s.close.open && s.close.sessionId === id);
+  const { openClose, openExtend, cancelExtend, loadTimeline } = useSession((s) => s.actions);
+  const pushKey = usePush((s) => (s.status ? `${s.status.state}:${'pending' in s.status ? s.status.pending : 0}` : ''));
+
+  // The timeline follows the ledger: a new record, or a push that changed what is pending.
+  useEffect(() => {
+    void loadTimeline(id);
+  }, [id, session.records, session.lastActivityAt, pushKey, loadTimeline]);
+
+  // The turn to expired is announced once, and the focus is not left on a control that is gone.
+  const wasActive = useRef(!expired);
+  const focusInside = useRef(false);
+  const hasRuns = useSession((s) => s.runs.some((r) => r.sessionId === id));
+  const [announcement, setAnnouncement] = useState('');
+  useEffect(() => {
+    if (!expired || !wasActive.current) return;
+    wasActive.current = false;
+    cancelExtend();
+    setAnnouncement(`${session.incidentId} has expired: break-glass access has ended. Close the session with its reversal record.`);
+    // A focused control that was removed leaves the focus on <body> (no blur fires): bring it here.
+    if (focusInside.current && (document.activeElement === null || document.activeElement === document.body)) document.getElementById(`expired-${id}`)?.focus();
+  }, [expired, cancelExtend, id, session.incidentId]);
+
+  return (
+    <div
+      className="sv-session-group"
+      onFocusCapture={() => {
+        focusInside.current = true;
+      }}
+      onBlurCapture={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) focusInside.current = false;
+      }}
+    >
+      <article className={`session ${expired ? 'session--expired' : 'session--active'}`} aria-labelledby={headingId}>
+        <div className="session-head">
+          <h2 id={headingId}>
+            {expired ? 'Expired session' : 'Active break-glass session'} <span className="session-incident">{session.incidentId}</span>
+          </h2>
+          <span className="env-pill">{session.environment}</span>
+        </div>
+        <div className="session-body">
+          {expired ? (
+            <ExpiredNotice session={session} recording={session.phase !== 'expired'}>
+              {!observer && (
+                <button type="button" className="button button-primary" aria-expanded={closeOpen} onClick={() => openClose(id)}>
+                  Close session…
+                </button>
+              )}
+            </ExpiredNotice>
+          ) : (
+            <Countdown session={session}>
+              {!observer && (
+                <button type="button" className="button button-secondary sv-countdown-extend" aria-haspopup="dialog" onClick={() => openExtend(id)}>
+                  Extend…
+                </button>
+              )}
+            </Countdown>
+          )}
+          <Facts session={session} />
+        </div>
+        <ClockSkewNotice sessionId={id} expiresAt={session.expiresAt} />
+        <div className="visually-hidden" aria-live="assertive" aria-atomic="true">
+          {announcement}
+        </div>
+      </article>
+
+      {closeOpen && !observer && <CloseForm key={id} session={session} expired={expired} />}
+
+      {!observer && (
+        <section className="sv-session-actions" aria-labelledby={`actions-${id}`}>
+          <div className="section-head">
+            <h2 id={`actions-${id}`}>{expired ? 'After expiry' : 'Actions'}</h2>
+            <p className="sv-hint">
+              {expired
+                ? 'Only a note or the closing record may be added now; commands, the environment and extensions are refused.'
+                : 'Each action is committed to the evidence repository under your name before it counts.'}
+            </p>
+          </div>
+          {expired ? (
+            <div className="sv-actions-grid">
+              <NoteForm sessionId={id} expired />
+              {hasRuns && (
+                <div className="sv-action-card sv-action-card--plain">
+                  <RunList sessionId={id} heading />
+                </div>
+              )}
+            </div>
+          ) : (
+            <div className="sv-actions-grid">
+              <RunCommand sessionId={id} />
+              <div className="sv-actions-side">
+                <NoteForm sessionId={id} expired={false} />
+                <EnvironmentActions sessionId={id} />
+                <section className="sv-action-card" aria-labelledby={`end-${id}`}>
+                  <h3 id={`end-${id}`}>Finished early?</h3>
+                  <p className="sv-hint">Close the session now with its reversal record; access ends at once.</p>
+                  <div className="sv-form-actions">
+                    <button type="button" className="button button-secondary" aria-expanded={closeOpen} onClick={() => openClose(id)}>
+                      Close session early…
+                    </button>
+                  </div>
+                </section>
+              </div>
+            </div>
+          )}
+        </section>
+      )}
+
+      <Timeline sessionId={id} incidentId={session.incidentId} />
+
+      {!expired && !observer && <ExtendDialog session={session} />}
+    </div>
+  );
+}
+
+function Facts({ session }: { session: SessionView }) {
+  return (
+    <dl className="facts">
+      <div>
+        <dt>Incident</dt>
+        <dd className="mono">{session.incidentId}</dd>
+      </div>
+      <div>
+        <dt>Environment</dt>
+        <dd>{session.environment}</dd>
+      </div>
+      <div>
+        <dt>Scopes</dt>
+        <dd>
+          <ul className="chips" aria-label={formatList(session.scopes)}>
+            {session.scopes.map((s) => (
+              <li key={s} className="chip">
+                {s}
+              </li>
+            ))}
+          </ul>
+        </dd>
+      </div>
+      <div>
+        <dt>Operator</dt>
+        <dd>{formatPerson(session.operator)}</dd>
+      </div>
+      <div>
+        <dt>Trigger</dt>
+        <dd>{TRIGGER_LABELS[session.trigger] ?? session.trigger}</dd>
+      </div>
+      <div>
+        <dt>Declared</dt>
+        <dd>
+          <time dateTime={session.declaredAt}>{formatLocalDateTime(session.declaredAt)}</time>
+          <span className="utc block">{formatUtc(session.declaredAt)}</span>
+        </dd>
+      </div>
+      {session.extensions > 0 && (
+        <div>
+          <dt>Extensions</dt>
+          <dd>{session.extensions}</dd>
+        </div>
+      )}
+      <div>
+        <dt>Session</dt>
+        <dd className="mono">{session.sessionId}</dd>
+      </div>
+    </dl>
+  );
+}

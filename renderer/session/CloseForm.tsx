@@ -1,0 +1,280 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { SessionView } from '../../app/views';
+import { useSession } from '../stores/context';
+import type { ClosureInput, Restored } from './store';
+
+/** The three controls the seed asks to restore (procedure.md §8), in the order the record holds them. */
+const CONTROLS = [
+  { key: 'signingKeys', label: 'Signing keys restored or rotated' },
+  { key: 'backendLocks', label: 'Backend locks re-established' },
+  { key: 'breakGlassCredentialsRotated', label: 'Break-glass credentials rotated' },
+] as const;
+
+type ControlKey = (typeof CONTROLS)[number]['key'];
+
+const ANSWERS: ReadonlyArray<{ value: Restored; label: string }> = [
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
+  { value: 'not-applicable', label: 'Not applicable' },
+];
+
+interface FollowUpRow {
+  key: number;
+  action: string;
+  owner: string;
+  due: string;
+}
+
+/** A field problem as the service reports it (`reversalSteps[0]`, `followUps[1].owner`, `controlsRestored.backendLocks`). */
+interface Problem {
+  path: string;
+  message: string;
+}
+
+/**
+ * The closing record (issue 5 "Closing", procedure.md §8): what was changed, the reversal steps
+ * taken, each control restored (yes / no / not applicable, with a note when no), and the
+ * follow-ups with owners. Available while active (ends the session early) and after expiry.
+ * The service validates it (app/records.ts `ClosureSchema`); its problems are shown at the fields.
+ */
+export function CloseForm({ session, expired }: { session: SessionView; expired: boolean }) {
+  const id = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const nextKey = useRef(1);
+  const state = useSession(useShallow((s) => ({ busy: s.close.busy, error: s.close.sessionId === session.sessionId ? s.close.error : null })));
+  const { cancelClose, closeSession } = useSession(useShallow((s) => ({ cancelClose: s.actions.cancelClose, closeSession: s.actions.closeSession })));
+
+  const [summary, setSummary] = useState('');
+  const [steps, setSteps] = useState<Array<{ key: number; text: string }>>([{ key: 0, text: '' }]);
+  const [controls, setControls] = useState<Partial<Record<ControlKey, Restored>>>({});
+  const [controlsNote, setControlsNote] = useState('');
+  const [followUps, setFollowUps] = useState<FollowUpRow[]>([]);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
+  // A problem the operator has since edited is no longer shown; the service re-checks on commit.
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => setEdited(new Set()), [state.error]);
+  const touch = (...paths: string[]) => setEdited((all) => (paths.every((p) => all.has(p)) ? all : new Set([...all, ...paths])));
+
+  const anyNo = Object.values(controls).includes('no');
+  const reported: Problem[] = state.error ? (state.error.problems?.length ? state.error.problems : [{ path: state.error.field ?? '', message: state.error.message }]) : [];
+  const problems = reported.filter((p) => !edited.has(p.path));
+  // Rows left blank are not sent, so the service's indexes count the rows that were.
+  const sentSteps = steps.filter((s) => s.text.trim() !== '');
+  const sentFollowUps = followUps.filter((f) => f.action.trim() || f.owner.trim() || f.due);
+  const problemAt = (path: string): string | undefined => problems.find((p) => p.path === path)?.message;
+  const stepProblem = (key: number) => {
+    const i = sentSteps.findIndex((s) => s.key === key);
+    return i >= 0 ? problemAt(`reversalSteps[${i}]`) : undefined;
+  };
+  const followUpProblem = (key: number, field: 'action' | 'owner' | 'due') => {
+    const i = sentFollowUps.findIndex((f) => f.key === key);
+    return i >= 0 ? problemAt(`followUps[${i}].${field}`) : undefined;
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (state.busy) return;
+    const closure = {
+      summary,
+      reversalSteps: sentSteps.map((s) => s.text),
+      controlsRestored: controls,
+      ...(controlsNote.trim() ? { controlsNote } : {}),
+      followUps: sentFollowUps.map((f) => ({ action: f.action, owner: f.owner, ...(f.due ? { due: f.due } : {}) })),
+    } as ClosureInput; // unanswered controls are sent as missing: the service names them.
+    await closeSession(session.sessionId, closure);
+  };
+
+  const fieldProps = (path: string, errId: string) => {
+    const p = problemAt(path);
+    return p ? { 'aria-invalid': true as const, 'aria-describedby': errId } : {};
+  };
+
+  return (
+    <section className="sv-close-form" aria-labelledby={`${id}-h`}>
+      <h3 id={`${id}-h`} ref={headingRef} tabIndex={-1}>
+        Close {session.incidentId} with its reversal record
+      </h3>
+      <p className="sv-hint">
+        {expired
+          ? 'The session has expired. Record what was changed and how the governed state was restored; the session then awaits its post-incident review.'
+          : 'Closing ends the session now, before its expiry: actions stop being allowed and the environment export stops working. Record what was changed and how the governed state was restored.'}
+      </p>
+      {problems.length > 0 && (
+        <div className="sv-error-summary" role="alert">
+          <p>
+            <strong>Not closed: the closing record has {problems.length === 1 ? 'a problem' : `${problems.length} problems`}.</strong>
+          </p>
+          <ul>
+            {problems.map((p, i) => (
+              <li key={i}>{p.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <div className="sv-field">
+          <label htmlFor={`${id}-summary`}>Summary of what was changed</label>
+          <textarea id={`${id}-summary`} rows={3} value={summary} onChange={(e) => {
+              setSummary(e.target.value);
+              touch('summary');
+            }} {...fieldProps('summary', `${id}-summary-err`)} />
+          {problemAt('summary') && <p className="sv-field-error" id={`${id}-summary-err`}>{problemAt('summary')}</p>}
+        </div>
+
+        <fieldset className="sv-field">
+          <legend>Reversal steps taken</legend>
+          {problemAt('reversalSteps') && <p className="sv-field-error">{problemAt('reversalSteps')}</p>}
+          <ol className="sv-rows">
+            {steps.map((s, i) => (
+              <li key={s.key} className="sv-row">
+                <label className="visually-hidden" htmlFor={`${id}-step-${s.key}`}>
+                  Reversal step {i + 1}
+                </label>
+                <input
+                  id={`${id}-step-${s.key}`}
+                  type="text"
+                  value={s.text}
+                  onChange={(e) => {
+                    setSteps((all) => all.map((x) => (x.key === s.key ? { ...x, text: e.target.value } : x)));
+                    const i = sentSteps.findIndex((x) => x.key === s.key);
+                    touch('reversalSteps', ...(i >= 0 ? [`reversalSteps[${i}]`] : []));
+                  }}
+                  {...(stepProblem(s.key) ? { 'aria-invalid': true, 'aria-describedby': `${id}-step-${s.key}-err` } : {})}
+                />
+                {steps.length > 1 && (
+                  <button type="button" className="button button-secondary sv-button-small" onClick={() => setSteps((all) => all.filter((x) => x.key !== s.key))}>
+                    Remove<span className="visually-hidden"> step {i + 1}</span>
+                  </button>
+                )}
+                {stepProblem(s.key) && <p className="sv-field-error" id={`${id}-step-${s.key}-err`}>{stepProblem(s.key)}</p>}
+              </li>
+            ))}
+          </ol>
+          <button type="button" className="button button-secondary sv-button-small" onClick={() => setSteps((all) => [...all, { key: nextKey.current++, text: '' }])}>
+            Add a step
+          </button>
+        </fieldset>
+
+        <fieldset className="sv-field">
+          <legend>Controls restored</legend>
+          <div className="sv-controls-grid">
+            {CONTROLS.map((c) => {
+              const path = `controlsRestored.${c.key}`;
+              const err = problemAt(path);
+              return (
+                <fieldset key={c.key} className="sv-control" aria-invalid={err ? true : undefined} aria-describedby={err ? `${id}-${c.key}-err` : undefined}>
+                  <legend>{c.label}</legend>
+                  <div className="sv-choices">
+                    {ANSWERS.map((a) => (
+                      <label key={a.value} className="sv-choice">
+                        <input type="radio" name={`${id}-${c.key}`} value={a.value} checked={controls[c.key] === a.value} onChange={() => {
+                            setControls((all) => ({ ...all, [c.key]: a.value }));
+                            touch(path);
+                          }} />
+                        {a.label}
+                      </label>
+                    ))}
+                  </div>
+                  {err && <p className="sv-field-error" id={`${id}-${c.key}-err`}>{err}</p>}
+                </fieldset>
+              );
+            })}
+          </div>
+          <div className="sv-field">
+            <label htmlFor={`${id}-note`}>
+              Note on the controls{' '}
+              <span className={anyNo ? 'text-warning' : 'muted'}>{anyNo ? '(required: a control was not restored — say why and what will restore it)' : '(optional)'}</span>
+            </label>
+            <textarea id={`${id}-note`} rows={2} value={controlsNote} onChange={(e) => {
+                setControlsNote(e.target.value);
+                touch('controlsNote');
+              }} {...fieldProps('controlsNote', `${id}-note-err`)} />
+            {problemAt('controlsNote') && <p className="sv-field-error" id={`${id}-note-err`}>{problemAt('controlsNote')}</p>}
+          </div>
+        </fieldset>
+
+        <fieldset className="sv-field">
+          <legend>Outstanding follow-ups</legend>
+          {followUps.length === 0 && <p className="muted">None yet. Add each outstanding action with the person who owns it.</p>}
+          <ol className="sv-rows">
+            {followUps.map((f, i) => (
+              <li key={f.key} className="sv-row sv-row--followup">
+                <div>
+                  <label htmlFor={`${id}-fa-${f.key}`}>Action {i + 1}</label>
+                  <input
+                    id={`${id}-fa-${f.key}`}
+                    type="text"
+                    value={f.action}
+                    onChange={(e) => {
+                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, action: e.target.value } : x)));
+                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
+                      if (i >= 0) touch(`followUps[${i}].action`);
+                    }}
+                    {...(followUpProblem(f.key, 'action') ? { 'aria-invalid': true } : {})}
+                  />
+                  {followUpProblem(f.key, 'action') && <p className="sv-field-error">{followUpProblem(f.key, 'action')}</p>}
+                </div>
+                <div>
+                  <label htmlFor={`${id}-fo-${f.key}`}>Owner</label>
+                  <input
+                    id={`${id}-fo-${f.key}`}
+                    type="text"
+                    value={f.owner}
+                    onChange={(e) => {
+                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, owner: e.target.value } : x)));
+                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
+                      if (i >= 0) touch(`followUps[${i}].owner`);
+                    }}
+                    {...(followUpProblem(f.key, 'owner') ? { 'aria-invalid': true } : {})}
+                  />
+                  {followUpProblem(f.key, 'owner') && <p className="sv-field-error">{followUpProblem(f.key, 'owner')}</p>}
+                </div>
+                <div>
+                  <label htmlFor={`${id}-fd-${f.key}`}>
+                    Due <span className="muted">(optional)</span>
+                  </label>
+                  <input
+                    id={`${id}-fd-${f.key}`}
+                    type="date"
+                    value={f.due}
+                    onChange={(e) => {
+                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, due: e.target.value } : x)));
+                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
+                      if (i >= 0) touch(`followUps[${i}].due`);
+                    }}
+                    {...(followUpProblem(f.key, 'due') ? { 'aria-invalid': true } : {})}
+                  />
+                  {followUpProblem(f.key, 'due') && <p className="sv-field-error">{followUpProblem(f.key, 'due')}</p>}
+                </div>
+                <button type="button" className="button button-secondary sv-button-small" onClick={() => setFollowUps((all) => all.filter((x) => x.key !== f.key))}>
+                  Remove<span className="visually-hidden"> follow-up {i + 1}</span>
+                </button>
+              </li>
+            ))}
+          </ol>
+          <button
+            type="button"
+            className="button button-secondary sv-button-small"
+            onClick={() => setFollowUps((all) => [...all, { key: nextKey.current++, action: '', owner: '', due: '' }])}
+          >
+            Add a follow-up
+          </button>
+        </fieldset>
+
+        <div className="sv-form-actions">
+          <button type="submit" className="button button-primary" aria-disabled={state.busy}>
+            {state.busy ? 'Committing the closure…' : expired ? 'Commit closure' : 'End the session and commit closure'}
+          </button>
+          <button type="button" className="button button-secondary" aria-disabled={state.busy} onClick={() => cancelClose()}>
+            Not now
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

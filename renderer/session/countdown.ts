@@ -1,0 +1,73 @@
+import { useEffect } from 'react';
+import { useClock } from '../stores/context';
+
+/**
+ * Countdown arithmetic for the active session view (issue 5, procedure.md §5). Everything is a
+ * function of the absolute expiry and a fresh clock reading: nothing is ever decremented.
+ */
+
+/** The countdown's emphasis: calm, then one step per policy threshold crossed (default 10, 5, 1 minutes). */
+export type Level = 'calm' | 'warning' | 'urgent' | 'critical';
+
+/** Whole seconds left, rounded up as `formatRemaining` rounds: 00:00 shows only at the expiry instant. */
+export function wholeSecondsLeft(remainingMs: number): number {
+  return Math.max(0, Math.ceil(remainingMs / 1000));
+}
+
+/**
+ * The emphasis at `secs` seconds left under thresholds in minutes: the first threshold crossed is
+ * a warning, the last (smallest) is critical, any between are urgent. Returns the smallest
+ * threshold crossed too, for the wording ("5 minutes or less left").
+ */
+export function levelAt(secs: number, thresholdMinutes: readonly number[]): { level: Level; threshold: number | null } {
+  const desc = [...new Set(thresholdMinutes)].sort((a, b) => b - a);
+  const crossed = desc.filter((m) => secs <= m * 60);
+  if (crossed.length === 0) return { level: 'calm', threshold: null };
+  const threshold = crossed[crossed.length - 1]!;
+  if (crossed.length === desc.length) return { level: 'critical', threshold };
+  return { level: crossed.length === 1 ? 'warning' : 'urgent', threshold };
+}
+
+/**
+ * Milliseconds until the displayed second next changes: the next instant at which
+ * `ceil((expiry - now) / 1000)` drops by one. Null once the expiry is reached.
+ */
+export function msToNextSecond(remainingMs: number): number | null {
+  if (remainingMs <= 0) return null;
+  return ((Math.ceil(remainingMs) - 1) % 1000) + 1;
+}
+
+/**
+ * Takes a fresh clock reading at each instant the countdown's second turns over. The clock
+ * store's own tick is aligned to whole seconds of the wall clock, but the expiry carries
+ * milliseconds, so without this the display would lag by up to a second (issue 5: the renderer
+ * and the service agree to the second). A timer that fires early just schedules the remainder.
+ */
+export function useExpiryAlignedTicks(expiresAtMs: number): void {
+  const tick = useClock((s) => s.actions.tick);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const schedule = () => {
+      const delay = msToNextSecond(expiresAtMs - Date.now());
+      if (delay === null) return;
+      timer = setTimeout(() => {
+        tick();
+        schedule();
+      }, delay);
+    };
+    schedule();
+    return () => {
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [expiresAtMs, tick]);
+}
+
+/** Circumference of the progress ring's circle (radius in the SVG's own units). */
+export const RING_RADIUS = 52;
+export const RING_CIRCUMFERENCE = 2 * Math.PI * RING_RADIUS;
+
+/** The ring's dash offset for the share of the session left (1 = full ring, 0 = empty). */
+export function ringOffset(secsLeft: number, totalMs: number): number {
+  const share = totalMs > 0 ? Math.min(1, Math.max(0, (secsLeft * 1000) / totalMs)) : 0;
+  return RING_CIRCUMFERENCE * (1 - share);
+}

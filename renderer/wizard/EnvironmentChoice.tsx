@@ -1,0 +1,79 @@
+import { useShallow } from 'zustand/react/shallow';
+import { formatLocalTime, formatUtc } from '../format';
+import { useStatus } from '../stores/context';
+import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from './controls';
+import { activeSessionIn } from './store';
+import { useWizard } from './useWizard';
+import type { Policy } from '../../app/policy';
+
+const NO_ENVIRONMENTS: Policy['environments'] = [];
+
+/**
+ * The environment (procedure.md §1 "least privilege: the declaration names one environment"),
+ * as radio buttons with the policy's description and credential checks. Used on the
+ * preconditions step (credentials are checked for it) and on the scope step.
+ */
+export function EnvironmentChoice({ hint }: { hint: string }) {
+  const environments = useWizard((s) => s.policy?.environments ?? NO_ENVIRONMENTS);
+  const value = useWizard((s) => s.fields.environment);
+  const update = useWizard((s) => s.actions.update);
+  const errors = useFieldErrors('environment');
+  const touch = useTouch();
+  const errorId = `${fieldId('environment')}-error`;
+  return (
+    <fieldset className={`group${errors.length > 0 ? ' field--invalid' : ''}`} onBlur={onGroupBlur(() => touch('environment'))} aria-describedby="wz-environment-hint">
+      <legend className="group-legend">Environment</legend>
+      <p className="field-hint" id="wz-environment-hint">
+        {hint}
+      </p>
+      <div className="choices choices--inline">
+        {environments.map((env, i) => (
+          <label key={env.id} className={`choice${value === env.id ? ' choice--selected' : ''}`}>
+            <input
+              type="radio"
+              name="environment"
+              value={env.id}
+              id={i === 0 ? fieldId('environment') : undefined}
+              checked={value === env.id}
+              onChange={() => update({ environment: env.id })}
+              aria-describedby={errors.length > 0 ? errorId : undefined}
+              data-error={errors.length > 0 && (value === env.id || (!value && i === 0)) ? 'true' : undefined}
+            />
+            <span className="choice-text">
+              <span className="choice-title mono">{env.id}</span>
+              {env.description && <span className="choice-meta">{env.description}</span>}
+              <span className="choice-meta">
+                {env.credentialChecks.length === 0
+                  ? 'No credential checks in the policy'
+                  : `Credential checks: ${env.credentialChecks.map((c) => (c.kind === 'env' ? `$${c.name}` : c.path)).join(', ')}`}
+              </span>
+            </span>
+          </label>
+        ))}
+      </div>
+      <FieldError id={errorId} messages={errors} />
+      <ActiveSessionNotice />
+    </fieldset>
+  );
+}
+
+/**
+ * This host already has an active session in the chosen environment (procedure.md §5: one per
+ * environment): say so and link to it instead of starting a second one (issue 4).
+ */
+export function ActiveSessionNotice() {
+  const environment = useWizard((s) => s.fields.environment);
+  const session = useStatus(useShallow((s) => activeSessionIn(s.snapshot?.open, environment)));
+  if (!session) return null;
+  return (
+    <div className="notice notice--conflict" role="note">
+      <p>
+        <strong>A session is already active for {session.environment} on this host:</strong> <span className="mono">{session.incidentId}</span>, operator {session.operator.name}, until{' '}
+        <time dateTime={session.expiresAt}>{formatLocalTime(session.expiresAt)}</time> <span className="utc">({formatUtc(session.expiresAt, { seconds: true })})</span>.
+      </p>
+      <p>
+        <a href={`#session-${session.sessionId}`}>Go to the active session {session.incidentId}</a> to work in it, or pick another environment. Only one session per environment may be active on a host.
+      </p>
+    </div>
+  );
+}

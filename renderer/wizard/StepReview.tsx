@@ -1,0 +1,230 @@
+import { Fragment, type ReactNode } from 'react';
+import { TRIGGERS, type TriggerId } from '../../app/policy';
+import { useClock } from '../stores/context';
+import { TextField } from './controls';
+import { COMMIT_PLACEHOLDER, envPreview, SESSION_ID_PLACEHOLDER } from './envPreview';
+import { STEPS, type StepIndex } from './fields';
+import { ChecksTable } from './StepPreconditions';
+import { localStamp, utcStamp } from './time';
+import { useWizard } from './useWizard';
+
+/** Step 5 (procedure.md §4): everything on one page, the exact export block, and the confirmation. */
+export function StepReview() {
+  const incidentId = useWizard((s) => s.fields.incidentId.trim());
+  const confirmation = useWizard((s) => s.fields.confirmation);
+  const environment = useWizard((s) => s.fields.environment);
+  const update = useWizard((s) => s.actions.update);
+  return (
+    <>
+      <WhatDeclaringMeans />
+      <TriggerSummary />
+      <Summary step={1} title="Preconditions">
+        <ChecksTable interactive environment={environment} />
+      </Summary>
+      <IncidentSummary />
+      <ScopeSummary />
+      <EnvBlock />
+      <TextField
+        path="confirmation"
+        label={
+          <>
+            To confirm, type the incident ID <span className="mono">{incidentId || '(not entered)'}</span>
+          </>
+        }
+        hint="Exactly as shown. Then press Declare: the declared record is committed, and only then does the session start."
+        value={confirmation}
+        onChange={(v) => update({ confirmation: v })}
+        mono
+        size="medium"
+      />
+    </>
+  );
+}
+
+/** The plain statement before declaring (issue 4): exceptional, time-bound, recorded, reviewed, and by whom. */
+function WhatDeclaringMeans() {
+  const operator = useWizard((s) => s.fields.operatorName.trim());
+  const duration = useWizard((s) => s.fields.duration.trim());
+  const reviewDays = useWizard((s) => s.policy?.reviewWindowDays ?? 5);
+  return (
+    <section className="notice notice--serious" aria-labelledby="wz-means-heading">
+      <h5 id="wz-means-heading">What declaring means</h5>
+      <ul>
+        <li>
+          <strong>Exceptional.</strong> Break-glass replaces the governed path only because every governed path failed. It is not for convenience.
+        </li>
+        <li>
+          <strong>Time-bound.</strong> Access ends by itself after {duration || 'the chosen'} minutes; extending needs a new justification and is recorded.
+        </li>
+        <li>
+          <strong>Recorded.</strong> This declaration and everything done in the session are committed as evidence in Git, authored by {operator || 'you'}, and cannot be edited afterwards.
+        </li>
+        <li>
+          <strong>Reviewed.</strong> After you close the session, a named person other than you{operator ? ` (not ${operator})` : ''} reviews it within {reviewDays} {reviewDays === 1 ? 'day' : 'days'}, as the policy requires. You cannot review your own session.
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+function Summary({ step, title, children }: { step: StepIndex; title: string; children: ReactNode }) {
+  const goTo = useWizard((s) => s.actions.goTo);
+  const id = `wz-summary-${STEPS[step].id}`;
+  return (
+    <section className="summary" aria-labelledby={id}>
+      <div className="summary-head">
+        <h5 id={id}>
+          {step + 1}. {title}
+        </h5>
+        <button type="button" className="button button-link" onClick={() => void goTo(step)}>
+          Edit<span className="visually-hidden"> {title.toLowerCase()}</span>
+        </button>
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function Item({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function TriggerSummary() {
+  const f = useWizard((s) => s.fields);
+  const rows = f.governedPaths;
+  return (
+    <Summary step={0} title="Trigger">
+      <dl className="facts facts--review">
+        <Item term="Trigger">{f.trigger ? TRIGGERS[f.trigger as TriggerId] : <em>not chosen</em>}</Item>
+        <Item term="Governed paths tried">
+          <ol className="review-paths">
+            {rows.map((r) => (
+              <li key={r.key}>
+                <strong>{r.path || <em>unnamed</em>}</strong>: {r.failure || <em>no failure given</em>}
+              </li>
+            ))}
+          </ol>
+        </Item>
+        <Item term="Material risk">
+          <span className="prewrap">{f.materialRisk}</span>
+        </Item>
+        <Item term="Attestations">
+          <ul className="review-attest">
+            <li>{f.attestations.notExpediency ? '✓' : '✕'} Not for expediency</li>
+            <li>{f.attestations.notRoutineChange ? '✓' : '✕'} Not a routine change</li>
+            <li>{f.attestations.notGovernanceAvoidance ? '✓' : '✕'} Not to avoid governance</li>
+          </ul>
+        </Item>
+      </dl>
+    </Summary>
+  );
+}
+
+function IncidentSummary() {
+  const f = useWizard((s) => s.fields);
+  return (
+    <Summary step={2} title="Incident and justification">
+      <dl className="facts facts--review">
+        <Item term="Incident ID">
+          <span className="mono">{f.incidentId}</span>
+        </Item>
+        <Item term="Operator">
+          {f.operatorName} &lt;{f.operatorEmail}&gt;
+        </Item>
+        <Item term="Justification">
+          <span className="prewrap">{f.justification}</span>
+        </Item>
+      </dl>
+    </Summary>
+  );
+}
+
+function ScopeSummary() {
+  const f = useWizard((s) => s.fields);
+  const now = useClock((s) => s.now);
+  const minutes = Number(f.duration.trim());
+  const at = Number.isInteger(minutes) && minutes > 0 ? new Date(now + minutes * 60_000) : null;
+  return (
+    <Summary step={3} title="Scope and duration">
+      <dl className="facts facts--review">
+        <Item term="Environment">
+          <span className="mono">{f.environment}</span>
+        </Item>
+        <Item term="Scopes">
+          <ul className="chips">
+            {f.scopes.map((s) => (
+              <li key={s} className="chip">
+                {s}
+              </li>
+            ))}
+          </ul>
+        </Item>
+        <Item term="Duration">{f.duration.trim()} minutes</Item>
+        <Item term="Expires (if declared now)">
+          {at ? (
+            <>
+              <time dateTime={at.toISOString()}>{localStamp(at)}</time>
+              <span className="utc block">{utcStamp(at)}</span>
+            </>
+          ) : (
+            '—'
+          )}
+        </Item>
+      </dl>
+    </Summary>
+  );
+}
+
+/** The block `breakglass env` will print, placeholders marked. */
+function EnvBlock() {
+  const policy = useWizard((s) => s.policy);
+  const fields = useWizard((s) => s.fields);
+  const now = useClock((s) => s.now);
+  if (!policy) return null;
+  const preview = envPreview(policy, fields, now);
+  return (
+    <section className="env-preview" aria-labelledby="wz-env-heading">
+      <h5 id="wz-env-heading">Environment exported while the session is active</h5>
+      <p className="field-hint">
+        Exactly what <code>breakglass env</code> prints and the governed shell receives. The times are as if declared now; the <em className="placeholder">marked values</em> exist only once the
+        record is committed.
+      </p>
+      {preview.ok ? (
+        <>
+          <pre className="env-block" data-testid="env-preview">
+            <code>{markPlaceholders(preview.text)}</code>
+          </pre>
+          {preview.redactions > 0 && (
+            <p className="notice notice--warning">
+              {preview.redactions} {preview.redactions === 1 ? 'value looks' : 'values look'} like a secret and will be recorded as [REDACTED]. Remove secrets from the text if that is not what you meant.
+            </p>
+          )}
+        </>
+      ) : (
+        <p className="notice notice--warning">{preview.reason}</p>
+      )}
+    </section>
+  );
+}
+
+function markPlaceholders(text: string): ReactNode {
+  const parts = text.split(new RegExp(`(${escape(SESSION_ID_PLACEHOLDER)}|${escape(COMMIT_PLACEHOLDER)})`));
+  return parts.map((p, i) =>
+    p === SESSION_ID_PLACEHOLDER || p === COMMIT_PLACEHOLDER ? (
+      <em key={i} className="placeholder">
+        {p}
+      </em>
+    ) : (
+      <Fragment key={i}>{p}</Fragment>
+    ),
+  );
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

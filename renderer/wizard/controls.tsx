@@ -1,0 +1,158 @@
+import { createContext, useContext, type FocusEvent, type ReactNode } from 'react';
+import { issuesAt, type FieldIssues } from './validate';
+
+/**
+ * Form controls of the wizard. Each field has a visible label, an optional hint and, once the
+ * operator has left it (or pressed "Next"), its errors right below it in words that say what to
+ * do; the input points at both with aria-describedby and carries aria-invalid. Controls with an
+ * error carry data-error so the step can move the focus to the first one (issue 4).
+ */
+
+/** What a field needs to know about errors: the issues and whether they show yet. */
+export interface FieldErrorsContext {
+  issues: FieldIssues;
+  shown(path: string): boolean;
+  touch(path: string): void;
+}
+
+const ErrorsContext = createContext<FieldErrorsContext | null>(null);
+
+/** Provides the errors to the fields of one step. */
+export function FieldErrorsProvider({ value, children }: { value: FieldErrorsContext; children: ReactNode }) {
+  return <ErrorsContext.Provider value={value}>{children}</ErrorsContext.Provider>;
+}
+
+/** The messages showing for a field (`nested`: also those of the paths below it). */
+export function useFieldErrors(path: string, nested = false): string[] {
+  const ctx = useContext(ErrorsContext);
+  if (!ctx || !ctx.shown(path)) return [];
+  return issuesAt(ctx.issues, path, nested);
+}
+
+/** Marks a field as left. */
+export function useTouch(): (path: string) => void {
+  const ctx = useContext(ErrorsContext);
+  return ctx ? ctx.touch : () => {};
+}
+
+/** A DOM id for a field path (`governedPathsTried[0].failure` → `wz-governedPathsTried-0-failure`). */
+export function fieldId(path: string, prefix = 'wz'): string {
+  return `${prefix}-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '')}`;
+}
+
+/** The errors of a field, right below it. */
+export function FieldError({ id, messages }: { id: string; messages: readonly string[] }) {
+  if (messages.length === 0) return null;
+  return (
+    <div className="field-error" id={id}>
+      {messages.map((m) => (
+        <p key={m}>
+          <span className="field-error-icon" aria-hidden="true">!</span>
+          <span className="visually-hidden">Error: </span>
+          {m}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+const describedBy = (...ids: Array<string | false | null | undefined>) => ids.filter(Boolean).join(' ') || undefined;
+
+interface TextProps {
+  path: string;
+  label: ReactNode;
+  value: string;
+  onChange(value: string): void;
+  hint?: ReactNode;
+  /** Extra description (a live counter) referenced by the input. */
+  extra?: ReactNode;
+  extraId?: string;
+  multiline?: boolean;
+  rows?: number;
+  mono?: boolean;
+  size?: 'short' | 'medium' | 'long';
+  inputMode?: 'numeric' | 'email' | 'text' | 'url';
+  type?: 'text' | 'email';
+  autoComplete?: string;
+  idPrefix?: string;
+  readOnly?: boolean;
+  /** Touch these paths too when left (a field whose rule reports on a parent path). */
+  alsoTouches?: string[];
+  /** Show the errors of the paths below this one too. */
+  nested?: boolean;
+}
+
+/** A labelled text input or textarea. */
+export function TextField(props: TextProps) {
+  const { path, label, value, onChange, hint, extra, extraId, multiline, rows = 4, mono, size = 'long', inputMode, type = 'text', autoComplete, idPrefix, readOnly, alsoTouches, nested } = props;
+  const id = fieldId(path, idPrefix);
+  const errors = useFieldErrors(path, nested);
+  const touch = useTouch();
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  const common = {
+    id,
+    value,
+    readOnly,
+    className: `input input--${size}${mono ? ' mono' : ''}`,
+    'aria-invalid': errors.length > 0 ? true : undefined,
+    'aria-describedby': describedBy(hintId, extraId, errors.length > 0 && errorId),
+    'data-error': errors.length > 0 ? 'true' : undefined,
+    onBlur: () => {
+      touch(path);
+      for (const p of alsoTouches ?? []) touch(p);
+    },
+    spellCheck: mono ? false : undefined,
+    autoComplete: autoComplete ?? 'off',
+  } as const;
+  return (
+    <div className={`field${errors.length > 0 ? ' field--invalid' : ''}`}>
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
+      {hint && (
+        <p className="field-hint" id={hintId!}>
+          {hint}
+        </p>
+      )}
+      {multiline ? (
+        <textarea {...common} rows={rows} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <input {...common} type={type} inputMode={inputMode} onChange={(e) => onChange(e.target.value)} />
+      )}
+      <FieldError id={errorId} messages={errors} />
+      {extra}
+    </div>
+  );
+}
+
+/** A checkbox with its own errors (each attestation is its own tick, issue 4). */
+export function Checkbox({ path, label, checked, onChange, describedById }: { path: string; label: ReactNode; checked: boolean; onChange(on: boolean): void; describedById?: string }) {
+  const id = fieldId(path);
+  const errors = useFieldErrors(path);
+  const touch = useTouch();
+  return (
+    <div className={`check-field${errors.length > 0 ? ' field--invalid' : ''}`}>
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        onBlur={() => touch(path)}
+        aria-invalid={errors.length > 0 ? true : undefined}
+        aria-describedby={describedBy(describedById, errors.length > 0 && `${id}-error`)}
+        data-error={errors.length > 0 ? 'true' : undefined}
+      />
+      <label htmlFor={id}>{label}</label>
+      <FieldError id={`${id}-error`} messages={errors} />
+    </div>
+  );
+}
+
+/** Calls `fn` when the focus leaves the element (a fieldset) altogether. */
+export function onGroupBlur(fn: () => void) {
+  return (e: FocusEvent<HTMLElement>) => {
+    const next = e.relatedTarget as Node | null;
+    if (!next || !e.currentTarget.contains(next)) fn();
+  };
+}
