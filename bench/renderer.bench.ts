@@ -19,7 +19,7 @@ const REPS = Number(process.env.BENCH_RENDERER_REPS ?? 20);
 /** Records `performance.now()` (ms since navigation start) when the home screen becomes interactive. */
 const READY_PROBE = `(() => {
   const ready = () => {
-    const target = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Declare break-glass') ?? document.querySelector('[role="timer"], .ready-mark');
+    const target = [...document.querySelectorAll('button')].find((b) => (b.textContent ?? '').trim().endsWith('Declare break-glass')) ?? document.querySelector('[role="timer"], .ready-mark');
     return target && !target.disabled && target.checkVisibility() ? target : null;
   };
   const observer = new MutationObserver(() => {

@@ -486,7 +486,7 @@ export class GitEvidenceStore implements EvidenceStore {
 
   private async updateRef(next: string, expected: string | null): Promise<void> {
     // Compare-and-swap: refused if the branch moved since we read it.
-    await this.git.run('update-branch', ['update-ref', '-m', 'breakglass: merge', `refs/heads/${this.branch}`, next, expected ?? '0'.repeat(40)]);
+    await this.git.updateRefs('update-branch', [{ ref: `refs/heads/${this.branch}`, next, old: expected ?? '0'.repeat(this.objectFormat === 'sha256' ? 64 : 40) }]);
   }
 
   private async commitInitialPolicy(author: { name: string; email: string }): Promise<void> {

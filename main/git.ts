@@ -130,6 +130,16 @@ export class Git {
     return (await this.run(caller, args, options)).text().trim();
   }
 
+  /**
+   * Moves refs in one transaction (`update-ref --stdin` with start/prepare/commit). An `old` value
+   * makes it a compare-and-swap; the all-zero id means "must not exist". The transaction verbs make
+   * git answer on stdout, which also spares the fixed wait simple-git adds after a silent command.
+   */
+  async updateRefs(caller: string, updates: ReadonlyArray<{ ref: string; next: string; old?: string }>, options: GitCallOptions = {}): Promise<void> {
+    const lines = ['start', ...updates.map((u) => `update ${u.ref} ${u.next}${u.old ? ` ${u.old}` : ''}`), 'prepare', 'commit', ''];
+    await this.run(caller, ['update-ref', '--stdin'], { ...options, input: lines.join('\n') });
+  }
+
   private timed(ms: number): SimpleGit {
     let g = this.slowGit.get(ms);
     if (!g) {

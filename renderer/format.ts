@@ -3,11 +3,10 @@ import type { PolicyProblem } from '../app/policy';
 
 /**
  * Every figure the operator reads goes through Intl (issue 3): times in the local zone with the
- * UTC time beside them, relative times, and the countdown's digits. Formatters are built once.
+ * UTC time beside them, relative times. The countdown's digits come from app/countdown.ts, shared
+ * with the tray and the CLI. Formatters are built once.
  */
 
-const pad2 = new Intl.NumberFormat('en-US', { minimumIntegerDigits: 2, useGrouping: false });
-const plain = new Intl.NumberFormat('en-US', { useGrouping: false });
 const count = new Intl.NumberFormat(undefined);
 const localDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const localTime = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
@@ -23,17 +22,6 @@ const plural = new Intl.PluralRules('en-US');
 /** Whole seconds left until `expiresAt` at `now`, rounded up so that 00:00 shows only at the expiry instant. */
 export function secondsLeft(expiresAt: string, now: number): number {
   return Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
-}
-
-/** The countdown: MM:SS below an hour, H:MM:SS from an hour up (always Latin digits, for the title bar too). */
-export function formatCountdown(totalSeconds: number): string {
-  const s = Math.max(0, Math.floor(totalSeconds));
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = s % 60;
-  return hours > 0
-    ? `${plain.format(hours)}:${pad2.format(minutes)}:${pad2.format(seconds)}`
-    : `${pad2.format(minutes)}:${pad2.format(seconds)}`;
 }
 
 /** The countdown as words, for assistive technology (`aria-label` of the timer). */

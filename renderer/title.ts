@@ -1,5 +1,5 @@
 import type { SessionView } from '../app/views';
-import { formatCountdown, secondsLeft } from './format';
+import { formatRemaining } from '../app/countdown';
 
 /** The app's name in the title bar. */
 export const APP_TITLE = 'Break-Glass Console';
@@ -10,7 +10,8 @@ export const APP_TITLE = 'Break-Glass Console';
  */
 export function countdownTitle(open: readonly SessionView[], now: number): string {
   const active = open.filter((s) => s.phase === 'active').sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt))[0];
-  if (active) return `${formatCountdown(secondsLeft(active.expiresAt, now))} — ${active.incidentId} — ${APP_TITLE}`;
+  // The same formatting and rounding as the countdown itself (app/countdown.ts), so title and timer never differ.
+  if (active) return `${formatRemaining(Date.parse(active.expiresAt) - now)} — ${active.incidentId} — ${APP_TITLE}`;
   const expired = open.find((s) => s.phase === 'expired');
   if (expired) return `Expired — ${expired.incidentId} — ${APP_TITLE}`;
   return APP_TITLE;
