@@ -175,7 +175,7 @@ export class GitEvidenceStore implements EvidenceStore {
     }
     // Records already validated once are taken from the blob-keyed cache (derived data, like git's
     // index); only blobs never seen are read through cat-file and validated with zod.
-    const cached = incremental ? null : await this.recordCache.load();
+    const cached = incremental ? await this.recordCache.readTail() : await this.recordCache.load();
     const wanted: string[] = [];
     for (const [p, blob] of changed) {
       if (p === 'policy.yaml') {
@@ -234,7 +234,7 @@ export class GitEvidenceStore implements EvidenceStore {
     }
     if (fresh.length > 0) await this.recordCache.append(fresh);
     if (changed.has('policy.yaml') || !incremental) await this.loadPolicy(contents);
-    await this.attribute(incremental ? this.head : null, head);
+    await this.attribute(incremental ? this.head : null, head, [...changed].filter(([p, b]) => b !== null && !NON_RECORD_FILES.has(p) && p !== 'policy.yaml').map(([p]) => p));
     this.head = head;
     this.buildView(touched);
   }
@@ -265,8 +265,20 @@ export class GitEvidenceStore implements EvidenceStore {
    * as records are committed) so a cold start does not walk all history; only commits after the
    * index's last known head are walked. `verify` never trusts it: it walks the whole history itself.
    */
-  private async attribute(from: string | null, to: string): Promise<void> {
+  private async attribute(from: string | null, to: string, added: readonly string[] = []): Promise<void> {
     let start = from;
+    if (start !== null && start !== to) {
+      // Usually the writer that moved the branch (the CLI, another window) already indexed its
+      // commits: take them from the index's new lines instead of walking history.
+      const tail = await this.attribution.readTail();
+      if (tail.heads.includes(to) && added.every((p) => tail.commits.has(p))) {
+        for (const p of added) {
+          const entry = this.entries.get(p);
+          if (entry) entry.commit = tail.commits.get(p)!;
+        }
+        return;
+      }
+    }
     if (start === null) {
       const known = await this.attribution.load();
       if (known.head && (known.head === to || (await this.contains(to, known.head)))) {
@@ -520,24 +532,32 @@ class StaleHead extends Error {
 
 /** Append-only index of record path -> adding commit, with the head it is complete up to. */
 class CommitIndex {
+  /** How far the file has been read: later reads take only what other writers appended since. */
+  private offset = 0;
+
   constructor(private readonly file: string) {}
 
   async load(): Promise<{ head: string | null; commits: Map<string, string> }> {
+    this.offset = 0;
+    const { heads, commits } = await this.readTail();
+    return { head: heads[heads.length - 1] ?? null, commits };
+  }
+
+  /** What was appended since the last read (by this process or another writer on this repository). */
+  async readTail(): Promise<{ heads: string[]; commits: Map<string, string> }> {
     const commits = new Map<string, string>();
-    let head: string | null = null;
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch {
-      return { head, commits };
-    }
-    for (const line of text.split('\n')) {
+    const heads: string[] = [];
+    const text = await readFrom(this.file, this.offset);
+    if (text === null) return { heads, commits };
+    const complete = text.lastIndexOf('\n') + 1; // a line still being written is read next time
+    this.offset += Buffer.byteLength(text.slice(0, complete));
+    for (const line of text.slice(0, complete).split('\n')) {
       if (line.startsWith('A ')) {
         const space = line.indexOf(' ', 2);
         commits.set(line.slice(space + 1), line.slice(2, space));
-      } else if (line.startsWith('H ')) head = line.slice(2);
+      } else if (line.startsWith('H ')) heads.push(line.slice(2));
     }
-    return { head, commits };
+    return { heads, commits };
   }
 
   async append(found: Array<[string, string]>, head: string, rewrite: boolean): Promise<void> {
@@ -548,6 +568,23 @@ class CommitIndex {
     } catch {
       // Derived data only: a read-only repository still reads, it just walks history next time.
     }
+  }
+}
+
+/** The file's text from byte `offset` on, or null when it cannot be read. */
+async function readFrom(file: string, offset: number): Promise<string | null> {
+  let handle: import('node:fs/promises').FileHandle | null = null;
+  try {
+    handle = await fs.open(file, 'r');
+    const size = (await handle.stat()).size;
+    if (size <= offset) return '';
+    const buf = Buffer.alloc(size - offset);
+    await handle.read(buf, 0, buf.length, offset);
+    return buf.toString('utf8');
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
   }
 }
 
@@ -590,16 +627,24 @@ function gitBlobId(content: string, format: 'sha1' | 'sha256'): string {
  * `verify` never uses it, it re-reads and re-hashes every record from git's objects.
  */
 class RecordCache {
+  private offset = 0;
+
   constructor(private readonly file: string) {}
 
+  /** Everything in the cache (a cold start). */
   async load(): Promise<Map<string, EvidenceRecord>> {
+    this.offset = 0;
+    return this.readTail();
+  }
+
+  /** What was appended since the last read: another writer's new records, already validated. */
+  async readTail(): Promise<Map<string, EvidenceRecord>> {
     const out = new Map<string, EvidenceRecord>();
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch {
-      return out;
-    }
+    const all = await readFrom(this.file, this.offset);
+    if (!all) return out;
+    const complete = all.lastIndexOf('\n') + 1; // a line still being written is read next time
+    const text = all.slice(0, complete);
+    this.offset += Buffer.byteLength(text);
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
@@ -609,7 +654,7 @@ class RecordCache {
         try {
           out.set(text.slice(start, tab), JSON.parse(text.slice(tab + 1, end)) as EvidenceRecord);
         } catch {
-          // A torn last line (killed mid-append) is skipped: that record is simply read from git again.
+          // A torn line (a writer killed mid-append) is skipped: that record is simply read from git again.
         }
       }
       start = end + 1;
