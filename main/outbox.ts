@@ -229,9 +229,16 @@ export class Outbox {
 /** Says whether a failed sync is the network (retry later) or the remote refusing (needs a person). */
 export function classifyRemoteFailure(e: unknown): { kind: 'offline' | 'rejected'; reason: string } {
   const text = e instanceof GitFailure ? `${e.stderr}` : (e as Error)?.message ?? String(e);
-  // git often splits the cause over two lines ("unable to connect to host:" / "Connection refused").
+  // The cause is git's error line, not its progress chatter ("Looking up host ... done."); git
+  // often splits it over two lines ("unable to connect to host:" / "errno=Connection refused").
   const lines = text.trim().split('\n').map((l) => l.trim()).filter(Boolean);
-  const firstLine = (lines[0]?.endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].replace(/^fatal: /, '')}` : lines[0]) ?? 'unknown failure';
+  // The marker may sit mid-line, after progress ("Connecting to host ... fatal: unable to connect").
+  const marker = /\b(fatal|error):|\[(remote )?rejected\]/i;
+  const at = Math.max(0, lines.findIndex((l) => marker.test(l)));
+  const found = lines[at]?.search(marker) ?? -1;
+  const head = found > 0 ? lines[at]!.slice(found) : lines[at];
+  const next = lines[at + 1];
+  const firstLine = (head?.endsWith(':') && next ? `${head} ${next.replace(/^fatal: /, '')}` : head) ?? 'unknown failure';
   if (e instanceof GitFailure && e.exitCode === null) return { kind: 'offline', reason: 'the remote did not answer in time' };
   if (/Could not resolve host|Connection refused|Connection timed out|Network is unreachable|No route to host|unable to connect|Could not read from remote|does not appear to be a git repository|early EOF|Connection reset/i.test(text)) {
     if (/does not appear to be a git repository/i.test(text)) return { kind: 'rejected', reason: `the remote is not a git repository (${firstLine})` };

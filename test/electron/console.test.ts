@@ -19,6 +19,7 @@ describe('the console in Electron', () => {
 
   it('launches with the hardened webPreferences and shows the home screen', async (ctx) => {
     if (!binary.ok) {
+      // Issue 3: where the Electron binary cannot be had, this test reports itself skipped with the reason.
       ctx.skip(SKIP_REASON);
       return;
     }
