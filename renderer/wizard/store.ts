@@ -171,6 +171,18 @@ export function createWizardStore(api: BreakGlassApi, status: StoreApi<StatusSta
   let checkingKey: string | null = null;
 
   const identity = () => status.getState().snapshot?.gitIdentity ?? null;
+  /** The wizard as it starts afresh, after a declaration and after "discard": one place, so the two cannot drift. */
+  const emptyWizard = (policy: Parameters<typeof emptyFields>[0]): Partial<WizardState> => ({
+    fields: emptyFields(policy, identity()),
+    step: 0,
+    maxStep: 0,
+    touched: new Set(),
+    attempted: new Set(),
+    blocked: null,
+    draft: { exists: false, savedAt: null, saving: false, error: null, resumedFrom: null, confirmingDiscard: false },
+    preconditions: { status: 'idle', results: null, checkedFor: null, checkedAt: null, error: null, rowInFlight: null },
+    declaring: { status: 'idle', startedAt: null, error: null },
+  });
   const open = () => status.getState().snapshot?.open;
 
   const store = createStore<WizardState>()((set, get) => {
@@ -465,17 +477,8 @@ export function createWizardStore(api: BreakGlassApi, status: StoreApi<StatusSta
           dirty = false;
           if (saveTimer) clearTimeout(saveTimer);
           saveTimer = null;
-          const p = get().policy;
           set({
-            fields: emptyFields(p, identity()),
-            step: 0,
-            maxStep: 0,
-            touched: new Set(),
-            attempted: new Set(),
-            blocked: null,
-            draft: { exists: false, savedAt: null, saving: false, error: null, resumedFrom: null, confirmingDiscard: false },
-            preconditions: { status: 'idle', results: null, checkedFor: null, checkedAt: null, error: null, rowInFlight: null },
-            declaring: { status: 'idle', startedAt: null, error: null },
+            ...emptyWizard(get().policy),
             declared: { sessionId: r.value.sessionId, incidentId: s.fields.incidentId.trim(), commit: r.value.commit },
           });
           ui.getState().actions.closeDeclare();
@@ -504,15 +507,7 @@ export function createWizardStore(api: BreakGlassApi, status: StoreApi<StatusSta
             return;
           }
           set({
-            fields: emptyFields(get().policy, identity()),
-            step: 0,
-            maxStep: 0,
-            touched: new Set(),
-            attempted: new Set(),
-            blocked: null,
-            draft: { exists: false, savedAt: null, saving: false, error: null, resumedFrom: null, confirmingDiscard: false },
-            preconditions: { status: 'idle', results: null, checkedFor: null, checkedAt: null, error: null, rowInFlight: null },
-            declaring: { status: 'idle', startedAt: null, error: null },
+            ...emptyWizard(get().policy),
             headingRequest: get().headingRequest + 1,
           });
         },
