@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PersonSchema } from './identity';
 import type { Policy } from './policy';
 import type { PreconditionResult } from './service';
-import type { PushStatus, SessionDetail, SessionView, StatusSnapshot } from './views';
+import type { BoardData, PushStatus, SessionDetail, SessionView, StatusSnapshot, SyncStatus } from './views';
 import type { IntegrityProblem } from './ledger';
 import type { EvidenceRecord } from './records';
 import type { CallName, EventName } from './contractNames';
@@ -36,16 +36,44 @@ export const SettingsSchema = z.object({
   terminal: z.array(z.string().min(1).max(4096)).max(32),
   /** Start as a read-only observer (issue 6); takes effect at the next start. */
   observer: z.boolean(),
+  /** How often other hosts' records are fetched while the board is open (issue 6: 30 s by default). */
+  fetchIntervalSeconds: z.number().int().min(5, 'Fetch at most every 5 seconds.').max(3600, 'Fetch at least once an hour.'),
 }).strict();
 
 /** Console settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** A report as exported (issue 7 fills in PDF and periods). */
+/** A calendar date, YYYY-MM-DD (report periods are whole UTC days). */
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the date as YYYY-MM-DD.');
+
+/** What a report covers (issue 7): one session, or a period of whole UTC days, optionally one environment. */
+export const ReportScopeSchema = z.object({
+  sessionId: SessionId.optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  environment: z.string().max(63).optional(),
+}).strict().superRefine((r, ctx) => {
+  if (r.sessionId !== undefined) {
+    if (r.from !== undefined || r.to !== undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'Give either a session or a period, not both.' });
+    return;
+  }
+  if (r.from === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'Give the first day of the period (YYYY-MM-DD), or a session.' });
+  if (r.to === undefined) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Give the last day of the period (YYYY-MM-DD).' });
+  if (r.from !== undefined && r.to !== undefined && r.from > r.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'The period ends before it starts.' });
+});
+
+/** A report's scope. */
+export type ReportScope = z.infer<typeof ReportScopeSchema>;
+
+/** A report as exported (issue 7). */
 export interface ExportedReport {
   fileName: string;
-  mediaType: 'text/markdown' | 'text/html';
-  text: string;
+  mediaType: 'text/markdown' | 'text/html' | 'application/pdf';
+  /** Where it was saved (the save dialog's choice in the app); null when the operator cancelled. */
+  savedTo: string | null;
+  bytes: number;
+  /** The report's text for Markdown and HTML; absent for PDF. */
+  text?: string;
 }
 
 /** The verification result the UI shows. */
@@ -110,19 +138,29 @@ export const CALLS = {
     environment: z.string().max(63).optional(),
     phase: z.enum(['active', 'expired', 'closed', 'reviewed']).optional(),
     query: z.string().max(200).optional(),
+    operator: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(20_000).optional(),
   }).strict(), false),
   'session.timeline': call<SessionDetail>()(z.object({ sessionId: SessionId }).strict(), false),
   'ledger.verify': call<VerifyView>()(Empty, false),
   'push.now': call<PushStatus>()(Empty, true),
-  'remote.get': call<{ url: string | null; branch: string }>()(Empty, false),
-  'remote.set': call<{ url: string }>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), true),
+  'remote.get': call<{ url: string | null; branch: string; remoteBranch: string }>()(Empty, false),
+  'remote.set': call<{ url: string; remoteBranch: string }>()(z.object({
+    url: z.string().trim().min(1, 'Enter the remote\'s URL (ssh, https or a path).').max(2048),
+    remoteBranch: z.string().trim().regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/, 'A branch name: letters, digits, ".", "_", "-" and "/".').optional(),
+  }).strict(), true),
   'remote.test': call<RemoteTest>()(z.object({ url: z.string().trim().min(1).max(2048) }).strict(), false),
   'session.copyEnvironment': call<{ copied: boolean }>()(z.object({ sessionId: SessionId.optional() }).strict(), false),
   'session.openShell': call<Committed>()(z.object({ sessionId: SessionId.optional() }).strict(), true),
   'settings.get': call<Settings>()(Empty, false),
   'settings.set': call<Settings>()(SettingsSchema.partial(), true),
-  'report.export': call<ExportedReport>()(z.object({ sessionId: SessionId, format: z.enum(['md', 'html']) }).strict(), false),
+  // Writes a file for the operator, never evidence: allowed to the observer (an auditor's machine).
+  'report.export': call<ExportedReport>()(z.object({ scope: ReportScopeSchema, format: z.enum(['md', 'html', 'pdf']) }).strict(), false),
+  'board.get': call<BoardData>()(Empty, false),
+  // Fetch + merge brings other hosts' records and writes none of this host's: allowed to the observer.
+  'sync.fetch': call<SyncStatus>()(Empty, false),
+  /** The board is open (fetch on the schedule) or closed (stop fetching). */
+  'sync.watch': call<SyncStatus>()(z.object({ watching: z.boolean() }).strict(), false),
 } as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 
 export { CALL_NAMES, EVENTS, channelOf, callGroups, type CallName, type EventName } from './contractNames';
@@ -143,6 +181,7 @@ export interface EventPayloads extends Record<EventName, unknown> {
   'push.changed': PushStatus;
   'command.output': { runId: string; chunk: string };
   'command.ended': { runId: string; committed: Committed | null; error: ErrorInfo | null };
+  'sync.changed': SyncStatus;
 }
 
 

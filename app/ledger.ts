@@ -39,30 +39,35 @@ export function verifyLedgerRecords(view: LedgerView): IntegrityProblem[] {
     const parsed = parseRecordPath(u.path);
     problems.push({ sessionId: parsed?.sessionId ?? null, seq: parsed?.seq ?? null, path: u.path, commit: null, message: `Unreadable record: ${u.message}` });
   }
-  for (const [sessionId, entries] of view.sessions) {
-    let prevHash: string | null = null;
-    entries.forEach((entry, i) => {
-      const r = entry.record;
-      const at = { sessionId, seq: r.seq, path: entry.path, commit: entry.commit };
-      if (r.sessionId !== sessionId) problems.push({ ...at, message: `Record names session ${r.sessionId} but is filed under ${sessionId}.` });
-      const fromPath = parseRecordPath(entry.path);
-      if (!fromPath || fromPath.sessionId !== r.sessionId || fromPath.seq !== r.seq || fromPath.type !== r.type) {
-        problems.push({ ...at, message: `File name does not match the record (session ${r.sessionId}, seq ${r.seq}, type ${r.type}).` });
-      }
-      if (r.seq !== i + 1) problems.push({ ...at, message: `Sequence gap or reorder: expected seq ${i + 1}, found ${r.seq}.` });
-      const recomputed = computeRecordHash(r as unknown as Record<string, unknown>);
-      if (recomputed !== r.hash) problems.push({ ...at, message: `Record content does not match its hash (changed after sealing).` });
-      if (r.prev !== prevHash) {
-        problems.push({ ...at, message: i === 0 ? 'First record of the session must have no predecessor.' : `Chain broken: prev does not match the hash of seq ${i}.` });
-      }
-      prevHash = r.hash;
-    });
-    if (!sessionId.startsWith('journal-') && entries.length > 0) {
-      try {
-        foldSession(entries.map((e) => e.record));
-      } catch (e) {
-        problems.push({ sessionId, seq: null, path: null, commit: null, message: (e as Error).message });
-      }
+  for (const [sessionId, entries] of view.sessions) problems.push(...verifySessionEntries(sessionId, entries));
+  return problems;
+}
+
+/** One session's checks from its records alone (the session page's and the report's chain result). */
+export function verifySessionEntries(sessionId: string, entries: readonly LedgerEntry[]): IntegrityProblem[] {
+  const problems: IntegrityProblem[] = [];
+  let prevHash: string | null = null;
+  entries.forEach((entry, i) => {
+    const r = entry.record;
+    const at = { sessionId, seq: r.seq, path: entry.path, commit: entry.commit };
+    if (r.sessionId !== sessionId) problems.push({ ...at, message: `Record names session ${r.sessionId} but is filed under ${sessionId}.` });
+    const fromPath = parseRecordPath(entry.path);
+    if (!fromPath || fromPath.sessionId !== r.sessionId || fromPath.seq !== r.seq || fromPath.type !== r.type) {
+      problems.push({ ...at, message: `File name does not match the record (session ${r.sessionId}, seq ${r.seq}, type ${r.type}).` });
+    }
+    if (r.seq !== i + 1) problems.push({ ...at, message: `Sequence gap or reorder: expected seq ${i + 1}, found ${r.seq}.` });
+    const recomputed = computeRecordHash(r as unknown as Record<string, unknown>);
+    if (recomputed !== r.hash) problems.push({ ...at, message: `Record content does not match its hash (changed after sealing).` });
+    if (r.prev !== prevHash) {
+      problems.push({ ...at, message: i === 0 ? 'First record of the session must have no predecessor.' : `Chain broken: prev does not match the hash of seq ${i}.` });
+    }
+    prevHash = r.hash;
+  });
+  if (!sessionId.startsWith('journal-') && entries.length > 0) {
+    try {
+      foldSession(entries.map((e) => e.record));
+    } catch (e) {
+      problems.push({ sessionId, seq: null, path: null, commit: null, message: (e as Error).message });
     }
   }
   return problems;

@@ -32,6 +32,8 @@ export interface SessionFacts {
   lastRecord: EvidenceRecord;
   recordCount: number;
   lastActionAt: string | null;
+  /** The latest action or note: what the commander's board shows as "last action" (issue 6). */
+  lastAction: RecordOf<'action'> | RecordOf<'note'> | null;
   /** The latest wall-clock jump recorded in this session (issue 5), or null. */
   lastClockSkew: { at: string; wallClockAt: string; expectedAt: string; skewMs: number } | null;
 }
@@ -65,6 +67,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
     lastRecord: first,
     recordCount: 1,
     lastActionAt: null,
+    lastAction: null,
     lastClockSkew: null,
   };
   for (const r of records.slice(1)) {
@@ -92,6 +95,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
       case 'action':
       case 'note':
         facts.lastActionAt = r.at;
+        facts.lastAction = r;
         break;
       case 'clock-skew':
         facts.lastClockSkew = { at: r.at, wallClockAt: r.payload.wallClockAt, expectedAt: r.payload.expectedAt, skewMs: r.payload.skewMs };

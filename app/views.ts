@@ -2,7 +2,9 @@ import type { Declaration } from './declaration';
 import type { Person } from './identity';
 import type { SessionPhase, SessionState } from './lifecycle';
 import type { PolicyProblem } from './policy';
-import type { RecordType } from './records';
+import type { EvidenceRecord, RecordType, Review } from './records';
+import type { IntegrityProblem } from './ledger';
+import { summarise } from './summary';
 
 /**
  * Plain data that crosses from main to the renderer (structured-clone safe): what the UI shows.
@@ -16,6 +18,37 @@ export type PushStatus =
   | { state: 'pending'; pending: number; remote: string; lastPushAt: string | null }
   | { state: 'offline'; pending: number; remote: string; since: string; nextTryAt: string | null; reason: string }
   | { state: 'rejected'; pending: number; remote: string; reason: string; since: string };
+
+/**
+ * What the operator and the commander know about fetching other hosts' records (issue 6): when the
+ * board's data was last confirmed against the remote, and what happens next. Derived from the
+ * outbox's status file, so it survives a restart.
+ */
+export type SyncStatus =
+  | { state: 'local-only'; watching: boolean }
+  | {
+      state: 'never' | 'ok' | 'offline' | 'rejected';
+      remote: string;
+      /** The last fetch that succeeded: the board's data is "as of" this instant for other hosts' sessions. */
+      lastFetchAt: string | null;
+      lastAttemptAt: string | null;
+      /** The next scheduled fetch (only while the board is open), with backoff while failing. */
+      nextFetchAt: string | null;
+      reason: string | null;
+      fetching: boolean;
+      watching: boolean;
+      intervalSeconds: number;
+    };
+
+/** The commander's board (issue 6): every session the repository knows, and how fresh that is. */
+export interface BoardData {
+  /** Service time when the rows were derived. */
+  at: string;
+  head: string | null;
+  hostId: string;
+  rows: SessionView[];
+  sync: SyncStatus;
+}
 
 /** One session as lists and the countdown show it. */
 export interface SessionView {
@@ -35,6 +68,8 @@ export interface SessionView {
   reviewOverdue: boolean;
   reviewOutcome: string | null;
   lastActivityAt: string;
+  /** The latest action or note, as one line (the board's "last action and when"). */
+  lastAction: { at: string; summary: string } | null;
   records: number;
   /** True when the session belongs to the host the console runs on. */
   mine: boolean;
@@ -72,6 +107,8 @@ export interface TimelineEntry {
   pushed: boolean | null;
   redactions: number;
   hash: string;
+  /** The record itself (already redacted at commit): action output, closure, review in full. */
+  record: EvidenceRecord;
 }
 
 /** A session's page: the declaration in full and every record. */
@@ -79,6 +116,12 @@ export interface SessionDetail {
   session: SessionView;
   declaration: Declaration;
   timeline: TimelineEntry[];
+  /** This session's hash chain and record checks (not the whole repository's fsck). */
+  chain: { ok: boolean; problems: IntegrityProblem[] };
+  /** Every review in order, and the one in force (a correction names the one it supersedes). */
+  reviews: Array<{ at: string; review: Review; hash: string; current: boolean }>;
+  /** When the other hosts' records on this page were last confirmed against the remote (null: local only or never fetched). */
+  asOf: string | null;
 }
 
 /** Projects a session state onto what the UI shows. */
@@ -100,6 +143,7 @@ export function toSessionView(s: SessionState, hostId: string): SessionView {
     reviewOverdue: s.phase === 'closed' && s.reviewOverdue,
     reviewOutcome: s.review?.review.outcome ?? null,
     lastActivityAt: s.lastRecord.at,
+    lastAction: s.lastAction ? { at: s.lastAction.at, summary: summarise(s.lastAction) } : null,
     records: s.recordCount,
     mine: s.host.id === hostId,
     lastClockSkew: s.lastClockSkew,

@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { BreakGlassError } from '../app/errors';
 import { CALLS, type CallInput, type CallName, type CallOutput, type Committed, type Envelope, type ErrorInfo, type EventName, type EventPayloads } from '../app/contract';
-import { sessionStatesAt } from '../app/ledger';
+import { sessionStatesAt, verifySessionEntries } from '../app/ledger';
 import { formatPolicyProblems } from '../app/policy';
 import { toSessionView, type SessionView, type StatusSnapshot, type TimelineEntry } from '../app/views';
 import type { Clock, HostInfo } from '../app/ports';
 import type { EvidenceRecord } from '../app/records';
 import { problemsFromZod } from '../app/zodIssues';
+import { summarise } from '../app/summary';
 import { openContext, type ConsoleContext } from './context';
 import { DraftStore } from './drafts';
 import { dataDir, sessionEnvFile } from './paths';
@@ -19,6 +20,7 @@ import { verifyRepository } from './verify';
 import { testRemote } from './remoteTest';
 import { sessionReportMarkdown } from './report';
 import { defaultTerminal, SettingsStore } from './settings';
+import { FetchSchedule } from './fetchSchedule';
 
 /** Starts a detached program (the operator's terminal) and resolves once it has started. */
 function launchDetached(argv: string[], env: Record<string, string>, cwd: string): Promise<ChildProcess> {
@@ -65,6 +67,8 @@ export class ConsoleBackend {
   private readonly warned = new Set<string>();
 
   private lastTick: { wall: number; mono: number } | null = null;
+  /** Other hosts' records, fetched on the board's schedule and on demand (issue 6). */
+  readonly fetches: FetchSchedule;
 
   private constructor(
     readonly ctx: ConsoleContext,
@@ -78,15 +82,24 @@ export class ConsoleBackend {
     private readonly sessionEnvPath: string,
   ) {
     this.handlers = this.createHandlers();
+    this.fetches = new FetchSchedule(ctx.outbox, {
+      now: () => ctx.clock.now(),
+      intervalSeconds: async () => (await this.settings.get().catch(() => null))?.fetchIntervalSeconds ?? 30,
+      onMerged: async () => {
+        this.lastHead = undefined;
+        await this.tick();
+      },
+    });
+    this.fetches.onStatus((s) => this.emit('sync.changed', s));
   }
 
   /** Opens the evidence repository (creating the embedded default) and wires the handlers. */
   static async create(options: BackendOptions = {}): Promise<ConsoleBackend> {
     const env = options.env ?? process.env;
-    const ctx = await openContext({ repo: options.repo, env, ...(options.clock ? { clock: options.clock } : {}), ...(options.host ? { host: options.host } : {}) });
-    const drafts = new DraftStore(path.join(dataDir(env), 'draft.json'));
     const settings = new SettingsStore(path.join(dataDir(env), 'settings.json'));
     const observer = options.observer ?? (await settings.get().catch(() => ({ observer: false }))).observer;
+    const ctx = await openContext({ repo: options.repo, env, observer, ...(options.clock ? { clock: options.clock } : {}), ...(options.host ? { host: options.host } : {}) });
+    const drafts = new DraftStore(path.join(dataDir(env), 'draft.json'));
     const backend = new ConsoleBackend(ctx, drafts, settings, observer, os.homedir(), options.pollMs ?? 2_000, options.clipboard ?? null, sessionEnvFile(env));
     ctx.outbox.onStatus((s) => backend.emit('push.changed', s));
     return backend;
@@ -107,6 +120,7 @@ export class ConsoleBackend {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.ctx.outbox.stop();
+    this.fetches.stop();
   }
 
   /** Subscribes to every event main sends; returns the unsubscribe. */
@@ -338,14 +352,24 @@ export class ConsoleBackend {
         await this.afterWrite();
         return r;
       },
-      'sessions.list': async ({ environment, phase, query, limit }) => {
+      'sessions.list': async ({ environment, phase, query, operator, limit }) => {
         const q = query?.trim().toLowerCase();
+        const who = operator?.trim().toLowerCase();
         const all = (await service.sessions()).map((s) => toSessionView(s, this.ctx.host.hostId));
         return all
           .filter((v) => (!environment || v.environment === environment) && (!phase || v.phase === phase))
+          .filter((v) => !who || v.operator.name.toLowerCase().includes(who) || v.operator.email.toLowerCase().includes(who))
           .filter((v) => !q || v.incidentId.toLowerCase().includes(q) || v.operator.name.toLowerCase().includes(q) || v.sessionId.includes(q))
           .slice(0, limit ?? 20_000);
       },
+      'board.get': async () => {
+        const view = await service.read();
+        const now = this.ctx.clock.now();
+        const rows = sessionStatesAt(view, now).map((s) => toSessionView(s, this.ctx.host.hostId));
+        return { at: new Date(now).toISOString(), head: view.head, hostId: this.ctx.host.hostId, rows, sync: await this.fetches.status() };
+      },
+      'sync.fetch': () => this.fetches.fetchNow(),
+      'sync.watch': ({ watching }) => this.fetches.watch(watching),
       'session.timeline': async ({ sessionId }) => {
         const view = await service.read();
         const entries = view.sessions.get(sessionId);
@@ -355,21 +379,31 @@ export class ConsoleBackend {
         const timeline: TimelineEntry[] = entries.map((e) => ({
           seq: e.record.seq, type: e.record.type, at: e.record.at, actor: e.record.actor, host: e.record.host,
           summary: summarise(e.record), commit: e.commit, pushed: pending === null ? null : !pending.has(e.commit),
-          redactions: e.record.redactions, hash: e.record.hash,
+          redactions: e.record.redactions, hash: e.record.hash, record: e.record,
         }));
-        return { session: toSessionView(state, this.ctx.host.hostId) as SessionView, declaration: state.declaration, timeline };
+        const problems = verifySessionEntries(sessionId, entries);
+        const sync = await this.fetches.status();
+        return {
+          session: toSessionView(state, this.ctx.host.hostId) as SessionView,
+          declaration: state.declaration,
+          timeline,
+          chain: { ok: problems.length === 0, problems },
+          reviews: state.reviews.map((r) => ({ ...r, current: r.hash === state.review?.hash })),
+          asOf: sync.state === 'local-only' ? null : sync.lastFetchAt,
+        };
       },
       'ledger.verify': async () => {
         const r = await verifyRepository(this.ctx.store);
         return { ok: r.ok, head: r.head, sessions: r.sessions, records: r.records, problems: r.problems };
       },
       'push.now': () => this.ctx.outbox.syncOnce(),
-      'remote.get': async () => ({ url: await this.ctx.outbox.remoteUrl(), branch: this.ctx.store.branch }),
-      'remote.set': async ({ url }) => {
-        await this.ctx.outbox.setRemote(url);
+      'remote.get': async () => ({ url: await this.ctx.outbox.remoteUrl(), branch: this.ctx.store.branch, remoteBranch: await this.ctx.outbox.remoteBranch() }),
+      'remote.set': async ({ url, remoteBranch }) => {
+        await this.ctx.outbox.setRemote(url, remoteBranch);
         this.ctx.outbox.kick();
         this.emit('state.changed', await this.snapshot());
-        return { url };
+        this.emit('sync.changed', await this.fetches.status());
+        return { url, remoteBranch: await this.ctx.outbox.remoteBranch() };
       },
       'remote.test': ({ url }) => testRemote(this.ctx.store.git, url),
       'session.copyEnvironment': async ({ sessionId }) => {
@@ -402,10 +436,13 @@ export class ConsoleBackend {
       },
       'settings.get': () => this.settings.get(),
       'settings.set': (patch) => this.settings.set(patch),
-      'report.export': async ({ sessionId, format }) => {
+      'report.export': async ({ scope, format }) => {
+        // Issue 7 replaces this with period reports and PDF.
+        if (!scope.sessionId || format === 'pdf') throw new BreakGlassError('refused', 'Period and PDF reports are not available yet.');
         const view = await service.read();
         const report = await verifyRepository(this.ctx.store);
-        return sessionReportMarkdown(view, sessionId, report, format, this.ctx.clock.now());
+        const r = sessionReportMarkdown(view, scope.sessionId, report, format, this.ctx.clock.now());
+        return { ...r, savedTo: null, bytes: Buffer.byteLength(r.text ?? '') };
       },
     };
   }
@@ -419,33 +456,6 @@ export class ConsoleBackend {
     const range = has.exitCode === 0 ? [`${tracking}..refs/heads/${this.ctx.store.branch}`] : [`refs/heads/${this.ctx.store.branch}`];
     const out = await this.ctx.store.git.text('list-pending', ['rev-list', ...range]);
     return new Set(out.split('\n').filter(Boolean));
-  }
-}
-
-/** One line a person can scan in a timeline. */
-export function summarise(r: EvidenceRecord): string {
-  switch (r.type) {
-    case 'declared':
-      return `Declared ${r.payload.declaration.incidentId} in ${r.payload.declaration.environment} (${r.payload.declaration.scopes.join(', ')}) until ${r.payload.expiresAt}`;
-    case 'action':
-      if (r.payload.kind === 'shell-opened') return `Opened governed shell (${r.payload.argv.join(' ')})`;
-      return `Ran ${r.payload.argv.join(' ')} → ${r.payload.stoppedBy ? `stopped by ${r.payload.stoppedBy}` : r.payload.exitCode === null ? `ended by ${r.payload.signal ?? 'a signal'}` : `exit ${r.payload.exitCode}`}`;
-    case 'note':
-      return r.payload.text.length > 140 ? `${r.payload.text.slice(0, 139)}…` : r.payload.text;
-    case 'extended':
-      return `Extended by ${r.payload.minutes} min to ${r.payload.newExpiresAt}: ${r.payload.reason}`;
-    case 'expired':
-      return `Expired at ${r.payload.expiresAt}`;
-    case 'closed':
-      return `Closed: ${r.payload.closure.summary}`;
-    case 'reviewed':
-      return `Reviewed by ${r.payload.review.reviewer.name}: ${r.payload.review.outcome}${r.payload.review.supersedes ? ' (supersedes an earlier review)' : ''}`;
-    case 'lock-recovered':
-      return `Writer lock recovered: ${r.payload.reason}`;
-    case 'clock-skew':
-      return `Wall clock jumped ${Math.round(r.payload.skewMs / 1000)} s`;
-    case 'policy-adopted':
-      return r.payload.reason;
   }
 }
 

@@ -16,7 +16,7 @@ export interface ConsoleContext {
 }
 
 /** Opens the evidence repository (creating the embedded default on first use) and wires the service. */
-export async function openContext(options: { repo?: string | undefined; env?: NodeJS.ProcessEnv; clock?: Clock; host?: HostInfo } = {}): Promise<ConsoleContext> {
+export async function openContext(options: { repo?: string | undefined; env?: NodeJS.ProcessEnv; clock?: Clock; host?: HostInfo; observer?: boolean } = {}): Promise<ConsoleContext> {
   const env = options.env ?? process.env;
   const repoDir = evidenceRepoDir(options.repo, env);
   // The embedded default is created on first use; an explicit folder is created only if empty or absent.
@@ -24,13 +24,17 @@ export async function openContext(options: { repo?: string | undefined; env?: No
   const host = options.host ?? nodeHostInfo(env);
   const clock = options.clock ?? systemClock;
   const service = new BreakGlassService({ store, clock, host });
+  // An observer (the commander's machine, issue 6) fetches and merges but writes no record of its own.
   const outbox = new Outbox(store, {
-    onPolicyAdopted: async (o) => {
-      await service.recordPolicyAdopted(o.previous, o.adopted);
-    },
-    onLockRecovered: async (r) => {
-      await service.recordLockRecovery(r);
-    },
+    now: () => clock.now(),
+    ...(options.observer ? {} : {
+      onPolicyAdopted: async (o: { previous: string | null; adopted: string }) => {
+        await service.recordPolicyAdopted(o.previous, o.adopted);
+      },
+      onLockRecovered: async (r: import('../app/ports').LockRecovery) => {
+        await service.recordLockRecovery(r);
+      },
+    }),
   });
   return { repoDir, store, service, outbox, host, clock };
 }

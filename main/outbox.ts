@@ -16,11 +16,17 @@ import type { PushStatus } from '../app/views';
 
 export type { PushStatus };
 
+const FailureSchema = z.object({ kind: z.enum(['offline', 'rejected']), since: z.string(), reason: z.string(), attempts: z.number().int() });
+
 const PersistedSchema = z.object({
   lastPushAt: z.string().nullable(),
   lastAttemptAt: z.string().nullable(),
-  failure: z.object({ kind: z.enum(['offline', 'rejected']), since: z.string(), reason: z.string(), attempts: z.number().int() }).nullable(),
+  failure: FailureSchema.nullable(),
   nextTryAt: z.string().nullable(),
+  // Fetching (issue 6); absent in files written before it.
+  lastFetchAt: z.string().nullable().default(null),
+  lastFetchAttemptAt: z.string().nullable().default(null),
+  fetchFailure: FailureSchema.nullable().default(null),
 }).strict();
 type Persisted = z.infer<typeof PersistedSchema>;
 
@@ -41,6 +47,16 @@ export interface MergeOutcome {
   lockRecovered: import('../app/ports').LockRecovery | null;
 }
 
+/** The last fetch's outcome (issue 6): what the board's staleness line is made of. */
+export interface FetchState {
+  lastFetchAt: string | null;
+  lastAttemptAt: string | null;
+  failure: { kind: 'offline' | 'rejected'; since: string; reason: string; attempts: number } | null;
+}
+
+/** git config key of the remote branch, when it is not the local branch's name. */
+const REMOTE_BRANCH_KEY = 'breakglass.remoteBranch';
+
 /** One evidence repository's outbox. */
 export class Outbox {
   private readonly statusFile: string;
@@ -56,6 +72,8 @@ export class Outbox {
       timeoutMs?: number;
       onPolicyAdopted?: (o: NonNullable<MergeOutcome['policyAdopted']>) => Promise<void>;
       onLockRecovered?: (r: NonNullable<MergeOutcome['lockRecovered']>) => Promise<void>;
+      /** The service clock (the test host moves it); Date.now by default. */
+      now?: () => number;
     } = {},
   ) {
     this.statusFile = path.join(store.gitDir, 'breakglass-outbox.json');
@@ -71,11 +89,63 @@ export class Outbox {
     return r.exitCode === 0 ? r.text().trim() : null;
   }
 
+  /** The branch on the remote that evidence is pushed to and fetched from (the local branch's name unless set). */
+  async remoteBranch(): Promise<string> {
+    const r = await this.git.run('remote-branch', ['config', '--get', REMOTE_BRANCH_KEY], { ok: [0, 1] });
+    return r.exitCode === 0 && r.text().trim() ? r.text().trim() : this.store.branch;
+  }
+
   /** Sets (or replaces) the remote; credentials stay with git's helpers and the ssh agent, never in the URL. */
-  async setRemote(url: string): Promise<void> {
+  async setRemote(url: string, remoteBranch?: string): Promise<void> {
     assertNoPasswordInUrl(url);
     const existing = await this.remoteUrl();
     await this.git.run('set-remote', existing === null ? ['remote', 'add', this.remote, url] : ['remote', 'set-url', this.remote, url]);
+    if (remoteBranch !== undefined) {
+      if (remoteBranch === this.store.branch) await this.git.run('unset-remote-branch', ['config', '--unset', REMOTE_BRANCH_KEY], { ok: [0, 5] });
+      else await this.git.run('set-remote-branch', ['config', REMOTE_BRANCH_KEY, remoteBranch]);
+    }
+  }
+
+  private nowIso(): string {
+    return new Date((this.options.now ?? Date.now)()).toISOString();
+  }
+
+  /** The last fetch's outcome, from the status file. */
+  async fetchState(): Promise<FetchState> {
+    const p = await this.readPersisted();
+    return { lastFetchAt: p.lastFetchAt, lastAttemptAt: p.lastFetchAttemptAt, failure: p.fetchFailure };
+  }
+
+  /**
+   * One fetch + merge for the board (issue 6): records from other hosts arrive; local evidence is
+   * never changed (their paths never collide with ours) and nothing is pushed. Never throws: the
+   * outcome is recorded in the status file and returned.
+   */
+  async fetchOnce(): Promise<{ state: FetchState; outcome: MergeOutcome | null }> {
+    if ((await this.remoteUrl()) === null) return { state: await this.fetchState(), outcome: null };
+    const at = this.nowIso();
+    try {
+      const outcome = await this.fetchAndMerge().catch((e) => {
+        // An empty remote has no branch yet: nothing to fetch is a successful fetch.
+        if (e instanceof GitFailure && /couldn't find remote ref/i.test(e.stderr)) return null;
+        throw e;
+      });
+      await this.afterMerge(outcome);
+      const state = { lastFetchAt: at, lastAttemptAt: at, failure: null };
+      await this.updatePersisted({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure: null });
+      return { state, outcome };
+    } catch (e) {
+      const { kind, reason } = classifyRemoteFailure(e);
+      const previous = (await this.readPersisted()).fetchFailure;
+      const failure = { kind, reason, attempts: (previous?.attempts ?? 0) + 1, since: previous?.kind === kind ? previous.since : at };
+      await this.updatePersisted({ lastFetchAttemptAt: at, fetchFailure: failure });
+      return { state: await this.fetchState(), outcome: null };
+    }
+  }
+
+  private async afterMerge(outcome: MergeOutcome | null): Promise<void> {
+    if (outcome?.lockRecovered && this.options.onLockRecovered) await this.options.onLockRecovered(outcome.lockRecovered);
+    if (outcome?.policyAdopted && this.options.onPolicyAdopted) await this.options.onPolicyAdopted(outcome.policyAdopted);
   }
 
   /** Record commits not yet on the remote (merges excluded: they carry no record). */
@@ -109,7 +179,8 @@ export class Outbox {
   async fetchAndMerge(): Promise<MergeOutcome> {
     const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
     // -v: git always reports the ref it fetched (a silent command costs a fixed wait in simple-git).
-    await this.git.run('fetch-remote', ['fetch', '-v', '--no-tags', this.remote, `+refs/heads/${this.store.branch}:refs/remotes/${this.remote}/${this.store.branch}`], { timeoutMs });
+    const remoteBranch = await this.remoteBranch();
+    await this.git.run('fetch-remote', ['fetch', '-v', '--no-tags', this.remote, `+refs/heads/${remoteBranch}:refs/remotes/${this.remote}/${this.store.branch}`], { timeoutMs });
     return this.store.mergeFrom(`refs/remotes/${this.remote}/${this.store.branch}`);
   }
 
@@ -132,8 +203,10 @@ export class Outbox {
     const remote = await this.remoteUrl();
     if (remote === null) return this.emit({ state: 'local-only' });
     const persisted = await this.readPersisted();
-    const now = new Date().toISOString();
+    const now = this.nowIso();
     const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
+    const remoteBranch = await this.remoteBranch();
+    let fetchedAt: string | null = null;
     try {
       for (let round = 0; ; round++) {
         const outcome = !fetchFirst && round === 0 ? null : await this.fetchAndMerge().catch((e) => {
@@ -141,11 +214,11 @@ export class Outbox {
           if (e instanceof GitFailure && /couldn't find remote ref/i.test(e.stderr)) return null;
           throw e;
         });
-        if (outcome?.lockRecovered && this.options.onLockRecovered) await this.options.onLockRecovered(outcome.lockRecovered);
-        if (outcome?.policyAdopted && this.options.onPolicyAdopted) await this.options.onPolicyAdopted(outcome.policyAdopted);
+        if (fetchFirst || round > 0) fetchedAt = this.nowIso();
+        await this.afterMerge(outcome);
         // One push carries the whole backlog; git answers "up to date" at once when there is none.
         const pushed = await this.store.resolveHead();
-        const push = await this.git.run('push-evidence', ['push', '--quiet', '--porcelain', this.remote, `refs/heads/${this.store.branch}:refs/heads/${this.store.branch}`], { timeoutMs, ok: [0, 1] });
+        const push = await this.git.run('push-evidence', ['push', '--quiet', '--porcelain', this.remote, `refs/heads/${this.store.branch}:refs/heads/${remoteBranch}`], { timeoutMs, ok: [0, 1] });
         if (push.exitCode === 0) {
           // A bare clone has no fetch refspec, so git does not move the tracking ref on push: the
           // backlog is counted against it, so record what the remote now has.
@@ -158,15 +231,16 @@ export class Outbox {
           throw new GitFailure('push-evidence', ['push'], push.exitCode, push.stderr || push.text());
         }
       }
-      await this.writePersisted({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null });
+      await this.updatePersisted({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure: null } : {}) });
       return this.emit({ state: 'synced', lastPushAt: now, remote });
     } catch (e) {
       const { kind, reason } = classifyRemoteFailure(e);
       const attempts = (persisted.failure?.attempts ?? 0) + 1;
-      const nextTryAt = new Date(Date.now() + backoffDelayMs(attempts)).toISOString();
-      await this.writePersisted({
-        lastPushAt: persisted.lastPushAt, lastAttemptAt: now, nextTryAt,
+      const nextTryAt = new Date(Date.parse(now) + backoffDelayMs(attempts)).toISOString();
+      await this.updatePersisted({
+        lastAttemptAt: now, nextTryAt,
         failure: { kind, reason, attempts, since: persisted.failure?.kind === kind ? persisted.failure.since : now },
+        ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure: null } : {}),
       });
       return this.emit(await this.status());
     }
@@ -198,7 +272,7 @@ export class Outbox {
       if (this.stopped) return;
       if (s.state === 'offline' || s.state === 'rejected') {
         const p = await this.readPersisted();
-        this.schedule(Math.max(1_000, Date.parse(p.nextTryAt ?? '') - Date.now() || backoffDelayMs(1)));
+        this.schedule(Math.max(1_000, Date.parse(p.nextTryAt ?? '') - (this.options.now ?? Date.now)() || backoffDelayMs(1)));
       }
     }, delayMs);
     this.timer.unref?.();
@@ -216,7 +290,18 @@ export class Outbox {
     } catch {
       /* first run, or unreadable: start clean (the backlog itself comes from git) */
     }
-    return { lastPushAt: null, lastAttemptAt: null, failure: null, nextTryAt: null };
+    return { lastPushAt: null, lastAttemptAt: null, failure: null, nextTryAt: null, lastFetchAt: null, lastFetchAttemptAt: null, fetchFailure: null };
+  }
+
+  /**
+   * Read-modify-write of the status file. Push and fetch both update it; they run in one process
+   * and each write is one rename, so the chain below keeps one update from overwriting another's.
+   */
+  private persistChain: Promise<void> = Promise.resolve();
+  private updatePersisted(patch: Partial<Persisted>): Promise<void> {
+    const next = this.persistChain.then(async () => this.writePersisted({ ...(await this.readPersisted()), ...patch }));
+    this.persistChain = next.catch(() => {});
+    return next;
   }
 
   private async writePersisted(p: Persisted): Promise<void> {

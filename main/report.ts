@@ -5,13 +5,13 @@ import { TRIGGERS } from '../app/policy';
 import type { LedgerView } from '../app/ports';
 import { BreakGlassError } from '../app/errors';
 import type { VerifyReport } from './verify';
-import { summarise } from './backend';
+import { summarise } from '../app/summary';
 
 /**
  * A one-session audit report in Markdown (procedure.md §10): the timeline with every evidence
  * commit, the chain verification result, and the control mapping. Periods and PDF arrive with issue 7.
  */
-export function sessionReportMarkdown(view: LedgerView, sessionId: string, verify: VerifyReport, format: 'md' | 'html', nowMs: number): ExportedReport {
+export function sessionReportMarkdown(view: LedgerView, sessionId: string, verify: VerifyReport, format: 'md' | 'html', nowMs: number): Omit<ExportedReport, 'savedTo' | 'bytes'> & { text: string } {
   const entries = view.sessions.get(sessionId);
   if (!entries) throw new BreakGlassError('invalid-input', `No session ${sessionId} in this evidence repository.`, { field: 'sessionId' });
   const facts = foldSession(entries.map((e) => e.record));

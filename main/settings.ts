@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SettingsSchema, type Settings } from '../app/contract';
 
-const DEFAULTS: Settings = { terminal: [], observer: false };
+const DEFAULTS: Settings = { terminal: [], observer: false, fetchIntervalSeconds: 30 };
 
 /** Local console settings (`<data dir>/settings.json`), validated on read like every file on disk. */
 export class SettingsStore {

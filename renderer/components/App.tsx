@@ -1,6 +1,13 @@
 import { useEffect } from 'react';
 import { countdownTitle } from '../title';
-import { useClock, usePush, useStatus } from '../stores/context';
+import { useClock, usePush, useStatus, useUi } from '../stores/context';
+import { allowedRoute, type Route } from '../routes';
+import { Board } from '../board/Board';
+import { SessionPage } from '../sessionPage/SessionPage';
+import { Reviews } from '../reviews/Reviews';
+import { ReviewForm } from '../reviews/ReviewForm';
+import { Reports } from '../reports/Reports';
+import { Settings } from '../settings/Settings';
 import { Header } from './Header';
 import { Home } from './Home';
 
@@ -15,11 +22,37 @@ export function App() {
       <Header />
       <Announcer />
       <main id="main" tabIndex={-1} aria-busy={phase === 'loading'}>
-        {phase === 'loading' ? <Loading /> : phase === 'error' ? <LoadError /> : <Home />}
+        {phase === 'loading' ? <Loading /> : phase === 'error' ? <LoadError /> : <CurrentView />}
       </main>
       <TitleSync />
     </>
   );
+}
+
+/** The view the address names, as far as this console may show it (observer: board and sessions only). */
+function CurrentView() {
+  const route = useUi((s) => s.route);
+  const observer = useStatus((s) => s.snapshot?.observer ?? false);
+  return <View route={allowedRoute(route, observer)} />;
+}
+
+function View({ route }: { route: Route }) {
+  switch (route.view) {
+    case 'home':
+      return <Home />;
+    case 'board':
+      return <Board />;
+    case 'session':
+      return <SessionPage key={route.sessionId} sessionId={route.sessionId} />;
+    case 'reviews':
+      return <Reviews />;
+    case 'review':
+      return <ReviewForm key={route.sessionId} sessionId={route.sessionId} />;
+    case 'reports':
+      return <Reports />;
+    case 'settings':
+      return <Settings />;
+  }
 }
 
 function Loading() {

@@ -48,6 +48,11 @@ export function connectStores(stores: Stores): () => void {
     }),
     api.on('countdown.warning', (w) => status.warn(w)),
   ];
+  if (typeof window !== 'undefined') {
+    const onHash = () => stores.ui.getState().actions.syncFromLocation();
+    window.addEventListener('hashchange', onHash);
+    unsubscribe.push(() => window.removeEventListener('hashchange', onHash));
+  }
   unsubscribe.push(stores.session.getState().actions.connect());
   void status.load().then(() => {
     clock.tick();
@@ -79,6 +84,9 @@ function useStores(): Stores {
   if (!stores) throw new Error('StoresProvider is missing above this component.');
   return stores;
 }
+
+/** The console's API (window.breakglass, or the test's): for views that call it directly. */
+export const useApi = (): BreakGlassApi => useStores().api;
 
 /** Reads the status store through a selector. */
 export const useStatus = <T,>(selector: (s: StatusState) => T): T => useStore(useStores().status, selector);

@@ -1,0 +1,28 @@
+import type { EvidenceRecord } from './records';
+
+/** One line a person can scan in a timeline. */
+export function summarise(r: EvidenceRecord): string {
+  switch (r.type) {
+    case 'declared':
+      return `Declared ${r.payload.declaration.incidentId} in ${r.payload.declaration.environment} (${r.payload.declaration.scopes.join(', ')}) until ${r.payload.expiresAt}`;
+    case 'action':
+      if (r.payload.kind === 'shell-opened') return `Opened governed shell (${r.payload.argv.join(' ')})`;
+      return `Ran ${r.payload.argv.join(' ')} → ${r.payload.stoppedBy ? `stopped by ${r.payload.stoppedBy}` : r.payload.exitCode === null ? `ended by ${r.payload.signal ?? 'a signal'}` : `exit ${r.payload.exitCode}`}`;
+    case 'note':
+      return r.payload.text.length > 140 ? `${r.payload.text.slice(0, 139)}…` : r.payload.text;
+    case 'extended':
+      return `Extended by ${r.payload.minutes} min to ${r.payload.newExpiresAt}: ${r.payload.reason}`;
+    case 'expired':
+      return `Expired at ${r.payload.expiresAt}`;
+    case 'closed':
+      return `Closed: ${r.payload.closure.summary}`;
+    case 'reviewed':
+      return `Reviewed by ${r.payload.review.reviewer.name}: ${r.payload.review.outcome}${r.payload.review.supersedes ? ' (supersedes an earlier review)' : ''}`;
+    case 'lock-recovered':
+      return `Writer lock recovered: ${r.payload.reason}`;
+    case 'clock-skew':
+      return `Wall clock jumped ${Math.round(r.payload.skewMs / 1000)} s`;
+    case 'policy-adopted':
+      return r.payload.reason;
+  }
+}

@@ -1,0 +1,107 @@
+import type { SyncStatus } from '../app/views';
+import { backoffDelayMs, type FetchState, type MergeOutcome, type Outbox } from './outbox';
+
+/** The board's default fetch interval (issue 6). */
+export const DEFAULT_FETCH_INTERVAL_SECONDS = 30;
+
+/**
+ * Brings other hosts' records to this repository (issue 6): every `intervalSeconds` while the
+ * board is open, with backoff (the outbox's, capped at 5 minutes) while the remote cannot be
+ * reached, and at once on demand. The outcome of each fetch is kept in the outbox's status file,
+ * so the board's "as of the last fetch" survives a restart.
+ */
+export class FetchSchedule {
+  private watching = false;
+  private timer: NodeJS.Timeout | null = null;
+  private nextFetchAt: number | null = null;
+  private running: Promise<SyncStatus> | null = null;
+  private readonly listeners = new Set<(s: SyncStatus) => void>();
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly options: {
+      now: () => number;
+      intervalSeconds: () => Promise<number>;
+      /** Called after a fetch that merged something, so the caller re-reads the ledger. */
+      onMerged: (outcome: MergeOutcome) => Promise<void>;
+    },
+  ) {}
+
+  /** Subscribes to status changes; returns the unsubscribe. */
+  onStatus(listener: (s: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The board opened (fetch now, then on the schedule) or closed (stop). */
+  async watch(on: boolean): Promise<SyncStatus> {
+    this.watching = on;
+    if (!on) {
+      this.clear();
+      return this.emit(await this.status());
+    }
+    return this.fetchNow();
+  }
+
+  /** Fetches now (on demand, or on the schedule); never throws. */
+  fetchNow(): Promise<SyncStatus> {
+    if (this.running) return this.running;
+    this.clear();
+    this.running = (async () => {
+      this.emit(await this.status(true));
+      const { state, outcome } = await this.outbox.fetchOnce();
+      if (outcome && outcome.merged !== 'none') await this.options.onMerged(outcome).catch(() => {});
+      await this.scheduleAfter(state);
+      return this.status();
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running.then((s) => this.emit(s));
+  }
+
+  /** Stops the schedule (console shutdown). */
+  stop(): void {
+    this.watching = false;
+    this.clear();
+  }
+
+  /** The sync state the board shows. */
+  async status(fetching = this.running !== null): Promise<SyncStatus> {
+    const remote = await this.outbox.remoteUrl();
+    if (remote === null) return { state: 'local-only', watching: this.watching };
+    const f = await this.outbox.fetchState();
+    return {
+      state: f.failure ? f.failure.kind : f.lastFetchAt ? 'ok' : 'never',
+      remote,
+      lastFetchAt: f.lastFetchAt,
+      lastAttemptAt: f.lastAttemptAt,
+      nextFetchAt: this.nextFetchAt === null ? null : new Date(this.nextFetchAt).toISOString(),
+      reason: f.failure?.reason ?? null,
+      fetching,
+      watching: this.watching,
+      intervalSeconds: await this.options.intervalSeconds(),
+    };
+  }
+
+  private async scheduleAfter(state: FetchState): Promise<void> {
+    this.clear();
+    if (!this.watching || (await this.outbox.remoteUrl()) === null) return;
+    const interval = (await this.options.intervalSeconds()) * 1_000;
+    // While failing, back off (never sooner than the interval); a success returns to the interval.
+    const delay = state.failure ? Math.max(interval, backoffDelayMs(state.failure.attempts)) : interval;
+    this.nextFetchAt = this.options.now() + delay;
+    this.timer = setTimeout(() => void this.fetchNow(), delay);
+    this.timer.unref?.();
+  }
+
+  private clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.nextFetchAt = null;
+  }
+
+  private emit(s: SyncStatus): SyncStatus {
+    for (const l of this.listeners) l(s);
+    return s;
+  }
+}
