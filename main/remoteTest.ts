@@ -6,10 +6,22 @@ import { urlHasPassword } from './outbox';
 
 const TIMEOUT_MS = 15_000;
 
+/**
+ * git's message, kept to what a person reads: its first lines (git splits "unable to connect to
+ * 127.0.0.1:" from "errno=Connection refused", and the second half is the useful one), bounded.
+ */
+function firstLines(text: string): string {
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, '').trim())
+    // git's closing boilerplate after the real reason says nothing a person can act on.
+    .filter((l) => l && !/^fatal: Could not read from remote repository\.$|^Please make sure you have the correct access rights$|^and the repository exists\.$/.test(l));
+  const joined = lines.slice(0, 2).join(' ');
+  return joined.length > 300 ? `${joined.slice(0, 299)}…` : joined;
+}
+
 /** Reads a git failure as the stage a person can fix. */
 function classify(e: unknown): RemoteTest {
   const text = e instanceof GitFailure ? e.stderr : String(e);
-  const line = text.trim().split('\n').find((l) => l.trim()) ?? '';
+  const line = firstLines(text);
   if (e instanceof GitFailure && e.exitCode === null) return { ok: false, stage: 'unreachable', detail: `No answer within ${TIMEOUT_MS / 1000} s: check the address and the network.` };
   if (/Authentication failed|Permission denied \(publickey|could not read Username|403|401/i.test(text)) return { ok: false, stage: 'auth', detail: `The remote refused our credentials (${line}). Set them up in git's credential helper or the ssh agent.` };
   if (/does not appear to be a git repository|not a git repository|repository .* not found|not exported|No such file or directory/i.test(text)) return { ok: false, stage: 'not-a-repository', detail: `Reached, but it is not a git repository (${line}).` };
@@ -22,8 +34,10 @@ function classify(e: unknown): RemoteTest {
  */
 export async function testRemote(git: Git, url: string): Promise<RemoteTest> {
   if (urlHasPassword(url)) return { ok: false, stage: 'invalid-url', detail: 'The URL contains a password: give it without, and let git\'s credential helper or the ssh agent hold credentials.' };
+  // A "URL" starting with "-" would be read by git as an option (`--upload-pack=<command>` runs a command).
+  if (url.startsWith('-')) return { ok: false, stage: 'invalid-url', detail: 'A remote URL cannot start with "-": give an ssh or https URL, or a folder path.' };
   try {
-    await git.run('test-remote-read', ['ls-remote', '--heads', url], { timeoutMs: TIMEOUT_MS });
+    await git.run('test-remote-read', ['ls-remote', '--heads', '--', url], { timeoutMs: TIMEOUT_MS });
   } catch (e) {
     return classify(e);
   }
@@ -38,13 +52,24 @@ export async function testRemote(git: Git, url: string): Promise<RemoteTest> {
     }
     return { ok: true, stage: 'reachable', detail: 'Reachable and writable.' };
   }
+  // A dry-run push needs a local commit to offer; a failure to find one must not read as "no write access".
+  const commit = await localCommit(git);
+  if (commit === null) return { ok: true, stage: 'reachable', detail: 'Reachable; write access is checked once this repository has a commit to push.' };
   try {
-    const head = await git.text('test-remote-head', ['rev-parse', 'HEAD']);
-    await git.run('test-remote-write', ['push', '--dry-run', '--porcelain', url, `${head}:refs/heads/breakglass-connection-test`], { timeoutMs: TIMEOUT_MS });
+    await git.run('test-remote-write', ['push', '--dry-run', '--porcelain', '--', url, `${commit}:refs/heads/breakglass-connection-test`], { timeoutMs: TIMEOUT_MS });
   } catch (e) {
     const c = classify(e);
-    if (c.stage === 'unreachable' || c.stage === 'not-a-repository') return { ok: false, stage: 'no-write-access', detail: `Readable, but a push would be refused (${(e as GitFailure).stderr?.trim().split('\n')[0] ?? ''}).` };
+    if (c.stage === 'unreachable' || c.stage === 'not-a-repository') return { ok: false, stage: 'no-write-access', detail: `Readable, but a push would be refused (${firstLines(e instanceof GitFailure ? e.stderr : String(e))}).` };
     return c;
   }
   return { ok: true, stage: 'reachable', detail: 'Reachable; a push would be accepted.' };
+}
+
+/** A commit of this repository to offer in the dry-run push: HEAD's, else any branch's; null when there is none. */
+async function localCommit(git: Git): Promise<string | null> {
+  // `rev-parse HEAD` on an unborn branch prints "HEAD" and succeeds: ask for a verified commit.
+  const head = (await git.run('test-remote-head', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { ok: [0, 1, 128] })).text().trim();
+  if (/^[0-9a-f]{40,64}$/.test(head)) return head;
+  const any = (await git.run('test-remote-branch', ['for-each-ref', '--count=1', '--format=%(objectname)', 'refs/heads'])).text().trim();
+  return /^[0-9a-f]{40,64}$/.test(any) ? any : null;
 }
