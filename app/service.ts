@@ -13,7 +13,7 @@ import { parseOrThrow } from './zodIssues';
 
 /** Result of one precondition check (procedure.md §3): pass, fail (blocks), or warn (shown, never blocks). */
 export interface PreconditionResult {
-  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'remote';
+  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'overdue-review' | 'remote';
   label: string;
   status: 'pass' | 'fail' | 'warn';
   detail: string;
@@ -139,6 +139,7 @@ export class BreakGlassService {
         : { id: 'incident-id', label: 'Incident reference', status: 'fail', detail: `"${input.incidentId}" matches none of the policy's formats: use ${policyOk.incidentIdPatterns.map((p) => p.example).join(', ')}.` });
     }
     results.push(this.repositoryCheck(v, input.operator));
+    if (policyOk?.overdueReviewBlocksDeclaration) results.push(overdueReviewCheck(v, this.deps.clock.now(), input.operator));
     if (this.deps.remote) {
       const r = await this.deps.remote.describe();
       results.push({ id: 'remote', label: 'Shared remote', status: r.status, detail: r.detail });
@@ -181,8 +182,7 @@ export class BreakGlassService {
         throw refused(`Session ${open.sessionId} (${open.declaration.incidentId}) is already active for ${declaration.environment} on this host until ${open.expiresAt}. Work in that session, or close it first.`, 'environment');
       }
       if (policy.overdueReviewBlocksDeclaration) {
-        const email = declaration.operator.email.toLowerCase();
-        const overdue = sessionStatesWhere(view, now, (d) => d.actor.email.toLowerCase() === email).find((s) => s.phase === 'closed' && s.reviewOverdue);
+        const overdue = overdueReviewsOf(view, now, declaration.operator)[0];
         if (overdue) throw refused(`The review of your session ${overdue.sessionId} (${overdue.declaration.incidentId}) was due ${overdue.closed?.reviewDueAt}; the policy blocks new declarations until it is reviewed.`);
       }
       const checks = await this.preconditions({ environment: declaration.environment, incidentId: declaration.incidentId, operator: declaration.operator }, view);
@@ -470,6 +470,35 @@ export class BreakGlassService {
   private hostRef(): { id: string; name: string } {
     return { id: this.deps.host.hostId, name: this.deps.host.hostName };
   }
+}
+
+/** The operator's closed sessions whose review is overdue, the longest overdue first (procedure.md §9). */
+export function overdueReviewsOf(view: LedgerView, now: number, operator: Person): Array<Extract<SessionState, { phase: 'closed' }>> {
+  const email = operator.email.trim().toLowerCase();
+  return sessionStatesWhere(view, now, (d) => d.actor.email.toLowerCase() === email)
+    .filter((s): s is Extract<SessionState, { phase: 'closed' }> => s.phase === 'closed' && s.reviewOverdue)
+    .sort((a, b) => Date.parse(a.closed!.reviewDueAt) - Date.parse(b.closed!.reviewDueAt));
+}
+
+/**
+ * The precondition row of `overdueReviewBlocksDeclaration` (issue 7): the wizard shows why
+ * declaring is blocked before the form is filled, with the session, incident and due date. The
+ * operator's identity may not be known yet (typed on a later step): then it is a warning, and
+ * `declare` checks again.
+ */
+function overdueReviewCheck(view: LedgerView, now: number, operator: Person | undefined): PreconditionResult {
+  const label = 'Reviews of your sessions';
+  if (!operator) {
+    return { id: 'overdue-review', label, status: 'warn', detail: 'The policy blocks declaring while one of your sessions is overdue for review; this is checked once your name and e-mail are given.' };
+  }
+  const overdue = overdueReviewsOf(view, now, operator);
+  const first = overdue[0];
+  if (!first) return { id: 'overdue-review', label, status: 'pass', detail: `No session of ${operator.name} is overdue for review.` };
+  const others = overdue.length > 1 ? ` ${overdue.length - 1} other session(s) of yours are overdue too.` : '';
+  return {
+    id: 'overdue-review', label, status: 'fail',
+    detail: `The review of your session ${first.sessionId} (${first.declaration.incidentId}) was due ${first.closed!.reviewDueAt}; the policy blocks new declarations by its operator until it is reviewed.${others} Ask a named person other than you to review it (Reviews).`,
+  };
 }
 
 /** The policy of a view, or a refusal listing the policy file's problems (no state change under an invalid policy). */

@@ -1,10 +1,13 @@
 import { useEffect, useRef } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { formatLocalDateTime, formatRelative, formatUtc } from '../format';
-import { useClock, useSession, useStatus } from '../stores/context';
+import { hrefOf } from '../routes';
+import { useClock, useSession } from '../stores/context';
+import { overdueWords } from '../reviews/overdue';
+import { useHostAwaitingReview } from '../reviews/useHostAwaitingReview';
 import { shortCommit } from './Actions';
 
 import './session.css';
+import '../reviews/reviews.css';
 
 /**
  * This host's closed sessions that await their post-incident review (issue 5 "Closing",
@@ -13,9 +16,12 @@ import './session.css';
  * is shown beside it.
  */
 export function AwaitingReview() {
-  const closed = useStatus(useShallow((s) => (s.snapshot?.recent ?? []).filter((v) => v.mine && v.phase === 'closed').slice(0, 5)));
   const justClosed = useSession((s) => s.close.done);
   const now = useClock((s) => Math.floor(s.now / 60_000) * 60_000);
+  // Overdue ones first and all of them (issue 7: a host shows its sessions overdue for review), then the next five due.
+  const awaiting = useHostAwaitingReview(now);
+  const closed = [...awaiting.filter((a) => a.overdue), ...awaiting.filter((a) => !a.overdue).slice(0, 5)].map((a) => ({ ...a.view, reviewOverdue: a.overdue }));
+  const overdueCount = awaiting.filter((a) => a.overdue).length;
   const heading = useRef<HTMLHeadingElement>(null);
   const focusedFor = useRef<string | null>(null);
 
@@ -34,9 +40,15 @@ export function AwaitingReview() {
       <h2 id="awaiting-heading" ref={heading} tabIndex={-1}>
         Closed — awaiting review
       </h2>
+      {overdueCount > 0 && (
+        <p className="rv-home-overdue" data-testid="home-overdue-count">
+          <span aria-hidden="true">⚠ </span>
+          {overdueCount === 1 ? '1 session of this host is overdue for review.' : `${overdueCount} sessions of this host are overdue for review.`}
+        </p>
+      )}
       <ul className="sv-awaiting-list">
         {closed.map((v) => (
-          <li key={v.sessionId}>
+          <li key={v.sessionId} className={v.reviewOverdue ? 'rv-awaiting--overdue' : undefined} data-session={v.sessionId}>
             <p>
               <span className="mono sv-strong">{v.incidentId}</span> in {v.environment}, closed{' '}
               {v.closedAt && <time dateTime={v.closedAt}>{formatLocalDateTime(v.closedAt)}</time>}.
@@ -53,9 +65,12 @@ export function AwaitingReview() {
                 <strong>
                   <time dateTime={v.reviewDueAt}>{formatLocalDateTime(v.reviewDueAt)}</time>
                 </strong>{' '}
-                <span className="utc">({formatUtc(v.reviewDueAt)})</span> — {v.reviewOverdue ? 'overdue' : formatRelative(v.reviewDueAt, now)}. The reviewer must be a named person other than {v.operator.name}.
+                <span className="utc">({formatUtc(v.reviewDueAt)})</span> — {v.reviewOverdue ? <strong data-testid="overdue">{overdueWords(v.reviewDueAt, now)}</strong> : formatRelative(v.reviewDueAt, now)}. The reviewer must be a named person other than {v.operator.name}.
               </p>
             )}
+            <p>
+              <a href={hrefOf({ view: 'review', sessionId: v.sessionId })}>Review form for {v.incidentId}</a>
+            </p>
           </li>
         ))}
       </ul>

@@ -55,6 +55,8 @@ function fixHint(r: PreconditionResult, environment: string): string | null {
       return 'Log in to this workstation with your own named account and start the console from it.';
     case 'evidence-repository':
       return 'Fix the evidence repository (see the detail), then press "Check again".';
+    case 'overdue-review':
+      return 'The policy makes an overdue review block your next declaration: have another named person review that session (Reviews in the top navigation), then press "Check again".';
     case 'remote':
       return null;
   }

@@ -13,6 +13,7 @@ import { StepTrigger } from './StepTrigger';
 import { wizardIssues } from './store';
 import { stepOfPath } from './validate';
 import { useWizard } from './useWizard';
+import { OverdueBlockNotice } from '../reviews/OverdueBlockNotice';
 import './wizard.css';
 
 /**
@@ -41,6 +42,7 @@ export function Wizard({ headingRef, onCancel }: { headingRef: Ref<HTMLHeadingEl
         <>
           <ResumedNote />
           <TopActiveSessionNotice />
+          <OverdueBlockNotice />
           <Stepper />
           <StepBody />
         </>

@@ -603,7 +603,7 @@ describe('the whole path', () => {
     await envRegion.getByLabel('Terminal command').fill(`sh -c 'echo "$GOVERNED_BREAK_GLASS $BREAK_GLASS_INCIDENT_ID" > ${opened}'`);
     await envRegion.getByRole('button', { name: 'Save terminal' }).click();
     await envRegion.getByText('Saved.').waitFor();
-    expect(await host.backend.dispatch('settings.get', {})).toEqual({ ok: true, value: { terminal: ['sh', '-c', `echo "$GOVERNED_BREAK_GLASS $BREAK_GLASS_INCIDENT_ID" > ${opened}`], observer: false } });
+    expect(await host.backend.dispatch('settings.get', {})).toEqual({ ok: true, value: { terminal: ['sh', '-c', `echo "$GOVERNED_BREAK_GLASS $BREAK_GLASS_INCIDENT_ID" > ${opened}`], observer: false, fetchIntervalSeconds: 30 } });
     await envRegion.getByRole('button', { name: 'Open governed shell' }).click();
     await envRegion.getByText(/the opening was committed as evidence/).waitFor();
     await waitFor('the governed shell', () => existsSync(opened) && readFileSync(opened, 'utf8') === 'true INC-12345\n');
