@@ -18,7 +18,7 @@ import { parseCommandLine, startCommand, type RunningCommand } from './runner';
 import { writeSessionEnvFile } from './sessionEnv';
 import { verifyRepository } from './verify';
 import { testRemote } from './remoteTest';
-import { sessionReportMarkdown } from './report';
+import { chromiumPdfPrinter, directorySaver, produceReport, type PdfPrinter, type ReportSaver } from './report';
 import { defaultTerminal, SettingsStore } from './settings';
 import { FetchSchedule } from './fetchSchedule';
 
@@ -51,6 +51,10 @@ export interface BackendOptions {
   pollMs?: number;
   /** Where "Copy environment" puts the block (Electron's clipboard in the app). */
   clipboard?: { writeText(text: string): void };
+  /** Where exported reports go (the app's save dialog); `<data dir>/reports` by default. */
+  reportSaver?: ReportSaver;
+  /** How a report becomes a PDF (Electron's printToPDF in the app); Chromium headless by default. */
+  pdfPrinter?: PdfPrinter;
 }
 
 /**
@@ -69,6 +73,8 @@ export class ConsoleBackend {
   private lastTick: { wall: number; mono: number } | null = null;
   /** Other hosts' records, fetched on the board's schedule and on demand (issue 6). */
   readonly fetches: FetchSchedule;
+  /** Report export's ports (issue 7), set by `create`. */
+  private reportPorts!: { saver: ReportSaver; printer: PdfPrinter };
 
   private constructor(
     readonly ctx: ConsoleContext,
@@ -87,7 +93,9 @@ export class ConsoleBackend {
       intervalSeconds: async () => (await this.settings.get().catch(() => null))?.fetchIntervalSeconds ?? 30,
       onMerged: async () => {
         this.lastHead = undefined;
-        await this.tick();
+        // A running console's tick (≤ 1 s) re-reads and sends the home screen's snapshot; doing it
+        // here would make every fetch wait for a full snapshot of 10,000 sessions the board does not use.
+        if (!this.timer) await this.tick();
       },
     });
     this.fetches.onStatus((s) => this.emit('sync.changed', s));
@@ -101,6 +109,7 @@ export class ConsoleBackend {
     const ctx = await openContext({ repo: options.repo, env, observer, ...(options.clock ? { clock: options.clock } : {}), ...(options.host ? { host: options.host } : {}) });
     const drafts = new DraftStore(path.join(dataDir(env), 'draft.json'));
     const backend = new ConsoleBackend(ctx, drafts, settings, observer, os.homedir(), options.pollMs ?? 2_000, options.clipboard ?? null, sessionEnvFile(env));
+    backend.reportPorts = { saver: options.reportSaver ?? directorySaver(path.join(dataDir(env), 'reports')), printer: options.pdfPrinter ?? chromiumPdfPrinter(env) };
     ctx.outbox.onStatus((s) => backend.emit('push.changed', s));
     return backend;
   }
@@ -437,12 +446,10 @@ export class ConsoleBackend {
       'settings.get': () => this.settings.get(),
       'settings.set': (patch) => this.settings.set(patch),
       'report.export': async ({ scope, format }) => {
-        // Issue 7 replaces this with period reports and PDF.
-        if (!scope.sessionId || format === 'pdf') throw new BreakGlassError('refused', 'Period and PDF reports are not available yet.');
-        const view = await service.read();
-        const report = await verifyRepository(this.ctx.store);
-        const r = sessionReportMarkdown(view, scope.sessionId, report, format, this.ctx.clock.now());
-        return { ...r, savedTo: null, bytes: Buffer.byteLength(r.text ?? '') };
+        // Procedure.md §10: one report model, rendered as Markdown, HTML or (printed) PDF, then saved.
+        const r = await produceReport(this.ctx, scope, format, { printer: this.reportPorts.printer });
+        const savedTo = await this.reportPorts.saver.save(r.fileName, r.content, r.mediaType);
+        return { fileName: r.fileName, mediaType: r.mediaType, savedTo, bytes: r.content.byteLength, ...(r.text !== undefined ? { text: r.text } : {}) };
       },
     };
   }

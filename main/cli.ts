@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { BreakGlassError, type ErrorCode } from '../app/errors';
 import { declarationTemplate } from '../app/declaration';
 import { TRIGGERS, TRIGGER_IDS } from '../app/policy';
@@ -10,6 +10,9 @@ import { formatRemaining } from '../app/countdown';
 import { verifyRepository } from './verify';
 import { writeSessionEnvFile } from './sessionEnv';
 import { startCommand } from './runner';
+import { ReportScopeSchema } from '../app/contract';
+import { parseOrThrow } from '../app/zodIssues';
+import { produceReport, writeReportFile, type ReportFormat } from './report';
 
 /**
  * The `breakglass` CLI (issue 2). Exit codes: 0 success, 1 refused by policy or state, 2 bad input,
@@ -358,6 +361,34 @@ export function buildProgram(setExit: (code: number) => void): Command {
       if (!entries) throw new BreakGlassError('no-active-session', `No session ${o.session}. List sessions with: breakglass log`);
       out(g(), entries.map((e) => `${e.record.at}  #${e.record.seq} ${e.record.type.padEnd(14)} ${e.commit.slice(0, 12)}  ${e.record.actor.name}`).join('\n'),
         entries.map((e) => ({ seq: e.record.seq, type: e.record.type, at: e.record.at, commit: e.commit, actor: e.record.actor, path: e.path, record: e.record })));
+    }));
+
+  program.command('report')
+    .description('audit report of one session or of a period (procedure.md §10), as Markdown, HTML or PDF')
+    .option('--session <id>', 'one session')
+    .option('--from <date>', 'first day of the period, YYYY-MM-DD (UTC, on declaration time)')
+    .option('--to <date>', 'last day of the period, YYYY-MM-DD (inclusive)')
+    .option('--environment <env>', 'only sessions of this environment (period reports)')
+    .addOption(new Option('--format <format>', 'md, html or pdf').choices(['md', 'html', 'pdf']).default('md'))
+    .option('--out <file>', 'write the report to this file (md and html go to stdout without it)')
+    .action(action(async (o: { session?: string; from?: string; to?: string; environment?: string; format: ReportFormat; out?: string }) => {
+      const scope = parseOrThrow(ReportScopeSchema, {
+        ...(o.session !== undefined ? { sessionId: o.session } : {}),
+        ...(o.from !== undefined ? { from: o.from } : {}),
+        ...(o.to !== undefined ? { to: o.to } : {}),
+        ...(o.environment !== undefined ? { environment: o.environment } : {}),
+      }, 'report scope (--session ID, or --from YYYY-MM-DD --to YYYY-MM-DD)');
+      const ctx = await context(g());
+      const r = await produceReport(ctx, scope, o.format);
+      // A PDF never goes to a terminal: without --out it is written beside the caller under its own name.
+      const target = o.out ?? (o.format === 'pdf' ? r.fileName : null);
+      if (target === null) {
+        if (g().json) out(g(), '', { fileName: r.fileName, savedTo: null, bytes: r.content.byteLength, text: r.text });
+        else process.stdout.write(r.content);
+        return;
+      }
+      const savedTo = await writeReportFile(target, r.content);
+      out(g(), `Report written to ${savedTo} (${r.content.byteLength} bytes).`, { fileName: r.fileName, savedTo, bytes: r.content.byteLength });
     }));
 
   return program;

@@ -2,7 +2,7 @@
 // logic lives in app/ and main/ and is tested in Node; this file wires it (issue 3).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, Tray } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, Tray } from 'electron';
 import { channelOf } from '../../app/contract';
 import { trayTextFor } from '../../app/countdown';
 import type { StatusSnapshot } from '../../app/views';
@@ -10,6 +10,7 @@ import { ConsoleBackend } from '../backend';
 import { APP_ORIGIN, APP_SCHEME } from '../security';
 import { createConsoleWindow, denyAllPermissions, guardContents, isTrustedSender } from './hardening';
 import { registerContract } from './ipc';
+import { dialogReportSaver, electronPdfPrinter } from './report';
 import { serveRenderer } from './protocol';
 
 const { values: args } = parseArgs({
@@ -57,6 +58,9 @@ if (!app.requestSingleInstanceLock()) {
       repo: typeof args.repo === 'string' ? args.repo : undefined,
       ...(args.observer === true ? { observer: true } : {}),
       clipboard,
+      // Issue 7: reports are printed by Electron and saved where the operator chooses.
+      reportSaver: dialogReportSaver(dialog, () => window, () => app.getPath('documents')),
+      pdfPrinter: electronPdfPrinter(BrowserWindow, session.fromPartition('breakglass-report-print')),
     });
     window = createConsoleWindow(BrowserWindow, path.join(__dirname, 'preload.cjs'), app.isPackaged);
     const contentsId = window.webContents.id;
