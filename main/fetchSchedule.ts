@@ -48,11 +48,14 @@ export class FetchSchedule {
     if (this.running) return this.running;
     this.clear();
     this.running = (async () => {
-      this.emit(await this.status(true));
-      const { state, outcome } = await this.outbox.fetchOnce();
+      // The remote is read once per fetch: each read is a git process, on the board's critical path.
+      const remote = await this.outbox.remoteUrl();
+      this.emit(await this.status(true, remote));
+      const { state, outcome } = await this.outbox.fetchOnce(remote);
       if (outcome && outcome.merged !== 'none') await this.options.onMerged(outcome).catch(() => {});
-      await this.scheduleAfter(state);
-      return this.status();
+      await this.scheduleAfter(state, remote);
+      // `running` is still set until this promise settles: the finished status must not say "fetching".
+      return this.status(false, remote);
     })().finally(() => {
       this.running = null;
     });
@@ -66,8 +69,8 @@ export class FetchSchedule {
   }
 
   /** The sync state the board shows. */
-  async status(fetching = this.running !== null): Promise<SyncStatus> {
-    const remote = await this.outbox.remoteUrl();
+  async status(fetching = this.running !== null, knownRemote?: string | null): Promise<SyncStatus> {
+    const remote = knownRemote !== undefined ? knownRemote : await this.outbox.remoteUrl();
     if (remote === null) return { state: 'local-only', watching: this.watching };
     const f = await this.outbox.fetchState();
     return {
@@ -83,14 +86,15 @@ export class FetchSchedule {
     };
   }
 
-  private async scheduleAfter(state: FetchState): Promise<void> {
+  private async scheduleAfter(state: FetchState, remote: string | null): Promise<void> {
     this.clear();
-    if (!this.watching || (await this.outbox.remoteUrl()) === null) return;
+    if (!this.watching || remote === null) return;
     const interval = (await this.options.intervalSeconds()) * 1_000;
     // While failing, back off (never sooner than the interval); a success returns to the interval.
     const delay = state.failure ? Math.max(interval, backoffDelayMs(state.failure.attempts)) : interval;
     this.nextFetchAt = this.options.now() + delay;
-    this.timer = setTimeout(() => void this.fetchNow(), delay);
+    // A failure to even read the status (the repository went away) must not become an unhandled rejection.
+    this.timer = setTimeout(() => void this.fetchNow().catch(() => {}), delay);
     this.timer.unref?.();
   }
 

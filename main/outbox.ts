@@ -91,15 +91,18 @@ export class Outbox {
 
   /** The branch on the remote that evidence is pushed to and fetched from (the local branch's name unless set). */
   async remoteBranch(): Promise<string> {
-    const r = await this.git.run('remote-branch', ['config', '--get', REMOTE_BRANCH_KEY], { ok: [0, 1] });
+    // --default makes git always print a line: a silent command costs a fixed 50 ms wait in simple-git.
+    const r = await this.git.run('remote-branch', ['config', '--default', this.store.branch, '--get', REMOTE_BRANCH_KEY], { ok: [0, 1] });
     return r.exitCode === 0 && r.text().trim() ? r.text().trim() : this.store.branch;
   }
 
   /** Sets (or replaces) the remote; credentials stay with git's helpers and the ssh agent, never in the URL. */
   async setRemote(url: string, remoteBranch?: string): Promise<void> {
     assertNoPasswordInUrl(url);
+    // git would read a leading "-" as an option (e.g. --mirror), not as the URL.
+    if (url.startsWith('-')) throw new BreakGlassError('invalid-input', 'A remote URL cannot start with "-": give an ssh or https URL, or a folder path.', { field: 'url' });
     const existing = await this.remoteUrl();
-    await this.git.run('set-remote', existing === null ? ['remote', 'add', this.remote, url] : ['remote', 'set-url', this.remote, url]);
+    await this.git.run('set-remote', existing === null ? ['remote', 'add', '--', this.remote, url] : ['remote', 'set-url', '--', this.remote, url]);
     if (remoteBranch !== undefined) {
       if (remoteBranch === this.store.branch) await this.git.run('unset-remote-branch', ['config', '--unset', REMOTE_BRANCH_KEY], { ok: [0, 5] });
       else await this.git.run('set-remote-branch', ['config', REMOTE_BRANCH_KEY, remoteBranch]);
@@ -121,8 +124,9 @@ export class Outbox {
    * never changed (their paths never collide with ours) and nothing is pushed. Never throws: the
    * outcome is recorded in the status file and returned.
    */
-  async fetchOnce(): Promise<{ state: FetchState; outcome: MergeOutcome | null }> {
-    if ((await this.remoteUrl()) === null) return { state: await this.fetchState(), outcome: null };
+  async fetchOnce(knownRemote?: string | null): Promise<{ state: FetchState; outcome: MergeOutcome | null }> {
+    // The caller may pass the remote it has just read (one git process less per fetch).
+    if ((knownRemote !== undefined ? knownRemote : await this.remoteUrl()) === null) return { state: await this.fetchState(), outcome: null };
     const at = this.nowIso();
     try {
       const outcome = await this.fetchAndMerge().catch((e) => {
@@ -207,11 +211,14 @@ export class Outbox {
     const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
     const remoteBranch = await this.remoteBranch();
     let fetchedAt: string | null = null;
+    // Set when the fetch itself failed: the board's fetch state must say so too, not keep "ok".
+    let fetchFailed = false;
     try {
       for (let round = 0; ; round++) {
         const outcome = !fetchFirst && round === 0 ? null : await this.fetchAndMerge().catch((e) => {
           // An empty remote (a new shared repository) has no branch to fetch yet: the push creates it.
           if (e instanceof GitFailure && /couldn't find remote ref/i.test(e.stderr)) return null;
+          fetchFailed = true;
           throw e;
         });
         if (fetchFirst || round > 0) fetchedAt = this.nowIso();
@@ -241,6 +248,10 @@ export class Outbox {
         lastAttemptAt: now, nextTryAt,
         failure: { kind, reason, attempts, since: persisted.failure?.kind === kind ? persisted.failure.since : now },
         ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure: null } : {}),
+        ...(fetchFailed ? {
+          lastFetchAttemptAt: now,
+          fetchFailure: { kind, reason, attempts: (persisted.fetchFailure?.attempts ?? 0) + 1, since: persisted.fetchFailure?.kind === kind ? persisted.fetchFailure.since : now },
+        } : {}),
       });
       return this.emit(await this.status());
     }
@@ -266,14 +277,19 @@ export class Outbox {
 
   private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(async () => {
+    this.timer = setTimeout(() => {
       this.timer = null;
-      const s = await this.syncOnce({ fetchFirst: false });
-      if (this.stopped) return;
-      if (s.state === 'offline' || s.state === 'rejected') {
-        const p = await this.readPersisted();
-        this.schedule(Math.max(1_000, Date.parse(p.nextTryAt ?? '') - (this.options.now ?? Date.now)() || backoffDelayMs(1)));
-      }
+      void (async () => {
+        const s = await this.syncOnce({ fetchFirst: false });
+        if (this.stopped) return;
+        if (s.state === 'offline' || s.state === 'rejected') {
+          const p = await this.readPersisted();
+          this.schedule(Math.max(1_000, Date.parse(p.nextTryAt ?? '') - (this.options.now ?? Date.now)() || backoffDelayMs(1)));
+        }
+      })().catch(() => {
+        // The status file could not be written (the repository went away, a full disk): the
+        // evidence is untouched and the next record's kick tries again; never an unhandled rejection.
+      });
     }, delayMs);
     this.timer.unref?.();
   }
