@@ -10,14 +10,19 @@ import { GitEvidenceStore } from '../main/evidenceStore';
  * Generates a realistic evidence repository for benchmarks and large UI tests: `sessions`
  * sessions of `recordsPerSession` records (declared, notes, actions, expired, closed, reviewed),
  * one commit per record, spread over three years, written in one `git fast-import` stream.
+ * With `mix`, the newest sessions are in every state relative to `mix.now` (see {@link LedgerMix});
+ * without it the output is unchanged (every session reviewed, before November 2026).
  */
-export async function generateLedger(repo: string, options: { sessions: number; recordsPerSession?: number; hostId?: string; start?: number; activeNow?: number }): Promise<{ head: string; records: number }> {
+export async function generateLedger(repo: string, options: { sessions: number; recordsPerSession?: number; hostId?: string; start?: number; activeNow?: number; mix?: LedgerMix }): Promise<{ head: string; records: number }> {
   const store = await GitEvidenceStore.open(repo, { create: true });
   const parent = (await store.resolveHead())!;
   const perSession = Math.max(3, options.recordsPerSession ?? 10);
   const start = options.start ?? Date.parse('2024-01-01T00:00:00Z');
-  const span = Date.parse('2026-11-01T00:00:00Z') - start;
-  const host = { id: options.hostId ?? 'bench-host', name: 'admin-bench' };
+  const mix = options.mix;
+  // A mix keeps its reviewed sessions a month clear of `now`, so none of them looks recent.
+  const span = (mix ? mix.now - 30 * 86_400_000 : Date.parse('2026-11-01T00:00:00Z')) - start;
+  const ownHost = { id: options.hostId ?? 'bench-host', name: 'admin-bench' };
+  const mixed = mix ? mixedStates(options.sessions, mix) : null;
   const operators = [
     { name: 'Ada Lovelace', email: 'ada@example.com' },
     { name: 'Alan Turing', email: 'alan@example.com' },
@@ -44,7 +49,12 @@ export async function generateLedger(repo: string, options: { sessions: number; 
   const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
   let records = 0;
   for (let i = 0; i < options.sessions; i++) {
-    const declaredAt = start + Math.floor((span * i) / options.sessions);
+    const planned = mixed?.(i) ?? null;
+    const declaredAt = planned?.declaredAt ?? start + Math.floor((span * i) / (mixed ? mixed.reviewed : options.sessions));
+    const phase = planned?.phase ?? 'reviewed';
+    const host = mix?.otherHost && i % mix.otherHost.every === 0 ? { id: mix.otherHost.id, name: mix.otherHost.name } : ownHost;
+    // An active session's notes come seconds apart, so that none is later than `mix.now`.
+    const step = phase === 'active' ? 0.25 : 1;
     const operator = operators[i % operators.length]!;
     const sessionId = `bg-${new Date(declaredAt).toISOString().replace(/[-:]/g, '').slice(0, 15).replace('T', '-')}-${i.toString(16).padStart(8, '0')}`;
     const entries: LedgerEntry[] = [];
@@ -63,16 +73,19 @@ export async function generateLedger(repo: string, options: { sessions: number; 
     await add({ type: 'declared', at: at(0), actor: operator, redactions: 0, payload: { declaration: decl, expiresAt: at(30), policySha256: '0'.repeat(64), preconditions: [] } } as never);
     const middle = perSession - 4;
     for (let k = 0; k < middle; k++) {
-      if (k % 2 === 0) await add({ type: 'note', at: at(1 + k), actor: operator, redactions: 0, payload: { text: `Checked state lock #${k}: still held by job ${i}-${k}.` } } as never);
+      if (k % 2 === 0) await add({ type: 'note', at: at(step * (1 + k)), actor: operator, redactions: 0, payload: { text: `Checked state lock #${k}: still held by job ${i}-${k}.` } } as never);
       else {
         await add({
-          type: 'action', at: at(1 + k), actor: operator, redactions: 0,
-          payload: { kind: 'command', argv: ['terraform', 'force-unlock', `${i}-${k}`], shell: false, cwd: '/srv/infra', startedAt: at(1 + k), endedAt: at(1 + k), exitCode: 0, signal: null, stoppedBy: null, via: 'cli-exec', outputSha256: 'f'.repeat(64), outputBytes: 42, output: 'Terraform state has been successfully unlocked!\n', outputTruncated: false },
+          type: 'action', at: at(step * (1 + k)), actor: operator, redactions: 0,
+          payload: { kind: 'command', argv: ['terraform', 'force-unlock', `${i}-${k}`], shell: false, cwd: '/srv/infra', startedAt: at(step * (1 + k)), endedAt: at(step * (1 + k)), exitCode: 0, signal: null, stoppedBy: null, via: 'cli-exec', outputSha256: 'f'.repeat(64), outputBytes: 42, output: 'Terraform state has been successfully unlocked!\n', outputTruncated: false },
         } as never);
       }
     }
+    if (phase === 'active') continue;
     await add({ type: 'expired', at: at(30), actor: operator, redactions: 0, payload: { expiresAt: at(30), recordedAt: at(30) } } as never);
+    if (phase === 'expired') continue;
     await add({ type: 'closed', at: at(40), actor: operator, redactions: 0, payload: { closure: { summary: 'Lock repaired, pipeline re-run.', reversalSteps: ['Re-enabled lock'], controlsRestored: { signingKeys: 'not-applicable', backendLocks: 'yes', breakGlassCredentialsRotated: 'yes' }, followUps: [] }, reviewDueAt: at(40 + 5 * 1440) } } as never);
+    if (phase === 'closed') continue;
     await add({ type: 'reviewed', at: at(1440), actor: reviewer, redactions: 0, payload: { review: { reviewer, outcome: 'justified', drill: false, findings: '', followUps: [] } } } as never);
   }
   await emit('done\n');
@@ -80,4 +93,46 @@ export async function generateLedger(repo: string, options: { sessions: number; 
   child.stdin.end();
   await done;
   return { head: (await store.resolveHead())!, records };
+}
+
+/**
+ * Sessions in every state relative to `now`, for the commander's board (issue 6). The newest
+ * sessions are, oldest first: `overdue` closed with their review overdue, `awaitingReview` closed
+ * with the review still due, `expired` expired awaiting closure, `active` active at `now` (10 to
+ * 25 minutes left); the rest are reviewed. Every record is at or before `now`.
+ */
+export interface LedgerMix {
+  now: number;
+  active: number;
+  expired: number;
+  awaitingReview: number;
+  overdue: number;
+  /** Sessions whose index is a multiple of `every` are this other host's. */
+  otherHost?: { id: string; name: string; every: number };
+}
+
+/** Where each of the newest sessions sits in time, by index; `reviewed` is how many come before them. */
+function mixedStates(sessions: number, mix: LedgerMix): ((i: number) => { declaredAt: number; phase: 'active' | 'expired' | 'closed' } | null) & { reviewed: number } {
+  const minute = 60_000;
+  const day = 1440 * minute;
+  const bands: Array<{ n: number; phase: 'active' | 'expired' | 'closed'; from: number; width: number }> = [
+    // Closed 40 min after declaring, due 5 days later: before `now` for these, after it for the next band.
+    { n: mix.overdue, phase: 'closed', from: mix.now - 15 * day, width: 9 * day },
+    { n: mix.awaitingReview, phase: 'closed', from: mix.now - 4 * day, width: 3 * day },
+    { n: mix.expired, phase: 'expired', from: mix.now - 6 * 60 * minute, width: 5 * 60 * minute },
+    { n: mix.active, phase: 'active', from: mix.now - 20 * minute, width: 15 * minute },
+  ];
+  const newest = bands.reduce((sum, b) => sum + b.n, 0);
+  if (newest > sessions) throw new Error(`The mix names ${newest} sessions; only ${sessions} are generated.`);
+  const reviewed = sessions - newest;
+  const at = (i: number) => {
+    let k = i - reviewed;
+    if (k < 0) return null;
+    for (const b of bands) {
+      if (k < b.n) return { declaredAt: b.from + Math.floor((b.width * k) / b.n), phase: b.phase };
+      k -= b.n;
+    }
+    return null;
+  };
+  return Object.assign(at, { reviewed });
 }

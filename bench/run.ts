@@ -10,3 +10,6 @@ if (only.has('ledger')) await ledgerBenchmarks();
 if (only.has('renderer')) await rendererBenchmarks();
 if (only.has('declare')) await declareBenchmarks();
 if (only.has('countdown')) await countdownBenchmarks();
+if (only.has('report')) await (await import('./report.bench')).reportBenchmarks();
+if (only.has('fetch')) await (await import('./fetch.bench')).fetchBenchmarks();
+if (only.has('board')) await (await import('./board.bench')).boardBenchmarks();

@@ -1,8 +1,207 @@
-/** The commander's board (issue 6): every session the repository knows, grouped by state. */
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { SyncStatus } from '../../app/views';
+import { useStore } from 'zustand';
+import { formatCount, formatNumber } from '../format';
+import { useApi, useClock } from '../stores/context';
+import { BoardList } from './BoardList';
+import { Staleness } from './Staleness';
+import { boardStoreOf } from './store';
+import { deriveBoard, GROUP_LABELS, indexRows, isFiltered, lastBoundary, STATE_FILTER_LABELS, totalsAt, type BoardFilters, type GroupKey, type IndexedBoard, type StateFilter } from './derive';
+import './board.css';
+
+const EMPTY_INDEX: IndexedBoard = indexRows([]);
+
+/** How long the filters must rest before the row count is announced (not at every keystroke). */
+const ANNOUNCE_AFTER_MS = 600;
+
+/**
+ * The commander's board (issue 6): every session the repository knows — this host's, live, and
+ * other hosts' as of the last fetch — grouped by what is left to do, filterable, and virtualized
+ * for 10,000 sessions. While it is open, other hosts' records are fetched on the schedule
+ * (`sync.watch`); it re-reads when the ledger's head moves.
+ */
 export function Board() {
+  const api = useApi();
+  const store = useMemo(() => boardStoreOf(api), [api]);
+  const data = useStore(store, (s) => s.data);
+  const sync = useStore(store, (s) => s.sync);
+  const error = useStore(store, (s) => s.error);
+  const fetchError = useStore(store, (s) => s.fetchError);
+  const filters = useStore(store, (s) => s.filters);
+  const actions = useStore(store, (s) => s.actions);
+
+  useEffect(() => {
+    const unsubscribe = [api.on('sync.changed', (s) => actions.receiveSync(s)), api.on('state.changed', (snapshot) => actions.headChanged(snapshot.repository.head))];
+    void actions.load();
+    void actions.watch(true);
+    return () => {
+      unsubscribe.forEach((u) => u());
+      void actions.watch(false);
+    };
+  }, [api, actions]);
+
+  const indexed = useMemo(() => (data ? indexRows(data.rows) : EMPTY_INDEX), [data]);
+  // Changes only when a session's expiry or review due date is passed: the clock does not re-derive 10,000 rows every second.
+  const at = useClock((s) => lastBoundary(indexed, s.now));
+  const derived = useMemo(() => deriveBoard(indexed, filters, at), [indexed, filters, at]);
+  const totals = useMemo(() => totalsAt(indexed, at), [indexed, at]);
+  const filtered = isFiltered(filters);
+
   return (
-    <section aria-labelledby="view-heading">
-      <h2 id="view-heading" tabIndex={-1}>Sessions board</h2>
+    <section className="board" aria-labelledby="view-heading">
+      <div className="board-head">
+        <h2 id="view-heading" tabIndex={-1}>
+          Sessions board
+        </h2>
+        <Summary counts={totals.counts} overdue={totals.overdue} />
+      </div>
+      <Staleness sync={sync} onFetchNow={() => void actions.fetchNow()} fetchError={fetchError?.message ?? null} />
+      {error && (
+        <div className="banner banner--warning" role="alert">
+          <p>
+            {data ? 'The board could not be refreshed; the rows below are from the last successful read. ' : 'The board could not be read. '}
+            {error.message}
+          </p>
+          <button type="button" className="button button-secondary" onClick={() => void actions.load()}>
+            Retry
+          </button>
+        </div>
+      )}
+      <Filters filters={filters} board={indexed} onChange={actions.setFilter} onClear={actions.clearFilters} />
+      <p className="board-showing" id="board-showing">
+        {data ? (
+          <>
+            <strong>{formatNumber(derived.shown)}</strong> of {formatCount(indexed.total, 'session')}
+            {filtered ? ' match the filters' : ''}
+          </>
+        ) : (
+          'Reading the sessions…'
+        )}
+      </p>
+      <Announce text={data ? `Showing ${formatNumber(derived.shown)} of ${formatCount(indexed.total, 'session')}.` : ''} />
+      <SyncAnnounce state={sync?.state ?? null} />
+      {data && <BoardList items={derived.items} sync={sync} resetKey={filters} describedBy="board-showing" />}
     </section>
+  );
+}
+
+/** The whole repository at a glance, whatever the filters. */
+function Summary({ counts, overdue }: { counts: Record<GroupKey, number>; overdue: number }) {
+  const item = (label: string, n: number, tone: string): ReactNode => (
+    <div className={tone}>
+      <dt>{label}</dt>
+      <dd>{formatNumber(n)}</dd>
+    </div>
+  );
+  return (
+    <dl className="counts board-summary" aria-label="Sessions by state">
+      {item(GROUP_LABELS.active, counts.active, counts.active > 0 ? 'count--danger' : '')}
+      {item(GROUP_LABELS.expired, counts.expired, counts.expired > 0 ? 'count--warning' : '')}
+      {item(GROUP_LABELS.review, counts.review, counts.review > 0 ? 'count--warning' : '')}
+      {item('Review overdue', overdue, overdue > 0 ? 'count--danger' : '')}
+      {item(GROUP_LABELS.reviewed, counts.reviewed, '')}
+    </dl>
+  );
+}
+
+function Filters({ filters, board, onChange, onClear }: { filters: BoardFilters; board: IndexedBoard; onChange: <K extends keyof BoardFilters>(key: K, value: BoardFilters[K]) => void; onClear: () => void }) {
+  return (
+    <form className="board-filters" role="search" aria-label="Filter the board" onSubmit={(e) => e.preventDefault()}>
+      <div className="board-filter board-filter--search">
+        <label htmlFor="board-incident">Incident ID</label>
+        <input id="board-incident" type="search" value={filters.incident} placeholder="e.g. INC-12345" autoComplete="off" spellCheck={false} onChange={(e) => onChange('incident', e.target.value)} />
+      </div>
+      <div className="board-filter">
+        <label htmlFor="board-state">State</label>
+        <select id="board-state" value={filters.state} onChange={(e) => onChange('state', e.target.value as StateFilter)}>
+          {(Object.keys(STATE_FILTER_LABELS) as StateFilter[]).map((k) => (
+            <option key={k} value={k}>
+              {STATE_FILTER_LABELS[k]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="board-filter">
+        <label htmlFor="board-environment">Environment</label>
+        <select id="board-environment" value={filters.environment} onChange={(e) => onChange('environment', e.target.value)}>
+          <option value="">All environments</option>
+          {withCurrent(board.environments, filters.environment).map((env) => (
+            <option key={env} value={env}>
+              {env}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="board-filter">
+        <label htmlFor="board-operator">Operator</label>
+        <select id="board-operator" value={filters.operator} onChange={(e) => onChange('operator', e.target.value)}>
+          <option value="">All operators</option>
+          {withCurrent(board.operators, filters.operator).map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="board-filter">
+        <label htmlFor="board-host">Host</label>
+        <select id="board-host" value={filters.host} onChange={(e) => onChange('host', e.target.value)}>
+          <option value="">All hosts</option>
+          {board.hosts.map((h) => (
+            <option key={h.id} value={h.id}>
+              {h.mine ? `${h.name} (this host)` : h.name}
+            </option>
+          ))}
+          {filters.host !== '' && !board.hosts.some((h) => h.id === filters.host) && <option value={filters.host}>{filters.host}</option>}
+        </select>
+      </div>
+      {isFiltered(filters) && (
+        <button type="button" className="button button-secondary board-clear" onClick={onClear}>
+          Clear filters
+        </button>
+      )}
+    </form>
+  );
+}
+
+/** The options, keeping a chosen value that the latest rows no longer have (so the select still shows it). */
+function withCurrent(options: string[], current: string): string[] {
+  return current === '' || options.includes(current) ? options : [...options, current];
+}
+
+/** Says the row count politely once the filters rest. */
+function Announce({ text }: { text: string }) {
+  const [said, setSaid] = useState('');
+  useEffect(() => {
+    const t = setTimeout(() => setSaid(text), ANNOUNCE_AFTER_MS);
+    return () => clearTimeout(t);
+  }, [text]);
+  return (
+    <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="board-announcer">
+      {said}
+    </p>
+  );
+}
+
+const SYNC_CHANGES: Record<SyncStatus['state'], string> = {
+  'local-only': 'No remote: the board shows this repository only.',
+  never: 'Other hosts\u2019 sessions have not been fetched yet.',
+  ok: 'Fetching other hosts\u2019 sessions works: the board is up to date.',
+  offline: 'Offline: other hosts\u2019 sessions are no longer being updated.',
+  rejected: 'The remote refused the fetch: other hosts\u2019 sessions are no longer being updated.',
+};
+
+/** Says politely when fetching starts or stops working (not at every fetch: that would be every 30 seconds). */
+function SyncAnnounce({ state }: { state: SyncStatus['state'] | null }) {
+  const [said, setSaid] = useState('');
+  const previous = useRef(state);
+  useEffect(() => {
+    if (previous.current !== null && state !== null && state !== previous.current) setSaid(SYNC_CHANGES[state]);
+    previous.current = state;
+  }, [state]);
+  return (
+    <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="board-sync-announcer">
+      {said}
+    </p>
   );
 }

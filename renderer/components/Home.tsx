@@ -4,6 +4,7 @@ import { useStatus } from '../stores/context';
 import { DeclarePanel } from './DeclarePanel';
 import { SessionPanel } from './SessionPanel';
 import { AwaitingReview } from '../session/AwaitingReview';
+import { hrefOf } from '../routes';
 
 const NONE: readonly SessionView[] = [];
 
@@ -206,7 +207,9 @@ function RecentSessions() {
             <tbody>
               {recent.map((s) => (
                 <tr key={s.sessionId}>
-                  <th scope="row" className="mono">{s.incidentId}</th>
+                  <th scope="row" className="mono">
+                    <a href={hrefOf({ view: 'session', sessionId: s.sessionId })}>{s.incidentId}</a>
+                  </th>
                   <td>{s.environment}</td>
                   <td>{s.operator.name}</td>
                   <td>

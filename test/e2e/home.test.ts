@@ -288,14 +288,36 @@ describe('home screen', () => {
     const host = await launch(ws, { observer: true });
     const { page } = host;
 
+    // The commander's console opens on the board (issue 6), not on the home screen.
     await page.getByText('Observer (read-only)').waitFor();
-    await page.getByRole('heading', { name: 'No active session on this host' }).waitFor();
+    const board = page.getByRole('heading', { name: 'Sessions board' });
+    await board.waitFor();
     expect(await declareButton(host).count()).toBe(0);
-    expect(await page.getByText(/This console is an observer/).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { name: 'No active session on this host' }).count()).toBe(0);
+    // The views an observer may not open are not offered.
+    const nav = page.getByRole('navigation', { name: 'Views' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Board']);
+
+    // The other host's session is listed, with its host and environment, as fresh as this repository.
     const row = page.getByRole('row', { name: /INC-20417/ });
-    expect(await row.getByText('ops-laptop-2').isVisible()).toBe(true);
-    expect(await page.getByText(/INC-20417 in pre-production on ops-laptop-2/).isVisible()).toBe(true);
+    await row.waitFor();
+    expect(await row.getByText('ops-laptop-2').first().isVisible()).toBe(true);
     expect(await row.getByText('pre-production').isVisible()).toBe(true);
+    expect(await row.getByText('In this repository').isVisible()).toBe(true);
+    expect(await row.getByRole('link', { name: 'INC-20417' }).getAttribute('href')).toMatch(/^#\/sessions\/bg-/);
+
+    // The home screen and the reviews are not for the observer: their addresses show the board.
+    for (const hash of ['#/', '#/reviews']) {
+      await page.evaluate((h) => {
+        (globalThis as unknown as { location: { hash: string } }).location.hash = h;
+      }, hash);
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)).toBe(hash);
+      await board.waitFor();
+      await row.waitFor();
+      expect(await declareButton(host).count()).toBe(0);
+      expect(await page.getByRole('heading', { name: /Reviews|No active session/ }).count()).toBe(0);
+    }
+
     // Writes are refused at the contract, whatever the page tries.
     const refused = await page.evaluate(() => (globalThis as unknown as { breakglass: { push: { now(i: object): Promise<unknown> } } }).breakglass.push.now({}));
     expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -383,12 +405,13 @@ describe('home screen', () => {
       await page.goto(foreignUrl);
       expect(await page.evaluate(() => typeof (globalThis as unknown as Win).breakglass)).toBe('undefined');
       const answer = await page.evaluate(() => (globalThis as unknown as Win).__breakglassInvoke!('session.declare', { declaration: {} }));
-      expect(answer).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      // The transport answers in JSON text (test/browser/host.ts); the page's API parses it.
+      expect(JSON.parse(String(answer))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       expect(host.refused).toEqual([{ url: foreignUrl, name: 'session.declare' }]);
 
       await page.goto('about:blank');
       const blank = await page.evaluate(() => (globalThis as unknown as Win).__breakglassInvoke?.('status.get', {}) ?? 'no binding');
-      if (blank !== 'no binding') expect(blank).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      if (blank !== 'no binding') expect(JSON.parse(String(blank))).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     } finally {
       foreign.closeAllConnections();
       await new Promise((resolve) => foreign.close(resolve));

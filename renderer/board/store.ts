@@ -1,0 +1,119 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { BreakGlassApi, ErrorInfo } from '../../app/contract';
+import type { BoardData, SyncStatus } from '../../app/views';
+import { NO_FILTERS, type BoardFilters } from './derive';
+
+/**
+ * The commander's board (issue 6): the rows as `board.get` last returned them, the fetch state of
+ * other hosts' records, and the filters. One store per API, kept while the console runs, so that
+ * opening a session and coming back keeps the filters and shows the last rows at once (they are
+ * re-read on the way back, and the staleness line says how old they are).
+ */
+export interface BoardState {
+  data: BoardData | null;
+  /** The newest fetch state: from `sync.changed`, `sync.watch`, `sync.fetch` or the board's own read. */
+  sync: SyncStatus | null;
+  loading: boolean;
+  /** A failed read of the board; the last good rows stay on screen. */
+  error: ErrorInfo | null;
+  /** A failed "Fetch now" call (not a failed fetch: that is the sync state). */
+  fetchError: ErrorInfo | null;
+  filters: BoardFilters;
+  actions: {
+    /** Reads the board; calls made while a read runs are folded into one more read after it. */
+    load(): Promise<void>;
+    /** The ledger's head moved (state.changed): re-read when it is not the board's. */
+    headChanged(head: string | null): void;
+    receiveSync(sync: SyncStatus): void;
+    fetchNow(): Promise<void>;
+    /** The board is open (fetch now and on the schedule) or closed (stop fetching). */
+    watch(watching: boolean): Promise<void>;
+    setFilter<K extends keyof BoardFilters>(key: K, value: BoardFilters[K]): void;
+    clearFilters(): void;
+  };
+}
+
+/** Creates the board's store over one API. */
+export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  /** Counts sync updates, so a read does not overwrite a newer event with its older status. */
+  let syncVersion = 0;
+  return createStore<BoardState>()((set, get) => {
+    const readOnce = async (): Promise<void> => {
+      const version = syncVersion;
+      const r = await api.board.get({});
+      if (!r.ok) {
+        set({ loading: false, error: r.error });
+        return;
+      }
+      set({ data: r.value, loading: false, error: null, ...(version === syncVersion ? { sync: r.value.sync } : {}) });
+    };
+    const receiveSync = (sync: SyncStatus) => {
+      syncVersion += 1;
+      set({ sync });
+    };
+    return {
+      data: null,
+      sync: null,
+      loading: false,
+      error: null,
+      fetchError: null,
+      filters: NO_FILTERS,
+      actions: {
+        load() {
+          if (running) {
+            again = true;
+            return running;
+          }
+          set({ loading: true });
+          running = (async () => {
+            try {
+              do {
+                again = false;
+                await readOnce();
+              } while (again);
+            } catch {
+              set({ loading: false, error: { code: 'internal', message: 'No answer from the service while reading the board.' } });
+            } finally {
+              running = null;
+            }
+          })();
+          return running;
+        },
+        headChanged(head) {
+          const data = get().data;
+          if (running) again = true;
+          else if (!data || data.head !== head) void get().actions.load();
+        },
+        receiveSync,
+        async fetchNow() {
+          const r = await api.sync.fetch({});
+          if (r.ok) {
+            receiveSync(r.value);
+            set({ fetchError: null });
+          } else set({ fetchError: r.error });
+        },
+        async watch(watching) {
+          const r = await api.sync.watch({ watching });
+          if (r.ok) receiveSync(r.value);
+        },
+        setFilter(key, value) {
+          set({ filters: { ...get().filters, [key]: value } });
+        },
+        clearFilters() {
+          set({ filters: NO_FILTERS });
+        },
+      },
+    };
+  });
+}
+
+const boardStores = new WeakMap<BreakGlassApi, StoreApi<BoardState>>();
+
+/** The board's store for this API (created on first use). */
+export function boardStoreOf(api: BreakGlassApi): StoreApi<BoardState> {
+  let s = boardStores.get(api);
+  if (!s) boardStores.set(api, (s = createBoardStore(api)));
+  return s;
+}
