@@ -35,6 +35,8 @@ export type SyncStatus =
       /** The next scheduled fetch (only while the board is open), with backoff while failing. */
       nextFetchAt: string | null;
       reason: string | null;
+      /** When the current run of failed fetches began (null while fetching succeeds). */
+      failingSince: string | null;
       fetching: boolean;
       watching: boolean;
       intervalSeconds: number;
@@ -122,6 +124,22 @@ export interface SessionDetail {
   reviews: Array<{ at: string; review: Review; hash: string; current: boolean }>;
   /** When the other hosts' records on this page were last confirmed against the remote (null: local only or never fetched). */
   asOf: string | null;
+}
+
+const projections = new WeakMap<EvidenceRecord, { key: string; view: SessionView }>();
+
+/**
+ * {@link toSessionView}, reusing the projection of a session whose records have not changed (its
+ * last record is the same object: the ledger keeps unchanged sessions' entries) and whose phase
+ * has not moved: the board re-derives 10,000 rows after every fetch and every commit.
+ */
+export function sessionViewOf(s: SessionState, hostId: string): SessionView {
+  const key = `${s.phase}|${s.phase === 'closed' && s.reviewOverdue}|${hostId}`;
+  const cached = projections.get(s.lastRecord);
+  if (cached?.key === key) return cached.view;
+  const view = toSessionView(s, hostId);
+  projections.set(s.lastRecord, { key, view });
+  return view;
 }
 
 /** Projects a session state onto what the UI shows. */

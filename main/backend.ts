@@ -6,7 +6,7 @@ import { BreakGlassError } from '../app/errors';
 import { CALLS, type CallInput, type CallName, type CallOutput, type Committed, type Envelope, type ErrorInfo, type EventName, type EventPayloads } from '../app/contract';
 import { sessionStatesAt, verifySessionEntries } from '../app/ledger';
 import { formatPolicyProblems } from '../app/policy';
-import { toSessionView, type SessionView, type StatusSnapshot, type TimelineEntry } from '../app/views';
+import { sessionViewOf, toSessionView, type SessionView, type StatusSnapshot, type TimelineEntry } from '../app/views';
 import type { Clock, HostInfo } from '../app/ports';
 import type { EvidenceRecord } from '../app/records';
 import { problemsFromZod } from '../app/zodIssues';
@@ -182,7 +182,7 @@ export class ConsoleBackend {
     const view = await service.read();
     const now = clock.now();
     const states = sessionStatesAt(view, now);
-    const views = states.map((s) => toSessionView(s, host.hostId));
+    const views = states.map((s) => sessionViewOf(s, host.hostId));
     const open = views.filter((v) => v.mine && (v.phase === 'active' || v.phase === 'expired'));
     let records = 0;
     for (const e of view.sessions.values()) records += e.length;
@@ -364,7 +364,7 @@ export class ConsoleBackend {
       'sessions.list': async ({ environment, phase, query, operator, limit }) => {
         const q = query?.trim().toLowerCase();
         const who = operator?.trim().toLowerCase();
-        const all = (await service.sessions()).map((s) => toSessionView(s, this.ctx.host.hostId));
+        const all = (await service.sessions()).map((s) => sessionViewOf(s, this.ctx.host.hostId));
         return all
           .filter((v) => (!environment || v.environment === environment) && (!phase || v.phase === phase))
           .filter((v) => !who || v.operator.name.toLowerCase().includes(who) || v.operator.email.toLowerCase().includes(who))
@@ -374,7 +374,7 @@ export class ConsoleBackend {
       'board.get': async () => {
         const view = await service.read();
         const now = this.ctx.clock.now();
-        const rows = sessionStatesAt(view, now).map((s) => toSessionView(s, this.ctx.host.hostId));
+        const rows = sessionStatesAt(view, now).map((s) => sessionViewOf(s, this.ctx.host.hostId));
         return { at: new Date(now).toISOString(), head: view.head, hostId: this.ctx.host.hostId, rows, sync: await this.fetches.status() };
       },
       'sync.fetch': () => this.fetches.fetchNow(),

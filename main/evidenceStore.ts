@@ -435,12 +435,21 @@ export class GitEvidenceStore implements EvidenceStore {
    * an organisation's remote: the remote's (the organisation's) version wins and is reported.
    */
   async mergeFrom(ref: string): Promise<import('./outbox').MergeOutcome> {
-    const theirs = (await this.git.run('resolve-remote', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { ok: [0, 1] })).text().trim();
-    if (!theirs) return { merged: 'none', policyAdopted: null, lockRecovered: null };
     const held = await this.lock.acquire();
     try {
       const base = { lockRecovered: held.recovered };
-      const ours = await this.resolveHead();
+      // Both tips in one git process, read under the lock (another writer may have moved ours):
+      // the board's incremental fetch pays for every process on its way (issue 6 benchmark).
+      const branchRef = `refs/heads/${this.branch}`;
+      const tips = new Map<string, string>();
+      const listed = await this.git.text('resolve-tips', ['for-each-ref', '--format=%(refname) %(objectname)', ref, branchRef]);
+      for (const line of listed.split('\n')) {
+        const [name, object] = line.trim().split(' ');
+        if (name && object) tips.set(name, object);
+      }
+      const theirs = tips.get(ref) ?? null;
+      if (!theirs) return { ...base, merged: 'none', policyAdopted: null };
+      const ours = tips.get(branchRef) ?? null;
       if (ours === theirs) return { ...base, merged: 'none', policyAdopted: null };
       if (ours === null) {
         await this.updateRef(theirs, null);

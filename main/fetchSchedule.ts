@@ -49,9 +49,10 @@ export class FetchSchedule {
     this.clear();
     this.running = (async () => {
       // The remote is read once per fetch: each read is a git process, on the board's critical path.
-      const remote = await this.outbox.remoteUrl();
+      const config = await this.outbox.remoteConfig();
+      const remote = config.url;
       this.emit(await this.status(true, remote));
-      const { state, outcome } = await this.outbox.fetchOnce(remote);
+      const { state, outcome } = await this.outbox.fetchOnce(config);
       if (outcome && outcome.merged !== 'none') await this.options.onMerged(outcome).catch(() => {});
       await this.scheduleAfter(state, remote);
       // `running` is still set until this promise settles: the finished status must not say "fetching".
@@ -80,6 +81,7 @@ export class FetchSchedule {
       lastAttemptAt: f.lastAttemptAt,
       nextFetchAt: this.nextFetchAt === null ? null : new Date(this.nextFetchAt).toISOString(),
       reason: f.failure?.reason ?? null,
+      failingSince: f.failure?.since ?? null,
       fetching,
       watching: this.watching,
       intervalSeconds: await this.options.intervalSeconds(),

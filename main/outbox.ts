@@ -85,15 +85,33 @@ export class Outbox {
 
   /** The remote's URL, or null when this host is local-only. */
   async remoteUrl(): Promise<string | null> {
-    const r = await this.git.run('remote-url', ['remote', 'get-url', this.remote], { ok: [0, 2, 128] });
-    return r.exitCode === 0 ? r.text().trim() : null;
+    return (await this.remoteConfig()).url;
   }
 
   /** The branch on the remote that evidence is pushed to and fetched from (the local branch's name unless set). */
   async remoteBranch(): Promise<string> {
-    // --default makes git always print a line: a silent command costs a fixed 50 ms wait in simple-git.
-    const r = await this.git.run('remote-branch', ['config', '--default', this.store.branch, '--get', REMOTE_BRANCH_KEY], { ok: [0, 1] });
-    return r.exitCode === 0 && r.text().trim() ? r.text().trim() : this.store.branch;
+    return (await this.remoteConfig()).branch;
+  }
+
+  /**
+   * The remote's URL and branch in one git process: the board's fetch pays for every process on its
+   * critical path (issue 6 benchmark).
+   */
+  async remoteConfig(): Promise<{ url: string | null; branch: string }> {
+    // core.repositoryformatversion is always set: git prints a line even without a remote (a silent
+    // command costs a fixed 50 ms wait in simple-git).
+    const r = await this.git.run('remote-config', ['config', '--get-regexp', `^(core\\.repositoryformatversion|remote\\.${this.remote}\\.url|${REMOTE_BRANCH_KEY.replace('.', '\\.').toLowerCase()})$`], { ok: [0, 1] });
+    let url: string | null = null;
+    let branch = this.store.branch;
+    for (const line of r.text().split('\n')) {
+      const space = line.indexOf(' ');
+      if (space < 0) continue;
+      const key = line.slice(0, space);
+      const value = line.slice(space + 1).trim();
+      if (key === `remote.${this.remote}.url`) url = value;
+      else if (key === REMOTE_BRANCH_KEY.toLowerCase() && value) branch = value;
+    }
+    return { url, branch };
   }
 
   /** Sets (or replaces) the remote; credentials stay with git's helpers and the ssh agent, never in the URL. */
@@ -124,12 +142,13 @@ export class Outbox {
    * never changed (their paths never collide with ours) and nothing is pushed. Never throws: the
    * outcome is recorded in the status file and returned.
    */
-  async fetchOnce(knownRemote?: string | null): Promise<{ state: FetchState; outcome: MergeOutcome | null }> {
+  async fetchOnce(known?: { url: string | null; branch: string }): Promise<{ state: FetchState; outcome: MergeOutcome | null }> {
     // The caller may pass the remote it has just read (one git process less per fetch).
-    if ((knownRemote !== undefined ? knownRemote : await this.remoteUrl()) === null) return { state: await this.fetchState(), outcome: null };
+    const remote = known ?? (await this.remoteConfig());
+    if (remote.url === null) return { state: await this.fetchState(), outcome: null };
     const at = this.nowIso();
     try {
-      const outcome = await this.fetchAndMerge().catch((e) => {
+      const outcome = await this.fetchAndMerge(remote.branch).catch((e) => {
         // An empty remote has no branch yet: nothing to fetch is a successful fetch.
         if (e instanceof GitFailure && /couldn't find remote ref/i.test(e.stderr)) return null;
         throw e;
@@ -180,10 +199,10 @@ export class Outbox {
   }
 
   /** Fetches what other hosts pushed and merges it into the local branch (under the writer lock). */
-  async fetchAndMerge(): Promise<MergeOutcome> {
+  async fetchAndMerge(knownRemoteBranch?: string): Promise<MergeOutcome> {
     const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
     // -v: git always reports the ref it fetched (a silent command costs a fixed wait in simple-git).
-    const remoteBranch = await this.remoteBranch();
+    const remoteBranch = knownRemoteBranch ?? (await this.remoteBranch());
     await this.git.run('fetch-remote', ['fetch', '-v', '--no-tags', this.remote, `+refs/heads/${remoteBranch}:refs/remotes/${this.remote}/${this.store.branch}`], { timeoutMs });
     return this.store.mergeFrom(`refs/remotes/${this.remote}/${this.store.branch}`);
   }
@@ -204,18 +223,17 @@ export class Outbox {
    * round trip in the common case, and still never a force, never a lost record.
    */
   private async attempt(fetchFirst: boolean): Promise<PushStatus> {
-    const remote = await this.remoteUrl();
+    const { url: remote, branch: remoteBranch } = await this.remoteConfig();
     if (remote === null) return this.emit({ state: 'local-only' });
     const persisted = await this.readPersisted();
     const now = this.nowIso();
     const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
-    const remoteBranch = await this.remoteBranch();
     let fetchedAt: string | null = null;
     // Set when the fetch itself failed: the board's fetch state must say so too, not keep "ok".
     let fetchFailed = false;
     try {
       for (let round = 0; ; round++) {
-        const outcome = !fetchFirst && round === 0 ? null : await this.fetchAndMerge().catch((e) => {
+        const outcome = !fetchFirst && round === 0 ? null : await this.fetchAndMerge(remoteBranch).catch((e) => {
           // An empty remote (a new shared repository) has no branch to fetch yet: the push creates it.
           if (e instanceof GitFailure && /couldn't find remote ref/i.test(e.stderr)) return null;
           fetchFailed = true;

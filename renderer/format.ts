@@ -70,6 +70,15 @@ export function formatRelative(iso: string, now: number): string {
   return relative.format(Math.round(diff / 86_400), 'day');
 }
 
+/**
+ * How long ago something that has happened was ("5 seconds ago", "now"). The page's clock ticks
+ * once a second and may trail the service's by up to a tick: an instant main just recorded must
+ * not read "in 1 second".
+ */
+export function formatAgo(iso: string, now: number): string {
+  return formatRelative(iso, Math.max(now, Date.parse(iso)));
+}
+
 /** "3 records", "1 record". */
 export function formatCount(n: number, singular: string, pluralWord = `${singular}s`): string {
   return `${count.format(n)} ${plural.select(n) === 'one' ? singular : pluralWord}`;

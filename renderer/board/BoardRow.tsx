@@ -5,7 +5,7 @@ import { formatLocalDateTime, formatLocalTime, formatRelative } from '../format'
 import { hrefOf } from '../routes';
 import { useClock } from '../stores/context';
 import { overdueAt, type GroupKey, type IndexedRow } from './derive';
-import { formatAgoAt, formatWhen } from './time';
+import { formatAgoAt, formatWhen, pastNow } from './time';
 
 /** The columns, in order: the header row and every session row share them. */
 export const COLUMNS = ['Incident', 'State', 'Environment', 'Operator', 'Trigger', 'Host', 'Last action', 'Confirmed'] as const;
@@ -152,7 +152,7 @@ function ReviewDue({ view }: { view: SessionView }) {
 /** This host's rows are live; another host's are as fresh as the last fetch. */
 function Confirmed({ mine, sync }: { mine: boolean; sync: SyncStatus | null }) {
   const lastFetchAt = sync && sync.state !== 'local-only' ? sync.lastFetchAt : null;
-  const ago = useClock((s) => (lastFetchAt ? formatAgoAt(lastFetchAt, s.now, 'short') : ''));
+  const ago = useClock((s) => (lastFetchAt ? formatAgoAt(lastFetchAt, pastNow(lastFetchAt, s.now), 'short') : ''));
   if (mine) {
     return (
       <>

@@ -1,6 +1,6 @@
 import type { SyncStatus } from '../../app/views';
 import { useClock } from '../stores/context';
-import { formatAgoAt } from './time';
+import { formatAgoAt, pastNow } from './time';
 
 /** How long past the interval a successful fetch may be before the board calls its data stale. */
 const GRACE_MS = 15_000;
@@ -52,9 +52,9 @@ export function describe(sync: SyncStatus | null, now: number): { tone: Tone; ti
       lines: ['No remote is configured, so no other host\u2019s records are fetched. Sessions of this host are live.'],
     };
   }
-  const asOf = sync.lastFetchAt ? `as of the last fetch ${formatAgoAt(sync.lastFetchAt, now)}` : null;
+  const asOf = sync.lastFetchAt ? `as of the last fetch ${formatAgoAt(sync.lastFetchAt, pastNow(sync.lastFetchAt, now))}` : null;
   const next = sync.fetching ? 'Fetching now…' : sync.nextFetchAt ? `Next ${sync.state === 'ok' || sync.state === 'never' ? 'fetch' : 'try'} ${formatAgoAt(sync.nextFetchAt, now)}.` : 'No fetch scheduled.';
-  const lastTry = sync.lastAttemptAt ? ` Last attempt ${formatAgoAt(sync.lastAttemptAt, now)}.` : '';
+  const lastTry = sync.lastAttemptAt ? ` Last attempt ${formatAgoAt(sync.lastAttemptAt, pastNow(sync.lastAttemptAt, now))}.` : '';
   const remote = `Remote: ${sync.remote}.`;
   switch (sync.state) {
     case 'never':
@@ -71,8 +71,8 @@ export function describe(sync: SyncStatus | null, now: number): { tone: Tone; ti
     case 'offline':
       return {
         tone: 'offline',
-        title: sync.lastFetchAt ? `Offline since the last fetch ${formatAgoAt(sync.lastFetchAt, now)}: other hosts\u2019 sessions may have changed since.` : 'Offline: other hosts\u2019 sessions were never fetched.',
-        lines: [`${remote} Reason: ${sync.reason ?? 'unknown'}.${lastTry} ${next}`],
+        title: sync.lastFetchAt ? `Offline since the last fetch ${formatAgoAt(sync.lastFetchAt, pastNow(sync.lastFetchAt, now))}: other hosts\u2019 sessions may have changed since.` : 'Offline: other hosts\u2019 sessions were never fetched.',
+        lines: [`${remote} Reason: ${sync.reason ?? 'unknown'}.${sync.failingSince ? ` Failing since ${formatAgoAt(sync.failingSince, pastNow(sync.failingSince, now))}.` : ''}${lastTry} ${next}`],
       };
     case 'rejected':
       return {

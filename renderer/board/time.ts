@@ -25,6 +25,14 @@ export function formatWhen(iso: string, now: number): string {
   return Math.abs(Date.parse(iso) - now) < WEEK_MS ? formatRelativeShort(iso, now) : localDate.format(new Date(iso));
 }
 
+/**
+ * The clock to read a past instant against: the page's clock ticks once a second and may trail
+ * main's by up to a tick, so an instant main just recorded must not read "in 1 second".
+ */
+export function pastNow(iso: string, now: number): number {
+  return Math.max(now, Date.parse(iso));
+}
+
 /** "2 minutes ago (14:02:10)": how long ago, and the local time to compare with a wall clock. */
 export function formatAgoAt(iso: string, now: number, style: 'long' | 'short' = 'long'): string {
   const ago = style === 'long' ? formatRelative(iso, now) : formatRelativeShort(iso, now);

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import type { SessionDetail, SessionView } from '../../app/views';
 import { formatRemaining } from '../../app/countdown';
-import { countdownWords, formatCount, formatLocalTime, formatPerson, formatRelative, phaseLabel, secondsLeft } from '../format';
+import { countdownWords, formatCount, formatLocalTime, formatPerson, formatAgo, phaseLabel, secondsLeft } from '../format';
 import { hrefOf } from '../routes';
 import { useClock, useStatus } from '../stores/context';
 import { ActionsSection } from './ActionsSection';
@@ -204,7 +204,7 @@ function LiveCountdown({ session }: { session: SessionView }) {
 /** Another host's session: what is shown is only as fresh as the last fetch (a commander must never mistake old data for live). */
 function Staleness({ session, asOf }: { session: SessionView; asOf: string | null }) {
   const remote = useStatus((s) => s.snapshot?.repository.remote ?? null);
-  const relative = useClock((c) => (asOf ? formatRelative(asOf, c.now) : ''));
+  const relative = useClock((c) => (asOf ? formatAgo(asOf, c.now) : ''));
   let text: ReactNode;
   if (asOf) {
     text = (

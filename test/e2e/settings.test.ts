@@ -168,7 +168,16 @@ describe('settings: the shared remote', () => {
     await page.getByText(/^Saved: evidence is pushed to/).waitFor();
     expect(git(ws.repo, ['remote', 'get-url', 'origin'])).toBe(good);
     await expect.poll(() => pushRegion(host).textContent(), { timeout: 15_000 }).toContain('Synced');
-    expect(git(good, ['rev-parse', 'refs/heads/main'])).toBe(git(ws.repo, ['rev-parse', 'refs/heads/main']));
+    // The header says "Synced" as soon as no record is pending (a new repository has none); the
+    // background push of its first commits lands just after.
+    const remoteHead = () => {
+      try {
+        return git(good, ['rev-parse', 'refs/heads/main']);
+      } catch {
+        return null;
+      }
+    };
+    await expect.poll(remoteHead, { timeout: 15_000 }).toBe(git(ws.repo, ['rev-parse', 'refs/heads/main']));
     expect(await page.getByTestId('current-remote').textContent()).toContain(`Evidence is pushed to ${good}, branch main`);
     expectCleanConsole(host);
   });

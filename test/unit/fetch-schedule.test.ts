@@ -168,10 +168,13 @@ describe('fetch schedule', () => {
 
     fakeClock();
     let s = remoteState(await settle(backend.fetches.watch(true)));
+    // The board can say since when fetching fails: the first failure of this run.
+    const firstFailure = s.lastAttemptAt;
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
       expect(s).toMatchObject({ state: 'offline', watching: true, fetching: false, lastFetchAt: null });
       expect(s.reason).toMatch(/unable to connect|connection refused/i);
+      expect(s.failingSince).toBe(firstFailure);
       const attemptAt = Date.now();
       expect(s.lastAttemptAt).toBe(new Date(attemptAt).toISOString());
       const delay = Date.parse(s.nextFetchAt!) - attemptAt;
@@ -196,7 +199,7 @@ describe('fetch schedule', () => {
     backend.stop();
     fakeClock();
     const back = remoteState(await settle(backend.fetches.watch(true)));
-    expect(back).toMatchObject({ state: 'ok', reason: null, lastFetchAt: new Date(Date.now()).toISOString() });
+    expect(back).toMatchObject({ state: 'ok', reason: null, failingSince: null, lastFetchAt: new Date(Date.now()).toISOString() });
     expect(Date.parse(back.nextFetchAt!) - Date.now()).toBe(5_000);
   });
 });
