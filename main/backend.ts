@@ -372,10 +372,11 @@ export class ConsoleBackend {
           .slice(0, limit ?? 20_000);
       },
       'board.get': async () => {
-        const view = await service.read();
+        // Each is a git process: side by side, not one after the other.
+        const [view, sync] = await Promise.all([service.read(), this.fetches.status()]);
         const now = this.ctx.clock.now();
         const rows = sessionStatesAt(view, now).map((s) => sessionViewOf(s, this.ctx.host.hostId));
-        return { at: new Date(now).toISOString(), head: view.head, hostId: this.ctx.host.hostId, rows, sync: await this.fetches.status() };
+        return { at: new Date(now).toISOString(), head: view.head, hostId: this.ctx.host.hostId, rows, sync };
       },
       'sync.fetch': () => this.fetches.fetchNow(),
       'sync.watch': ({ watching }) => this.fetches.watch(watching),

@@ -434,7 +434,7 @@ export class GitEvidenceStore implements EvidenceStore {
    * session, so only policy.yaml / README.md can conflict, when a host that started offline joins
    * an organisation's remote: the remote's (the organisation's) version wins and is reported.
    */
-  async mergeFrom(ref: string): Promise<import('./outbox').MergeOutcome> {
+  async mergeFrom(ref: string, fastForwarded?: { from: string; to: string }): Promise<import('./outbox').MergeOutcome> {
     const held = await this.lock.acquire();
     try {
       const base = { lockRecovered: held.recovered };
@@ -453,6 +453,13 @@ export class GitEvidenceStore implements EvidenceStore {
       if (ours === theirs) return { ...base, merged: 'none', policyAdopted: null };
       if (ours === null) {
         await this.updateRef(theirs, null);
+        if (this.view) await this.refresh(theirs);
+        return { ...base, merged: 'fast-forward', policyAdopted: null };
+      }
+      // The fetch just moved the tracking ref by fast-forward from our own tip: theirs descends from
+      // ours, no walk needed (the board's incremental fetch, issue 6 benchmark).
+      if (fastForwarded && fastForwarded.from === ours && fastForwarded.to === theirs) {
+        await this.updateRef(theirs, ours);
         if (this.view) await this.refresh(theirs);
         return { ...base, merged: 'fast-forward', policyAdopted: null };
       }

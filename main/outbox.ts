@@ -203,8 +203,11 @@ export class Outbox {
     const timeoutMs = this.options.timeoutMs ?? NETWORK_TIMEOUT_MS;
     // -v: git always reports the ref it fetched (a silent command costs a fixed wait in simple-git).
     const remoteBranch = knownRemoteBranch ?? (await this.remoteBranch());
-    await this.git.run('fetch-remote', ['fetch', '-v', '--no-tags', this.remote, `+refs/heads/${remoteBranch}:refs/remotes/${this.remote}/${this.store.branch}`], { timeoutMs });
-    return this.store.mergeFrom(`refs/remotes/${this.remote}/${this.store.branch}`);
+    // core.abbrev=no: git reports the tracking ref's move with full ids ("<old>..<new>", a fast-forward).
+    const tracking = `refs/remotes/${this.remote}/${this.store.branch}`;
+    const fetched = await this.git.run('fetch-remote', ['-c', 'core.abbrev=no', 'fetch', '-v', '--no-tags', this.remote, `+refs/heads/${remoteBranch}:${tracking}`], { timeoutMs });
+    const moved = /^\s+([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})\s+\S+\s+->\s+(\S+)\s*$/m.exec(fetched.stderr);
+    return this.store.mergeFrom(tracking, moved && moved[3] === `${this.remote}/${this.store.branch}` ? { from: moved[1]!, to: moved[2]! } : undefined);
   }
 
   /** One attempt: fetch, merge, push. Never throws; returns and records the status. */
