@@ -155,13 +155,17 @@ export class Outbox {
       });
       await this.afterMerge(outcome);
       const state = { lastFetchAt: at, lastAttemptAt: at, failure: null };
+      const wasFailing = (await this.readPersisted()).fetchFailure !== null;
       await this.updatePersisted({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure: null });
+      // The header's push state follows the remote coming back (only on the change: each status costs git processes).
+      if (wasFailing) this.emitStatusSoon();
       return { state, outcome };
     } catch (e) {
       const { kind, reason } = classifyRemoteFailure(e);
       const previous = (await this.readPersisted()).fetchFailure;
       const failure = { kind, reason, attempts: (previous?.attempts ?? 0) + 1, since: previous?.kind === kind ? previous.since : at };
       await this.updatePersisted({ lastFetchAttemptAt: at, fetchFailure: failure });
+      if (previous === null) this.emitStatusSoon();
       return { state: await this.fetchState(), outcome: null };
     }
   }
@@ -188,6 +192,12 @@ export class Outbox {
     const f = persisted.failure;
     if (f?.kind === 'rejected') return { state: 'rejected', pending, remote, reason: f.reason, since: f.since };
     if (f?.kind === 'offline') return { state: 'offline', pending, remote, since: f.since, nextTryAt: persisted.nextTryAt, reason: f.reason };
+    // A fetch that failed after the last push attempt means the remote cannot be reached now: the
+    // header must not say "synced" beside a board that says offline (an observer never pushes at all).
+    const ff = persisted.fetchFailure;
+    if (ff?.kind === 'offline' && (persisted.lastFetchAttemptAt ?? '') > (persisted.lastAttemptAt ?? '')) {
+      return { state: 'offline', pending, remote, since: ff.since, nextTryAt: null, reason: ff.reason };
+    }
     if (pending > 0) return { state: 'pending', pending, remote, lastPushAt: persisted.lastPushAt };
     return { state: 'synced', lastPushAt: persisted.lastPushAt, remote };
   }
@@ -313,6 +323,11 @@ export class Outbox {
       });
     }, delayMs);
     this.timer.unref?.();
+  }
+
+  /** Sends the push state without making the caller wait for the git processes it takes. */
+  private emitStatusSoon(): void {
+    void this.status().then((s) => this.emit(s), () => {});
   }
 
   private emit(s: PushStatus): PushStatus {

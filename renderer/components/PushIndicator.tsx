@@ -65,7 +65,7 @@ function PushDetail({ status: p }: { status: PushStatus }) {
       return (
         <>
           <p>
-            Since <Stamp iso={p.since} /> · {p.nextTryAt ? <>next try <Stamp iso={p.nextTryAt} relative /></> : 'no retry scheduled'}
+            Since <Stamp iso={p.since} /> · {p.nextTryAt ? <>next try <Stamp iso={p.nextTryAt} relative /></> : 'tried again with the next fetch or record'}
           </p>
           <p>{p.pending > 0 ? `${formatCount(p.pending, 'record')} safe on this host, waiting to push.` : 'Evidence is safe on this host.'}</p>
           <p className="push-reason">Reason: {p.reason}</p>

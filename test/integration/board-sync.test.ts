@@ -278,6 +278,9 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     // A second failure keeps the outage's start and counts the attempt.
     const again = await fetchOnce();
     expect(again).toMatchObject({ state: 'offline', lastFetchAt });
+    // The commander's header agrees with its board: it never pushes, yet must not read "synced" now.
+    const header = valueOf<StatusSnapshot>(await commander.dispatch('status.get', {}), 'commander status.get');
+    expect(header.push).toMatchObject({ state: 'offline', pending: 0, remote: url, since: stale.sync.failingSince });
   });
 
   it('6a. a console restarted on host A during the outage still reports the backlog and the last fetch', async () => {
