@@ -8,6 +8,7 @@ import { useClock, useStatus } from '../stores/context';
 import { ActionsSection } from './ActionsSection';
 import { ClosureSection, ReviewsSection } from './ClosureSection';
 import { DeclarationSection } from './DeclarationSection';
+import { ExportSection } from './ExportSection';
 import { TimelineSection } from './TimelineSection';
 import { CommitId, Stamp } from './present';
 import { useSessionDetail } from './useSessionDetail';
@@ -89,6 +90,7 @@ function SessionBody({ detail, refreshError }: { detail: SessionDetail; refreshE
       <ActionsSection timeline={detail.timeline} />
       <ClosureSection timeline={detail.timeline} session={session} />
       <ReviewsSection detail={detail} />
+      <ExportSection sessionId={session.sessionId} />
     </section>
   );
 }

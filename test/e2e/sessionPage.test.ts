@@ -209,6 +209,16 @@ describe('session page', () => {
     const superseded = page.getByRole('article', { name: 'Superseded review by Grace Hopper' });
     expect(await superseded.locator('.sp-superseded-by').textContent()).toMatch(/^Justified by Grace Hopper, superseded by the review of Alan Turing at /);
 
+    // The session's audit report, from its page: saved where the console keeps reports, with every commit.
+    const exportRegion = page.getByRole('region', { name: 'Audit report' });
+    await exportRegion.getByRole('button', { name: 'Export Markdown' }).click();
+    const saved = await exportRegion.getByText(/^Saved to /).textContent();
+    const savedTo = /^Saved to (.+\.md) \(/.exec(saved ?? '')?.[1];
+    expect(savedTo, saved ?? '').toBeDefined();
+    const markdown = readFileSync(savedTo!, 'utf8');
+    for (const c of gitCommits) expect(markdown).toContain(c);
+    expect(markdown).toContain(sessionId);
+
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'session-page');
