@@ -94,6 +94,8 @@ export interface StatusSnapshot {
   open: SessionView[];
   /** The most recent sessions of the whole repository, newest first. */
   recent: SessionView[];
+  /** This host's closed sessions awaiting review, however old (the home screen's overdue list, issue 7). */
+  awaitingReview: SessionView[];
   counts: { sessions: number; records: number; awaitingReview: number; overdueReviews: number; unreadable: number };
 }
 

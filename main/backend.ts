@@ -186,17 +186,20 @@ export class ConsoleBackend {
     const open = views.filter((v) => v.mine && (v.phase === 'active' || v.phase === 'expired'));
     let records = 0;
     for (const e of view.sessions.values()) records += e.length;
+    // The push state names the remote: one read of git's config, not two.
+    const [push, gitIdentity] = await Promise.all([outbox.status(), this.gitIdentity()]);
     return {
       at: new Date(now).toISOString(),
       host: { id: host.hostId, name: host.hostName },
       osAccount: host.osAccount(),
-      gitIdentity: await this.gitIdentity(),
-      repository: { path: this.scrubPath(this.ctx.repoDir), branch: store.branch, head: view.head, remote: await outbox.remoteUrl() },
+      gitIdentity,
+      repository: { path: this.scrubPath(this.ctx.repoDir), branch: store.branch, head: view.head, remote: push.state === 'local-only' ? null : push.remote },
       observer: this.observer,
       policy: view.policy.ok ? { ok: true, source: view.policy.source, sha256: view.policy.sha256 } : { ok: false, problems: view.policy.problems },
-      push: await outbox.status(),
+      push,
       open,
       recent: views.slice(0, 20),
+      awaitingReview: views.filter((v) => v.mine && v.phase === 'closed'),
       counts: {
         sessions: views.length,
         records,
@@ -212,9 +215,13 @@ export class ConsoleBackend {
   }
 
   private async gitIdentity(): Promise<{ name: string; email: string } | null> {
-    const read = async (key: string) => (await this.ctx.store.git.run('read-identity', ['config', '--get', key], { ok: [0, 1] })).text().trim();
-    const name = await read('user.name');
-    const email = await read('user.email');
+    // Both keys in one git process; core.repositoryformatversion is always set, so git always prints
+    // a line (a silent command costs a fixed 50 ms wait in simple-git).
+    const out = (await this.ctx.store.git.run('read-identity', ['config', '--get-regexp', '^(user\\.name|user\\.email|core\\.repositoryformatversion)$'], { ok: [0, 1] })).text();
+    // Listed from every scope, system to local: the last one wins, as with `git config --get`.
+    const value = (key: string) => out.split('\n').findLast((l) => l.startsWith(`${key} `))?.slice(key.length + 1).trim() ?? '';
+    const name = value('user.name');
+    const email = value('user.email');
     return name && email ? { name, email } : null;
   }
 

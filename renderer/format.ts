@@ -138,6 +138,20 @@ export function phaseLabel(s: SessionView): string {
   }
 }
 
+/** A review's outcome in words ("Reviewed" when the outcome is not known). */
+export function outcomeLabel(outcome: string | null): string {
+  switch (outcome) {
+    case 'justified':
+      return 'Justified';
+    case 'justified-with-findings':
+      return 'Justified with findings';
+    case 'not-justified':
+      return 'Not justified';
+    default:
+      return 'Reviewed';
+  }
+}
+
 /** Exhaustiveness check for tagged unions (style.md "What we take" 7). */
 export function assertNever(x: never): never {
   throw new Error(`Unexpected value ${JSON.stringify(x)}`);

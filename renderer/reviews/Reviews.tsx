@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import type { BoardData, SessionView } from '../../app/views';
-import { formatCount, formatLocalDateTime, formatRelative, formatUtc } from '../format';
+import { formatCount, formatLocalDateTime, formatRelative, formatUtc, outcomeLabel } from '../format';
 import { hrefOf } from '../routes';
 import { bridgeFailure } from '../stores/status';
 import { useApi, useStatus } from '../stores/context';
@@ -209,18 +209,4 @@ function ReviewedTable({ rows }: { rows: SessionView[] }) {
       </table>
     </div>
   );
-}
-
-/** How an outcome reads. */
-export function outcomeLabel(outcome: string | null): string {
-  switch (outcome) {
-    case 'justified':
-      return 'Justified';
-    case 'justified-with-findings':
-      return 'Justified with findings';
-    case 'not-justified':
-      return 'Not justified';
-    default:
-      return 'Reviewed';
-  }
 }

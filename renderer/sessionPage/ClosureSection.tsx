@@ -1,7 +1,7 @@
 import type { Review } from '../../app/records';
 import type { SessionDetail, SessionView, TimelineEntry } from '../../app/views';
-import { formatLocalDateTime, formatPerson } from '../format';
-import { CommitId, Stamp, outcomeLabel, recordsOf, restoredLabel } from './present';
+import { formatLocalDateTime, formatPerson, outcomeLabel } from '../format';
+import { CommitId, Stamp, recordsOf, restoredLabel } from './present';
 
 type FollowUp = Review['followUps'][number];
 

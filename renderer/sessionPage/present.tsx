@@ -52,12 +52,6 @@ export function restoredLabel(answer: 'yes' | 'no' | 'not-applicable'): string {
   return answer === 'yes' ? 'Yes' : answer === 'no' ? 'No' : 'Not applicable';
 }
 
-/** A review outcome as words. */
-export function outcomeLabel(outcome: string): string {
-  const words = outcome.replace(/-/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** Whether a record reached the remote, as its badge says it. */
 export function PushBadge({ pushed }: { pushed: TimelineEntry['pushed'] }) {
   const [kind, label] = pushed === null ? ['local', 'Local only'] : pushed ? ['pushed', 'Pushed'] : ['pending', 'Pending'];

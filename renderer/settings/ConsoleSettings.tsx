@@ -106,21 +106,30 @@ function FetchInterval({ initial, onSaved }: { initial: number; onSaved: (s: Con
             aria-describedby={describedBy('st-fetch', true, fieldError)}
           />
         </Field>
-        <div className="st-actions">
-          <button type="submit" className="button button-secondary" aria-disabled={busy}>
-            {busy ? 'Saving…' : 'Save interval'}
-          </button>
-        </div>
-        {other && (
-          <p className="st-error" role="alert">
-            {other}
-          </p>
-        )}
-        <p role="status" className="st-saved-line">
-          {done && `Saved: fetching every ${formatCount(Number(text.trim()), 'second')} from the next scheduled fetch.`}
-        </p>
+        <SaveFooter label="Save interval" busy={busy} other={other} saved={done ? `Saved: fetching every ${formatCount(Number(text.trim()), 'second')} from the next scheduled fetch.` : null} />
       </form>
     </section>
+  );
+}
+
+/** A settings form's save button, its refusal (when not about a field) and what was saved. */
+function SaveFooter({ label, busy, other, saved }: { label: string; busy: boolean; other: string | null; saved: string | null }) {
+  return (
+    <>
+      <div className="st-actions">
+        <button type="submit" className="button button-secondary" aria-disabled={busy}>
+          {busy ? 'Saving…' : label}
+        </button>
+      </div>
+      {other && (
+        <p className="st-error" role="alert">
+          {other}
+        </p>
+      )}
+      <p role="status" className="st-saved-line">
+        {saved}
+      </p>
+    </>
   );
 }
 
@@ -155,19 +164,12 @@ function Terminal({ initial, onSaved }: { initial: readonly string[]; onSaved: (
             aria-describedby={describedBy('st-terminal', true, fieldError)}
           />
         </Field>
-        <div className="st-actions">
-          <button type="submit" className="button button-secondary" aria-disabled={busy}>
-            {busy ? 'Saving…' : 'Save terminal'}
-          </button>
-        </div>
-        {other && (
-          <p className="st-error" role="alert">
-            {other}
-          </p>
-        )}
-        <p role="status" className="st-saved-line">
-          {done && (argv.length ? `Saved: the governed shell opens with ${argv[0]}.` : 'Saved: the governed shell opens in the platform’s default terminal.')}
-        </p>
+        <SaveFooter
+          label="Save terminal"
+          busy={busy}
+          other={other}
+          saved={done ? (argv.length ? `Saved: the governed shell opens with ${argv[0]}.` : 'Saved: the governed shell opens in the platform’s default terminal.') : null}
+        />
       </form>
     </section>
   );
