@@ -6,6 +6,20 @@ import globals from 'globals';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'process', 'stream', 'util', 'worker_threads', 'url', 'events', 'readline', 'tty', 'zlib', 'dns'];
 
+// Each library, and main/git.ts's Git, has one home in main/ (issue 11, "Lint enforces the shape").
+// A file outside an entry's home may not import it; every area below gets the list of the others.
+const homes = [
+  { home: 'main/git.ts', group: ['simple-git', 'simple-git/*'], message: 'simple-git is imported only by main/git.ts (the one place that runs git): use its Git class.' },
+  { home: 'main/electron/**', group: ['electron', 'electron/*'], message: 'Only main/electron/ imports electron: write the logic Electron-free and wire it there.' },
+  { home: 'main/evidence/**', group: ['proper-lockfile'], message: 'Only main/evidence/ takes file locks (the writer lock, main/evidence/writerLock.ts).' },
+  { home: ['main/git.ts', 'main/evidence/**', 'main/sync/**'], group: ['**/git', './git'], message: 'Git command lines live in main/git.ts, main/evidence/ and main/sync/ only: call the store, the outbox or the remote instead.' },
+];
+const homeAreas = ['main/git.ts', 'main/electron/**', 'main/evidence/**', 'main/sync/**'];
+const inHome = (entry, area) => [entry.home].flat().includes(area);
+const restrictedOutside = (area) => ({
+  'no-restricted-imports': ['error', { patterns: homes.filter((h) => !inHome(h, area)).map(({ group, message }) => ({ group, message })) }],
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'coverage/**'] },
   js.configs.recommended,
@@ -43,5 +57,11 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  ...homeAreas.map((area) => ({ files: [area.endsWith('.ts') ? area : `${area}/*.ts`], rules: restrictedOutside(area) })),
+  { files: ['main/**/*.ts'], ignores: homeAreas, rules: restrictedOutside('main/') },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: homes[0].group, message: homes[0].message }] }] },
   },
 );

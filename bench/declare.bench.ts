@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GitEvidenceStore } from '../main/evidenceStore';
+import { GitEvidenceStore } from '../main/evidence/store';
 import { launchConsole, RENDERER_DIR, ROOT } from '../test/browser/host';
 import { editPolicyInBareRepo } from './policy';
 import { report, summarise } from './stats';

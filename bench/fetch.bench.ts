@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConsoleBackend } from '../main/backend';
-import { openContext } from '../main/context';
-import { nodeHostInfo } from '../main/host';
+import { ConsoleBackend } from '../main/console/backend';
+import { openContext } from '../main/application/context';
+import { nodeHostInfo } from '../main/host/hostInfo';
 import { toSessionView, type BoardData, type SyncStatus } from '../app/views';
 import { sessionStatesAt } from '../app/ledger';
 import { generateLedger } from './generate';
@@ -148,9 +148,8 @@ export async function fetchBenchmarks(): Promise<void> {
     gitFetch: [] as number[], merge: [] as number[], persist: [] as number[], onMerged: [] as number[],
     syncFetch: [] as number[], boardGet: [] as number[], statusAfter: [] as number[], rows: [] as number[],
   };
-  const outbox = backend.ctx.outbox as unknown as Record<string, unknown>;
   timeMethod(backend.ctx.store, 'mergeFrom', phases.merge);
-  timeMethod(outbox, 'updatePersisted', phases.persist);
+  timeMethod(backend.ctx.outbox.state, 'update', phases.persist);
   // The fetch command alone: Git.run calls whose caller is 'fetch-remote'.
   const byCaller: Record<string, number[]> = {};
   let measuring = false;

@@ -4,7 +4,7 @@ import { declarationTemplate } from '../app/declaration';
 import { DEFAULT_POLICY } from '../app/policy';
 import { commitMessageFor, recordPath, type EvidenceRecord, type UnsealedRecord } from '../app/records';
 import type { LedgerEntry } from '../app/ports';
-import { GitEvidenceStore } from '../main/evidenceStore';
+import { GitEvidenceStore } from '../main/evidence/store';
 
 /**
  * Generates a realistic evidence repository for benchmarks and large UI tests: `sessions`

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateLedger } from './generate';
 import { report, summarise, timeN } from './stats';
-import { openContext } from '../main/context';
-import { nodeHostInfo } from '../main/host';
-import { verifyRepository } from '../main/verify';
-import { GitEvidenceStore } from '../main/evidenceStore';
+import { openContext } from '../main/application/context';
+import { nodeHostInfo } from '../main/host/hostInfo';
+import { verifyRepository } from '../main/evidence/verify';
+import { GitEvidenceStore } from '../main/evidence/store';
 import { editPolicyInBareRepo } from './policy';
 
 /**
@@ -106,7 +106,7 @@ async function pushBench(): Promise<void> {
     const b = tmp('bg-bench-remote-b-');
     spawnSync('git', ['init', '--quiet', '--bare', a]);
     spawnSync('git', ['init', '--quiet', '--bare', b]);
-    await ctx.outbox.setRemote(a);
+    await ctx.remote.set(a);
     spawnSync('git', ['update-ref', '-d', `refs/remotes/origin/${store.branch}`], { cwd: store.gitDir });
     let t = performance.now();
     // The background push the outbox does after each record (push first; fetch + merge only if refused).

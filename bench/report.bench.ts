@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildReport, renderMarkdown } from '../app/report';
-import { openContext } from '../main/context';
-import { nodeHostInfo } from '../main/host';
-import { produceReport } from '../main/report';
+import { openContext } from '../main/application/context';
+import { nodeHostInfo } from '../main/host/hostInfo';
+import { produceReport } from '../main/report/produce';
 import { generateLedger } from './generate';
 import { report, summarise } from './stats';
 

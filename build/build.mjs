@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
 await Promise.all([
-  build({ ...common, entryPoints: { cli: 'main/cli.ts' }, outdir: 'dist', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: { cli: 'main/cli/program.ts' }, outdir: 'dist', format: 'esm', packages: 'external' }),
   build({ ...common, entryPoints: { main: 'main/electron/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', packages: 'external' }),
   build({ ...common, entryPoints: { preload: 'main/electron/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', external: ['electron'], sourcemap: false }),
 ]);

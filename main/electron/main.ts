@@ -6,8 +6,8 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Noti
 import { channelOf } from '../../app/contract';
 import { trayTextFor } from '../../app/countdown';
 import type { StatusSnapshot } from '../../app/views';
-import { ConsoleBackend } from '../backend';
-import { APP_ORIGIN, APP_SCHEME } from '../security';
+import { ConsoleBackend } from '../console/backend';
+import { APP_ORIGIN, APP_SCHEME } from './security';
 import { createConsoleWindow, denyAllPermissions, guardContents, isTrustedSender } from './hardening';
 import { registerContract } from './ipc';
 import { dialogReportSaver, electronPdfPrinter } from './report';

@@ -1,12 +1,13 @@
 // Report export glue for the app (issue 7): Electron prints the report's HTML to PDF, and the save
 // dialog chooses where a report goes. Thin by design: the report itself is built and tested in
-// app/report.ts and main/report.ts; the CLI and the browser test host print through Chromium.
+// app/report.ts and main/report/; the CLI and the browser test host print through Chromium.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserWindow as BrowserWindowType, Dialog, FileFilter, Session } from 'electron';
-import type { PdfPrinter, ReportSaver } from '../report';
+import type { PdfPrinter } from '../report/pdf';
+import type { ReportSaver } from '../report/save';
 
 /**
  * Prints in a hidden window of its own in-memory session, JavaScript off and sandboxed, loading

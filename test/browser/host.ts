@@ -8,8 +8,8 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { EVENTS, type Envelope, type EventName } from '../../app/contract';
 import type { Clock } from '../../app/ports';
-import { ConsoleBackend } from '../../main/backend';
-import { isAppUrl, MIME_TYPES, rendererHeaders } from '../../main/security';
+import { ConsoleBackend } from '../../main/console/backend';
+import { isAppUrl, MIME_TYPES, rendererHeaders } from '../../main/electron/security';
 
 /**
  * The browser test host (architecture.md "The Electron runtime is not available on these

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../../main/security';
+import { contentSecurityPolicy } from '../../main/electron/security';
 import type { StatusSnapshot } from '../../app/views';
 import { assertRendererBuilt, launchConsole, RENDERER_DIR, serveRenderer, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { focusRing, isFocused, screenshot, seriousAxeViolations, tabTo } from '../browser/inPage';

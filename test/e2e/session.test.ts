@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Committed, EventPayloads } from '../../app/contract';
 import type { EvidenceRecord } from '../../app/records';
 import type { StatusSnapshot } from '../../app/views';
-import { WriterLock } from '../../main/writerLock';
+import { WriterLock } from '../../main/evidence/writerLock';
 import { assertRendererBuilt, launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { screenshot, seriousAxeViolations, withRealTimers } from '../browser/inPage';
 import { allowRoot, cleanup, cliEnv, declaration, git, runCli, tempDir } from '../support/cli';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
-import { ConsoleBackend } from '../../main/backend';
+import { ConsoleBackend } from '../../main/console/backend';
 import { CALLS, type CallName } from '../../app/contract';
 import { allowRoot, cleanup, declaration, runCli, tempDir } from '../support/cli';
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleBackend } from '../../main/backend';
+import { ConsoleBackend } from '../../main/console/backend';
 import { CALLS, type CallName, type Envelope } from '../../app/contract';
 import type { BoardData, PushStatus, SessionView, StatusSnapshot, SyncStatus } from '../../app/views';
 import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';

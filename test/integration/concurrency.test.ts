@@ -4,8 +4,8 @@ import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '..
 import { lastJson } from '../support/cliProcess';
 import { createEvidenceRepo, expectExit } from '../support/evidenceRepo';
 import { gitLockFiles, killWriter, type KilledWriter, type KillPoint } from '../support/writerKill';
-import { openContext } from '../../main/context';
-import { nodeHostInfo } from '../../main/host';
+import { openContext } from '../../main/application/context';
+import { nodeHostInfo } from '../../main/host/hostInfo';
 import type { EvidenceRecord } from '../../app/records';
 
 /**

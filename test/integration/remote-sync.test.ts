@@ -5,8 +5,8 @@ import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '..
 import { lastJson } from '../support/cliProcess';
 import { createEvidenceRepo, expectExit, gitRaw, revList, sha256 } from '../support/evidenceRepo';
 import { freePort, GitDaemon, silentServer } from '../support/gitDaemon';
-import { openContext } from '../../main/context';
-import { nodeHostInfo } from '../../main/host';
+import { openContext } from '../../main/application/context';
+import { nodeHostInfo } from '../../main/host/hostInfo';
 
 /**
  * The push outbox against real remotes (procedure.md §7, architecture.md "Evidence repository"):

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSURE, REVIEW, ROOT, cleanup, declaration, jsonFile } from '../support/cli';
 import { assertCliBuilt, gitx, sessionLog, workspace, type Workspace } from '../support/lifecycleKit';
-import { openContext } from '../../main/context';
-import { nodeHostInfo } from '../../main/host';
+import { openContext } from '../../main/application/context';
+import { nodeHostInfo } from '../../main/host/hostInfo';
 
 /**
  * Issue 7, "Report": the real CLI on a real evidence repository. Sessions are declared, acted in,

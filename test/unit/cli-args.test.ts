@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hoistGlobalOptions } from '../../main/cli';
-import { urlHasPassword } from '../../main/outbox';
+import { hoistGlobalOptions } from '../../main/cli/program';
+import { urlHasPassword } from '../../main/sync/remote';
 
 describe('global CLI options anywhere before --', () => {
   it('moves --json and --repo in front of the command', () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { ConsoleBackend } from '../../main/backend';
+import { ConsoleBackend } from '../../main/console/backend';
 import type { BoardData, SyncStatus } from '../../app/views';
 import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
 import { createEvidenceRepo, expectExit } from '../support/evidenceRepo';

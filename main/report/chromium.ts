@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { BreakGlassError } from '../app/errors';
+import { BreakGlassError } from '../../app/errors';
 
 /** What to do when no Chromium can be found (issue 7: "a clear message where it is not"). */
 export const NO_CHROMIUM_MESSAGE = 'PDF needs Chromium: install it (Debian: apt-get install chromium) or set BREAKGLASS_CHROMIUM, or export Markdown/HTML';

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { parse as parseShellWords } from 'shell-quote';
 import treeKill from 'tree-kill';
-import { BreakGlassError } from '../app/errors';
-import type { ActionInput } from '../app/service';
+import { BreakGlassError } from '../../app/errors';
+import type { ActionInput } from '../../app/service';
 
 /**
  * Runs one command for a session (issue 2 `exec`, issue 5 "Run a command"): the session's

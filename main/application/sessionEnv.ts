@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { BreakGlassService } from '../app/service';
-import { renderEnvInactive } from '../app/envExport';
-import { sessionEnvFile } from './paths';
+import type { BreakGlassService } from '../../app/service';
+import { renderEnvInactive } from '../../app/envExport';
+import { sessionEnvFile } from '../host/paths';
 
 /**
  * Keeps `<data dir>/session.env` (mode 0600) in step with the ledger (issue 5): the export block

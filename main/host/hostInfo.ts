@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { sha256Hex } from '../app/chain';
-import type { Clock, HostInfo } from '../app/ports';
+import { sha256Hex } from '../../app/chain';
+import type { Clock, HostInfo } from '../../app/ports';
 
 /**
  * A stable id for this host: derived from the machine id and hostname, so the console and the CLI

@@ -1,15 +1,18 @@
-import { BreakGlassService } from '../app/service';
-import type { Clock, HostInfo } from '../app/ports';
-import { GitEvidenceStore } from './evidenceStore';
-import { nodeHostInfo, systemClock } from './host';
-import { Outbox } from './outbox';
-import { evidenceRepoDir } from './paths';
+import { BreakGlassService } from '../../app/service';
+import type { Clock, HostInfo, LockRecovery } from '../../app/ports';
+import { GitEvidenceStore } from '../evidence/store';
+import { nodeHostInfo, systemClock } from '../host/hostInfo';
+import { evidenceRepoDir } from '../host/paths';
+import { Outbox } from '../sync/outbox';
+import { Remote } from '../sync/remote';
 
 /** Everything a caller (CLI, console, test host) needs, wired once. */
 export interface ConsoleContext {
   repoDir: string;
   store: GitEvidenceStore;
   service: BreakGlassService;
+  /** The shared remote's configuration (the outbox pushes to it, the board fetches from it). */
+  remote: Remote;
   outbox: Outbox;
   host: HostInfo;
   clock: Clock;
@@ -24,17 +27,18 @@ export async function openContext(options: { repo?: string | undefined; env?: No
   const host = options.host ?? nodeHostInfo(env);
   const clock = options.clock ?? systemClock;
   const service = new BreakGlassService({ store, clock, host });
+  const remote = new Remote(store.git, store.branch);
   // An observer (the commander's machine, issue 6) fetches and merges but writes no record of its own.
-  const outbox = new Outbox(store, {
+  const outbox = new Outbox(store, remote, {
     now: () => clock.now(),
     ...(options.observer ? {} : {
       onPolicyAdopted: async (o: { previous: string | null; adopted: string }) => {
         await service.recordPolicyAdopted(o.previous, o.adopted);
       },
-      onLockRecovered: async (r: import('../app/ports').LockRecovery) => {
+      onLockRecovered: async (r: LockRecovery) => {
         await service.recordLockRecovery(r);
       },
     }),
   });
-  return { repoDir, store, service, outbox, host, clock };
+  return { repoDir, store, service, remote, outbox, host, clock };
 }

@@ -1,7 +1,10 @@
-import { parseRecordPath } from '../app/records';
-import { verifyLedgerRecords, type IntegrityProblem } from '../app/ledger';
-import type { GitEvidenceStore } from './evidenceStore';
-import { Git } from './git';
+import { parseRecordPath } from '../../app/records';
+import { verifyLedgerRecords, type IntegrityProblem } from '../../app/ledger';
+import { Git } from '../git';
+import type { GitEvidenceStore } from './store';
+
+/** What verify reads of the store: the ledger, and the repository's git to walk history itself. */
+export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'branch' | 'read'>;
 
 /** The result of `breakglass verify`. */
 export interface VerifyReport {
@@ -19,7 +22,7 @@ export interface VerifyReport {
  * record file was added by exactly one commit and never changed or removed after it, the commit's
  * author is the record's named actor, history already pushed was not rewritten, and git fsck is clean.
  */
-export async function verifyRepository(store: GitEvidenceStore): Promise<VerifyReport> {
+export async function verifyRepository(store: VerifiedStore): Promise<VerifyReport> {
   // git fsck is the longest step (it hashes every object); it runs beside the rest on its own git
   // instance, so the two cores share the work.
   const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
@@ -99,7 +102,7 @@ export async function verifyRepository(store: GitEvidenceStore): Promise<VerifyR
 }
 
 /** Records already pushed must still be in local history, unchanged (a rewrite is detected against the remote-tracking branch). */
-async function compareWithRemote(store: GitEvidenceStore, head: string | null, problems: IntegrityProblem[]): Promise<string | null> {
+async function compareWithRemote(store: VerifiedStore, head: string | null, problems: IntegrityProblem[]): Promise<string | null> {
   const refs = (await store.git.text('list-tracking', ['for-each-ref', '--format=%(refname)', `refs/remotes/*/${store.branch}`])).split('\n').filter(Boolean);
   const tracking = refs[0];
   if (!tracking || !head) return null;

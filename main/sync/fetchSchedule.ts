@@ -1,5 +1,8 @@
-import type { SyncStatus } from '../app/views';
-import { backoffDelayMs, type FetchState, type MergeOutcome, type Outbox } from './outbox';
+import type { SyncStatus } from '../../app/views';
+import type { MergeOutcome } from '../evidence/merge';
+import { backoffDelayMs } from './backoff';
+import type { Outbox } from './outbox';
+import type { FetchState } from './syncState';
 
 /** The board's default fetch interval (issue 6). */
 export const DEFAULT_FETCH_INTERVAL_SECONDS = 30;
@@ -7,7 +10,7 @@ export const DEFAULT_FETCH_INTERVAL_SECONDS = 30;
 /**
  * Brings other hosts' records to this repository (issue 6): every `intervalSeconds` while the
  * board is open, with backoff (the outbox's, capped at 5 minutes) while the remote cannot be
- * reached, and at once on demand. The outcome of each fetch is kept in the outbox's status file,
+ * reached, and at once on demand. The outcome of each fetch is kept in the sync state file,
  * so the board's "as of the last fetch" survives a restart.
  */
 export class FetchSchedule {
@@ -18,7 +21,7 @@ export class FetchSchedule {
   private readonly listeners = new Set<(s: SyncStatus) => void>();
 
   constructor(
-    private readonly outbox: Outbox,
+    private readonly outbox: Pick<Outbox, 'remote' | 'fetchOnce' | 'fetchState'>,
     private readonly options: {
       now: () => number;
       intervalSeconds: () => Promise<number>;
@@ -49,7 +52,7 @@ export class FetchSchedule {
     this.clear();
     this.running = (async () => {
       // The remote is read once per fetch: each read is a git process, on the board's critical path.
-      const config = await this.outbox.remoteConfig();
+      const config = await this.outbox.remote.config();
       const remote = config.url;
       this.emit(await this.status(true, remote));
       const { state, outcome } = await this.outbox.fetchOnce(config);
@@ -71,7 +74,7 @@ export class FetchSchedule {
 
   /** The sync state the board shows. */
   async status(fetching = this.running !== null, knownRemote?: string | null): Promise<SyncStatus> {
-    const remote = knownRemote !== undefined ? knownRemote : await this.outbox.remoteUrl();
+    const remote = knownRemote !== undefined ? knownRemote : await this.outbox.remote.url();
     if (remote === null) return { state: 'local-only', watching: this.watching };
     const f = await this.outbox.fetchState();
     return {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DraftSchema, type Draft } from '../app/contract';
+import { DraftSchema, type Draft } from '../../app/contract';
 
 /**
  * The wizard's draft, kept locally — never in the evidence repository (issue 4): nothing typed is

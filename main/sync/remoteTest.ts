@@ -1,31 +1,27 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { RemoteTest } from '../app/contract';
-import { Git, GitFailure } from './git';
-import { urlHasPassword } from './outbox';
+import type { RemoteTest } from '../../app/contract';
+import type { Git } from '../git';
+import { urlHasPassword, urlLooksLikeOption } from './remote';
+import { classifyRemoteFailure, failureText, reasonLine } from './remoteFailure';
 
 const TIMEOUT_MS = 15_000;
 
-/**
- * git's message, kept to what a person reads: its first lines (git splits "unable to connect to
- * 127.0.0.1:" from "errno=Connection refused", and the second half is the useful one), bounded.
- */
-function firstLines(text: string): string {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '').trim())
-    // git's closing boilerplate after the real reason says nothing a person can act on.
-    .filter((l) => l && !/^fatal: Could not read from remote repository\.$|^Please make sure you have the correct access rights$|^and the repository exists\.$/.test(l));
-  const joined = lines.slice(0, 2).join(' ');
-  return joined.length > 300 ? `${joined.slice(0, 299)}…` : joined;
-}
-
-/** Reads a git failure as the stage a person can fix. */
-function classify(e: unknown): RemoteTest {
-  const text = e instanceof GitFailure ? e.stderr : String(e);
-  const line = firstLines(text);
-  if (e instanceof GitFailure && e.exitCode === null) return { ok: false, stage: 'unreachable', detail: `No answer within ${TIMEOUT_MS / 1000} s: check the address and the network.` };
-  if (/Authentication failed|Permission denied \(publickey|could not read Username|403|401/i.test(text)) return { ok: false, stage: 'auth', detail: `The remote refused our credentials (${line}). Set them up in git's credential helper or the ssh agent.` };
-  if (/does not appear to be a git repository|not a git repository|repository .* not found|not exported|No such file or directory/i.test(text)) return { ok: false, stage: 'not-a-repository', detail: `Reached, but it is not a git repository (${line}).` };
-  return { ok: false, stage: 'unreachable', detail: `Cannot reach the remote (${line || 'no message'}).` };
+/** Reads a failed remote call as the stage a person can fix. */
+function stageOf(e: unknown): RemoteTest {
+  const { cause, message } = classifyRemoteFailure(e);
+  switch (cause) {
+    case 'timeout':
+      return { ok: false, stage: 'unreachable', detail: `No answer within ${TIMEOUT_MS / 1000} s: check the address and the network.` };
+    case 'auth':
+      return { ok: false, stage: 'auth', detail: `The remote refused our credentials (${message}). Set them up in git's credential helper or the ssh agent.` };
+    case 'not-a-repository':
+      return { ok: false, stage: 'not-a-repository', detail: `Reached, but it is not a git repository (${message}).` };
+    case 'unreachable':
+    case 'push-rejected':
+    case 'unknown':
+      return { ok: false, stage: 'unreachable', detail: `Cannot reach the remote (${message || 'no message'}).` };
+  }
 }
 
 /**
@@ -35,11 +31,11 @@ function classify(e: unknown): RemoteTest {
 export async function testRemote(git: Git, url: string): Promise<RemoteTest> {
   if (urlHasPassword(url)) return { ok: false, stage: 'invalid-url', detail: 'The URL contains a password: give it without, and let git\'s credential helper or the ssh agent hold credentials.' };
   // A "URL" starting with "-" would be read by git as an option (`--upload-pack=<command>` runs a command).
-  if (url.startsWith('-')) return { ok: false, stage: 'invalid-url', detail: 'A remote URL cannot start with "-": give an ssh or https URL, or a folder path.' };
+  if (urlLooksLikeOption(url)) return { ok: false, stage: 'invalid-url', detail: 'A remote URL cannot start with "-": give an ssh or https URL, or a folder path.' };
   try {
     await git.run('test-remote-read', ['ls-remote', '--heads', '--', url], { timeoutMs: TIMEOUT_MS });
   } catch (e) {
-    return classify(e);
+    return stageOf(e);
   }
   const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/]+@[^:]+:/.test(url);
   if (local || url.startsWith('file://')) {
@@ -58,8 +54,8 @@ export async function testRemote(git: Git, url: string): Promise<RemoteTest> {
   try {
     await git.run('test-remote-write', ['push', '--dry-run', '--porcelain', '--', url, `${commit}:refs/heads/breakglass-connection-test`], { timeoutMs: TIMEOUT_MS });
   } catch (e) {
-    const c = classify(e);
-    if (c.stage === 'unreachable' || c.stage === 'not-a-repository') return { ok: false, stage: 'no-write-access', detail: `Readable, but a push would be refused (${firstLines(e instanceof GitFailure ? e.stderr : String(e))}).` };
+    const c = stageOf(e);
+    if (c.stage === 'unreachable' || c.stage === 'not-a-repository') return { ok: false, stage: 'no-write-access', detail: `Readable, but a push would be refused (${reasonLine(failureText(e))}).` };
     return c;
   }
   return { ok: true, stage: 'reachable', detail: 'Reachable; a push would be accepted.' };

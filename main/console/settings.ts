@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { SettingsSchema, type Settings } from '../app/contract';
+import { SettingsSchema, type Settings } from '../../app/contract';
 
 const DEFAULTS: Settings = { terminal: [], observer: false, fetchIntervalSeconds: 30 };
 
@@ -30,12 +30,4 @@ export class SettingsStore {
     await fs.rename(tmp, this.file);
     return next;
   }
-}
-
-/** The platform's default terminal for "Open governed shell" (issue 5). */
-export function defaultTerminal(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string[] {
-  if (platform === 'darwin') return ['open', '-n', '-a', 'Terminal'];
-  if (platform === 'win32') return ['cmd.exe', '/c', 'start', 'cmd.exe'];
-  if (env.TERMINAL) return [env.TERMINAL];
-  return ['x-terminal-emulator'];
 }

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
-import { BreakGlassError } from '../app/errors';
-import type { LockRecovery } from '../app/ports';
+import { BreakGlassError } from '../../app/errors';
+import type { LockRecovery } from '../../app/ports';
 
 /**
  * The evidence writers' lock (issue 2): the console and any number of CLI processes on one host

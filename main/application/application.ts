@@ -1,0 +1,108 @@
+import type { BreakGlassService, SessionSelector } from '../../app/service';
+import type { EvidenceRecord } from '../../app/records';
+import type { SessionState } from '../../app/lifecycle';
+import type { ConsoleContext } from './context';
+import { SessionCommands } from './commands';
+import { ExpiryTick } from './expiryTick';
+import { writeSessionEnvFile } from './sessionEnv';
+
+/** A committed record, as every write call returns it. */
+export interface CommittedRecord {
+  record: EvidenceRecord;
+  commit: string;
+}
+
+/** Options of the application layer. */
+export interface ApplicationOptions {
+  /** `<data dir>/session.env` of this caller's environment (not necessarily process.env's). */
+  sessionEnvPath: string;
+  /** Read-only (the commander's console, issue 6): the expiry tick writes nothing. */
+  observer?: boolean;
+}
+
+/**
+ * The one application layer (issue 11): the Electron backend (main/console) and the CLI
+ * (main/cli) both call it for everything around a service call, so the two cannot drift.
+ * - Every write goes through {@link write}: the service commits the record (fail closed: nothing
+ *   happens when it cannot), then {@link afterWrite} runs the same after-write work for both.
+ * - Commands and shells run through {@link commands} (main/application/commands.ts).
+ * - The expiry tick (expiry, countdown warnings, clock jumps) is {@link tick}.
+ * Later work has one place each: forwarding after each commit (issue 19) and per-host refs
+ * (issue 14) in `afterWrite`; the `action-started` record (issue 12) and PID-namespace
+ * containment (issue 17) in `commands`.
+ */
+export class Application {
+  readonly commands: SessionCommands;
+  readonly tick: ExpiryTick;
+  private readonly committedListeners = new Set<() => Promise<void>>();
+
+  constructor(
+    readonly ctx: ConsoleContext,
+    private readonly options: ApplicationOptions,
+  ) {
+    this.commands = new SessionCommands(ctx, () => this.afterWrite());
+    this.tick = new ExpiryTick(ctx, {
+      observer: options.observer ?? false,
+      stopCommandsOf: (sessionId) => this.commands.stopSession(sessionId, 'expiry'),
+      writeSessionEnv: () => this.writeSessionEnv(),
+    });
+  }
+
+  /** The service the layer orders calls around. */
+  get service(): BreakGlassService {
+    return this.ctx.service;
+  }
+
+  /** Called after every write's commit (the console re-reads and sends its snapshot); returns the unsubscribe. */
+  onCommitted(listener: () => Promise<void>): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
+  }
+
+  /** Runs one write through the service, then the after-write work. Every write call goes through here. */
+  async write<T>(call: (service: BreakGlassService) => Promise<T>): Promise<T> {
+    const result = await call(this.ctx.service);
+    await this.afterWrite();
+    return result;
+  }
+
+  /** Declares a session (procedure.md §4). */
+  declare(input: unknown): Promise<CommittedRecord & { state: SessionState }> {
+    return this.write((s) => s.declare(input));
+  }
+
+  /** Adds a note to a session. */
+  note(selector: SessionSelector, text: unknown): Promise<CommittedRecord> {
+    return this.write((s) => s.note(selector, text));
+  }
+
+  /** Extends a session with a new justification (procedure.md §6). */
+  extend(selector: SessionSelector, input: unknown): Promise<CommittedRecord> {
+    return this.write((s) => s.extend(selector, input));
+  }
+
+  /** Closes a session with its reversal record (procedure.md §8). */
+  close(selector: SessionSelector, input: unknown): Promise<CommittedRecord> {
+    return this.write((s) => s.close(selector, input));
+  }
+
+  /** Records the post-incident review (procedure.md §9). */
+  review(sessionId: string, input: unknown): Promise<CommittedRecord> {
+    return this.write((s) => s.review(sessionId, input));
+  }
+
+  /**
+   * What follows every committed record, for the console and the CLI alike: `session.env`
+   * follows the ledger (issue 5); the outbox is asked for a push (issue 2); listeners hear of it.
+   */
+  async afterWrite(): Promise<void> {
+    await this.writeSessionEnv();
+    this.ctx.outbox.kick();
+    for (const listener of this.committedListeners) await listener();
+  }
+
+  /** Brings `session.env` in step with the ledger; a failure to write it never undoes the record. */
+  async writeSessionEnv(): Promise<void> {
+    await writeSessionEnvFile(this.ctx.service, this.options.sessionEnvPath).catch(() => {});
+  }
+}

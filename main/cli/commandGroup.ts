@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { Application } from '../application/application';
+import { openContext } from '../application/context';
+import { sessionEnvFile } from '../host/paths';
+import type { GlobalOptions } from './output';
+
+/** What each command group is registered with. */
+export interface CliDeps {
+  /** The global options as parsed (`--repo`, `--json`). */
+  g(): GlobalOptions;
+  /** Wraps a command's action: its resolved number (or 0) becomes the exit code, a throw goes through `fail`. */
+  action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void>;
+  setExit(code: number): void;
+}
+
+/** A command group: adds its commands to the program. */
+export type CommandGroup = (program: Command, deps: CliDeps) => void;
+
+/** Opens the evidence repository (`--repo`, else the default) and the application layer over it. */
+export async function openApplication(opts: GlobalOptions): Promise<Application> {
+  return new Application(await openContext({ repo: opts.repo }), { sessionEnvPath: sessionEnvFile() });
+}

@@ -1,0 +1,83 @@
+import { CommanderError } from 'commander';
+import { BreakGlassError, type ErrorCode } from '../../app/errors';
+import { formatRemaining } from '../../app/countdown';
+import type { SessionState } from '../../app/lifecycle';
+import type { PushStatus } from '../../app/views';
+
+/**
+ * The `breakglass` CLI's exit codes (issue 2): 0 success, 1 refused by policy or state, 2 bad
+ * input, 3 no active session / expired, 4 evidence could not be committed. `exec` refuses with 125
+ * before running anything, and otherwise exits with the command's own status.
+ */
+export const EXIT = { ok: 0, refused: 1, badInput: 2, noSession: 3, notCommitted: 4, execRefused: 125 } as const;
+
+const EXIT_BY_CODE: Record<ErrorCode, number> = {
+  refused: EXIT.refused,
+  'invalid-input': EXIT.badInput,
+  'no-active-session': EXIT.noSession,
+  'evidence-not-committed': EXIT.notCommitted,
+  internal: EXIT.notCommitted,
+};
+
+/** The options every command takes. */
+export interface GlobalOptions {
+  repo?: string;
+  json?: boolean;
+}
+
+/** Ends a command with this exit code, saying nothing more. */
+export class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** Prints the human text, or with `--json` the data as one JSON line. */
+export function out(opts: GlobalOptions, human: string, data: unknown): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(data)}\n` : human.endsWith('\n') ? human : `${human}\n`);
+}
+
+/** Prints one line that says what to do, on stderr, and returns the exit code. */
+export function fail(opts: GlobalOptions, e: unknown, exitOverride?: number): number {
+  if (e instanceof Exit) return e.code;
+  const err = e instanceof BreakGlassError ? e : e instanceof CommanderError ? new BreakGlassError('invalid-input', e.message.replace(/^error: /, '')) : new BreakGlassError('internal', `Unexpected failure: ${(e as Error)?.message ?? String(e)}`);
+  const message = err.message.replace(/\s*\n\s*/g, ' | ');
+  if (opts.json) process.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), problems: err.problems } })}\n`);
+  else process.stderr.write(`breakglass: ${message}\n`);
+  return exitOverride ?? EXIT_BY_CODE[err.code];
+}
+
+/** One line per session: id, incident, environment, operator and where it stands. */
+export function describeState(s: SessionState): string {
+  const d = s.declaration;
+  const base = `${s.sessionId}  ${d.incidentId}  ${d.environment}  ${s.operator.name}`;
+  switch (s.phase) {
+    case 'active':
+      return `${base}  ACTIVE, ${formatRemaining(s.remainingMs)} left (expires ${s.expiresAt})`;
+    case 'expired':
+      return `${base}  EXPIRED at ${s.expiresAt}, awaiting closure`;
+    case 'closed':
+      return `${base}  CLOSED, review due ${s.closed?.reviewDueAt}${s.reviewOverdue ? ' (OVERDUE)' : ''}`;
+    case 'reviewed':
+      return `${base}  REVIEWED: ${s.review?.review.outcome}`;
+  }
+}
+
+/** A session as `--json` prints it. */
+export function sessionJson(s: SessionState) {
+  return {
+    sessionId: s.sessionId, phase: s.phase, incidentId: s.declaration.incidentId, environment: s.declaration.environment,
+    trigger: s.declaration.trigger, scopes: s.declaration.scopes, operator: s.operator, host: s.host, declaredAt: s.declaredAt,
+    expiresAt: s.expiresAt, remainingMs: s.phase === 'active' ? s.remainingMs : 0, reviewDueAt: s.closed?.reviewDueAt ?? null,
+    reviewOutcome: s.review?.review.outcome ?? null, records: s.recordCount,
+  };
+}
+
+/** The push state in one line (`breakglass status`). */
+export function describePush(push: PushStatus): string {
+  return push.state === 'local-only' ? 'local only (no remote configured)'
+    : push.state === 'synced' ? `synced${push.lastPushAt ? ` (last push ${push.lastPushAt})` : ''}`
+      : push.state === 'pending' ? `${push.pending} record(s) pending`
+        : push.state === 'offline' ? `offline since ${push.since}, ${push.pending} pending, next try ${push.nextTryAt ?? 'on next push'} (${push.reason})`
+          : `rejected: ${push.reason} (${push.pending} pending)`;
+}

@@ -1,0 +1,93 @@
+import { Option } from 'commander';
+import { BreakGlassError } from '../../app/errors';
+import { ReportScopeSchema } from '../../app/contract';
+import { parseOrThrow } from '../../app/zodIssues';
+import { verifyRepository } from '../evidence/verify';
+import { produceReport, type ReportFormat } from '../report/produce';
+import { writeReportFile } from '../report/save';
+import { openApplication, type CommandGroup } from './commandGroup';
+import { describeState, EXIT, out, sessionJson } from './output';
+
+/** The repository's commands: verify, push, remote, log, report. */
+export const registerRepositoryCommands: CommandGroup = (program, { g, action }) => {
+  program.command('verify')
+    .description('verify every record, chain, commit and the history against the remote')
+    .action(action(async () => {
+      const { ctx } = await openApplication(g());
+      const report = await verifyRepository(ctx.store);
+      const lines = report.problems.map((p) => `  ${[p.sessionId, p.seq === null ? null : `seq ${p.seq}`, p.path, p.commit ? `commit ${p.commit.slice(0, 12)}` : null].filter(Boolean).join(' ')}: ${p.message}`);
+      out(g(), report.ok
+        ? `OK: ${report.records} record(s) in ${report.sessions} session(s), ${report.commitsChecked} commit(s) checked${report.comparedWithRemote ? `, history contains ${report.comparedWithRemote.replace('refs/remotes/', '')}` : ''}; git fsck clean.`
+        : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`, report);
+      return report.ok ? EXIT.ok : EXIT.refused;
+    }));
+
+  program.command('push')
+    .description('fetch and merge other hosts\' evidence, then push the backlog once')
+    .action(action(async () => {
+      const { ctx } = await openApplication(g());
+      const s = await ctx.outbox.syncOnce();
+      out(g(), s.state === 'synced' ? `Synced with ${s.remote}.` : s.state === 'local-only' ? 'No remote configured: set one with breakglass remote set URL.' : `Not pushed: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}; ${'pending' in s ? s.pending : 0} record(s) pending. Local evidence is safe.`, s);
+      return s.state === 'synced' || s.state === 'local-only' ? EXIT.ok : EXIT.notCommitted;
+    }));
+
+  const remote = program.command('remote').description('the shared remote (origin)');
+  remote.command('set')
+    .argument('<url>', 'git URL (ssh, https, or a path)')
+    .description('set the shared remote; credentials stay with git\'s helpers and ssh agent')
+    .action(action(async (url: string) => {
+      const { ctx } = await openApplication(g());
+      await ctx.remote.set(url);
+      out(g(), `Remote set to ${url}. Push with: breakglass push`, { remote: url });
+    }));
+  remote.command('show').description('print the remote').action(action(async () => {
+    const { ctx } = await openApplication(g());
+    const url = await ctx.remote.url();
+    out(g(), url ?? 'No remote (local only).', { remote: url });
+  }));
+
+  program.command('log')
+    .description('list sessions, or one session\'s records')
+    .option('--session <id>', 'show this session\'s timeline')
+    .action(action(async (o: { session?: string }) => {
+      const { ctx } = await openApplication(g());
+      const view = await ctx.service.read();
+      if (!o.session) {
+        const states = await ctx.service.sessions(view);
+        out(g(), states.length ? states.map(describeState).join('\n') : 'No sessions recorded yet.', states.map(sessionJson));
+        return;
+      }
+      const entries = view.sessions.get(o.session);
+      if (!entries) throw new BreakGlassError('no-active-session', `No session ${o.session}. List sessions with: breakglass log`);
+      out(g(), entries.map((e) => `${e.record.at}  #${e.record.seq} ${e.record.type.padEnd(14)} ${e.commit.slice(0, 12)}  ${e.record.actor.name}`).join('\n'),
+        entries.map((e) => ({ seq: e.record.seq, type: e.record.type, at: e.record.at, commit: e.commit, actor: e.record.actor, path: e.path, record: e.record })));
+    }));
+
+  program.command('report')
+    .description('audit report of one session or of a period (procedure.md §10), as Markdown, HTML or PDF')
+    .option('--session <id>', 'one session')
+    .option('--from <date>', 'first day of the period, YYYY-MM-DD (UTC, on declaration time)')
+    .option('--to <date>', 'last day of the period, YYYY-MM-DD (inclusive)')
+    .option('--environment <env>', 'only sessions of this environment (period reports)')
+    .addOption(new Option('--format <format>', 'md, html or pdf').choices(['md', 'html', 'pdf']).default('md'))
+    .option('--out <file>', 'write the report to this file (md and html go to stdout without it)')
+    .action(action(async (o: { session?: string; from?: string; to?: string; environment?: string; format: ReportFormat; out?: string }) => {
+      const scope = parseOrThrow(ReportScopeSchema, {
+        ...(o.session !== undefined ? { sessionId: o.session } : {}),
+        ...(o.from !== undefined ? { from: o.from } : {}),
+        ...(o.to !== undefined ? { to: o.to } : {}),
+        ...(o.environment !== undefined ? { environment: o.environment } : {}),
+      }, 'report scope (--session ID, or --from YYYY-MM-DD --to YYYY-MM-DD)');
+      const { ctx } = await openApplication(g());
+      const r = await produceReport(ctx, scope, o.format);
+      // A PDF never goes to a terminal: without --out it is written beside the caller under its own name.
+      const target = o.out ?? (o.format === 'pdf' ? r.fileName : null);
+      if (target === null) {
+        if (g().json) out(g(), '', { fileName: r.fileName, savedTo: null, bytes: r.content.byteLength, text: r.text });
+        else process.stdout.write(r.content);
+        return;
+      }
+      const savedTo = await writeReportFile(target, r.content);
+      out(g(), `Report written to ${savedTo} (${r.content.byteLength} bytes).`, { fileName: r.fileName, savedTo, bytes: r.content.byteLength });
+    }));
+};

@@ -1,0 +1,143 @@
+import { BreakGlassError } from '../../app/errors';
+import { declarationTemplate } from '../../app/declaration';
+import { openApplication, type CommandGroup } from './commandGroup';
+import { askDeclaration, CLOSURE_TEMPLATE, readJsonFile, REVIEW_TEMPLATE } from './inputs';
+import { describePush, describeState, EXIT, fail, out, sessionJson, type GlobalOptions } from './output';
+
+/** The session's commands: declare, status, env, exec, note, extend, close, review. */
+export const registerSessionCommands: CommandGroup = (program, { g, action, setExit }) => {
+  program.command('declare')
+    .description('declare a break-glass session (commits the `declared` record)')
+    .option('--file <path>', 'declaration JSON file (- for stdin)')
+    .option('--template', 'print an example declaration file')
+    .action(action(async (o: { file?: string; template?: boolean }) => {
+      const app = await openApplication(g());
+      if (o.template) {
+        process.stdout.write(`${JSON.stringify(declarationTemplate(await app.service.policy()), null, 2)}\n`);
+        return;
+      }
+      let input: unknown;
+      if (o.file) input = await readJsonFile(o.file, 'declaration');
+      else if (process.stdin.isTTY) input = await askDeclaration(await app.service.policy());
+      else throw new BreakGlassError('invalid-input', 'Give the declaration with --file FILE (print an example with --template), or run on a terminal to be asked each field.');
+      const result = await app.declare(input);
+      out(g(), `Declared ${result.state.sessionId} (${result.state.declaration.incidentId}) in ${result.state.declaration.environment} until ${result.state.expiresAt}.\nEvidence commit ${result.commit}.\nLoad the environment with: eval "$(breakglass env)"`, { ...sessionJson(result.state), commit: result.commit });
+    }));
+
+  program.command('status')
+    .description('active session, remaining time, push state')
+    .action(action(async () => {
+      const { ctx } = await openApplication(g());
+      const states = await ctx.service.sessions();
+      const mine = states.filter((s) => s.host.id === ctx.host.hostId && (s.phase === 'active' || s.phase === 'expired'));
+      const push = await ctx.outbox.status();
+      const human = [
+        `Evidence repository: ${ctx.repoDir}`,
+        `Push: ${describePush(push)}`,
+        mine.length === 0 ? 'No open session on this host.' : mine.map(describeState).join('\n'),
+      ].join('\n');
+      out(g(), human, { repo: ctx.repoDir, host: { id: ctx.host.hostId, name: ctx.host.hostName }, push, sessions: mine.map(sessionJson) });
+      return mine.some((s) => s.phase === 'active') ? EXIT.ok : EXIT.noSession;
+    }));
+
+  program.command('env')
+    .description('print the export block while a session is active (nothing, exit 3, otherwise)')
+    .option('--session <id>', 'session id (default: the active session on this host)')
+    .option('--environment <env>', 'pick the active session of this environment')
+    .action(action(async (o: { session?: string; environment?: string }) => {
+      const app = await openApplication(g());
+      const env = await app.service.environment({ sessionId: o.session, environment: o.environment });
+      if (!env) {
+        process.stderr.write('breakglass: no active break-glass session on this host (none declared, or it expired). Nothing exported.\n');
+        return EXIT.noSession;
+      }
+      out(g(), env.text, env.variables);
+    }));
+
+  program.command('exec')
+    .description('run a command with the session environment and record it as an action')
+    .option('--session <id>', 'session id (default: the active session on this host)')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .passThroughOptions()
+    .action(async (argv: string[], o: { session?: string }) => {
+      try {
+        setExit(await execCommand(g(), argv, o.session));
+      } catch (e) {
+        setExit(fail(g(), e, e instanceof BreakGlassError && e.code === 'evidence-not-committed' ? EXIT.notCommitted : EXIT.execRefused));
+      }
+    });
+
+  program.command('note')
+    .description('add a note to the session')
+    .argument('<text...>', 'the note')
+    .option('--session <id>', 'session id')
+    .action(action(async (text: string[], o: { session?: string }) => {
+      const app = await openApplication(g());
+      const r = await app.note({ sessionId: o.session }, text.join(' '));
+      out(g(), `Noted in ${r.record.sessionId} (commit ${r.commit}).`, { sessionId: r.record.sessionId, seq: r.record.seq, commit: r.commit });
+    }));
+
+  program.command('extend')
+    .description('extend the active session (new justification required)')
+    .requiredOption('--minutes <n>', 'minutes to add')
+    .requiredOption('--reason <text>', 'why more time is needed')
+    .option('--session <id>', 'session id')
+    .action(action(async (o: { minutes: string; reason: string; session?: string }) => {
+      const minutes = Number(o.minutes);
+      const app = await openApplication(g());
+      const r = await app.extend({ sessionId: o.session }, { minutes: Number.isFinite(minutes) ? minutes : o.minutes, reason: o.reason });
+      const p = r.record.type === 'extended' ? r.record.payload : null;
+      out(g(), `Extended ${r.record.sessionId} by ${minutes} min: now expires ${p?.newExpiresAt}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, expiresAt: p?.newExpiresAt, commit: r.commit });
+    }));
+
+  program.command('close')
+    .description('close the session with its reversal record')
+    .option('--file <path>', 'closure JSON file (- for stdin)')
+    .option('--template', 'print an example closure file')
+    .option('--session <id>', 'session id')
+    .action(action(async (o: { file?: string; template?: boolean; session?: string }) => {
+      if (o.template) {
+        process.stdout.write(`${JSON.stringify(CLOSURE_TEMPLATE, null, 2)}\n`);
+        return;
+      }
+      if (!o.file) throw new BreakGlassError('invalid-input', 'Give the closure with --file FILE (print an example with --template).');
+      const input = await readJsonFile(o.file, 'closure');
+      const app = await openApplication(g());
+      const r = await app.close({ sessionId: o.session }, input);
+      const due = r.record.type === 'closed' ? r.record.payload.reviewDueAt : '';
+      out(g(), `Closed ${r.record.sessionId}. Review due by ${due}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, reviewDueAt: due, commit: r.commit });
+    }));
+
+  program.command('review')
+    .description('record the post-incident review (reviewer named in the file)')
+    .requiredOption('--session <id>', 'session id')
+    .option('--file <path>', 'review JSON file (- for stdin)')
+    .option('--template', 'print an example review file')
+    .action(action(async (o: { file?: string; template?: boolean; session: string }) => {
+      if (o.template) {
+        process.stdout.write(`${JSON.stringify(REVIEW_TEMPLATE, null, 2)}\n`);
+        return;
+      }
+      if (!o.file) throw new BreakGlassError('invalid-input', 'Give the review with --file FILE (print an example with --template).');
+      const input = await readJsonFile(o.file, 'review');
+      const app = await openApplication(g());
+      const r = await app.review(o.session, input);
+      out(g(), `Review recorded for ${r.record.sessionId}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, commit: r.commit });
+    }));
+};
+
+/** Conventional exit statuses of a command killed by a signal (128 + the signal's number). */
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+
+/** `breakglass exec -- CMD…`: refuses before running anything when no session is active (exit 125). */
+async function execCommand(opts: GlobalOptions, argv: string[], sessionId: string | undefined): Promise<number> {
+  const app = await openApplication(opts);
+  const started = await app.commands.start({
+    sessionId, argv, shell: false, cwd: process.cwd(), via: 'cli-exec', stdin: 'inherit',
+    onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
+  });
+  const { action, record, commit } = await started.done;
+  if (!opts.json) process.stderr.write(`breakglass: recorded as ${record.sessionId} #${record.seq} (commit ${commit.slice(0, 12)})${action.stoppedBy === 'expiry' ? '; stopped at the session expiry' : ''}\n`);
+  if (action.exitCode !== null) return action.exitCode;
+  return 128 + (SIGNAL_NUMBERS[action.signal ?? ''] ?? 1);
+}

@@ -1,0 +1,85 @@
+import { promises as fs, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BreakGlassError } from '../../app/errors';
+import type { Person } from '../../app/identity';
+import { Git, GitFailure } from '../git';
+
+/** An evidence repository on disk, opened (and with `create`, initialised bare). */
+export interface OpenedRepository {
+  dir: string;
+  gitDir: string;
+  branch: string;
+  git: Git;
+  /** The repository's object format (sha1 or sha256), for computing blob ids of what we write. */
+  objectFormat: 'sha1' | 'sha256';
+}
+
+/** The README committed beside the default policy when a repository is initialised. */
+export const EVIDENCE_README = [
+  '# Break-glass evidence',
+  '',
+  'Written by the Break-Glass Console: one JSON record per file, one commit per record,',
+  'hash-chained per session. Verify with `breakglass verify --repo <this folder>`.',
+  'Never rewrite or force-push this history.',
+  '',
+].join('\n');
+
+/**
+ * Opens the git repository at `dir`; an absent or empty folder is initialised (bare, branch
+ * `main`) only with `create`. Refuses, saying what to do, a folder that is not a repository or
+ * belongs to another account. Sets the durable fsync configuration (issue 2).
+ */
+export async function openRepository(dir: string, create: boolean): Promise<OpenedRepository> {
+  const abs = path.resolve(dir);
+  if (!existsSync(abs) || (await fs.readdir(abs)).length === 0) {
+    if (!create) {
+      throw new BreakGlassError('invalid-input', `No evidence repository at ${abs}. Run any breakglass command without --repo to use the default, or point --repo at a clone of your organisation's evidence repository.`);
+    }
+    await fs.mkdir(abs, { recursive: true, mode: 0o700 });
+    await new Git(abs).run('init-repository', ['init', '--quiet', '--bare', '--initial-branch=main', abs]);
+  }
+  const git = new Git(abs);
+  let gitDir: string;
+  try {
+    gitDir = await git.text('open-repository', ['rev-parse', '--absolute-git-dir']);
+  } catch (e) {
+    if (e instanceof GitFailure && /dubious ownership/.test(e.stderr)) {
+      const asRoot = process.getuid?.() === 0 ? 'You are running as root (uid 0) and ' : '';
+      throw new BreakGlassError('refused', `${asRoot}git refuses the evidence repository at ${abs} because it belongs to another user account. Log in with your own named account that owns it.`, { cause: e });
+    }
+    throw new BreakGlassError('invalid-input', `${abs} is not a git repository. Point --repo at an evidence repository (or an empty folder to create one).`, { cause: e });
+  }
+  const branch = (await git.run('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).text().trim() || 'main';
+  await ensureDurableConfig(git);
+  const format = (await git.run('object-format', ['rev-parse', '--show-object-format'], { ok: [0, 128] })).text().trim();
+  return { dir: abs, gitDir, branch, git, objectFormat: format === 'sha256' ? 'sha256' : 'sha1' };
+}
+
+/** git's default syncs neither refs nor loose objects; evidence must survive a power cut (issue 2). */
+async function ensureDurableConfig(git: Git): Promise<void> {
+  const current = (await git.run('read-config', ['config', '--local', '--get-regexp', '^core\\.fsync'], { ok: [0, 1] })).text();
+  if (!/core\.fsync objects,reference,index/.test(current)) await git.run('set-config', ['config', '--local', 'core.fsync', 'objects,reference,index']);
+  if (!/core\.fsyncmethod fsync/.test(current)) await git.run('set-config', ['config', '--local', 'core.fsyncMethod', 'fsync']);
+}
+
+/** The identity of commits no named person makes (the initial policy, merges): this account on this host. */
+export function defaultSystemAuthor(): Person {
+  const user = os.userInfo().username;
+  const local = user.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'account';
+  const host = os.hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
+  // The reserved .invalid domain: a well-formed address that is never a person's mailbox.
+  return { name: `${user} on ${os.hostname()}`, email: `${local}@${host}.invalid` };
+}
+
+/** git's configured user (user.name and user.email, every scope), or null when either is missing. */
+export async function readGitIdentity(git: Git): Promise<Person | null> {
+  // Both keys in one git process; core.repositoryformatversion is always set, so git always prints
+  // a line (a silent command costs a fixed 50 ms wait in simple-git).
+  const out = (await git.run('read-identity', ['config', '--get-regexp', '^(user\\.name|user\\.email|core\\.repositoryformatversion)$'], { ok: [0, 1] })).text();
+  // Listed from every scope, system to local: the last one wins, as with `git config --get`.
+  const value = (key: string) => out.split('\n').findLast((l) => l.startsWith(`${key} `))?.slice(key.length + 1).trim() ?? '';
+  const name = value('user.name');
+  const email = value('user.email');
+  return name && email ? { name, email } : null;
+}

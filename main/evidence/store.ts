@@ -1,0 +1,151 @@
+import { BreakGlassError } from '../../app/errors';
+import { defaultPolicyYaml } from '../../app/policy';
+import type { Person } from '../../app/identity';
+import { commitMessageFor, recordPath, type EvidenceRecord } from '../../app/records';
+import type { AppendRecord, EvidenceStore, LedgerView, LockRecovery } from '../../app/ports';
+import type { Git } from '../git';
+import { BranchCommitter, StaleHead } from './commit';
+import { LedgerIndex } from './ledgerIndex';
+import { mergeTrackingRef, type MergeOutcome } from './merge';
+import { defaultSystemAuthor, EVIDENCE_README, openRepository, readGitIdentity } from './repository';
+import { WriterLock, DEFAULT_LOCK_WAIT_MS } from './writerLock';
+
+/** Options to open an evidence repository. */
+export interface OpenOptions {
+  /** Create and initialise the repository (with the default policy committed) when it does not exist. */
+  create?: boolean;
+  lockWaitMs?: number;
+  /** Identity for commits that have no named actor (the initial policy commit). */
+  systemAuthor?: Person;
+}
+
+/**
+ * The Git evidence repository (architecture.md "Evidence repository"): read through the ledger
+ * index (cat-file over git's objects), written through the commit path under the writer lock.
+ */
+export class GitEvidenceStore implements EvidenceStore {
+  private readonly index: LedgerIndex;
+  private readonly committer: BranchCommitter;
+  private readonly lock: WriterLock;
+
+  private constructor(
+    readonly dir: string,
+    readonly gitDir: string,
+    readonly branch: string,
+    readonly git: Git,
+    /** The repository's object format (sha1 or sha256), for computing blob ids of what we write. */
+    readonly objectFormat: 'sha1' | 'sha256',
+    lockWaitMs: number,
+  ) {
+    this.lock = new WriterLock(gitDir, lockWaitMs);
+    this.index = new LedgerIndex(git, branch, gitDir);
+    this.committer = new BranchCommitter(git, branch, objectFormat);
+  }
+
+  /** Opens (and with `create`, initialises) the evidence repository at `dir`. */
+  static async open(dir: string, options: OpenOptions = {}): Promise<GitEvidenceStore> {
+    const repo = await openRepository(dir, options.create ?? false);
+    const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    if ((await store.resolveHead()) === null) {
+      if (!options.create) throw new BreakGlassError('invalid-input', `The evidence repository at ${repo.dir} has no commits on ${repo.branch}.`);
+      await store.write(async () => {
+        if (store.index.head === null) await store.commitInitialPolicy(options.systemAuthor ?? defaultSystemAuthor());
+      });
+    }
+    return store;
+  }
+
+  /** The commit the branch points at, or null for an empty repository. */
+  async resolveHead(): Promise<string | null> {
+    const out = await this.git.run('resolve-head', ['rev-parse', '--verify', '--quiet', `refs/heads/${this.branch}^{commit}`], { ok: [0, 1] });
+    return out.exitCode === 0 ? out.text().trim() : null;
+  }
+
+  /** @inheritdoc */
+  async read(): Promise<LedgerView> {
+    const head = await this.resolveHead();
+    if (this.index.view && head === this.index.head) return this.index.view;
+    await this.index.refresh(head);
+    return this.index.view!;
+  }
+
+  /**
+   * @inheritdoc
+   * Optimistic: under the lock, the cached view is used as is, and the commit path's
+   * compare-and-swap on the branch detects a view made stale by another process; then the view is
+   * refreshed and `fn` runs again. The common case costs one git process per record.
+   */
+  async write<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>): Promise<T> {
+    const held = await this.lock.acquire();
+    let recovered = held.recovered;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const view = this.index.view ?? (await this.read());
+        let appended = 0;
+        try {
+          return await fn(view, async (record, incident) => {
+            const commit = await this.append(record, incident);
+            appended += 1;
+            return commit;
+          }, recovered);
+        } catch (e) {
+          if (!(e instanceof StaleHead) || attempt >= 3) throw e instanceof StaleHead ? e.asUserError() : e;
+          if (appended > 0) recovered = null; // the recovery record (always first) is committed already
+          this.index.invalidate();
+          await this.read();
+        }
+      }
+    } finally {
+      await held.release();
+    }
+  }
+
+  /**
+   * Merges another host's history (a fetched remote-tracking ref) into the branch, under the
+   * writer lock (see {@link mergeTrackingRef}).
+   */
+  async mergeFrom(ref: string, fastForwarded?: { from: string; to: string }): Promise<MergeOutcome> {
+    const held = await this.lock.acquire();
+    try {
+      return await mergeTrackingRef({ git: this.git, branch: this.branch, committer: this.committer, index: this.index }, ref, fastForwarded, held.recovered);
+    } finally {
+      await held.release();
+    }
+  }
+
+  /** The git identity configured for this repository's user (the home screen shows it), or null. */
+  gitIdentity(): Promise<Person | null> {
+    return readGitIdentity(this.git);
+  }
+
+  /** Commits one record (one file, one commit, authored by the record's actor at the record's time). */
+  private async append(record: EvidenceRecord, incidentId: string | null): Promise<string> {
+    const view = this.index.view!;
+    const sessionStart = record.seq === 1 ? record.at : view.sessions.get(record.sessionId)?.[0]?.record.at ?? record.at;
+    const file = recordPath(record, sessionStart);
+    const json = `${JSON.stringify(record, null, 2)}\n`;
+    const commit = await this.committer.commitFiles({
+      parent: this.index.head,
+      who: record.actor,
+      authoredAt: Math.floor(Date.parse(record.at) / 1000),
+      committedAt: Math.floor(Date.now() / 1000),
+      message: commitMessageFor(record, incidentId ? incidentId.replace(/[\r\n]/g, ' ') : null),
+      files: [{ path: file, content: json }],
+    });
+    await this.index.recordCommitted(file, this.committer.blobId(json), commit, record);
+    return commit;
+  }
+
+  private async commitInitialPolicy(author: Person): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    const commit = await this.committer.commitFiles({
+      parent: null,
+      who: author,
+      authoredAt: now,
+      committedAt: now,
+      message: 'breakglass: initialise evidence repository with the default policy\n',
+      files: [{ path: 'policy.yaml', content: defaultPolicyYaml() }, { path: 'README.md', content: EVIDENCE_README }],
+    });
+    await this.index.refresh(commit);
+  }
+}
