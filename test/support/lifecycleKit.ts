@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { allowRoot, CLI, cliEnv, ROOT, runCli, tempDir, type CliResult } from './cli';
+import type { LogEntry } from './cliJson';
+
+export type { LogEntry };
 
 /** Fails fast with a clear reason when the CLI was not built (`npm run build`). */
 export function assertCliBuilt(): void {
@@ -53,17 +56,6 @@ export async function workspace(options: { root?: boolean } = {}): Promise<Works
   if (created.code !== 3) throw new Error(`creating the evidence repository failed (${created.code}): ${created.stderr}`);
   if (options.root ?? true) allowRoot(repo);
   return { dir, repo, data, env, cli };
-}
-
-/** One entry of `breakglass log --session ID --json`. */
-export interface LogEntry {
-  seq: number;
-  type: string;
-  at: string;
-  commit: string;
-  actor: { name: string; email: string };
-  path: string;
-  record: Record<string, unknown> & { seq: number; type: string; at: string; hash: string; prev: string | null; redactions: number; payload: Record<string, unknown> };
 }
 
 /** A session's records through the real CLI (`log --session ID --json`). */

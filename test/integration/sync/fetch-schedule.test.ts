@@ -1,26 +1,19 @@
-import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { ConsoleBackend } from '../../main/console/backend';
-import type { BoardData, SyncStatus } from '../../app/views';
-import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
-import { createEvidenceRepo, expectExit } from '../support/evidenceRepo';
-import { freePort } from '../support/gitDaemon';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConsoleBackend } from '../../../main/console/backend';
+import type { BoardData, SyncStatus } from '../../../app/views';
+import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { createEvidenceRepo, expectExit } from '../../support/evidenceRepo';
+import { freePort } from '../../support/gitDaemon';
+import { scratchFolder } from '../../support/scratch';
 
 /**
- * The board's fetch schedule (main/fetchSchedule.ts, issue 6) on real repositories: a shared
+ * The board's fetch schedule (main/sync/fetchSchedule.ts, issue 6) on real repositories: a shared
  * remote at a path, the console's clone of it, and another host writing through the real CLI.
  * Only the clock is faked (setTimeout/clearTimeout/Date), so the schedule's timing is exact;
  * git runs for real, and the helper below lets its I/O finish while fake time stands still.
  */
 
-const tmp = tempDir('bg-fetch-schedule-');
-afterAll(() => cleanup(tmp));
-
-let counter = 0;
-function fresh(name: string): string {
-  counter += 1;
-  return path.join(tmp, `${name}-${counter}`);
-}
+const { dir: tmp, fresh, json } = scratchFolder('bg-fetch-schedule-');
 
 /**
  * Awaits a promise whose work runs real git while timers are fake: simple-git yields through a
@@ -95,7 +88,7 @@ describe('fetch schedule', () => {
     const { remote, backend, other } = await consoleOnClone();
     backends.push(backend);
     expect(remoteState(await backend.fetches.status())).toMatchObject({ state: 'never', lastFetchAt: null, nextFetchAt: null, watching: false, intervalSeconds: 30 });
-    const first = expectExit(await other('declare', '--file', jsonFile(tmp, `d-${++counter}.json`, declaration())), 0, 'other declare');
+    const first = expectExit(await other('declare', '--file', json('d', declaration())), 0, 'other declare');
     expectExit(await other('push'), 0, 'other push');
 
     fakeClock();

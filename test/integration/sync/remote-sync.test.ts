@@ -1,12 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
-import { lastJson } from '../support/cliProcess';
-import { createEvidenceRepo, expectExit, gitRaw, revList, sha256 } from '../support/evidenceRepo';
-import { freePort, GitDaemon, silentServer } from '../support/gitDaemon';
-import { openContext } from '../../main/application/context';
-import { nodeHostInfo } from '../../main/host/hostInfo';
+import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { lastJson } from '../../support/cliProcess';
+import { createEvidenceRepo, expectExit, gitRaw, revList, sha256 } from '../../support/evidenceRepo';
+import { freePort, GitDaemon, silentServer } from '../../support/gitDaemon';
+import { openContext } from '../../../main/application/context';
+import { nodeHostInfo } from '../../../main/host/hostInfo';
+import type { LogEntry, PushJson, SessionJson, StatusJson, VerifyJson } from '../../support/cliJson';
+import { scratchFolder } from '../../support/scratch';
 
 /**
  * The push outbox against real remotes (procedure.md §7, architecture.md "Evidence repository"):
@@ -14,44 +16,7 @@ import { nodeHostInfo } from '../../main/host/hostInfo';
  * restart. Every command is the real CLI in a child process.
  */
 
-interface PushJson {
-  state: 'local-only' | 'synced' | 'pending' | 'offline' | 'rejected';
-  pending?: number;
-  reason?: string;
-  since?: string;
-  nextTryAt?: string | null;
-}
-interface StatusJson {
-  push: PushJson;
-}
-interface SessionJson {
-  sessionId: string;
-  operator: { name: string; email: string };
-  host: { id: string; name: string };
-  records: number;
-  commit?: string;
-}
-interface LogEntryJson {
-  seq: number;
-  type: string;
-  commit: string;
-}
-interface VerifyJson {
-  ok: boolean;
-  problems: unknown[];
-  records: number;
-  sessions: number;
-}
-
-const tmp = tempDir('bg-remote-sync-');
-afterAll(() => cleanup(tmp));
-
-let counter = 0;
-/** A fresh folder name under the test's temp dir. */
-function fresh(name: string): string {
-  counter += 1;
-  return path.join(tmp, `${name}-${counter}`);
-}
+const { dir: tmp, fresh, json } = scratchFolder('bg-remote-sync-');
 
 /** One simulated admin host: its own data dir, host id and evidence repository. */
 function host(id: string, repo: string, extraEnv: Record<string, string> = {}) {
@@ -60,7 +25,7 @@ function host(id: string, repo: string, extraEnv: Record<string, string> = {}) {
   return {
     id, repo, env, cli,
     async declare(overrides: Record<string, unknown> = {}): Promise<SessionJson> {
-      const file = jsonFile(tmp, `decl-${id}-${++counter}.json`, declaration(overrides));
+      const file = json(`decl-${id}`, declaration(overrides));
       return lastJson<SessionJson>(expectExit(await cli('declare', '--file', file), 0, `${id} declare`));
     },
     async note(text: string): Promise<string> {
@@ -76,8 +41,8 @@ function host(id: string, repo: string, extraEnv: Record<string, string> = {}) {
       expect(r.code).toBe(0);
       return report;
     },
-    async sessionLog(sessionId: string): Promise<LogEntryJson[]> {
-      return lastJson<LogEntryJson[]>(expectExit(await cli('log', '--session', sessionId), 0, `${id} log`));
+    async sessionLog(sessionId: string): Promise<LogEntry[]> {
+      return lastJson<LogEntry[]>(expectExit(await cli('log', '--session', sessionId), 0, `${id} log`));
     },
   };
 }

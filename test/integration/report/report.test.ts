@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSURE, REVIEW, ROOT, cleanup, declaration, jsonFile } from '../support/cli';
-import { assertCliBuilt, gitx, sessionLog, workspace, type Workspace } from '../support/lifecycleKit';
-import { openContext } from '../../main/application/context';
-import { nodeHostInfo } from '../../main/host/hostInfo';
+import { CLOSURE, REVIEW, ROOT, cleanup, declaration, jsonFile } from '../../support/cli';
+import { assertCliBuilt, gitx, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
+import { openContext } from '../../../main/application/context';
+import { nodeHostInfo } from '../../../main/host/hostInfo';
 
 /**
  * Issue 7, "Report": the real CLI on a real evidence repository. Sessions are declared, acted in,

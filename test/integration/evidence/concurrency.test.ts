@@ -1,12 +1,13 @@
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
-import { lastJson } from '../support/cliProcess';
-import { createEvidenceRepo, expectExit } from '../support/evidenceRepo';
-import { gitLockFiles, killWriter, type KilledWriter, type KillPoint } from '../support/writerKill';
-import { openContext } from '../../main/application/context';
-import { nodeHostInfo } from '../../main/host/hostInfo';
-import type { EvidenceRecord } from '../../app/records';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { lastJson } from '../../support/cliProcess';
+import { createEvidenceRepo, expectExit } from '../../support/evidenceRepo';
+import { gitLockFiles, killWriter, type KilledWriter, type KillPoint } from '../../support/writerKill';
+import { openContext } from '../../../main/application/context';
+import { nodeHostInfo } from '../../../main/host/hostInfo';
+import type { EvidenceRecord } from '../../../app/records';
+import type { VerifyJson } from '../../support/cliJson';
+import { scratchFolder } from '../../support/scratch';
 
 /**
  * Writers on one host serialise through the evidence lock (architecture.md "Evidence repository"):
@@ -15,21 +16,7 @@ import type { EvidenceRecord } from '../../app/records';
  * blocks the next writer; the recovery is itself evidenced (`lock-recovered`).
  */
 
-interface VerifyJson {
-  ok: boolean;
-  problems: unknown[];
-  records: number;
-  sessions: number;
-}
-
-const tmp = tempDir('bg-concurrency-');
-afterAll(() => cleanup(tmp));
-
-let counter = 0;
-function fresh(name: string): string {
-  counter += 1;
-  return path.join(tmp, `${name}-${counter}`);
-}
+const { fresh, json } = scratchFolder('bg-concurrency-');
 
 /** CLI environment of a simulated host (its own data dir and host id; `hostName` overrides the machine's). */
 function hostEnv(hostId: string, hostName?: string): NodeJS.ProcessEnv {
@@ -37,7 +24,7 @@ function hostEnv(hostId: string, hostName?: string): NodeJS.ProcessEnv {
 }
 
 async function declareOn(repo: string, env: NodeJS.ProcessEnv, overrides: Record<string, unknown> = {}): Promise<string> {
-  const file = jsonFile(tmp, `decl-${++counter}.json`, declaration(overrides));
+  const file = json('decl', declaration(overrides));
   const r = expectExit(await runCli(['--repo', repo, '--json', 'declare', '--file', file], { env }), 0, 'declare');
   return lastJson<{ sessionId: string }>(r).sessionId;
 }

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../support/cli';
-import { allObjectsText, assertCliBuilt, gitx, sessionLog, sha256, spawnCli, workspace, type Workspace } from '../support/lifecycleKit';
-import { openContext } from '../../main/application/context';
-import { nodeHostInfo } from '../../main/host/hostInfo';
+import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { allObjectsText, assertCliBuilt, gitx, sessionLog, sha256, spawnCli, workspace, type Workspace } from '../../support/lifecycleKit';
+import { openContext } from '../../../main/application/context';
+import { nodeHostInfo } from '../../../main/host/hostInfo';
 
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SEED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

@@ -1,14 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleBackend } from '../../main/console/backend';
-import { CALLS, type CallName, type Envelope } from '../../app/contract';
-import type { BoardData, PushStatus, SessionView, StatusSnapshot, SyncStatus } from '../../app/views';
-import { cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
-import { lastJson } from '../support/cliProcess';
-import { createEvidenceRepo, expectExit, gitRaw, revList } from '../support/evidenceRepo';
-import { GitDaemon } from '../support/gitDaemon';
-import { waitFor } from '../support/waitFor';
+import { ConsoleBackend } from '../../../main/console/backend';
+import { CALLS, type CallName, type Envelope } from '../../../app/contract';
+import type { BoardData, PushStatus, SessionView, StatusSnapshot, SyncStatus } from '../../../app/views';
+import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { lastJson } from '../../support/cliProcess';
+import { createEvidenceRepo, expectExit, gitRaw, revList } from '../../support/evidenceRepo';
+import { GitDaemon } from '../../support/gitDaemon';
+import { waitFor } from '../../support/waitFor';
+import type { DeclaredJson, LogEntry, VerifyJson } from '../../support/cliJson';
+import { scratchFolder } from '../../support/scratch';
 
 /**
  * Offline-first sync and the commander's board (issue 6, "Tests" first bullet), end to end with
@@ -18,30 +20,7 @@ import { waitFor } from '../support/waitFor';
  * real ConsoleBackend in observer mode on a third clone, called only through `dispatch`.
  */
 
-interface SessionJson {
-  sessionId: string;
-  commit: string;
-}
-interface LogEntryJson {
-  seq: number;
-  type: string;
-  commit: string;
-}
-interface VerifyJson {
-  ok: boolean;
-  problems: unknown[];
-  records: number;
-  sessions: number;
-}
-
-const tmp = tempDir('bg-board-sync-');
-afterAll(() => cleanup(tmp));
-
-let counter = 0;
-function fresh(name: string): string {
-  counter += 1;
-  return path.join(tmp, `${name}-${counter}`);
-}
+const { dir: tmp, fresh, json } = scratchFolder('bg-board-sync-');
 
 /** One admin host: its own data dir, host id and name, and its own evidence repository. */
 function adminHost(id: string, name: string, repo: string) {
@@ -49,9 +28,9 @@ function adminHost(id: string, name: string, repo: string) {
   const cli = (...args: string[]) => runCli(['--repo', repo, '--json', ...args], { env });
   return {
     id, name, repo, env, cli,
-    async declare(overrides: Record<string, unknown>): Promise<SessionJson> {
-      const file = jsonFile(tmp, `decl-${id}-${++counter}.json`, declaration(overrides));
-      return lastJson<SessionJson>(expectExit(await cli('declare', '--file', file), 0, `${id} declare`));
+    async declare(overrides: Record<string, unknown>): Promise<DeclaredJson> {
+      const file = json(`decl-${id}`, declaration(overrides));
+      return lastJson<DeclaredJson>(expectExit(await cli('declare', '--file', file), 0, `${id} declare`));
     },
     async note(sessionId: string, text: string): Promise<string> {
       return lastJson<{ commit: string }>(expectExit(await cli('note', '--session', sessionId, text), 0, `${id} note`)).commit;
@@ -63,8 +42,8 @@ function adminHost(id: string, name: string, repo: string) {
       expect(log.at(-1)?.type).toBe('action');
       return log.at(-1)!.commit;
     },
-    async log(sessionId: string): Promise<LogEntryJson[]> {
-      return lastJson<LogEntryJson[]>(expectExit(await cli('log', '--session', sessionId), 0, `${id} log`));
+    async log(sessionId: string): Promise<LogEntry[]> {
+      return lastJson<LogEntry[]>(expectExit(await cli('log', '--session', sessionId), 0, `${id} log`));
     },
     async push(): Promise<{ code: number | null; status: PushStatus }> {
       const r = await cli('push');

@@ -2,26 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSURE, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../support/cli';
-import { assertCliBuilt, gitx, sessionLog, workspace, type LogEntry, type Workspace } from '../support/lifecycleKit';
-import { sealRecord } from '../../app/ledger';
-import type { LedgerEntry } from '../../app/ports';
-import type { EvidenceRecord, UnsealedRecord } from '../../app/records';
-
-interface Problem {
-  sessionId: string | null;
-  seq: number | null;
-  path: string | null;
-  commit: string | null;
-  message: string;
-}
-interface Report {
-  ok: boolean;
-  problems: Problem[];
-  records: number;
-  sessions: number;
-  comparedWithRemote: string | null;
-}
+import { CLOSURE, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { assertCliBuilt, gitx, sessionLog, workspace, type LogEntry, type Workspace } from '../../support/lifecycleKit';
+import { sealRecord } from '../../../app/ledger';
+import type { LedgerEntry } from '../../../app/ports';
+import type { EvidenceRecord, UnsealedRecord } from '../../../app/records';
+import type { VerifyJson } from '../../support/cliJson';
 
 const ADA = { GIT_AUTHOR_NAME: 'Ada Lovelace', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada Lovelace', GIT_COMMITTER_EMAIL: 'ada@example.com' };
 const MALLORY = { GIT_AUTHOR_NAME: 'Mallory Tamper', GIT_AUTHOR_EMAIL: 'mallory@example.com', GIT_COMMITTER_NAME: 'Mallory Tamper', GIT_COMMITTER_EMAIL: 'mallory@example.com' };
@@ -57,13 +43,13 @@ function tamperViaClone(repo: string, edit: (work: string) => void, author: Node
   }
 }
 
-async function verify(repo: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; report: Report }> {
+async function verify(repo: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; report: VerifyJson }> {
   const r = await runCli(['--json', '--repo', repo, 'verify'], { env });
-  return { code: r.code, report: JSON.parse(r.stdout) as Report };
+  return { code: r.code, report: JSON.parse(r.stdout) as VerifyJson };
 }
 
 /** Asserts that verify named this record (session, seq and path), with a message matching `message`. */
-function expectNamed(report: Report, where: { sessionId: string; seq: number; path: string }, message: RegExp): void {
+function expectNamed(report: VerifyJson, where: { sessionId: string; seq: number; path: string }, message: RegExp): void {
   const hit = report.problems.find((p) => p.sessionId === where.sessionId && p.seq === where.seq && p.path === where.path && message.test(p.message));
   expect(hit, `no problem for ${where.path} matching ${message}; problems: ${JSON.stringify(report.problems, null, 2)}`).toBeDefined();
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import os from 'node:os';
-import { ConsoleBackend } from '../../main/console/backend';
-import { CALLS, type CallName } from '../../app/contract';
-import { allowRoot, cleanup, declaration, runCli, tempDir } from '../support/cli';
+import { ConsoleBackend } from '../../../main/console/backend';
+import { CALLS, type CallName } from '../../../app/contract';
+import { allowRoot, cleanup, declaration, runCli, tempDir } from '../../support/cli';
 
 describe('console backend: the contract dispatcher', () => {
   let dir = '';
