@@ -1,0 +1,246 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BreakGlassService } from '../../../app/service';
+import { BreakGlassError } from '../../../app/errors';
+import { recordPath } from '../../../app/records';
+import { GitEvidenceStore } from '../../../main/evidence/store';
+import { verifyRepository } from '../../../main/evidence/verify';
+import { nodeHostInfo, systemClock } from '../../../main/host/hostInfo';
+import { allowRoot, declaration, editPolicy } from '../../support/cli';
+import { scratchFolder } from '../../support/scratch';
+
+/**
+ * The evidence store (main/evidence/) against real repositories: initialisation, one commit per
+ * record through the commit path, the ledger index read incrementally and from its derived
+ * caches, another writer's moved branch, and merging another host's history (fast-forward, a
+ * real merge, the organisation's policy winning, a record path two hosts both wrote).
+ */
+
+const { dir: tmp, fresh } = scratchFolder('bg-store-');
+const SYSTEM = { name: 'Evidence Init', email: 'init@example.invalid' };
+
+/** The test's own git (not the one under test). */
+function git(cwd: string, args: string[], input?: string): string {
+  const r = spawnSync('git', args, { cwd, input, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'Policy Admin', GIT_AUTHOR_EMAIL: 'policy@example.com', GIT_COMMITTER_NAME: 'Policy Admin', GIT_COMMITTER_EMAIL: 'policy@example.com' } });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** A new evidence repository whose policy lets root declare (CI runs as root). */
+async function newRepo(): Promise<string> {
+  const dir = fresh('evidence');
+  await GitEvidenceStore.open(dir, { create: true, systemAuthor: SYSTEM });
+  allowRoot(dir);
+  return dir;
+}
+
+/** The service on a store, as a host with `hostId`. */
+function serviceOn(store: GitEvidenceStore, hostId = 'host-a'): BreakGlassService {
+  return new BreakGlassService({ store, clock: systemClock, host: nodeHostInfo({ ...process.env, BREAKGLASS_HOST_ID: hostId }) });
+}
+
+/** A bare clone with the remote-tracking ref the merge reads, as a fetch leaves it. */
+function bareClone(from: string): string {
+  const dir = fresh('clone');
+  git(tmp, ['clone', '--quiet', '--bare', from, dir]);
+  return dir;
+}
+
+function fetchInto(repo: string, from: string): void {
+  git(repo, ['fetch', '--quiet', from, '+refs/heads/main:refs/remotes/origin/main']);
+}
+
+describe('opening an evidence repository', () => {
+  it('creates and initialises an absent folder: bare, main, the default policy and README in one commit, durable config', async () => {
+    const dir = fresh('new');
+    const store = await GitEvidenceStore.open(dir, { create: true, systemAuthor: SYSTEM });
+    expect(git(dir, ['rev-parse', '--is-bare-repository'])).toBe('true');
+    expect(store.branch).toBe('main');
+    expect(git(dir, ['ls-tree', '--name-only', 'main']).split('\n').sort()).toEqual(['README.md', 'policy.yaml']);
+    expect(git(dir, ['log', '--format=%an <%ae>|%cn <%ce>|%s', 'main'])).toBe('Evidence Init <init@example.invalid>|Evidence Init <init@example.invalid>|breakglass: initialise evidence repository with the default policy');
+    expect(git(dir, ['config', '--local', 'core.fsync'])).toBe('objects,reference,index');
+    expect(git(dir, ['config', '--local', 'core.fsyncMethod'])).toBe('fsync');
+    const view = await store.read();
+    expect(view.head).toBe(git(dir, ['rev-parse', 'main']));
+    expect(view.sessions.size).toBe(0);
+    expect(view.policy).toMatchObject({ ok: true, source: 'repository' });
+    // Opening again changes nothing.
+    await GitEvidenceStore.open(dir, { create: true, systemAuthor: SYSTEM });
+    expect(git(dir, ['rev-list', '--count', 'main'])).toBe('1');
+  });
+
+  it('without `create`, refuses an absent folder, a folder that is not a repository, and a repository without commits', async () => {
+    const absent = fresh('absent');
+    await expect(GitEvidenceStore.open(absent)).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('No evidence repository at') });
+    const plain = fresh('plain');
+    mkdirSync(plain);
+    writeFileSync(path.join(plain, 'notes.txt'), 'not a repository');
+    await expect(GitEvidenceStore.open(plain, { create: true })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('is not a git repository') });
+    const empty = fresh('empty.git');
+    git(tmp, ['init', '--quiet', '--bare', '--initial-branch=main', empty]);
+    await expect(GitEvidenceStore.open(empty)).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('has no commits on main') });
+  });
+});
+
+describe('committing records', () => {
+  it('commits each record as one file in one commit, authored by its actor at its time, and the view carries the commit', async () => {
+    const dir = await newRepo();
+    const store = await GitEvidenceStore.open(dir);
+    const service = serviceOn(store);
+    const declared = await service.declare(declaration({ incidentId: 'INC-4242' }));
+    const note = await service.note({ sessionId: declared.state.sessionId }, 'lock released');
+    expect(git(dir, ['rev-parse', 'main'])).toBe(note.commit);
+    expect(git(dir, ['rev-parse', `${note.commit}^`])).toBe(declared.commit);
+    for (const r of [declared, note]) {
+      const file = recordPath(r.record, declared.record.at);
+      expect(git(dir, ['diff-tree', '--no-commit-id', '--name-only', '-r', r.commit])).toBe(file);
+      expect(JSON.parse(git(dir, ['show', `${r.commit}:${file}`]))).toEqual(r.record);
+      expect(git(dir, ['log', '-1', '--format=%an <%ae> %at', r.commit])).toBe(`Ada Lovelace <ada@example.com> ${Math.floor(Date.parse(r.record.at) / 1000)}`);
+    }
+    expect(git(dir, ['log', '-1', '--format=%s', declared.commit])).toBe(`breakglass(${declared.state.sessionId}): declared INC-4242`);
+    const view = await store.read();
+    expect(view.head).toBe(note.commit);
+    expect(view.sessions.get(declared.state.sessionId)?.map((e) => [e.record.seq, e.commit])).toEqual([[1, declared.commit], [2, note.commit]]);
+    // The derived caches beside git's objects learned both records.
+    const gitDir = store.gitDir;
+    const commits = readFileSync(path.join(gitDir, 'breakglass-commits'), 'utf8');
+    expect(commits).toContain(`A ${note.commit} ${recordPath(note.record, declared.record.at)}`);
+    expect(commits.trim().split('\n').at(-1)).toBe(`H ${note.commit}`);
+    expect(readFileSync(path.join(gitDir, 'breakglass-records'), 'utf8')).toContain(`"hash":"${note.record.hash}"`);
+  });
+
+  it('a second store sees another writer\'s records, and writing on a view another writer made stale still chains correctly', async () => {
+    const dir = await newRepo();
+    const a = await GitEvidenceStore.open(dir);
+    const b = await GitEvidenceStore.open(dir);
+    const declared = await serviceOn(a).declare(declaration());
+    const id = declared.state.sessionId;
+    expect((await b.read()).sessions.get(id)?.map((e) => e.commit)).toEqual([declared.commit]);
+    // A's cached view is now stale: B moves the branch.
+    await serviceOn(b).note({ sessionId: id }, 'from B');
+    const fromA = await serviceOn(a).note({ sessionId: id }, 'from A, on a stale view');
+    expect(fromA.record.seq).toBe(3);
+    const view = await a.read();
+    const entries = view.sessions.get(id)!;
+    expect(entries.map((e) => e.record.type)).toEqual(['declared', 'note', 'note']);
+    expect(entries[2]!.record.prev).toBe(entries[1]!.record.hash);
+    const report = await verifyRepository(a);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('a cold start reads the same ledger with or without its derived caches (they are never the source of truth)', async () => {
+    const dir = await newRepo();
+    const store = await GitEvidenceStore.open(dir);
+    const service = serviceOn(store);
+    const d = await service.declare(declaration());
+    for (let i = 0; i < 3; i++) await service.note({ sessionId: d.state.sessionId }, `note ${i}`);
+    const expected = (await store.read()).sessions.get(d.state.sessionId)!.map((e) => [e.path, e.commit, e.record.hash]);
+    const warm = await GitEvidenceStore.open(dir);
+    expect((await warm.read()).sessions.get(d.state.sessionId)!.map((e) => [e.path, e.commit, e.record.hash])).toEqual(expected);
+    for (const f of ['breakglass-commits', 'breakglass-records']) rmSync(path.join(store.gitDir, f));
+    const cold = await GitEvidenceStore.open(dir);
+    expect((await cold.read()).sessions.get(d.state.sessionId)!.map((e) => [e.path, e.commit, e.record.hash])).toEqual(expected);
+  });
+
+  it('lists a record file that is not a valid record as unreadable, never skipping it', async () => {
+    const dir = await newRepo();
+    const store = await GitEvidenceStore.open(dir);
+    await serviceOn(store).declare(declaration());
+    // Someone commits a broken file through git itself.
+    const work = fresh('work');
+    git(tmp, ['clone', '--quiet', dir, work]);
+    const bad = 'sessions/2026/11/bg-20261128-094826-0a1b2c3d/000001-declared.json';
+    mkdirSync(path.join(work, path.dirname(bad)), { recursive: true });
+    writeFileSync(path.join(work, bad), '{ not json');
+    git(work, ['add', '-A']);
+    git(work, ['commit', '--quiet', '-m', 'broken']);
+    git(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+    const view = await store.read();
+    expect(view.unreadable).toEqual([expect.objectContaining({ path: bad, message: expect.stringMatching(/^not JSON/) })]);
+  });
+
+  it('reads the git identity configured for the repository', async () => {
+    const dir = await newRepo();
+    git(dir, ['config', '--local', 'user.name', 'Grace Hopper']);
+    git(dir, ['config', '--local', 'user.email', 'grace@example.com']);
+    expect(await (await GitEvidenceStore.open(dir)).gitIdentity()).toEqual({ name: 'Grace Hopper', email: 'grace@example.com' });
+  });
+});
+
+describe('merging another host\'s history', () => {
+  it('fast-forwards when only the other host has new records', async () => {
+    const dir = await newRepo();
+    const other = bareClone(dir);
+    const theirs = await serviceOn(await GitEvidenceStore.open(other), 'host-b').declare(declaration());
+    const store = await GitEvidenceStore.open(dir);
+    await store.read();
+    fetchInto(dir, other);
+    const outcome = await store.mergeFrom('refs/remotes/origin/main');
+    expect(outcome).toEqual({ merged: 'fast-forward', policyAdopted: null, lockRecovered: null });
+    expect(git(dir, ['rev-parse', 'main'])).toBe(theirs.commit);
+    expect((await store.read()).sessions.get(theirs.state.sessionId)?.[0]?.commit).toBe(theirs.commit);
+    // Nothing new: nothing to merge.
+    expect((await store.mergeFrom('refs/remotes/origin/main')).merged).toBe('none');
+  });
+
+  it('merges diverged histories without changing either side\'s commit ids', async () => {
+    const dir = await newRepo();
+    const other = bareClone(dir);
+    const theirs = await serviceOn(await GitEvidenceStore.open(other), 'host-b').declare(declaration());
+    const store = await GitEvidenceStore.open(dir);
+    const ours = await serviceOn(store).declare(declaration({ environment: 'pre-production' }));
+    fetchInto(dir, other);
+    const outcome = await store.mergeFrom('refs/remotes/origin/main');
+    expect(outcome).toEqual({ merged: 'merge', policyAdopted: null, lockRecovered: null });
+    const head = git(dir, ['rev-parse', 'main']);
+    expect(git(dir, ['log', '-1', '--format=%P', head]).split(' ')).toEqual([ours.commit, theirs.commit]);
+    const view = await store.read();
+    expect(view.head).toBe(head);
+    expect(view.sessions.get(ours.state.sessionId)?.[0]?.commit).toBe(ours.commit);
+    expect(view.sessions.get(theirs.state.sessionId)?.[0]?.commit).toBe(theirs.commit);
+    expect((await verifyRepository(store)).problems).toEqual([]);
+  });
+
+  it('joining an organisation\'s unrelated history: the organisation\'s policy wins and the adoption is reported', async () => {
+    const org = await newRepo();
+    editPolicy(org, (p) => ({ ...p, justificationMinLength: 45 }));
+    const orgPolicy = git(org, ['show', 'main:policy.yaml']);
+    const dir = await newRepo();
+    const store = await GitEvidenceStore.open(dir);
+    await serviceOn(store).declare(declaration());
+    const before = (await store.read()).policy.sha256;
+    fetchInto(dir, org);
+    const outcome = await store.mergeFrom('refs/remotes/origin/main');
+    expect(outcome.merged).toBe('merge');
+    expect(outcome.policyAdopted).toEqual({ previous: before, adopted: (await store.read()).policy.sha256 });
+    expect(outcome.policyAdopted?.adopted).not.toBe(before);
+    expect(git(dir, ['show', 'main:policy.yaml'])).toBe(orgPolicy);
+    const view = await store.read();
+    expect(view.policy).toMatchObject({ ok: true, policy: { justificationMinLength: 45 } });
+  });
+
+  it('refuses a merge where two hosts wrote the same record path, leaving local evidence untouched', async () => {
+    const dir = await newRepo();
+    const other = bareClone(dir);
+    const path1 = 'sessions/2026/11/bg-20261128-094826-0a1b2c3d/000001-declared.json';
+    for (const [repo, text] of [[dir, '{"from":"here"}'], [other, '{"from":"there"}']] as const) {
+      const work = fresh('work');
+      git(tmp, ['clone', '--quiet', repo, work]);
+      mkdirSync(path.join(work, path.dirname(path1)), { recursive: true });
+      writeFileSync(path.join(work, path1), text);
+      git(work, ['add', '-A']);
+      git(work, ['commit', '--quiet', '-m', `same path, ${text}`]);
+      git(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+    }
+    const store = await GitEvidenceStore.open(dir);
+    const head = git(dir, ['rev-parse', 'main']);
+    fetchInto(dir, other);
+    const e = await store.mergeFrom('refs/remotes/origin/main').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BreakGlassError);
+    expect(e).toMatchObject({ code: 'refused', message: expect.stringContaining(path1) });
+    expect(git(dir, ['rev-parse', 'main'])).toBe(head);
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Git, GitFailure } from '../../main/git';
+import { spawnSync } from 'node:child_process';
+import { silentServer } from '../support/gitDaemon';
+import { scratchFolder } from '../support/scratch';
+
+/**
+ * main/git.ts, the one place that runs git (style.md "What we take" 6), against real repositories:
+ * exit codes judged by the caller, stdin, the ref transaction's compare-and-swap, the hard
+ * timeout, serial calls, and an environment that an inherited GIT_DIR cannot redirect.
+ */
+
+const { fresh } = scratchFolder('bg-git-');
+
+/** The test's own git (not the one under test), with optional stdin. */
+function git(cwd: string, args: string[], input = ''): string {
+  const r = spawnSync('git', args, { cwd, input, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' } });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** A bare repository with one commit on main (made by the test's own git, not the one under test). */
+function repoWithCommit(): { dir: string; commit: string } {
+  const dir = fresh('repo');
+  git(path.dirname(dir), ['init', '--quiet', '--bare', '--initial-branch=main', dir]);
+  const tree = git(dir, ['mktree']);
+  const commit = git(dir, ['commit-tree', tree, '-m', `first commit of ${path.basename(dir)}`]);
+  git(dir, ['update-ref', 'refs/heads/main', commit]);
+  return { dir, commit };
+}
+
+const saved = { GIT_DIR: process.env.GIT_DIR };
+afterEach(() => {
+  if (saved.GIT_DIR === undefined) delete process.env.GIT_DIR;
+  else process.env.GIT_DIR = saved.GIT_DIR;
+});
+
+describe('Git.run', () => {
+  it('returns stdout, stderr and the exit code; text() is the trimmed output', async () => {
+    const { dir, commit } = repoWithCommit();
+    const g = new Git(dir);
+    const r = await g.run('test-rev-parse', ['rev-parse', 'refs/heads/main']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.toString('utf8')).toBe(`${commit}\n`);
+    expect(r.text()).toBe(`${commit}\n`);
+    expect(await g.text('test-rev-parse', ['rev-parse', 'refs/heads/main'])).toBe(commit);
+  });
+
+  it('accepts only the exit codes the caller names; anything else is a GitFailure with the caller, args, code and stderr', async () => {
+    const { dir } = repoWithCommit();
+    const g = new Git(dir);
+    const missing = await g.run('test-verify', ['rev-parse', '--verify', '--quiet', 'refs/heads/nope'], { ok: [0, 1] });
+    expect(missing.exitCode).toBe(1);
+    const failure = await g.run('test-verify-strict', ['rev-parse', '--verify', 'refs/heads/nope']).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(GitFailure);
+    const f = failure as GitFailure;
+    expect(f.caller).toBe('test-verify-strict');
+    expect(f.args).toEqual(['rev-parse', '--verify', 'refs/heads/nope']);
+    expect(f.exitCode).toBe(128);
+    expect(f.stderr).toMatch(/fatal: Needed a single revision/);
+    expect(f.message).toMatch(/^test-verify-strict: git rev-parse exited 128: fatal: Needed a single revision/);
+  });
+
+  it('writes `input` to git\'s stdin (binary-safe)', async () => {
+    const { dir } = repoWithCommit();
+    const g = new Git(dir);
+    const content = Buffer.from([0x00, 0xff, 0x0a, 0x41]);
+    const blob = await g.text('test-hash-object', ['hash-object', '-w', '--stdin'], { input: content });
+    expect(blob).toMatch(/^[0-9a-f]{40}$/);
+    const back = await g.run('test-cat-file', ['cat-file', 'blob', blob]);
+    expect(Buffer.compare(back.stdout, content)).toBe(0);
+  });
+
+  it('runs calls on one repository one at a time, each with its own output', async () => {
+    const { dir } = repoWithCommit();
+    const g = new Git(dir);
+    const inputs = Array.from({ length: 12 }, (_, i) => `blob number ${i}\n`);
+    const ids = await Promise.all(inputs.map((text, i) => g.text(`test-parallel-${i}`, ['hash-object', '--stdin'], { input: text })));
+    const expected = inputs.map((text) => git(dir, ['hash-object', '--stdin'], text));
+    expect(ids).toEqual(expected);
+    expect(new Set(ids).size).toBe(inputs.length);
+  });
+
+  it('gives up after the hard timeout on a remote that accepts and never answers (a GitFailure with no exit code)', async () => {
+    const { dir } = repoWithCommit();
+    const silent = await silentServer();
+    try {
+      const started = Date.now();
+      const e = await new Git(dir).run('test-fetch', ['fetch', `git://127.0.0.1:${silent.port}/x.git`, 'main'], { timeoutMs: 1_500 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(GitFailure);
+      expect((e as GitFailure).exitCode).toBeNull();
+      expect((e as GitFailure).message).toMatch(/did not finish/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('is not redirected by an inherited GIT_DIR (the allowlisted environment)', async () => {
+    const { dir, commit } = repoWithCommit();
+    const other = repoWithCommit();
+    process.env.GIT_DIR = other.dir;
+    expect(await new Git(dir).text('test-env', ['rev-parse', 'refs/heads/main'])).toBe(commit);
+    expect(commit).not.toBe(other.commit);
+  });
+});
+
+describe('Git.updateRefs', () => {
+  it('moves refs in one transaction, compare-and-swap on the old value', async () => {
+    const { dir, commit } = repoWithCommit();
+    const g = new Git(dir);
+    const second = git(dir, ['commit-tree', git(dir, ['mktree']), '-p', commit, '-m', 'second']);
+    await g.updateRefs('test-cas', [{ ref: 'refs/heads/main', next: second, old: commit }, { ref: 'refs/heads/copy', next: commit, old: '0'.repeat(40) }]);
+    expect(git(dir, ['rev-parse', 'refs/heads/main'])).toBe(second);
+    expect(git(dir, ['rev-parse', 'refs/heads/copy'])).toBe(commit);
+  });
+
+  it('refuses the whole transaction when a ref is not where the caller read it (nothing moves)', async () => {
+    const { dir, commit } = repoWithCommit();
+    const g = new Git(dir);
+    const second = git(dir, ['commit-tree', git(dir, ['mktree']), '-p', commit, '-m', 'second']);
+    const stale = await g.updateRefs('test-cas-stale', [{ ref: 'refs/heads/new', next: commit }, { ref: 'refs/heads/main', next: second, old: second }]).catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(GitFailure);
+    expect((stale as GitFailure).stderr).toMatch(/cannot lock ref|is at .* but expected/);
+    expect(git(dir, ['rev-parse', 'refs/heads/main'])).toBe(commit);
+    expect(git(dir, ['for-each-ref', '--format=%(refname)', 'refs/heads/new'])).toBe('');
+    // The all-zero id means "must not exist yet".
+    const exists = await g.updateRefs('test-cas-exists', [{ ref: 'refs/heads/main', next: second, old: '0'.repeat(40) }]).catch((e: unknown) => e);
+    expect(exists).toBeInstanceOf(GitFailure);
+    expect(git(dir, ['rev-parse', 'refs/heads/main'])).toBe(commit);
+  });
+});
+
+describe('Git in a folder that is not a repository', () => {
+  it('fails with git\'s own reason', async () => {
+    const dir = fresh('plain');
+    mkdirSync(dir);
+    const e = await new Git(dir).run('test-plain', ['rev-parse', '--absolute-git-dir']).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(GitFailure);
+    expect((e as GitFailure).stderr).toMatch(/not a git repository/);
+  });
+});
