@@ -29,7 +29,7 @@ export interface RemoteFailure {
 
 /** Checked in this order: the first match names the cause. */
 const CAUSES: ReadonlyArray<[Exclude<RemoteFailureCause, 'timeout' | 'unknown'>, RegExp]> = [
-  ['unreachable', /Could not resolve host|Connection refused|Connection timed out|Network is unreachable|No route to host|unable to connect|early EOF|Connection reset/i],
+  ['unreachable', /Could not resolve host|Connection refused|Connection timed out|Network is unreachable|No route to host|unable to connect|Failed to connect|Couldn't connect to server|early EOF|Connection reset/i],
   ['not-a-repository', /does not appear to be a git repository|not a git repository|repository .* not found|not exported|No such file or directory/i],
   // Word boundaries: a port such as 127.0.0.1:40137 is not an HTTP 401.
   ['auth', /Authentication failed|Permission denied|could not read Username|\b40[13]\b/i],
