@@ -160,7 +160,7 @@ export function assertRendererBuilt(dir = RENDERER_DIR): void {
 }
 
 /**
- * Serves `dir` on 127.0.0.1 with the renderer headers of main/security.ts on every response,
+ * Serves `dir` on 127.0.0.1 with the renderer headers of main/electron/security.ts on every response,
  * refusing anything outside the folder. Returns the origin and the close.
  */
 export async function serveRenderer(dir = RENDERER_DIR): Promise<{ origin: string; close(): Promise<void> }> {

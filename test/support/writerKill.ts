@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnCli } from './cliProcess';
 
-/** Paths of the product's writer lock inside a repository's git directory (main/writerLock.ts). */
+/** Paths of the product's writer lock inside a repository's git directory (main/evidence/writerLock.ts). */
 export function writerLockPaths(gitDir: string): { lockDir: string; ownerFile: string } {
   return { lockDir: path.join(gitDir, 'breakglass-writer.lock'), ownerFile: path.join(gitDir, 'breakglass-writer.owner') };
 }
