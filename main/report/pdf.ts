@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BreakGlassError } from '../../app/errors';
+import { runToExit } from '../process/runToExit';
 import { findChromium } from './chromium';
 
 /**
@@ -46,7 +46,9 @@ export function chromiumPdfPrinter(env: NodeJS.ProcessEnv = process.env, timeout
           `--print-to-pdf=${pdfFile}`,
           pathToFileURL(htmlFile).href,
         ];
-        const { code, log } = await runChromium(binary, args, env, timeoutMs);
+        const { code, log } = await runToExit(binary, args, env, timeoutMs).catch((e: NodeJS.ErrnoException) => {
+          throw new BreakGlassError('refused', `Could not start Chromium (${binary}): ${e.code ?? e.message}. Install it (Debian: apt-get install chromium) or set BREAKGLASS_CHROMIUM, or export Markdown/HTML.`);
+        });
         const pdf = await fs.readFile(pdfFile).catch(() => null);
         if (!pdf || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
           const why = log.split('\n').filter((l) => !CHROMIUM_NOISE.test(l)).slice(-2).join(' | ').slice(0, 300);
@@ -58,34 +60,4 @@ export function chromiumPdfPrinter(env: NodeJS.ProcessEnv = process.env, timeout
       }
     },
   };
-}
-
-function runChromium(binary: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; log: string }> {
-  return new Promise((resolve, reject) => {
-    // Its own process group, so a hung print is stopped with every helper process Chromium started.
-    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let log = '';
-    const keep = (d: Buffer) => {
-      log = (log + d.toString('utf8')).slice(-8_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }, timeoutMs);
-    child.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new BreakGlassError('refused', `Could not start Chromium (${binary}): ${e.code ?? e.message}. Install it (Debian: apt-get install chromium) or set BREAKGLASS_CHROMIUM, or export Markdown/HTML.`));
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: timedOut ? null : code, log });
-    });
-  });
 }
