@@ -10,8 +10,10 @@ import { z } from 'zod';
  */
 
 // C0 controls except tab (09), newline (0A) and carriage return (0D); DEL; C1 (80–9F, incl. CSI 9B).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 // In a single-line value (a name, an id, an address) no control character at all is allowed.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_IN_LINE = /[\u0000-\u001F\u007F-\u009F]/u;
 // Bidirectional overrides and isolates can make a line read differently from what it holds.
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;

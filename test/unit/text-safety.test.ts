@@ -91,6 +91,7 @@ describe('escapeForTerminal: nothing printed for a person can drive their termin
   it('leaves no control character but tab and newline, for any input', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
       const out = escapeForTerminal(s);
+      // eslint-disable-next-line no-control-regex -- the property is about control characters
       expect(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(out)).toBe(false);
       expect(/[\ud800-\udfff]/u.test(out)).toBe(false);
     }), { numRuns: 500 });
