@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { PersonSchema, whyNotNamedHuman } from './identity';
-import { findEnvironment, matchIncidentPattern, TRIGGER_IDS, TRIGGERS, type Policy } from './policy';
+import { findEnvironment, matchIncidentPattern, MAX_SESSION_MINUTES, TRIGGER_IDS, TRIGGERS, type Policy } from './policy';
+import { lineSchema, textSchema } from './text';
 
-const text = (what: string, max: number) =>
-  z.string({ error: `${what} is required.` }).trim().min(1, `${what} is required.`).max(max, `${what} is longer than ${max} characters.`);
+// Free text allows line breaks; identifiers and names are single lines. Both refuse control
+// characters and lone surrogates (issue 12, items 12 and 13), naming the field.
+const text = textSchema;
+const line = lineSchema;
 
 /** A governed access path that was tried and how it failed (seed §2: all governed paths must have failed). */
 export const GovernedPathSchema = z.object({
-  path: text('The governed path', 200),
+  path: line('The governed path', 200),
   failure: text('How the path failed', 2000),
 }).strict();
 
@@ -34,14 +37,16 @@ export const DeclarationSchema = z.object({
     .max(50),
   materialRisk: text('The material risk', 4000),
   attestations: AttestationsSchema,
-  incidentId: text('The incident ID', 500),
+  incidentId: line('The incident ID', 500),
   justification: text('The justification', 8000),
-  environment: text('The environment', 63),
-  scopes: z.array(z.string().min(1), { error: 'Pick the scopes you need.' })
-    .min(1, 'Pick at least one scope (least privilege: only what you need).'),
+  environment: line('The environment', 63),
+  scopes: z.array(line('A scope', 63), { error: 'Pick the scopes you need.' })
+    .min(1, 'Pick at least one scope (least privilege: only what you need).')
+    .max(100),
   durationMinutes: z.number({ error: 'Give the duration in whole minutes.' })
     .int('Give the duration in whole minutes.')
-    .min(1, 'The duration must be at least 1 minute.'),
+    .min(1, 'The duration must be at least 1 minute.')
+    .max(MAX_SESSION_MINUTES, `A session lasts at most ${MAX_SESSION_MINUTES} minutes (one day).`),
   operator: PersonSchema,
 }).strict();
 

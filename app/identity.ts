@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { whyNotSafeLine } from './text';
 
 /**
  * Named human accountability (seed §3, procedure.md §1): shared and anonymous identities are
@@ -18,11 +19,17 @@ export const PersonSchema = z
       .trim()
       .min(1, 'Give your full name.')
       .max(200, 'The name is longer than 200 characters: shorten it.')
-      .refine((n) => !/[<>\n\r\0]/.test(n), 'The name may not contain <, > or line breaks.'),
+      .refine((n) => !/[<>\n\r\0]/.test(n), 'The name may not contain <, > or line breaks.')
+      .superRefine((n, ctx) => {
+        // Only what the rule above does not already name (escape, tab, C1, bidi overrides, lone surrogates).
+        const why = /[<>\n\r\0]/.test(n) ? null : whyNotSafeLine(n);
+        if (why) ctx.addIssue({ code: 'custom', message: `The name ${why}` });
+      }),
     email: z
       .string({ error: 'Give your e-mail address.' })
       .trim()
       .max(254, 'The e-mail address is too long.')
+      // z.email admits no control character, so the address needs no check of its own here.
       .pipe(z.email({ error: 'Give a valid e-mail address, like ada@example.com.' })),
   })
   .strict();
@@ -30,9 +37,14 @@ export const PersonSchema = z
 /** A named person (operator or reviewer). */
 export type Person = z.infer<typeof PersonSchema>;
 
-/** Normalises a name for comparison against the refused list: lower case, separators dropped. */
-function normalise(value: string): string {
-  return value.trim().toLowerCase().replace(/[\s._-]+/g, '');
+/** A name as the sorted set of its lower-case words: "Lovelace, Ada" and "ada lovelace" are one key. */
+function nameWords(value: string): string {
+  return value.toLowerCase().split(/[\s,.;_+-]+/u).filter(Boolean).sort().join(' ');
+}
+
+/** A name or mailbox compared against the refused list: its words, separators dropped ("break-glass" is "breakglass"). */
+function compact(value: string): string {
+  return nameWords(value).replace(/ /g, '');
 }
 
 /**
@@ -40,10 +52,11 @@ function normalise(value: string): string {
  * Refused: a name or e-mail local part on the refused list, a name with no letters, initials.
  */
 export function whyNotNamedHuman(person: Person, extraRefused: readonly string[] = []): string | null {
-  const refusedSet = new Set([...BUILT_IN_REFUSED_IDENTITIES, ...extraRefused].map(normalise));
-  const name = normalise(person.name);
-  // Sub-addressing (admin+prod@…) still reaches the shared mailbox.
-  const local = normalise((person.email.split('@')[0] ?? '').split('+')[0] ?? '');
+  const refusedSet = new Set([...BUILT_IN_REFUSED_IDENTITIES, ...extraRefused].map(compact));
+  const key = personKey(person);
+  const name = compact(key.name);
+  // Sub-addressing (admin+prod@…) still reaches the shared mailbox: personKey drops it.
+  const local = compact(key.email.slice(0, Math.max(0, key.email.lastIndexOf('@'))) || key.email);
   if (refusedSet.has(name)) {
     return `"${person.name.trim()}" is a shared or anonymous identity: break-glass needs a named human. Use your own full name.`;
   }
@@ -64,7 +77,23 @@ export function formatPerson(person: Person): string {
   return `${person.name} <${person.email}>`;
 }
 
-/** True when two records name the same human (e-mail compared case-insensitively). */
+/**
+ * The one normalisation of a person that every identity rule uses (issue 12, item 8): the e-mail
+ * lower-cased with its sub-address dropped (`ada+review@` is `ada@`), and the name as the set of
+ * its words, lower-cased and without punctuation, so "Lovelace, Ada", "ada lovelace" and
+ * "Ada  Lovelace" are one person.
+ */
+export function personKey(person: Person): { email: string; name: string } {
+  const email = person.email.trim().toLowerCase();
+  const at = email.lastIndexOf('@');
+  const local = at < 0 ? email : email.slice(0, at);
+  const domain = at < 0 ? '' : email.slice(at);
+  return { email: `${local.split('+')[0] ?? local}${domain}`, name: nameWords(person.name) };
+}
+
+/** True when two records name the same human: the same normalised e-mail or the same normalised name (personKey). */
 export function samePerson(a: Person, b: Person): boolean {
-  return a.email.trim().toLowerCase() === b.email.trim().toLowerCase() || normalise(a.name) === normalise(b.name);
+  const ka = personKey(a);
+  const kb = personKey(b);
+  return ka.email === kb.email || (ka.name !== '' && ka.name === kb.name);
 }

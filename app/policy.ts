@@ -12,6 +12,15 @@ export const TRIGGERS = {
 /** One of the three authorized trigger ids. */
 export type TriggerId = keyof typeof TRIGGERS;
 
+/**
+ * Upper bounds on the policy's numbers (issues 12 item 9, 15): a policy — itself a file anyone with
+ * write access can change — must not be able to allow a year-long session. A declaration lasts at
+ * most a day; with extensions a session lasts at most a week.
+ */
+export const MAX_SESSION_MINUTES = 24 * 60;
+/** The longest a session may run with every extension (one week). */
+export const MAX_TOTAL_SESSION_MINUTES = 7 * 24 * 60;
+
 /** The trigger ids as a tuple for zod. */
 export const TRIGGER_IDS = Object.keys(TRIGGERS) as [TriggerId, ...TriggerId[]];
 
@@ -50,8 +59,8 @@ const ScopeSchema = z.object({ id: IdSchema, description: z.string().min(1) }).s
 const EnvironmentSchema = z.object({
   id: IdSchema,
   description: z.string().optional(),
-  scopes: z.array(ScopeSchema).min(1, 'An environment needs at least one scope.'),
-  credentialChecks: z.array(CredentialCheckSchema).default([]),
+  scopes: z.array(ScopeSchema).min(1, 'An environment needs at least one scope.').max(100),
+  credentialChecks: z.array(CredentialCheckSchema).max(50).default([]),
 }).strict();
 
 const IncidentPatternSchema = z.object({
@@ -63,21 +72,22 @@ const IncidentPatternSchema = z.object({
 /** The policy file's schema (procedure.md, "Policy file"). Unknown keys are refused so a typo cannot silently weaken it. */
 export const PolicySchema = z.object({
   version: z.literal(1),
-  environments: z.array(EnvironmentSchema).min(1),
-  incidentIdPatterns: z.array(IncidentPatternSchema).min(1),
-  justificationMinLength: z.number().int().min(1).max(10_000),
+  environments: z.array(EnvironmentSchema).min(1).max(100),
+  incidentIdPatterns: z.array(IncidentPatternSchema).min(1).max(50),
+  // The declaration's justification holds at most 8,000 characters.
+  justificationMinLength: z.number().int().min(1).max(2_000),
   duration: z.object({
-    defaultMinutes: z.number().int().min(1),
-    maxMinutes: z.number().int().min(1).max(24 * 60),
+    defaultMinutes: z.number().int().min(1).max(MAX_SESSION_MINUTES),
+    maxMinutes: z.number().int().min(1).max(MAX_SESSION_MINUTES),
   }).strict(),
   extension: z.object({
-    stepMinutes: z.number().int().min(1),
-    maxCount: z.number().int().min(0),
-    maxTotalMinutes: z.number().int().min(1),
+    stepMinutes: z.number().int().min(1).max(MAX_SESSION_MINUTES),
+    maxCount: z.number().int().min(0).max(20),
+    maxTotalMinutes: z.number().int().min(1).max(MAX_TOTAL_SESSION_MINUTES),
   }).strict(),
-  warningMinutes: z.array(z.number().int().min(1)).min(1),
+  warningMinutes: z.array(z.number().int().min(1).max(MAX_SESSION_MINUTES)).min(1).max(10),
   reviewWindowDays: z.number().int().min(1).max(365),
-  refusedIdentities: z.array(z.string().min(1)).default([]),
+  refusedIdentities: z.array(z.string().min(1).max(200)).max(1_000).default([]),
   allowRootOperator: z.boolean(),
   overdueReviewBlocksDeclaration: z.boolean(),
   requiredGovernedPaths: z.object({

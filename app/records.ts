@@ -3,6 +3,7 @@ import { CONTROLS, CONTROLS_BY_RECORD_TYPE, type ControlId } from './controls';
 import { AttestationsSchema, GovernedPathSchema } from './declaration';
 import { PersonSchema } from './identity';
 import { TRIGGER_IDS } from './policy';
+import { lineSchema, textSchema } from './text';
 
 /** Schema version of evidence records; bumped only with a migration note in the README. */
 export const RECORD_SCHEMA_VERSION = 1 as const;
@@ -21,22 +22,22 @@ const HostSchema = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), name: z
 export const RestoredSchema = z.enum(['yes', 'no', 'not-applicable'], { error: 'Answer yes, no or not-applicable.' });
 
 const FollowUpSchema = z.object({
-  action: z.string().trim().min(1, 'Describe the follow-up action.').max(2000),
-  owner: z.string().trim().min(1, 'Name the owner of the follow-up.').max(200),
+  action: textSchema('The follow-up action', 2000, { minMessage: 'Describe the follow-up action.' }),
+  owner: lineSchema('The follow-up owner', 200).pipe(z.string().min(1, 'Name the owner of the follow-up.')),
   due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the due date as YYYY-MM-DD.').optional(),
 }).strict();
 
 /** The closure file (`breakglass close --file`), procedure.md §8. */
 export const ClosureSchema = z.object({
-  summary: z.string().trim().min(1, 'Summarise what was changed.').max(20_000),
-  reversalSteps: z.array(z.string().trim().min(1).max(4000)).min(1, 'List the reversal steps taken (at least one).'),
+  summary: textSchema('The summary', 20_000, { minMessage: 'Summarise what was changed.' }),
+  reversalSteps: z.array(textSchema('A reversal step', 4000)).min(1, 'List the reversal steps taken (at least one).').max(200),
   controlsRestored: z.object({
     signingKeys: RestoredSchema,
     backendLocks: RestoredSchema,
     breakGlassCredentialsRotated: RestoredSchema,
   }).strict(),
-  controlsNote: z.string().trim().max(4000).optional(),
-  followUps: z.array(FollowUpSchema).default([]),
+  controlsNote: textSchema('The controls note', 4000, { min: 0 }).optional(),
+  followUps: z.array(FollowUpSchema).max(200).default([]),
 }).strict().superRefine((c, ctx) => {
   const anyNo = Object.values(c.controlsRestored).includes('no');
   if (anyNo && !c.controlsNote) {
@@ -52,8 +53,8 @@ export const ReviewSchema = z.object({
   reviewer: PersonSchema,
   outcome: z.enum(['justified', 'justified-with-findings', 'not-justified'], { error: 'Outcome: justified, justified-with-findings or not-justified.' }),
   drill: z.boolean({ error: 'Say whether this was a drill (true) or a real emergency (false).' }),
-  findings: z.string().trim().max(20_000).default(''),
-  followUps: z.array(FollowUpSchema).default([]),
+  findings: textSchema('The findings', 20_000, { min: 0 }).default(''),
+  followUps: z.array(FollowUpSchema).max(200).default([]),
   supersedes: Hex64.optional(),
 }).strict().superRefine((r, ctx) => {
   if (r.outcome !== 'justified' && r.findings.length === 0) {

@@ -357,11 +357,17 @@ export class BreakGlassService {
    * Picks the session a call is about. With no id: this host's one open session (active, or
    * expired awaiting closure for notes and closing), narrowed by environment when several are open.
    */
-  selectSession(view: LedgerView, selector: SessionSelector, purpose: 'action' | 'close'): SessionState {
+  selectSession(view: LedgerView, selector: SessionSelector, purpose: 'action' | 'close' | 'review'): SessionState {
     const now = this.deps.clock.now();
     if (selector.sessionId) {
       const s = sessionStateOf(view, selector.sessionId, now);
       if (!s) throw new BreakGlassError('no-active-session', `No session ${selector.sessionId} in this evidence repository. List sessions with: breakglass log`);
+      // Only the host that declared a session acts in it (issue 12 item 6): its chain has one
+      // writer, so two hosts can never write the same sequence number. A review is the one record
+      // written elsewhere, by design (the reviewer's own host).
+      if (purpose !== 'review' && s.host.id !== this.deps.host.hostId) {
+        throw refused(`Session ${s.sessionId} was declared on host ${s.host.name} (${s.host.id}); only that host can add to it. Work on that host, or declare a session here.`, 'sessionId');
+      }
       return s;
     }
     const mine = this.hostSessions(view, now).filter((s) => !selector.environment || s.declaration.environment === selector.environment);
@@ -387,7 +393,7 @@ export class BreakGlassService {
     return this.deps.store.write(async (view, append, recovered) => {
       const policy = policyOrThrow(view);
       const now = this.deps.clock.now();
-      let state = this.selectSession(view, selector, event.kind === 'action' ? 'action' : 'close');
+      let state = this.selectSession(view, selector, event.kind === 'action' ? 'action' : event.kind === 'review' ? 'review' : 'close');
       // A command stopped by the expiry is recorded even though the session has just expired (issue 5).
       const effective: SessionEvent = options.allowExpiredCommandEnd && state.phase === 'expired' ? { kind: 'note' } : event;
       assertLegal(state, effective, policy);

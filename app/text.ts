@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * Text that people type into evidence, and text the CLI prints back to them (issue 12, items 12
+ * and 13). Evidence is read years later in terminals, Markdown renderers and PDF viewers: a
+ * control sequence inside a name or an incident id can retitle a terminal, clear the screen,
+ * hide text or forge a hyperlink, and a NUL or a lone UTF-16 surrogate breaks every tool that
+ * reads the record after it. So input schemas refuse them, and output escapes what older records
+ * or command output may still carry.
+ */
+
+// C0 controls except tab (09), newline (0A) and carriage return (0D); DEL; C1 (80–9F, incl. CSI 9B).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
+// In a single-line value (a name, an id, an address) no control character at all is allowed.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_IN_LINE = /[\u0000-\u001F\u007F-\u009F]/u;
+// Bidirectional overrides and isolates can make a line read differently from what it holds.
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
+// With the u flag a surrogate pair is one code point, so this matches only a lone surrogate.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Why `value` may not be stored as a single-line value (a name, an identifier), or null. */
+export function whyNotSafeLine(value: string): string | null {
+  if (LONE_SURROGATE.test(value)) return 'contains an invalid character (a lone UTF-16 surrogate): retype it.';
+  if (CONTROL_IN_LINE.test(value)) return 'contains a control character (a line break, tab, escape or other invisible code): remove it.';
+  if (BIDI_CONTROL.test(value)) return 'contains a bidirectional-override character that changes how the text reads: remove it.';
+  return null;
+}
+
+/** Why `value` may not be stored as free text (tabs and line breaks allowed), or null. */
+export function whyNotSafeText(value: string): string | null {
+  if (LONE_SURROGATE.test(value)) return 'contains an invalid character (a lone UTF-16 surrogate): retype it.';
+  if (CONTROL_IN_TEXT.test(value)) return 'contains a control character (an escape, NUL or other invisible code): remove it.';
+  if (BIDI_CONTROL.test(value)) return 'contains a bidirectional-override character that changes how the text reads: remove it.';
+  return null;
+}
+
+/**
+ * A zod string for a single-line value, trimmed, with `what` named in every message. The checks
+ * run before the length rules so a refused character is what the person hears about first.
+ */
+export function lineSchema(what: string, max: number, options: { min?: number } = {}) {
+  const min = options.min ?? 1;
+  return z.string({ error: `${what} is required.` })
+    .superRefine((s, ctx) => {
+      const why = whyNotSafeLine(s);
+      if (why) ctx.addIssue({ code: 'custom', message: `${what} ${why}`, abort: true });
+    })
+    .trim()
+    .min(min, `${what} is required.`)
+    .max(max, `${what} is longer than ${max} characters.`);
+}
+
+/** A zod string for free text (tabs and line breaks allowed), trimmed, with `what` named in every message. */
+export function textSchema(what: string, max: number, options: { min?: number; minMessage?: string; maxMessage?: string } = {}) {
+  const min = options.min ?? 1;
+  return z.string({ error: `${what} is required.` })
+    .superRefine((s, ctx) => {
+      const why = whyNotSafeText(s);
+      if (why) ctx.addIssue({ code: 'custom', message: `${what} ${why}`, abort: true });
+    })
+    .trim()
+    .min(min, options.minMessage ?? `${what} is required.`)
+    .max(max, options.maxMessage ?? `${what} is longer than ${max} characters.`);
+}
+
+/**
+ * Makes text safe to print on a person's terminal: every control character except tab and
+ * newline (ESC, CSI, OSC, BEL, NUL, CR, DEL, C1), every bidirectional override and every lone
+ * surrogate is shown as a visible escape (`\x1b`, `\u202e`), so nothing the evidence holds can
+ * move the cursor, retitle the window, hide text or open a hyperlink.
+ */
+export function escapeForTerminal(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '\n' || ch === '\t') out += ch;
+    else if (cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f)) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || (cp >= 0xd800 && cp <= 0xdfff)) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
