@@ -4,7 +4,7 @@ import { sessionStatesAt, verifySessionEntries } from './ledger';
 import type { SessionPhase } from './lifecycle';
 import type { LedgerView } from './ports';
 import { summarise } from './summary';
-import { sessionViewOf, toSessionView, type BoardData, type PushStatus, type SessionDetail, type SessionView, type StatusSnapshot, type SyncStatus, type TimelineEntry } from './views';
+import { sessionViewOf, toSessionView, type BoardData, type PushStatus, type SessionDetail, type SessionView, type StatusSnapshot, type SyncStatus, type TimelineEntry, type ViewTip } from './views';
 
 /**
  * The views the console's calls return, as pure functions of the ledger and of what main/ has
@@ -26,6 +26,18 @@ export interface SnapshotInputs {
   push: PushStatus;
 }
 
+/** The snapshot's policy: an invalid newest policy.yaml is shown with the one still in force (issue 12 item 5). */
+function policyOf(policy: LedgerView['policy']): StatusSnapshot['policy'] {
+  if (!policy.ok) return { ok: false, problems: policy.problems };
+  if (policy.rejected) return { ok: false, problems: policy.rejected.problems, inForce: { source: policy.source, sha256: policy.sha256 } };
+  return { ok: true, source: policy.source, sha256: policy.sha256 };
+}
+
+/** The refs a view reads, as the UI shows them (issue 14). */
+function viewTips(view: LedgerView, hostId: string): ViewTip[] {
+  return (view.tips ?? []).map((t) => ({ ref: t.ref, commit: t.commit, hostId: t.hostId, mine: t.hostId === hostId }));
+}
+
 /** How many sessions the home screen lists as recent. */
 export const RECENT_SESSIONS = 20;
 
@@ -42,9 +54,11 @@ export function buildStatusSnapshot(i: SnapshotInputs): StatusSnapshot {
     osAccount: i.osAccount,
     gitIdentity: i.gitIdentity,
     // The push state names the remote: one read of git's config, not two.
-    repository: { path: i.repository.path, branch: i.repository.branch, head: i.view.head, remote: i.push.state === 'local-only' ? null : i.push.remote },
+    repository: { path: i.repository.path, branch: i.repository.branch, head: i.view.viewId ?? i.view.head, remote: i.push.state === 'local-only' ? null : i.push.remote },
+    ...(i.view.tips ? { tips: viewTips(i.view, i.host.id) } : {}),
     observer: i.observer,
-    policy: policy.ok ? { ok: true, source: policy.source, sha256: policy.sha256 } : { ok: false, problems: policy.problems },
+    policy: policyOf(policy),
+    ...(i.view.conflicts && i.view.conflicts.length > 0 ? { conflicts: i.view.conflicts.length } : {}),
     push: i.push,
     open,
     recent: views.slice(0, RECENT_SESSIONS),
@@ -87,7 +101,7 @@ export function filterSessions(views: readonly SessionView[], f: SessionListFilt
 /** Every session the repository knows, as the commander's board shows them (issue 6). */
 export function buildBoard(view: LedgerView, now: number, hostId: string, sync: SyncStatus): BoardData {
   const rows = sessionStatesAt(view, now).map((s) => sessionViewOf(s, hostId));
-  return { at: new Date(now).toISOString(), head: view.head, hostId, rows, sync };
+  return { at: new Date(now).toISOString(), head: view.viewId ?? view.head, ...(view.tips ? { tips: viewTips(view, hostId) } : {}), hostId, rows, sync };
 }
 
 /** What a session's page is built from. */
@@ -117,7 +131,7 @@ export function buildSessionDetail(i: SessionDetailInputs): SessionDetail {
     declaration: state.declaration,
     timeline,
     chain: { ok: problems.length === 0, problems },
-    reviews: state.reviews.map((r) => ({ ...r, current: r.hash === state.review?.hash })),
+    reviews: state.reviews.map((r) => ({ ...r, current: state.standingReviews.some((s) => s.hash === r.hash) })),
     asOf: i.sync.state === 'local-only' ? null : i.sync.lastFetchAt,
   };
 }

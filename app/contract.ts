@@ -83,6 +83,10 @@ export interface VerifyView {
   sessions: number;
   records: number;
   problems: IntegrityProblem[];
+  /** The configured remote's fetched refs history was compared with (issue 12 item 4). */
+  comparedWith?: string[];
+  /** A derived cache that disagreed with git and was rebuilt (issue 12 item 3). */
+  notices?: string[];
 }
 
 /** The result of a committed record. */

@@ -1,6 +1,6 @@
 import { computeRecordHash } from './chain';
 import { foldSession, stateAt, type SessionFacts, type SessionState } from './lifecycle';
-import { controlsFor, parseRecordPath, RECORD_SCHEMA_VERSION, type EvidenceRecord, type UnsealedRecord } from './records';
+import { controlsFor, isChainRecord, parseRecordPath, RECORD_SCHEMA_VERSION, type EvidenceRecord, type UnsealedRecord } from './records';
 import type { LedgerEntry, LedgerView } from './ports';
 
 /** Seals a record onto its session's chain: seq, prev (hash of the previous record), control tags, own hash. */
@@ -23,6 +23,12 @@ export function sealRecord(previous: readonly LedgerEntry[] | undefined, unseale
   return { ...withChain, hash: computeRecordHash(withChain) } as EvidenceRecord;
 }
 
+/**
+ * How the `layout-migrated` journal note begins (issue 14): a host's first record on its own ref
+ * when it wrote on the shared branch before. verify finds the move by it.
+ */
+export const LAYOUT_MIGRATED = 'layout-migrated (issue 14):';
+
 /** One integrity problem, addressed by session, record and commit (issue 2, `verify`). */
 export interface IntegrityProblem {
   sessionId: string | null;
@@ -32,9 +38,17 @@ export interface IntegrityProblem {
   message: string;
 }
 
-/** Checks what can be checked from the records alone: schema, path, seq, chain links and hashes, lifecycle order. */
+/**
+ * Checks what can be checked from the records alone: schema, path, seq, chain links and hashes,
+ * lifecycle order, and that no two refs hold different copies of one record (issue 14).
+ */
 export function verifyLedgerRecords(view: LedgerView): IntegrityProblem[] {
   const problems: IntegrityProblem[] = [];
+  for (const c of view.conflicts ?? []) {
+    const parsed = parseRecordPath(c.path);
+    const refs = c.copies.map((x) => `${x.ref.replace(/^refs\//, '')} (blob ${x.blob.slice(0, 12)})`).join(', ');
+    problems.push({ sessionId: parsed?.sessionId ?? null, seq: parsed?.seq ?? null, path: c.path, commit: null, message: `Refs hold different copies of this record: ${refs}; the copy of ${c.shown.replace(/^refs\//, '')} is shown.` });
+  }
   for (const u of view.unreadable) {
     const parsed = parseRecordPath(u.path);
     problems.push({ sessionId: parsed?.sessionId ?? null, seq: parsed?.seq ?? null, path: u.path, commit: null, message: `Unreadable record: ${u.message}` });
@@ -46,13 +60,14 @@ export function verifyLedgerRecords(view: LedgerView): IntegrityProblem[] {
 /** One session's checks from its records alone (the session page's and the report's chain result). */
 export function verifySessionEntries(sessionId: string, entries: readonly LedgerEntry[]): IntegrityProblem[] {
   const problems: IntegrityProblem[] = [];
+  const chain = entries.filter((e) => isChainRecord(e.record));
   let prevHash: string | null = null;
-  entries.forEach((entry, i) => {
+  chain.forEach((entry, i) => {
     const r = entry.record;
     const at = { sessionId, seq: r.seq, path: entry.path, commit: entry.commit };
     if (r.sessionId !== sessionId) problems.push({ ...at, message: `Record names session ${r.sessionId} but is filed under ${sessionId}.` });
     const fromPath = parseRecordPath(entry.path);
-    if (!fromPath || fromPath.sessionId !== r.sessionId || fromPath.seq !== r.seq || fromPath.type !== r.type) {
+    if (!fromPath || fromPath.reviewerHost !== undefined || fromPath.sessionId !== r.sessionId || fromPath.seq !== r.seq || fromPath.type !== r.type) {
       problems.push({ ...at, message: `File name does not match the record (session ${r.sessionId}, seq ${r.seq}, type ${r.type}).` });
     }
     if (r.seq !== i + 1) problems.push({ ...at, message: `Sequence gap or reorder: expected seq ${i + 1}, found ${r.seq}.` });
@@ -63,12 +78,47 @@ export function verifySessionEntries(sessionId: string, entries: readonly Ledger
     }
     prevHash = r.hash;
   });
+  problems.push(...verifyReviewsOutsideChain(sessionId, entries));
   if (!sessionId.startsWith('journal-') && entries.length > 0) {
     try {
       foldSession(entries.map((e) => e.record));
     } catch (e) {
       problems.push({ sessionId, seq: null, path: null, commit: null, message: (e as Error).message });
     }
+  }
+  return problems;
+}
+
+/**
+ * Reviews filed on the reviewers' hosts (issue 14): each reviewer host numbers its own reviews of
+ * a session and links them (seq, prev), and each names the hash of the session's closing record.
+ */
+function verifyReviewsOutsideChain(sessionId: string, entries: readonly LedgerEntry[]): IntegrityProblem[] {
+  const problems: IntegrityProblem[] = [];
+  const closed = entries.find((e) => e.record.type === 'closed' && isChainRecord(e.record))?.record.hash ?? null;
+  const byHost = new Map<string, LedgerEntry[]>();
+  for (const e of entries) {
+    if (isChainRecord(e.record)) continue;
+    const list = byHost.get(e.record.host.id) ?? [];
+    list.push(e);
+    byHost.set(e.record.host.id, list);
+  }
+  for (const [hostId, list] of byHost) {
+    let prev: string | null = null;
+    [...list].sort((a, b) => a.record.seq - b.record.seq).forEach((entry, i) => {
+      const r = entry.record;
+      const at = { sessionId, seq: r.seq, path: entry.path, commit: entry.commit };
+      const fromPath = parseRecordPath(entry.path);
+      if (r.sessionId !== sessionId || !fromPath || fromPath.sessionId !== sessionId || fromPath.reviewerHost !== hostId || fromPath.seq !== r.seq) {
+        problems.push({ ...at, message: `File name does not match the review (session ${r.sessionId}, reviewer host ${hostId}, review ${r.seq}).` });
+      }
+      if (r.seq !== i + 1) problems.push({ ...at, message: `Review numbering gap or reorder on host ${hostId}: expected review ${i + 1}, found ${r.seq}.` });
+      if (computeRecordHash(r as unknown as Record<string, unknown>) !== r.hash) problems.push({ ...at, message: 'Record content does not match its hash (changed after sealing).' });
+      if (r.prev !== prev) problems.push({ ...at, message: `Review chain of host ${hostId} broken: prev does not match the hash of its review ${i}.` });
+      const reviews = r.type === 'reviewed' ? r.payload.reviews : undefined;
+      if (reviews !== closed) problems.push({ ...at, message: closed === null ? 'Review of a session that has no closing record.' : 'The review names a closing record that is not this session\'s.' });
+      prev = r.hash;
+    });
   }
   return problems;
 }

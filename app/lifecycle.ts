@@ -26,9 +26,17 @@ export interface SessionFacts {
   extensions: Array<{ minutes: number; reason: string; at: string }>;
   expiredRecordedAt: string | null;
   closed: { at: string; reviewDueAt: string; record: RecordOf<'closed'> } | null;
-  /** The review in force (the latest that is not superseded), and every review in order. */
+  /** The review in force: the most severe standing review, the latest among equals (issue 14). */
   review: { at: string; review: Review; hash: string } | null;
+  /** Every review in order (the chain's, then those filed on reviewers' hosts, by time). */
   reviews: Array<{ at: string; review: Review; hash: string }>;
+  /** Every review that no later review supersedes: two reviewers on two hosts at once both stand. */
+  standingReviews: Array<{ at: string; review: Review; hash: string }>;
+  /**
+   * What the standing reviews say together (issue 14): the most severe outcome, a drill only when
+   * every one says drill, the follow-ups of all. A second, milder review can never hide a stricter one.
+   */
+  verdict: { outcome: Review['outcome']; drill: boolean; followUps: Review['followUps']; reviews: number } | null;
   lastRecord: EvidenceRecord;
   recordCount: number;
   lastActionAt: string | null;
@@ -64,6 +72,8 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
     closed: null,
     review: null,
     reviews: [],
+    standingReviews: [],
+    verdict: null,
     lastRecord: first,
     recordCount: 1,
     lastActionAt: null,
@@ -86,12 +96,9 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
       case 'closed':
         facts.closed = { at: r.at, reviewDueAt: r.payload.reviewDueAt, record: r };
         break;
-      case 'reviewed': {
-        const entry = { at: r.at, review: r.payload.review, hash: r.hash };
-        facts.reviews.push(entry);
-        facts.review = entry;
+      case 'reviewed':
+        facts.reviews.push({ at: r.at, review: r.payload.review, hash: r.hash });
         break;
-      }
       case 'action':
       case 'note':
         facts.lastActionAt = r.at;
@@ -107,6 +114,25 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
         assertNever(r, 'record type');
     }
   }
+  return withReviewsInForce(facts);
+}
+
+/** How severe an outcome is: the stricter of two standing reviews is the one in force (issue 14). */
+const SEVERITY: Record<Review['outcome'], number> = { justified: 0, 'justified-with-findings': 1, 'not-justified': 2 };
+
+function withReviewsInForce(facts: SessionFacts): SessionFacts {
+  const superseded = new Set(facts.reviews.map((r) => r.review.supersedes).filter((h): h is string => h !== undefined));
+  const standing = facts.reviews.filter((r) => !superseded.has(r.hash));
+  let inForce: SessionFacts['review'] = null;
+  for (const r of standing) if (!inForce || SEVERITY[r.review.outcome] >= SEVERITY[inForce.review.outcome]) inForce = r;
+  facts.standingReviews = standing;
+  facts.review = inForce;
+  facts.verdict = inForce && {
+    outcome: inForce.review.outcome,
+    drill: standing.every((r) => r.review.drill),
+    followUps: standing.flatMap((r) => r.review.followUps),
+    reviews: standing.length,
+  };
   return facts;
 }
 
@@ -214,10 +240,11 @@ function assertReviewer(state: SessionFacts, reviewer: Person, supersedes: strin
   if (samePerson(reviewer, state.operator)) {
     throw refused(`${reviewer.name} operated session ${state.sessionId}: the review must be done by another named person (segregation of duties, ISO 27001 A.6.2).`, 'reviewer');
   }
-  if (state.review && supersedes !== state.review.hash) {
-    throw refused(`Session ${state.sessionId} already has a review; a review cannot be edited. To correct it, submit a new review with "supersedes": "${state.review.hash}".`, 'supersedes');
+  const standing = state.standingReviews.map((r) => r.hash);
+  if (standing.length > 0 && (supersedes === undefined || !standing.includes(supersedes))) {
+    throw refused(`Session ${state.sessionId} already has ${standing.length === 1 ? 'a review' : `${standing.length} standing reviews`}; a review cannot be edited. To correct it, submit a new review with "supersedes": ${standing.map((h) => `"${h}"`).join(' or ')}.`, 'supersedes');
   }
-  if (!state.review && supersedes !== undefined) {
+  if (standing.length === 0 && supersedes !== undefined) {
     throw refused(`Session ${state.sessionId} has no review to supersede: remove "supersedes".`, 'supersedes');
   }
 }

@@ -26,18 +26,50 @@ export interface UnreadableRecord {
   message: string;
 }
 
-/** The policy in force, and where it came from. */
+/**
+ * The policy in force, and where it came from. `rejected`: the newest policy.yaml is invalid, and
+ * this one (the last valid, or the built-in default) stays in force (issue 12 item 5).
+ */
 export type PolicyInForce =
-  | { ok: true; policy: Policy; sha256: string; source: 'repository' | 'built-in' }
+  | { ok: true; policy: Policy; sha256: string; source: 'repository' | 'built-in'; rejected?: { problems: PolicyProblem[]; sha256: string } }
   | { ok: false; problems: PolicyProblem[]; sha256: string };
 
-/** What the evidence repository holds at one commit, as the domain sees it. */
+/** One ref a ledger view is the union of (issue 14). */
+export interface LedgerTip {
+  ref: string;
+  commit: string;
+  /** The host whose own ref it is (`hosts/<id>`); null for the organisation branch. */
+  hostId: string | null;
+  /** True for the organisation branch whose root files (policy.yaml) are in force. */
+  organisation: boolean;
+}
+
+/** One record path that two refs hold with different contents (issue 14): shown, and a verify finding. */
+export interface PathConflict {
+  path: string;
+  /** The ref whose copy the view shows: the writing host's own. */
+  shown: string;
+  copies: Array<{ ref: string; blob: string }>;
+}
+
+/**
+ * What the evidence repository holds, as the domain sees it: the union of the organisation branch
+ * and every host's own ref (issue 14).
+ */
 export interface LedgerView {
+  /** This host's own ref's tip (else the organisation branch's); null for an empty repository. */
   head: string | null;
+  /** Changes whenever any ref of the view moves: what consumers compare to notice a change. */
+  viewId?: string;
+  /** The organisation branch. */
   branch: string;
-  /** Entries per session id, sorted by seq. */
+  /** The refs the view is the union of, the organisation branch first. */
+  tips?: readonly LedgerTip[];
+  /** Entries per session id: the chain in seq order, then reviews filed on reviewers' hosts. */
   sessions: ReadonlyMap<string, readonly LedgerEntry[]>;
   unreadable: readonly UnreadableRecord[];
+  /** Paths two refs hold with different contents. */
+  conflicts?: readonly PathConflict[];
   policy: PolicyInForce;
 }
 

@@ -117,7 +117,10 @@ export const PAYLOADS = {
   }).strict(),
   expired: z.object({ expiresAt: UtcInstant, recordedAt: UtcInstant }).strict(),
   closed: z.object({ closure: ClosureSchema, reviewDueAt: UtcInstant }).strict(),
-  reviewed: z.object({ review: ReviewSchema }).strict(),
+  // `reviews`: the hash of the closing record reviewed. A review carrying it sits outside the
+  // operator's chain, on the reviewer host's own ref (issue 14); without it, a review from before
+  // that change, sealed into the chain as `<seq>-reviewed.json`.
+  reviewed: z.object({ review: ReviewSchema, reviews: Hex64.optional() }).strict(),
   'lock-recovered': z.object({
     previousOwner: z.object({ pid: z.number().int(), host: z.string(), since: z.string() }).strict().nullable(),
     reason: z.string(),
@@ -188,17 +191,34 @@ export function controlsFor(type: RecordType): ControlId[] {
   return [...CONTROLS_BY_RECORD_TYPE[type]];
 }
 
-/** Repository path of a record: `sessions/<YYYY>/<MM>/<session>/<seq>-<type>.json` (architecture.md), journals under `journal/`. */
-export function recordPath(record: Pick<EvidenceRecord, 'sessionId' | 'seq' | 'type'>, sessionStartedAt: string): string {
-  const file = `${String(record.seq).padStart(6, '0')}-${record.type}.json`;
+/**
+ * True for a record of its session's hash chain: every record but a review filed on the reviewer's
+ * host (issue 14), which names the closing record it reviews instead of extending the chain, so two
+ * reviewers on two hosts never write the same path or sequence number.
+ */
+export function isChainRecord(record: Pick<EvidenceRecord, 'type' | 'payload'>): boolean {
+  return !(record.type === 'reviewed' && (record.payload as { reviews?: string }).reviews !== undefined);
+}
+
+/**
+ * Repository path of a record: `sessions/<YYYY>/<MM>/<session>/<seq>-<type>.json` (architecture.md),
+ * journals under `journal/`; a review outside the chain is `review-<reviewer host>-<n>.json` in its
+ * session's folder (n: that host's count of reviews of the session), unique per reviewer host.
+ */
+export function recordPath(record: Pick<EvidenceRecord, 'sessionId' | 'seq' | 'type'> & { host?: { id: string }; payload?: unknown }, sessionStartedAt: string): string {
+  const seq = String(record.seq).padStart(6, '0');
+  const outOfChain = record.host !== undefined && record.payload !== undefined && !isChainRecord(record as Pick<EvidenceRecord, 'type' | 'payload'>);
+  const file = outOfChain ? `review-${record.host!.id}-${seq}.json` : `${seq}-${record.type}.json`;
   if (record.sessionId.startsWith('journal-')) return `journal/${record.sessionId.slice('journal-'.length)}/${file}`;
   const yyyy = sessionStartedAt.slice(0, 4);
   const mm = sessionStartedAt.slice(5, 7);
   return `sessions/${yyyy}/${mm}/${record.sessionId}/${file}`;
 }
 
-/** Parses a record path back into its parts, or null when the path is not a record. */
-export function parseRecordPath(path: string): { sessionId: string; seq: number; type: string } | null {
+/** Parses a record path back into its parts (with the reviewer's host for a review outside the chain), or null when the path is not a record. */
+export function parseRecordPath(path: string): { sessionId: string; seq: number; type: string; reviewerHost?: string } | null {
+  const review = /^sessions\/\d{4}\/\d{2}\/(bg-[0-9a-f-]+)\/review-([a-z0-9-]{1,64})-(\d{6})\.json$/.exec(path);
+  if (review) return { sessionId: review[1]!, seq: Number(review[3]), type: 'reviewed', reviewerHost: review[2]! };
   const m = /^(?:sessions\/\d{4}\/\d{2}\/(bg-[0-9a-f-]+)|journal\/([a-z0-9-]+))\/(\d{6})-([a-z-]+)\.json$/.exec(path);
   if (!m) return null;
   const sessionId = m[1] ?? `journal-${m[2]}`;

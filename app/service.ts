@@ -3,12 +3,12 @@ import { BreakGlassError, refused } from './errors';
 import { declarationSchemaFor, type Declaration } from './declaration';
 import { formatPerson, PersonSchema, whyNotNamedHuman, type Person } from './identity';
 import { assertLegal, stateAt, foldSession, type SessionEvent, type SessionState } from './lifecycle';
-import { newSessionId, sealRecord, sessionStateOf, sessionStatesAt, sessionStatesWhere, verifyLedgerRecords, type IntegrityProblem } from './ledger';
+import { LAYOUT_MIGRATED, newSessionId, sealRecord, sessionStateOf, sessionStatesAt, sessionStatesWhere, verifyLedgerRecords, type IntegrityProblem } from './ledger';
 import { findEnvironment, formatPolicyProblems, matchIncidentPattern, type Policy } from './policy';
-import { ClosureSchema, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
+import { ClosureSchema, isChainRecord, parseRecordPath, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
 import { redactDeep } from './redact';
 import { renderEnvExport, envVariables, type BreakGlassEnv } from './envExport';
-import type { Clock, EvidenceStore, HostInfo, LedgerView, LockRecovery, AppendRecord } from './ports';
+import type { Clock, EvidenceStore, HostInfo, LedgerEntry, LedgerView, LockRecovery, AppendRecord } from './ports';
 import { parseOrThrow } from './zodIssues';
 
 /** Result of one precondition check (procedure.md §3): pass, fail (blocks), or warn (shown, never blocks). */
@@ -149,22 +149,49 @@ export class BreakGlassService {
     return results;
   }
 
+  /**
+   * The evidence repository's check (procedure.md §3 item 4). Issue 12 item 5: only a problem in
+   * this host's own records (its sessions, its reviews, its journal) blocks it; a problem in another
+   * host's records, and an invalid newest policy.yaml (the last valid one stays in force), are shown
+   * as a warning and recorded in the declaration's precondition results, never blocking.
+   */
   private repositoryCheck(view: LedgerView, operator: Person | undefined): PreconditionResult {
     const label = 'Evidence repository';
     if (!view.policy.ok) {
       return { id: 'evidence-repository', label, status: 'fail', detail: `policy.yaml is invalid: ${formatPolicyProblems(view.policy.problems)}` };
     }
     const problems = verifyLedgerRecords(view);
-    if (problems.length > 0) {
-      const p = problems[0]!;
-      return { id: 'evidence-repository', label, status: 'fail', detail: `The ledger does not verify (${problems.length} problem(s); first: ${p.sessionId ?? ''} ${p.message}). Run breakglass verify and resolve it before declaring.` };
+    const own = problems.filter((p) => this.isOwnProblem(view, p));
+    if (own.length > 0) {
+      const p = own[0]!;
+      return { id: 'evidence-repository', label, status: 'fail', detail: `This host's records do not verify (${own.length} problem(s); first: ${p.sessionId ?? ''} ${p.message}). Run breakglass verify and resolve it before declaring.` };
     }
     if (operator) {
       const parsed = PersonSchema.safeParse(operator);
       if (!parsed.success) return { id: 'evidence-repository', label, status: 'fail', detail: 'No valid author identity: give the operator a name and e-mail.' };
     }
     const count = [...view.sessions.values()].reduce((n, e) => n + e.length, 0);
-    return { id: 'evidence-repository', label, status: 'pass', detail: `Writable; ${count} record(s) verify; commits will be authored by ${operator ? formatPerson(operator) : 'the operator'}.` };
+    const warnings: string[] = [];
+    if (view.policy.rejected) {
+      warnings.push(`The newest policy.yaml is invalid (${formatPolicyProblems(view.policy.rejected.problems).replace(/\n/g, '; ')}); the last valid policy (sha256 ${view.policy.sha256.slice(0, 12)}) stays in force until it is fixed.`);
+    }
+    const others = problems.length - own.length;
+    if (others > 0) {
+      const first = problems.find((p) => !this.isOwnProblem(view, p))!;
+      warnings.push(`Other hosts' records have ${others} problem(s) (first: ${first.path ?? first.sessionId ?? ''}: ${first.message}); they do not block this host. Run breakglass verify for the list.`);
+    }
+    const ok = `${count} record(s) read; this host's verify; commits will be authored by ${operator ? formatPerson(operator) : 'the operator'}.`;
+    return warnings.length > 0
+      ? { id: 'evidence-repository', label, status: 'warn', detail: `${warnings.join(' ')} ${ok}` }
+      : { id: 'evidence-repository', label, status: 'pass', detail: `Writable; ${ok}` };
+  }
+
+  /** True when a problem concerns this host's own records (a session it declared, its review, its journal). */
+  private isOwnProblem(view: LedgerView, p: IntegrityProblem): boolean {
+    const hostId = this.deps.host.hostId;
+    if (p.sessionId === `journal-${hostId}`) return true;
+    if (p.path && parseRecordPath(p.path)?.reviewerHost === hostId) return true;
+    return p.sessionId !== null && view.sessions.get(p.sessionId)?.[0]?.record.host.id === hostId;
   }
 
   /**
@@ -190,7 +217,7 @@ export class BreakGlassService {
       if (failed.length > 0) {
         throw new BreakGlassError('refused', `Precondition failed: ${failed.map((f) => `${f.label}: ${f.detail}`).join(' ')}`, { field: 'preconditions' });
       }
-      await this.recordRecovery(view, append, recovered);
+      await this.journalFirst(view, append, recovered);
       const sessionId = newSessionId(now);
       const at = new Date(now).toISOString();
       const redacted = redactDeep(declaration);
@@ -272,12 +299,28 @@ export class BreakGlassService {
     });
   }
 
-  /** Records a post-incident review by a named human who is not the operator (§9). */
+  /**
+   * Records a post-incident review by a named human who is not the operator (§9). The review is
+   * filed on this (the reviewer's) host, outside the operator's chain (issue 14): numbered among
+   * this host's reviews of the session and naming the closing record it reviews, so two reviewers
+   * on two hosts at once never write the same path.
+   */
   async review(sessionId: string, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
     const review = parseOrThrow(ReviewSchema, input, 'review');
-    return this.appendToSession({ sessionId }, { kind: 'review', reviewer: review.reviewer, supersedes: review.supersedes }, () => {
+    return this.deps.store.write(async (view, append, recovered) => {
+      const policy = policyOrThrow(view);
+      const state = this.selectSession(view, { sessionId }, 'review');
+      assertLegal(state, { kind: 'review', reviewer: review.reviewer, supersedes: review.supersedes }, policy);
+      await this.journalFirst(view, append, recovered);
+      const hostId = this.deps.host.hostId;
+      const mine = (view.sessions.get(state.sessionId) ?? []).filter((e) => !isChainRecord(e.record) && e.record.host.id === hostId).sort((a, b) => a.record.seq - b.record.seq);
       const r = redactDeep(review);
-      return { type: 'reviewed', actor: review.reviewer, redactions: r.count, payload: { review: r.value } };
+      const record = sealRecord(mine, {
+        sessionId: state.sessionId, type: 'reviewed', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
+        actor: review.reviewer, redactions: r.count, payload: { review: r.value, reviews: state.closed!.record.hash },
+      });
+      const commit = await append(record, state.declaration.incidentId);
+      return { record, commit };
     });
   }
 
@@ -289,7 +332,7 @@ export class BreakGlassService {
     const due = this.hostSessions(await this.read(), this.deps.clock.now()).filter((s) => s.phase === 'expired' && !s.expiredRecorded);
     if (due.length === 0) return [];
     return this.deps.store.write(async (view, append, recovered) => {
-      await this.recordRecovery(view, append, recovered);
+      await this.journalFirst(view, append, recovered);
       const now = this.deps.clock.now();
       const written: EvidenceRecord[] = [];
       for (const s of this.hostSessions(view, now)) {
@@ -308,7 +351,7 @@ export class BreakGlassService {
   /** Records a wall-clock jump seen against the monotonic clock (issue 5), in every active session of this host. */
   async recordClockSkew(wallClockAt: number, expectedAt: number): Promise<EvidenceRecord[]> {
     return this.deps.store.write(async (view, append, recovered) => {
-      await this.recordRecovery(view, append, recovered);
+      await this.journalFirst(view, append, recovered);
       const written: EvidenceRecord[] = [];
       for (const s of this.hostSessions(view, this.deps.clock.now())) {
         if (s.phase !== 'active' && s.phase !== 'expired') continue;
@@ -397,7 +440,7 @@ export class BreakGlassService {
       // A command stopped by the expiry is recorded even though the session has just expired (issue 5).
       const effective: SessionEvent = options.allowExpiredCommandEnd && state.phase === 'expired' ? { kind: 'note' } : event;
       assertLegal(state, effective, policy);
-      await this.recordRecovery(view, append, recovered);
+      await this.journalFirst(view, append, recovered);
       let entries = view.sessions.get(state.sessionId);
       if (state.phase === 'expired' && !state.expiredRecorded && event.kind !== 'expire') {
         // §6: the expiry is evidenced before anything that follows it.
@@ -422,9 +465,10 @@ export class BreakGlassService {
    * the remote's policy wins, and the journal says so. `previous`/`adopted` are SHA-256 of the policy texts.
    */
   async recordPolicyAdopted(previous: string | null, adopted: string): Promise<EvidenceRecord> {
-    return this.deps.store.write(async (view, append) => {
+    return this.deps.store.write(async (view, append, recovered) => {
       const journalId = `journal-${this.deps.host.hostId}`;
-      const record = sealRecord(view.sessions.get(journalId), {
+      const journal = await this.journalFirst(view, append, recovered);
+      const record = sealRecord(journal, {
         sessionId: journalId, type: 'policy-adopted', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
         actor: this.systemActor(), redactions: 0,
         payload: {
@@ -440,7 +484,21 @@ export class BreakGlassService {
 
   /** Records a stale-lock recovery that happened outside a service write (the outbox's merge). */
   async recordLockRecovery(recovery: LockRecovery): Promise<void> {
-    await this.deps.store.write(async (view, append) => this.recordRecovery(view, append, recovery));
+    await this.deps.store.write(async (view, append) => {
+      await this.journalFirst(view, append, recovery);
+    });
+  }
+
+  /**
+   * Moves this host to its own ref before its next push (issue 14 migration), when it wrote records
+   * on the shared branch before: the `layout-migrated` journal note is its first record there.
+   * Writes nothing when there is nothing to move. True when it wrote.
+   */
+  async recordLayoutMove(): Promise<boolean> {
+    return this.deps.store.write(async (view, append, recovered) => {
+      const before = view.sessions.get(`journal-${this.deps.host.hostId}`)?.length ?? 0;
+      return (await this.journalFirst(view, append, recovered)).length > before;
+    });
   }
 
   /**
@@ -455,17 +513,46 @@ export class BreakGlassService {
     return { name: `${username} on ${this.deps.host.hostName}`, email: `${local}@${host}.invalid` };
   }
 
-  /** Writes the `lock-recovered` record to this host's journal when the store recovered a stale lock. */
-  private async recordRecovery(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null): Promise<void> {
-    if (!recovered) return;
+  /**
+   * The journal records that come before anything else a write commits, in this order: the layout
+   * move (issue 14: this host's first record on its own ref, when it wrote on the shared branch
+   * before) and a stale-lock recovery (`lock-recovered`). Returns the journal's entries after them.
+   */
+  private async journalFirst(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null): Promise<readonly LedgerEntry[]> {
     const journalId = `journal-${this.deps.host.hostId}`;
-    const record = sealRecord(view.sessions.get(journalId), {
-      sessionId: journalId, type: 'lock-recovered', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
-      actor: this.systemActor(),
-      redactions: 0,
-      payload: { previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved },
-    } as UnsealedRecord);
-    await append(record, null);
+    let journal: readonly LedgerEntry[] = view.sessions.get(journalId) ?? [];
+    const add = async (unsealed: Pick<UnsealedRecord, 'type' | 'payload'>) => {
+      const record = sealRecord(journal, {
+        sessionId: journalId, at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(), actor: this.systemActor(), redactions: 0, ...unsealed,
+      } as UnsealedRecord);
+      const commit = await append(record, null);
+      journal = [...journal, { record, commit, path: '' }];
+    };
+    const move = this.layoutMove(view);
+    if (move) await add({ type: 'note', payload: { text: move } });
+    if (recovered) {
+      await add({ type: 'lock-recovered', payload: { previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved } });
+    }
+    return journal;
+  }
+
+  /**
+   * The text of the `layout-migrated` journal note, when this host has no own ref yet but wrote
+   * records on the organisation branch before (issue 14); null otherwise. It names the commit its
+   * own ref starts at, so an auditor (and verify) knows where its records before the move are.
+   */
+  private layoutMove(view: LedgerView): string | null {
+    const hostId = this.deps.host.hostId;
+    const own = `refs/heads/hosts/${hostId}`;
+    const org = view.tips?.find((t) => t.organisation);
+    if (!org || view.tips!.some((t) => t.ref === own)) return null;
+    let wroteBefore = view.sessions.has(`journal-${hostId}`);
+    for (const entries of view.sessions.values()) {
+      if (wroteBefore) break;
+      wroteBefore = entries.some((e) => e.record.host.id === hostId);
+    }
+    if (!wroteBefore) return null;
+    return `${LAYOUT_MIGRATED} from this record on, host ${hostId} writes its records only on ${own}; the records it wrote before are in the history of commit ${org.commit} (${org.ref.replace(/^refs\/(heads|remotes)\//, '')}).`;
   }
 
   /** This host's sessions that are not yet closed or reviewed are the only ones a host acts on. */

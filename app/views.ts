@@ -46,7 +46,10 @@ export type SyncStatus =
 export interface BoardData {
   /** Service time when the rows were derived. */
   at: string;
+  /** The ledger view's id: it changes whenever any ref the view reads moves (issue 14). */
   head: string | null;
+  /** The refs the view reads, one per host (issue 14): the header can show where each host stands. */
+  tips?: readonly ViewTip[];
   hostId: string;
   rows: SessionView[];
   sync: SyncStatus;
@@ -68,7 +71,10 @@ export interface SessionView {
   closedAt: string | null;
   reviewDueAt: string | null;
   reviewOverdue: boolean;
+  /** The outcome in force: the most severe of the standing reviews (issue 14). */
   reviewOutcome: string | null;
+  /** How many reviews stand (two reviewers on two hosts at once: 2; the UI says "2 reviews" and shows both). */
+  standingReviews: number;
   lastActivityAt: string;
   /** The latest action or note, as one line (the board's "last action and when"). */
   lastAction: { at: string; summary: string } | null;
@@ -79,6 +85,16 @@ export interface SessionView {
   lastClockSkew: { at: string; wallClockAt: string; expectedAt: string; skewMs: number } | null;
 }
 
+/** One ref the ledger view reads (issue 14): the organisation branch, or a host's own ref. */
+export interface ViewTip {
+  ref: string;
+  commit: string;
+  /** The host whose ref it is; null for the organisation branch. */
+  hostId: string | null;
+  /** True for this host's own ref. */
+  mine: boolean;
+}
+
 /** The state snapshot pushed to the UI whenever the ledger changes. */
 export interface StatusSnapshot {
   /** Service time when the snapshot was taken: the renderer's countdown is anchored to expiry, not to this. */
@@ -86,9 +102,18 @@ export interface StatusSnapshot {
   host: { id: string; name: string };
   osAccount: { username: string; uid: number | null };
   gitIdentity: Person | null;
+  /** `head` is the view's id: it changes whenever any ref the view reads moves (issue 14). */
   repository: { path: string; branch: string; head: string | null; remote: string | null };
+  /** The refs the view reads (issue 14): the organisation branch and each host's own ref. */
+  tips?: readonly ViewTip[];
   observer: boolean;
-  policy: { ok: true; source: 'repository' | 'built-in'; sha256: string } | { ok: false; problems: PolicyProblem[] };
+  /**
+   * The policy in force. `ok: false`: the newest policy.yaml is invalid; `inForce` then names the
+   * last valid policy, which stays in force (issue 12 item 5: declaring and closing go on under it).
+   */
+  policy: { ok: true; source: 'repository' | 'built-in'; sha256: string } | { ok: false; problems: PolicyProblem[]; inForce?: { source: 'repository' | 'built-in'; sha256: string } };
+  /** Record paths two refs hold with different contents (issue 14): a finding to show, never blocking this host. */
+  conflicts?: number;
   push: PushStatus;
   /** This host's open sessions (active, or expired awaiting closure). */
   open: SessionView[];
@@ -122,7 +147,10 @@ export interface SessionDetail {
   timeline: TimelineEntry[];
   /** This session's hash chain and record checks (not the whole repository's fsck). */
   chain: { ok: boolean; problems: IntegrityProblem[] };
-  /** Every review in order, and the one in force (a correction names the one it supersedes). */
+  /**
+   * Every review in order; `current` marks each standing review (not superseded by a correction):
+   * two reviewers at once both stand and both are shown, the stricter outcome in force (issue 14).
+   */
   reviews: Array<{ at: string; review: Review; hash: string; current: boolean }>;
   /** When the other hosts' records on this page were last confirmed against the remote (null: local only or never fetched). */
   asOf: string | null;
@@ -161,7 +189,8 @@ export function toSessionView(s: SessionState, hostId: string): SessionView {
     closedAt: s.closed?.at ?? null,
     reviewDueAt: s.closed?.reviewDueAt ?? null,
     reviewOverdue: s.phase === 'closed' && s.reviewOverdue,
-    reviewOutcome: s.review?.review.outcome ?? null,
+    reviewOutcome: s.verdict?.outcome ?? null,
+    standingReviews: s.standingReviews.length,
     lastActivityAt: s.lastRecord.at,
     lastAction: s.lastAction ? { at: s.lastAction.at, summary: summarise(s.lastAction) } : null,
     records: s.recordCount,

@@ -4,18 +4,21 @@ import { declarationTemplate } from '../app/declaration';
 import { DEFAULT_POLICY } from '../app/policy';
 import { commitMessageFor, recordPath, type EvidenceRecord, type UnsealedRecord } from '../app/records';
 import type { LedgerEntry } from '../app/ports';
+import { ownRef } from '../main/evidence/layout';
 import { GitEvidenceStore } from '../main/evidence/store';
 
 /**
  * Generates a realistic evidence repository for benchmarks and large UI tests: `sessions`
  * sessions of `recordsPerSession` records (declared, notes, actions, expired, closed, reviewed),
- * one commit per record, spread over three years, written in one `git fast-import` stream.
+ * one commit per record, spread over three years, written in one `git fast-import` stream on each
+ * host's own ref (`refs/heads/hosts/<id>`, issue 14), which starts at the organisation branch.
  * With `mix`, the newest sessions are in every state relative to `mix.now` (see {@link LedgerMix});
  * without it the output is unchanged (every session reviewed, before November 2026).
  */
 export async function generateLedger(repo: string, options: { sessions: number; recordsPerSession?: number; hostId?: string; start?: number; activeNow?: number; mix?: LedgerMix }): Promise<{ head: string; records: number }> {
   const store = await GitEvidenceStore.open(repo, { create: true });
-  const parent = (await store.resolveHead())!;
+  const parent = (await store.readTips()).tips.find((t) => t.organisation)!.commit;
+  const started = new Set<string>();
   const perSession = Math.max(3, options.recordsPerSession ?? 10);
   const start = options.start ?? Date.parse('2024-01-01T00:00:00Z');
   const mix = options.mix;
@@ -65,7 +68,9 @@ export async function generateLedger(repo: string, options: { sessions: number; 
       const when = `${Math.floor(Date.parse(record.at) / 1000)} +0000`;
       const who = `${record.actor.name} <${record.actor.email}>`;
       mark += 1;
-      await emit(`commit refs/heads/${store.branch}\nmark :${mark}\nauthor ${who} ${when}\ncommitter ${who} ${when}\n${data(commitMessageFor(record, 'INC-' + (10000 + i)))}${mark === 1 ? `from ${parent}\n` : ''}M 100644 inline ${path}\n${data(`${JSON.stringify(record, null, 2)}\n`)}\n`);
+      const first = !started.has(host.id);
+      started.add(host.id);
+      await emit(`commit ${ownRef(host.id)}\nmark :${mark}\nauthor ${who} ${when}\ncommitter ${who} ${when}\n${data(commitMessageFor(record, 'INC-' + (10000 + i)))}${first ? `from ${parent}\n` : ''}M 100644 inline ${path}\n${data(`${JSON.stringify(record, null, 2)}\n`)}\n`);
       records += 1;
     };
     const at = (min: number) => new Date(declaredAt + min * 60_000).toISOString();
@@ -92,7 +97,8 @@ export async function generateLedger(repo: string, options: { sessions: number; 
   await flush();
   child.stdin.end();
   await done;
-  return { head: (await store.resolveHead())!, records };
+  const tips = (await store.readTips()).tips;
+  return { head: tips.find((t) => t.ref === ownRef(ownHost.id))?.commit ?? parent, records };
 }
 
 /**

@@ -18,25 +18,46 @@ export interface ConsoleContext {
   clock: Clock;
 }
 
+/** How a caller opens the repository. */
+export interface OpenContextOptions {
+  repo?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  host?: HostInfo;
+  /** The commander's read-only console (issue 6): fetches, never writes a record. */
+  observer?: boolean;
+  /**
+   * Reading only (verify, log, report, the observer's board: issue 12 item 1): an absent folder is
+   * refused rather than created, an existing repository is never written, not even its config.
+   */
+  readOnly?: boolean;
+}
+
 /** Opens the evidence repository (creating the embedded default on first use) and wires the service. */
-export async function openContext(options: { repo?: string | undefined; env?: NodeJS.ProcessEnv; clock?: Clock; host?: HostInfo; observer?: boolean } = {}): Promise<ConsoleContext> {
+export async function openContext(options: OpenContextOptions = {}): Promise<ConsoleContext> {
   const env = options.env ?? process.env;
   const repoDir = evidenceRepoDir(options.repo, env);
-  // The embedded default is created on first use; an explicit folder is created only if empty or absent.
-  const store = await GitEvidenceStore.open(repoDir, { create: true });
   const host = options.host ?? nodeHostInfo(env);
+  // The embedded default is created on first use; an explicit folder is created only if empty or
+  // absent, and never for reading or by an observer. An existing repository is never committed to
+  // by opening it (issue 12 item 1).
+  const readOnly = options.readOnly ?? false;
+  const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId });
   const clock = options.clock ?? systemClock;
   const service = new BreakGlassService({ store, clock, host });
   const remote = new Remote(store.git, store.branch);
-  // An observer (the commander's machine, issue 6) fetches and merges but writes no record of its own.
+  // An observer (the commander's machine, issue 6) fetches but writes no record of its own.
   const outbox = new Outbox(store, remote, {
     now: () => clock.now(),
-    ...(options.observer ? {} : {
+    ...(options.observer || readOnly ? {} : {
       onPolicyAdopted: async (o: { previous: string | null; adopted: string }) => {
         await service.recordPolicyAdopted(o.previous, o.adopted);
       },
       onLockRecovered: async (r: LockRecovery) => {
         await service.recordLockRecovery(r);
+      },
+      onLayoutMove: async () => {
+        await service.recordLayoutMove();
       },
     }),
   });

@@ -16,7 +16,11 @@ export interface CliDeps {
 /** A command group: adds its commands to the program. */
 export type CommandGroup = (program: Command, deps: CliDeps) => void;
 
-/** Opens the evidence repository (`--repo`, else the default) and the application layer over it. */
-export async function openApplication(opts: GlobalOptions): Promise<Application> {
-  return new Application(await openContext({ repo: opts.repo }), { sessionEnvPath: sessionEnvFile() });
+/**
+ * Opens the evidence repository (`--repo`, else the default) and the application layer over it.
+ * `readOnly` for the commands that only read (verify, log, report): they never write anything,
+ * and refuse an absent folder instead of creating one (issue 12 item 1).
+ */
+export async function openApplication(opts: GlobalOptions, access: { readOnly?: boolean } = {}): Promise<Application> {
+  return new Application(await openContext({ repo: opts.repo, readOnly: access.readOnly ?? false }), { sessionEnvPath: sessionEnvFile() });
 }

@@ -13,17 +13,24 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
   program.command('verify')
     .description('verify every record, chain, commit and the history against the remote')
     .action(action(async () => {
-      const { ctx } = await openApplication(g());
+      const { ctx } = await openApplication(g(), { readOnly: true });
       const report = await verifyRepository(ctx.store);
       const lines = report.problems.map((p) => `  ${[p.sessionId, p.seq === null ? null : `seq ${p.seq}`, p.path, p.commit ? `commit ${p.commit.slice(0, 12)}` : null].filter(Boolean).join(' ')}: ${p.message}`);
-      out(g(), report.ok
-        ? `OK: ${report.records} record(s) in ${report.sessions} session(s), ${report.commitsChecked} commit(s) checked${report.comparedWithRemote ? `, history contains ${report.comparedWithRemote.replace('refs/remotes/', '')}` : ''}; git fsck clean.`
-        : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`, report);
+      const read = `Read ${report.tips.length} ref(s): ${report.tips.map((t) => `${t.ref.replace(/^refs\//, '')} ${t.commit.slice(0, 12)}`).join(', ') || 'none'}.`;
+      const compared = report.comparedWith.length > 0 ? `Compared with ${report.comparedWith.map((r) => r.replace('refs/remotes/', '')).join(', ')}.` : 'No fetched copy of the remote to compare with.';
+      const notices = report.notices.map((n) => `Note: ${n}`);
+      out(g(), [
+        ...notices,
+        report.ok
+          ? `OK: ${report.records} record(s) in ${report.sessions} session(s), ${report.commitsChecked} commit(s) checked${report.comparedWithRemote ? `, history contains ${report.comparedWithRemote.replace('refs/remotes/', '')}` : ''}; git fsck clean.`
+          : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`,
+        read, compared,
+      ].join('\n'), report);
       return report.ok ? EXIT.ok : EXIT.refused;
     }));
 
   program.command('push')
-    .description('fetch and merge other hosts\' evidence, then push the backlog once')
+    .description('fetch every host\'s evidence, then push this host\'s own ref once')
     .action(action(async () => {
       const { ctx } = await openApplication(g());
       const s = await ctx.outbox.syncOnce();
@@ -50,7 +57,7 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
     .description('list sessions, or one session\'s records')
     .option('--session <id>', 'show this session\'s timeline')
     .action(action(async (o: { session?: string }) => {
-      const { ctx } = await openApplication(g());
+      const { ctx } = await openApplication(g(), { readOnly: true });
       const view = await ctx.service.read();
       if (!o.session) {
         const states = await ctx.service.sessions(view);
@@ -78,7 +85,7 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
         ...(o.to !== undefined ? { to: o.to } : {}),
         ...(o.environment !== undefined ? { environment: o.environment } : {}),
       }, 'report scope (--session ID, or --from YYYY-MM-DD --to YYYY-MM-DD)');
-      const { ctx } = await openApplication(g());
+      const { ctx } = await openApplication(g(), { readOnly: true });
       const r = await produceReport(ctx, scope, o.format);
       // A PDF never goes to a terminal: without --out it is written beside the caller under its own name.
       const target = o.out ?? (o.format === 'pdf' ? r.fileName : null);

@@ -1,5 +1,6 @@
 import { BreakGlassError } from '../../app/errors';
 import { declarationTemplate } from '../../app/declaration';
+import { formatPolicyProblems } from '../../app/policy';
 import { openApplication, type CommandGroup } from './commandGroup';
 import { askDeclaration, CLOSURE_TEMPLATE, readJsonFile, REVIEW_TEMPLATE } from './inputs';
 import { describePush, describeState, EXIT, fail, out, sessionJson, type GlobalOptions } from './output';
@@ -31,12 +32,16 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
       const states = await ctx.service.sessions();
       const mine = states.filter((s) => s.host.id === ctx.host.hostId && (s.phase === 'active' || s.phase === 'expired'));
       const push = await ctx.outbox.status();
+      const policy = (await ctx.service.read()).policy;
+      // Issue 12 item 5: an invalid newest policy.yaml is said everywhere, with the one still in force.
+      const rejected = policy.ok && policy.rejected ? { problems: policy.rejected.problems, inForce: policy.sha256 } : null;
       const human = [
         `Evidence repository: ${ctx.repoDir}`,
         `Push: ${describePush(push)}`,
+        ...(rejected ? [`Policy: the newest policy.yaml is invalid (${formatPolicyProblems(rejected.problems).replace(/\n/g, '; ')}); the last valid policy (sha256 ${rejected.inForce.slice(0, 12)}) stays in force until it is fixed.`] : []),
         mine.length === 0 ? 'No open session on this host.' : mine.map(describeState).join('\n'),
       ].join('\n');
-      out(g(), human, { repo: ctx.repoDir, host: { id: ctx.host.hostId, name: ctx.host.hostName }, push, sessions: mine.map(sessionJson) });
+      out(g(), human, { repo: ctx.repoDir, host: { id: ctx.host.hostId, name: ctx.host.hostName }, push, sessions: mine.map(sessionJson), ...(rejected ? { policyRejected: rejected } : {}) });
       return mine.some((s) => s.phase === 'active') ? EXIT.ok : EXIT.noSession;
     }));
 

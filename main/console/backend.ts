@@ -174,8 +174,10 @@ export class ConsoleBackend {
       const view = await this.ctx.service.read();
       const ticked = await this.app.tick.run(view, this.ctx.clock.now());
       for (const w of ticked.warnings) this.emit('countdown.warning', w);
-      if (ticked.changed || view.head !== this.lastHead) {
-        this.lastHead = (await this.ctx.service.read()).head;
+      // The view's id moves whenever any ref of the view does (issue 14): this host's, or another's fetched.
+      const idOf = (v: { viewId?: string; head: string | null }) => v.viewId ?? v.head;
+      if (ticked.changed || idOf(view) !== this.lastHead) {
+        this.lastHead = idOf(await this.ctx.service.read());
         this.emit('state.changed', await this.snapshot());
       }
     } catch {

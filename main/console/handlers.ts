@@ -50,8 +50,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'status.get': () => d.snapshot(),
     'policy.get': async () => {
       const view = await service.read();
+      // An invalid newest policy.yaml: the last valid one is in force, and its problems are listed (issue 12 item 5).
       return view.policy.ok
-        ? { policy: view.policy.policy, source: view.policy.source, problems: [] }
+        ? { policy: view.policy.policy, source: view.policy.source, problems: view.policy.rejected ? formatPolicyProblems(view.policy.rejected.problems).split('\n') : [] }
         : { policy: null, source: 'invalid' as const, problems: formatPolicyProblems(view.policy.problems).split('\n') };
     },
     'preconditions.check': (input) => service.preconditions(input),
@@ -100,7 +101,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     'ledger.verify': async () => {
       const r = await verifyRepository(store);
-      return { ok: r.ok, head: r.head, sessions: r.sessions, records: r.records, problems: r.problems };
+      return { ok: r.ok, head: r.head, sessions: r.sessions, records: r.records, problems: r.problems, comparedWith: r.comparedWith, notices: r.notices };
     },
     'push.now': () => outbox.syncOnce(),
     'remote.get': async () => {

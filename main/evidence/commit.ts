@@ -4,14 +4,17 @@ import type { Person } from '../../app/identity';
 import { Git, GitFailure } from '../git';
 
 /**
- * The commit path: the one place evidence commits are made and the branch is moved. Today records
- * are committed with `git fast-import` and merges with `commit-tree`; issue 15 replaces both with
- * `commit-tree -S` (signed) + `update-ref` compare-and-swap, behind this same class.
+ * The commit path: the one place evidence commits are made and a branch is moved. Records are
+ * committed with `git fast-import` on this host's own ref (`hosts/<id>`, issue 14), the initial
+ * policy on the organisation branch; issue 15 replaces it with `commit-tree -S` (signed) +
+ * `update-ref` compare-and-swap, behind this same class.
  */
 
-/** One commit of files on top of the branch. */
+/** One commit of files on top of a branch. */
 export interface FilesCommit {
-  /** The branch tip the commit builds on (null: the first commit). */
+  /** The branch to commit on, below refs/heads/ (`hosts/<host id>`, or the organisation branch). */
+  branch: string;
+  /** The commit the new one builds on (null: the first commit): the branch's tip, or where a new branch starts. */
   parent: string | null;
   /** Author and committer (the named operator; the system identity for the initial policy). */
   who: Person;
@@ -34,11 +37,10 @@ export class StaleHead extends Error {
   }
 }
 
-/** Commits evidence on one branch of one repository. */
+/** Commits evidence on the branches of one repository. */
 export class BranchCommitter {
   constructor(
     private readonly git: Git,
-    private readonly branch: string,
     private readonly objectFormat: 'sha1' | 'sha256',
   ) {}
 
@@ -46,7 +48,8 @@ export class BranchCommitter {
    * Commits `files` on top of `parent` and moves the branch to it, in one `git fast-import`
    * (one process, no work tree, no index: ~20–40 ms whatever the repository's size). fast-import
    * refuses to move the branch unless the new commit contains its current tip, which makes the
-   * update a compare-and-swap on the head we read: a moved branch throws StaleHead.
+   * update a compare-and-swap on the tip we read (a branch that does not exist yet must still not
+   * exist): a moved branch throws StaleHead.
    */
   async commitFiles(c: FilesCommit): Promise<string> {
     const parts: Buffer[] = [];
@@ -58,7 +61,7 @@ export class BranchCommitter {
       push('\n');
     };
     const who = `${c.who.name} <${c.who.email}>`;
-    push(`commit refs/heads/${this.branch}\nmark :1\nauthor ${who} ${c.authoredAt} +0000\ncommitter ${who} ${c.committedAt} +0000\n`);
+    push(`commit refs/heads/${c.branch}\nmark :1\nauthor ${who} ${c.authoredAt} +0000\ncommitter ${who} ${c.committedAt} +0000\n`);
     data(c.message);
     if (c.parent) push(`from ${c.parent}\n`);
     for (const f of c.files) {
@@ -82,15 +85,9 @@ export class BranchCommitter {
     return commit;
   }
 
-  /** Makes the merge commit of `tree` with `parents` (the branch is moved by {@link moveBranch}). */
-  async commitMerge(tree: string, parents: readonly string[], message: string, who: Person): Promise<string> {
-    return this.git.text('commit-merge', ['-c', `user.name=${who.name}`, '-c', `user.email=${who.email}`,
-      'commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message], {});
-  }
-
-  /** Moves the branch to `next`, compare-and-swap: refused if it no longer points at `expected` (null: must not exist). */
-  async moveBranch(next: string, expected: string | null): Promise<void> {
-    await this.git.updateRefs('update-branch', [{ ref: `refs/heads/${this.branch}`, next, old: expected ?? '0'.repeat(this.objectFormat === 'sha256' ? 64 : 40) }]);
+  /** Moves a branch to `next`, compare-and-swap: refused if it no longer points at `expected` (null: must not exist). */
+  async moveBranch(branch: string, next: string, expected: string | null): Promise<void> {
+    await this.git.updateRefs('update-branch', [{ ref: `refs/heads/${branch}`, next, old: expected ?? '0'.repeat(this.objectFormat === 'sha256' ? 64 : 40) }]);
   }
 
   /** The id git gives a blob with this content (so records we write need no extra git call). */

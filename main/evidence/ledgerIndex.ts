@@ -1,20 +1,16 @@
 import path from 'node:path';
-import { sha256Hex } from '../../app/chain';
-import { DEFAULT_POLICY, parsePolicyYaml } from '../../app/policy';
-import { EvidenceRecordSchema, parseRecordPath, type EvidenceRecord } from '../../app/records';
-import type { LedgerEntry, LedgerView, PolicyInForce, UnreadableRecord } from '../../app/ports';
+import { EvidenceRecordSchema, isChainRecord, parseRecordPath, type EvidenceRecord } from '../../app/records';
+import type { LedgerEntry, LedgerTip, LedgerView, PathConflict, PolicyInForce, UnreadableRecord } from '../../app/ports';
 import { problemsFromZod } from '../../app/zodIssues';
 import type { Git } from '../git';
-import { CommitIndex } from './commitIndex';
+import { CommitIndex, walkAddedRecords } from './commitIndex';
+import { hostIdOfRef, viewIdOf, type Tip, type TipSet } from './layout';
+import { builtInPolicy, PolicyReader } from './policyInForce';
 import { RecordCache } from './recordCache';
+import { diffTips, TipUnion, type TipDiff } from './tipUnion';
 
-/** Files the repository may hold beside records. */
-const NON_RECORD_FILES = new Set(['policy.yaml', 'README.md', '.gitattributes']);
-
-/** The policy in force where the repository has no policy.yaml. */
-function builtInPolicy(): PolicyInForce {
-  return { ok: true, policy: DEFAULT_POLICY, sha256: sha256Hex(''), source: 'built-in' };
-}
+/** Files at the root of the organisation branch beside records; on a host's ref they are ignored. */
+const ROOT_FILES = new Set(['policy.yaml', 'README.md', '.gitattributes']);
 
 interface CachedEntry {
   blob: string;
@@ -23,26 +19,46 @@ interface CachedEntry {
   error: string | null;
 }
 
+/** Options of the ledger index. */
+export interface LedgerIndexOptions {
+  /** This host (its own ref's tip is the view's head). */
+  ownHostId?: string | null;
+  /** False: read every record from git's objects, never the derived caches (verify, issue 12 item 3). */
+  useCaches?: boolean;
+}
+
 /**
- * The ledger index: every record of the branch, read from git's objects (never a work tree) and
- * kept in memory, refreshed incrementally from the last head read. Sessions a refresh did not
- * touch keep their entry arrays (replaced, never mutated), so folds can be memoised by identity.
- * Derived caches beside it (RecordCache, CommitIndex) spare a cold start re-reading history.
+ * The ledger index: every record of the view — the union of the organisation branch and every
+ * host's own ref (issue 14) — read from git's objects (never a work tree) and kept in memory,
+ * refreshed incrementally: one `for-each-ref` for the tips, one `diff-tree --stdin` over the tips
+ * that moved, one `cat-file --batch` for new blobs, one `git log` over the moved ranges. Sessions a
+ * refresh did not touch keep their entry arrays (replaced, never mutated), so folds can be
+ * memoised by identity. Derived caches beside it (RecordCache, CommitIndex) spare a cold start
+ * re-reading history; without `useCaches` nothing is read from or written to them.
  */
 export class LedgerIndex {
   private readonly entries = new Map<string, CachedEntry>();
-  /** Session id -> its entries in seq order; an array is replaced (never mutated) when its session changes, so folds can be memoised by identity. */
   private readonly sessions = new Map<string, readonly LedgerEntry[]>();
   private readonly sessionOfPath = new Map<string, string>();
   private readonly pathsBySession = new Map<string, Set<string>>();
   private readonly unreadablePaths = new Set<string>();
-  private readonly attribution: CommitIndex;
-  private readonly recordCache: RecordCache;
-  /** The commit the index was last refreshed to (null: an empty repository, or never read). */
-  head: string | null = null;
-  /** The view at `head`; null until read, and after `invalidate`. */
+  private readonly conflicts = new Map<string, PathConflict>();
+  private readonly union = new TipUnion();
+  /** The organisation tip's tree (path -> blob): the base of a host ref that starts there, and its root files. */
+  private readonly orgFiles = new Map<string, string>();
+  private readonly attribution: CommitIndex | null;
+  private readonly recordCache: RecordCache | null;
+  private readonly policies: PolicyReader;
+  private readonly ownHostId: string | null;
+  /** The tips the index was last refreshed to. */
+  tips = new Map<string, Tip>();
+  /** The view's id at the last refresh (null: an empty repository, or never read). */
+  viewId: string | null = null;
+  /** The last ref this process committed to (the head when no own ref is known). */
+  private lastWritten: string | null = null;
+  /** The view at the last refresh; null until read, and after `invalidate`. */
   view: LedgerView | null = null;
-  /** The blob of policy.yaml at `head` (null: none, the built-in policy applies). */
+  /** The blob of the organisation branch's policy.yaml (null: none, the built-in policy applies). */
   policyBlob: string | null = null;
   policy: PolicyInForce = builtInPolicy();
 
@@ -50,56 +66,87 @@ export class LedgerIndex {
     private readonly git: Git,
     private readonly branch: string,
     gitDir: string,
+    private readonly objectFormat: 'sha1' | 'sha256' = 'sha1',
+    options: LedgerIndexOptions = {},
   ) {
-    this.attribution = new CommitIndex(path.join(gitDir, 'breakglass-commits'));
-    this.recordCache = new RecordCache(path.join(gitDir, 'breakglass-records'));
+    const caches = options.useCaches ?? true;
+    this.attribution = caches ? new CommitIndex(path.join(gitDir, 'breakglass-commits')) : null;
+    this.recordCache = caches ? new RecordCache(path.join(gitDir, 'breakglass-records')) : null;
+    this.ownHostId = options.ownHostId ?? null;
+    this.policies = new PolicyReader(git, (b) => this.catBlobs(b));
   }
 
-  /** Forgets the view (another writer moved the branch): the next read refreshes from git. */
+  /** Forgets the view (another writer moved a ref): the next read refreshes from git. */
   invalidate(): void {
     this.view = null;
   }
 
-  /** Reads the ledger from git's objects: incremental from the cached head when possible. */
-  async refresh(head: string | null): Promise<void> {
+  /** The organisation tip the index holds, if any. */
+  get organisationTip(): Tip | null {
+    for (const t of this.tips.values()) if (t.organisation) return t;
+    return null;
+  }
+
+  /** Reads the ledger from git's objects: incremental from the tips of the last refresh when possible. */
+  async refresh(next: TipSet): Promise<void> {
+    const prev = this.tips;
+    const nextOrg = next.tips.find((t) => t.organisation) ?? null;
+    const prevOrg = this.organisationTip;
+    // A ref that went away, or another organisation ref, is rare (a pruned remote, a new local
+    // branch): read everything again rather than take a tree out of the union.
+    const rebuild = [...prev.keys()].some((r) => !next.tips.some((t) => t.ref === r)) || (prevOrg?.ref ?? null) !== (nextOrg?.ref ?? null) && prevOrg !== null;
+    const incremental = prev.size > 0 && !rebuild;
+    if (!incremental) this.resetCache();
+    const before = incremental ? prev : new Map<string, Tip>();
+    const requests: Array<{ tip: Tip; base: TipDiff['base']; against: string | null }> = [];
+    const oldOrg = before.get(nextOrg?.ref ?? '') ?? null;
+    if (nextOrg && oldOrg?.commit !== nextOrg.commit) requests.push(oldOrg ? { tip: nextOrg, base: 'moved', against: oldOrg.commit } : { tip: nextOrg, base: 'empty-base', against: null });
+    for (const t of next.tips) {
+      if (t.organisation) continue;
+      const old = before.get(t.ref);
+      if (old?.commit === t.commit) continue;
+      requests.push(old ? { tip: t, base: 'moved', against: old.commit } : nextOrg ? { tip: t, base: 'org-base', against: nextOrg.commit } : { tip: t, base: 'empty-base', against: null });
+    }
+    const changed = new Set<string>();
+    for (const d of await diffTips(this.git, this.objectFormat, requests)) this.apply(d, changed);
+    this.tips = new Map(next.tips.map((t) => [t.ref, t]));
+    const policyChanged = !incremental || changed.has('policy.yaml') || oldOrg?.commit !== nextOrg?.commit;
+    this.policyBlob = this.orgFiles.get('policy.yaml') ?? null;
+    changed.delete('policy.yaml');
+    const touched = await this.readChanged(changed);
+    if (policyChanged) this.policy = await this.policies.inForce(nextOrg?.commit ?? null, this.policyBlob);
+    await this.attribute(incremental ? [...before.values()].map((t) => t.commit) : null, next, [...changed].filter((p) => this.entries.has(p)));
+    this.viewId = next.viewId;
+    this.buildView(touched);
+  }
+
+  /** Applies one ref's tree diff to the union (and, for the organisation tip, to its own tree). */
+  private apply(d: TipDiff, changed: Set<string>): void {
+    const counted = (p: string) => !ROOT_FILES.has(p);
+    if (d.tip.organisation) {
+      for (const c of d.changes) {
+        if (c.next === null) this.orgFiles.delete(c.path);
+        else this.orgFiles.set(c.path, c.next);
+        if (ROOT_FILES.has(c.path)) changed.add(c.path);
+      }
+    }
+    if (d.base === 'org-base') {
+      // A new host ref started from the organisation tip: it holds the organisation's files, then its own changes.
+      for (const [p, blob] of this.orgFiles) if (counted(p) && this.union.add(p, blob, 1)) changed.add(p);
+    }
+    for (const c of d.changes) {
+      if (!counted(c.path)) continue;
+      if (c.old !== null && this.union.add(c.path, c.old, -1)) changed.add(c.path);
+      if (c.next !== null && this.union.add(c.path, c.next, 1)) changed.add(c.path);
+    }
+  }
+
+  /** Re-reads the entries of changed paths: which copy is shown, and the records of blobs never seen. */
+  private async readChanged(changed: ReadonlySet<string>): Promise<Set<string>> {
     const touched = new Set<string>();
-    if (head === null) {
-      this.resetCache();
-      this.head = null;
-      this.buildView(touched);
-      return;
-    }
-    const changed = new Map<string, string | null>(); // path -> blob (null = deleted)
-    // A tree diff against the cached head is right whether or not history was rewritten in
-    // between (verify is what judges rewrites), and needs no ancestry walk.
-    const incremental = this.head !== null;
-    if (incremental) {
-      const diff = await this.git.text('read-ledger-diff', ['diff-tree', '-r', '--no-renames', '--raw', '--no-abbrev', this.head!, head]);
-      for (const line of diff.split('\n')) {
-        const m = /^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) ([A-Z])\d*\t(.+)$/.exec(line);
-        if (!m) continue;
-        changed.set(m[3]!, m[2] === 'D' ? null : m[1]!);
-      }
-    } else {
-      this.resetCache();
-      const tree = await this.git.text('read-ledger-tree', ['ls-tree', '-r', '--full-tree', head]);
-      for (const line of tree.split('\n')) {
-        // <mode> SP <type> SP <object> TAB <path>
-        const tab = line.indexOf('\t');
-        if (tab < 0) continue;
-        const [, type, object] = line.slice(0, tab).split(' ');
-        if (type === 'blob' && object) changed.set(line.slice(tab + 1), object);
-      }
-    }
-    // Records already validated once are taken from the blob-keyed cache (derived data, like git's
-    // index); only blobs never seen are read through cat-file and validated with zod.
-    const cached = incremental ? await this.recordCache.readTail() : await this.recordCache.load();
-    const wanted: string[] = [];
-    for (const [p, blob] of changed) {
-      if (p === 'policy.yaml') {
-        this.policyBlob = blob;
-        continue;
-      }
+    const cached = this.recordCache ? (this.entries.size === 0 ? await this.recordCache.load() : await this.recordCache.readTail()) : new Map<string, EvidenceRecord>();
+    const disputed: string[] = [];
+    for (const p of changed) {
       const previousSession = this.sessionOfPath.get(p);
       if (previousSession !== undefined) {
         touched.add(previousSession);
@@ -107,35 +154,44 @@ export class LedgerIndex {
         this.sessionOfPath.delete(p);
       }
       this.unreadablePaths.delete(p);
-      if (blob === null) {
+      this.conflicts.delete(p);
+      const copies = this.union.copies(p);
+      if (copies.length === 0) {
         this.entries.delete(p);
         continue;
       }
-      if (NON_RECORD_FILES.has(p)) continue;
-      this.entries.set(p, { blob, commit: this.entries.get(p)?.commit ?? null, record: null, error: null });
-      if (!cached?.has(blob)) wanted.push(blob);
+      if (copies.length > 1) disputed.push(p);
+      const blob = copies[0]!;
+      const same = this.entries.get(p)?.blob === blob;
+      this.entries.set(p, { blob, commit: same ? this.entries.get(p)!.commit : null, record: null, error: null });
     }
-    const contents = await this.catBlobs([...new Set(wanted), ...(this.policyBlob && changed.has('policy.yaml') ? [this.policyBlob] : [])]);
+    if (disputed.length > 0) await this.resolveConflicts(disputed);
+    const wanted = new Set<string>();
+    for (const p of changed) {
+      const e = this.entries.get(p);
+      if (e && !cached.has(e.blob)) wanted.add(e.blob);
+    }
+    const contents = await this.catBlobs([...wanted]);
     const fresh: Array<[string, EvidenceRecord]> = [];
-    for (const [p, blob] of changed) {
-      if (blob === null || p === 'policy.yaml' || NON_RECORD_FILES.has(p)) continue;
-      const entry = this.entries.get(p)!;
+    for (const p of changed) {
+      const entry = this.entries.get(p);
+      if (!entry) continue;
       if (!parseRecordPath(p)) {
         entry.error = 'not a record path (sessions/<YYYY>/<MM>/<session>/<seq>-<type>.json)';
         this.unreadablePaths.add(p);
         continue;
       }
-      const known = cached?.get(blob);
+      const known = cached.get(entry.blob);
       if (known) {
         entry.record = known;
         this.place(p, known.sessionId, touched);
         continue;
       }
       try {
-        const result = EvidenceRecordSchema.safeParse(JSON.parse(contents.get(blob) ?? ''));
+        const result = EvidenceRecordSchema.safeParse(JSON.parse(contents.get(entry.blob) ?? ''));
         if (result.success) {
           entry.record = result.data;
-          fresh.push([blob, result.data]);
+          fresh.push([entry.blob, result.data]);
           this.place(p, result.data.sessionId, touched);
         } else {
           entry.error = problemsFromZod(result.error).map((x) => `${x.path}: ${x.message}`).join('; ');
@@ -146,27 +202,59 @@ export class LedgerIndex {
         this.unreadablePaths.add(p);
       }
     }
-    if (fresh.length > 0) await this.recordCache.append(fresh);
-    if (changed.has('policy.yaml') || !incremental) await this.loadPolicy(contents);
-    await this.attribute(incremental ? this.head : null, head, [...changed].filter(([p, b]) => b !== null && !NON_RECORD_FILES.has(p) && p !== 'policy.yaml').map(([p]) => p));
-    this.head = head;
-    this.buildView(touched);
+    if (fresh.length > 0) await this.recordCache?.append(fresh);
+    return touched;
   }
 
   /**
-   * Adds a record this process has just committed, without reading it back from git: the view
-   * moves to `commit`, and both derived caches learn the record.
+   * Two refs hold different copies of one path (issue 14): a finding. The copy shown is the one on
+   * the ref of the host the record names (the writer's own), else the organisation branch's.
    */
-  async recordCommitted(file: string, blob: string, commit: string, record: EvidenceRecord): Promise<void> {
+  private async resolveConflicts(paths: readonly string[]): Promise<void> {
+    const tips = [...this.tips.values()];
+    const lines = paths.flatMap((p) => tips.map((t) => `${t.commit}:${p}`));
+    const out = await this.git.text('read-disputed', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: `${lines.join('\n')}\n` });
+    const answers = out.split('\n');
+    const texts = await this.catBlobs([...new Set(paths.flatMap((p) => this.union.copies(p)))]);
+    paths.forEach((p, i) => {
+      const copies: Array<{ ref: string; blob: string }> = [];
+      tips.forEach((t, j) => {
+        const [id, type] = (answers[i * tips.length + j] ?? '').split(' ');
+        if (type === 'blob' && id) copies.push({ ref: t.ref, blob: id });
+      });
+      const writerOf = (blob: string): string | null => {
+        try {
+          return EvidenceRecordSchema.parse(JSON.parse(texts.get(blob) ?? '')).host.id;
+        } catch {
+          return null;
+        }
+      };
+      const shown = copies.find((c) => hostIdOfRef(c.ref) !== null && hostIdOfRef(c.ref) === writerOf(c.blob))
+        ?? copies.find((c) => this.tips.get(c.ref)?.organisation) ?? copies[0]!;
+      this.entries.set(p, { blob: shown.blob, commit: null, record: null, error: null });
+      this.conflicts.set(p, { path: p, shown: shown.ref, copies });
+    });
+  }
+
+  /**
+   * Adds a record this process has just committed on `ref`, without reading it back from git: the
+   * view moves, and both derived caches learn the record. `startedAtOrg`: the ref is new and
+   * started at the organisation tip (its first commit's parent).
+   */
+  async recordCommitted(ref: string, file: string, blob: string, commit: string, record: EvidenceRecord, startedAtOrg: boolean): Promise<void> {
     const view = this.view!;
+    if (startedAtOrg) for (const [p, b] of this.orgFiles) if (!ROOT_FILES.has(p)) this.union.add(p, b, 1);
+    this.union.add(file, blob, 1);
     this.entries.set(file, { blob, commit, record, error: null });
-    await this.recordCache.append([[blob, record]]);
+    await this.recordCache?.append([[blob, record]]);
     this.sessionOfPath.set(file, record.sessionId);
     this.pathsOf(record.sessionId).add(file);
-    this.sessions.set(record.sessionId, [...(this.sessions.get(record.sessionId) ?? []), { record, commit, path: file }]);
-    this.head = commit;
-    this.view = { ...view, head: commit, sessions: this.sessions };
-    await this.attribution.append([[file, commit]], commit, false);
+    this.sessions.set(record.sessionId, sortEntries([...(this.sessions.get(record.sessionId) ?? []), { record, commit, path: file }]));
+    this.tips.set(ref, { ref, commit, tree: '', hostId: hostIdOfRef(ref), organisation: false });
+    this.lastWritten = ref;
+    this.viewId = viewIdOf([...this.tips.values()]);
+    this.view = { ...view, head: this.headOf(), viewId: this.viewId ?? undefined, tips: this.ledgerTips(), sessions: this.sessions } as LedgerView;
+    await this.attribution?.append([[file, commit]], [...this.tips.values()].map((t) => t.commit), this.viewId!, false);
   }
 
   /** Reads blobs through one `git cat-file --batch` (architecture.md: ~1–2.4 s for 200,000 records). */
@@ -202,76 +290,73 @@ export class LedgerIndex {
     this.sessionOfPath.clear();
     this.pathsBySession.clear();
     this.unreadablePaths.clear();
+    this.conflicts.clear();
+    this.union.clear();
+    this.orgFiles.clear();
+    this.tips = new Map();
     this.policyBlob = null;
   }
 
-  private async loadPolicy(contents: Map<string, string>): Promise<void> {
-    if (!this.policyBlob) {
-      this.policy = builtInPolicy();
-      return;
-    }
-    const text = contents.get(this.policyBlob) ?? (await this.catBlobs([this.policyBlob])).get(this.policyBlob) ?? '';
-    const loaded = parsePolicyYaml(text, 'policy.yaml');
-    this.policy = loaded.ok
-      ? { ok: true, policy: loaded.policy, sha256: sha256Hex(text), source: 'repository' }
-      : { ok: false, problems: loaded.problems, sha256: sha256Hex(text) };
-  }
-
   /**
-   * Which commit added each record, from the CommitIndex where it is complete; only commits after
-   * its last known head are walked.
+   * Which commit added each record, from the CommitIndex where it is complete; otherwise one walk
+   * over what moved (`previous`: the commits of the last refresh's tips; null: a cold start).
    */
-  private async attribute(from: string | null, to: string, added: readonly string[] = []): Promise<void> {
-    let start = from;
-    if (start !== null && start !== to) {
-      // Usually the writer that moved the branch (the CLI, another window) already indexed its
+  private async attribute(previous: readonly string[] | null, next: TipSet, added: readonly string[]): Promise<void> {
+    const tipCommits = next.tips.map((t) => t.commit);
+    if (next.viewId === null || tipCommits.length === 0) return;
+    let exclude = previous ?? [];
+    let rewrite = previous === null;
+    if (this.attribution && previous !== null) {
+      // Usually the writer that moved the ref (the CLI, another window) already indexed its
       // commits: take them from the index's new lines instead of walking history.
       const tail = await this.attribution.readTail();
-      if (tail.heads.includes(to) && added.every((p) => tail.commits.has(p))) {
-        for (const p of added) {
-          const entry = this.entries.get(p);
-          if (entry) entry.commit = tail.commits.get(p)!;
-        }
+      if (tail.heads.includes(next.viewId) && added.every((p) => tail.commits.has(p))) {
+        for (const p of added) this.assign(p, tail.commits.get(p)!);
         return;
       }
     }
-    if (start === null) {
+    if (this.attribution && previous === null) {
       const known = await this.attribution.load();
-      if (known.head && (known.head === to || (await this.contains(to, known.head)))) {
-        for (const [p, commit] of known.commits) {
-          const entry = this.entries.get(p);
-          if (entry) entry.commit = commit;
-        }
-        start = known.head;
+      for (const [p, commit] of known.commits) this.assign(p, commit);
+      if (known.viewId === next.viewId) return;
+      if (known.tips.length > 0) {
+        exclude = known.tips;
+        rewrite = false;
       }
     }
-    if (start === to) return;
-    const out = await this.git.text('attribute-records', ['log', '--no-merges', '--no-renames', '--raw', '--no-abbrev', '--diff-filter=A', '--format=%x01%H', ...(start ? [`${start}..${to}`] : [to]), '--', 'sessions', 'journal']);
-    let commit: string | null = null;
-    const found: Array<[string, string]> = [];
-    for (const line of out.split('\n')) {
-      if (line.startsWith('\x01')) {
-        commit = line.slice(1);
-        continue;
-      }
-      const tab = line.indexOf('\t');
-      if (tab < 0 || commit === null) continue;
-      const p = line.slice(tab + 1);
+    let found: Array<[string, string, string]>;
+    try {
+      found = await walkAddedRecords(this.git, tipCommits, exclude);
+    } catch {
+      // A tip the index remembers is gone (history rewritten, objects pruned): walk everything.
+      found = await walkAddedRecords(this.git, tipCommits, []);
+      rewrite = true;
+    }
+    const kept: Array<[string, string]> = [];
+    const seen = new Set<string>();
+    for (const [p, blob, commit] of found) {
       const entry = this.entries.get(p);
-      // git log walks newest first: the oldest commit that added the path is the record's commit.
-      if (entry) entry.commit = commit;
-      found.push([p, commit]);
+      if (!entry || entry.blob !== blob || seen.has(p)) continue;
+      seen.add(p);
+      entry.commit = commit;
+      kept.push([p, commit]);
     }
-    await this.attribution.append(found.reverse(), to, start === null);
+    await this.attribution?.append(kept, tipCommits, next.viewId, rewrite);
   }
 
-  /**
-   * True when `tip`'s history contains `commit`. A symmetric-difference count walks only the
-   * commits between the two; `merge-base --is-ancestor` walks all history without a commit-graph.
-   */
-  private async contains(tip: string, commit: string): Promise<boolean> {
-    const r = await this.git.run('contains-commit', ['rev-list', '--left-right', '--count', `${commit}...${tip}`], { ok: [0, 128] });
-    return r.exitCode === 0 && r.text().trim().split(/\s+/)[0] === '0';
+  private assign(p: string, commit: string): void {
+    const entry = this.entries.get(p);
+    if (entry) entry.commit = commit;
+  }
+
+  /** This host's own tip, else the ref this process last wrote, else the organisation tip. */
+  private headOf(): string | null {
+    const own = this.ownHostId ? this.tips.get(`refs/heads/hosts/${this.ownHostId}`) : undefined;
+    return own?.commit ?? (this.lastWritten ? this.tips.get(this.lastWritten)?.commit : undefined) ?? this.organisationTip?.commit ?? null;
+  }
+
+  private ledgerTips(): LedgerTip[] {
+    return [...this.tips.values()].map((t) => ({ ref: t.ref, commit: t.commit, hostId: t.hostId, organisation: t.organisation }));
   }
 
   /** Rebuilds only the sessions a refresh touched (O(changed), not O(repository)). */
@@ -283,14 +368,17 @@ export class LedgerIndex {
         if (e?.record && e.record.sessionId === id) list.push({ record: e.record, commit: e.commit ?? '', path: p });
       }
       if (list.length === 0) this.sessions.delete(id);
-      else this.sessions.set(id, list.sort((a, b) => a.record.seq - b.record.seq));
+      else this.sessions.set(id, sortEntries(list));
     }
     const unreadable: UnreadableRecord[] = [];
     for (const p of this.unreadablePaths) {
       const e = this.entries.get(p);
       if (e && !e.record) unreadable.push({ path: p, blob: e.blob, message: e.error ?? 'unreadable' });
     }
-    this.view = { head: this.head, branch: this.branch, sessions: this.sessions, unreadable, policy: this.policy };
+    this.view = {
+      head: this.headOf(), ...(this.viewId ? { viewId: this.viewId } : {}), branch: this.branch, tips: this.ledgerTips(), sessions: this.sessions,
+      unreadable, conflicts: [...this.conflicts.values()], policy: this.policy,
+    };
   }
 
   private pathsOf(sessionId: string): Set<string> {
@@ -301,4 +389,12 @@ export class LedgerIndex {
     }
     return set;
   }
+}
+
+/** A session's entries: its chain in seq order, then the reviews filed on reviewers' hosts by time. */
+function sortEntries(list: LedgerEntry[]): LedgerEntry[] {
+  const key = (e: LedgerEntry) => (isChainRecord(e.record) ? 0 : 1);
+  return list.sort((a, b) => key(a) - key(b) || (key(a) === 0
+    ? a.record.seq - b.record.seq
+    : a.record.at.localeCompare(b.record.at) || a.record.host.id.localeCompare(b.record.host.id) || a.record.seq - b.record.seq));
 }

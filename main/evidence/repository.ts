@@ -4,6 +4,7 @@ import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
 import type { Person } from '../../app/identity';
 import { Git, GitFailure } from '../git';
+import { REMOTE_NAME } from './layout';
 
 /** An evidence repository on disk, opened (and with `create`, initialised bare). */
 export interface OpenedRepository {
@@ -13,6 +14,8 @@ export interface OpenedRepository {
   git: Git;
   /** The repository's object format (sha1 or sha256), for computing blob ids of what we write. */
   objectFormat: 'sha1' | 'sha256';
+  /** True when this call created the repository (an absent or empty folder, with `create`). */
+  created: boolean;
 }
 
 /** The README committed beside the default policy when a repository is initialised. */
@@ -28,16 +31,19 @@ export const EVIDENCE_README = [
 /**
  * Opens the git repository at `dir`; an absent or empty folder is initialised (bare, branch
  * `main`) only with `create`. Refuses, saying what to do, a folder that is not a repository or
- * belongs to another account. Sets the durable fsync configuration (issue 2).
+ * belongs to another account. Sets the durable fsync configuration (issue 2), except when opened
+ * `readOnly`: reading never writes anything (issue 12 item 1).
  */
-export async function openRepository(dir: string, create: boolean): Promise<OpenedRepository> {
+export async function openRepository(dir: string, create: boolean, readOnly = false): Promise<OpenedRepository> {
   const abs = path.resolve(dir);
+  let created = false;
   if (!existsSync(abs) || (await fs.readdir(abs)).length === 0) {
     if (!create) {
       throw new BreakGlassError('invalid-input', `No evidence repository at ${abs}. Run any breakglass command without --repo to use the default, or point --repo at a clone of your organisation's evidence repository.`);
     }
     await fs.mkdir(abs, { recursive: true, mode: 0o700 });
     await new Git(abs).run('init-repository', ['init', '--quiet', '--bare', '--initial-branch=main', abs]);
+    created = true;
   }
   const git = new Git(abs);
   let gitDir: string;
@@ -50,10 +56,27 @@ export async function openRepository(dir: string, create: boolean): Promise<Open
     }
     throw new BreakGlassError('invalid-input', `${abs} is not a git repository. Point --repo at an evidence repository (or an empty folder to create one).`, { cause: e });
   }
-  const branch = (await git.run('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).text().trim() || 'main';
-  await ensureDurableConfig(git);
+  const branch = await organisationBranch(git);
+  if (!readOnly) await ensureDurableConfig(git);
   const format = (await git.run('object-format', ['rev-parse', '--show-object-format'], { ok: [0, 128] })).text().trim();
-  return { dir: abs, gitDir, branch, git, objectFormat: format === 'sha256' ? 'sha256' : 'sha1' };
+  return { dir: abs, gitDir, branch, git, objectFormat: format === 'sha256' ? 'sha256' : 'sha1', created };
+}
+
+/**
+ * The organisation branch's name (issue 12 item 1): the branch HEAD names when it exists, here or
+ * as the configured remote's tracking ref. A plain `git clone` of a remote whose HEAD names a branch
+ * that does not exist (`git init --bare` says master; the console pushes main) has no local branch
+ * at all: then the remote's branch is found among `refs/remotes/origin/*` (main first, else the only
+ * one). Other remotes never count (issue 12 item 4).
+ */
+async function organisationBranch(git: Git): Promise<string> {
+  const head = (await git.run('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).text().trim() || 'main';
+  const listed = (await git.text('list-branches', ['for-each-ref', '--format=%(refname)', `refs/heads/${head}`, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
+  if (listed.includes(`refs/heads/${head}`) || listed.includes(`refs/remotes/${REMOTE_NAME}/${head}`)) return head;
+  const prefix = `refs/remotes/${REMOTE_NAME}/`;
+  const candidates = listed.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)).filter((b) => b !== 'HEAD' && !b.startsWith('hosts/'));
+  if (candidates.includes('main')) return 'main';
+  return candidates.length === 1 ? candidates[0]! : head;
 }
 
 /** git's default syncs neither refs nor loose objects; evidence must survive a power cut (issue 2). */

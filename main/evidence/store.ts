@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
 import { defaultPolicyYaml } from '../../app/policy';
 import type { Person } from '../../app/identity';
@@ -5,82 +7,116 @@ import { commitMessageFor, recordPath, type EvidenceRecord } from '../../app/rec
 import type { AppendRecord, EvidenceStore, LedgerView, LockRecovery } from '../../app/ports';
 import type { Git } from '../git';
 import { BranchCommitter, StaleHead } from './commit';
+import { ownRef, readTips, trackingRefOf, type TipSet } from './layout';
 import { LedgerIndex } from './ledgerIndex';
-import { mergeTrackingRef, type MergeOutcome } from './merge';
+import { takeFetched, type MergeOutcome } from './merge';
 import { defaultSystemAuthor, EVIDENCE_README, openRepository, readGitIdentity } from './repository';
 import { WriterLock, DEFAULT_LOCK_WAIT_MS } from './writerLock';
 
 /** Options to open an evidence repository. */
 export interface OpenOptions {
-  /** Create and initialise the repository (with the default policy committed) when it does not exist. */
+  /** Create and initialise (the default policy committed) an absent or empty folder. An existing repository is never committed to by opening it. */
   create?: boolean;
+  /**
+   * Opened for reading only (verify, log, report, the commander's board: issue 12 item 1): no
+   * configuration is written, and writing is refused.
+   */
+  readOnly?: boolean;
+  /** This host: its own ref (`refs/heads/hosts/<id>`) is the view's head; its fetched copy is only compared with. */
+  hostId?: string;
   lockWaitMs?: number;
   /** Identity for commits that have no named actor (the initial policy commit). */
   systemAuthor?: Person;
 }
 
 /**
- * The Git evidence repository (architecture.md "Evidence repository"): read through the ledger
- * index (cat-file over git's objects), written through the commit path under the writer lock.
+ * The Git evidence repository (architecture.md "Evidence repository", issue 14): read as the union
+ * of the organisation branch and every host's own ref through the ledger index (cat-file over
+ * git's objects), written — each record on the ref of the host that writes it — through the commit
+ * path under the writer lock.
  */
 export class GitEvidenceStore implements EvidenceStore {
-  private readonly index: LedgerIndex;
+  private index: LedgerIndex;
   private readonly committer: BranchCommitter;
   private readonly lock: WriterLock;
 
   private constructor(
     readonly dir: string,
     readonly gitDir: string,
+    /** The organisation branch (policy.yaml, README.md, and records from before issue 14). */
     readonly branch: string,
     readonly git: Git,
     /** The repository's object format (sha1 or sha256), for computing blob ids of what we write. */
     readonly objectFormat: 'sha1' | 'sha256',
+    /** This host, when known: its own ref is `refs/heads/hosts/<hostId>`. */
+    readonly hostId: string | null,
+    readonly readOnly: boolean,
+    private readonly systemAuthor: Person,
     lockWaitMs: number,
   ) {
     this.lock = new WriterLock(gitDir, lockWaitMs);
-    this.index = new LedgerIndex(git, branch, gitDir);
-    this.committer = new BranchCommitter(git, branch, objectFormat);
+    this.index = new LedgerIndex(git, branch, gitDir, objectFormat, { ownHostId: hostId });
+    this.committer = new BranchCommitter(git, objectFormat);
   }
 
-  /** Opens (and with `create`, initialises) the evidence repository at `dir`. */
+  /**
+   * Opens the evidence repository at `dir`. With `create`, an absent or empty folder becomes a new
+   * repository with the default policy committed; an existing one is never written by opening it
+   * (its first write commits the default policy if it has none). Without `create`, a repository
+   * with nothing to read is refused.
+   */
   static async open(dir: string, options: OpenOptions = {}): Promise<GitEvidenceStore> {
-    const repo = await openRepository(dir, options.create ?? false);
-    const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
-    if ((await store.resolveHead()) === null) {
-      if (!options.create) throw new BreakGlassError('invalid-input', `The evidence repository at ${repo.dir} has no commits on ${repo.branch}.`);
-      await store.write(async () => {
-        if (store.index.head === null) await store.commitInitialPolicy(options.systemAuthor ?? defaultSystemAuthor());
-      });
+    const readOnly = options.readOnly ?? false;
+    const create = (options.create ?? false) && !readOnly;
+    const repo = await openRepository(dir, create, readOnly);
+    const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.hostId ?? null, readOnly,
+      options.systemAuthor ?? defaultSystemAuthor(), options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    if ((await store.readTips()).tips.length === 0) {
+      if (!create) throw new BreakGlassError('invalid-input', `The evidence repository at ${repo.dir} has no commits on ${repo.branch}.`);
+      if (repo.created) await store.write(async () => undefined);
     }
     return store;
   }
 
-  /** The commit the branch points at, or null for an empty repository. */
-  async resolveHead(): Promise<string | null> {
-    const out = await this.git.run('resolve-head', ['rev-parse', '--verify', '--quiet', `refs/heads/${this.branch}^{commit}`], { ok: [0, 1] });
+  /** The refs the view reads, in one git process. */
+  readTips(): Promise<TipSet> {
+    return readTips(this.git, this.branch, this.hostId);
+  }
+
+  /** This host's own ref's tip, or null before its first record. */
+  async ownTip(): Promise<string | null> {
+    if (this.hostId === null) return null;
+    const out = await this.git.run('resolve-own-ref', ['rev-parse', '--verify', '--quiet', `${ownRef(this.hostId)}^{commit}`], { ok: [0, 1] });
     return out.exitCode === 0 ? out.text().trim() : null;
   }
 
   /** @inheritdoc */
   async read(): Promise<LedgerView> {
-    const head = await this.resolveHead();
-    if (this.index.view && head === this.index.head) return this.index.view;
-    await this.index.refresh(head);
+    const tips = await this.readTips();
+    if (this.index.view && tips.viewId === this.index.viewId) return this.index.view;
+    await this.index.refresh(tips);
     return this.index.view!;
   }
 
   /**
    * @inheritdoc
    * Optimistic: under the lock, the cached view is used as is, and the commit path's
-   * compare-and-swap on the branch detects a view made stale by another process; then the view is
-   * refreshed and `fn` runs again. The common case costs one git process per record.
+   * compare-and-swap on the writing host's own ref detects a view made stale by another process;
+   * then the view is refreshed and `fn` runs again. The common case costs one git process per record.
    */
   async write<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>): Promise<T> {
+    if (this.readOnly) throw new BreakGlassError('refused', 'This evidence repository was opened for reading only: nothing can be recorded here.');
     const held = await this.lock.acquire();
     let recovered = held.recovered;
     try {
       for (let attempt = 0; ; attempt++) {
         const view = this.index.view ?? (await this.read());
+        // A repository with nothing at all (an empty folder, `git init`): its first write commits
+        // the default policy on the organisation branch, then the record on the host's own ref.
+        if (!view.tips || view.tips.length === 0) {
+          await this.commitInitialPolicy();
+          continue;
+        }
         let appended = 0;
         try {
           return await fn(view, async (record, incident) => {
@@ -101,16 +137,26 @@ export class GitEvidenceStore implements EvidenceStore {
   }
 
   /**
-   * Merges another host's history (a fetched remote-tracking ref) into the branch, under the
-   * writer lock (see {@link mergeTrackingRef}).
+   * Takes in what a fetch brought (the organisation branch follows its fetched copy, the view
+   * refreshes over every host's ref), under the writer lock (see {@link takeFetched}).
    */
-  async mergeFrom(ref: string, fastForwarded?: { from: string; to: string }): Promise<MergeOutcome> {
+  async takeFetched(): Promise<MergeOutcome> {
     const held = await this.lock.acquire();
     try {
-      return await mergeTrackingRef({ git: this.git, branch: this.branch, committer: this.committer, index: this.index }, ref, fastForwarded, held.recovered);
+      return await takeFetched({ git: this.git, branch: this.branch, committer: this.committer, index: this.index, readTips: () => this.readTips() }, held.recovered);
     } finally {
       await held.release();
     }
+  }
+
+  /**
+   * Deletes the derived caches beside the repository (the record cache, the commit index) and
+   * forgets the view: the next read rebuilds them from git's objects (issue 12 item 3: verify
+   * found them disagreeing with git).
+   */
+  async discardDerivedCaches(): Promise<void> {
+    for (const f of ['breakglass-records', 'breakglass-commits']) await fs.rm(path.join(this.gitDir, f), { force: true });
+    this.index = new LedgerIndex(this.git, this.branch, this.gitDir, this.objectFormat, { ownHostId: this.hostId });
   }
 
   /** The git identity configured for this repository's user (the home screen shows it), or null. */
@@ -118,34 +164,55 @@ export class GitEvidenceStore implements EvidenceStore {
     return readGitIdentity(this.git);
   }
 
-  /** Commits one record (one file, one commit, authored by the record's actor at the record's time). */
+  /**
+   * Commits one record (one file, one commit, authored by the record's actor at the record's time)
+   * on the own ref of the host that writes it (issue 14). A host's first record starts its ref at
+   * the organisation tip, so its history contains the organisation's root.
+   */
   private async append(record: EvidenceRecord, incidentId: string | null): Promise<string> {
     const view = this.index.view!;
-    const sessionStart = record.seq === 1 ? record.at : view.sessions.get(record.sessionId)?.[0]?.record.at ?? record.at;
-    const file = recordPath(record, sessionStart);
+    const declared = view.sessions.get(record.sessionId)?.[0]?.record;
+    const file = recordPath(record, declared?.at ?? record.at);
     const json = `${JSON.stringify(record, null, 2)}\n`;
+    const ref = ownRef(record.host.id);
+    const tip = this.index.tips.get(ref)?.commit ?? null;
+    // A host whose ref the remote already has (a new clone on its machine) continues it.
+    const fetched = tip === null ? this.index.tips.get(trackingRefOf(record.host.id))?.commit ?? null : null;
+    const org = this.index.organisationTip?.commit ?? null;
     const commit = await this.committer.commitFiles({
-      parent: this.index.head,
+      branch: ref.slice('refs/heads/'.length),
+      parent: tip ?? fetched ?? org,
       who: record.actor,
       authoredAt: Math.floor(Date.parse(record.at) / 1000),
       committedAt: Math.floor(Date.now() / 1000),
       message: commitMessageFor(record, incidentId ? incidentId.replace(/[\r\n]/g, ' ') : null),
       files: [{ path: file, content: json }],
     });
-    await this.index.recordCommitted(file, this.committer.blobId(json), commit, record);
+    if (fetched !== null) {
+      // Rare (the first record on a new clone): the view's refs change shape, so read it again.
+      this.index.invalidate();
+      await this.read();
+    } else {
+      await this.index.recordCommitted(ref, file, this.committer.blobId(json), commit, record, tip === null && org !== null);
+    }
     return commit;
   }
 
-  private async commitInitialPolicy(author: Person): Promise<void> {
+  private async commitInitialPolicy(): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
-    const commit = await this.committer.commitFiles({
+    await this.committer.commitFiles({
+      branch: this.branch,
       parent: null,
-      who: author,
+      who: this.systemAuthor,
       authoredAt: now,
       committedAt: now,
       message: 'breakglass: initialise evidence repository with the default policy\n',
       files: [{ path: 'policy.yaml', content: defaultPolicyYaml() }, { path: 'README.md', content: EVIDENCE_README }],
+    }).catch((e: unknown) => {
+      // Another process initialised it first: read what it wrote.
+      if (!(e instanceof StaleHead)) throw e;
     });
-    await this.index.refresh(commit);
+    this.index.invalidate();
+    await this.read();
   }
 }

@@ -1,10 +1,16 @@
+import canonicalize from 'canonicalize';
+import { formatPolicyProblems } from '../../app/policy';
 import { parseRecordPath } from '../../app/records';
 import { verifyLedgerRecords, type IntegrityProblem } from '../../app/ledger';
+import type { LedgerView } from '../../app/ports';
 import { Git } from '../git';
+import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf } from './layout';
+import { LedgerIndex } from './ledgerIndex';
 import type { GitEvidenceStore } from './store';
+import { checkHistories } from './verifyHistory';
 
-/** What verify reads of the store: the ledger, and the repository's git to walk history itself. */
-export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'branch' | 'read'>;
+/** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
+export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
 
 /** The result of `breakglass verify`. */
 export interface VerifyReport {
@@ -13,99 +19,101 @@ export interface VerifyReport {
   sessions: number;
   records: number;
   commitsChecked: number;
+  /** This host's fetched ref its own history was found to contain (null: nothing to compare with). */
   comparedWithRemote: string | null;
+  /** Every fetched ref of the configured remote that history was compared with (issue 12 item 4). */
+  comparedWith: string[];
+  /** The refs read: the organisation branch and every host's ref (issue 14). */
+  tips: Array<{ ref: string; commit: string }>;
+  /** What verify did or found beside the evidence: a derived cache that disagreed with git and was rebuilt (issue 12 item 3). */
+  notices: string[];
   problems: IntegrityProblem[];
 }
 
 /**
- * Verifies the whole repository offline (issue 2): every record parses, every chain links, every
- * record file was added by exactly one commit and never changed or removed after it, the commit's
- * author is the record's named actor, history already pushed was not rewritten, and git fsck is clean.
+ * Verifies the whole repository offline (issue 2, issue 14): every record parses, every chain
+ * links, no two refs hold different copies of a record, every record file was added by exactly one
+ * commit and never changed or removed after it, the commit's author is the record's named actor,
+ * each host's ref holds only that host's records and no merge, history already pushed was not
+ * rewritten, the policy in force is valid, and git fsck is clean. Every record is read from git's
+ * objects: the derived caches never decide a verification (issue 12 item 3).
  */
 export async function verifyRepository(store: VerifiedStore): Promise<VerifyReport> {
   // git fsck is the longest step (it hashes every object); it runs beside the rest on its own git
   // instance, so the two cores share the work.
   const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
   fsckRun.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
-  const view = await store.read();
+  const tips = await store.readTips();
+  const fromGit = new LedgerIndex(store.git, store.branch, store.gitDir, store.objectFormat, { ownHostId: store.hostId, useCaches: false });
+  await fromGit.refresh(tips);
+  const view = fromGit.view!;
+  const notices = await checkDerivedCaches(store, view);
   const problems: IntegrityProblem[] = verifyLedgerRecords(view);
-  const byPath = new Map<string, { sessionId: string; seq: number; actor: { name: string; email: string } }>();
   let records = 0;
-  for (const entries of view.sessions.values()) {
-    for (const e of entries) {
-      records += 1;
-      byPath.set(e.path, { sessionId: e.record.sessionId, seq: e.record.seq, actor: e.record.actor });
-    }
+  for (const entries of view.sessions.values()) records += entries.length;
+  const history = await checkHistories(store.git, view);
+  problems.push(...history.problems);
+  if (view.policy.ok && view.policy.rejected) {
+    problems.push({ sessionId: null, seq: null, path: 'policy.yaml', commit: tips.tips.find((t) => t.organisation)?.commit ?? null, message: `policy.yaml is invalid (${formatPolicyProblems(view.policy.rejected.problems).replace(/\n/g, '; ')}); the last valid policy (sha256 ${view.policy.sha256.slice(0, 12)}) stays in force until it is fixed.` });
   }
-  let commitsChecked = 0;
-  if (view.head) {
-    // One walk of history. Non-merge commits show their own changes; merges show only what differs
-    // from every parent (an "evil merge" that edits a record shows up here).
-    const log = await store.git.text('verify-history', [
-      'log', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=dense-combined',
-      '--format=%x01%H%x02%an%x02%ae%x02%P', view.head, '--', 'sessions', 'journal',
-    ]);
-    const added = new Map<string, string[]>();
-    let commit = '';
-    let author = { name: '', email: '' };
-    let isMerge = false;
-    for (const line of log.split('\n')) {
-      if (line.startsWith('\x01')) {
-        const [sha, name, email, parents] = line.slice(1).split('\x02');
-        commit = sha!;
-        author = { name: name!, email: email! };
-        isMerge = (parents ?? '').trim().split(' ').length > 1;
-        commitsChecked += 1;
-        continue;
-      }
-      const tab = line.indexOf('\t');
-      if (tab < 0 || !line.startsWith(':')) continue;
-      const p = line.slice(tab + 1);
-      const status = line.slice(0, tab).trim().split(' ').pop() ?? '';
-      const rec = parseRecordPath(p);
-      const at = { sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit };
-      if (isMerge) {
-        problems.push({ ...at, message: 'A merge commit changed this record (merges may only join histories).' });
-      } else if (status === 'A') {
-        added.set(p, [...(added.get(p) ?? []), commit]);
-        const current = byPath.get(p);
-        // Exact name and e-mail: a display name or an address alone is not the named human (issue 2).
-        if (current && !sameAuthor(current.actor, author)) {
-          problems.push({ ...at, message: `Committed by ${author.name} <${author.email}>, but the record names ${current.actor.name} <${current.actor.email}>.` });
-        }
-      } else if (status === 'D') {
-        problems.push({ ...at, message: 'Record removed after it was committed.' });
-      } else {
-        problems.push({ ...at, message: `Record changed after it was committed (${status === 'M' ? 'modified' : status}).` });
-      }
-    }
-    for (const [p, commits] of added) {
-      if (commits.length > 1) {
-        const rec = parseRecordPath(p);
-        problems.push({ sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit: commits[0] ?? null, message: `Record added by ${commits.length} commits (${commits.map((c) => c.slice(0, 12)).join(', ')}); each record has exactly one.` });
-      }
-    }
-    for (const p of byPath.keys()) {
-      if (!added.has(p)) {
-        const rec = parseRecordPath(p);
-        problems.push({ sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit: null, message: 'No commit adds this record (it arrived through a merge or a rewrite).' });
-      }
-    }
-  }
-  const comparedWithRemote = await compareWithRemote(store, view.head, problems);
+  const comparedWith: string[] = [];
+  const comparedWithRemote = await compareOwnWithRemote(store, problems, comparedWith);
+  if (records === 0) await refuseEmptyView(store.git, problems);
   const fsck = await fsckRun;
   if (fsck.exitCode !== 0 || /^(error|missing|broken|bad)/m.test(fsck.text() + fsck.stderr)) {
     const first = `${fsck.text()}\n${fsck.stderr}`.split('\n').filter((l) => /error|missing|broken|bad/i.test(l)).slice(0, 5).join(' | ');
     problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `git fsck reports damage: ${first || `exit ${fsck.exitCode}`}` });
   }
-  return { ok: problems.length === 0, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records, commitsChecked, comparedWithRemote, problems };
+  if (tips.tips.some((t) => t.ref === orgTrackingRef(store.branch))) comparedWith.unshift(orgTrackingRef(store.branch));
+  return {
+    ok: problems.length === 0, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records,
+    commitsChecked: history.commitsChecked, comparedWithRemote, comparedWith, tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices, problems,
+  };
 }
 
-/** Records already pushed must still be in local history, unchanged (a rewrite is detected against the remote-tracking branch). */
-async function compareWithRemote(store: VerifiedStore, head: string | null, problems: IntegrityProblem[]): Promise<string | null> {
-  const refs = (await store.git.text('list-tracking', ['for-each-ref', '--format=%(refname)', `refs/remotes/*/${store.branch}`])).split('\n').filter(Boolean);
-  const tracking = refs[0];
-  if (!tracking || !head) return null;
+/**
+ * Issue 12 item 3: the console's view comes through derived caches; verify's comes from git alone.
+ * When they disagree, the caches are discarded and rebuilt from git, and verify says so.
+ */
+async function checkDerivedCaches(store: VerifiedStore, truth: LedgerView): Promise<string[]> {
+  const cached = await store.read();
+  const differing = differences(truth, cached);
+  if (differing === 0) return [];
+  await store.discardDerivedCaches();
+  await store.read();
+  return [`The derived record caches beside the repository disagreed with git for ${differing} record(s); they were discarded and rebuilt from git's objects. Nothing in this report was read from them.`];
+}
+
+/** How many records the two views hold differently (content, path or commit). */
+function differences(a: LedgerView, b: LedgerView): number {
+  const key = (v: LedgerView) => {
+    const m = new Map<string, string>();
+    for (const entries of v.sessions.values()) for (const e of entries) m.set(e.path, `${e.commit}\n${canonicalize(e.record)}`);
+    return m;
+  };
+  const ka = key(a);
+  const kb = key(b);
+  let n = 0;
+  for (const [p, v] of ka) if (kb.get(p) !== v) n += 1;
+  for (const p of kb.keys()) if (!ka.has(p)) n += 1;
+  return n;
+}
+
+/**
+ * Records already pushed must still be in this host's own history, unchanged: its own ref must
+ * contain the configured remote's copy of it (`refs/remotes/origin/hosts/<id>`, issue 12 item 4 —
+ * no other remote's ref counts). Returns the ref compared with, or null.
+ */
+async function compareOwnWithRemote(store: VerifiedStore, problems: IntegrityProblem[], comparedWith: string[]): Promise<string | null> {
+  if (store.hostId === null) return null;
+  const own = ownRef(store.hostId);
+  const tracking = trackingRefOf(store.hostId);
+  const listed = (await store.git.text('list-own-refs', ['for-each-ref', '--format=%(refname) %(objectname)', own, tracking])).split('\n').filter(Boolean);
+  const commitOf = new Map(listed.map((l) => l.split(' ') as [string, string]));
+  const head = commitOf.get(own);
+  if (!commitOf.has(tracking) || !head) return null;
+  comparedWith.push(tracking);
+  const shown = tracking.replace('refs/remotes/', '');
   const anc = await store.git.run('verify-remote-ancestry', ['merge-base', '--is-ancestor', tracking, head], { ok: [0, 1] });
   if (anc.exitCode === 0) return tracking;
   const diff = await store.git.text('verify-remote-diff', ['diff-tree', '-r', '--no-renames', '--name-status', tracking, head, '--', 'sessions', 'journal']);
@@ -117,16 +125,25 @@ async function compareWithRemote(store: VerifiedStore, head: string | null, prob
     named += 1;
     problems.push({
       sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit: null,
-      message: status === 'D' ? `Record was pushed to ${tracking.replace('refs/remotes/', '')} but is missing from local history (history rewritten).` : `Record differs from the copy already pushed to ${tracking.replace('refs/remotes/', '')} (history rewritten).`,
+      message: status === 'D' ? `Record was pushed to ${shown} but is missing from local history (history rewritten).` : `Record differs from the copy already pushed to ${shown} (history rewritten).`,
     });
   }
   if (named === 0) {
-    problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Local history does not contain ${tracking.replace('refs/remotes/', '')} (already pushed): it was rewritten. Never rewrite evidence; restore the pushed history.` });
+    problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Local history does not contain ${shown} (already pushed): it was rewritten. Never rewrite evidence; restore the pushed history.` });
   }
   return tracking;
 }
 
-/** The commit's author is the record's actor: the same name and the same e-mail (case-insensitive). */
-function sameAuthor(actor: { name: string; email: string }, author: { name: string; email: string }): boolean {
-  return actor.name.trim() === author.name.trim() && actor.email.trim().toLowerCase() === author.email.trim().toLowerCase();
+/**
+ * Issue 12 item 1: an empty view is never OK while a fetched ref holds records (of any remote: then
+ * the evidence is not where this repository reads it, and verify says where it is).
+ */
+async function refuseEmptyView(git: Git, problems: IntegrityProblem[]): Promise<void> {
+  const refs = (await git.text('list-remote-refs', ['for-each-ref', '--format=%(refname)', 'refs/remotes/', 'refs/heads/'])).split('\n').filter(Boolean);
+  if (refs.length === 0) return;
+  const out = (await git.text('find-records', ['cat-file', '--batch-check=%(objecttype)'], { input: `${refs.flatMap((r) => [`${r}:sessions`, `${r}:journal`]).join('\n')}\n` })).split('\n');
+  const holding = refs.filter((_, i) => out[2 * i] === 'tree' || out[2 * i + 1] === 'tree');
+  if (holding.length > 0) {
+    problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `No record was read, but ${holding.slice(0, 3).join(', ')} hold${holding.length === 1 ? 's' : ''} records: this repository does not read that branch. Fetch from the evidence remote as ${REMOTE_NAME}, or check out its organisation branch.` });
+  }
 }

@@ -1,32 +1,42 @@
 import type { Git } from '../git';
-import type { Remote } from './remote';
+import { ownRef, REMOTE_NAME } from '../evidence/layout';
 
 /**
- * The push backlog, derived from git alone (README "Sync"): the commits of the local branch that
- * the remote-tracking ref does not have. Nothing is stored beside it.
+ * The push backlog, derived from git alone (README "Sync"): the commits of this host's own ref
+ * (issue 14) that the remote is not known to have — in none of the configured remote's tracking
+ * refs, nor (before the first fetch) in the organisation branch the ref started from. Nothing is
+ * stored beside it.
  */
 export class Backlog {
   constructor(
     private readonly git: Git,
-    private readonly remote: Remote,
+    /** The local organisation branch. */
+    private readonly branch: string,
+    private readonly hostId: string,
   ) {}
 
-  /** Record commits not yet on the remote (merges excluded: they carry no record). */
+  /** Record commits not yet on the remote. */
   async count(): Promise<number> {
-    return Number(await this.git.text('count-pending', ['rev-list', '--count', '--no-merges', ...(await this.range()), '--', 'sessions', 'journal']));
+    const range = await this.range();
+    if (range === null) return 0;
+    return Number(await this.git.text('count-pending', ['rev-list', '--count', ...range, '--', 'sessions', 'journal']));
   }
 
   /** Every commit not yet on the remote (a timeline row says pushed or pending by its commit). */
   async commits(): Promise<Set<string>> {
-    const out = await this.git.text('list-pending', ['rev-list', ...(await this.range())]);
+    const range = await this.range();
+    if (range === null) return new Set();
+    const out = await this.git.text('list-pending', ['rev-list', ...range]);
     return new Set(out.split('\n').filter(Boolean));
   }
 
-  /** `origin/<branch>..<branch>`, or the whole branch before the first fetch or push. */
-  private async range(): Promise<string[]> {
-    const tracking = this.remote.trackingRef;
-    const local = `refs/heads/${this.remote.localBranch}`;
-    const has = await this.git.run('has-tracking', ['rev-parse', '--verify', '--quiet', tracking], { ok: [0, 1] });
-    return has.exitCode === 0 ? [`${tracking}..${local}`] : [local];
+  /** `hosts/<id> --not <what the remote has>`; null before this host's first record. */
+  private async range(): Promise<string[] | null> {
+    const own = ownRef(this.hostId);
+    const org = `refs/heads/${this.branch}`;
+    const refs = (await this.git.text('pending-refs', ['for-each-ref', '--format=%(refname)', own, org, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
+    if (!refs.includes(own)) return null;
+    const tracked = refs.some((r) => r.startsWith(`refs/remotes/${REMOTE_NAME}/`));
+    return [own, '--not', ...(tracked ? [`--remotes=${REMOTE_NAME}`] : refs.includes(org) ? [org] : [])];
   }
 }

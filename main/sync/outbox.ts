@@ -1,29 +1,35 @@
 import type { PushStatus } from '../../app/views';
-import { GitFailure } from '../git';
 import type { GitEvidenceStore } from '../evidence/store';
 import type { MergeOutcome } from '../evidence/merge';
 import { backoffDelayMs, NETWORK_TIMEOUT_MS } from './backoff';
 import { Backlog } from './backlog';
-import { REMOTE_NAME, type Remote, type RemoteConfig } from './remote';
-import { classifyRemoteFailure, isLostPushRace, isMissingRemoteBranch, type RemoteFailure } from './remoteFailure';
+import type { Remote, RemoteConfig } from './remote';
+import { classifyRemoteFailure, type RemoteFailure } from './remoteFailure';
 import { nextFailure, SyncStateFile, type FetchState, type SyncFailure } from './syncState';
+import { fetchEvidence, pushEvidence } from './transfer';
 
 /**
  * The push outbox (issue 2, procedure.md §7): committed records go to the shared remote in the
- * background; a failed push never touches or blocks local evidence. Before each push the remote's
- * records are fetched and merged (their paths never collide with ours, so our commit ids never
- * change). Nothing is ever force-pushed. The backlog is derived from git (`origin/<branch>..<branch>`);
- * only the last attempt's outcome is kept in the sync state file, so a restart resumes where it was.
+ * background; a failed push never touches or blocks local evidence. Each host pushes only its own
+ * ref, `refs/heads/hosts/<id>` (issue 14), which no other host writes: pushes never race, so one
+ * push per host delivers its backlog however many hosts push at once, and nothing is ever merged,
+ * forced or rebased. The backlog is derived from git (the own ref against the remote's tracking
+ * refs); only the last attempt's outcome is kept in the sync state file, so a restart resumes.
  */
 
-/** What the outbox needs of the evidence store: its git, where it lives, its branch, and merging. */
-export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'resolveHead' | 'mergeFrom'>;
+/** What the outbox needs of the evidence store: its git, where it lives, its branches, taking in a fetch. */
+export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'hostId' | 'ownTip' | 'takeFetched' | 'readTips'>;
 
 /** Options of the outbox. */
 export interface OutboxOptions {
   timeoutMs?: number;
   onPolicyAdopted?: (o: NonNullable<MergeOutcome['policyAdopted']>) => Promise<void>;
   onLockRecovered?: (r: NonNullable<MergeOutcome['lockRecovered']>) => Promise<void>;
+  /**
+   * Before a push while this host has no own ref yet (issue 14 migration): the service writes the
+   * `layout-migrated` journal note when the host wrote records on the shared branch before.
+   */
+  onLayoutMove?: () => Promise<void>;
   /** The service clock (the test host moves it); Date.now by default. */
   now?: () => number;
 }
@@ -46,6 +52,11 @@ export function syncFailureOf(f: RemoteFailure): { kind: SyncFailure['kind']; re
   }
 }
 
+/** What the board says when the remote rewrote refs this repository had fetched. */
+function rewrittenReason(refs: readonly string[]): string {
+  return `the remote's ${refs.slice(0, 3).join(', ')}${refs.length > 3 ? ` and ${refs.length - 3} more` : ''} changed without a fast-forward (history rewritten there); this repository keeps the history it fetched before`;
+}
+
 /** One evidence repository's outbox. */
 export class Outbox {
   /** The sync state file (last push, last fetch). */
@@ -63,7 +74,7 @@ export class Outbox {
     private readonly options: OutboxOptions = {},
   ) {
     this.state = new SyncStateFile(store.gitDir);
-    this.backlog = new Backlog(store.git, remote);
+    this.backlog = new Backlog(store.git, store.branch, store.hostId ?? '');
   }
 
   private nowIso(): string {
@@ -90,18 +101,15 @@ export class Outbox {
     if (remote.url === null) return { state: await this.fetchState(), outcome: null };
     const at = this.nowIso();
     try {
-      const outcome = await this.fetchAndMerge(remote.branch).catch((e) => {
-        // An empty remote has no branch yet: nothing to fetch is a successful fetch.
-        if (isMissingRemoteBranch(e)) return null;
-        throw e;
-      });
+      const { outcome, refused } = await this.fetchAndMerge(remote.branch);
       await this.afterMerge(outcome);
-      const state = { lastFetchAt: at, lastAttemptAt: at, failure: null };
-      const wasFailing = (await this.state.read()).fetchFailure !== null;
-      await this.state.update({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure: null });
+      const previous = (await this.state.read()).fetchFailure;
+      // A ref the remote rewrote is kept as this repository had it, and the board says so.
+      const fetchFailure = refused.length > 0 ? nextFailure(previous, 'rejected', rewrittenReason(refused), at) : null;
+      await this.state.update({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure });
       // The header's push state follows the remote coming back (only on the change: each status costs git processes).
-      if (wasFailing) this.emitStatusSoon();
-      return { state, outcome };
+      if ((previous === null) !== (fetchFailure === null)) this.emitStatusSoon();
+      return { state: { lastFetchAt: at, lastAttemptAt: at, failure: fetchFailure }, outcome };
     } catch (e) {
       const { kind, reason } = syncFailureOf(classifyRemoteFailure(e));
       const previous = (await this.state.read()).fetchFailure;
@@ -116,7 +124,7 @@ export class Outbox {
     if (outcome?.policyAdopted && this.options.onPolicyAdopted) await this.options.onPolicyAdopted(outcome.policyAdopted);
   }
 
-  /** Record commits not yet on the remote (merges excluded: they carry no record). */
+  /** Record commits of this host's own ref not yet on the remote. */
   pendingCount(): Promise<number> {
     return this.backlog.count();
   }
@@ -152,18 +160,17 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
-  /** Fetches what other hosts pushed and merges it into the local branch (under the writer lock). */
-  async fetchAndMerge(knownRemoteBranch?: string): Promise<MergeOutcome> {
-    // -v: git always reports the ref it fetched (a silent command costs a fixed wait in simple-git).
+  /**
+   * Fetches the organisation branch and every host's ref (one `git fetch`), then takes them in
+   * under the writer lock: the view becomes the union of them, nothing is merged (issue 14).
+   */
+  async fetchAndMerge(knownRemoteBranch?: string): Promise<{ outcome: MergeOutcome; refused: string[] }> {
     const remoteBranch = knownRemoteBranch ?? (await this.remote.branch());
-    // core.abbrev=no: git reports the tracking ref's move with full ids ("<old>..<new>", a fast-forward).
-    const tracking = this.remote.trackingRef;
-    const fetched = await this.store.git.run('fetch-remote', ['-c', 'core.abbrev=no', 'fetch', '-v', '--no-tags', REMOTE_NAME, `+refs/heads/${remoteBranch}:${tracking}`], { timeoutMs: this.timeoutMs });
-    const moved = /^\s+([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})\s+\S+\s+->\s+(\S+)\s*$/m.exec(fetched.stderr);
-    return this.store.mergeFrom(tracking, moved && moved[3] === `${REMOTE_NAME}/${this.store.branch}` ? { from: moved[1]!, to: moved[2]! } : undefined);
+    const { refused } = await fetchEvidence(this.store.git, remoteBranch, this.store.branch, this.timeoutMs);
+    return { outcome: await this.store.takeFetched(), refused };
   }
 
-  /** One attempt: fetch, merge, push. Never throws; returns and records the status. */
+  /** One attempt: fetch (on an explicit push), then push this host's own ref. Never throws; returns and records the status. */
   async syncOnce(options: { fetchFirst?: boolean } = {}): Promise<PushStatus> {
     if (this.running) return this.running;
     this.running = this.attempt(options.fetchFirst ?? true).finally(() => {
@@ -173,10 +180,10 @@ export class Outbox {
   }
 
   /**
-   * With `fetchFirst` (an explicit "push now"), other hosts' records are fetched and merged before
-   * pushing. Without it (the background push after each record), the push goes first and the
-   * fetch + merge happen only when the remote refuses it because another host pushed: one network
-   * round trip in the common case, and still never a force, never a lost record.
+   * With `fetchFirst` (an explicit "push now"), other hosts' records are fetched first, so this
+   * host's view is current too. Without it (the background push after each record) only the push
+   * runs: one network round trip. Either way the push cannot lose a race: only this host writes
+   * its ref. A passing failure is retried inside the push itself (bounded, with jitter).
    */
   private async attempt(fetchFirst: boolean): Promise<PushStatus> {
     const { url: remote, branch: remoteBranch } = await this.remote.config();
@@ -184,34 +191,32 @@ export class Outbox {
     const persisted = await this.state.read();
     const now = this.nowIso();
     let fetchedAt: string | null = null;
+    let refused: string[] = [];
     // Set when the fetch itself failed: the board's fetch state must say so too, not keep "ok".
     let fetchFailed = false;
     try {
-      for (let round = 0; ; round++) {
-        const outcome = !fetchFirst && round === 0 ? null : await this.fetchAndMerge(remoteBranch).catch((e) => {
-          // An empty remote (a new shared repository) has no branch to fetch yet: the push creates it.
-          if (isMissingRemoteBranch(e)) return null;
+      if (fetchFirst) {
+        const fetched = await this.fetchAndMerge(remoteBranch).catch((e: unknown) => {
           fetchFailed = true;
           throw e;
         });
-        if (fetchFirst || round > 0) fetchedAt = this.nowIso();
-        await this.afterMerge(outcome);
-        // One push carries the whole backlog; git answers "up to date" at once when there is none.
-        const pushed = await this.store.resolveHead();
-        const push = await this.store.git.run('push-evidence', ['push', '--quiet', '--porcelain', REMOTE_NAME, `refs/heads/${this.store.branch}:refs/heads/${remoteBranch}`], { timeoutMs: this.timeoutMs, ok: [0, 1] });
-        if (push.exitCode === 0) {
-          // A bare clone has no fetch refspec, so git does not move the tracking ref on push: the
-          // backlog is counted against it, so record what the remote now has.
-          if (pushed) await this.store.git.updateRefs('track-pushed', [{ ref: this.remote.trackingRef, next: pushed }]);
-          break;
-        }
-        // Someone pushed between our fetch and our push: fetch, merge and try again (never force).
-        // Also a race lost at the remote: another host's push moved the branch between its checks.
-        if (!isLostPushRace(push.text() + push.stderr) || round === 2) {
-          throw new GitFailure('push-evidence', ['push'], push.exitCode, push.stderr || push.text());
-        }
+        refused = fetched.refused;
+        fetchedAt = this.nowIso();
+        await this.afterMerge(fetched.outcome);
       }
-      await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure: null } : {}) });
+      let ownTip = await this.store.ownTip();
+      if (ownTip === null && this.options.onLayoutMove) {
+        await this.options.onLayoutMove();
+        ownTip = await this.store.ownTip();
+      }
+      const { pushed } = await pushEvidence(this.store.git, {
+        hostId: this.store.hostId ?? '', ownTip, createOrg: await this.orgToCreate(remoteBranch), timeoutMs: this.timeoutMs,
+      });
+      // A bare clone has no fetch refspec, so git does not move tracking refs on push: the backlog
+      // is counted against them, so record what the remote now has.
+      if (pushed.length > 0) await this.store.git.updateRefs('track-pushed', pushed.map((p) => ({ ref: p.tracking, next: p.commit })));
+      const fetchFailure = refused.length > 0 ? nextFailure(persisted.fetchFailure, 'rejected', rewrittenReason(refused), now) : null;
+      await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
       return this.emit({ state: 'synced', lastPushAt: now, remote });
     } catch (e) {
       const { kind, reason } = syncFailureOf(classifyRemoteFailure(e));
@@ -224,6 +229,17 @@ export class Outbox {
       });
       return this.emit(await this.status());
     }
+  }
+
+  /**
+   * The organisation branch to push, only while the remote is not known to have one (no tracking
+   * ref: a new, empty shared repository): the first host creates it. Hosts never write it otherwise.
+   */
+  private async orgToCreate(remoteBranch: string): Promise<{ branch: string; remoteBranch: string; tip: string } | null> {
+    const tips = (await this.store.readTips()).tips;
+    if (tips.some((t) => t.ref === this.remote.trackingRef)) return null;
+    const local = tips.find((t) => t.ref === `refs/heads/${this.store.branch}`);
+    return local ? { branch: this.store.branch, remoteBranch, tip: local.commit } : null;
   }
 
   /** Starts the background loop: an attempt now, then after every kick, with backoff while failing. */

@@ -1,8 +1,8 @@
 import { BreakGlassError } from '../../app/errors';
 import type { Git } from '../git';
+import { orgTrackingRef, REMOTE_NAME } from '../evidence/layout';
 
-/** The remote's name in git's config: there is one shared remote. */
-export const REMOTE_NAME = 'origin';
+export { REMOTE_NAME };
 
 /** git config key of the remote branch, when it is not the local branch's name. */
 const REMOTE_BRANCH_KEY = 'breakglass.remoteBranch';
@@ -18,15 +18,15 @@ export interface RemoteConfig {
  * credentials stay with git's helpers and the ssh agent, never in the URL.
  */
 export class Remote {
-  /** The remote-tracking ref the backlog is counted against (`origin/<local branch>`). */
+  /** The organisation branch's remote-tracking ref (`origin/<local branch>`). */
   readonly trackingRef: string;
 
   constructor(
     private readonly git: Git,
-    /** The local evidence branch. */
+    /** The local organisation branch. */
     readonly localBranch: string,
   ) {
-    this.trackingRef = `refs/remotes/${REMOTE_NAME}/${localBranch}`;
+    this.trackingRef = orgTrackingRef(localBranch);
   }
 
   /** The remote's URL, or null when this host is local-only. */
@@ -34,7 +34,7 @@ export class Remote {
     return (await this.config()).url;
   }
 
-  /** The branch on the remote that evidence is pushed to and fetched from (the local branch's name unless set). */
+  /** The organisation branch on the remote (the local branch's name unless set): fetched, and pushed only to create it. */
   async branch(): Promise<string> {
     return (await this.config()).branch;
   }

@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BreakGlassService } from '../../../app/service';
-import { BreakGlassError } from '../../../app/errors';
 import { recordPath } from '../../../app/records';
 import { GitEvidenceStore } from '../../../main/evidence/store';
 import { verifyRepository } from '../../../main/evidence/verify';
@@ -48,8 +47,9 @@ function bareClone(from: string): string {
   return dir;
 }
 
+/** Fetches as the outbox does (issue 14): the organisation branch and every host's ref. */
 function fetchInto(repo: string, from: string): void {
-  git(repo, ['fetch', '--quiet', from, '+refs/heads/main:refs/remotes/origin/main']);
+  git(repo, ['fetch', '--quiet', '--refmap=', from, '+refs/heads/main:refs/remotes/origin/main', 'refs/heads/hosts/*:refs/remotes/origin/hosts/*']);
 }
 
 describe('opening an evidence repository', () => {
@@ -170,35 +170,38 @@ describe('committing records', () => {
   });
 });
 
-describe('merging another host\'s history', () => {
-  it('fast-forwards when only the other host has new records', async () => {
+describe('taking in other hosts\' refs (issue 14: no merge, the view is their union)', () => {
+  it('another host\'s ref arrives with its commit ids; nothing new is nothing to take in', async () => {
     const dir = await newRepo();
     const other = bareClone(dir);
     const theirs = await serviceOn(await GitEvidenceStore.open(other), 'host-b').declare(declaration());
     const store = await GitEvidenceStore.open(dir);
     await store.read();
+    const main = git(dir, ['rev-parse', 'main']);
     fetchInto(dir, other);
-    const outcome = await store.mergeFrom('refs/remotes/origin/main');
+    const outcome = await store.takeFetched();
     expect(outcome).toEqual({ merged: 'fast-forward', policyAdopted: null, lockRecovered: null });
-    expect(git(dir, ['rev-parse', 'main'])).toBe(theirs.commit);
+    // Their record stays on their ref, with its own commit id; the organisation branch is unchanged.
+    expect(git(dir, ['rev-parse', 'refs/remotes/origin/hosts/host-b'])).toBe(theirs.commit);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
     expect((await store.read()).sessions.get(theirs.state.sessionId)?.[0]?.commit).toBe(theirs.commit);
-    // Nothing new: nothing to merge.
-    expect((await store.mergeFrom('refs/remotes/origin/main')).merged).toBe('none');
+    // Nothing new: nothing to take in.
+    expect((await store.takeFetched()).merged).toBe('none');
   });
 
-  it('merges diverged histories without changing either side\'s commit ids', async () => {
+  it('two hosts that both wrote: both records are read with their commit ids, and no merge commit exists anywhere', async () => {
     const dir = await newRepo();
     const other = bareClone(dir);
     const theirs = await serviceOn(await GitEvidenceStore.open(other), 'host-b').declare(declaration());
     const store = await GitEvidenceStore.open(dir);
     const ours = await serviceOn(store).declare(declaration({ environment: 'pre-production' }));
     fetchInto(dir, other);
-    const outcome = await store.mergeFrom('refs/remotes/origin/main');
-    expect(outcome).toEqual({ merged: 'merge', policyAdopted: null, lockRecovered: null });
-    const head = git(dir, ['rev-parse', 'main']);
-    expect(git(dir, ['log', '-1', '--format=%P', head]).split(' ')).toEqual([ours.commit, theirs.commit]);
+    const outcome = await store.takeFetched();
+    expect(outcome).toEqual({ merged: 'fast-forward', policyAdopted: null, lockRecovered: null });
+    expect(git(dir, ['rev-list', '--merges', '--all'])).toBe('');
+    expect(git(dir, ['rev-parse', 'refs/heads/hosts/host-a'])).toBe(ours.commit);
+    expect(git(dir, ['rev-parse', 'refs/remotes/origin/hosts/host-b'])).toBe(theirs.commit);
     const view = await store.read();
-    expect(view.head).toBe(head);
     expect(view.sessions.get(ours.state.sessionId)?.[0]?.commit).toBe(ours.commit);
     expect(view.sessions.get(theirs.state.sessionId)?.[0]?.commit).toBe(theirs.commit);
     expect((await verifyRepository(store)).problems).toEqual([]);
@@ -210,37 +213,42 @@ describe('merging another host\'s history', () => {
     const orgPolicy = git(org, ['show', 'main:policy.yaml']);
     const dir = await newRepo();
     const store = await GitEvidenceStore.open(dir);
-    await serviceOn(store).declare(declaration());
+    const ours = await serviceOn(store).declare(declaration());
     const before = (await store.read()).policy.sha256;
     fetchInto(dir, org);
-    const outcome = await store.mergeFrom('refs/remotes/origin/main');
-    expect(outcome.merged).toBe('merge');
+    const outcome = await store.takeFetched();
+    expect(outcome.merged).toBe('fast-forward');
     expect(outcome.policyAdopted).toEqual({ previous: before, adopted: (await store.read()).policy.sha256 });
     expect(outcome.policyAdopted?.adopted).not.toBe(before);
     expect(git(dir, ['show', 'main:policy.yaml'])).toBe(orgPolicy);
     const view = await store.read();
     expect(view.policy).toMatchObject({ ok: true, policy: { justificationMinLength: 45 } });
+    // The host's own ref (and its record's commit) is untouched; its first policy stays in its history.
+    expect(git(dir, ['rev-parse', 'refs/heads/hosts/host-a'])).toBe(ours.commit);
+    expect(view.sessions.get(ours.state.sessionId)?.[0]?.commit).toBe(ours.commit);
   });
 
-  it('refuses a merge where two hosts wrote the same record path, leaving local evidence untouched', async () => {
+  it('two refs holding different copies of one record path: a finding that names both, shown, with local evidence untouched', async () => {
     const dir = await newRepo();
     const other = bareClone(dir);
     const path1 = 'sessions/2026/11/bg-20261128-094826-0a1b2c3d/000001-declared.json';
-    for (const [repo, text] of [[dir, '{"from":"here"}'], [other, '{"from":"there"}']] as const) {
+    for (const [repo, text, ref] of [[dir, '{"from":"here"}', 'hosts/host-a'], [other, '{"from":"there"}', 'hosts/host-b']] as const) {
       const work = fresh('work');
       git(tmp, ['clone', '--quiet', repo, work]);
       mkdirSync(path.join(work, path.dirname(path1)), { recursive: true });
       writeFileSync(path.join(work, path1), text);
       git(work, ['add', '-A']);
       git(work, ['commit', '--quiet', '-m', `same path, ${text}`]);
-      git(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+      git(work, ['push', '--quiet', 'origin', `HEAD:refs/heads/${ref}`]);
     }
     const store = await GitEvidenceStore.open(dir);
-    const head = git(dir, ['rev-parse', 'main']);
+    const refs = git(dir, ['for-each-ref']);
     fetchInto(dir, other);
-    const e = await store.mergeFrom('refs/remotes/origin/main').catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(BreakGlassError);
-    expect(e).toMatchObject({ code: 'refused', message: expect.stringContaining(path1) });
-    expect(git(dir, ['rev-parse', 'main'])).toBe(head);
+    await store.takeFetched();
+    const view = await store.read();
+    expect(view.conflicts?.map((c) => [c.path, c.copies.map((x) => x.ref).sort()])).toEqual([[path1, ['refs/heads/hosts/host-a', 'refs/remotes/origin/hosts/host-b']]]);
+    const report = await verifyRepository(store);
+    expect(report.problems.some((p) => p.path === path1 && /Refs hold different copies of this record: .*hosts\/host-a.*hosts\/host-b/.test(p.message))).toBe(true);
+    expect(git(dir, ['for-each-ref']).split('\n').filter((l) => !l.includes('refs/remotes/'))).toEqual(refs.split('\n'));
   });
 });
