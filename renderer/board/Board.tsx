@@ -8,6 +8,7 @@ import { Staleness } from './Staleness';
 import { boardStoreOf } from './store';
 import { deriveBoard, GROUP_LABELS, indexRows, isFiltered, lastBoundary, STATE_FILTER_LABELS, totalsAt, type BoardFilters, type GroupKey, type IndexedBoard, type StateFilter } from './derive';
 import './board.css';
+import './boardRows.css';
 
 const EMPTY_INDEX: IndexedBoard = indexRows([]);
 

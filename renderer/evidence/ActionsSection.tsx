@@ -1,15 +1,24 @@
 import { useId, useState } from 'react';
+import { actionOutcome, commandLine, commandWords } from '../../app/actionText';
 import type { RecordOf } from '../../app/records';
 import type { TimelineEntry } from '../../app/views';
 import { formatCount, formatNumber } from '../format';
-import { CommitId, Stamp, commandLine, formatDuration, recordsOf } from './present';
+import { CommitId } from './CommitId';
+import { formatDuration, recordsOf } from './records';
+import { Stamp } from './Stamp';
+import './evidence.css';
+import './evidenceActions.css';
 
 /** Outputs longer than this are shown collapsed to their first lines, with a button for the rest. */
 const COLLAPSED_LINES = 12;
 const COLLAPSED_CHARS = 1500;
 
-/** What the operator ran under the session, with its output as committed (secrets already redacted). */
-export function ActionsSection({ timeline }: { timeline: readonly TimelineEntry[] }) {
+/**
+ * What the operator ran under the session, with its output as committed (secrets already
+ * redacted). `flagged`: the actions that named a scope the declaration did not (the review form's
+ * scope comparison), marked in words beside their heading.
+ */
+export function ActionsSection({ timeline, flagged }: { timeline: readonly TimelineEntry[]; flagged?: ReadonlySet<number> }) {
   const actions = recordsOf(timeline, 'action');
   return (
     <section className="card sp-section" aria-labelledby="sp-actions-h">
@@ -22,7 +31,7 @@ export function ActionsSection({ timeline }: { timeline: readonly TimelineEntry[
           <ol className="sp-actions">
             {actions.map(({ entry, record }) => (
               <li key={entry.seq}>
-                <ActionRecord entry={entry} record={record} />
+                <ActionRecord entry={entry} record={record} flagged={flagged?.has(entry.seq) ?? false} />
               </li>
             ))}
           </ol>
@@ -32,23 +41,18 @@ export function ActionsSection({ timeline }: { timeline: readonly TimelineEntry[
   );
 }
 
-function ending(p: RecordOf<'action'>['payload']): string {
-  if (p.kind === 'shell-opened') return 'Shell opened';
-  if (p.stoppedBy === 'expiry') return 'Stopped at the session’s expiry';
-  if (p.stoppedBy === 'operator') return 'Stopped by the operator';
-  if (p.exitCode === null) return `Ended by ${p.signal ?? 'a signal'}`;
-  return `Exit ${p.exitCode}`;
-}
-
-function ActionRecord({ entry, record }: { entry: TimelineEntry; record: RecordOf<'action'> }) {
+/** One action record: what ran, how it ended, where, by whom, its evidence commit and its output. */
+export function ActionRecord({ entry, record, flagged = false }: { entry: TimelineEntry; record: RecordOf<'action'>; flagged?: boolean }) {
   const id = useId();
   const p = record.payload;
   const failed = p.kind === 'command' && (p.exitCode !== 0 || p.stoppedBy !== null);
   return (
-    <article className="sp-action" aria-labelledby={`${id}-h`} data-seq={entry.seq}>
+    <article className={`sp-action${flagged ? ' sp-action--flagged' : ''}`} aria-labelledby={`${id}-h`} data-seq={entry.seq}>
+      {/* The heading names what ran in words, so a list of the headings says it; the exact command line is under it. */}
       <h4 id={`${id}-h`}>
-        <span className="sp-seq-tag">#{entry.seq}</span> {p.kind === 'shell-opened' ? 'Opened a governed shell' : 'Ran a command'}
-        <span className={`sp-exit ${failed ? 'sp-exit--failed' : ''}`}>{ending(p)}</span>
+        <span className="sp-seq-tag">#{entry.seq}</span> {p.kind === 'shell-opened' ? 'Opened a governed shell:' : 'Ran'} <span className="sp-action-words">{commandWords(p.argv)}</span>
+        <span className={`sp-exit ${failed ? 'sp-exit--failed' : ''}`}>{actionOutcome(p, 'record')}</span>
+        {flagged && <span className="sp-flag">Named an undeclared scope</span>}
       </h4>
       <pre className="sp-command" aria-label="Command line">
         {commandLine(p.argv)}

@@ -1,7 +1,9 @@
 import { TRIGGERS } from '../../app/policy';
 import type { SessionDetail } from '../../app/views';
 import { formatCount, formatPerson } from '../format';
-import { CommitId, Stamp, recordsOf } from './present';
+import { RecordedBy } from './RecordedBy';
+import { recordsOf } from './records';
+import './evidence.css';
 
 const ATTESTATIONS = [
   ['notExpediency', 'Not for expediency'],
@@ -19,9 +21,7 @@ export function DeclarationSection({ detail }: { detail: SessionDetail }) {
     <section className="card sp-section" aria-labelledby="sp-decl-h">
       <h3 id="sp-decl-h">Declaration</h3>
       {declared && (
-        <p className="sp-hint">
-          Declared by {formatPerson(declared.record.actor)} at <Stamp iso={declared.record.at} />, evidence commit <CommitId commit={declared.entry.commit} />.
-        </p>
+        <RecordedBy verb="Declared" entry={declared.entry} />
       )}
       <dl className="sp-decl">
         <div>

@@ -1,33 +1,19 @@
 import type { SessionView } from '../../app/views';
-import { formatCount, formatLocalDateTime, formatNumber, formatPerson, formatPolicyProblem, formatUtc, phaseLabel } from '../format';
+import { Stamp } from '../evidence/Stamp';
+import { formatCount, formatNumber, formatPerson, formatPolicyProblem, phaseLabel } from '../format';
 import { useStatus } from '../stores/context';
-import { DeclarePanel } from './DeclarePanel';
-import { SessionPanel } from './SessionPanel';
-import { AwaitingReview } from '../session/AwaitingReview';
 import { hrefOf } from '../routes';
 
 const NONE: readonly SessionView[] = [];
 
-/** The home screen (issue 3): policy, this host's open sessions or the way to declare, who and where, recent sessions. */
-export function Home() {
-  return (
-    <>
-      <PolicyBanner />
-      <RefreshError />
-      <UnreadableWarning />
-      <OpenSessions />
-      <AwaitingReview />
-      <div className="cards">
-        <OperatorCard />
-        <RepositoryCard />
-      </div>
-      <RecentSessions />
-    </>
-  );
-}
+/**
+ * The home screen's own parts (issue 3): the policy's state, who is operating on which host, the
+ * evidence repository, and the recent sessions. The app shell (shell/HomeScreen.tsx) puts them
+ * around this host's open sessions and the way to declare.
+ */
 
 /** An invalid policy blocks declaring; each problem is shown with its file, line and field. */
-function PolicyBanner() {
+export function PolicyBanner() {
   const policy = useStatus((s) => s.snapshot?.policy);
   if (!policy || policy.ok) return null;
   return (
@@ -44,7 +30,7 @@ function PolicyBanner() {
 }
 
 /** A refresh that failed after the screen was shown: the last good state stays, with the reason. */
-function RefreshError() {
+export function RefreshError() {
   const error = useStatus((s) => s.error);
   const load = useStatus((s) => s.actions.load);
   if (!error) return null;
@@ -58,7 +44,8 @@ function RefreshError() {
   );
 }
 
-function UnreadableWarning() {
+/** Records that could not be read are left out of the counts: said, with what to run. */
+export function UnreadableWarning() {
   const unreadable = useStatus((s) => s.snapshot?.counts.unreadable ?? 0);
   if (unreadable === 0) return null;
   return (
@@ -70,21 +57,8 @@ function UnreadableWarning() {
   );
 }
 
-function OpenSessions() {
-  const open = useStatus((s) => s.snapshot?.open ?? NONE);
-  if (open.length === 0) return <DeclarePanel />;
-  return (
-    <div className="open-sessions">
-      {open.map((s) => (
-        <SessionPanel key={s.sessionId} session={s} />
-      ))}
-      {/* One session per environment (procedure.md §5): the others stay declarable (issue 4). */}
-      <DeclarePanel />
-    </div>
-  );
-}
-
-function OperatorCard() {
+/** Who is operating: the OS account, the git identity and the host. */
+export function OperatorCard() {
   const os = useStatus((s) => s.snapshot?.osAccount);
   const git = useStatus((s) => s.snapshot?.gitIdentity);
   const host = useStatus((s) => s.snapshot?.host);
@@ -122,7 +96,8 @@ function OperatorCard() {
   );
 }
 
-function RepositoryCard() {
+/** Where the evidence lives: the repository, its branch and remote, and the policy in force. */
+export function RepositoryCard() {
   const repo = useStatus((s) => s.snapshot?.repository);
   const policy = useStatus((s) => s.snapshot?.policy);
   if (!repo || !policy) return null;
@@ -160,7 +135,8 @@ function RepositoryCard() {
   );
 }
 
-function RecentSessions() {
+/** The sessions this repository knows, newest first, each linking to its page. */
+export function RecentSessions() {
   const recent = useStatus((s) => s.snapshot?.recent ?? NONE);
   const counts = useStatus((s) => s.snapshot?.counts);
   if (!counts) return null;
@@ -216,8 +192,7 @@ function RecentSessions() {
                     <span className={`state state--${s.phase}${s.reviewOverdue ? ' state--overdue' : ''}`}>{phaseLabel(s)}</span>
                   </td>
                   <td>
-                    <time dateTime={s.declaredAt}>{formatLocalDateTime(s.declaredAt)}</time>
-                    <span className="utc block">{formatUtc(s.declaredAt)}</span>
+                    <Stamp iso={s.declaredAt} stacked />
                   </td>
                   <td>{s.mine ? 'This host' : s.host.name}</td>
                 </tr>

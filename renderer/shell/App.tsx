@@ -1,5 +1,10 @@
+/**
+ * The app shell (renderer/shell/ is not a feature folder): the one place that composes the
+ * features. Feature folders never import each other (eslint.config.js, "renderer feature
+ * folders"); this folder may import every one of them, and none imports it.
+ */
 import { useEffect } from 'react';
-import { countdownTitle } from '../title';
+import { windowTitleFor } from '../../app/countdown';
 import { useClock, usePush, useStatus, useUi } from '../stores/context';
 import { allowedRoute, type Route } from '../routes';
 import { Board } from '../board/Board';
@@ -9,7 +14,7 @@ import { ReviewForm } from '../reviews/ReviewForm';
 import { Reports } from '../reports/Reports';
 import { Settings } from '../settings/Settings';
 import { Header } from './Header';
-import { Home } from './Home';
+import { HomeScreen } from './HomeScreen';
 
 /** The console window: banner, announcements, and the home screen (or why it cannot be shown). */
 export function App() {
@@ -39,7 +44,7 @@ function CurrentView() {
 function View({ route }: { route: Route }) {
   switch (route.view) {
     case 'home':
-      return <Home />;
+      return <HomeScreen />;
     case 'board':
       return <Board />;
     case 'session':
@@ -94,10 +99,10 @@ function Announcer() {
   );
 }
 
-/** The window title shows the remaining time while a session is active (procedure.md §5). */
+/** The window title shows the remaining time while a session is active (procedure.md §5), in the tray's words (app/countdown.ts). */
 function TitleSync() {
   const open = useStatus((s) => s.snapshot?.open);
-  const title = useClock((s) => countdownTitle(open ?? [], s.now));
+  const title = useClock((s) => windowTitleFor(open ?? [], s.now));
   useEffect(() => {
     document.title = title;
   }, [title]);

@@ -1,5 +1,6 @@
 import type { PushStatus } from '../../app/views';
-import { assertNever, formatCount, formatLocalDateTime, formatLocalTime, formatRelative, formatUtc } from '../format';
+import { assertNever } from '../../app/errors';
+import { formatCount, formatLocalDateTime, formatLocalTime, formatRelative, formatUtc } from '../format';
 import { useClock, usePush, useStatus } from '../stores/context';
 
 /**

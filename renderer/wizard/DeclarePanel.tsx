@@ -2,9 +2,10 @@ import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionView } from '../../app/views';
 import { formatLocalTime, formatUtc } from '../format';
-import { useStatus, useUi, useWizard } from '../stores/context';
-import { STEPS } from '../wizard/fields';
-import { Wizard } from '../wizard/Wizard';
+import { useStatus, useUi } from '../stores/context';
+import { STEPS } from './fields';
+import { useWizard } from './useWizard';
+import { Wizard } from './Wizard';
 
 const NONE: readonly SessionView[] = [];
 

@@ -3,9 +3,9 @@ import { useShallow } from 'zustand/react/shallow';
 import type { SessionView } from '../../app/views';
 import { formatLocalDateTime, formatUtc } from '../format';
 import { hrefOf } from '../routes';
-import { useApi, useStatus, useWizard } from '../stores/context';
-import { operatorOf } from '../wizard/store';
-import './reviews.css';
+import { useApi, useStatus } from '../stores/context';
+import { operatorOf } from './rules';
+import { useWizard } from './useWizard';
 
 interface Block {
   detail: string;
@@ -62,7 +62,7 @@ export function OverdueBlockNotice() {
 
   if (!block) return null;
   return (
-    <div className="notice notice--error rv-block-notice" role="alert" data-testid="overdue-block">
+    <div className="notice notice--error wz-block-notice" role="alert" data-testid="overdue-block">
       <p>
         <strong>Declaring is blocked for {name}: a review of one of your sessions is overdue.</strong> {block.detail}
       </p>
