@@ -6,6 +6,34 @@ import globals from 'globals';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'process', 'stream', 'util', 'worker_threads', 'url', 'events', 'readline', 'tty', 'zlib', 'dns'];
 
+// Renderer boundaries (issue 11; architecture.md "The shape"). Kept in this block so that edits
+// elsewhere in this file merge without touching it.
+const rendererPatterns = [
+  { group: nodeBuiltins, message: 'renderer/ runs sandboxed in the page: no Node.' },
+  { group: ['**/main/**', 'electron', 'simple-git'], message: 'renderer/ talks only to window.breakglass (the preload API).' },
+];
+/** The renderer's feature folders: each may use the shared folders, never another feature. */
+const RENDERER_FEATURES = ['board', 'home', 'reports', 'reviews', 'session', 'sessionPage', 'settings', 'wizard'];
+/** Shared folders and files (evidence/, forms/, stores/, styles/, format.ts, routes.ts…): they serve every feature and import none. shell/ composes the features. */
+const importsOf = (folders) => folders.flatMap((f) => [`../${f}`, `../${f}/**`, `../../${f}`, `../../${f}/**`, `../../../${f}/**`, `./${f}/**`]);
+function rendererBoundaries() {
+  const rule = (forbidden, message) => ({ 'no-restricted-imports': ['error', { patterns: [...rendererPatterns, { group: importsOf(forbidden), message }] }] });
+  return [
+    ...RENDERER_FEATURES.map((feature) => ({
+      files: [`renderer/${feature}/**/*.{ts,tsx}`],
+      rules: rule(
+        RENDERER_FEATURES.filter((f) => f !== feature),
+        `renderer/${feature}/ is a feature folder: it may not import another feature. Move what both need to a shared folder (renderer/evidence/, renderer/forms/, renderer/stores/, renderer/format.ts); only renderer/shell/ composes features.`,
+      ),
+    })),
+    {
+      files: ['renderer/**/*.{ts,tsx}'],
+      ignores: [...RENDERER_FEATURES.map((f) => `renderer/${f}/**`), 'renderer/shell/**', 'renderer/main.tsx'],
+      rules: rule([...RENDERER_FEATURES, 'shell'], 'A shared renderer folder serves every feature and imports none (only renderer/shell/ composes features).'),
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'coverage/**'] },
   js.configs.recommended,
@@ -36,12 +64,8 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: nodeBuiltins, message: 'renderer/ runs sandboxed in the page: no Node.' },
-          { group: ['**/main/**', 'electron', 'simple-git'], message: 'renderer/ talks only to window.breakglass (the preload API).' },
-        ],
-      }],
+      'no-restricted-imports': ['error', { patterns: rendererPatterns }],
     },
   },
+  ...rendererBoundaries(),
 );
