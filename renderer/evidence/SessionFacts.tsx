@@ -3,6 +3,7 @@ import { TRIGGERS, type TriggerId } from '../../app/policy';
 import type { SessionView } from '../../app/views';
 import { formatCount, formatPerson } from '../format';
 import { Stamp } from './Stamp';
+import './evidence.css';
 
 /** The facts of a session a view can show, each drawn one way wherever it appears. */
 export type SessionFact = 'incident' | 'environment' | 'scopes' | 'operator' | 'trigger' | 'host' | 'declared' | 'expiry' | 'extensions' | 'closed' | 'reviewDue' | 'records' | 'session';

@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BreakGlassApi, ErrorInfo } from '../../app/contract';
-import type { PushStatus, SessionDetail } from '../../app/views';
+import type { PushStatus, SessionDetail, SessionView } from '../../app/views';
 import { settle } from './bridge';
 import type { PushState } from './push';
 import type { StatusState } from './status';
@@ -15,14 +15,17 @@ export type DetailLoad =
  * Every session's detail (`session.timeline`: declaration, records, chain check, reviews) as the
  * views that show it share it: the active session's timeline, the session page and the review
  * form. One read per session, shared by every view showing it, and read again on one set of
- * triggers only: the ledger's head moved (a record here, or other hosts' records merged by a
- * fetch), or the push state changed (the timeline's pushed/pending marks follow it). Reading only:
- * an observer may watch too. The last good detail stays while a refresh runs, and if one fails.
+ * triggers only: the session's own evidence changed (its record count or last activity in the
+ * snapshot, for the sessions the snapshot lists; the ledger's head for the others: a record here,
+ * or other hosts' records merged by a fetch), or the push state changed (the timeline's
+ * pushed/pending marks follow it). A record in one session does not re-read every other open
+ * session. Reading only: an observer may watch too. The last good detail stays while a refresh
+ * runs, and if one fails.
  */
 export interface SessionDetailState {
   details: Readonly<Record<string, DetailLoad>>;
   actions: {
-    /** A view shows this session: read it unless the detail held answers the current head and push state. Returns the release. */
+    /** A view shows this session: read it unless the detail held answers its current evidence and push state. Returns the release. */
     watch(sessionId: string): () => void;
     /** Reads the session again now (a refusal said the evidence moved meanwhile). */
     refresh(sessionId: string): Promise<void>;
@@ -43,11 +46,11 @@ export function pushKey(p: PushStatus | null): string {
 /** Creates the session-detail source over one API; it follows the status and push stores. */
 export function createSessionDetailStore(api: BreakGlassApi, status: StoreApi<StatusState>, push: StoreApi<PushState>): StoreApi<SessionDetailState> {
   const watchers = new Map<string, number>();
-  /** The head and push state each held detail answers. */
+  /** The key (`currentKey`) each held detail answers. */
   const readFor = new Map<string, string>();
   /** The newest read started per session: an answer to an older one is dropped. */
   const newest = new Map<string, number>();
-  /** The head and push state of the read running per session (none once it answered). */
+  /** The key of the read running per session (none once it answered). */
   const running = new Map<string, string>();
   /** Sessions no view shows, oldest first. */
   const unwatched: string[] = [];
@@ -55,7 +58,23 @@ export function createSessionDetailStore(api: BreakGlassApi, status: StoreApi<St
   /** Set by the store below: reads a session unless what it holds, or the read running, is current. */
   let readIfStale: (sessionId: string) => void = () => {};
 
-  const currentKey = () => `${status.getState().snapshot?.repository.head ?? ''}|${pushKey(push.getState().status)}`;
+  /** The sessions the last snapshot lists (this host's open and closed ones, the newest of the repository), by id. */
+  let listed: { snapshot: StatusState['snapshot']; views: Map<string, SessionView> } = { snapshot: null, views: new Map() };
+  const listedView = (sessionId: string): SessionView | undefined => {
+    const snapshot = status.getState().snapshot;
+    if (listed.snapshot !== snapshot) {
+      const views = new Map<string, SessionView>();
+      for (const v of [...(snapshot?.recent ?? []), ...(snapshot?.awaitingReview ?? []), ...(snapshot?.open ?? [])]) views.set(v.sessionId, v);
+      listed = { snapshot, views };
+    }
+    return listed.views.get(sessionId);
+  };
+  /** What a session's detail answers: its own evidence (or the ledger's head) and the push state. */
+  const currentKey = (sessionId: string) => {
+    const v = listedView(sessionId);
+    const evidence = v ? `session:${v.records}:${v.lastActivityAt}:${v.phase}:${v.reviewOverdue}` : `head:${status.getState().snapshot?.repository.head ?? ''}`;
+    return `${evidence}|${pushKey(push.getState().status)}`;
+  };
 
   const store = createStore<SessionDetailState>()((set, get) => {
     const put = (sessionId: string, load: DetailLoad | null) =>
@@ -67,7 +86,7 @@ export function createSessionDetailStore(api: BreakGlassApi, status: StoreApi<St
       });
 
     const read = (sessionId: string): Promise<void> => {
-      const key = currentKey();
+      const key = currentKey(sessionId);
       const mine = ++seq;
       newest.set(sessionId, mine);
       running.set(sessionId, key);
@@ -83,9 +102,9 @@ export function createSessionDetailStore(api: BreakGlassApi, status: StoreApi<St
       })();
     };
 
-    /** Reads unless the detail held, or the read running, answers the current head and push state. */
+    /** Reads unless the detail held, or the read running, answers the session's current evidence and push state. */
     readIfStale = (sessionId: string): void => {
-      const key = currentKey();
+      const key = currentKey(sessionId);
       if (running.get(sessionId) === key) return;
       if (readFor.get(sessionId) === key && get().details[sessionId]?.phase === 'ready') return;
       void read(sessionId);
@@ -138,7 +157,7 @@ export function createSessionDetailStore(api: BreakGlassApi, status: StoreApi<St
     };
   });
 
-  // A snapshot moves the head and the push state together (two store updates in one event): one read, after both.
+  // A snapshot moves the evidence and the push state together (two store updates in one event): one read, after both.
   let refreshQueued = false;
   const refreshWatched = () => {
     if (refreshQueued) return;
@@ -149,7 +168,7 @@ export function createSessionDetailStore(api: BreakGlassApi, status: StoreApi<St
     });
   };
   status.subscribe((s, prev) => {
-    if ((s.snapshot?.repository.head ?? null) !== (prev.snapshot?.repository.head ?? null)) refreshWatched();
+    if (s.snapshot !== prev.snapshot) refreshWatched();
   });
   push.subscribe((s, prev) => {
     if (pushKey(s.status) !== pushKey(prev.status)) refreshWatched();
