@@ -1,18 +1,11 @@
 import { parseRecordPath } from '../app/records';
 import { verifyLedgerRecords, type IntegrityProblem } from '../app/ledger';
+import type { VerifyResult } from '../app/verifyResult';
 import type { GitEvidenceStore } from './evidenceStore';
 import { Git } from './git';
 
-/** The result of `breakglass verify`. */
-export interface VerifyReport {
-  ok: boolean;
-  head: string | null;
-  sessions: number;
-  records: number;
-  commitsChecked: number;
-  comparedWithRemote: string | null;
-  problems: IntegrityProblem[];
-}
+/** The result of `breakglass verify` (defined once, in app/verifyResult.ts). */
+export type VerifyReport = VerifyResult;
 
 /**
  * Verifies the whole repository offline (issue 2): every record parses, every chain links, every
