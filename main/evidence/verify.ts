@@ -1,21 +1,14 @@
 import { parseRecordPath } from '../../app/records';
 import { verifyLedgerRecords, type IntegrityProblem } from '../../app/ledger';
+import type { VerifyResult } from '../../app/verifyResult';
 import { Git } from '../git';
 import type { GitEvidenceStore } from './store';
 
 /** What verify reads of the store: the ledger, and the repository's git to walk history itself. */
 export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'branch' | 'read'>;
 
-/** The result of `breakglass verify`. */
-export interface VerifyReport {
-  ok: boolean;
-  head: string | null;
-  sessions: number;
-  records: number;
-  commitsChecked: number;
-  comparedWithRemote: string | null;
-  problems: IntegrityProblem[];
-}
+/** The result of `breakglass verify` (defined once, in app/verifyResult.ts). */
+export type VerifyReport = VerifyResult;
 
 /**
  * Verifies the whole repository offline (issue 2): every record parses, every chain links, every
