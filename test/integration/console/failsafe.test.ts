@@ -62,3 +62,36 @@ describe('a settings file that cannot be read leaves the console read-only and s
     expect((await writable.snapshot()).readOnlyReason).toBeNull();
   });
 });
+
+describe('issue 12 item 2: the wizard\'s "Shared remote" precondition names the remote and its push state', () => {
+  it('says local only without a remote, then names the remote with pending, synced and offline', async () => {
+    const backend = await consoleWith(null);
+    const remoteRow = async () => {
+      const r = await backend.dispatch('preconditions.check', { environment: 'production', incidentId: 'INC-1' });
+      expect(r.ok).toBe(true);
+      return (r as { ok: true; value: Array<{ id: string; status: string; detail: string }> }).value.find((c) => c.id === 'remote')!;
+    };
+    expect(await remoteRow()).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^No remote configured/) });
+
+    const bare = scratch.fresh('remote.git');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
+    expect((await backend.dispatch('remote.set', { url: bare })).ok).toBe(true);
+    backend.ctx.outbox.stop();
+    const declared = await backend.dispatch('session.declare', { declaration: declaration() });
+    expect(declared.ok, JSON.stringify(declared)).toBe(true);
+    expect(await remoteRow()).toMatchObject({ status: 'pass', detail: expect.stringMatching(new RegExp(`^${bare.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: \\d+ record\\(s\\) pending push`)) });
+
+    expect((await backend.dispatch('push.now', {})).ok).toBe(true);
+    expect(await remoteRow()).toMatchObject({ status: 'pass', detail: expect.stringContaining(`${bare}: synced`) });
+
+    const { rmSync } = await import('node:fs');
+    rmSync(bare, { recursive: true, force: true });
+    await backend.dispatch('session.note', { text: 'after the remote went away' });
+    await backend.dispatch('push.now', {});
+    const offline = await remoteRow();
+    expect(offline.status).toBe('warn');
+    expect(offline.detail).toContain(bare);
+    expect(offline.detail).toMatch(/since \d{4}-\d{2}-\d{2}T/);
+  });
+});
