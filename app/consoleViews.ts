@@ -23,6 +23,8 @@ export interface SnapshotInputs {
   /** The repository as shown (its path already without the user's home). */
   repository: { path: string; branch: string };
   observer: boolean;
+  /** Why the console is read-only without having been asked to be (issue 12 item 10), or null. */
+  readOnlyReason?: string | null;
   push: PushStatus;
 }
 
@@ -44,6 +46,7 @@ export function buildStatusSnapshot(i: SnapshotInputs): StatusSnapshot {
     // The push state names the remote: one read of git's config, not two.
     repository: { path: i.repository.path, branch: i.repository.branch, head: i.view.head, remote: i.push.state === 'local-only' ? null : i.push.remote },
     observer: i.observer,
+    readOnlyReason: i.readOnlyReason ?? null,
     policy: policy.ok ? { ok: true, source: policy.source, sha256: policy.sha256 } : { ok: false, problems: policy.problems },
     push: i.push,
     open,

@@ -88,6 +88,8 @@ export interface StatusSnapshot {
   gitIdentity: Person | null;
   repository: { path: string; branch: string; head: string | null; remote: string | null };
   observer: boolean;
+  /** Why the console is read-only although observer mode was not asked for (an unreadable settings file), or null. */
+  readOnlyReason: string | null;
   policy: { ok: true; source: 'repository' | 'built-in'; sha256: string } | { ok: false; problems: PolicyProblem[] };
   push: PushStatus;
   /** This host's open sessions (active, or expired awaiting closure). */

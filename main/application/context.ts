@@ -1,4 +1,5 @@
 import { BreakGlassService } from '../../app/service';
+import { remotePrecondition } from '../../app/preconditions';
 import type { Clock, HostInfo, LockRecovery } from '../../app/ports';
 import { GitEvidenceStore } from '../evidence/store';
 import { nodeHostInfo, systemClock } from '../host/hostInfo';
@@ -26,8 +27,14 @@ export async function openContext(options: { repo?: string | undefined; env?: No
   const store = await GitEvidenceStore.open(repoDir, { create: true });
   const host = options.host ?? nodeHostInfo(env);
   const clock = options.clock ?? systemClock;
-  const service = new BreakGlassService({ store, clock, host });
   const remote = new Remote(store.git, store.branch);
+  // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
+  // made below, after the service it reports lock recoveries and policy adoptions to.
+  let outboxRef: Outbox | null = null;
+  const service = new BreakGlassService({
+    store, clock, host,
+    remote: { describe: async () => remotePrecondition(outboxRef ? await outboxRef.status() : { state: 'local-only' }) },
+  });
   // An observer (the commander's machine, issue 6) fetches and merges but writes no record of its own.
   const outbox = new Outbox(store, remote, {
     now: () => clock.now(),
@@ -40,5 +47,6 @@ export async function openContext(options: { repo?: string | undefined; env?: No
       },
     }),
   });
+  outboxRef = outbox;
   return { repoDir, store, service, remote, outbox, host, clock };
 }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile } from '../support/cli';
-import { assertCliBuilt, gitx, sessionLog, workspace, type Workspace } from '../support/lifecycleKit';
+import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile } from '../../support/cli';
+import { assertCliBuilt, gitx, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
+import { ChainBuilder } from '../../support/records';
+import { sealRecord } from '../../../app/ledger';
+import { recordPath } from '../../../app/records';
 
 /**
  * Issue 12, found from outside and reproduced on main: each test here failed before its fix.
@@ -99,5 +102,74 @@ describe('item 13: input that used to be committed, or crashed, is refused by fi
     expect(r.code).toBe(2);
     expect(r.stderr).not.toContain('\u001b');
     expect(r.stderr).toMatch(/name contains a control character/);
+  });
+});
+
+describe('item 13: the command line never repeats free text in an error, and takes notes that start with "-"', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await workspace();
+  });
+  afterAll(() => cleanup(ws?.dir));
+
+  it('refuses an unknown option with exit 2 without repeating it (it may be a secret typed in the wrong place)', async () => {
+    for (const args of [['status', '-pS3cretValue42'], ['S3cretValue42'], ['report', '--format', 'S3cretValue42']]) {
+      const r = await ws.cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).not.toContain('S3cretValue42');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^breakglass: .*--help/);
+    }
+  });
+
+  it('records a note that starts with "-" as typed', async () => {
+    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    const r = await ws.cli(['--json', 'note', '-lock', 'released,', 'apply', 'running']);
+    expect(r.code, r.stderr).toBe(0);
+    const { sessionId } = JSON.parse(r.stdout) as { sessionId: string };
+    const note = (await sessionLog(ws, sessionId)).find((e) => e.type === 'note')!;
+    expect(note.record.payload).toEqual({ text: '-lock released, apply running' });
+  });
+
+  it('prints the review template without --session, and asks for --session otherwise', async () => {
+    const t = await ws.cli(['review', '--template']);
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout)).toHaveProperty('reviewer');
+    const r = await ws.cli(['review', '--file', jsonFile(ws.dir, 'r.json', REVIEW)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--session ID/);
+  });
+});
+
+describe('item 12: nothing the CLI prints for a person can drive their terminal', () => {
+  let ws: Workspace;
+  afterAll(() => cleanup(ws?.dir));
+  it('log and status show a pushed record holding escape sequences (written before inputs were checked) escaped, not raw', async () => {
+    ws = await workspace();
+    // A record from before control characters were refused at input: a valid, sealed, correctly
+    // authored record whose incident id retitles the terminal, clears it and opens a hyperlink.
+    const chain = new ChainBuilder('bg-20261128-094826-0e5c0e5c');
+    chain.declared();
+    const declared = chain.records()[0]!;
+    const evil = 'https://alerts.example.com/\u001b]0;pwned\u0007\u001b[2J\u001b]8;;https://evil.example/\u001b\\x';
+    const unsealed = { ...declared, payload: { ...declared.payload, declaration: { ...(declared.payload as { declaration: Record<string, unknown> }).declaration, incidentId: evil } } } as Record<string, unknown>;
+    delete unsealed.hash; delete unsealed.prev; delete unsealed.seq; delete unsealed.controls; delete unsealed.v;
+    const record = sealRecord(undefined, unsealed as never);
+    const work = `${ws.dir}/clone`;
+    gitx(ws.dir, ['clone', '--quiet', ws.repo, work]);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const file = recordPath(record, record.at);
+    mkdirSync(`${work}/${file.slice(0, file.lastIndexOf('/'))}`, { recursive: true });
+    writeFileSync(`${work}/${file}`, `${JSON.stringify(record, null, 2)}\n`);
+    gitx(work, ['add', '-A']);
+    gitx(work, ['commit', '--quiet', '-m', 'old record'], { env: { GIT_AUTHOR_NAME: 'Ada Lovelace', GIT_AUTHOR_EMAIL: 'ada@example.com' } });
+    gitx(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+    for (const args of [['log'], ['log', '--session', record.sessionId], ['status']]) {
+      const r = await ws.cli(args);
+      const printed = r.stdout + r.stderr;
+      // eslint-disable-next-line no-control-regex -- the point is that no control character is printed
+      expect(printed, args.join(' ')).not.toMatch(/[\u001b\u0007\u009b]/);
+      if (args.length === 1 && args[0] === 'log') expect(printed).toContain('\\x1b]0;pwned\\x07');
+    }
   });
 });
