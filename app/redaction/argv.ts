@@ -1,9 +1,10 @@
 // A command line is redacted as one line, not word by word (issue 13): `-p` `SECRET` are two
 // argv elements, and only together do they say that the second is a password.
-import { applySpans } from './engine';
-import { ENGINE } from './detectors';
+import { escapesWithin, stripEscapes, toOriginal } from './ansi';
 import { addKinds } from './deep';
-import type { RedactionKinds, Span } from './types';
+import { ENGINE } from './detectors';
+import { marker } from './engine';
+import type { RedactionKinds } from './types';
 
 /** Redacts an argv as the command line it forms; each element keeps its place, a secret's part in it becomes a marker. */
 export function redactArgv(argv: readonly string[]): { value: string[]; count: number; kinds: RedactionKinds } {
@@ -18,24 +19,26 @@ export function redactArgv(argv: readonly string[]): { value: string[]; count: n
     line += quote ? `'${arg}'` : arg;
     parts.push({ start, end: start + arg.length });
   }
-  const spans = ENGINE.detect(line);
+  const clean = stripEscapes(line);
+  // Spans in the joined line's own offsets (escape codes included), so they cut the elements exactly.
+  const spans = ENGINE.detect(clean.text).map((s) => ({ kind: s.kind, start: toOriginal(clean, s.start), end: toOriginal(clean, s.end - 1) + 1 }));
   const kinds: Record<string, number> = {};
-  const counted = new Set<Span>();
+  const counted = new Set<object>();
   const value = argv.map((arg, i) => {
     const { start, end } = parts[i] as { start: number; end: number };
-    const local: Span[] = [];
+    let out = '';
+    let last = 0;
     for (const s of spans) {
-      const a = Math.max(s.start, start);
-      const b = Math.min(s.end, end);
+      const a = Math.max(s.start, start) - start;
+      const b = Math.min(s.end, end) - start;
       if (a >= b) continue;
-      // A secret spanning two elements is counted once, at its first piece.
-      local.push({ ...s, start: a - start, end: b - start, ...(counted.has(s) ? { silent: true } : {}) });
+      // A secret spanning two elements is counted once, at its first piece; later pieces just go.
+      out += arg.slice(last, a) + (counted.has(s) ? '' : marker(s.kind)) + escapesWithin(arg, a, b);
+      if (!counted.has(s)) addKinds(kinds, { [s.kind]: 1 });
       counted.add(s);
+      last = b;
     }
-    if (local.length === 0) return arg;
-    const r = applySpans({ original: arg, text: arg, removed: null }, local);
-    addKinds(kinds, r.kinds);
-    return r.text;
+    return last === 0 && out === '' ? arg : out + arg.slice(last);
   });
   return { value, count: counted.size, kinds: Object.freeze(kinds) };
 }

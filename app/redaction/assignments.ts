@@ -7,7 +7,7 @@
 // and tested afterwards, because "any identifier ending in a keyword" inside one regex would
 // backtrack quadratically over long identifier runs; and no pattern has nested quantifiers over
 // overlapping classes.
-import { isPlaceholderValue, isSecretKeyName } from './secretNames';
+import { isPlaceholderValue, isProseWord, isSecretKeyName } from './secretNames';
 import type { DetectContext, Detector, Span } from './types';
 
 const KIND = 'assignment';
@@ -19,9 +19,11 @@ export const SECRET_NAME_KEYWORDS: readonly string[] = [
   'basic_auth', 'basic-auth', 'basicauth', 'http_auth', 'http-auth', 'httpauth', 'proxy_auth', 'proxy-auth', 'proxyauth',
 ];
 
-// Group 1/2: key and separator of an assignment; group 3/4: a flag and the blank after it.
+// Group 1/2: key and separator of an assignment; group 3/4: a flag and the blank after it. A key
+// right after `word:` is a segment of an ARN or a URN (`…:secret:orders/db`), not a key; a Ruby
+// symbol (` :password =>`) still is.
 const KEY_AND_SEP =
-  /(?<![A-Za-z0-9_.-])(?:(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)(\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*)|(--?[A-Za-z_][A-Za-z0-9_.-]*)([ \t]+))/g;
+  /(?<![A-Za-z0-9_.-])(?<![A-Za-z0-9_.-]:)(?:(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)(\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*)|(--?[A-Za-z_][A-Za-z0-9_.-]*)([ \t]+))/g;
 
 // The value after the separator: JSON-escaped quotes, double quotes (with escapes), single
 // quotes (closing quote optional, so a cut-off value is still taken), or a bare word. A bare
@@ -39,7 +41,7 @@ const VALUE = new RegExp(
 );
 
 const ONLY_MARKERS = /^\s*\[REDACTED:[a-z0-9-]+\](?:\s*\[REDACTED:[a-z0-9-]+\])*\s*$/;
-const BLOCK_SCALAR = /^[|>][-+]?[ \t]*(?:#[^\n]*)?(?=\r?\n)/y;
+const BLOCK_SCALAR = /[|>][-+]?[ \t]*(?:#[^\n]*)?(?=\r?\n)/y;
 const ARRAY_OPEN = /\[[ \t]*(?=["'\r\n])/y;
 const ARRAY_ITEM = /[\s,]*(?:"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)')/y;
 const ARRAY_KEYS = /(?:unseal|recovery)[_-]?keys?(?:[_-]?(?:b64|hex|base64))?$|(?:passwords|secrets|tokens|api[_-]?keys)$/i;
@@ -106,7 +108,6 @@ function scanAssignments(text: string, out: Span[]): void {
         KEY_AND_SEP.lastIndex = block[1];
         continue;
       }
-      if (ARRAY_KEYS.test(key) && arrayItems(text, valueStart, out)) continue;
     }
     VALUE.lastIndex = valueStart;
     const v = VALUE.exec(text);
@@ -119,7 +120,7 @@ function scanAssignments(text: string, out: Span[]): void {
     const innerStart = valueStart + (g['esc'] !== undefined ? 2 : g['bare'] !== undefined ? 0 : 1);
     const innerEnd = innerStart + inner.length;
     const bytesFollow = /^\d+$/.test(inner) && text.startsWith(' bytes', innerEnd); // kubectl describe secret
-    if (ONLY_MARKERS.test(inner) || isPlaceholderValue(key, inner) || bytesFollow) {
+    if (ONLY_MARKERS.test(inner) || isPlaceholderValue(key, inner) || bytesFollow || (g['bare'] !== undefined && isProseWord(inner))) {
       KEY_AND_SEP.lastIndex = VALUE.lastIndex; // skip the value: rescanning it could be quadratic
       continue;
     }
@@ -127,6 +128,25 @@ function scanAssignments(text: string, out: Span[]): void {
     KEY_AND_SEP.lastIndex = innerEnd;
   }
 }
+
+// `"unseal_keys_b64": [` — every string of the array (one per line in pretty JSON).
+const ARRAY_KEY = /["']?(?<key>[A-Za-z_][\w.-]*)["']?[ \t]*[:=][ \t]*(?=\[)/dg;
+
+/** Arrays of secrets under a plural secret key (Vault's unseal and recovery keys). */
+export const SECRET_ARRAYS: Detector = {
+  keywords: ['unseal_keys', 'recovery_keys', 'unseal-keys', 'recovery-keys', 'passwords', 'secrets', 'tokens', 'api_keys'],
+  window: { linesAfter: 64, before: 1024, after: 65536 },
+  scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
+    const sub = ctx.text.slice(start, end);
+    ARRAY_KEY.lastIndex = 0;
+    for (let m = ARRAY_KEY.exec(sub); m !== null; m = ARRAY_KEY.exec(sub)) {
+      if (!ARRAY_KEYS.test(m.groups?.['key'] ?? '')) continue;
+      const found: Span[] = [];
+      arrayItems(sub, ARRAY_KEY.lastIndex, found);
+      for (const f of found) out.push({ ...f, start: f.start + start, end: f.end + start });
+    }
+  },
+};
 
 /** Values of secret-named keys and flags. */
 export const ASSIGNMENTS: Detector = {

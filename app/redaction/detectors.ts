@@ -1,7 +1,7 @@
 // The one engine every redaction goes through (issue 13), with every detector in precedence
 // order: for spans of equal rank, the detector listed first names the secret, so gitleaks'
 // rule names come before ours.
-import { ASSIGNMENTS, SECRET_NAME_KEYWORDS } from './assignments';
+import { ASSIGNMENTS, SECRET_ARRAYS, SECRET_NAME_KEYWORDS } from './assignments';
 import { COMMAND_LINES } from './commandLines';
 import { ENCODED_DETECTORS } from './encoded';
 import { Engine } from './engine';
@@ -18,6 +18,7 @@ export const ENGINE = new Engine([
   ...ENCODED_DETECTORS,
   COMMAND_LINES,
   ...STRUCTURED_DETECTORS,
+  SECRET_ARRAYS,
   // Values by key name: assignments, table rows and markup share their keywords' windows.
   sharedWindows(SECRET_NAME_KEYWORDS, ASSIGNMENTS.window ?? { linesAfter: 2, before: 1024, after: 8192 }, [ASSIGNMENTS, TABLE, ...MARKUP]),
 ]);

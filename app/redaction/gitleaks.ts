@@ -19,6 +19,8 @@ interface Override {
   readonly window?: WindowSpec;
   /** Leading text of the match kept in the clear (the webhook's host and path kind stay readable). */
   readonly keep?: RegExp;
+  /** The whole match is the secret: the pattern's groups are structure, not the secret (gitleaks would report a fragment). */
+  readonly wholeMatch?: boolean;
   /** Shapes that are identifiers, not secrets (procedure.md §7: evidence an auditor cannot read is useless). */
   readonly reject?: RegExp;
 }
@@ -57,7 +59,8 @@ const OVERRIDES: Readonly<Record<string, Override>> = {
   'slack-config-access-token': { kind: 'slack-token' },
   'slack-config-refresh-token': { kind: 'slack-token' },
   'slack-webhook-url': { kind: 'slack-webhook', keep: /^(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\//i },
-  'microsoft-teams-webhook': { keep: /^https:\/\/[a-z0-9]+\.webhook\.office\.com\/webhookb2\//i },
+  'microsoft-teams-webhook': { keep: /^https:\/\/[a-z0-9]+\.webhook\.office\.com\/webhookb2\//i, wholeMatch: true },
+  'jwt-base64': { wholeMatch: true },
   'gitlab-session-cookie': { keep: /^_gitlab_session=/ },
   jwt: { keywords: ['.ey'] },
   'private-key': { window: { linesAfter: 400, before: 256, after: 65536 } },
@@ -152,7 +155,7 @@ function detectorFor(rule: GitleaksRule): Detector {
     token: rule.id !== 'private-key',
     ...(rule.anchored === true ? { anchored: true } : {}),
     ...(o.keep === undefined ? {} : { keep: o.keep }),
-    group: rule.secretGroup ?? 'first',
+    group: o.wholeMatch === true ? 0 : (rule.secretGroup ?? 'first'),
     accept(secret: string, ctx: DetectContext, m: RegExpExecArray, offset: number): boolean {
       if (rule.entropy !== undefined && shannonEntropy(secret) <= rule.entropy) return false;
       if (o.reject?.test(secret) === true) return false;

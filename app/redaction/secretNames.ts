@@ -44,3 +44,12 @@ export function isPlaceholderValue(key: string, value: string): boolean {
   // `private_key: ./certs/host.key` names a key file.
   return /(?:key|file|path)$/i.test(key) && /^(?:~\/|\.\.?\/)/.test(v);
 }
+
+// Words that tools print after "token:" or "password:" in messages (`secret "x" not found`,
+// `token: expired`): as a bare (unquoted) value they are prose, not a secret.
+const PROSE_WORD = /^(?:secrets?|tokens?|passwords?|keys?|credentials?|missing|required|invalid|expired|revoked|empty|unset|set|not|found|denied|changed|updated|rotated|ok|error|failed|provided|configured|unknown|default)$/i;
+
+/** Whether an unquoted value is one of the words messages put after a secret's name. */
+export function isProseWord(value: string): boolean {
+  return PROSE_WORD.test(value);
+}

@@ -4,7 +4,7 @@
 // AWS SSM SecureString values.
 import { SECRET_NAME_KEYWORDS } from './assignments';
 import { patternDetector, type PatternRule } from './pattern';
-import { isPlaceholderValue, isSecretKeyName } from './secretNames';
+import { isPlaceholderValue, isProseWord, isSecretKeyName } from './secretNames';
 import type { DetectContext, Detector, Span } from './types';
 
 const RANK_BY_NAME = 50;
@@ -31,7 +31,7 @@ function tableRows(ctx: DetectContext, start: number, end: number, out: Span[]):
       const range = m.indices?.groups?.['value'];
       const lastWord = key.split(' ').pop() ?? '';
       if (range === undefined || value === '' || !isSecretKeyName(lastWord)) continue;
-      if (isPlaceholderValue(lastWord, value) || LISTING_VALUE.test(value) || value.startsWith('[REDACTED:')) continue;
+      if (isPlaceholderValue(lastWord, value) || isProseWord(value) || LISTING_VALUE.test(value) || value.startsWith('[REDACTED:')) continue;
       out.push({ start: start + range[0], end: start + range[1], kind: 'table-value', rank: RANK_BY_NAME });
     }
   }
@@ -98,7 +98,7 @@ export const STRUCTURED_DETECTORS: readonly Detector[] = [
   rule({
     // ~/.netrc, one line or several: machine HOST [login U] [account A] password P
     kind: 'netrc-password', rank: 20, keywords: ['machine', 'default'], window: { linesAfter: 6, before: 1024, after: 8192 },
-    re: /(?:^|\n)[ \t]*(?:machine[ \t]+\S+|default)(?:[ \t]+|[ \t]*\r?\n[ \t]*)(?:(?:login|account|port|protocol)[ \t]+\S+(?:[ \t]+|[ \t]*\r?\n[ \t]*))*password[ \t]+(?<secret>\S+)/dg,
+    re: /(?:^|\n|['"])[ \t]*(?:machine[ \t]+\S+|default)(?:[ \t]+|[ \t]*\r?\n[ \t]*)(?:(?:login|account|port|protocol)[ \t]+\S+(?:[ \t]+|[ \t]*\r?\n[ \t]*))*password[ \t]+(?<secret>\S+)/dg,
     accept: notPlaceholder('password'),
   }),
   rule({

@@ -51,6 +51,7 @@ const PREFIXED: readonly Shape[] = [
   ['tailscale-key', ['tskey-'], String.raw`tskey-[a-z]+-[A-Za-z0-9]+-[A-Za-z0-9]+`],
   ['notion-api-token', ['secret_', 'ntn_'], String.raw`secret_[A-Za-z0-9]{43}|ntn_[A-Za-z0-9]{40,}`],
   ['posthog-personal-api-key', ['phx_'], String.raw`phx_[A-Za-z0-9]{40,}`],
+  ['atlassian-api-token', ['atatt3'], String.raw`ATATT3[A-Za-z0-9_=-]{150,}`],
   ['bitbucket-app-password', ['atbb'], String.raw`ATBB[A-Za-z0-9_=.-]{28,}`],
   ['figma-token', ['figd_', 'figo_'], String.raw`fig[do]_[A-Za-z0-9_-]{40,}`],
   ['circleci-token', ['ccipat_', 'ccipr_'], String.raw`CCIP(?:AT|R)_[A-Za-z0-9]{20,}_[a-f0-9]{40}`],
