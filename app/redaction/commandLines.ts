@@ -60,7 +60,8 @@ const SPECS: readonly CommandSpec[] = [
     // htpasswd -b[c…] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     names: ['htpasswd'],
     positional: (args, words) => {
-      const flags = words.map((w) => w.raw).filter((w) => /^-[a-zA-Z]+$/.test(w)).join('');
+      const first = words.findIndex((w) => !w.raw.startsWith('-'));
+      const flags = words.slice(0, first === -1 ? words.length : first).map((w) => w.raw).filter((w) => /^-[a-zA-Z]+$/.test(w)).join('');
       if (!flags.includes('b')) return [];
       return [flags.includes('n') ? 1 : 2];
     },

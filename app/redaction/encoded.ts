@@ -117,7 +117,11 @@ export const ENCODED_DETECTORS: readonly Detector[] = [
   decodedDetector({
     // base64("-----BEGIN …"), wrapped at any width: kept when it decodes to a certificate.
     keywords: ['ls0tls1crudjt'], rank: 10, window: BLOCK_WINDOW,
-    re: new RegExp(String.raw`(?<![A-Za-z0-9+/])(?<secret>LS0tLS1CRUdJT${B64}*={0,2}(?:(?:\r?\n|\\n)[ \t]*${B64}{4,}={0,2})*)`, 'dg'),
+    // Wrapped lines are full width (64 or 76) but the last, which must end the token.
+    re: new RegExp(
+      String.raw`(?<![A-Za-z0-9+/])(?<secret>LS0tLS1CRUdJT${B64}*={0,2}(?:(?:\r?\n|\\n)[ \t]*${B64}{60,}={0,2})*(?:(?:\r?\n|\\n)[ \t]*${B64}{1,59}={0,2}(?![A-Za-z0-9+/=_-]))?)`,
+      'dg',
+    ),
     classify: (s, ctx) => nestedKind(ctx, decodeBase64(s)),
   }),
   decodedDetector({

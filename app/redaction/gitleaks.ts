@@ -137,10 +137,16 @@ export function shannonEntropy(s: string): number {
 const GLOBAL = GITLEAKS_GLOBAL_ALLOWLIST === null ? null : compileAllowlist(GITLEAKS_GLOBAL_ALLOWLIST);
 const PREFIX_CHAR = /[\w.-]/;
 
+// gitleaks runs its allowlists in RE2, in linear time; some of them (the generic rule's
+// `[a-z0-9-]*?api[a-z0-9-]*?:jar:`) are quadratic in a backtracking engine over a long base64
+// value. They are about names and short tokens, so they are given at most ALLOW_SPAN characters:
+// a longer match is then tested on its head (which can only make it less likely to be allowed).
+const ALLOW_SPAN = 256;
+
 function lineAround(text: string, start: number, end: number): string {
-  const a = text.lastIndexOf('\n', start - 1) + 1;
+  const a = Math.max(text.lastIndexOf('\n', start - 1) + 1, start - ALLOW_SPAN);
   const nl = text.indexOf('\n', end);
-  return text.slice(a, nl === -1 ? text.length : nl);
+  return text.slice(a, Math.min(nl === -1 ? text.length : nl, end + ALLOW_SPAN));
 }
 
 function detectorFor(rule: GitleaksRule): Detector {
@@ -166,7 +172,7 @@ function detectorFor(rule: GitleaksRule): Detector {
         let a = matchStart;
         const lo = Math.max(0, matchStart - (rule.prefix ?? 0));
         while (a > lo && PREFIX_CHAR.test(ctx.text[a - 1] as string)) a -= 1;
-        return ctx.text.slice(a, matchEnd);
+        return ctx.text.slice(a, Math.min(matchEnd, a + ALLOW_SPAN));
       };
       const line = (): string => lineAround(ctx.text, matchStart, matchEnd);
       if (GLOBAL !== null && allows(GLOBAL, secret, match, line)) return false;

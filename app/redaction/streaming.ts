@@ -75,16 +75,23 @@ export function createStreamRedactor(options?: { maxTailBytes?: number }): Strea
       seenCrossing ||= crossing;
       parts.push({ ...s, start: Math.max(s.start, base), end: Math.min(s.end, cut), ...(crossing && continuing ? { silent: true } : {}) });
     }
+    let stillInside = false;
     if (continuing && !seenCrossing) {
-      // The secret's head has left the context: remove what still looks like its body.
+      // The secret's head has left the context: remove what still looks like its body (other
+      // spans inside that stretch are part of it).
       const rest = CONTINUATION.exec(clean.text.slice(base, cut));
       const n = rest === null ? 0 : rest[0].length;
-      const first = parts[0];
-      if (n > 0 && (first === undefined || first.start >= base + n)) parts.unshift({ start: base, end: base + n, kind: 'continuation', rank: 0, silent: true });
+      if (n > 0) {
+        const kept = parts.filter((p) => p.start >= base + n).map((p) => p);
+        const straddling = parts.find((p) => p.start < base + n && p.end > base + n);
+        parts.length = 0;
+        parts.push({ start: base, end: straddling === undefined ? base + n : straddling.end, kind: 'continuation', rank: 0, silent: true }, ...kept.filter((p) => p !== straddling));
+        stillInside = base + n >= cut && !/-----END [A-Z0-9 ]+-----$/.test(rest?.[0] ?? '');
+      }
     }
     const cutOrig = origAt(clean, cut);
     const out = applySpans(clean, parts, context.length, cutOrig);
-    continuing = forced;
+    continuing = forced || stillInside;
     context = buf.slice(Math.max(0, cutOrig - maxTail), cutOrig);
     pending = buf.slice(cutOrig);
     return out;
