@@ -1,6 +1,7 @@
 import { BreakGlassService } from '../app/service';
 import type { Clock, HostInfo } from '../app/ports';
 import { GitEvidenceStore } from './evidenceStore';
+import { repositoryOutputAuthenticator } from './evidence/outputKey';
 import { nodeHostInfo, systemClock } from './host';
 import { Outbox } from './outbox';
 import { evidenceRepoDir } from './paths';
@@ -23,7 +24,8 @@ export async function openContext(options: { repo?: string | undefined; env?: No
   const store = await GitEvidenceStore.open(repoDir, { create: true });
   const host = options.host ?? nodeHostInfo(env);
   const clock = options.clock ?? systemClock;
-  const service = new BreakGlassService({ store, clock, host });
+  // Action output is authenticated under the repository's host key, not hashed in the clear (issue 13).
+  const service = new BreakGlassService({ store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir) });
   // An observer (the commander's machine, issue 6) fetches and merges but writes no record of its own.
   const outbox = new Outbox(store, {
     now: () => clock.now(),

@@ -102,6 +102,12 @@ export const STRUCTURED_DETECTORS: readonly Detector[] = [
     accept: notPlaceholder('password'),
   }),
   rule({
+    // The same inside a line (`cat ~/.netrc` pasted after a label): then `login` must follow the host.
+    kind: 'netrc-password', rank: 20, keywords: ['machine'], window: { linesAfter: 6, before: 1024, after: 8192 },
+    re: /(?<=\s)machine[ \t]+\S+(?:[ \t]+|[ \t]*\r?\n[ \t]*)login[ \t]+\S+(?:[ \t]+|[ \t]*\r?\n[ \t]*)(?:(?:account|port|protocol)[ \t]+\S+(?:[ \t]+|[ \t]*\r?\n[ \t]*))*password[ \t]+(?<secret>\S+)/dg,
+    accept: notPlaceholder('password'),
+  }),
+  rule({
     // Go's MySQL driver DSN: user:password@tcp(host:3306)/db
     kind: 'dsn-password', rank: 20, keywords: ['@tcp(', '@unix(', '@udp('],
     re: /(?<![\w/:@.-])[\w.$-]+:(?<secret>[^\s:@/]+)@(?:tcp|unix|udp)\(/dg,

@@ -6,6 +6,8 @@ import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile, runCli, tempDi
 import { allObjectsText, assertCliBuilt, gitx, sessionLog, sha256, spawnCli, workspace, type Workspace } from '../support/lifecycleKit';
 import { openContext } from '../../main/context';
 import { nodeHostInfo } from '../../main/host';
+import { checkRawOutput, gitDirOf, loadOrCreateOutputKey, outputKeyId } from '../../main/evidence/outputKey';
+import type { OutputHmac } from '../../app/records';
 
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SEED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -98,7 +100,7 @@ describe('the whole lifecycle through the CLI', () => {
     const log = await sessionLog(ws, sessionId);
     const action = log.find((e) => e.type === 'action')!;
     expect(action.seq).toBe(2);
-    const p = action.record.payload as { exitCode: number; argv: string[]; cwd: string; output: string; outputSha256: string; outputBytes: number; stoppedBy: unknown };
+    const p = action.record.payload as { exitCode: number; argv: string[]; cwd: string; output: string; outputSha256?: string; outputHmac: OutputHmac; outputBytes: number; stoppedBy: unknown };
     expect(p.exitCode).toBe(7);
     expect(p.argv[0]).toBe('sh');
     expect(p.argv[1]).toBe('-c');
@@ -109,9 +111,17 @@ describe('the whole lifecycle through the CLI', () => {
     expect(p.output).toContain('out\n');
     expect(p.output).not.toContain(AWS_KEY);
     expect(action.record.redactions).toBeGreaterThanOrEqual(1);
-    // The hash covers the raw bytes; stdout and stderr are two pipes, so either may arrive first.
+    // The HMAC covers the raw bytes; stdout and stderr are two pipes, so either may arrive first.
+    // Issue 13: no plain SHA-256 (anyone could test a guessed secret against it); only the host
+    // key, which stays in the git dir, proves the raw output.
     const raw = [`out\n${AWS_KEY}\n`, `${AWS_KEY}\nout\n`];
-    expect(raw.map(sha256)).toContain(p.outputSha256);
+    expect(p.outputSha256).toBeUndefined();
+    expect(JSON.stringify(action.record)).not.toContain(sha256(raw[0]!));
+    expect(JSON.stringify(action.record)).not.toContain(sha256(raw[1]!));
+    const key = loadOrCreateOutputKey(gitDirOf(ws.repo));
+    expect(p.outputHmac.keyId).toBe(outputKeyId(key));
+    expect(raw.map((r) => checkRawOutput(Buffer.from(r), p, key).result)).toContain('match');
+    expect(checkRawOutput(Buffer.from(`out\nAKIAIOSFODNN7EXAMPLF\n`), p, key).result).toBe('mismatch');
     expect(p.outputBytes).toBe(Buffer.byteLength(raw[0]!));
     // The raw key never reached git: not in any object, any diff or any message of the whole history.
     expect(allObjectsText(ws.repo)).not.toContain(AWS_KEY);

@@ -590,7 +590,7 @@ const BASE64_WRAPPED: readonly Format[] = [
   text('base64 private key in a ConfigMap dump', (r) => {
     const body = pemBody(r, 8);
     const data = b64(`${pem('EC PRIVATE KEY', body)}\n`);
-    return { text: `tls.key: ${data}\n`, secrets: [data] };
+    return { text: `tls.key: ${data}\n`, secrets: [data.slice(24)] }; // its head encodes "-----BEGIN ", as a certificate's does
   }),
   text('ECR login password', (r) => {
     const token = b64(JSON.stringify({ payload: r.of(B64, 300), datakey: r.of(B64, 200), version: '2', type: 'DATA_KEY', expiration: 1764366506 }));
