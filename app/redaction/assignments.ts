@@ -90,11 +90,11 @@ function arrayItems(text: string, valueStart: number, out: Span[]): boolean {
   return true;
 }
 
-// Spans are pushed relative to `text`; the caller passes a window and adds its offset.
-function scanAssignments(text: string, out: Span[]): void {
-  const end = text.length;
+// Spans are pushed relative to `text` (a window, one line); a YAML block scalar's lines are
+// read from `whole` after the window, `offset` being where the window starts in it.
+function scanAssignments(text: string, whole: string, offset: number, out: Span[], firstOnly = false): void {
   KEY_AND_SEP.lastIndex = 0;
-  for (let m = KEY_AND_SEP.exec(text); m !== null; m = KEY_AND_SEP.exec(text)) {
+  for (let m = KEY_AND_SEP.exec(text); m !== null; m = firstOnly ? null : KEY_AND_SEP.exec(text)) {
     const isFlag = m[3] !== undefined;
     const key = (isFlag ? m[3] : m[1]) ?? '';
     // Test the key before reading the value: reading a long value after every ordinary key
@@ -102,10 +102,10 @@ function scanAssignments(text: string, out: Span[]): void {
     if (!isSecretKeyName(key)) continue;
     const valueStart = KEY_AND_SEP.lastIndex;
     if (!isFlag) {
-      const block = blockScalar(text, valueStart, m.index, end);
+      const block = blockScalar(whole, offset + valueStart, offset + m.index, whole.length);
       if (block !== null) {
-        out.push({ start: block[0], end: block[1], kind: KIND, rank: RANK });
-        KEY_AND_SEP.lastIndex = block[1];
+        out.push({ start: block[0] - offset, end: block[1] - offset, kind: KIND, rank: RANK });
+        KEY_AND_SEP.lastIndex = text.length;
         continue;
       }
     }
@@ -129,32 +129,77 @@ function scanAssignments(text: string, out: Span[]): void {
   }
 }
 
-// `"unseal_keys_b64": [` — every string of the array (one per line in pretty JSON).
-const ARRAY_KEY = /["']?(?<key>[A-Za-z_][\w.-]*)["']?[ \t]*[:=][ \t]*(?=\[)/dg;
+const isIdentChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e || c === 0x2d;
+// After a key: the separator of an assignment (group 1), or the blank after a flag (group 2).
+const SEP_AT = /(\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*)|([ \t]+)/y;
+const KEY_SHAPE = /^-{0,2}[A-Za-z_]/;
+const IDENT_REACH = 128;
+
+/**
+ * The assignment whose key holds the keyword hit at `p`, if its key names a secret: the same
+ * rules as the window scan (scanAssignments), tried only where a keyword is (issue 13, throughput).
+ * `seen` holds the key starts already tried.
+ */
+export function assignmentAt(text: string, p: number, seen: Set<number>, out: Span[]): void {
+  let s = p;
+  const lo = Math.max(0, p - IDENT_REACH);
+  while (s > lo && isIdentChar(text.charCodeAt(s - 1))) s -= 1;
+  if (seen.has(s)) return;
+  seen.add(s);
+  if (s > 1 && text[s - 1] === ':' && isIdentChar(text.charCodeAt(s - 2))) return; // an ARN segment
+  let e = p;
+  const hi = Math.min(text.length, p + IDENT_REACH);
+  while (e < hi && isIdentChar(text.charCodeAt(e))) e += 1;
+  const key = text.slice(s, e);
+  if (!KEY_SHAPE.test(key) || !isSecretKeyName(key)) return;
+  SEP_AT.lastIndex = e;
+  const sep = SEP_AT.exec(text);
+  if (sep === null) return;
+  const isFlag = sep[1] === undefined;
+  if (isFlag && !key.startsWith('-')) return;
+  // The window scan's rules for this one key: from the character before it (its lookbehind) to
+  // the end of its line (offsets then map back).
+  const from = Math.max(0, s - 1);
+  const lineEnd = text.indexOf('\n', e);
+  const found: Span[] = [];
+  scanAssignments(text.slice(from, Math.min(lineEnd === -1 ? text.length : lineEnd, e + 16384)), text, from, found, true);
+  for (const f of found) out.push({ ...f, start: f.start + from, end: f.end + from });
+}
+
+// `"unseal_keys_b64": [` — every string of the array (one per line in pretty JSON). Tried at
+// each keyword hit only: the key ends with the keyword (and an encoding suffix).
+const AFTER_ARRAY_KEY = /(?:[_-]?(?:b64|hex|base64))?["']?[ \t]*[:=][ \t]*(?=\[)/y;
+const ARRAY_KEYWORDS = ['unseal_keys', 'recovery_keys', 'unseal-keys', 'recovery-keys', 'passwords', 'secrets', 'tokens', 'api_keys'];
 
 /** Arrays of secrets under a plural secret key (Vault's unseal and recovery keys). */
 export const SECRET_ARRAYS: Detector = {
-  keywords: ['unseal_keys', 'recovery_keys', 'unseal-keys', 'recovery-keys', 'passwords', 'secrets', 'tokens', 'api_keys'],
-  window: { linesAfter: 64, before: 1024, after: 65536 },
-  scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
-    const sub = ctx.text.slice(start, end);
-    ARRAY_KEY.lastIndex = 0;
-    for (let m = ARRAY_KEY.exec(sub); m !== null; m = ARRAY_KEY.exec(sub)) {
-      if (!ARRAY_KEYS.test(m.groups?.['key'] ?? '')) continue;
-      const found: Span[] = [];
-      arrayItems(sub, ARRAY_KEY.lastIndex, found);
-      for (const f of found) out.push({ ...f, start: f.start + start, end: f.end + start });
+  keywords: ARRAY_KEYWORDS,
+  scan(): void {
+    // Only scanHits is used: the engine always has hits for a detector with keywords.
+  },
+  scanHits(ctx: DetectContext, hits: ArrayLike<number>, out: Span[]): void {
+    const text = ctx.text;
+    for (let h = 0; h < hits.length; h++) {
+      const p = hits[h] as number;
+      const word = ARRAY_KEYWORDS.find((k) => text.startsWith(k, p) || text.slice(p, p + k.length).toLowerCase() === k);
+      if (word === undefined) continue;
+      AFTER_ARRAY_KEY.lastIndex = p + word.length;
+      if (AFTER_ARRAY_KEY.exec(text) === null) continue;
+      const keyStart = text.slice(Math.max(0, p - 64), p).search(/[\w.-]*$/) + Math.max(0, p - 64);
+      if (!ARRAY_KEYS.test(text.slice(keyStart, AFTER_ARRAY_KEY.lastIndex).replace(/["'\s:=]+$/, ''))) continue;
+      arrayItems(text, AFTER_ARRAY_KEY.lastIndex, out);
     }
   },
 };
 
-/** Values of secret-named keys and flags. */
+/** Values of secret-named keys and flags (the window form; the engine uses the hit form, assignmentAt). */
 export const ASSIGNMENTS: Detector = {
   keywords: SECRET_NAME_KEYWORDS,
-  window: { linesAfter: 2, before: 1024, after: 8192 },
+  window: { linesAfter: 0, before: 1024, after: 8192 },
   scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
     const found: Span[] = [];
-    scanAssignments(ctx.text.slice(start, end), found);
+    scanAssignments(ctx.text.slice(start, end), ctx.text, start, found);
     for (const s of found) out.push({ ...s, start: s.start + start, end: s.end + start });
   },
 };

@@ -104,7 +104,7 @@ function push(out: Span[], text: string, start: number, end: number): void {
 function words(text: string, from: number, to: number): Word[] {
   const out: Word[] = [];
   WORD.lastIndex = from;
-  for (let m = WORD.exec(text); m !== null && m.index < to; m = WORD.exec(text)) {
+  for (let m = WORD.exec(text); m !== null && m.index < to && out.length < 256; m = WORD.exec(text)) {
     if (/^[;|&\n]$/.test(m[0])) break; // end of this command
     out.push({ start: m.index, end: m.index + m[0].length, raw: m[0] });
   }
@@ -185,7 +185,8 @@ function commandAt(text: string, p: number, out: Span[]): void {
 
 /** Command-specific password flags and positions, tried at each occurrence of a command's name. */
 export const COMMAND_LINES: Detector = {
-  keywords: [...BY_NAME.keys()],
+  // The name and the blank after it: `https:` and `amazonaws` are no hit for `http` and `az`.
+  keywords: [...BY_NAME.keys()].flatMap((n) => [`${n} `, `${n}\t`]),
   scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
     for (let i = start; i < end; i++) commandAt(ctx.text, i, out);
   },

@@ -1,14 +1,39 @@
 // The one engine every redaction goes through (issue 13), with every detector in precedence
 // order: for spans of equal rank, the detector listed first names the secret, so gitleaks'
 // rule names come before ours.
-import { ASSIGNMENTS, SECRET_ARRAYS, SECRET_NAME_KEYWORDS } from './assignments';
+import { ASSIGNMENTS, SECRET_ARRAYS, SECRET_NAME_KEYWORDS, assignmentAt } from './assignments';
 import { COMMAND_LINES } from './commandLines';
 import { ENCODED_DETECTORS } from './encoded';
 import { Engine } from './engine';
 import { GITLEAKS_DETECTORS } from './gitleaks';
-import { sharedWindows } from './pattern';
 import { MARKUP, STRUCTURED_DETECTORS, TABLE } from './structured';
 import { BLOCK_DETECTORS, TOKEN_DETECTORS } from './tokens';
+import type { DetectContext, Detector, Span } from './types';
+
+// Values by key name: each keyword hit is tried as the end of a key (assignmentAt); the hit's
+// line is also read as a table row and, when it holds a `<`, as markup.
+const BY_KEY_NAME: Detector = {
+  keywords: SECRET_NAME_KEYWORDS,
+  scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
+    ASSIGNMENTS.scan(ctx, start, end, out);
+    for (const d of [TABLE, ...MARKUP]) if (d.needs === undefined || ctx.text.slice(start, end).includes(d.needs)) d.scan(ctx, start, end, out);
+  },
+  scanHits(ctx: DetectContext, hits: ArrayLike<number>, out: Span[]): void {
+    const text = ctx.text;
+    const seen = new Set<number>();
+    let lineEnd = -1;
+    for (let h = 0; h < hits.length; h++) {
+      const p = hits[h] as number;
+      assignmentAt(text, p, seen, out);
+      if (p < lineEnd) continue; // this line was read already
+      const a = Math.max(text.lastIndexOf('\n', p - 1) + 1, p - 1024);
+      const nl = text.indexOf('\n', p);
+      lineEnd = Math.min(nl === -1 ? text.length : nl, p + 8192);
+      const line = text.slice(a, lineEnd);
+      for (const d of [TABLE, ...MARKUP]) if (d.needs === undefined || line.includes(d.needs)) d.scan(ctx, a, lineEnd, out);
+    }
+  },
+};
 
 /** The engine with the maintained ruleset (gitleaks) and the contextual rules. */
 export const ENGINE = new Engine([
@@ -19,6 +44,5 @@ export const ENGINE = new Engine([
   COMMAND_LINES,
   ...STRUCTURED_DETECTORS,
   SECRET_ARRAYS,
-  // Values by key name: assignments, table rows and markup share their keywords' windows.
-  sharedWindows(SECRET_NAME_KEYWORDS, ASSIGNMENTS.window ?? { linesAfter: 2, before: 1024, after: 8192 }, [ASSIGNMENTS, TABLE, ...MARKUP]),
+  BY_KEY_NAME,
 ]);

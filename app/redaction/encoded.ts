@@ -132,7 +132,7 @@ export const ENCODED_DETECTORS: readonly Detector[] = [
   }),
   {
     keywords: ['kind: secret', '"kind": "secret"', '"kind":"secret"'],
-    window: { linesBefore: 400, linesAfter: 400, before: 262144, after: 262144 },
+    window: { linesBefore: 200, linesAfter: 200, before: 65536, after: 65536 },
     scan: secretManifest,
   },
 ];

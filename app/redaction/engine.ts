@@ -124,11 +124,15 @@ export class Engine {
   detect(text: string, depth = 0): Span[] {
     if (text.length === 0) return [];
     const hits = this.keywordSet.scan(text);
-    const active = new Set<number>(this.always);
-    hits.forEach((h, id) => {
-      if (h !== undefined) for (const i of this.users[id] ?? []) active.add(i);
-    });
-    if (active.size === 0) return [];
+    const marks = new Uint8Array(this.plan.length);
+    let any = false;
+    for (const i of this.always) marks[i] = 1;
+    for (let id = 0; id < hits.length; id++) {
+      if (hits[id] === undefined) continue;
+      for (const i of this.users[id] ?? []) marks[i] = 1;
+      any = true;
+    }
+    if (!any && this.always.length === 0) return [];
     const lines = new LineIndex(text);
     const found: Span[] = [];
     const ctx: DetectContext = {
@@ -137,7 +141,8 @@ export class Engine {
       detectNested: (payload: string) => (depth >= MAX_DEPTH ? [] : this.detect(payload, depth + 1)),
     };
     // In plan order, so that for equal spans the detector listed first names the secret.
-    for (const i of [...active].sort((a, b) => a - b)) {
+    for (let i = 0; i < marks.length; i++) {
+      if (marks[i] === 0) continue;
       const { detector, ids } = this.plan[i] as { detector: Detector; ids: readonly number[] };
       if (ids.length === 0) {
         detector.scan(ctx, 0, text.length, found);

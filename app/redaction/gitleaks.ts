@@ -149,6 +149,19 @@ function lineAround(text: string, start: number, end: number): string {
   return text.slice(a, Math.min(nl === -1 ? text.length : nl, end + ALLOW_SPAN));
 }
 
+// gitleaks' semi-generic rules are `<identifier>[ \t\w.-]{0,20}[\s'"]{0,3}<separator>…`: with no
+// separator character (= : > , |) soon after the keyword there can be no match, so the regex is
+// not even tried (most hits of "key", "api", "auth" are words in prose and paths).
+const SEPARATOR_REACH = 40;
+function separatorSoon(text: string, at: number): boolean {
+  const end = Math.min(text.length, at + SEPARATOR_REACH);
+  for (let i = at; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d || c === 0x3a || c === 0x3e || c === 0x2c || c === 0x7c) return true;
+  }
+  return false;
+}
+
 function detectorFor(rule: GitleaksRule): Detector {
   const o = OVERRIDES[rule.id] ?? {};
   const allowlists = (rule.allowlists ?? []).map(compileAllowlist);
@@ -159,7 +172,7 @@ function detectorFor(rule: GitleaksRule): Detector {
     keywords: o.keywords ?? rule.keywords,
     ...(o.window === undefined ? {} : { window: o.window }),
     token: rule.id !== 'private-key',
-    ...(rule.anchored === true ? { anchored: true } : {}),
+    ...(rule.anchored === true ? { anchored: true, possibleAt: separatorSoon } : {}),
     ...(o.keep === undefined ? {} : { keep: o.keep }),
     group: o.wholeMatch === true ? 0 : (rule.secretGroup ?? 'first'),
     accept(secret: string, ctx: DetectContext, m: RegExpExecArray, offset: number): boolean {

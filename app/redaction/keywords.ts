@@ -6,23 +6,27 @@
 /** Positions (start offsets) of each keyword's occurrences, indexed by keyword id. */
 export type KeywordHits = ReadonlyArray<readonly number[] | undefined>;
 
+const OUTPUT = 0x80000000;
+
 /** A compiled set of lower-case ASCII keywords; `scan` finds every (overlapping) occurrence. */
 export class KeywordSet {
   private readonly ids = new Map<string, number>();
   private readonly words: string[] = [];
-  // Characters that occur in no keyword share class 0, so the table stays small enough for the
-  // CPU cache (states × classes × 2 bytes); upper case is folded onto lower case.
-  private classOf = new Uint8Array(128);
+  // Characters that occur in no keyword share class 0 (so does every non-ASCII one), so the table
+  // stays small enough for the CPU cache; upper case is folded onto lower case. Each entry is the
+  // next state pre-multiplied by the class count, with OUTPUT set when a keyword ends there: one
+  // load per character.
+  private classOf = new Uint8Array(65536);
   private classes = 1;
-  private table = new Uint16Array(1);
-  private hasOutput = new Uint8Array(1);
+  private table = new Uint32Array(1);
   private outputs: number[][] = [];
+  private lengths = new Int32Array(0);
 
   /** Adds keywords (lower-cased) and returns their ids; call `compile` after the last add. */
   add(keywords: readonly string[]): number[] {
     return keywords.map((raw) => {
       const k = raw.toLowerCase();
-      if (k === '' || /[^\x20-\x7e]/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(raw)}`);
+      if (k === "" || /[^\t\x20-\x7e]/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(raw)}`);
       let id = this.ids.get(k);
       if (id === undefined) {
         id = this.words.length;
@@ -90,23 +94,32 @@ export class KeywordSet {
         }
       }
     }
-    const table = new Uint16Array(next.length * classes);
-    next.forEach((row, s) => table.set(row, s * classes));
-    this.classOf = classOf;
+    const table = new Uint32Array(next.length * classes);
+    next.forEach((row, s) => {
+      for (let c = 0; c < classes; c++) {
+        const n = row[c] as number;
+        table[s * classes + c] = n * classes + ((out[n] as number[]).length > 0 ? OUTPUT : 0);
+      }
+    });
+    const wide = new Uint8Array(65536);
+    wide.set(classOf);
+    this.classOf = wide;
     this.classes = classes;
     this.table = table;
-    this.outputs = out;
-    this.hasOutput = Uint8Array.from(out, (o) => (o.length > 0 ? 1 : 0));
+    // Outputs indexed by the pre-multiplied state.
+    this.outputs = [];
+    out.forEach((o, s) => (this.outputs[s * classes] = o));
+    this.lengths = Int32Array.from(this.words, (w) => w.length);
   }
 
   /** Whether any keyword occurs in `text` (case-insensitively). */
   occursIn(text: string): boolean {
-    const { table, classOf, classes, hasOutput } = this;
+    const { table, classOf } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      state = table[state * classes + (c < 128 ? (classOf[c] as number) : 0)] as number;
-      if (hasOutput[state] === 1) return true;
+      const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
+      if (next >= OUTPUT) return true;
+      state = next;
     }
     return false;
   }
@@ -114,14 +127,17 @@ export class KeywordSet {
   /** Every occurrence of every keyword, case-insensitively; non-ASCII characters reset the match. */
   scan(text: string): KeywordHits {
     const hits: number[][] = [];
-    const { table, classOf, classes, hasOutput, outputs, words } = this;
+    const { table, classOf, outputs, lengths } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      state = table[state * classes + (c < 128 ? (classOf[c] as number) : 0)] as number;
-      if (hasOutput[state] === 0) continue;
+      const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
+      if (next < OUTPUT) {
+        state = next;
+        continue;
+      }
+      state = next - OUTPUT;
       for (const id of outputs[state] as number[]) {
-        const start = i + 1 - (words[id] as string).length;
+        const start = i + 1 - (lengths[id] as number);
         const list = hits[id];
         if (list === undefined) hits[id] = [start];
         else list.push(start);

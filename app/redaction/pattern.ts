@@ -17,6 +17,8 @@ export interface PatternRule {
   readonly keep?: RegExp;
   /** Every match starts at a keyword hit: tried there only (a sticky match), not scanned for. */
   readonly anchored?: boolean;
+  /** For an anchored rule: a cheap test at the hit that must hold for a match to be possible. */
+  readonly possibleAt?: (text: string, at: number) => boolean;
   /** Final say on a candidate (entropy, allowlists, a decoded check); `start`/`end` are offsets in ctx.text. */
   readonly accept?: (secret: string, ctx: DetectContext, match: RegExpExecArray, offset: number) => boolean;
   /** The kind, when it depends on the match (for example the scheme of an Authorization header). */
@@ -71,6 +73,7 @@ export function patternDetector(rule: PatternRule): Detector {
               const p = hits[h] as number;
               if (p === last) continue; // two keywords at one place
               last = p;
+              if (rule.possibleAt !== undefined && !rule.possibleAt(ctx.text, p)) continue;
               sticky.lastIndex = p;
               const m = sticky.exec(ctx.text);
               if (m !== null && m[0].length > 0) take(ctx, ctx.text, 0, m, out);
@@ -98,7 +101,7 @@ export function sharedWindows(keywords: readonly string[], window: WindowSpec, p
     keywords,
     window,
     scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
-      for (const d of parts) d.scan(ctx, start, end, out);
+      for (const d of parts) if (d.needs === undefined || ctx.text.slice(start, end).includes(d.needs)) d.scan(ctx, start, end, out);
     },
   };
 }

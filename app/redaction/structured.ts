@@ -10,6 +10,7 @@ import type { DetectContext, Detector, Span } from './types';
 const RANK_BY_NAME = 50;
 
 const rule = (r: PatternRule): Detector => patternDetector(r);
+const needs = (s: string, d: Detector): Detector => ({ ...d, needs: s });
 const notPlaceholder = (key: string) => (secret: string) => !isPlaceholderValue(key, secret) && !secret.startsWith('[REDACTED:');
 
 // A two-column row: `password    hunter2`, `token\thvs.x`, `| SecretString | {...} |`. The key
@@ -65,20 +66,20 @@ function cookies(ctx: DetectContext, start: number, end: number, out: Span[]): v
   }
 }
 
-/** Markup whose element or key attribute names a secret (run in the key-name windows). */
+/** Markup whose element or key attribute names a secret (run in the key-name windows that hold a `<`). */
 export const MARKUP: readonly Detector[] = [
-  rule({
+  needs('<', rule({
     // <password>…</password>, <ClientSecret>…</ClientSecret>
     kind: 'assignment', rank: RANK_BY_NAME, keywords: SECRET_NAME_KEYWORDS,
     re: /<(?<tag>[A-Za-z_][\w:.-]*)(?:\s[^<>]*)?>(?<secret>[^<>\r\n]{1,4096})<\/\k<tag>>/dg,
     accept: (secret, _ctx, m) => isSecretKeyName((m.groups?.['tag'] ?? '').split(':').pop() ?? '') && notPlaceholder('')(secret),
-  }),
-  rule({
+  })),
+  needs('<', rule({
     // .NET appSettings / NuGet: <add key="DbPassword" value="…" />
     kind: 'assignment', rank: RANK_BY_NAME, keywords: SECRET_NAME_KEYWORDS,
     re: /\bkey\s*=\s*"(?<name>[^"]{1,200})"\s+value\s*=\s*"(?<secret>[^"]{1,4096})"/dgi,
     accept: (secret, _ctx, m) => isSecretKeyName(m.groups?.['name'] ?? '') && notPlaceholder('')(secret),
-  }),
+  })),
 ];
 
 /** Structured secrets, each with its own keyword. */

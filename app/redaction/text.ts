@@ -7,7 +7,8 @@ import { applySpans } from './engine';
 import type { RedactionKinds, RedactionResult } from './types';
 
 const NOTHING: RedactionKinds = Object.freeze({});
-const GLUE = /[A-Za-z0-9_\-.:@/+=\]]/;
+const GLUE_AFTER = /[A-Za-z0-9_\-.:+=[]/;
+const GLUE_BEFORE = /[A-Za-z0-9_]/;
 
 function pass(text: string): RedactionResult {
   const clean = stripEscapes(text);
@@ -26,9 +27,10 @@ function passAroundMarkers(text: string): RedactionResult {
   const kinds: Record<string, number> = {};
   for (let i = text.indexOf('[REDACTED:'); i !== -1; i = text.indexOf('[REDACTED:', i + 1)) {
     if (i < last) continue;
-    // Only a marker glued to a word can change what a rule sees (a blank or quote beside it cannot).
+    // Only a marker glued to the next token can change what a rule sees there (`]Authorization:`
+    // where a secret's last character stood); a blank, quote or separator beside it cannot.
     const close = text.indexOf(']', i);
-    if (!GLUE.test(text[i - 1] ?? ' ') && !GLUE.test(text[close + 1] ?? ' ')) continue;
+    if (!GLUE_AFTER.test(text[close + 1] ?? ' ') && !GLUE_BEFORE.test(text[i - 1] ?? ' ')) continue;
     const a = text.lastIndexOf('\n', i - 1) + 1;
     const nl = text.indexOf('\n', i);
     const next = nl === -1 ? -1 : text.indexOf('\n', nl + 1);

@@ -38,6 +38,8 @@ export interface Detector {
   /** Lower-case keywords; empty means the detector runs over the whole text. */
   readonly keywords: readonly string[];
   readonly window?: WindowSpec;
+  /** In shared windows: a string the window must contain for this detector to run (`<` for markup). */
+  readonly needs?: string;
   /** Adds the spans found in text[start, end) to `out`, with offsets into the whole text. */
   scan(ctx: DetectContext, start: number, end: number, out: Span[]): void;
   /** When present, called instead of `scan` with the sorted keyword hits: for rules whose matches start at a keyword. */
