@@ -151,6 +151,12 @@ export function assignmentAt(text: string, p: number, seen: Set<number>, out: Sp
   let e = p;
   const hi = Math.min(text.length, p + IDENT_REACH);
   while (e < hi && isIdentChar(text.charCodeAt(e))) e += 1;
+  // Cheap first: what follows must open a separator (`:`/`=` after blanks, or a blank after a flag).
+  let k = e;
+  while (k < hi + 16 && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k += 1;
+  const next = text.charCodeAt(k);
+  const opens = next === 0x3a || next === 0x3d || (k === e && (next === 0x22 || next === 0x27 || next === 0x5c));
+  if (!opens && !(k > e && text.charCodeAt(s) === 0x2d)) return;
   const key = text.slice(s, e);
   if (!KEY_SHAPE.test(key) || !isSecretKeyName(key)) return;
   SEP_AT.lastIndex = e;

@@ -10,6 +10,8 @@ import { MARKUP, STRUCTURED_DETECTORS, TABLE } from './structured';
 import { BLOCK_DETECTORS, TOKEN_DETECTORS } from './tokens';
 import type { DetectContext, Detector, Span } from './types';
 
+const TABLE_KEY_REACH = 64;
+
 // Values by key name: each keyword hit is tried as the end of a key (assignmentAt); the hit's
 // line is also read as a table row and, when it holds a `<`, as markup.
 const BY_KEY_NAME: Detector = {
@@ -30,7 +32,9 @@ const BY_KEY_NAME: Detector = {
       const nl = text.indexOf('\n', p);
       lineEnd = Math.min(nl === -1 ? text.length : nl, p + 8192);
       const line = text.slice(a, lineEnd);
-      for (const d of [TABLE, ...MARKUP]) if (d.needs === undefined || line.includes(d.needs)) d.scan(ctx, a, lineEnd, out);
+      // A table row's key is its first column: a hit far into the line is not one.
+      if (p - a <= TABLE_KEY_REACH) TABLE.scan(ctx, a, lineEnd, out);
+      for (const d of MARKUP) if (d.needs === undefined || line.includes(d.needs)) d.scan(ctx, a, lineEnd, out);
     }
   },
 };
