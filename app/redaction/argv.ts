@@ -1,9 +1,8 @@
 // A command line is redacted as one line, not word by word (issue 13): `-p` `SECRET` are two
 // argv elements, and only together do they say that the second is a password.
 import { escapesWithin, stripEscapes, toOriginal } from './ansi';
-import { addKinds } from './deep';
 import { ENGINE } from './detectors';
-import { marker } from './engine';
+import { addKinds, marker } from './engine';
 import type { RedactionKinds } from './types';
 
 /** Redacts an argv as the command line it forms; each element keeps its place, a secret's part in it becomes a marker. */

@@ -1,4 +1,5 @@
 // Redaction of structured evidence (issue 13: every free-text field of every record).
+import { addKinds } from './engine';
 import { redactText } from './text';
 import type { RedactionKinds } from './types';
 
@@ -6,11 +7,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-/** Adds one result's kinds into a running tally. */
-export function addKinds(into: Record<string, number>, kinds: RedactionKinds): void {
-  for (const [k, n] of Object.entries(kinds)) into[k] = (into[k] ?? 0) + n;
 }
 
 /** Redacts every string inside plain objects and arrays (keys kept), returning a new value, the total count and the kinds. */

@@ -161,6 +161,11 @@ export class Engine {
   }
 }
 
+/** Adds one result's kinds into a running tally. */
+export function addKinds(into: Record<string, number>, kinds: RedactionKinds): void {
+  for (const [k, n] of Object.entries(kinds)) into[k] = (into[k] ?? 0) + n;
+}
+
 /** Counts spans by kind into a frozen record. */
 export function countKinds(spans: readonly Span[]): RedactionKinds {
   const kinds: Record<string, number> = {};

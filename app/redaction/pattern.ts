@@ -95,13 +95,3 @@ export function patternDetector(rule: PatternRule): Detector {
   };
 }
 
-/** Several detectors that share keywords and a window, so the windows are found once for all of them. */
-export function sharedWindows(keywords: readonly string[], window: WindowSpec, parts: readonly Detector[]): Detector {
-  return {
-    keywords,
-    window,
-    scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
-      for (const d of parts) if (d.needs === undefined || ctx.text.slice(start, end).includes(d.needs)) d.scan(ctx, start, end, out);
-    },
-  };
-}

@@ -1,9 +1,8 @@
 // Redaction of one text (issue 13): escape codes set aside, every detector run, each secret
 // replaced by `[REDACTED:<kind>]`.
 import { stripEscapes } from './ansi';
-import { addKinds } from './deep';
 import { ENGINE } from './detectors';
-import { applySpans } from './engine';
+import { addKinds, applySpans } from './engine';
 import type { RedactionKinds, RedactionResult } from './types';
 
 const NOTHING: RedactionKinds = Object.freeze({});
