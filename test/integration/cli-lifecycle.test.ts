@@ -8,6 +8,7 @@ import { openContext } from '../../main/context';
 import { nodeHostInfo } from '../../main/host';
 import { checkRawOutput, gitDirOf, loadOrCreateOutputKey, outputKeyId } from '../../main/evidence/outputKey';
 import type { OutputHmac } from '../../app/records';
+import { createNamedUser, type NamedUser } from '../support/namedUser';
 
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SEED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -402,6 +403,7 @@ const isRoot = process.getuid?.() === 0;
 const NEEDS_ROOT = isRoot ? '' : ' [skipped: not running as root, cannot create a user or switch uid]';
 
 describe('OS identity: uid 0 is refused by default, a named user may declare', () => {
+  let named: NamedUser | undefined;
   let user = '';
   let uid = 0;
   let gid = 0;
@@ -411,13 +413,8 @@ describe('OS identity: uid 0 is refused by default, a named user may declare', (
 
   beforeAll(async () => {
     if (!isRoot) return;
-    user = `bgtest${Math.floor(Math.random() * 1e6)}`;
-    const add = spawnSync('useradd', ['--create-home', '--shell', '/bin/sh', user], { encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`useradd failed: ${add.stderr}`);
-    const info = spawnSync('getent', ['passwd', user], { encoding: 'utf8' }).stdout.trim().split(':');
-    uid = Number(info[2]);
-    gid = Number(info[3]);
-    home = info[5]!;
+    named = createNamedUser('bgtest');
+    ({ name: user, uid, gid, home } = named);
     // A fresh repository with the DEFAULT policy, owned by the named user (as on an admin host).
     dir = tempDir('bg-uid-');
     chmodSync(dir, 0o755);
@@ -431,7 +428,7 @@ describe('OS identity: uid 0 is refused by default, a named user may declare', (
   afterAll(() => {
     if (dir) cleanup(dir);
     if (rootDir) cleanup(rootDir);
-    if (user) spawnSync('userdel', ['-r', user], { encoding: 'utf8' });
+    named?.remove();
   });
 
   it.skipIf(!isRoot)('as root (uid 0), with the default policy, declare is refused with a message about root' + NEEDS_ROOT, async () => {

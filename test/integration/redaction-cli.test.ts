@@ -6,6 +6,7 @@ import { checkRawOutput, gitDirOf, loadOrCreateOutputKey, OUTPUT_KEY_FILE, outpu
 import type { OutputHmac } from '../../app/records';
 import { cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../support/cli';
 import { allObjectsText, assertCliBuilt, gitx } from '../support/lifecycleKit';
+import { createNamedUser, type NamedUser } from '../support/namedUser';
 import { CREDENTIAL_FORMATS, Rng, firstLeak, type Sample } from '../support/redactionCorpus';
 
 // Issue 13, end to end: secrets sent through the real CLI as a named non-root user — command
@@ -29,6 +30,7 @@ function filesText(dir: string): string {
 beforeAll(() => assertCliBuilt());
 
 describe('redaction through the CLI, as a named user' + NEEDS_ROOT, () => {
+  let named: NamedUser | undefined;
   let user = '';
   let uid = 0;
   let gid = 0;
@@ -43,12 +45,8 @@ describe('redaction through the CLI, as a named user' + NEEDS_ROOT, () => {
 
   beforeAll(async () => {
     if (!isRoot) return;
-    user = `bgredact${Math.floor(Math.random() * 1e6)}`;
-    const add = spawnSync('useradd', ['--create-home', '--shell', '/bin/sh', user], { encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`useradd failed: ${add.stderr}`);
-    const info = spawnSync('getent', ['passwd', user], { encoding: 'utf8' }).stdout.trim().split(':');
-    uid = Number(info[2]);
-    gid = Number(info[3]);
+    named = createNamedUser('bgredact');
+    ({ name: user, uid, gid } = named);
     dir = tempDir('bg-redact-');
     chmodSync(dir, 0o755);
     repo = path.join(dir, 'evidence');
@@ -56,12 +54,12 @@ describe('redaction through the CLI, as a named user' + NEEDS_ROOT, () => {
     expect(created.code, created.stderr).toBe(3);
     const chown = spawnSync('chown', ['-R', `${uid}:${gid}`, dir], { encoding: 'utf8' });
     if (chown.status !== 0) throw new Error(`chown failed: ${chown.stderr}`);
-    env = cliEnv(path.join(dir, 'data'), { HOME: info[5]!, USER: user, LOGNAME: user });
+    env = cliEnv(path.join(dir, 'data'), { HOME: named.home, USER: user, LOGNAME: user });
   });
 
   afterAll(() => {
     if (dir) cleanup(dir);
-    if (user) spawnSync('userdel', ['-r', user], { encoding: 'utf8' });
+    named?.remove();
   });
 
   it.skipIf(!isRoot)('leaves no secret in any git object or file of the git dir, and authenticates the output under the host key', async () => {
