@@ -2,6 +2,7 @@ import { BreakGlassService } from '../../app/service';
 import { remotePrecondition } from '../../app/preconditions';
 import type { Clock, HostInfo, LockRecovery } from '../../app/ports';
 import { GitEvidenceStore } from '../evidence/store';
+import { repositoryOutputAuthenticator } from '../evidence/outputKey';
 import { nodeHostInfo, systemClock } from '../host/hostInfo';
 import { evidenceRepoDir } from '../host/paths';
 import { Outbox } from '../sync/outbox';
@@ -31,8 +32,9 @@ export async function openContext(options: { repo?: string | undefined; env?: No
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
   // made below, after the service it reports lock recoveries and policy adoptions to.
   let outboxRef: Outbox | null = null;
+  // Action output is authenticated under the repository's host key, not hashed in the clear (issue 13).
   const service = new BreakGlassService({
-    store, clock, host,
+    store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir),
     remote: { describe: async () => remotePrecondition(outboxRef ? await outboxRef.status() : { state: 'local-only' }) },
   });
   // An observer (the commander's machine, issue 6) fetches and merges but writes no record of its own.

@@ -129,7 +129,12 @@ function ActionOutput({ record }: { record: RecordOf<'action'> }) {
         </>
       )}
       <p className="sp-sha">
-        Output SHA-256 <code className="sp-hash">{p.outputSha256}</code>
+        {/* Issue 13: an HMAC under the host's key (records before it carry a plain SHA-256). */}
+        {p.outputHmac ? (
+          <>Output HMAC-SHA-256 (key {p.outputHmac.keyId.slice(0, 12)}) <code className="sp-hash">{p.outputHmac.value}</code></>
+        ) : (
+          <>Output SHA-256 <code className="sp-hash">{p.outputSha256}</code></>
+        )}
       </p>
     </div>
   );

@@ -159,7 +159,8 @@ describe('session page', () => {
     expect(firstOut).toContain('out');
     expect(firstOut).toContain('[REDACTED:');
     expect(await first.locator('pre.sp-command').textContent()).toMatch(/^sh -c 'echo out; echo .+ >&2; exit 7'$/);
-    expect(await first.textContent()).toContain((leaked.record.payload as { outputSha256: string }).outputSha256);
+    // Issue 13: the output's HMAC under the host key, not a plain SHA-256 (which would let anyone test a guess).
+    expect(await first.textContent()).toContain((leaked.record.payload as { outputHmac: { value: string } }).outputHmac.value);
     expect(await first.getByText(/^Duration$/).count()).toBe(1);
     // The raw key is nowhere on the page.
     expect(await page.content()).not.toContain(AWS_KEY);
