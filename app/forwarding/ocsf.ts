@@ -57,12 +57,16 @@ export interface OcsfEvent {
     log_name: string;
     log_provider: string;
     sequence?: number;
+    profiles: string[];
   };
   device: { hostname: string; uid: string; type_id: 0; type: 'Unknown' };
   actor?: { user: OcsfUser };
   unmapped: { breakglass: Record<string, unknown> };
   [attribute: string]: unknown;
 }
+
+/** Every event carries `device` (and most `actor`), the attributes of OCSF's host profile. */
+const PROFILES = ['host'] as const;
 
 /** Where the evidence lives, named in every event (`metadata.log_name`). */
 export const EVIDENCE_LOG_NAME = 'breakglass-evidence';
@@ -169,8 +173,9 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
         details: {
           trigger_text: TRIGGERS[d.trigger],
           justification: clip(d.justification),
-          material_risk: clip(d.materialRisk),
-          governed_paths_tried: d.governedPathsTried.slice(0, MAX_ITEMS).map((p) => ({ path: clip(p.path, MAX_SHORT), failure: clip(p.failure, 300) })),
+          material_risk: clip(d.materialRisk, 500),
+          governed_paths_tried: d.governedPathsTried.slice(0, 5).map((p) => ({ path: clip(p.path, 100), failure: clip(p.failure, 200) })),
+          governed_paths_count: d.governedPathsTried.length,
           duration_minutes: d.durationMinutes,
           attestations: d.attestations,
           policy_sha256: record.payload.policySha256,
@@ -307,6 +312,7 @@ export function recordEvent(item: ForwardItem, product: OcsfProduct): OcsfEvent 
       log_name: EVIDENCE_LOG_NAME,
       log_provider: product.name,
       sequence: item.position,
+      profiles: [...PROFILES],
     },
     device: deviceOf(record.host),
     actor: { user: userOf(record.actor, parts.actorRole ?? 'Admin') },
@@ -362,6 +368,7 @@ function hostEvent(kind: 'checkpoint' | 'test', host: Checkpoint['host'], atMs: 
       event_code: kind,
       log_name: EVIDENCE_LOG_NAME,
       log_provider: product.name,
+      profiles: [...PROFILES],
     },
     device: deviceOf(host),
     ...extra,
