@@ -13,7 +13,9 @@ import type { Transport } from './transport';
  * the receiver has read it to the end: the batch goes out on its own connection, this side
  * half-closes, and the receiver closes its side only after reading everything before our end of
  * stream (rsyslog's imtcp does). A receiver that goes away mid-batch resets the connection
- * instead, and the whole batch is sent again (same event ids).
+ * instead, and the whole batch is sent again (same event ids). A receiver that hangs up on its
+ * own before reading would look the same, so nothing is sent until the receiver has kept the new
+ * connection open for a round trip (see `connect`).
  */
 
 /** Events per connection: large enough for a backlog to flow, small enough that a retry resends little. */
@@ -63,13 +65,20 @@ export class SyslogTransport implements Transport {
     await sendAndConfirm(socket, payload, this.destination.timeoutSeconds * 1000, this.ctx);
   }
 
-  /** Opens a connection: TLS with the policy's CA and optional client certificate, verifying the receiver's name; or plain TCP. */
+  /**
+   * Opens a connection: TLS with the policy's CA and optional client certificate, verifying the
+   * receiver's name; or plain TCP. Then it waits as long as the handshake took (one round trip or
+   * more) before anything is sent: a receiver that refuses this host after the handshake (rsyslog
+   * checks a required client certificate only then, and refuses sessions over its limit) closes
+   * within that time, and the refusal is reported instead of being mistaken for a delivery.
+   */
   connect(): Promise<net.Socket> {
     const d = this.destination;
     const timeoutMs = d.timeoutSeconds * 1000;
     return (async () => {
       const material = d.insecurePlainTcp ? {} : await tlsMaterial(d);
-      return new Promise<net.Socket>((resolve, reject) => {
+      const t0 = performance.now();
+      const socket = await new Promise<net.Socket>((resolve, reject) => {
         const name = d.serverName ?? d.host;
         const socket = d.insecurePlainTcp
           ? net.connect({ host: d.host, port: d.port })
@@ -83,9 +92,13 @@ export class SyslogTransport implements Transport {
             minVersion: 'TLSv1.2',
             ...material,
           });
+        let tcpConnected = false;
+        socket.once('connect', () => (tcpConnected = true));
         const timer = setTimeout(() => {
           socket.destroy();
-          reject(new ForwardError('unreachable', `Cannot reach ${this.ctx.what} ${this.ctx.target}: it did not complete the connection within ${d.timeoutSeconds} s. Check the address and any firewall between.`));
+          reject(tcpConnected && !d.insecurePlainTcp
+            ? new ForwardError('tls', `${this.ctx.what} ${this.ctx.target} accepted the connection but did not complete the TLS handshake within ${d.timeoutSeconds} s: the port may not speak TLS.`)
+            : new ForwardError('unreachable', `Cannot reach ${this.ctx.what} ${this.ctx.target}: it did not complete the connection within ${d.timeoutSeconds} s. Check the address and any firewall between.`));
         }, timeoutMs);
         const fail = (e: unknown) => {
           clearTimeout(timer);
@@ -99,7 +112,31 @@ export class SyslogTransport implements Transport {
           resolve(socket);
         });
       });
+      await this.acceptedBy(socket, Math.min(1000, Math.max(5, performance.now() - t0)));
+      return socket;
     })();
+  }
+
+  /** Resolves when the receiver keeps the connection open for `graceMs`; rejects when it hangs up or fails first. */
+  private acceptedBy(socket: net.Socket, graceMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const refused = (e?: unknown) => {
+        cleanup();
+        socket.destroy();
+        reject(e instanceof Error && !(e instanceof ForwardError) && (e as NodeJS.ErrnoException).code?.startsWith('ERR_SSL')
+          ? classifyNetworkError(e, this.ctx)
+          : new ForwardError('tls', `${this.ctx.what} ${this.ctx.target} closed the connection right after it was set up: it did not accept this host (a client certificate it requires is missing or not trusted by it, or it takes no more connections).`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        resolve();
+      }, graceMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        socket.off('end', refused).off('close', refused).off('error', refused);
+      };
+      socket.once('end', refused).once('close', refused).once('error', refused);
+    });
   }
 
   close(): void {}
