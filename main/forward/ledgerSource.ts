@@ -9,56 +9,107 @@ import { Git } from '../git';
  * records in commit order. Every record this host writes is committed on top of the branch that
  * already holds the previous one, so each is an ancestor of the next and `rev-list --topo-order`
  * lists them in the order they were written, merges of other hosts' records notwithstanding.
- * The order is asked of git from the cursor's commit on, so a caught-up destination costs one
- * short walk. Its own git instance keeps these reads out of the writer's queue.
+ * The order is derived data, kept per branch tip and extended by walking only the commits a new
+ * tip adds; a rewritten history is walked again whole. Its own git instance keeps these reads
+ * out of the writer's queue.
  */
+
+interface Ordered {
+  head: string;
+  view: LedgerView;
+  /** This host's entries in commit order (position = index + 1). */
+  entries: LedgerEntry[];
+  positionOf: Map<string, number>;
+  records: number;
+}
+
+/** A ForwardSource over a GitEvidenceStore, for the records `hostId` wrote. */
 export class StoreForwardSource implements ForwardSource {
   private readonly git: Git;
-  private indexed: { view: LedgerView; byCommit: Map<string, LedgerEntry>; total: number } | null = null;
+  private ordered: Ordered | null = null;
 
   constructor(private readonly store: GitEvidenceStore, private readonly hostId: string) {
     this.git = new Git(store.dir);
   }
 
-  /** This host's entries by the commit that added each, for the current view (rebuilt when the view changes). */
-  private async index(): Promise<{ view: LedgerView; byCommit: Map<string, LedgerEntry>; total: number }> {
+  /** One computation at a time: the store's incremental refresh is not made for concurrent reads. */
+  private pending: Promise<Ordered | null> = Promise.resolve(null);
+
+  private order(): Promise<Ordered | null> {
+    const next = this.pending.catch(() => null).then(() => this.computeOrder());
+    this.pending = next;
+    return next;
+  }
+
+  private async computeOrder(): Promise<Ordered | null> {
     const view = await this.store.read();
-    if (this.indexed?.view === view) return this.indexed;
+    if (!view.head) return null;
+    const known = this.ordered;
+    if (known?.view === view) return known;
     const byCommit = new Map<string, LedgerEntry>();
-    let total = 0;
+    let records = 0;
+    let unattributed = 0;
     for (const entries of view.sessions.values()) {
-      total += entries.length;
-      for (const e of entries) if (e.record.host.id === this.hostId && e.commit) byCommit.set(e.commit, e);
+      records += entries.length;
+      for (const e of entries) {
+        if (e.record.host.id !== this.hostId) continue;
+        if (e.commit) byCommit.set(e.commit, e);
+        else unattributed += 1;
+      }
     }
-    this.indexed = { view, byCommit, total };
-    return this.indexed;
+    // A record whose commit is not known yet cannot be placed; leaving it out would leave a hole
+    // the cursor could pass. The next pass reads the ledger again.
+    if (unattributed > 0) throw new Error(`${unattributed} of this host's records have no commit yet.`);
+    const walk = async (range: string[]) => {
+      const out: LedgerEntry[] = [];
+      for (const c of (await this.git.text('forward-order', ['rev-list', '--reverse', '--topo-order', '--no-merges', ...range])).split('\n')) {
+        const e = byCommit.get(c);
+        if (e) out.push(e);
+      }
+      return out;
+    };
+    let entries: LedgerEntry[];
+    if (known && known.head === view.head) entries = known.entries;
+    else if (known && (await this.descends(view.head, known.head))) entries = [...known.entries, ...(await walk([view.head, `^${known.head}`]))];
+    else entries = await walk([view.head]);
+    // Derived data checks itself: every record of this host is placed exactly once, or the whole history is walked again.
+    if (entries.length !== byCommit.size) entries = await walk([view.head]);
+    if (entries.length !== byCommit.size) throw new Error(`${byCommit.size - entries.length} of this host's records are not on the branch's history.`);
+    const positionOf = new Map(entries.map((e, i) => [e.record.hash, i + 1]));
+    this.ordered = { head: view.head, view, entries, positionOf, records };
+    return this.ordered;
+  }
+
+  /** True when `tip` contains `base` (a symmetric-difference count walks only the commits between them). */
+  private async descends(tip: string, base: string): Promise<boolean> {
+    const r = await this.git.run('forward-descends', ['rev-list', '--left-right', '--count', `${base}...${tip}`], { ok: [0, 128] });
+    return r.exitCode === 0 && r.text().trim().split(/\s+/)[0] === '0';
   }
 
   async tip(): Promise<LedgerTip> {
-    const { view, byCommit, total } = await this.index();
-    return { commit: view.head, records: total, ownRecords: byCommit.size };
+    const o = await this.order();
+    return o ? { commit: o.head, records: o.records, ownRecords: o.entries.length } : { commit: null, records: 0, ownRecords: 0 };
   }
 
   async recordsAfter(cursor: ForwardCursor | null, options: { limit: number; types?: readonly RecordType[] }): Promise<ForwardItem[]> {
-    const { view, byCommit } = await this.index();
-    if (!view.head || byCommit.size === 0) return [];
-    if (cursor) {
-      const known = await this.git.run('forward-cursor-exists', ['cat-file', '-e', `${cursor.commit}^{commit}`], { ok: [0, 1, 128] });
-      if (known.exitCode !== 0) throw new CursorNotInLedger(cursor);
+    const o = await this.order();
+    if (!o) {
+      if (cursor) throw new CursorNotInLedger(cursor);
+      return [];
     }
-    const range = cursor ? [view.head, `^${cursor.commit}`] : [view.head];
-    const commits = (await this.git.text('forward-order', ['rev-list', '--reverse', '--topo-order', '--no-merges', ...range])).split('\n');
+    let start = 0;
+    if (cursor) {
+      const at = o.positionOf.get(cursor.hash);
+      if (at === undefined || o.entries[at - 1]!.commit !== cursor.commit) throw new CursorNotInLedger(cursor);
+      start = at;
+    }
     const types = options.types ? new Set(options.types) : null;
     const out: ForwardItem[] = [];
-    let position = cursor?.position ?? 0;
-    for (const commit of commits) {
-      const entry = byCommit.get(commit);
-      if (!entry) continue;
-      position += 1;
+    for (let i = start; i < o.entries.length && out.length < options.limit; i++) {
+      const entry = o.entries[i]!;
       if (types && !types.has(entry.record.type)) continue;
-      const session = view.sessions.get(entry.record.sessionId) ?? [];
-      out.push({ record: entry.record, commit, position, session: sessionContextAt(session.map((e) => e.record), entry.record.seq) });
-      if (out.length >= options.limit) break;
+      const session = o.view.sessions.get(entry.record.sessionId) ?? [];
+      out.push({ record: entry.record, commit: entry.commit, position: i + 1, session: sessionContextAt(session.map((e) => e.record), entry.record.seq) });
     }
     return out;
   }

@@ -11,8 +11,8 @@ import type { Transport } from './transport';
  * Delivery to one destination, in the background (issue 19). Each pass takes the destination's
  * lock, reads its cursor, and sends every record after it in order, batch by batch, saving the
  * cursor after each batch: at-least-once, so a crash between a send and its save sends that batch
- * again with the same event ids. A declaration further back than the first batch is sent ahead of
- * the backlog. While the destination fails, passes are retried with exponential backoff and jitter.
+ * again with the same event ids. The declaration of a session still running, when it sits behind
+ * more than one batch of backlog, is sent ahead of it. While the destination fails, passes are retried with exponential backoff and jitter.
  */
 
 /** What every worker of a forwarder shares. */
@@ -29,10 +29,19 @@ export interface WorkerContext {
   changed: () => void;
 }
 
+/**
+ * The push outbox's backoff (exponential, full jitter), capped lower: a security receiver that
+ * comes back should hear of a declaration within a minute, and one connection attempt a minute
+ * costs nothing. The cap keeps its jitter (30 to 60 s) so hosts do not retry in step.
+ */
+export function forwardBackoffMs(attempt: number, random: () => number): number {
+  return Math.min(backoffDelayMs(attempt, random), Math.round(30_000 + random() * 30_000));
+}
+
 /** A new commit may retry a failing destination early, but never more often than this. */
 const MIN_RETRY_MS = 2_000;
 
-/** How many declarations one pass sends ahead of the backlog at most. */
+/** How many declarations (the newest of sessions still running) one pass sends ahead of the backlog at most. */
 const AHEAD_LIMIT = 16;
 
 /** One destination's delivery loop. */
@@ -160,7 +169,7 @@ export class DestinationWorker {
       this.caughtUp = false;
       const previous = state?.failure ?? null;
       const attempts = (previous?.attempts ?? 0) + 1;
-      const delay = backoffDelayMs(attempts, this.ctx.random);
+      const delay = forwardBackoffMs(attempts, this.ctx.random);
       const now = this.nowIso();
       this.failingSince ??= this.ctx.now();
       if (state) {
@@ -193,9 +202,12 @@ export class DestinationWorker {
       const last = batch[batch.length - 1]!;
       let ahead = new Set(state.ahead);
       if (batch.length === this.transport.maxBatch && ahead.size < 500) {
-        // More backlog follows this batch: a declaration in it must not wait behind the rest (issue 19).
-        const declared = (await this.ctx.source.recordsAfter(state.cursor, { limit: AHEAD_LIMIT, types: ['declared'] }))
-          .filter((i) => i.position > last.position && !ahead.has(i.record.hash));
+        // More backlog follows this batch: the declaration of a session still running must not wait
+        // behind the rest (issue 19). Old, expired sessions' declarations keep their place.
+        const now = this.ctx.now();
+        const declared = (await this.ctx.source.recordsAfter(state.cursor, { limit: 100_000, types: ['declared'] }))
+          .filter((i) => i.position > last.position && !ahead.has(i.record.hash) && Date.parse(i.session?.expiresAt ?? '') > now)
+          .slice(-AHEAD_LIMIT);
         if (declared.length > 0) {
           await this.transport.deliver(declared.map(event));
           await save({ ...state, ahead: [...state.ahead, ...declared.map((i) => i.record.hash)] });
