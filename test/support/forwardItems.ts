@@ -1,3 +1,4 @@
+import { sha256Hex } from '../../app/chain';
 import { sealRecord } from '../../app/ledger';
 import { sessionContextAt, type ForwardItem } from '../../app/forwarding/ports';
 import type { LedgerEntry } from '../../app/ports';
@@ -37,7 +38,8 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   for (const e of [...chain.entries, ...journalEntries]) {
     position += 1;
     const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(records, e.record.seq);
-    out[e.record.type] ??= { record: e.record, commit: e.commit.padEnd(40, '0'), position, session };
+    // A commit id as git would print one (the chain builder's are placeholders).
+    out[e.record.type] ??= { record: e.record, commit: sha256Hex(`commit ${e.record.hash}`).slice(0, 40), position, session };
   }
   return out as Record<RecordType, ForwardItem>;
 }

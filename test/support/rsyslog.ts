@@ -73,16 +73,16 @@ export async function startRsyslog(dir: string, ca: TestCa | null, options: { re
     };
     if (port === 0) {
       // rsyslog writes the port it chose to listenPortFileName (only for port 0).
-      port = await waitFor('rsyslogd listening', () => {
+      port = await waitFor(`rsyslogd listening (stderr: ${stderr.trim() || 'none'})`, () => {
         alive();
         const text = existsSync(portFile) ? readFileSync(portFile, 'utf8').trim() : '';
         return Number(text) > 0 ? Number(text) : null;
-      }, { timeoutMs: 10_000 });
+      }, { timeoutMs: 30_000 });
     } else {
       await waitFor('rsyslogd listening again', () => {
         alive();
         return accepts(port);
-      }, { timeoutMs: 10_000 });
+      }, { timeoutMs: 30_000 });
     }
   };
 
