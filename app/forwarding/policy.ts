@@ -195,3 +195,16 @@ export function destinationRequirements(d: Destination): { files: Array<{ field:
   }
   return { files, env };
 }
+
+/**
+ * What this host lacks for a destination, as warnings for the preconditions (issue 19: a warning,
+ * never a blocker): each file the policy names that is not there, each environment variable that
+ * is unset. Values are never read here, only whether they exist.
+ */
+export function destinationHostProblems(d: Destination, host: { env(name: string): string | undefined; fileExists(path: string): boolean }): string[] {
+  const { files, env } = destinationRequirements(d);
+  return [
+    ...files.filter((f) => !host.fileExists(f.path)).map((f) => `Forwarding to ${d.id}: the file ${f.path} named by ${f.field} is not on this host.`),
+    ...env.filter((e) => !host.env(e.name)).map((e) => `Forwarding to ${d.id}: the environment variable ${e.name} named by ${e.field} is not set.`),
+  ];
+}

@@ -10,8 +10,9 @@ import { Git } from '../git';
  * already holds the previous one, so each is an ancestor of the next and `rev-list --topo-order`
  * lists them in the order they were written, merges of other hosts' records notwithstanding.
  * The order is derived data, kept per branch tip and extended by walking only the commits a new
- * tip adds; a rewritten history is walked again whole. Its own git instance keeps these reads
- * out of the writer's queue.
+ * tip adds (or by no walk at all for the record just committed at the tip); whenever the result
+ * does not place each of this host's records exactly once (a rewritten history), the whole
+ * history is walked again. Its own git instance keeps these reads out of the writer's queue.
  */
 
 interface Ordered {
@@ -21,6 +22,17 @@ interface Ordered {
   entries: LedgerEntry[];
   positionOf: Map<string, number>;
   records: number;
+}
+
+/** True when `entries` holds each of `byCommit`'s entries once, by the commit that added it. */
+function placesEach(entries: readonly LedgerEntry[], byCommit: ReadonlyMap<string, LedgerEntry>): boolean {
+  if (entries.length !== byCommit.size) return false;
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.commit) || byCommit.get(e.commit)?.record.hash !== e.record.hash) return false;
+    seen.add(e.commit);
+  }
+  return true;
 }
 
 /** A ForwardSource over a GitEvidenceStore, for the records `hostId` wrote. */
@@ -68,22 +80,28 @@ export class StoreForwardSource implements ForwardSource {
       }
       return out;
     };
-    let entries: LedgerEntry[];
-    if (known && known.head === view.head) entries = known.entries;
-    else if (known && (await this.descends(view.head, known.head))) entries = [...known.entries, ...(await walk([view.head, `^${known.head}`]))];
-    else entries = await walk([view.head]);
-    // Derived data checks itself: every record of this host is placed exactly once, or the whole history is walked again.
-    if (entries.length !== byCommit.size) entries = await walk([view.head]);
-    if (entries.length !== byCommit.size) throw new Error(`${byCommit.size - entries.length} of this host's records are not on the branch's history.`);
+    let entries = known ? this.extend(known, view.head, byCommit) : null;
+    if (!entries && known) {
+      // Walk only what the new tip adds; the result must place every record of this host exactly once.
+      entries = [...known.entries, ...(await walk([view.head, `^${known.head}`]))];
+    }
+    if (!entries || !placesEach(entries, byCommit)) entries = await walk([view.head]);
+    if (!placesEach(entries, byCommit)) throw new Error(`${byCommit.size - entries.length} of this host's records are not on the branch's history.`);
     const positionOf = new Map(entries.map((e, i) => [e.record.hash, i + 1]));
     this.ordered = { head: view.head, view, entries, positionOf, records };
     return this.ordered;
   }
 
-  /** True when `tip` contains `base` (a symmetric-difference count walks only the commits between them). */
-  private async descends(tip: string, base: string): Promise<boolean> {
-    const r = await this.git.run('forward-descends', ['rev-list', '--left-right', '--count', `${base}...${tip}`], { ok: [0, 128] });
-    return r.exitCode === 0 && r.text().trim().split(/\s+/)[0] === '0';
+  /**
+   * The order without git, in the two common cases: the tip did not move, or it moved by one
+   * record of this host committed at the tip itself (the record just written), which is therefore
+   * the newest. Null otherwise.
+   */
+  private extend(known: Ordered, head: string, byCommit: ReadonlyMap<string, LedgerEntry>): LedgerEntry[] | null {
+    if (known.head === head) return known.entries;
+    const added = byCommit.get(head);
+    if (!added || byCommit.size !== known.entries.length + 1) return null;
+    return [...known.entries, added];
   }
 
   async tip(): Promise<LedgerTip> {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent, testEvent } from '../../app/forwarding/ocsf';
@@ -8,7 +7,7 @@ import { createTransport } from '../../main/forward/forwarder';
 import { cleanup, tempDir } from '../support/cli';
 import { itemOfEveryType, TEST_PRODUCT } from '../support/forwardItems';
 import { startHecReceiver, startWebhookReceiver, type HecReceiver, type WebhookReceiver } from '../support/httpsReceivers';
-import { RSYSLOGD, startRsyslog, type Rsyslog } from '../support/rsyslog';
+import { startRsyslog, type Rsyslog } from '../support/rsyslog';
 import { makeTestCa, type TestCa } from '../support/testCa';
 import { waitFor } from '../support/waitFor';
 
@@ -46,7 +45,7 @@ async function failure(d: Destination, e: NodeJS.ProcessEnv = env): Promise<Forw
   return err;
 }
 
-describe.skipIf(!existsSync(RSYSLOGD))('forwarding transports against real receivers', () => {
+describe('forwarding transports against real receivers', () => {
   beforeAll(async () => {
     dir = tempDir('bg-fwd-transports-');
     ca = makeTestCa(path.join(dir, 'ca'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicyYaml, parsePolicyYaml, type PolicyProblem } from '../../app/policy';
-import { destinationFingerprint, destinationRequirements, destinationTarget, ForwardingSchema } from '../../app/forwarding/policy';
+import { destinationFingerprint, destinationHostProblems, destinationRequirements, destinationTarget, ForwardingSchema } from '../../app/forwarding/policy';
 
 const SECTION = `forwarding:
   checkpointMinutes: 30
@@ -111,5 +111,16 @@ describe('policy: forwarding destinations (issue 19)', () => {
     const moved = { ...f.destinations[0]!, host: 'siem2.example.com' };
     expect(destinationFingerprint(moved)).not.toBe(destinationFingerprint(f.destinations[0]!));
     expect(destinationFingerprint({ ...f.destinations[0]!, timeoutSeconds: 30 } as typeof moved)).toBe(destinationFingerprint(f.destinations[0]!));
+  });
+
+  it('says what this host lacks for each destination, never a value', () => {
+    const f = ForwardingSchema.parse((parsePolicyYaml(withSection(SECTION)) as { ok: true; policy: { forwarding: unknown } }).policy.forwarding);
+    const host = { env: (n: string) => (n === 'PRESENT' ? 'value' : undefined), fileExists: (p: string) => p === '/etc/breakglass/siem-ca.pem' };
+    expect(destinationHostProblems(f.destinations[0]!, host)).toEqual([
+      'Forwarding to siem: the file /etc/breakglass/client.pem named by clientCertFile is not on this host.',
+      'Forwarding to siem: the file /etc/breakglass/client-key.pem named by clientKeyFile is not on this host.',
+    ]);
+    expect(destinationHostProblems(f.destinations[1]!, host)).toEqual(['Forwarding to alerts: the environment variable BREAKGLASS_WEBHOOK_SECRET named by secret is not set.']);
+    expect(destinationHostProblems(f.destinations[1]!, { ...host, env: () => 'set' })).toEqual([]);
   });
 });
