@@ -7,24 +7,12 @@ import type { OcsfEvent } from './ocsf';
  * length in characters.
  */
 
-/** OCSF severity_id → syslog severity (RFC 5424 §6.2.1): High is critical, Critical is alert. */
+/** OCSF severity_id → syslog severity (RFC 5424 §6.2.1): Informational is info, Low notice, Medium warning, High critical, Critical alert, Fatal emergency. */
+const SYSLOG_SEVERITY: Readonly<Record<number, number>> = { 1: 6, 2: 5, 3: 4, 4: 2, 5: 1, 6: 0 };
+
+/** The syslog severity of an OCSF severity_id (notice for Unknown and Other). */
 export function syslogSeverity(severityId: number): number {
-  switch (severityId) {
-    case 1:
-      return 6; // informational
-    case 2:
-      return 5; // notice
-    case 3:
-      return 4; // warning
-    case 4:
-      return 2; // critical
-    case 5:
-      return 1; // alert
-    case 6:
-      return 0; // emergency
-    default:
-      return 5;
-  }
+  return SYSLOG_SEVERITY[severityId] ?? 5;
 }
 
 /** JSON with every non-ASCII code unit escaped (still the same JSON value). */

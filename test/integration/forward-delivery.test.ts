@@ -57,6 +57,19 @@ function since(mark: Received, ours: ReadonlySet<string> | null): Received {
   return { siem: pick(now.siem, mark.siem.length), alerts: pick(now.alerts, mark.alerts.length), splunk: pick(now.splunk, mark.splunk.length) };
 }
 
+/** Declares a session through the real CLI. */
+async function declare(ws: Workspace): Promise<void> {
+  expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+}
+
+/** A workspace whose policy forwards to `to` (the three receivers), with a session declared through the CLI. */
+async function declaredWorkspace(to = destinations(), checkpointMinutes?: number): Promise<Workspace> {
+  const ws = await workspace();
+  setForwarding(ws.repo, to, checkpointMinutes);
+  await declare(ws);
+  return ws;
+}
+
 async function started(ws: Workspace, options: Parameters<typeof openForwarder>[1] = { env: ENV }) {
   const f = await openForwarder(ws.repo, options);
   open.push(f.forwarder);
@@ -114,7 +127,7 @@ describe('forwarding every record (issue 19)', () => {
     const { forwarder } = await started(ws);
     await forwarder.whenIdle(10_000);
     const mark = received();
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    await declare(ws);
     expect((await ws.cli(['note', 'polled, not notified'])).code).toBe(0);
     const ours = new Set(ledgerOrder(ws.repo));
     const got = await waitFor('both records', () => (since(mark, ours).siem.length === 2 && since(mark, ours).alerts.length === 2 ? since(mark, ours) : null));
@@ -128,7 +141,7 @@ describe('forwarding every record (issue 19)', () => {
     setForwarding(ws.repo, destinations());
     // The shortest backoff of each step (no jitter), so the wait for the timer's retry is bounded.
     const { forwarder } = await started(ws, { env: ENV, random: () => 0 });
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    await declare(ws);
     forwarder.notify();
     await forwarder.whenIdle(10_000);
     const mark = received();
@@ -173,7 +186,7 @@ describe('forwarding every record (issue 19)', () => {
     setForwarding(ws.repo, destinations());
     // Records of its own (a start of their own): the receivers are shared, and ids are record hashes.
     await generateLedger(ws.repo, { sessions: 30, recordsPerSession: 5, hostId: 'test-host', start: Date.parse('2025-03-01T00:00:00Z') });
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    await declare(ws);
     const order = ledgerOrder(ws.repo);
     const declaredHash = order[order.length - 1]!;
     const ours = new Set(order);
@@ -234,9 +247,7 @@ describe('forwarding every record (issue 19)', () => {
   }, 120_000);
 
   it('a restart resumes from the cursor: only records committed since are sent', async () => {
-    const ws = await workspace();
-    setForwarding(ws.repo, destinations());
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    const ws = await declaredWorkspace();
     const one = await started(ws);
     await one.forwarder.whenIdle(10_000);
     await one.forwarder.stop();
@@ -251,11 +262,9 @@ describe('forwarding every record (issue 19)', () => {
   });
 
   it('an unreadable state file sends everything again, and status says why', async () => {
-    const ws = await workspace();
-    setForwarding(ws.repo, destinations());
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    const ws = await declaredWorkspace();
     const one = await started(ws);
-    await one.forwarder.whenIdle(10_000);
+    expect(await one.forwarder.whenIdle(10_000)).toBe(true);
     await one.forwarder.stop();
     writeFileSync(path.join(one.stateDir, 'alerts.json'), '{"v":1,"cursor":');
     const ours = new Set(ledgerOrder(ws.repo));
@@ -276,7 +285,7 @@ describe('forwarding every record (issue 19)', () => {
     const b = await started(ws);
     await Promise.all([a.forwarder.whenIdle(10_000), b.forwarder.whenIdle(10_000)]);
     const mark = received();
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    await declare(ws);
     for (const text of ['one', 'two', 'three']) {
       expect((await ws.cli(['note', text])).code).toBe(0);
       a.forwarder.notify();
@@ -291,9 +300,7 @@ describe('forwarding every record (issue 19)', () => {
   });
 
   it('a wrong CA shows in status as failing since T with the reason, and test() says the same and changes nothing', async () => {
-    const ws = await workspace();
-    setForwarding(ws.repo, destinations({ syslog: { caFile: ca.otherCaCert } }));
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    const ws = await declaredWorkspace(destinations({ syslog: { caFile: ca.otherCaCert } }));
     const { forwarder, stateDir } = await started(ws);
     const siem = await waitFor('siem failing', async () => (await forwarder.status()).find((d) => d.id === 'siem' && d.failing));
     expect(siem).toMatchObject({ pending: 1, deliveredUpTo: null, failing: { kind: 'wrong-ca' } });
@@ -314,9 +321,7 @@ describe('forwarding every record (issue 19)', () => {
   });
 
   it('checkpoints (host, tip commit, record count) go to every destination at start and each checkpoint interval', async () => {
-    const ws = await workspace();
-    setForwarding(ws.repo, destinations(), 15);
-    expect((await ws.cli(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
+    const ws = await declaredWorkspace(destinations(), 15);
     // The clock starts at the real time: the webhook refuses requests dated far from its own clock (replays).
     const start = Date.now();
     let clock = start;
