@@ -93,6 +93,7 @@ export class DestinationWorker {
   }
 
   private schedule(delayMs: number): void {
+    if (this.stopped) return;
     const at = this.ctx.now() + delayMs;
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
@@ -136,7 +137,17 @@ export class DestinationWorker {
 
   private async pass(): Promise<void> {
     const id = this.destination.id;
-    const release = await this.ctx.states.tryLock(id).catch(() => null);
+    let release: (() => Promise<void>) | null;
+    try {
+      release = await this.ctx.states.tryLock(id);
+    } catch {
+      // The state folder cannot be written (permissions, disk): nothing can be delivered without a
+      // cursor to save, so this is a failure, retried like any other.
+      this.caughtUp = false;
+      this.failingSince ??= this.ctx.now();
+      this.schedule(forwardBackoffMs(2, this.ctx.random));
+      return;
+    }
     if (!release) {
       this.busyElsewhere = true;
       this.schedule(this.ctx.pollIntervalMs);

@@ -173,13 +173,13 @@ describe('forwarding every record (issue 19)', () => {
     const got = await waitFor('the queued records at every receiver', () => {
       const g = since(mark, ours);
       return g.siem.length >= 4 && g.alerts.length >= 4 && g.splunk.length >= 4 ? g : null;
-    }, { timeoutMs: 60_000 });
+    }, { timeoutMs: 90_000 });
     const expected = ledgerOrder(ws.repo).slice(-4);
     expect(got).toEqual({ siem: expected, alerts: expected, splunk: expected });
     await forwarder.whenIdle(10_000);
     for (const d of await forwarder.status()) expect({ failing: d.failing, pending: d.pending, position: d.deliveredUpTo?.position }).toEqual({ failing: null, pending: 0, position: 5 });
     cleanup(ws.dir);
-  }, 120_000);
+  }, 180_000);
 
   it('a declaration goes ahead of a backlog, which then follows whole and in order', async () => {
     const ws = await workspace();
