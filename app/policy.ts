@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from 'yaml';
 import { formatPath } from './zodIssues';
+import { ForwardingSchema } from './forwarding/policy';
 
 /** The three authorized triggers of seed §2, with the seed's own wording. */
 export const TRIGGERS = {
@@ -95,6 +96,8 @@ export const PolicySchema = z.object({
     'backend-lock-integrity': z.array(z.string().min(1)).default([]),
     'prolonged-outage': z.array(z.string().min(1)).default([]),
   }).strict().default({ 'signing-keys-unavailable': [], 'backend-lock-integrity': [], 'prolonged-outage': [] }),
+  /** Where every record is forwarded (issue 19); absent: nowhere. */
+  forwarding: ForwardingSchema.optional(),
 }).strict().superRefine((p, ctx) => {
   if (p.duration.defaultMinutes > p.duration.maxMinutes) {
     ctx.addIssue({ code: 'custom', path: ['duration', 'defaultMinutes'], message: 'The default duration is above the maximum.' });
