@@ -97,14 +97,17 @@ export function startContained(options: StartContainedOptions): ContainedPty | C
     // unnecessary, and staying in ours lets a terminal's Ctrl-C reach the command.
     detached: plan.containment.kind === 'process-group',
   });
+  // Both are pipes (stdio above); Node's types cannot see that through the variable stdin.
+  const stdout = child.stdout!;
+  const stderr = child.stderr!;
   const done = new Promise<ContainedExit>((resolve) => {
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ exitCode: null, signal: null, startError: e.code ?? 'spawn-failed' }));
     child.on('exit', (exitCode, signal) => {
       // In the fallback a left-behind process may hold the pipes open: once the command has
       // exited, give its output a moment to drain, then stop waiting for the pipes.
       const drain = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        stdout.destroy();
+        stderr.destroy();
         resolve({ exitCode, signal, startError: null });
       }, 1_000);
       child.on('close', () => {
@@ -113,7 +116,7 @@ export function startContained(options: StartContainedOptions): ContainedPty | C
       });
     });
   });
-  return { mode: 'pipes', stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, ...controls(plan.containment, child.pid ?? -1, done) };
+  return { mode: 'pipes', stdin: child.stdin, stdout, stderr, ...controls(plan.containment, child.pid ?? -1, done) };
 }
 
 /** Returned instead of a process when the command could not be started (nothing ran). */
