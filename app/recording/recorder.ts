@@ -178,6 +178,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   let kinds: Record<string, number> = {};
   let count = 0;
   let cutTimer: unknown = null;
+  let idleTimer: unknown = null;
   const totalKinds: Record<string, number> = {};
   let totalCount = 0;
   const queue: RecordingChunk[] = [];
@@ -240,6 +241,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   const cut = (how: RecordingEnd | null) => {
     if (cutTimer !== null) timers.clearTimeout(cutTimer);
     cutTimer = null;
+    if (how !== null && idleTimer !== null) timers.clearTimeout(idleTimer);
     if (lines.length === 0 && how === null) return;
     const text = lines.join('');
     const chunk: RecordingChunk = {
@@ -283,6 +285,17 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     write(data) {
       if (ended || data.length === 0) return;
       addOutput(redactor.push(data));
+      // The redactor holds back a tail that could be the start of a secret. After a whole
+      // interval of silence nothing more of it is coming: flush it, so an idle terminal (a
+      // prompt waiting) is recorded within one interval too. A secret whose printing pauses for
+      // that long in the middle would be split here; that is the price of the bound.
+      if (idleTimer !== null) timers.clearTimeout(idleTimer);
+      idleTimer = timers.setTimeout(() => {
+        idleTimer = null;
+        if (ended) return;
+        addOutput(redactor.flush());
+        cut(null);
+      }, settings.maxChunkMs);
     },
     resize(cols, rows) {
       if (ended) return;
