@@ -257,7 +257,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     updateFlow();
     void pump();
   };
-  const addEvent = (event: AsciicastEvent) => {
+  let lastEventTime = 0;
+  const addEvent = (given: AsciicastEvent) => {
+    // Times never go backwards in the file, even for held-back output released after a marker.
+    const event: AsciicastEvent = given[0] >= lastEventTime ? given : [lastEventTime, given[1], given[2]];
+    lastEventTime = event[0];
     const line = asciicastLine(event);
     const size = utf8Length(line);
     if (lines.length > 0 && bytes + size > settings.maxChunkBytes) cut(null);
@@ -269,11 +273,28 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     bytes += size;
     chunkEnd = event[0];
   };
-  const addOutput = (result: RedactionResult) => {
-    if (result.text) {
-      const t = time();
-      for (const piece of pieces(result.text, MAX_EVENT_CHARS)) addEvent([t, 'o', piece]);
+  // When each piece of output arrived, oldest first, for the part the redactor has not released.
+  // Released text is given the arrival times of the input it came from (one character for one:
+  // exact when nothing was redacted; a redaction marker's different length shifts the boundary
+  // by that difference until the next flush), so marks held back with a tail keep their time.
+  let arrivals: { chars: number; time: number }[] = [];
+  const addOutput = (result: RedactionResult, flushed: boolean) => {
+    let rest = result.text;
+    while (rest.length > 0) {
+      const oldest = arrivals[0];
+      if (!oldest) {
+        for (const piece of pieces(rest, MAX_EVENT_CHARS)) addEvent([time(), 'o', piece]);
+        break;
+      }
+      // The newest arrival takes whatever is left (a marker longer than the secret it replaced),
+      // and text with a redaction in it stays whole, so no marker is cut in two.
+      const segment = arrivals.length === 1 || result.count > 0 ? rest : rest.slice(0, oldest.chars);
+      for (const piece of pieces(segment, MAX_EVENT_CHARS)) addEvent([oldest.time, 'o', piece]);
+      rest = rest.slice(segment.length);
+      oldest.chars -= segment.length;
+      if (oldest.chars <= 0) arrivals.shift();
     }
+    if (flushed) arrivals = [];
     // Counted where the redacted text landed (the chunk its markers are in).
     addKinds(kinds, result.kinds);
     addKinds(totalKinds, result.kinds);
@@ -284,7 +305,8 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   return {
     write(data) {
       if (ended || data.length === 0) return;
-      addOutput(redactor.push(data));
+      arrivals.push({ chars: data.length, time: time() });
+      addOutput(redactor.push(data), false);
       // The redactor holds back a tail that could be the start of a secret. After a whole
       // interval of silence nothing more of it is coming: flush it, so an idle terminal (a
       // prompt waiting) is recorded within one interval too. A secret whose printing pauses for
@@ -293,7 +315,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       idleTimer = timers.setTimeout(() => {
         idleTimer = null;
         if (ended) return;
-        addOutput(redactor.flush());
+        addOutput(redactor.flush(), true);
         cut(null);
       }, settings.maxChunkMs);
     },
@@ -308,7 +330,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     },
     end(how, exit) {
       if (ended) return ended;
-      addOutput(redactor.flush());
+      addOutput(redactor.flush(), true);
       const t = time();
       addEvent([t, 'm', `recording-ended: ${how}`]);
       addEvent([t, 'x', String(exit?.exitCode ?? -1)]);

@@ -1,4 +1,4 @@
-import type { StreamRedactor } from '../../app/recording/recorder';
+import type { RedactionResult, StreamRedactor } from '../../app/recording/recorder';
 
 /**
  * TEST DOUBLE for issue 13's stream redactor (app/redaction implements the real one): a small but
@@ -12,7 +12,7 @@ const HOLD = 'SECRET-'.length + 12 - 1;
 /** A fresh test-double redactor. */
 export function testDoubleRedactor(): StreamRedactor & { pushes: number } {
   let carry = '';
-  const run = (text: string, final: boolean) => {
+  const run = (text: string, final: boolean): RedactionResult => {
     const cut = final ? text.length : Math.max(0, text.length - HOLD);
     const re = new RegExp(TEST_SECRET_PATTERN.source, 'g');
     let out = '';
@@ -32,7 +32,7 @@ export function testDoubleRedactor(): StreamRedactor & { pushes: number } {
     emitTo = Math.max(pos, emitTo);
     out += text.slice(pos, emitTo);
     carry = text.slice(emitTo);
-    return { text: out, count, kinds: count > 0 ? { 'test-secret': count } : {} };
+    return { text: out, count, kinds: count > 0 ? { 'test-secret': count } : ({} as Record<string, number>) };
   };
   const redactor = {
     pushes: 0,
