@@ -83,8 +83,20 @@ export function parseSize(data: string): { cols: number; rows: number } | null {
   return cols >= 1 && rows >= 1 ? { cols, rows } : null;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** SHA-256 (hex) of a string in UTF-8, through Web Crypto (native, off the main thread in Node). */
+export async function sha256HexAsync(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
 /** Number of bytes of a string in UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
 export function utf8Length(text: string): number {
+  // Most terminal output is ASCII once JSON has escaped the control characters: one native scan.
+  if (!NON_ASCII.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { sha256Hex } from '../chain';
-import { asciicastLine, roundTime, utf8Length, type AsciicastEvent, type AsciicastHeader } from './asciicast';
+import { asciicastLine, roundTime, sha256HexAsync, utf8Length, type AsciicastEvent, type AsciicastHeader } from './asciicast';
+import {
+  markLabelSchema, terminalSizeSchema, type FlowControl, type RecorderStatus, type RecordingChunk, type RecordingEnd,
+  type RecordingSummary, type Recorder, type RedactionResult, type StreamRedactor,
+} from './model';
 
 // The recorder of a governed shell (issue 17, "The recording is evidence"). It turns what the PTY
 // shows into asciicast v2 chunks, each committed as evidence by the caller (`onChunk`), cut at
@@ -17,58 +20,6 @@ import { asciicastLine, roundTime, utf8Length, type AsciicastEvent, type Asciica
 // chunk leaves the recorder unredacted. The redactor is never flushed between chunks: it carries
 // its bounded tail over a chunk boundary, so a secret split across two chunks is still caught.
 
-/** The outcome of one redaction step: the redacted text and how many of what kinds were removed. */
-export interface RedactionResult {
-  text: string;
-  count: number;
-  kinds: Readonly<Record<string, number>>;
-}
-
-/** A redactor for text that arrives in pieces (app/redaction implements it, issue 13). */
-export interface StreamRedactor {
-  push(chunk: string): RedactionResult;
-  flush(): RedactionResult;
-}
-
-/** What happens when a chunk cannot be committed: pause the shell, or keep going degraded. */
-export type RecorderMode = 'strict' | 'best-effort';
-
-/** How a recording ended; `crash-recovered` is written by the next start (crashRecoveryChunk). */
-export type RecordingEnd = 'exit' | 'expiry' | 'close' | 'crash-recovered';
-
-/** One piece of the recording, committed as evidence in `seq` order; texts concatenate to the file. */
-export interface RecordingChunk {
-  seq: number;
-  /** UTF-8 byte offsets of this chunk's text within the whole recording. */
-  startOffset: number;
-  endOffset: number;
-  /** Recording time (seconds) of its first and last event. */
-  startTime: number;
-  endTime: number;
-  /** asciicast lines, each ending in a newline (chunk 0 is the header line). */
-  text: string;
-  redactionCount: number;
-  redactionKinds: Record<string, number>;
-  /** SHA-256 (hex) of `text` in UTF-8. */
-  sha256: string;
-  /** Set on the last chunk: how the recording ended. */
-  ended: RecordingEnd | null;
-}
-
-/** What strict mode stops while chunks cannot be committed (the PTY: stop reading it). */
-export interface FlowControl {
-  pause(): void;
-  resume(): void;
-}
-
-/** The recorder's health, for the UI and for a `recording-degraded` record. */
-export interface RecorderStatus {
-  state: 'recording' | 'paused' | 'degraded' | 'ended';
-  committedChunks: number;
-  pendingChunks: number;
-  /** Consecutive failed commits of the oldest pending chunk. */
-  failures: number;
-}
 
 /** Timers the recorder uses (injectable so tests can move time). */
 export interface RecorderTimers {
@@ -85,7 +36,7 @@ const settingsSchema = z.object({
   maxChunkMs: z.number().int().min(10).max(600_000).default(10_000),
   maxChunkBytes: z.number().int().min(4096).max(16 * 1024 * 1024).default(256 * 1024),
   /** Chunks waiting to be committed beyond which the PTY is not read (bounded memory). */
-  maxPendingChunks: z.number().int().min(1).max(1000).default(4),
+  maxPendingChunks: z.number().int().min(1).max(1000).default(16),
   retryMs: z.object({ first: z.number().int().min(1), max: z.number().int().min(1) }).strict().default({ first: 250, max: 5_000 }),
 }).strict();
 
@@ -94,6 +45,13 @@ export type RecorderOptions = z.input<typeof settingsSchema> & {
   redactor: StreamRedactor;
   /** Commits one chunk as evidence; a rejection is handled by `mode`. */
   onChunk(chunk: RecordingChunk): Promise<void>;
+  /**
+   * Optional group commit: commits every chunk given, in order, all or none (one fast-import run
+   * with one commit per record and one ref update). When present it is used for everything after
+   * the header, with as many waiting chunks as `maxPendingChunks`, so a burst of output costs a
+   * few commits instead of one per 256 KiB.
+   */
+  onChunks?(chunks: readonly RecordingChunk[]): Promise<void>;
   flow?: FlowControl;
   onStatus?(status: RecorderStatus): void;
   /** Epoch milliseconds (default Date.now). */
@@ -101,34 +59,13 @@ export type RecorderOptions = z.input<typeof settingsSchema> & {
   timers?: RecorderTimers;
 };
 
-/** What a finished recording amounts to. */
-export interface RecordingSummary {
-  chunks: number;
-  bytes: number;
-  durationSeconds: number;
-  ended: RecordingEnd;
-  redactionCount: number;
-  redactionKinds: Record<string, number>;
-}
-
-/** A running recording. */
-export interface Recorder {
-  /** Output read from the PTY. */
-  write(data: string): void;
-  resize(cols: number, rows: number): void;
-  /** A labelled point in time (expiry warning, operator marker). */
-  mark(label: string): void;
-  /** Ends the recording; resolves once every chunk is committed. */
-  end(how: Exclude<RecordingEnd, 'crash-recovered'>, exit?: { exitCode: number | null }): Promise<RecordingSummary>;
-  status(): RecorderStatus;
-}
-
-const markLabel = z.string().min(1).max(200).regex(/^[^\p{Cc}]*$/u, 'no control characters');
-const sizeSchema = z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
 
 // Longest output event, in UTF-16 units: even with JSON's worst-case escaping (\u001b is 6
 // characters) one line stays well under the default chunk size.
 const MAX_EVENT_CHARS = 16 * 1024;
+const BATCH_CHARS = 32 * 1024;
+// Output read but not yet redacted beyond which the PTY is not read (bounded memory).
+const MAX_UNPROCESSED_CHARS = 1024 * 1024;
 
 function addKinds(into: Record<string, number>, kinds: Readonly<Record<string, number>>): void {
   for (const [kind, n] of Object.entries(kinds)) into[kind] = (into[kind] ?? 0) + n;
@@ -152,7 +89,7 @@ function pieces(text: string, max: number): string[] {
  * committed at all fails closed — the caller does not start the shell.
  */
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
-  const { redactor, onChunk, flow, onStatus, now: clock, timers: givenTimers, ...given } = options;
+  const { redactor, onChunk, onChunks, flow, onStatus, now: clock, timers: givenTimers, ...given } = options;
   const settings = settingsSchema.parse(given);
   const now = clock ?? Date.now;
   const timers: RecorderTimers = givenTimers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
@@ -164,7 +101,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   const headerText = asciicastLine(header);
   const first: RecordingChunk = {
     seq: 0, startOffset: 0, endOffset: utf8Length(headerText), startTime: 0, endTime: 0, text: headerText,
-    redactionCount: 0, redactionKinds: {}, sha256: sha256Hex(headerText), ended: null,
+    redactionCount: 0, redactionKinds: {}, sha256: await sha256HexAsync(headerText), ended: null,
   };
   await onChunk(first);
 
@@ -178,10 +115,14 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   let kinds: Record<string, number> = {};
   let count = 0;
   let cutTimer: unknown = null;
+  let batch: string[] = [];
+  let batchChars = 0;
+  let batchTimer: unknown = null;
   let idleTimer: unknown = null;
   const totalKinds: Record<string, number> = {};
   let totalCount = 0;
   const queue: RecordingChunk[] = [];
+  const hashes = new WeakMap<RecordingChunk, Promise<string>>();
   let committed = 1;
   let failures = 0;
   let paused = false;
@@ -189,8 +130,8 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   let ended: Promise<RecordingSummary> | null = null;
   let drained: (() => void) | null = null;
 
-  const time = () => {
-    lastTime = Math.max(lastTime, roundTime((now() - startedAt) / 1000));
+  const time = (at = now()) => {
+    lastTime = Math.max(lastTime, roundTime((at - startedAt) / 1000));
     return lastTime;
   };
   const status = (): RecorderStatus => ({
@@ -203,7 +144,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   const updateFlow = () => {
     // Strict: a chunk that cannot be committed stops the shell until it can. Both modes: a
     // backlog of commits stops reading the PTY, which bounds memory (the programs block).
-    const shouldPause = (failures > 0 && settings.mode === 'strict') || (failures === 0 && queue.length > settings.maxPendingChunks);
+    const shouldPause = (failures > 0 && settings.mode === 'strict') || (failures === 0 && queue.length > settings.maxPendingChunks) || batchChars > MAX_UNPROCESSED_CHARS;
     if (shouldPause !== paused) {
       paused = shouldPause;
       if (paused) flow?.pause();
@@ -221,9 +162,12 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     pumping = true;
     while (queue.length > 0) {
       try {
-        await onChunk(queue[0]!);
-        queue.shift();
-        committed++;
+        const batch = onChunks ? queue.slice(0, settings.maxPendingChunks) : [queue[0]!];
+        for (const chunk of batch) chunk.sha256 ||= await hashes.get(chunk)!;
+        if (onChunks) await onChunks(batch);
+        else await onChunk(batch[0]!);
+        queue.splice(0, batch.length);
+        committed += batch.length;
         failures = 0;
         updateFlow();
       } catch {
@@ -246,8 +190,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     const text = lines.join('');
     const chunk: RecordingChunk = {
       seq: nextSeq++, startOffset: offset, endOffset: offset + bytes, startTime: chunkStart, endTime: chunkEnd, text,
-      redactionCount: count, redactionKinds: kinds, sha256: sha256Hex(text), ended: how,
+      // Filled in from `hashes` before the commit: Web Crypto hashes off the main thread, and
+      // several chunks at once, so the PTY is not held up by it.
+      redactionCount: count, redactionKinds: kinds, sha256: '', ended: how,
     };
+    hashes.set(chunk, sha256HexAsync(text));
     offset += bytes;
     lines = [];
     bytes = 0;
@@ -267,7 +214,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     if (lines.length > 0 && bytes + size > settings.maxChunkBytes) cut(null);
     if (lines.length === 0) {
       chunkStart = event[0];
-      cutTimer = timers.setTimeout(() => cut(null), settings.maxChunkMs);
+      cutTimer = timers.setTimeout(() => {
+        cutTimer = null;
+        takeBatch();
+        cut(null);
+      }, settings.maxChunkMs);
     }
     lines.push(line);
     bytes += size;
@@ -302,11 +253,35 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     totalCount += result.count;
   };
 
-  return {
-    write(data) {
-      if (ended || data.length === 0) return;
-      arrivals.push({ chars: data.length, time: time() });
+  // A PTY is read 4 KiB at a time. Output is redacted and encoded later, in batches of up to
+  // 32 KiB per timer turn: far cheaper per byte than piece by piece, and the event loop goes back
+  // to reading the PTY between batches, so the programs writing to it are not held up while the
+  // recorder works. `all` takes everything (before a resize, a marker, a cut or the end).
+  const takeBatch = (all = true) => {
+    if (batchTimer !== null) timers.clearTimeout(batchTimer);
+    batchTimer = null;
+    while (batch.length > 0) {
+      let n = 0;
+      let chars = 0;
+      while (n < batch.length && (all || chars < BATCH_CHARS)) chars += batch[n++]!.length;
+      const data = n === 1 ? batch[0]! : batch.slice(0, n).join('');
+      batch = batch.slice(n);
+      batchChars -= chars;
       addOutput(redactor.push(data), false);
+      if (!all) break;
+    }
+    if (batch.length > 0) batchTimer = timers.setTimeout(() => takeBatch(false), 0);
+    updateFlow();
+  };
+
+  return {
+    write(data, at) {
+      if (ended || data.length === 0) return;
+      arrivals.push({ chars: data.length, time: time(at) });
+      batch.push(data);
+      batchChars += data.length;
+      if (batchChars > MAX_UNPROCESSED_CHARS) updateFlow();
+      batchTimer ??= timers.setTimeout(() => takeBatch(false), 0);
       // The redactor holds back a tail that could be the start of a secret. After a whole
       // interval of silence nothing more of it is coming: flush it, so an idle terminal (a
       // prompt waiting) is recorded within one interval too. A secret whose printing pauses for
@@ -315,21 +290,26 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       idleTimer = timers.setTimeout(() => {
         idleTimer = null;
         if (ended) return;
+        takeBatch();
         addOutput(redactor.flush(), true);
         cut(null);
       }, settings.maxChunkMs);
     },
     resize(cols, rows) {
       if (ended) return;
-      const size = sizeSchema.parse({ cols, rows });
+      const size = terminalSizeSchema.parse({ cols, rows });
+      takeBatch();
       addEvent([time(), 'r', `${size.cols}x${size.rows}`]);
     },
     mark(label) {
       if (ended) return;
-      addEvent([time(), 'm', markLabel.parse(label)]);
+      const valid = markLabelSchema.parse(label);
+      takeBatch();
+      addEvent([time(), 'm', valid]);
     },
     end(how, exit) {
       if (ended) return ended;
+      takeBatch();
       addOutput(redactor.flush(), true);
       const t = time();
       addEvent([t, 'm', `recording-ended: ${how}`]);
@@ -344,14 +324,3 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   };
 }
 
-/**
- * The closing chunk the next start writes for a recording whose process died (`kill -9`, power
- * loss): it follows the last committed chunk and says the recording was crash-recovered.
- */
-export function crashRecoveryChunk(last: Pick<RecordingChunk, 'seq' | 'endOffset' | 'endTime'>): RecordingChunk {
-  const text = asciicastLine([last.endTime, 'm', 'recording-ended: crash-recovered']) + asciicastLine([last.endTime, 'x', '-1']);
-  return {
-    seq: last.seq + 1, startOffset: last.endOffset, endOffset: last.endOffset + utf8Length(text), startTime: last.endTime, endTime: last.endTime,
-    text, redactionCount: 0, redactionKinds: {}, sha256: sha256Hex(text), ended: 'crash-recovered',
-  };
-}

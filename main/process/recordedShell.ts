@@ -1,10 +1,12 @@
 import { endLine, nextShellNotice } from '../../app/recording/expiryNotices';
-import {
-  startRecorder, type FlowControl, type Recorder, type RecorderMode, type RecorderStatus, type RecordingChunk,
-  type RecordingEnd, type RecordingSummary, type StreamRedactor,
-} from '../../app/recording/recorder';
+import type {
+  FlowControl, Recorder, RecorderMode, RecorderStatus, RecordingChunk, RecordingEnd, RecordingSummary, StreamRedactor,
+} from '../../app/recording/model';
+import { startRecorder } from '../../app/recording/recorder';
 import { findExecutable, startContained, type ContainedExit, type ContainedNotStarted, type ContainedPty } from './container';
 import type { Containment } from './containment';
+import { startRecorderInWorker } from './recorderHost';
+import type { RedactorModule } from './recorderProtocol';
 import { integrateShell } from './shellIntegration';
 
 /**
@@ -23,9 +25,16 @@ export interface RecordedShellOptions {
   env: Record<string, string>;
   cols: number;
   rows: number;
-  redactor: StreamRedactor;
+  /**
+   * The stream redactor. Named by module (`{ module, factory }`), the recorder runs in a worker
+   * thread (recorderHost.ts: the way to run it, the PTY's thread stays free); given as an object,
+   * it runs on this thread.
+   */
+  redactor: StreamRedactor | RedactorModule;
   /** Commits one chunk as evidence (a record of the session's chain). */
   onChunk(chunk: RecordingChunk): Promise<void>;
+  /** Optional group commit of several chunks, in order, all or none (see RecorderOptions). */
+  onChunks?(chunks: readonly RecordingChunk[]): Promise<void>;
   mode: RecorderMode;
   /** What the PTY shows, as it arrives: the operator's own screen (not redacted). */
   onOutput?(data: string): void;
@@ -58,6 +67,8 @@ export interface RecordedShell {
   end(how: 'expiry' | 'close', at?: number): Promise<ShellEnded>;
   /** Resolves once the shell has ended (however) and every chunk is committed. */
   ended: Promise<ShellEnded>;
+  /** The recording's health now (paused, degraded, chunks waiting). */
+  status(): RecorderStatus;
 }
 
 /**
@@ -84,13 +95,16 @@ export async function startRecordedShell(options: RecordedShellOptions): Promise
       for (const k of keys) contained?.pty.write(k);
     },
   };
-  const recorder: Recorder = await startRecorder({
+  const common = {
     cols: options.cols, rows: options.rows, mode: options.mode, shell: shellPath, term: 'xterm-256color',
-    redactor: options.redactor, onChunk: options.onChunk, flow,
+    onChunk: options.onChunk, flow,
+    ...(options.onChunks ? { onChunks: options.onChunks } : {}),
     ...(options.onStatus ? { onStatus: options.onStatus } : {}),
     ...(options.maxChunkMs !== undefined ? { maxChunkMs: options.maxChunkMs } : {}),
     ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
-  });
+  };
+  const { redactor } = options;
+  const recorder: Recorder = 'push' in redactor ? await startRecorder({ ...common, redactor }) : await startRecorderInWorker({ ...common, redactor });
   const shell = integrateShell(shellPath, options.env);
   let started: ContainedPty | ContainedNotStarted;
   try {
@@ -149,6 +163,7 @@ export async function startRecordedShell(options: RecordedShellOptions): Promise
       return ended;
     },
     ended,
+    status: () => recorder.status(),
   };
 }
 

@@ -3,11 +3,11 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import xtermHeadless from '@xterm/headless';
-import type { RecordingChunk, StreamRedactor } from '../../app/recording/recorder';
+import type { RecordingChunk } from '../../app/recording/model';
 import { bufferText } from '../../app/recording/replay';
 import { namespaceInit } from '../../main/process/containment';
 import { startRecordedShell, type RecordedShell, type RecordedShellOptions } from '../../main/process/recordedShell';
-import { testDoubleRedactor } from './testDoubleRedactor';
+import { TEST_DOUBLE_REDACTOR_MODULE } from './testDoubleRedactor';
 import { waitFor } from './waitFor';
 
 const { Terminal } = xtermHeadless;
@@ -40,14 +40,15 @@ export interface ShellDriver {
 }
 
 /** Starts a recorded shell in a test home, with a live headless terminal as the operator's screen. */
-export async function driveShell(options: Partial<RecordedShellOptions> & { shell: string; redactor?: StreamRedactor }): Promise<ShellDriver> {
+export async function driveShell(options: Partial<RecordedShellOptions> & { shell: string }): Promise<ShellDriver> {
   const live = new Terminal({ cols: options.cols ?? 100, rows: options.rows ?? 30, scrollback: 10_000, allowProposedApi: true });
   let pendingWrites = Promise.resolve();
   const chunks: RecordingChunk[] = [];
   const home = options.env?.HOME ?? testHome();
   const shell = await startRecordedShell({
     cwd: home, cols: 100, rows: 30, mode: 'strict',
-    redactor: options.redactor ?? testDoubleRedactor(),
+    // By default in a worker, as the product runs it; a test may pass a redactor object instead.
+    redactor: options.redactor ?? TEST_DOUBLE_REDACTOR_MODULE,
     onChunk: async (c) => void chunks.push(c),
     ...options,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...options.env, HOME: home, SHELL: options.shell },

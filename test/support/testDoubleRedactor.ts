@@ -1,4 +1,4 @@
-import type { RedactionResult, StreamRedactor } from '../../app/recording/recorder';
+import type { RedactionResult, StreamRedactor } from '../../app/recording/model';
 
 /**
  * TEST DOUBLE for issue 13's stream redactor (app/redaction implements the real one): a small but
@@ -58,3 +58,6 @@ export function testSecret(seed = Date.now()): string {
   }
   return `SECRET-${s}`;
 }
+
+/** The test double named by module, for a recorder running in a worker (main/process/recorderHost.ts). */
+export const TEST_DOUBLE_REDACTOR_MODULE = { module: new URL('./testDoubleRedactor.ts', import.meta.url).href, factory: 'testDoubleRedactor' };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAsciicast } from '../../../app/recording/asciicast';
-import { crashRecoveryChunk, type RecordingChunk } from '../../../app/recording/recorder';
+import { crashRecoveryChunk, type RecordingChunk } from '../../../app/recording/model';
 import { startContained } from '../../../main/process/container';
 import { containmentPlan, namespaceInit } from '../../../main/process/containment';
 import { scheduleShellExpiry } from '../../../main/process/recordedShell';

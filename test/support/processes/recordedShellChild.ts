@@ -4,14 +4,14 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { startRecordedShell } from '../../../main/process/recordedShell';
-import { testDoubleRedactor } from '../testDoubleRedactor';
+import { TEST_DOUBLE_REDACTOR_MODULE } from '../testDoubleRedactor';
 
 const [dir, marker, intervalMs] = process.argv.slice(2) as [string, string, string];
 let chunks = 0;
 const shell = await startRecordedShell({
   shell: '/bin/bash', cwd: dir, cols: 100, rows: 30, mode: 'strict', maxChunkMs: Number(intervalMs),
   env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8' },
-  redactor: testDoubleRedactor(),
+  redactor: TEST_DOUBLE_REDACTOR_MODULE,
   onChunk: async (chunk) => {
     const fd = openSync(path.join(dir, `chunk-${String(chunk.seq).padStart(6, '0')}.json`), 'w');
     writeSync(fd, JSON.stringify(chunk));

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseAsciicast, utf8Length } from '../../../app/recording/asciicast';
 import { sha256Hex } from '../../../app/chain';
-import { crashRecoveryChunk, startRecorder, type RecorderTimers, type RecordingChunk } from '../../../app/recording/recorder';
+import { crashRecoveryChunk, type RecordingChunk } from '../../../app/recording/model';
+import { startRecorder, type RecorderTimers } from '../../../app/recording/recorder';
 import { testDoubleRedactor, testSecret } from '../../support/testDoubleRedactor';
+import { waitFor } from '../../support/waitFor';
 
 /** A clock and timers that move only when the test says (the one thing tests may fake). */
 function manualTime(start = 1_750_000_000_000) {
@@ -35,7 +37,8 @@ function outputOf(chunk: RecordingChunk): string {
   return chunk.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown).filter((e): e is [number, string, string] => Array.isArray(e) && e[1] === 'o').map((e) => e[2]).join('');
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Chunks cut so far (committed or waiting): known at once, unlike the asynchronous commits. */
+const cutSoFar = (rec: { status(): { committedChunks: number; pendingChunks: number } }) => rec.status().committedChunks + rec.status().pendingChunks;
 
 function collector() {
   const chunks: RecordingChunk[] = [];
@@ -83,23 +86,22 @@ describe('recorder', () => {
     time.advance(5_000);
     rec.write('more output, five seconds later\r\n');
     time.advance(4_999);
-    await settle();
-    expect(chunks).toHaveLength(1);
+    expect(cutSoFar(rec)).toBe(1);
     time.advance(1);
-    await settle();
-    expect(chunks).toHaveLength(2);
+    expect(cutSoFar(rec)).toBe(2);
+    await waitFor('chunk 1 committed', () => chunks.length === 2);
     expect(outputOf(chunks[1]!)).toContain('some output that keeps coming');
     // The held-back tail follows after an interval of silence; an idle terminal adds no chunks.
     time.advance(10_000);
-    await settle();
-    expect(chunks).toHaveLength(3);
+    expect(cutSoFar(rec)).toBe(3);
+    await waitFor('chunk 2 committed', () => chunks.length === 3);
     expect(outputOf(chunks[1]!) + outputOf(chunks[2]!)).toBe('some output that keeps coming\r\nmore output, five seconds later\r\n');
     time.advance(60_000);
-    await settle();
-    expect(chunks).toHaveLength(3);
+    expect(cutSoFar(rec)).toBe(3);
     const lines = Array.from({ length: 100 }, (_, i) => `${'x'.repeat(200)} line ${i}\r\n`);
     for (const line of lines) rec.write(line);
-    await settle();
+    time.advance(0);
+    await waitFor('the size cuts committed', () => chunks.length === cutSoFar(rec) && chunks.length >= 5);
     const sizeCut = chunks.slice(3);
     expect(sizeCut.length).toBeGreaterThanOrEqual(2);
     for (const c of sizeCut) expect(utf8Length(c.text)).toBeLessThanOrEqual(8192);
@@ -116,9 +118,8 @@ describe('recorder', () => {
     time.advance(600);
     rec.write(`token: ${secret.slice(0, 9)}`);
     time.advance(400);
-    await settle();
     // The interval ended in the middle of the secret; the rest comes in the next chunk.
-    expect(chunks).toHaveLength(2);
+    expect(cutSoFar(rec)).toBe(2);
     time.advance(100);
     rec.write(`${secret.slice(9)}\r\nafter\r\n`);
     await rec.end('exit', { exitCode: 0 });
@@ -152,17 +153,18 @@ describe('recorder', () => {
     failing = true;
     rec.write('first output line, long enough\r\n');
     time.advance(1_000);
-    await settle();
+    await waitFor('the shell paused', () => rec.status().state === 'paused');
     expect(flowCalls).toEqual(['pause']);
     expect(rec.status()).toMatchObject({ state: 'paused', failures: 1 });
     expect(rec.status().pendingChunks).toBeGreaterThanOrEqual(1);
     rec.write('this arrived while paused, in flight\r\n');
     time.advance(1_000);
-    await settle();
     failing = false;
-    time.advance(5_000);
-    await settle();
-    await settle();
+    // Retries back off (250 ms, doubling): move the clock until the backlog is committed.
+    await waitFor('the backlog committed', () => {
+      time.advance(1_000);
+      return rec.status().pendingChunks === 0 && rec.status().state === 'recording';
+    });
     expect(flowCalls).toEqual(['pause', 'resume']);
     expect(rec.status()).toMatchObject({ state: 'recording', pendingChunks: 0 });
     expect(states).toEqual(['paused', 'recording']);
@@ -185,13 +187,14 @@ describe('recorder', () => {
     });
     rec.write('output while the remote is away\r\n');
     time.advance(1_000);
-    await settle();
-    expect(rec.status().state).toBe('degraded');
+    await waitFor('degraded', () => rec.status().state === 'degraded');
     expect(flowCalls).toEqual([]);
     failing = false;
     const ended = rec.end('expiry');
-    time.advance(5_000);
-    await settle();
+    await waitFor('the backlog committed', () => {
+      time.advance(1_000);
+      return rec.status().state === 'ended';
+    });
     await ended;
     expect(committed).toEqual(committed.map((_, i) => i));
     expect(committed.length).toBeGreaterThanOrEqual(3);
@@ -207,12 +210,43 @@ describe('recorder', () => {
       flow: { pause: () => flowCalls.push('pause'), resume: () => flowCalls.push('resume') },
     });
     for (let i = 0; i < 20; i++) rec.write(`${'y'.repeat(1000)}\r\n`);
+    await waitFor('reading paused', () => flowCalls.length === 1);
     expect(flowCalls).toEqual(['pause']);
-    while (releases.length > 0 || rec.status().pendingChunks > 0) {
+    await waitFor('the backlog committed', () => {
       releases.shift()?.();
-      await settle();
-    }
+      return rec.status().pendingChunks === 0;
+    });
     expect(flowCalls).toEqual(['pause', 'resume']);
+  });
+
+  it('commits a burst in groups when the committer takes several chunks at once, all or none', async () => {
+    const groups: number[][] = [];
+    let failOnce = true;
+    let release: (() => void) | null = null;
+    const rec = await startRecorder({
+      cols: 80, rows: 24, mode: 'strict', redactor: testDoubleRedactor(), maxChunkBytes: 4096, maxPendingChunks: 8,
+      onChunk: async () => {},
+      onChunks: async (chunks) => {
+        // The first group waits (a slow commit) while the burst piles up behind it.
+        if (groups.length === 0) await new Promise<void>((r) => (release = r));
+        if (groups.length === 1 && failOnce) {
+          failOnce = false;
+          groups.push([]);
+          throw new Error('fast-import failed');
+        }
+        groups.push(chunks.map((c) => c.seq));
+      },
+      retryMs: { first: 1, max: 1 },
+    });
+    for (let i = 0; i < 30; i++) rec.write(`${'z'.repeat(1000)} ${i}\r\n`);
+    await waitFor('the first group started', () => release !== null);
+    release!();
+    await rec.end('exit');
+    const committedSeqs = groups.flat();
+    expect(committedSeqs).toEqual(committedSeqs.map((_, i) => i + 1));
+    expect(groups.filter((g) => g.length > 0).length).toBeLessThan(committedSeqs.length / 2);
+    expect(groups[1]).toEqual([]);
+    expect(Math.max(...groups.map((g) => g.length))).toBeLessThanOrEqual(8);
   });
 
   it('refuses markers with control characters and resizes out of range', async () => {
