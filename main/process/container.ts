@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
 import { catchesSignal, containmentPlan, namespaceInit, namespaceMembers, signalContained, type Containment } from './containment';
 import { spawnPty, type PtyHandle, type PtySize } from './pty';
 
@@ -73,12 +74,20 @@ export function findExecutable(name: string, envPath: string | undefined): strin
   return null;
 }
 
-/** Starts a contained command; with `pty` it runs on a PTY. Throws only if argv is empty. */
+const optionsSchema = z.object({
+  argv: z.array(z.string().min(1).max(100_000)).min(1).max(10_000),
+  cwd: z.string().min(1).max(4096),
+  env: z.record(z.string(), z.string()),
+  pty: z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000), term: z.string().max(100).optional() }).strict().optional(),
+  stdin: z.enum(['inherit', 'ignore', 'pipe']).optional(),
+}).strict();
+
+/** Starts a contained command; with `pty` it runs on a PTY. Throws (zod) on malformed options. */
 export function startContained(options: StartContainedOptions & { pty: PtySize }): ContainedPty | ContainedNotStarted;
 export function startContained(options: StartContainedOptions & { pty?: undefined }): ContainedPipes | ContainedNotStarted;
-export function startContained(options: StartContainedOptions): ContainedPty | ContainedPipes | ContainedNotStarted {
-  const [command] = options.argv;
-  if (!command) throw new TypeError('startContained needs a command.');
+export function startContained(given: StartContainedOptions): ContainedPty | ContainedPipes | ContainedNotStarted {
+  const options = optionsSchema.parse(given);
+  const command = options.argv[0]!;
   const plan = containmentPlan(options.env.BREAKGLASS_CONTAINMENT === undefined ? process.env : options.env);
   // Resolved against the command's own PATH, as the shell inside the container would.
   const resolved = findExecutable(command, options.env.PATH);
