@@ -12,11 +12,13 @@ import { report, summarise } from './stats';
  * bash in the same run:
  *   - `cat` of 10 MB of terminal-like text: from typing the command to its completion marker on
  *     screen, median of BENCH_SHELL_REPS (5). Recorded = contained (PID namespace), shell
- *     integration, recorder with the stream redactor in its worker thread, chunks group-committed (appended to a file,
- *     one fsync per group: what the evidence store's commit must make durable; git itself is not
- *     in this figure). Target ≤ 1.3×.
+ *     integration, recorder with the stream redactor in its worker thread, chunks group-committed
+ *     (appended to a file, one fsync per group: what the evidence store's commit must make
+ *     durable; git itself is not in this figure). Target ≤ 1.3×. Beside it, this process's CPU
+ *     time (all threads) until the recording has caught up, which the machine's load does not
+ *     change.
  *   - keystroke-to-echo: one character typed at the prompt until readline's echo arrives, then its
- *     erasure, BENCH_SHELL_KEYS (300) times. Target: extra p95 ≤ 5 ms.
+ *     erasure, BENCH_SHELL_KEYS (300) times, paced at 20 ms. Target: extra p95 ≤ 5 ms.
  * The redactor here is the test double (test/support/testDoubleRedactor.ts) until app/redaction
  * (issue 13) lands: re-measure with the real one then.
  */
