@@ -103,8 +103,9 @@ export function startContained(given: StartContainedOptions): ContainedPty | Con
     env: options.env,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     // The fallback's process group: stopping signals the group. In a namespace the group is
-    // unnecessary, and staying in ours lets a terminal's Ctrl-C reach the command.
-    detached: plan.containment.kind === 'process-group',
+    // unnecessary, and staying in ours lets a terminal's Ctrl-C reach the command. (On Windows
+    // `detached` would open a console window; tree-kill stops the tree there.)
+    detached: plan.containment.kind === 'process-group' && process.platform !== 'win32',
   });
   // Both are pipes (stdio above); Node's types cannot see that through the variable stdin.
   const stdout = child.stdout!;

@@ -48,7 +48,8 @@ export interface RecordedShellOptions {
 export interface ShellEnded {
   how: Exclude<RecordingEnd, 'crash-recovered'>;
   exit: ContainedExit;
-  recording: RecordingSummary;
+  /** Null when the recording could not be finished (its worker died): the last chunks are lost. */
+  recording: RecordingSummary | null;
 }
 
 /** A running governed shell. */
@@ -131,7 +132,7 @@ export async function startRecordedShell(options: RecordedShellOptions): Promise
   const ended: Promise<ShellEnded> = started.done.then(async (exit) => {
     shell.cleanup();
     const how = endingAs ?? 'exit';
-    const recording = await recorder.end(how, { exitCode: exit.exitCode });
+    const recording = await recorder.end(how, { exitCode: exit.exitCode }).catch(() => null);
     return { how, exit, recording };
   });
 
