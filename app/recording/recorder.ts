@@ -17,9 +17,9 @@ import {
 // product knows it records input only while the terminal echoes: it never sees input at all.
 //
 // Every byte of output passes through the stream redactor before it is put into an event, so no
-// chunk leaves the recorder unredacted. The redactor is never flushed between chunks: it carries
-// its bounded tail over a chunk boundary, so a secret split across two chunks is still caught.
-
+// chunk leaves the recorder unredacted. The redactor is not flushed between chunks (only after a
+// whole interval of silence, see write): it carries its bounded tail over a chunk boundary, so a
+// secret split across two chunks is still caught.
 
 /** Timers the recorder uses (injectable so tests can move time). */
 export interface RecorderTimers {
@@ -58,7 +58,6 @@ export type RecorderOptions = z.input<typeof settingsSchema> & {
   now?(): number;
   timers?: RecorderTimers;
 };
-
 
 // Longest output event, in UTF-16 units: even with JSON's worst-case escaping (\u001b is 6
 // characters) one line stays well under the default chunk size.
@@ -162,12 +161,12 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     pumping = true;
     while (queue.length > 0) {
       try {
-        const batch = onChunks ? queue.slice(0, settings.maxPendingChunks) : [queue[0]!];
-        for (const chunk of batch) chunk.sha256 ||= await hashes.get(chunk)!;
-        if (onChunks) await onChunks(batch);
-        else await onChunk(batch[0]!);
-        queue.splice(0, batch.length);
-        committed += batch.length;
+        const group = onChunks ? queue.slice(0, settings.maxPendingChunks) : [queue[0]!];
+        for (const chunk of group) chunk.sha256 ||= await hashes.get(chunk)!;
+        if (onChunks) await onChunks(group);
+        else await onChunk(group[0]!);
+        queue.splice(0, group.length);
+        committed += group.length;
         failures = 0;
         updateFlow();
       } catch {

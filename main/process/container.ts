@@ -88,7 +88,8 @@ export function startContained(options: StartContainedOptions & { pty?: undefine
 export function startContained(given: StartContainedOptions): ContainedPty | ContainedPipes | ContainedNotStarted {
   const options = optionsSchema.parse(given);
   const command = options.argv[0]!;
-  const plan = containmentPlan(options.env.BREAKGLASS_CONTAINMENT === undefined ? process.env : options.env);
+  // Our own environment decides, never the command's: a session's env cannot turn containment off.
+  const plan = containmentPlan();
   // Resolved against the command's own PATH, as the shell inside the container would.
   const resolved = findExecutable(command, options.env.PATH);
   if (!resolved) return notStarted(plan.containment, 'ENOENT');

@@ -111,8 +111,17 @@ describe.skipIf(process.platform !== 'linux')('containment', () => {
 
   it('says what is not contained when it falls back to a process group', async () => {
     const m = marker();
-    const env = { PATH: process.env.PATH!, BREAKGLASS_CONTAINMENT: 'process-group' };
-    const run = startContained({ argv: ['bash', '-c', `(sleep ${m} &) ; sleep ${m}`], cwd: os.tmpdir(), env });
+    // Only the product's own environment can turn containment off, never the command's.
+    const inCommandEnv = startContained({ argv: ['true'], cwd: os.tmpdir(), env: { PATH: process.env.PATH!, BREAKGLASS_CONTAINMENT: 'process-group' } });
+    expect(inCommandEnv.containment.kind).toBe('pid-namespace');
+    await inCommandEnv.done;
+    process.env.BREAKGLASS_CONTAINMENT = 'process-group';
+    let run: ReturnType<typeof startContained>;
+    try {
+      run = startContained({ argv: ['bash', '-c', `(sleep ${m} &) ; sleep ${m}`], cwd: os.tmpdir(), env: { PATH: process.env.PATH! } });
+    } finally {
+      delete process.env.BREAKGLASS_CONTAINMENT;
+    }
     if (run.mode !== 'pipes') throw new Error(run.mode);
     expect(run.containment).toMatchObject({ kind: 'process-group', contained: false });
     expect(run.containment.kind === 'process-group' && run.containment.reason).toMatch(/BREAKGLASS_CONTAINMENT/);
