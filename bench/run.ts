@@ -7,6 +7,7 @@ import { fetchBenchmarks } from './fetch.bench';
 import { boardBenchmarks } from './board.bench';
 import { redactionBenchmarks } from './redaction.bench';
 import { forwardBenchmarks } from './forward.bench';
+import { shellBenchmarks } from './shell.bench';
 
 // `npm run bench`: prints each figure with its baseline from the same run. Not part of `npm test`.
 // BENCH_ONLY=<name>,<name> runs a subset; the names are the keys below.
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   report: reportBenchmarks,
   redaction: redactionBenchmarks,
   forward: forwardBenchmarks,
+  shell: shellBenchmarks,
 };
 
 const only = process.env.BENCH_ONLY?.split(',') ?? Object.keys(BENCHMARKS);
