@@ -76,7 +76,7 @@ export function parseSshSignature(input: string | Uint8Array): SshSignature {
 }
 
 /** The bytes the key signs (PROTOCOL.sshsig §3); the reserved field is always empty here, as in OpenSSH's sshsig_wrap_verify. */
-function signedData(namespace: string, hashAlgorithm: 'sha256' | 'sha512', message: Uint8Array): Buffer {
+export function sshsigSignedData(namespace: string, hashAlgorithm: 'sha256' | 'sha512', message: Uint8Array): Buffer {
   const str = (b: Uint8Array) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(b.length);
@@ -135,7 +135,7 @@ export function verifySshSignature(input: SshSignature | string | Uint8Array, me
   const fail = (reason: SshSigFailure): SshSigVerification => ({ ok: false, reason, key });
   if (sig.namespace !== namespace) return fail('namespace-mismatch');
   if (sig.signatureType !== key.type) return fail('signature-type-mismatch');
-  const data = signedData(namespace, sig.hashAlgorithm, message);
+  const data = sshsigSignedData(namespace, sig.hashAlgorithm, message);
   try {
     const r = new SshWireReader(sig.signature);
     r.text();
