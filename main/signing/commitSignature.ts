@@ -1,6 +1,7 @@
 import type { SshPublicKey } from '../../app/roster/sshKey';
 import type { Git } from '../git';
-import { verifySshSignature, type SecurityKeySignature, type SshSigFailure } from './sshsig';
+import { finishSshSignature, prepareSshSignature, runSignatureCheck, type PreparedSignature, type SecurityKeySignature, type SshSigFailure } from './sshsig';
+import { SignatureCheckPool } from './verifyPool';
 
 /**
  * Signed git commits, byte for byte as git makes and reads them (git's commit.c:
@@ -80,21 +81,37 @@ export type CommitSignatureCheck =
   | { status: 'invalid'; reason: CommitSignatureFailure; key: SshPublicKey | null; committerSeconds: number | null }
   | { status: 'valid'; key: SshPublicKey; securityKey: SecurityKeySignature | null; committerSeconds: number | null };
 
+/** A commit split and its signature prepared, waiting only for the public-key check. */
+type PreparedCommit =
+  | { done: CommitSignatureCheck }
+  | { done: null; prepared: PreparedSignature & { ok: true }; when: number | null; expectedFingerprint: string | undefined };
+
+function prepareCommit(raw: Buffer, format: ObjectFormat, expectedFingerprint?: string): PreparedCommit {
+  const { payload, signature } = splitSignedCommit(raw, format);
+  const when = committerSeconds(payload);
+  if (signature === null) return { done: { status: 'unsigned', committerSeconds: when } };
+  const prepared = prepareSshSignature(signature.toString('utf8'), payload, 'git');
+  if (!prepared.ok) return { done: { status: 'invalid', reason: prepared.reason, key: prepared.key, committerSeconds: when } };
+  return { done: null, prepared, when, expectedFingerprint };
+}
+
+function finishCommit(p: PreparedCommit & { done: null }, good: boolean): CommitSignatureCheck {
+  const result = finishSshSignature(p.prepared, good);
+  if (!result.ok) return { status: 'invalid', reason: result.reason, key: result.key, committerSeconds: p.when };
+  if (p.expectedFingerprint !== undefined && result.key.fingerprint !== p.expectedFingerprint) {
+    return { status: 'invalid', reason: 'wrong-key', key: result.key, committerSeconds: p.when };
+  }
+  return { status: 'valid', key: result.key, securityKey: result.securityKey, committerSeconds: p.when };
+}
+
 /**
  * Verifies a raw commit's SSH signature in-process (namespace "git", as git signs commits). With
  * `expectedFingerprint`, a good signature by any other key is `wrong-key`. Whose key it is and
  * whether it may sign this record is the roster's question (app/roster authorizeRecordSigner).
  */
 export function verifyCommitSignature(raw: Buffer, options: { format?: ObjectFormat; expectedFingerprint?: string } = {}): CommitSignatureCheck {
-  const { payload, signature } = splitSignedCommit(raw, options.format ?? 'sha1');
-  const when = committerSeconds(payload);
-  if (signature === null) return { status: 'unsigned', committerSeconds: when };
-  const result = verifySshSignature(signature.toString('utf8'), payload, 'git');
-  if (!result.ok) return { status: 'invalid', reason: result.reason, key: result.key, committerSeconds: when };
-  if (options.expectedFingerprint !== undefined && result.key.fingerprint !== options.expectedFingerprint) {
-    return { status: 'invalid', reason: 'wrong-key', key: result.key, committerSeconds: when };
-  }
-  return { status: 'valid', key: result.key, securityKey: result.securityKey, committerSeconds: when };
+  const p = prepareCommit(raw, options.format ?? 'sha1', options.expectedFingerprint);
+  return p.done ?? finishCommit(p, runSignatureCheck(p.prepared.job));
 }
 
 /** Parses `cat-file --batch` output into objects in request order; an object git could not find has type `missing`. */
@@ -120,20 +137,37 @@ export function parseCatFileBatch(out: Buffer): Array<{ id: string; type: string
   return objects;
 }
 
+let sharedPool: SignatureCheckPool | null = null;
+
 /**
  * Reads commits through one `cat-file --batch` per chunk and verifies each signature in-process
- * (the verification throughput path of issue 15). Results are in the order of `ids`.
+ * (the verification throughput path of issue 15): the public-key checks of a chunk run on worker
+ * threads (verifyPool.ts) while git reads the next chunk. Results are in the order of `ids`.
  */
-export async function verifyCommitSignatures(git: Git, ids: readonly string[], options: { format?: ObjectFormat; chunk?: number } = {}): Promise<Array<{ id: string; check: CommitSignatureCheck }>> {
+export async function verifyCommitSignatures(git: Git, ids: readonly string[], options: { format?: ObjectFormat; chunk?: number; pool?: SignatureCheckPool } = {}): Promise<Array<{ id: string; check: CommitSignatureCheck }>> {
+  const format = options.format ?? 'sha1';
   const chunk = options.chunk ?? 5000;
+  // A few commits are cheaper to check here than to hand to threads.
+  const pool = options.pool ?? (ids.length >= 512 ? (sharedPool ??= new SignatureCheckPool()) : null);
+  const read = (from: number) => {
+    if (from >= ids.length) return null;
+    const reading = git.run('verify-commit-signatures', ['cat-file', '--batch'], { input: `${ids.slice(from, from + chunk).join('\n')}\n` });
+    reading.catch(() => undefined); // awaited below; this only keeps an early exit from leaving it unobserved
+    return reading;
+  };
   const results: Array<{ id: string; check: CommitSignatureCheck }> = [];
-  for (let i = 0; i < ids.length; i += chunk) {
-    const part = ids.slice(i, i + chunk);
-    const out = await git.run('verify-commit-signatures', ['cat-file', '--batch'], { input: `${part.join('\n')}\n` });
-    for (const o of parseCatFileBatch(out.stdout)) {
+  let next = read(0);
+  for (let from = 0; next; from += chunk) {
+    const objects = parseCatFileBatch((await next).stdout);
+    next = read(from + chunk);
+    const prepared = objects.map((o) => {
       if (o.type !== 'commit') throw new Error(`verifyCommitSignatures: ${o.type === 'missing' ? 'a listed commit is missing' : 'not a commit'}`);
-      results.push({ id: o.id, check: verifyCommitSignature(o.body, options.format ? { format: options.format } : {}) });
-    }
+      return prepareCommit(o.body, format);
+    });
+    const waiting = prepared.filter((p): p is PreparedCommit & { done: null } => p.done === null);
+    const answers = pool ? await pool.run(waiting.map((p) => p.prepared.job)) : waiting.map((p) => runSignatureCheck(p.prepared.job));
+    let k = 0;
+    for (const [i, p] of prepared.entries()) results.push({ id: objects[i]!.id, check: p.done ?? finishCommit(p as PreparedCommit & { done: null }, answers[k++]!) });
   }
   return results;
 }

@@ -57,14 +57,28 @@ export function dearmorSshSignature(armored: string): Buffer {
   return Buffer.from(body, 'base64');
 }
 
+// The same few keys sign thousands of commits: parse each key blob (and hash its fingerprint) once.
+const parsedKeys = new Map<string, SshPublicKey>();
+
+function cachedKey(blob: Uint8Array): SshPublicKey {
+  const id = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('latin1');
+  let key = parsedKeys.get(id);
+  if (!key) {
+    key = parseSshKeyBlob(Uint8Array.from(blob));
+    if (parsedKeys.size > 4096) parsedKeys.clear();
+    parsedKeys.set(id, key);
+  }
+  return key;
+}
+
 /** Parses an SSHSIG blob or its armored text; an SshFormatError names what is wrong. */
 export function parseSshSignature(input: string | Uint8Array): SshSignature {
   const blob = typeof input === 'string' ? dearmorSshSignature(input) : input;
   const r = new SshWireReader(blob);
-  if (!Buffer.from(r.raw(6)).equals(MAGIC)) throw new SshFormatError('the SSH signature lacks the SSHSIG preamble');
+  if (!MAGIC.equals(r.raw(6))) throw new SshFormatError('the SSH signature lacks the SSHSIG preamble');
   // PROTOCOL.sshsig: "Verifiers MUST reject signatures with versions greater than those they support."
   if (r.u32() !== 1) throw new SshFormatError('unsupported SSH signature version');
-  const publicKey = parseSshKeyBlob(r.string());
+  const publicKey = cachedKey(r.string());
   const namespace = r.text();
   r.string(); // reserved: ignored, as PROTOCOL.sshsig says
   const hashAlgorithm = r.text();
@@ -75,15 +89,26 @@ export function parseSshSignature(input: string | Uint8Array): SshSignature {
   return { publicKey, namespace, hashAlgorithm, signatureType, signature };
 }
 
+const u32be = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+
+// The signed data's fixed part, per namespace and hash: verification builds it for every commit.
+const prefixes = new Map<string, Buffer>();
+
 /** The bytes the key signs (PROTOCOL.sshsig §3); the reserved field is always empty here, as in OpenSSH's sshsig_wrap_verify. */
 export function sshsigSignedData(namespace: string, hashAlgorithm: 'sha256' | 'sha512', message: Uint8Array): Buffer {
-  const str = (b: Uint8Array) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(b.length);
-    return [len, b];
-  };
-  const digest = createHash(hashAlgorithm).update(message).digest();
-  return Buffer.concat([MAGIC, ...str(Buffer.from(namespace)), ...str(Buffer.alloc(0)), ...str(Buffer.from(hashAlgorithm)), ...str(digest)]);
+  const id = `${namespace}\0${hashAlgorithm}`;
+  let prefix = prefixes.get(id);
+  if (!prefix) {
+    const ns = Buffer.from(namespace);
+    const alg = Buffer.from(hashAlgorithm);
+    prefix = Buffer.concat([MAGIC, u32be(ns.length), ns, u32be(0), u32be(alg.length), alg, u32be(hashAlgorithm === 'sha512' ? 64 : 32)]);
+    if (prefixes.size < 64) prefixes.set(id, prefix);
+  }
+  return Buffer.concat([prefix, createHash(hashAlgorithm).update(message).digest()]);
 }
 
 // Verification asks about the same few keys for thousands of commits: keep their KeyObjects.
@@ -118,12 +143,22 @@ function ecdsaP1363(field: Uint8Array): Buffer {
   return out;
 }
 
-/**
- * Verifies `sig` over `message` for `namespace` (git signs commits in namespace "git"). The key is
- * the one embedded in the signature: the caller decides whether that key is acceptable (the
- * roster, or an expected fingerprint).
- */
-export function verifySshSignature(input: SshSignature | string | Uint8Array, message: Uint8Array, namespace: string): SshSigVerification {
+/** The one public-key operation a signature needs, in a form a worker thread can run (verifyPool.ts). */
+export interface SignatureCheckJob {
+  key: SshPublicKey;
+  /** The bytes the key signed. */
+  signed: Buffer;
+  /** Ed25519: the 64-byte signature; P-256: r || s (IEEE P1363). */
+  signature: Buffer;
+}
+
+/** A parsed, structurally checked signature waiting for its public-key check. */
+export type PreparedSignature =
+  | { ok: false; reason: SshSigFailure; key: SshPublicKey | null }
+  | { ok: true; key: SshPublicKey; job: SignatureCheckJob; securityKey: { flags: number; counter: number } | null };
+
+/** Everything but the public-key operation: parse, namespace, types, signed bytes (PROTOCOL.sshsig §3, PROTOCOL.u2f). */
+export function prepareSshSignature(input: SshSignature | string | Uint8Array, message: Uint8Array, namespace: string): PreparedSignature {
   let sig: SshSignature;
   try {
     sig = typeof input === 'string' || input instanceof Uint8Array ? parseSshSignature(input) : input;
@@ -132,40 +167,64 @@ export function verifySshSignature(input: SshSignature | string | Uint8Array, me
     throw e;
   }
   const key = sig.publicKey;
-  const fail = (reason: SshSigFailure): SshSigVerification => ({ ok: false, reason, key });
+  const fail = (reason: SshSigFailure): PreparedSignature => ({ ok: false, reason, key });
   if (sig.namespace !== namespace) return fail('namespace-mismatch');
   if (sig.signatureType !== key.type) return fail('signature-type-mismatch');
   const data = sshsigSignedData(namespace, sig.hashAlgorithm, message);
+  const ed = key.type === 'ssh-ed25519' || key.type === 'sk-ssh-ed25519@openssh.com';
   try {
     const r = new SshWireReader(sig.signature);
     r.text();
-    const raw = r.string();
+    const field = r.string();
+    if (ed && field.length !== 64) return fail('malformed');
+    const signature = ed ? Buffer.from(field) : ecdsaP1363(field);
     if (!key.securityKey) {
       r.end('the signature');
-      const good = key.type === 'ssh-ed25519'
-        ? raw.length === 64 && verify(null, data, keyObjectOf(key), raw)
-        : verify('sha256', data, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' }, ecdsaP1363(raw));
-      return good ? { ok: true, key, securityKey: null } : fail('bad-signature');
+      return { ok: true, key, job: { key, signed: data, signature }, securityKey: null };
     }
     const flags = r.u8();
     const counter = r.u32();
     r.end('the signature');
-    const counterBytes = Buffer.alloc(4);
-    counterBytes.writeUInt32BE(counter);
     // PROTOCOL.u2f "SSH U2F signatures": no extensions are defined for SSH, so none are signed.
     const signed = Buffer.concat([
       createHash('sha256').update(key.application ?? '').digest(),
-      Buffer.from([flags]), counterBytes,
+      Buffer.from([flags]), u32be(counter),
       createHash('sha256').update(data).digest(),
     ]);
-    const good = key.type === 'sk-ssh-ed25519@openssh.com'
-      ? raw.length === 64 && verify(null, signed, keyObjectOf(key), raw)
-      : verify('sha256', signed, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' }, ecdsaP1363(raw));
-    if (!good) return fail('bad-signature');
-    if ((flags & FLAG_USER_PRESENT) === 0) return fail('user-presence-missing');
-    return { ok: true, key, securityKey: { flags, counter, userPresent: true, userVerified: (flags & FLAG_USER_VERIFIED) !== 0 } };
+    return { ok: true, key, job: { key, signed, signature }, securityKey: { flags, counter } };
   } catch (e) {
     if (e instanceof SshFormatError) return fail('malformed');
     throw e;
   }
+}
+
+/** Whether the key type uses Ed25519 (else ECDSA P-256 with SHA-256). */
+export function isEd25519(key: SshPublicKey): boolean {
+  return key.type === 'ssh-ed25519' || key.type === 'sk-ssh-ed25519@openssh.com';
+}
+
+/** Runs the public-key check of a job in this thread. */
+export function runSignatureCheck(job: SignatureCheckJob): boolean {
+  return isEd25519(job.key)
+    ? verify(null, job.signed, keyObjectOf(job.key), job.signature)
+    : verify('sha256', job.signed, { key: keyObjectOf(job.key), dsaEncoding: 'ieee-p1363' }, job.signature);
+}
+
+/** The verdict once the public-key check is known; a security key's signature must also carry the touch (user-presence flag). */
+export function finishSshSignature(prepared: PreparedSignature & { ok: true }, good: boolean): SshSigVerification {
+  const { key, securityKey } = prepared;
+  if (!good) return { ok: false, reason: 'bad-signature', key };
+  if (!securityKey) return { ok: true, key, securityKey: null };
+  if ((securityKey.flags & FLAG_USER_PRESENT) === 0) return { ok: false, reason: 'user-presence-missing', key };
+  return { ok: true, key, securityKey: { ...securityKey, userPresent: true, userVerified: (securityKey.flags & FLAG_USER_VERIFIED) !== 0 } };
+}
+
+/**
+ * Verifies `sig` over `message` for `namespace` (git signs commits in namespace "git"). The key is
+ * the one embedded in the signature: the caller decides whether that key is acceptable (the
+ * roster, or an expected fingerprint).
+ */
+export function verifySshSignature(input: SshSignature | string | Uint8Array, message: Uint8Array, namespace: string): SshSigVerification {
+  const prepared = prepareSshSignature(input, message, namespace);
+  return prepared.ok ? finishSshSignature(prepared, runSignatureCheck(prepared.job)) : prepared;
 }

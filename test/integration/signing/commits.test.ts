@@ -8,6 +8,7 @@ import { Git } from '../../../main/git';
 import { verifyCommitSignature, verifyCommitSignatures } from '../../../main/signing/commitSignature';
 import { RecordCommitter, type RecordCommitRequest } from '../../../main/signing/recordCommit';
 import { agentSigner } from '../../../main/signing/signer';
+import { SignatureCheckPool } from '../../../main/signing/verifyPool';
 import { SshToolFailure } from '../../../main/signing/sshTools';
 import { git, gitVerifyCommit, inProcessVerdict, mustParseRoster, rawCommit, rosterYaml, startPeople, writeAllowedSigners, type People } from '../../support/signingKit';
 
@@ -82,6 +83,11 @@ describe('in-process verification agrees with git verify-commit', () => {
     // The batch reader (cat-file --batch) gives the same verdicts as one-by-one.
     const batch = await verifyCommitSignatures(new Git(repo), Object.values(commits));
     expect(batch.map((b) => b.check.status)).toEqual(['valid', 'valid', 'unsigned', 'invalid', 'valid']);
+    // …and so does the worker-thread path that long histories take.
+    const pool = new SignatureCheckPool(2);
+    const pooled = await verifyCommitSignatures(new Git(repo), Object.values(commits), { pool, chunk: 2 });
+    await pool.close();
+    expect(pooled).toEqual(batch);
   });
 
   it('git log --show-signature with the roster-generated allowed_signers says Good for the named person', async () => {
