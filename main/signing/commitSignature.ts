@@ -22,11 +22,24 @@ export interface SplitCommit {
 
 const headerFor = (format: ObjectFormat) => (format === 'sha256' ? 'gpgsig-sha256' : 'gpgsig');
 
+const GPGSIG = Buffer.from('gpgsig');
+
 /** Splits a raw commit as git's parse_buffer_signed_by_header does. */
 export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): SplitCommit {
+  const eoh = raw.indexOf('\n\n');
+  const headerEnd = eoh === -1 ? raw.length : eoh + 1;
+  // Fast path (verify reads every commit): no signature header of either kind in the headers.
+  const first = raw.indexOf(GPGSIG);
+  if (first === -1 || first >= headerEnd) return { payload: raw, signature: null };
   const header = Buffer.from(`${headerFor(format)} `);
-  const payload: Buffer[] = [];
+  const kept: Array<[number, number]> = [];
   const signature: Buffer[] = [];
+  const keep = (from: number, to: number) => {
+    const last = kept[kept.length - 1];
+    if (last && last[1] === from) last[1] = to;
+    else kept.push([from, to]);
+  };
+  const startsWith = (at: number, prefix: Buffer) => at + prefix.length <= raw.length && raw.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
   let inSignature = false;
   let otherSignature = false;
   let line = 0;
@@ -35,10 +48,10 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
     let next = nl === -1 ? raw.length : nl + 1;
     let sigStart = -1;
     if (inSignature && raw[line] === 0x20) sigStart = line + 1;
-    else if (raw.subarray(line, line + header.length).equals(header)) {
+    else if (startsWith(line, header)) {
       sigStart = line + header.length;
       otherSignature = false;
-    } else if (raw.subarray(line, line + 6).toString('latin1') === 'gpgsig') otherSignature = true;
+    } else if (startsWith(line, GPGSIG)) otherSignature = true;
     else if (otherSignature && raw[line] !== 0x20) otherSignature = false;
     if (sigStart !== -1) {
       signature.push(raw.subarray(sigStart, next));
@@ -46,12 +59,13 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
     } else {
       // The blank line ends the headers: the message is payload whatever it contains.
       if (raw[line] === 0x0a) next = raw.length;
-      if (!otherSignature) payload.push(raw.subarray(line, next));
+      if (!otherSignature) keep(line, next);
       inSignature = false;
     }
     line = next;
   }
-  return { payload: Buffer.concat(payload), signature: signature.length ? Buffer.concat(signature) : null };
+  const payload = kept.length === 1 ? raw.subarray(kept[0]![0], kept[0]![1]) : Buffer.concat(kept.map(([a, b]) => raw.subarray(a, b)));
+  return { payload, signature: signature.length ? Buffer.concat(signature) : null };
 }
 
 /** Inserts an armored signature into an unsigned commit's headers, as git's sign_with_header does (after the last header). */
@@ -64,11 +78,15 @@ export function addCommitSignature(payload: Buffer, armored: string, format: Obj
   return Buffer.concat([payload.subarray(0, at), Buffer.from(header, 'utf8'), payload.subarray(at)]);
 }
 
+const COMMITTER = Buffer.from('\ncommitter ');
+
 /** The committer time of a commit object, in seconds (git passes it to ssh-keygen as -Overify-time). */
 export function committerSeconds(raw: Buffer): number | null {
-  const end = raw.indexOf('\n\n');
-  const head = raw.subarray(0, end === -1 ? raw.length : end).toString('utf8');
-  const m = /^committer [^\n]*> (\d+) [+-]\d{4}$/m.exec(head);
+  const eoh = raw.indexOf('\n\n');
+  const at = raw.indexOf(COMMITTER);
+  if (at === -1 || (eoh !== -1 && at > eoh)) return null;
+  const end = raw.indexOf(0x0a, at + 1);
+  const m = /> (\d+) [+-]\d{4}$/.exec(raw.subarray(at + 1, end === -1 ? raw.length : end).toString('utf8'));
   return m ? Number(m[1]) : null;
 }
 
@@ -144,11 +162,11 @@ let sharedPool: SignatureCheckPool | null = null;
  * (the verification throughput path of issue 15): the public-key checks of a chunk run on worker
  * threads (verifyPool.ts) while git reads the next chunk. Results are in the order of `ids`.
  */
-export async function verifyCommitSignatures(git: Git, ids: readonly string[], options: { format?: ObjectFormat; chunk?: number; pool?: SignatureCheckPool } = {}): Promise<Array<{ id: string; check: CommitSignatureCheck }>> {
+export async function verifyCommitSignatures(git: Git, ids: readonly string[], options: { format?: ObjectFormat; chunk?: number; pool?: SignatureCheckPool | null } = {}): Promise<Array<{ id: string; check: CommitSignatureCheck }>> {
   const format = options.format ?? 'sha1';
   const chunk = options.chunk ?? 5000;
-  // A few commits are cheaper to check here than to hand to threads.
-  const pool = options.pool ?? (ids.length >= 512 ? (sharedPool ??= new SignatureCheckPool()) : null);
+  // A few commits are cheaper to check here than to hand to threads; `pool: null` keeps every check in this thread.
+  const pool = options.pool !== undefined ? options.pool : ids.length >= 512 ? (sharedPool ??= new SignatureCheckPool()) : null;
   const read = (from: number) => {
     if (from >= ids.length) return null;
     const reading = git.run('verify-commit-signatures', ['cat-file', '--batch'], { input: `${ids.slice(from, from + chunk).join('\n')}\n` });

@@ -90,6 +90,21 @@ describe('in-process verification agrees with git verify-commit', () => {
     expect(pooled).toEqual(batch);
   });
 
+  it("splits the payload exactly as git: another hash's signature header is not signed, any other added header is", async () => {
+    const repo = newRepo('split.git');
+    const roster = mustParseRoster(rosterYaml(people));
+    const signers = writeAllowedSigners(dir, roster, 'allowed_signers_split');
+    const committer = await RecordCommitter.open(new Git(repo));
+    const { commit } = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket }));
+    const raw = rawCommit(repo, commit).toString('utf8');
+    const withHeader = (header: string) => git(repo, ['hash-object', '-t', 'commit', '-w', '--stdin', '--literally'], raw.replace('\ngpgsig ', `\n${header}\ngpgsig `));
+    const otherHash = withHeader('gpgsig-sha256 -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----');
+    const extra = withHeader('encoding ISO-8859-1');
+    for (const [c, valid] of [[otherHash, true], [extra, false]] as const) {
+      expect({ c, git: gitVerifyCommit(repo, c, signers).ok, inProcess: inProcessVerdict(rawCommit(repo, c), roster) }).toEqual({ c, git: valid, inProcess: valid });
+    }
+  });
+
   it('git log --show-signature with the roster-generated allowed_signers says Good for the named person', async () => {
     const repo = newRepo('log.git');
     const roster = mustParseRoster(rosterYaml(people));
