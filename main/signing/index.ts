@@ -6,3 +6,4 @@ export { parseSshSignature, verifySshSignature, dearmorSshSignature, type SshSig
 export { splitSignedCommit, addCommitSignature, verifyCommitSignature, verifyCommitSignatures, committerSeconds, type CommitSignatureCheck, type CommitSignatureFailure, type ObjectFormat, type SplitCommit } from './commitSignature';
 export { RecordCommitter, RecordCommitConflict, RecordCommitRequestSchema, type RecordCommitRequest, type RecordCommitResult } from './recordCommit';
 export { SshToolFailure, type SshFailureReason } from './sshTools';
+export { SignatureCheckPool } from './verifyPool';
