@@ -174,6 +174,13 @@ export async function verifyCommitSignatures(git: Git, ids: readonly string[], o
     return reading;
   };
   const results: Array<{ id: string; check: CommitSignatureCheck }> = [];
+  // Chunk k's checks run on the workers while this thread parses and prepares chunk k + 1.
+  let inflight: { ids: string[]; prepared: PreparedCommit[]; answers: Promise<boolean[]> } | null = null;
+  const settle = async (batch: NonNullable<typeof inflight>) => {
+    const answers = await batch.answers;
+    let k = 0;
+    for (const [i, p] of batch.prepared.entries()) results.push({ id: batch.ids[i]!, check: p.done ?? finishCommit(p as PreparedCommit & { done: null }, answers[k++]!) });
+  };
   let next = read(0);
   for (let from = 0; next; from += chunk) {
     const objects = parseCatFileBatch((await next).stdout);
@@ -182,10 +189,12 @@ export async function verifyCommitSignatures(git: Git, ids: readonly string[], o
       if (o.type !== 'commit') throw new Error(`verifyCommitSignatures: ${o.type === 'missing' ? 'a listed commit is missing' : 'not a commit'}`);
       return prepareCommit(o.body, format);
     });
-    const waiting = prepared.filter((p): p is PreparedCommit & { done: null } => p.done === null);
-    const answers = pool ? await pool.run(waiting.map((p) => p.prepared.job)) : waiting.map((p) => runSignatureCheck(p.prepared.job));
-    let k = 0;
-    for (const [i, p] of prepared.entries()) results.push({ id: objects[i]!.id, check: p.done ?? finishCommit(p as PreparedCommit & { done: null }, answers[k++]!) });
+    const jobs = prepared.flatMap((p) => (p.done === null ? [p.prepared.job] : []));
+    const answers = pool ? pool.run(jobs) : Promise.resolve(jobs.map(runSignatureCheck));
+    answers.catch(() => undefined); // awaited in settle(); this only keeps an early exit from leaving it unobserved
+    if (inflight) await settle(inflight);
+    inflight = { ids: objects.map((o) => o.id), prepared, answers };
   }
+  if (inflight) await settle(inflight);
   return results;
 }

@@ -12,19 +12,30 @@ import { isEd25519, type SignatureCheckJob } from './sshsig';
 const KERNEL = `
 const { parentPort } = require('node:worker_threads');
 const { createPublicKey, verify } = require('node:crypto');
-const keys = new Map();
-parentPort.on('message', ({ id, jobs }) => {
-  const out = new Uint8Array(jobs.length);
-  for (let i = 0; i < jobs.length; i++) {
-    const j = jobs[i];
-    let key = keys.get(j.fp);
-    if (!key) {
-      key = createPublicKey({ key: j.jwk, format: 'jwk' });
-      if (keys.size > 4096) keys.clear();
-      keys.set(j.fp, key);
+const cache = new Map();
+parentPort.on('message', ({ id, keys, count, packed }) => {
+  const objects = keys.map((k) => {
+    let o = cache.get(k.fp);
+    if (!o) {
+      o = createPublicKey({ key: k.jwk, format: 'jwk' });
+      if (cache.size > 4096) cache.clear();
+      cache.set(k.fp, o);
     }
+    return { key: o, ed: k.ed };
+  });
+  const bytes = new Uint8Array(packed);
+  const view = new DataView(packed);
+  const out = new Uint8Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const k = objects[view.getUint16(at)];
+    const signedLength = view.getUint16(at + 2);
+    const sigLength = bytes[at + 4];
+    const signed = bytes.subarray(at + 5, at + 5 + signedLength);
+    const sig = bytes.subarray(at + 5 + signedLength, at + 5 + signedLength + sigLength);
+    at += 5 + signedLength + sigLength;
     try {
-      out[i] = (j.ed ? verify(null, j.signed, key, j.sig) : verify('sha256', j.signed, { key, dsaEncoding: 'ieee-p1363' }, j.sig)) ? 1 : 0;
+      out[i] = (k.ed ? verify(null, signed, k.key, sig) : verify('sha256', signed, { key: k.key, dsaEncoding: 'ieee-p1363' }, sig)) ? 1 : 0;
     } catch {
       out[i] = 0;
     }
@@ -33,21 +44,45 @@ parentPort.on('message', ({ id, jobs }) => {
 });
 `;
 
-interface WireJob { fp: string; jwk: Record<string, string>; ed: boolean; signed: Uint8Array; sig: Uint8Array }
-
 const jwks = new Map<string, Record<string, string>>();
 
-function wire(job: SignatureCheckJob): WireJob {
-  const ed = isEd25519(job.key);
+function jwkOf(job: SignatureCheckJob): Record<string, string> {
   let jwk = jwks.get(job.key.fingerprint);
   if (!jwk) {
     const m = job.key.material;
     const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
-    jwk = ed ? { kty: 'OKP', crv: 'Ed25519', x: b64u(m) } : { kty: 'EC', crv: 'P-256', x: b64u(m.subarray(1, 33)), y: b64u(m.subarray(33, 65)) };
+    jwk = isEd25519(job.key) ? { kty: 'OKP', crv: 'Ed25519', x: b64u(m) } : { kty: 'EC', crv: 'P-256', x: b64u(m.subarray(1, 33)), y: b64u(m.subarray(33, 65)) };
     if (jwks.size > 4096) jwks.clear();
     jwks.set(job.key.fingerprint, jwk);
   }
-  return { fp: job.key.fingerprint, jwk, ed, signed: job.signed, sig: job.signature };
+  return jwk;
+}
+
+/** One message for a worker: its keys, and every job packed into one transferable buffer (key index u16, lengths, signed bytes, signature). */
+function pack(jobs: readonly SignatureCheckJob[]): { keys: Array<{ fp: string; jwk: Record<string, string>; ed: boolean }>; count: number; packed: ArrayBuffer } {
+  const keys: Array<{ fp: string; jwk: Record<string, string>; ed: boolean }> = [];
+  const index = new Map<string, number>();
+  let size = 0;
+  for (const j of jobs) size += 5 + j.signed.length + j.signature.length;
+  const packed = new ArrayBuffer(size);
+  const bytes = new Uint8Array(packed);
+  const view = new DataView(packed);
+  let at = 0;
+  for (const j of jobs) {
+    let k = index.get(j.key.fingerprint);
+    if (k === undefined) {
+      k = keys.length;
+      index.set(j.key.fingerprint, k);
+      keys.push({ fp: j.key.fingerprint, jwk: jwkOf(j), ed: isEd25519(j.key) });
+    }
+    view.setUint16(at, k);
+    view.setUint16(at + 2, j.signed.length);
+    bytes[at + 4] = j.signature.length;
+    bytes.set(j.signed, at + 5);
+    bytes.set(j.signature, at + 5 + j.signed.length);
+    at += 5 + j.signed.length + j.signature.length;
+  }
+  return { keys, count: jobs.length, packed };
 }
 
 /** A pool of signature-checking threads; idle workers do not keep the process alive. */
@@ -61,7 +96,8 @@ export class SignatureCheckPool {
   private worker(i: number): Worker {
     let w = this.workers[i];
     if (w) return w;
-    w = new Worker(KERNEL, { eval: true });
+    // No inherited loaders or flags (tsx, --inspect): the kernel is plain CommonJS.
+    w = new Worker(KERNEL, { eval: true, execArgv: [] });
     w.unref();
     w.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
       const p = this.pending.get(id);
@@ -93,11 +129,11 @@ export class SignatureCheckPool {
     for (let i = 0; i * per < jobs.length; i++) {
       const w = this.worker(i);
       const id = ++this.nextId;
-      const slice = jobs.slice(i * per, (i + 1) * per).map(wire);
+      const message = pack(jobs.slice(i * per, (i + 1) * per));
       parts.push(new Promise((resolve, reject) => {
         this.pending.set(id, { resolve, reject, worker: w });
         w.ref(); // a worker with work keeps the process alive until it answers
-        w.postMessage({ id, jobs: slice });
+        w.postMessage({ id, ...message }, [message.packed]);
       }));
     }
     const outs = await Promise.all(parts);
