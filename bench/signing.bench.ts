@@ -169,7 +169,7 @@ async function verifyBench(repo: string): Promise<void> {
 /** Runs the signing benchmarks. */
 export async function signingBenchmarks(): Promise<void> {
   console.log(`# Signed evidence (git ${spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()}, ${os.cpus().length} cores)`);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bg-bench-signing-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'breakglass-signing-bench-'));
   const agent = await startBenchAgent(dir);
   try {
     const small = await appendBench(dir, Math.max(1, Math.round(SESSIONS / 100)), agent);
