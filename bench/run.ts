@@ -8,10 +8,11 @@ import { boardBenchmarks } from './board.bench';
 import { redactionBenchmarks } from './redaction.bench';
 import { forwardBenchmarks } from './forward.bench';
 import { shellBenchmarks } from './shell.bench';
+import { signingBenchmarks } from './signing.bench';
 
 // `npm run bench`: prints each figure with its baseline from the same run. Not part of `npm test`.
 // BENCH_ONLY=<name>,<name> runs a subset; the names are the keys below.
-const BENCHMARKS: Record<string, () => Promise<void>> = {
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   ledger: ledgerBenchmarks,
   renderer: rendererBenchmarks,
   declare: declareBenchmarks,
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   redaction: redactionBenchmarks,
   forward: forwardBenchmarks,
   shell: shellBenchmarks,
+  signing: signingBenchmarks,
 };
 
 const only = process.env.BENCH_ONLY?.split(',') ?? Object.keys(BENCHMARKS);

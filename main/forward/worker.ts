@@ -1,7 +1,7 @@
 import { checkpointEvent, recordEvent, type OcsfProduct } from '../../app/forwarding/ocsf';
 import { destinationFingerprint, type Destination } from '../../app/forwarding/policy';
 import { CursorNotInLedger, type ForwardItem, type ForwardSource } from '../../app/forwarding/ports';
-import { backoffDelayMs } from '../outbox';
+import { backoffDelayMs } from '../sync/backoff';
 import { ForwardError } from './errors';
 import type { ForwardStateStore, DestinationState } from './state';
 import { furthest } from './state';

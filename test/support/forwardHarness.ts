@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Forwarder } from '../../main/forward/forwarder';
-import { StoreForwardSource } from '../../main/forward/ledgerSource';
-import { GitEvidenceStore } from '../../main/evidenceStore';
+import { StoreForwardSource } from '../../main/evidence/forwardSource';
+import { GitEvidenceStore } from '../../main/evidence/store';
 import { editPolicy } from './cli';
 import { gitx } from './lifecycleKit';
 import type { OcsfEvent } from '../../app/forwarding/ocsf';

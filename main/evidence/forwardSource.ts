@@ -1,7 +1,7 @@
 import { CursorNotInLedger, sessionContextAt, type ForwardCursor, type ForwardItem, type ForwardSource, type LedgerTip } from '../../app/forwarding/ports';
 import type { LedgerEntry, LedgerView } from '../../app/ports';
 import type { RecordType } from '../../app/records';
-import type { GitEvidenceStore } from '../evidenceStore';
+import type { GitEvidenceStore } from './store';
 import { Git } from '../git';
 
 /**
