@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordEvent, testEvent } from '../../app/forwarding/ocsf';
-import { DestinationSchema, type Destination } from '../../app/forwarding/policy';
-import { ForwardError } from '../../main/forward/errors';
-import { createTransport } from '../../main/forward/forwarder';
-import { cleanup, tempDir } from '../support/cli';
-import { itemOfEveryType, TEST_PRODUCT } from '../support/forwardItems';
-import { startHecReceiver, startWebhookReceiver, type HecReceiver, type WebhookReceiver } from '../support/httpsReceivers';
-import { startRsyslog, type Rsyslog } from '../support/rsyslog';
-import { makeTestCa, type TestCa } from '../support/testCa';
-import { waitFor } from '../support/waitFor';
+import { recordEvent, testEvent } from '../../../app/forwarding/ocsf';
+import { DestinationSchema, type Destination } from '../../../app/forwarding/policy';
+import { ForwardError } from '../../../main/forward/errors';
+import { createTransport } from '../../../main/forward/forwarder';
+import { cleanup, tempDir } from '../../support/cli';
+import { itemOfEveryType, TEST_PRODUCT } from '../../support/forwardItems';
+import { startHecReceiver, startWebhookReceiver, type HecReceiver, type WebhookReceiver } from '../../support/httpsReceivers';
+import { startRsyslog, type Rsyslog } from '../../support/rsyslog';
+import { makeTestCa, type TestCa } from '../../support/testCa';
+import { waitFor } from '../../support/waitFor';
 
 /**
  * The three transports against real receivers on 127.0.0.1 (issue 19): Debian's rsyslogd with

@@ -3,14 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateLedger } from '../../bench/generate';
-import type { Forwarder } from '../../main/forward/forwarder';
-import { cleanup, declaration, jsonFile, ROOT, tempDir } from '../support/cli';
-import { firstArrivals, ledgerOrder, openForwarder, recordIds, setForwarding } from '../support/forwardHarness';
-import { startHecReceiver, startWebhookReceiver, type HecReceiver, type WebhookReceiver } from '../support/httpsReceivers';
-import { assertCliBuilt, sessionLog, workspace, type Workspace } from '../support/lifecycleKit';
-import { startRsyslog, type Rsyslog } from '../support/rsyslog';
-import { makeTestCa, type TestCa } from '../support/testCa';
-import { waitFor } from '../support/waitFor';
+import type { Forwarder } from '../../../main/forward/forwarder';
+import { cleanup, declaration, jsonFile, ROOT, tempDir } from '../../support/cli';
+import { firstArrivals, ledgerOrder, openForwarder, recordIds, setForwarding } from '../../support/forwardHarness';
+import { startHecReceiver, startWebhookReceiver, type HecReceiver, type WebhookReceiver } from '../../support/httpsReceivers';
+import { assertCliBuilt, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
+import { startRsyslog, type Rsyslog } from '../../support/rsyslog';
+import { makeTestCa, type TestCa } from '../../support/testCa';
+import { waitFor } from '../../support/waitFor';
 
 /**
  * Forwarding end to end (issue 19): records committed through the real CLI into a real evidence
