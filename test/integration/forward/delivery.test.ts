@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateLedger } from '../../bench/generate';
+import { generateLedger } from '../../../bench/generate';
 import type { Forwarder } from '../../../main/forward/forwarder';
 import { cleanup, declaration, jsonFile, ROOT, tempDir } from '../../support/cli';
 import { firstArrivals, ledgerOrder, openForwarder, recordIds, setForwarding } from '../../support/forwardHarness';
