@@ -11,14 +11,42 @@ const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'cr
 const homes = [
   { home: 'main/git.ts', group: ['simple-git', 'simple-git/*'], message: 'simple-git is imported only by main/git.ts (the one place that runs git): use its Git class.' },
   { home: 'main/electron/**', group: ['electron', 'electron/*'], message: 'Only main/electron/ imports electron: write the logic Electron-free and wire it there.' },
-  { home: 'main/evidence/**', group: ['proper-lockfile'], message: 'Only main/evidence/ takes file locks (the writer lock, main/evidence/writerLock.ts).' },
-  { home: ['main/git.ts', 'main/evidence/**', 'main/sync/**'], group: ['**/git', './git'], message: 'Git command lines live in main/git.ts, main/evidence/ and main/sync/ only: call the store, the outbox or the remote instead.' },
+  { home: ['main/evidence/**', 'main/forward/**'], group: ['proper-lockfile'], message: 'Only main/evidence/ (the writer lock, main/evidence/writerLock.ts) and main/forward/ (one forwarder per destination across processes) take file locks.' },
+  // main/signing/ writes and checks signed commit objects (git plumbing: mktree, hash-object, cat-file).
+  { home: ['main/git.ts', 'main/evidence/**', 'main/sync/**', 'main/signing/**'], group: ['**/git', './git'], message: 'Git command lines live in main/git.ts, main/evidence/, main/sync/ and main/signing/ only: call the store, the outbox or the remote instead.' },
 ];
-const homeAreas = ['main/git.ts', 'main/electron/**', 'main/evidence/**', 'main/sync/**'];
+const homeAreas = ['main/git.ts', 'main/electron/**', 'main/evidence/**', 'main/sync/**', 'main/signing/**', 'main/forward/**'];
 const inHome = (entry, area) => [entry.home].flat().includes(area);
 const restrictedOutside = (area) => ({
   'no-restricted-imports': ['error', { patterns: homes.filter((h) => !inHome(h, area)).map(({ group, message }) => ({ group, message })) }],
 });
+// Renderer boundaries (issue 11; architecture.md "The shape"). Kept in this block so that edits
+// elsewhere in this file merge without touching it.
+const rendererPatterns = [
+  { group: nodeBuiltins, message: 'renderer/ runs sandboxed in the page: no Node.' },
+  { group: ['**/main/**', 'electron', 'simple-git'], message: 'renderer/ talks only to window.breakglass (the preload API).' },
+];
+/** The renderer's feature folders: each may use the shared folders, never another feature. */
+const RENDERER_FEATURES = ['board', 'home', 'reports', 'reviews', 'session', 'sessionPage', 'settings', 'wizard'];
+/** Shared folders and files (evidence/, forms/, stores/, styles/, format.ts, routes.ts…): they serve every feature and import none. shell/ composes the features. */
+const importsOf = (folders) => folders.flatMap((f) => [`../${f}`, `../${f}/**`, `../../${f}`, `../../${f}/**`, `../../../${f}/**`, `./${f}/**`]);
+function rendererBoundaries() {
+  const rule = (forbidden, message) => ({ 'no-restricted-imports': ['error', { patterns: [...rendererPatterns, { group: importsOf(forbidden), message }] }] });
+  return [
+    ...RENDERER_FEATURES.map((feature) => ({
+      files: [`renderer/${feature}/**/*.{ts,tsx}`],
+      rules: rule(
+        RENDERER_FEATURES.filter((f) => f !== feature),
+        `renderer/${feature}/ is a feature folder: it may not import another feature. Move what both need to a shared folder (renderer/evidence/, renderer/forms/, renderer/stores/, renderer/format.ts); only renderer/shell/ composes features.`,
+      ),
+    })),
+    {
+      files: ['renderer/**/*.{ts,tsx}'],
+      ignores: [...RENDERER_FEATURES.map((f) => `renderer/${f}/**`), 'renderer/shell/**', 'renderer/main.tsx'],
+      rules: rule([...RENDERER_FEATURES, 'shell'], 'A shared renderer folder serves every feature and imports none (only renderer/shell/ composes features).'),
+    },
+  ];
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-artifacts/**', 'coverage/**'] },
@@ -50,12 +78,7 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: nodeBuiltins, message: 'renderer/ runs sandboxed in the page: no Node.' },
-          { group: ['**/main/**', 'electron', 'simple-git'], message: 'renderer/ talks only to window.breakglass (the preload API).' },
-        ],
-      }],
+      'no-restricted-imports': ['error', { patterns: rendererPatterns }],
     },
   },
   ...homeAreas.map((area) => ({ files: [area.endsWith('.ts') ? area : `${area}/*.ts`], rules: restrictedOutside(area) })),
@@ -64,4 +87,5 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: homes[0].group, message: homes[0].message }] }] },
   },
+  ...rendererBoundaries(),
 );

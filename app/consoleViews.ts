@@ -23,6 +23,8 @@ export interface SnapshotInputs {
   /** The repository as shown (its path already without the user's home). */
   repository: { path: string; branch: string };
   observer: boolean;
+  /** Why the console is read-only without having been asked to be (issue 12 item 10), or null. */
+  readOnlyReason?: string | null;
   push: PushStatus;
 }
 
@@ -57,6 +59,7 @@ export function buildStatusSnapshot(i: SnapshotInputs): StatusSnapshot {
     repository: { path: i.repository.path, branch: i.repository.branch, head: i.view.viewId ?? i.view.head, remote: i.push.state === 'local-only' ? null : i.push.remote },
     ...(i.view.tips ? { tips: viewTips(i.view, i.host.id) } : {}),
     observer: i.observer,
+    readOnlyReason: i.readOnlyReason ?? null,
     policy: policyOf(policy),
     ...(i.view.conflicts && i.view.conflicts.length > 0 ? { conflicts: i.view.conflicts.length } : {}),
     push: i.push,

@@ -3,9 +3,9 @@ import { PersonSchema } from './identity';
 import type { Policy } from './policy';
 import type { PreconditionResult } from './service';
 import type { BoardData, PushStatus, SessionDetail, SessionView, StatusSnapshot, SyncStatus } from './views';
-import type { IntegrityProblem } from './ledger';
 import type { EvidenceRecord } from './records';
 import type { CallName, EventName } from './contractNames';
+import type { VerifyResult } from './verifyResult';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -76,18 +76,8 @@ export interface ExportedReport {
   text?: string;
 }
 
-/** The verification result the UI shows. */
-export interface VerifyView {
-  ok: boolean;
-  head: string | null;
-  sessions: number;
-  records: number;
-  problems: IntegrityProblem[];
-  /** The configured remote's fetched refs history was compared with (issue 12 item 4). */
-  comparedWith?: string[];
-  /** A derived cache that disagreed with git and was rebuilt (issue 12 item 3). */
-  notices?: string[];
-}
+/** The verification result the UI shows: the part of `breakglass verify`'s result (app/verifyResult.ts) it reads. */
+export type VerifyView = Pick<VerifyResult, 'ok' | 'head' | 'sessions' | 'records' | 'problems' | 'comparedWith' | 'notices'>;
 
 /** The result of a committed record. */
 export interface Committed {
@@ -178,16 +168,25 @@ export type CallRequest<K extends CallName> = z.input<(typeof CALLS)[K]['input']
 /** The output of a call. */
 export type CallOutput<K extends CallName> = Exclude<(typeof CALLS)[K]['output'], undefined>;
 
-/** Every event main sends to the UI. */
-export interface EventPayloads extends Record<EventName, unknown> {
+/**
+ * `T`, checked to hold exactly one entry per name in `Names`: a name without an entry, or an entry
+ * whose key is not a name, fails to compile (issue 11: an event added to EVENTS without a payload
+ * type must not silently become `unknown`).
+ */
+export type ExactlyOnePer<Names extends string, T extends { [K in Names]: unknown } & { [K in Exclude<keyof T, Names>]: never }> = T;
+
+/** Every event main sends to the UI, with its payload: one payload type per name in EVENTS (app/contractNames.ts), checked. */
+export type EventPayloads = ExactlyOnePer<EventName, {
   'state.changed': StatusSnapshot;
   'countdown.warning': { sessionId: string; minutesLeft: number; expiresAt: string };
   'push.changed': PushStatus;
   'command.output': { runId: string; chunk: string };
   'command.ended': { runId: string; committed: Committed | null; error: ErrorInfo | null };
   'sync.changed': SyncStatus;
-}
+}>;
 
+/** One event as main sends it, discriminated by `event`: checking the name narrows the payload. */
+export type ContractEvent = { [E in EventName]: { event: E; payload: EventPayloads[E] } }[EventName];
 
 /** A failure as it crosses IPC: a code, a message a person can act on, and the field it concerns. */
 export interface ErrorInfo {

@@ -17,6 +17,7 @@ export function sealRecord(previous: readonly LedgerEntry[] | undefined, unseale
     actor: unsealed.actor,
     controls: controlsFor(unsealed.type),
     redactions: unsealed.redactions,
+    ...(unsealed.redactionKinds === undefined || unsealed.redactions === 0 ? {} : { redactionKinds: unsealed.redactionKinds }),
     prev: last?.hash ?? null,
     payload: unsealed.payload,
   };

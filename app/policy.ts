@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from 'yaml';
-import { formatPath } from './zodIssues';
+import { stringify } from 'yaml';
+import { formatYamlProblems, parseYamlWithSchema, type YamlProblem } from './yamlFile';
+import { ForwardingSchema } from './forwarding/policy';
 
 /** The three authorized triggers of seed §2, with the seed's own wording. */
 export const TRIGGERS = {
@@ -95,6 +96,8 @@ export const PolicySchema = z.object({
     'backend-lock-integrity': z.array(z.string().min(1)).default([]),
     'prolonged-outage': z.array(z.string().min(1)).default([]),
   }).strict().default({ 'signing-keys-unavailable': [], 'backend-lock-integrity': [], 'prolonged-outage': [] }),
+  /** Where every record is forwarded (issue 19); absent: nowhere. */
+  forwarding: ForwardingSchema.optional(),
 }).strict().superRefine((p, ctx) => {
   if (p.duration.defaultMinutes > p.duration.maxMinutes) {
     ctx.addIssue({ code: 'custom', path: ['duration', 'defaultMinutes'], message: 'The default duration is above the maximum.' });
@@ -144,73 +147,20 @@ export const DEFAULT_POLICY: Policy = PolicySchema.parse({
 });
 
 /** A problem in a policy file, located by file, field path and line. */
-export interface PolicyProblem {
-  file: string;
-  field: string;
-  line: number | null;
-  message: string;
-}
+export type PolicyProblem = YamlProblem;
 
 /** The result of loading a policy file: the policy, or every problem found. */
 export type PolicyLoad = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
 
-/** Finds the YAML node at a zod path, to report the line of a bad field (or of its parent when it is missing). */
-function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: ReadonlyArray<PropertyKey>): number | null {
-  let node: unknown = doc.contents;
-  let best: YamlNode | null = (doc.contents as YamlNode | null) ?? null;
-  for (const [i, key] of path.entries()) {
-    const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
-      if (!pair) break;
-      // The field itself is named on its key's line; a nested block's value starts a line later.
-      best = (last || !pair.value ? pair.key : pair.value) as YamlNode;
-      node = pair.value ?? pair.key;
-    } else if (isSeq(node) && typeof key === 'number') {
-      const item = node.items[key];
-      if (item === undefined) break;
-      node = item;
-      best = item as YamlNode;
-    } else break;
-  }
-  const offset = best?.range?.[0];
-  return offset === undefined ? null : counter.linePos(offset).line;
-}
-
 /** Parses and validates policy YAML text; every error names the file, the field and the line. */
 export function parsePolicyYaml(text: string, file = 'policy.yaml'): PolicyLoad {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({
-        file,
-        field: '',
-        line: e.pos?.[0] === undefined ? null : counter.linePos(e.pos[0]).line,
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      })),
-    };
-  }
-  const result = PolicySchema.safeParse(doc.toJS());
-  if (result.success) return { ok: true, policy: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => {
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-      return {
-        file,
-        field: formatPath(path),
-        line: lineOf(doc, counter, path),
-        message: issue.code === 'unrecognized_keys' ? `unknown field "${issue.keys.join('", "')}"` : issue.message,
-      };
-    }),
-  };
+  const load = parseYamlWithSchema(text, file, PolicySchema);
+  return load.ok ? { ok: true, policy: load.value } : load;
 }
 
 /** One line per problem: `policy.yaml:12: environments[0].scopes: …`. */
 export function formatPolicyProblems(problems: PolicyProblem[]): string {
-  return problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n');
+  return formatYamlProblems(problems);
 }
 
 /** The default policy as YAML, committed into every new evidence repository so organisations can edit it. */

@@ -103,3 +103,15 @@ export interface HostInfo {
   env(name: string): string | undefined;
   fileExists(path: string): boolean;
 }
+
+/**
+ * Authenticates raw command output under this host's output key (issue 13). main/ holds the key
+ * (created on first use, mode 0600, in the repository's git dir, never committed); the domain
+ * only ever sees the key's id and the resulting HMAC.
+ */
+export interface OutputAuthenticator {
+  /** The key's id: SHA-256 of the key, hex. */
+  keyId(): string;
+  /** HMAC-SHA-256 under the key of a raw output's SHA-256 digest (hex in, hex out). */
+  macOfDigest(outputSha256Hex: string): string;
+}

@@ -16,6 +16,22 @@ export const SessionIdSchema = z.string().regex(/^(bg-\d{8}-\d{6}-[0-9a-f]{8}|jo
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
+/**
+ * Proof that a raw output matches a record, without letting anyone test a guessed secret against
+ * it (issue 13): only the holder of the host's output key (keyId = SHA-256 of the key) can compute it.
+ */
+export const OutputHmacSchema = z.object({
+  alg: z.literal('hmac-sha256'),
+  keyId: Hex64,
+  value: Hex64,
+}).strict();
+
+/** An action's output authenticator. */
+export type OutputHmac = z.infer<typeof OutputHmacSchema>;
+
+/** How many redactions of each kind a record's text had (never the values or their lengths). */
+export const RedactionKindsSchema = z.record(z.string().regex(/^[a-z0-9-]{1,80}$/), z.number().int().min(1));
+
 const HostSchema = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), name: z.string().min(1).max(255) }).strict();
 
 /** Closing answers for each control the seed asks to restore (procedure.md §8). */
@@ -103,11 +119,17 @@ export const PAYLOADS = {
     signal: z.string().nullable(),
     stoppedBy: z.enum(['operator', 'expiry']).nullable(),
     via: z.enum(['cli-exec', 'console']),
-    outputSha256: Hex64,
+    /** Records written before issue 13: a plain SHA-256 of the raw output (anyone could test a guess against it). */
+    outputSha256: Hex64.optional(),
+    /** Issue 13: HMAC-SHA-256, under this host's output key, of the raw output's SHA-256 digest. */
+    outputHmac: OutputHmacSchema.optional(),
     outputBytes: z.number().int().min(0),
     output: z.string(),
     outputTruncated: z.boolean(),
-  }).strict(),
+  }).strict().refine((p) => (p.outputSha256 === undefined) !== (p.outputHmac === undefined), {
+    message: 'An action carries exactly one of outputHmac (current) or outputSha256 (before issue 13).',
+    path: ['outputHmac'],
+  }),
   note: z.object({ text: z.string().min(1) }).strict(),
   extended: z.object({
     minutes: z.number().int().min(1),
@@ -155,6 +177,8 @@ const envelope = {
   actor: PersonSchema,
   controls: z.array(ControlIdSchema),
   redactions: z.number().int().min(0),
+  /** Issue 13; absent from records written before it, which stay valid. */
+  redactionKinds: RedactionKindsSchema.optional(),
   prev: Hex64.nullable(),
   hash: Hex64,
 };

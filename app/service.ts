@@ -6,9 +6,9 @@ import { assertLegal, stateAt, foldSession, type SessionEvent, type SessionState
 import { LAYOUT_MIGRATED, newSessionId, sealRecord, sessionStateOf, sessionStatesAt, sessionStatesWhere, verifyLedgerRecords, type IntegrityProblem } from './ledger';
 import { findEnvironment, formatPolicyProblems, matchIncidentPattern, type Policy } from './policy';
 import { ClosureSchema, isChainRecord, parseRecordPath, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
-import { redactDeep } from './redact';
+import { redactArgv, redactDeep, redactText, type RedactionKinds } from './redaction';
 import { renderEnvExport, envVariables, type BreakGlassEnv } from './envExport';
-import type { Clock, EvidenceStore, HostInfo, LedgerEntry, LedgerView, LockRecovery, AppendRecord } from './ports';
+import type { Clock, EvidenceStore, HostInfo, LedgerEntry, LedgerView, LockRecovery, AppendRecord, OutputAuthenticator } from './ports';
 import { parseOrThrow } from './zodIssues';
 
 /** Result of one precondition check (procedure.md §3): pass, fail (blocks), or warn (shown, never blocks). */
@@ -30,6 +30,8 @@ export interface ServiceDeps {
   clock: Clock;
   host: HostInfo;
   remote?: RemoteProbe;
+  /** Authenticates command output under the host's key (issue 13); without it no action can be recorded. */
+  outputAuth?: OutputAuthenticator;
 }
 
 /** Input of an action record, as the exec wrapper or the console's runner measured it. */
@@ -44,6 +46,7 @@ export const ActionInputSchema = z.object({
   signal: z.string().nullable(),
   stoppedBy: z.enum(['operator', 'expiry']).nullable(),
   via: z.enum(['cli-exec', 'console']),
+  /** SHA-256 of the whole raw output, as the runner measured it: turned into an HMAC here, never stored (issue 13). */
   outputSha256: z.string().regex(/^[0-9a-f]{64}$/),
   outputBytes: z.number().int().min(0),
   /** The raw output as text; redacted and capped here, before anything is written. */
@@ -65,6 +68,17 @@ const ExtendInputSchema = z.object({
 export interface SessionSelector {
   sessionId?: string | undefined;
   environment?: string | undefined;
+}
+
+/** A record's redaction fields from one or more redaction results: the total and the count per kind (issue 13). */
+function redactionsOf(...results: ReadonlyArray<{ count: number; kinds: RedactionKinds }>): { redactions: number; redactionKinds: RedactionKinds } {
+  const kinds: Record<string, number> = {};
+  let count = 0;
+  for (const r of results) {
+    count += r.count;
+    for (const [k, n] of Object.entries(r.kinds)) kinds[k] = (kinds[k] ?? 0) + n;
+  }
+  return { redactions: count, redactionKinds: kinds };
 }
 
 /** The break-glass service: the one place that orders validation, lifecycle rules and evidence commits. */
@@ -220,14 +234,15 @@ export class BreakGlassService {
       await this.journalFirst(view, append, recovered);
       const sessionId = newSessionId(now);
       const at = new Date(now).toISOString();
-      const redacted = redactDeep(declaration);
+      // Every free-text field: the declaration's and the precondition details (issue 13).
+      const redacted = redactDeep({ declaration, preconditions: checks.map(({ id, status, detail }) => ({ id, status, detail })) });
       const record = sealRecord(undefined, {
-        sessionId, type: 'declared', at, host: this.hostRef(), actor: declaration.operator, redactions: redacted.count,
+        sessionId, type: 'declared', at, host: this.hostRef(), actor: declaration.operator, ...redactionsOf(redacted),
         payload: {
-          declaration: redacted.value,
+          declaration: redacted.value.declaration,
           expiresAt: new Date(now + declaration.durationMinutes * 60_000).toISOString(),
           policySha256: view.policy.sha256,
-          preconditions: checks.map(({ id, status, detail }) => ({ id, status, detail })),
+          preconditions: redacted.value.preconditions,
         },
       });
       const commit = await append(record, declaration.incidentId);
@@ -241,23 +256,31 @@ export class BreakGlassService {
     const parsed = parseOrThrow(z.string().trim().min(1, 'The note is empty: write what happened.').max(20_000, 'The note is longer than 20,000 characters.'), text, 'note');
     return this.appendToSession(selector, { kind: 'note' }, (state) => {
       const r = redactDeep({ text: parsed });
-      return { type: 'note', actor: state.operator, redactions: r.count, payload: r.value };
+      return { type: 'note', actor: state.operator, ...redactionsOf(r), payload: r.value };
     });
   }
 
   /** Records a command (or an opened governed shell); refused after expiry even if a caller is late (§6). */
   async recordAction(selector: SessionSelector, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
     const action = parseOrThrow(ActionInputSchema, input, 'action');
+    // Fail closed: without the host key the output could only be stored with a plain hash, which
+    // lets anyone test a guessed secret against it (issue 13).
+    const auth = this.deps.outputAuth;
+    if (auth === undefined) throw new BreakGlassError('evidence-not-committed', 'No output key is available on this host, so the action cannot be recorded; nothing was written.');
+    const outputHmac = { alg: 'hmac-sha256' as const, keyId: auth.keyId(), value: auth.macOfDigest(action.outputSha256) };
     return this.appendToSession(selector, { kind: 'action' }, (state) => {
-      const { value, count } = redactDeep({ argv: action.argv, cwd: action.cwd, output: action.output });
-      const capped = capUtf8(value.output, OUTPUT_CAP_BYTES);
+      // The command line is redacted as one line (a `-p` and its value are two words).
+      const argv = redactArgv(action.argv);
+      const cwd = redactText(action.cwd);
+      const output = redactText(action.output);
+      const capped = capUtf8(output.text, OUTPUT_CAP_BYTES);
       return {
-        type: 'action', actor: state.operator, redactions: count,
+        type: 'action', actor: state.operator, ...redactionsOf(argv, cwd, output),
         payload: {
-          kind: action.kind, argv: value.argv, shell: action.shell, cwd: value.cwd,
+          kind: action.kind, argv: argv.value, shell: action.shell, cwd: cwd.text,
           startedAt: new Date(action.startedAt).toISOString(), endedAt: new Date(action.endedAt).toISOString(),
           exitCode: action.exitCode, signal: action.signal, stoppedBy: action.stoppedBy, via: action.via,
-          outputSha256: action.outputSha256, outputBytes: action.outputBytes,
+          outputHmac, outputBytes: action.outputBytes,
           output: capped.text, outputTruncated: capped.truncated,
         },
       };
@@ -278,7 +301,7 @@ export class BreakGlassService {
     return this.appendToSession(selector, { kind: 'extend', minutes: ext.minutes }, (state) => {
       const r = redactDeep({ reason: ext.reason });
       return {
-        type: 'extended', actor: state.operator, redactions: r.count,
+        type: 'extended', actor: state.operator, ...redactionsOf(r),
         payload: {
           minutes: ext.minutes, reason: r.value.reason, previousExpiresAt: state.expiresAt,
           newExpiresAt: new Date(Date.parse(state.expiresAt) + ext.minutes * 60_000).toISOString(),
@@ -293,7 +316,7 @@ export class BreakGlassService {
     return this.appendToSession(selector, { kind: 'close' }, (state, policy, now) => {
       const r = redactDeep(closure);
       return {
-        type: 'closed', actor: state.operator, redactions: r.count,
+        type: 'closed', actor: state.operator, ...redactionsOf(r),
         payload: { closure: r.value, reviewDueAt: new Date(now + policy.reviewWindowDays * 86_400_000).toISOString() },
       };
     });
@@ -317,7 +340,7 @@ export class BreakGlassService {
       const r = redactDeep(review);
       const record = sealRecord(mine, {
         sessionId: state.sessionId, type: 'reviewed', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
-        actor: review.reviewer, redactions: r.count, payload: { review: r.value, reviews: state.closed!.record.hash },
+        actor: review.reviewer, ...redactionsOf(r), payload: { review: r.value, reviews: state.closed!.record.hash },
       });
       const commit = await append(record, state.declaration.incidentId);
       return { record, commit };
@@ -521,9 +544,9 @@ export class BreakGlassService {
   private async journalFirst(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null): Promise<readonly LedgerEntry[]> {
     const journalId = `journal-${this.deps.host.hostId}`;
     let journal: readonly LedgerEntry[] = view.sessions.get(journalId) ?? [];
-    const add = async (unsealed: Pick<UnsealedRecord, 'type' | 'payload'>) => {
+    const add = async (unsealed: Pick<UnsealedRecord, 'type' | 'payload'> & Partial<Pick<UnsealedRecord, 'redactions' | 'redactionKinds'>>) => {
       const record = sealRecord(journal, {
-        sessionId: journalId, at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(), actor: this.systemActor(), redactions: 0, ...unsealed,
+        sessionId: journalId, at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(), actor: this.systemActor(), ...unsealed, redactions: unsealed.redactions ?? 0,
       } as UnsealedRecord);
       const commit = await append(record, null);
       journal = [...journal, { record, commit, path: '' }];
@@ -531,7 +554,9 @@ export class BreakGlassService {
     const move = this.layoutMove(view);
     if (move) await add({ type: 'note', payload: { text: move } });
     if (recovered) {
-      await add({ type: 'lock-recovered', payload: { previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved } });
+      // The reason and paths are the store's text, redacted like any other (issue 13).
+      const r = redactDeep({ previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved });
+      await add({ type: 'lock-recovered', ...redactionsOf(r), payload: r.value });
     }
     return journal;
   }

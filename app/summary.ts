@@ -1,3 +1,4 @@
+import { actionOutcome, commandWords } from './actionText';
 import type { EvidenceRecord } from './records';
 
 /** One line a person can scan in a timeline. */
@@ -6,8 +7,8 @@ export function summarise(r: EvidenceRecord): string {
     case 'declared':
       return `Declared ${r.payload.declaration.incidentId} in ${r.payload.declaration.environment} (${r.payload.declaration.scopes.join(', ')}) until ${r.payload.expiresAt}`;
     case 'action':
-      if (r.payload.kind === 'shell-opened') return `Opened governed shell (${r.payload.argv.join(' ')})`;
-      return `Ran ${r.payload.argv.join(' ')} → ${r.payload.stoppedBy ? `stopped by ${r.payload.stoppedBy}` : r.payload.exitCode === null ? `ended by ${r.payload.signal ?? 'a signal'}` : `exit ${r.payload.exitCode}`}`;
+      if (r.payload.kind === 'shell-opened') return `Opened governed shell (${commandWords(r.payload.argv)})`;
+      return `Ran ${commandWords(r.payload.argv)} → ${actionOutcome(r.payload, 'summary')}`;
     case 'note':
       return r.payload.text.length > 140 ? `${r.payload.text.slice(0, 139)}…` : r.payload.text;
     case 'extended':

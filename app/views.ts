@@ -107,6 +107,8 @@ export interface StatusSnapshot {
   /** The refs the view reads (issue 14): the organisation branch and each host's own ref. */
   tips?: readonly ViewTip[];
   observer: boolean;
+  /** Why the console is read-only although observer mode was not asked for (an unreadable settings file), or null. */
+  readOnlyReason: string | null;
   /**
    * The policy in force. `ok: false`: the newest policy.yaml is invalid; `inForce` then names the
    * last valid policy, which stays in force (issue 12 item 5: declaring and closing go on under it).

@@ -5,14 +5,31 @@ import { countdownBenchmarks } from './countdown.bench';
 import { reportBenchmarks } from './report.bench';
 import { fetchBenchmarks } from './fetch.bench';
 import { boardBenchmarks } from './board.bench';
+import { redactionBenchmarks } from './redaction.bench';
+import { forwardBenchmarks } from './forward.bench';
+import { shellBenchmarks } from './shell.bench';
+import { signingBenchmarks } from './signing.bench';
 
 // `npm run bench`: prints each figure with its baseline from the same run. Not part of `npm test`.
-// BENCH_ONLY=ledger,renderer,declare,countdown,board,fetch,report runs a subset.
-const only = new Set((process.env.BENCH_ONLY ?? 'ledger,renderer,declare,countdown,board,fetch,report').split(','));
-if (only.has('ledger')) await ledgerBenchmarks();
-if (only.has('renderer')) await rendererBenchmarks();
-if (only.has('declare')) await declareBenchmarks();
-if (only.has('countdown')) await countdownBenchmarks();
-if (only.has('board')) await boardBenchmarks();
-if (only.has('fetch')) await fetchBenchmarks();
-if (only.has('report')) await reportBenchmarks();
+// BENCH_ONLY=<name>,<name> runs a subset; the names are the keys below.
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  ledger: ledgerBenchmarks,
+  renderer: rendererBenchmarks,
+  declare: declareBenchmarks,
+  countdown: countdownBenchmarks,
+  board: boardBenchmarks,
+  fetch: fetchBenchmarks,
+  report: reportBenchmarks,
+  redaction: redactionBenchmarks,
+  forward: forwardBenchmarks,
+  shell: shellBenchmarks,
+  signing: signingBenchmarks,
+};
+
+const only = process.env.BENCH_ONLY?.split(',') ?? Object.keys(BENCHMARKS);
+const unknown = only.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
+for (const name of only) await BENCHMARKS[name]!();

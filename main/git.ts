@@ -1,4 +1,5 @@
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { BreakGlassError } from '../app/errors';
 
 /**
  * The one place that runs git (style.md "What we take" 6). Every call names its caller and the
@@ -46,9 +47,67 @@ const BASE_ENV: Record<string, string> = {
   GIT_TERMINAL_PROMPT: '0',
   LC_ALL: 'C',
   GIT_CONFIG_NOSYSTEM: '1',
-  // ssh: no host-key or password prompt can block a background push.
+  // ssh: no host-key or password prompt can block a background push. The variable also overrides
+  // any core.sshCommand a repository's own config names (issue 12 item 15).
   GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o ConnectTimeout=10',
+  // Set (even empty), it makes git ignore every core.gitProxy in config: for core.gitProxy the
+  // first value read wins, so a `-c` could not override a repository's own.
+  GIT_PROXY_COMMAND: '',
 };
+
+/**
+ * Configuration that makes git run a program, overridden on EVERY call (issue 12 item 15): an
+ * evidence repository may be a copy received from someone else (an auditor's clone, a commander's
+ * fetch), and its own `.git/config` must never run code on the machine that reads it. `-c` is read
+ * last, so for these single-valued keys it wins over the repository's config.
+ */
+export const NEUTRALISED_CONFIG: readonly string[] = [
+  'core.fsmonitor=false',
+  // No hook ever runs: /dev/null is not a folder, so git finds no hook in it.
+  'core.hooksPath=/dev/null',
+  'core.askPass=',
+  'core.alternateRefsCommand=',
+  'diff.external=',
+  'gpg.program=gpg',
+  'gpg.ssh.program=ssh-keygen',
+  'gpg.x509.program=gpgsm',
+  'gpg.ssh.defaultKeyCommand=',
+  'protocol.ext.allow=never',
+  'remote.origin.uploadpack=git-upload-pack',
+  'remote.origin.receivepack=git-receive-pack',
+];
+
+/**
+ * Families of keys that name programs per driver or per URL (`filter.<driver>.clean`,
+ * `merge.<driver>.driver`, …), and settings that redirect or extend configuration. They cannot be
+ * overridden one by one without knowing the names, so a repository whose own config sets any of
+ * them is refused, with the key named and the fix.
+ */
+const REFUSED_LOCAL_KEYS: readonly RegExp[] = [
+  /^filter\.[^.]+\.(clean|smudge|process)$/,
+  /^merge\.[^.]+\.driver$/,
+  /^diff\.[^.]+\.(textconv|command)$/,
+  /^credential\./,
+  /^url\.[^.]+\.(insteadof|pushinsteadof)$/,
+  /^include\.path$/,
+  /^includeif\./,
+  /^core\.(sshcommand|gitproxy|pager|editor)$/,
+  /^remote\.[^.]+\.(uploadpack|receivepack|proxy)$/,
+  /^sequence\.editor$/,
+  /^uploadpack\./,
+  /^submodule\.[^.]+\.update$/,
+];
+
+/** `-c` settings callers may pass themselves; anything else in a caller's arguments is refused. */
+const CALLER_CONFIG = /^(core\.abbrev|user\.name|user\.email)=/;
+
+/** The repository's own config names a program to run: refused before any git command runs there. */
+export class UnsafeRepositoryConfig extends BreakGlassError {
+  constructor(readonly key: string, readonly dir: string) {
+    super('refused', `The repository's own git config sets ${key}, which can make git run a program. Breakglass never runs programs a repository names: remove it (git config --unset-all ${key}) or use a clean clone.`);
+    this.name = 'UnsafeRepositoryConfig';
+  }
+}
 
 /** Runs git in one repository, serially, through simple-git. */
 export class Git {
@@ -72,8 +131,13 @@ export class Git {
       // simple-git waits 50 ms after exit for silent commands by default; records must not pay that.
       completion: { onClose: true, onExit: 0 },
       ...(timeoutMs ? { timeout: { block: timeoutMs, stdOut: false, stdErr: false } } : {}),
-      // The only "unsafe" setting we allow is our own constant GIT_SSH_COMMAND (BASE_ENV): no page or user input reaches it.
-      unsafe: { allowUnsafeSshCommand: true },
+      // simple-git guards these keys against injection through arguments. We set them ourselves, to
+      // constants (BASE_ENV, NEUTRALISED_CONFIG), and check every caller's `-c` against CALLER_CONFIG.
+      unsafe: {
+        allowUnsafeSshCommand: true, allowUnsafeFsMonitor: true, allowUnsafeHooksPath: true, allowUnsafeAskPass: true,
+        allowUnsafeDiffExternal: true, allowUnsafeGpgProgram: true, allowUnsafeProtocolOverride: true, allowUnsafePack: true,
+        allowUnsafeGitProxy: true,
+      },
       // simple-git strips guarded variables (GIT_*, EDITOR, PAGER…) unless named; these are ours, constant.
       allowEnvironment: [...Object.keys(BASE_ENV), ...Object.keys(this.env)],
       input: (commands: readonly string[]) => {
@@ -100,14 +164,45 @@ export class Git {
     return g;
   }
 
+  /** The repository's own config, checked once per instance (null until checked). */
+  private localConfigChecked: Promise<void> | null = null;
+
+  /**
+   * Refuses a repository whose own config names programs we cannot override one by one
+   * (REFUSED_LOCAL_KEYS). Reading config runs nothing; outside a repository (before `init`) there is
+   * no local config to read.
+   */
+  private checkLocalConfig(): Promise<void> {
+    this.localConfigChecked ??= (async () => {
+      const id = String(++this.nextId);
+      let listed: string;
+      try {
+        listed = (await this.git.raw(['-c', `breakglass.call=${id}`, ...neutralisedArgs(), 'config', '--local', '--includes', '--name-only', '--list'])) ?? '';
+      } catch {
+        return;
+      } finally {
+        this.collected.delete(id);
+        this.exitCodes.delete(id);
+      }
+      for (const key of listed.split('\n').map((k) => k.trim().toLowerCase()).filter(Boolean)) {
+        if (REFUSED_LOCAL_KEYS.some((re) => re.test(key))) throw new UnsafeRepositoryConfig(key, this.dir);
+      }
+    })();
+    return this.localConfigChecked;
+  }
+
   /** Runs `git <args>` for `caller`; resolves when git exits with an accepted code, else throws GitFailure. */
   async run(caller: string, args: readonly string[], options: GitCallOptions = {}): Promise<GitResult> {
+    for (let i = 0; i < args.length - 1; i++) {
+      if (args[i] === '-c' && !CALLER_CONFIG.test(args[i + 1]!)) throw new Error(`${caller}: git -c ${args[i + 1]?.split('=')[0]} is not a setting callers may pass (main/git.ts CALLER_CONFIG).`);
+    }
+    await this.checkLocalConfig();
     const id = String(++this.nextId);
     if (options.input !== undefined) this.inputs.set(id, options.input);
     const git = options.timeoutMs ? this.timed(options.timeoutMs) : this.git;
     let thrown: unknown = null;
     try {
-      await git.raw(['-c', `breakglass.call=${id}`, ...args]);
+      await git.raw(['-c', `breakglass.call=${id}`, ...neutralisedArgs(), ...args]);
     } catch (e) {
       thrown = e;
     }
@@ -148,6 +243,10 @@ export class Git {
     }
     return g;
   }
+}
+
+function neutralisedArgs(): string[] {
+  return NEUTRALISED_CONFIG.flatMap((c) => ['-c', c]);
 }
 
 function callIdOf(args: readonly string[]): string | null {

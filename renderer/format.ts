@@ -1,3 +1,5 @@
+import { wholeSecondsLeft } from '../app/countdown';
+import { assertNever } from '../app/errors';
 import type { PushStatus, SessionView } from '../app/views';
 import type { PolicyProblem } from '../app/policy';
 
@@ -21,7 +23,7 @@ const plural = new Intl.PluralRules('en-US');
 
 /** Whole seconds left until `expiresAt` at `now`, rounded up so that 00:00 shows only at the expiry instant. */
 export function secondsLeft(expiresAt: string, now: number): number {
-  return Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+  return wholeSecondsLeft(Date.parse(expiresAt) - now);
 }
 
 /** The countdown as words, for assistive technology (`aria-label` of the timer). */
@@ -118,7 +120,7 @@ export function pushSentence(p: PushStatus, now: number): string {
     case 'rejected':
       return `Push rejected by the remote: ${p.reason}`;
     default:
-      return assertNever(p);
+      return assertNever(p, 'push state');
   }
 }
 
@@ -134,7 +136,7 @@ export function phaseLabel(s: SessionView): string {
     case 'reviewed':
       return s.reviewOutcome ? `Reviewed: ${s.reviewOutcome.replace(/-/g, ' ')}` : 'Reviewed';
     default:
-      return assertNever(s.phase);
+      return assertNever(s.phase, 'session phase');
   }
 }
 
@@ -150,9 +152,4 @@ export function outcomeLabel(outcome: string | null): string {
     default:
       return 'Reviewed';
   }
-}
-
-/** Exhaustiveness check for tagged unions (style.md "What we take" 7). */
-export function assertNever(x: never): never {
-  throw new Error(`Unexpected value ${JSON.stringify(x)}`);
 }

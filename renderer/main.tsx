@@ -1,10 +1,14 @@
-// First: zod must be configured for the CSP before any schema is built (see wizard/zodConfig.ts).
-import './wizard/zodConfig';
+// First: zod must be configured for the CSP before any schema is built (see forms/zodConfig.ts).
+import './forms/zodConfig';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './components/App';
+import { App } from './shell/App';
 import { StoresProvider } from './stores/context';
-import './styles.css';
+// The console's own look, last: it is what the features' stylesheets build on and, where they tie, what wins.
+import './styles/base.css';
+import './styles/header.css';
+import './styles/layout.css';
+import './styles/sessions.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('The page has no #root element.');

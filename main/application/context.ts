@@ -1,6 +1,8 @@
 import { BreakGlassService } from '../../app/service';
+import { remotePrecondition } from '../../app/preconditions';
 import type { Clock, HostInfo, LockRecovery } from '../../app/ports';
 import { GitEvidenceStore } from '../evidence/store';
+import { repositoryOutputAuthenticator } from '../evidence/outputKey';
 import { nodeHostInfo, systemClock } from '../host/hostInfo';
 import { evidenceRepoDir } from '../host/paths';
 import { Outbox } from '../sync/outbox';
@@ -44,8 +46,15 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   const readOnly = options.readOnly ?? false;
   const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId });
   const clock = options.clock ?? systemClock;
-  const service = new BreakGlassService({ store, clock, host });
   const remote = new Remote(store.git, store.branch);
+  // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
+  // made below, after the service it reports lock recoveries and policy adoptions to.
+  let outboxRef: Outbox | null = null;
+  // Action output is authenticated under the repository's host key, not hashed in the clear (issue 13).
+  const service = new BreakGlassService({
+    store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir),
+    remote: { describe: async () => remotePrecondition(outboxRef ? await outboxRef.status() : { state: 'local-only' }) },
+  });
   // An observer (the commander's machine, issue 6) fetches but writes no record of its own.
   const outbox = new Outbox(store, remote, {
     now: () => clock.now(),
@@ -61,5 +70,6 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
       },
     }),
   });
+  outboxRef = outbox;
   return { repoDir, store, service, remote, outbox, host, clock };
 }

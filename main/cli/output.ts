@@ -3,6 +3,7 @@ import { BreakGlassError, type ErrorCode } from '../../app/errors';
 import { formatRemaining } from '../../app/countdown';
 import type { SessionState } from '../../app/lifecycle';
 import type { PushStatus } from '../../app/views';
+import { escapeForTerminal } from '../../app/text';
 
 /**
  * The `breakglass` CLI's exit codes (issue 2): 0 success, 1 refused by policy or state, 2 bad
@@ -32,16 +33,48 @@ export class Exit extends Error {
   }
 }
 
-/** Prints the human text, or with `--json` the data as one JSON line. */
+/**
+ * Prints the human text, or with `--json` the data as one JSON line. Human text is for a person's
+ * terminal: every control sequence that evidence may carry (a name, an incident id, command
+ * output) is shown escaped, never executed (issue 12 item 12). JSON escapes them itself.
+ */
 export function out(opts: GlobalOptions, human: string, data: unknown): void {
-  process.stdout.write(opts.json ? `${JSON.stringify(data)}\n` : human.endsWith('\n') ? human : `${human}\n`);
+  const text = escapeForTerminal(human);
+  process.stdout.write(opts.json ? `${JSON.stringify(data)}\n` : text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/**
+ * What a command-line parsing error says (issue 12 item 13). commander's own messages repeat the
+ * offending word ("unknown option '-pS3cret'"), and that word may be a secret typed in the wrong
+ * place: these never repeat what was typed, only what we defined.
+ */
+export function commanderMessage(e: CommanderError): string {
+  switch (e.code) {
+    case 'commander.unknownOption':
+      return 'Unknown option (not repeated here: it may hold a secret). See breakglass <command> --help. A note or a command that starts with "-" goes after --.';
+    case 'commander.unknownCommand':
+      return 'Unknown command (not repeated here). See breakglass --help.';
+    case 'commander.invalidArgument':
+      return 'An option has a value it does not accept (not repeated here). See breakglass <command> --help for the values it takes.';
+    case 'commander.excessArguments':
+      return 'Too many arguments (not repeated here). See breakglass <command> --help; a note with spaces needs no quotes, a command goes after --.';
+    case 'commander.missingArgument':
+    case 'commander.optionMissingArgument':
+    case 'commander.missingMandatoryOptionValue':
+    case 'commander.conflictingOption':
+      // These name only our own argument and option names.
+      return e.message.replace(/^error: /, '');
+    default:
+      return 'The command line could not be read. See breakglass --help.';
+  }
 }
 
 /** Prints one line that says what to do, on stderr, and returns the exit code. */
 export function fail(opts: GlobalOptions, e: unknown, exitOverride?: number): number {
   if (e instanceof Exit) return e.code;
-  const err = e instanceof BreakGlassError ? e : e instanceof CommanderError ? new BreakGlassError('invalid-input', e.message.replace(/^error: /, '')) : new BreakGlassError('internal', `Unexpected failure: ${(e as Error)?.message ?? String(e)}`);
-  const message = err.message.replace(/\s*\n\s*/g, ' | ');
+  // An unexpected error's own message may carry anything (a path, a value): it is not printed.
+  const err = e instanceof BreakGlassError ? e : e instanceof CommanderError ? new BreakGlassError('invalid-input', commanderMessage(e)) : new BreakGlassError('internal', 'Unexpected failure inside breakglass; nothing more was recorded. Run breakglass verify, and retry.');
+  const message = escapeForTerminal(err.message.replace(/\s*\n\s*/g, ' | '));
   if (opts.json) process.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), problems: err.problems } })}\n`);
   else process.stderr.write(`breakglass: ${message}\n`);
   return exitOverride ?? EXIT_BY_CODE[err.code];

@@ -19,7 +19,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     // `exec -- CMD --flags`: everything after the command belongs to CMD.
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `breakglass: ${s.slice(7)}` : s) })
+    // commander's own error line repeats what was typed (a secret, perhaps): it is not printed;
+    // runCli prints commanderMessage() instead (issue 12 item 13). Help and usage still print.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} })
     .showSuggestionAfterError();
 
   const g = (): GlobalOptions => program.opts<GlobalOptions>();
@@ -71,7 +73,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
-      return EXIT.badInput;
+      return fail(program.opts<GlobalOptions>(), e, EXIT.badInput);
     }
     return fail(program.opts<GlobalOptions>(), e);
   }

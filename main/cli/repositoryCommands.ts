@@ -1,3 +1,4 @@
+import { escapeForTerminal } from '../../app/text';
 import { Option } from 'commander';
 import { BreakGlassError } from '../../app/errors';
 import { ReportScopeSchema } from '../../app/contract';
@@ -91,7 +92,8 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
       const target = o.out ?? (o.format === 'pdf' ? r.fileName : null);
       if (target === null) {
         if (g().json) out(g(), '', { fileName: r.fileName, savedTo: null, bytes: r.content.byteLength, text: r.text });
-        else process.stdout.write(r.content);
+        // Markdown and HTML to stdout may land on a person's terminal: escape control sequences there too.
+        else process.stdout.write(escapeForTerminal(r.text ?? ''));
         return;
       }
       const savedTo = await writeReportFile(target, r.content);

@@ -76,6 +76,8 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
     .description('add a note to the session')
     .argument('<text...>', 'the note')
     .option('--session <id>', 'session id')
+    // A note is free text: "-lock released" is a note, not an unknown option (issue 12 item 13).
+    .allowUnknownOption()
     .action(action(async (text: string[], o: { session?: string }) => {
       const app = await openApplication(g());
       const r = await app.note({ sessionId: o.session }, text.join(' '));
@@ -115,14 +117,15 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
 
   program.command('review')
     .description('record the post-incident review (reviewer named in the file)')
-    .requiredOption('--session <id>', 'session id')
+    .option('--session <id>', 'session id (required unless --template)')
     .option('--file <path>', 'review JSON file (- for stdin)')
     .option('--template', 'print an example review file')
-    .action(action(async (o: { file?: string; template?: boolean; session: string }) => {
+    .action(action(async (o: { file?: string; template?: boolean; session?: string }) => {
       if (o.template) {
         process.stdout.write(`${JSON.stringify(REVIEW_TEMPLATE, null, 2)}\n`);
         return;
       }
+      if (!o.session) throw new BreakGlassError('invalid-input', 'Name the session to review with --session ID (list sessions with: breakglass log).', { field: 'session' });
       if (!o.file) throw new BreakGlassError('invalid-input', 'Give the review with --file FILE (print an example with --template).');
       const input = await readJsonFile(o.file, 'review');
       const app = await openApplication(g());

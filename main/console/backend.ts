@@ -14,7 +14,7 @@ import { DEFAULT_FETCH_INTERVAL_SECONDS, FetchSchedule } from '../sync/fetchSche
 import { DraftStore } from './drafts';
 import { pathWithoutHome, toErrorInfo, withoutHome } from './errors';
 import { createHandlers, type Handlers } from './handlers';
-import { SettingsStore } from './settings';
+import { resolveObserver, SettingsStore } from './settings';
 
 /** Options of the console backend. */
 export interface BackendOptions {
@@ -48,6 +48,8 @@ export class ConsoleBackend {
   private lastHead: string | null | undefined = undefined;
   /** Other hosts' records, fetched on the board's schedule and on demand (issue 6). */
   readonly fetches: FetchSchedule;
+  /** Why the console is read-only although nobody asked for observer mode (an unreadable settings file), or null. */
+  readOnlyReason: string | null = null;
 
   private constructor(
     readonly ctx: ConsoleContext,
@@ -91,9 +93,10 @@ export class ConsoleBackend {
   static async create(options: BackendOptions = {}): Promise<ConsoleBackend> {
     const env = options.env ?? process.env;
     const settings = new SettingsStore(path.join(dataDir(env), 'settings.json'));
-    const observer = options.observer ?? (await settings.get().catch(() => ({ observer: false }))).observer;
+    const { observer, reason } = await resolveObserver(settings, options.observer);
     const ctx = await openContext({ repo: options.repo, env, observer, ...(options.clock ? { clock: options.clock } : {}), ...(options.host ? { host: options.host } : {}) });
     const backend = new ConsoleBackend(ctx, settings, observer, os.homedir(), options.pollMs ?? 2_000, env, options);
+    backend.readOnlyReason = reason;
     ctx.outbox.onStatus((s) => backend.emit('push.changed', s));
     return backend;
   }
@@ -165,6 +168,7 @@ export class ConsoleBackend {
       osAccount: host.osAccount(),
       repository: { path: pathWithoutHome(this.ctx.repoDir, this.homeDir), branch: store.branch },
       observer: this.observer,
+      readOnlyReason: this.readOnlyReason,
     });
   }
 

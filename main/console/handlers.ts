@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
 import { filterSessions, buildBoard, buildSessionDetail } from '../../app/consoleViews';
 import type { CallInput, CallName, CallOutput, Committed, ErrorInfo, EventName, EventPayloads } from '../../app/contract';
@@ -70,7 +71,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const argv = shell ? [commandLine] : parseCommandLine(commandLine);
       const runId = randomUUID();
       const started = await app.commands.start({
-        runId, sessionId, argv, shell, cwd: cwd || os.homedir(), via: 'console',
+        // A relative folder is taken from the home folder and recorded as the folder it resolved to,
+        // never as typed (issue 12 item 13: "../.." says nothing an auditor can check).
+        runId, sessionId, argv, shell, cwd: cwd ? path.resolve(os.homedir(), cwd) : os.homedir(), via: 'console',
         onOutput: (chunk) => d.emit('command.output', { runId, chunk: chunk.toString('utf8') }),
         onRecorded: (o) => d.emit('command.ended', o.ok
           ? { runId, committed: committed(o), error: null }

@@ -79,7 +79,8 @@ if (!app.requestSingleInstanceLock()) {
     tray = new Tray(nativeImage.createFromPath(path.join(__dirname, 'icon.png')));
     tray.setContextMenu(Menu.buildFromTemplate([{ label: 'Show console', click: () => window?.show() }, { role: 'quit' }]));
     // The tray follows the absolute expiry (never a decremented counter); the window title is the
-    // page's own countdown title. A quarter-second refresh keeps the two within the same second.
+    // page's, in the same words (app/countdown.ts openSessionTitle). A quarter-second refresh keeps
+    // the two within the same second.
     setInterval(() => {
       const text = trayTextFor(snapshot, Date.now());
       tray?.setToolTip(text);

@@ -50,6 +50,7 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
   try {
     gitDir = await git.text('open-repository', ['rev-parse', '--absolute-git-dir']);
   } catch (e) {
+    if (e instanceof BreakGlassError) throw e;
     if (e instanceof GitFailure && /dubious ownership/.test(e.stderr)) {
       const asRoot = process.getuid?.() === 0 ? 'You are running as root (uid 0) and ' : '';
       throw new BreakGlassError('refused', `${asRoot}git refuses the evidence repository at ${abs} because it belongs to another user account. Log in with your own named account that owns it.`, { cause: e });

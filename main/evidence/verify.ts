@@ -3,6 +3,7 @@ import { formatPolicyProblems } from '../../app/policy';
 import { parseRecordPath } from '../../app/records';
 import { verifyLedgerRecords, type IntegrityProblem } from '../../app/ledger';
 import type { LedgerView } from '../../app/ports';
+import type { VerifyResult } from '../../app/verifyResult';
 import { Git } from '../git';
 import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf } from './layout';
 import { LedgerIndex } from './ledgerIndex';
@@ -12,23 +13,8 @@ import { checkHistories } from './verifyHistory';
 /** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
 export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
 
-/** The result of `breakglass verify`. */
-export interface VerifyReport {
-  ok: boolean;
-  head: string | null;
-  sessions: number;
-  records: number;
-  commitsChecked: number;
-  /** This host's fetched ref its own history was found to contain (null: nothing to compare with). */
-  comparedWithRemote: string | null;
-  /** Every fetched ref of the configured remote that history was compared with (issue 12 item 4). */
-  comparedWith: string[];
-  /** The refs read: the organisation branch and every host's ref (issue 14). */
-  tips: Array<{ ref: string; commit: string }>;
-  /** What verify did or found beside the evidence: a derived cache that disagreed with git and was rebuilt (issue 12 item 3). */
-  notices: string[];
-  problems: IntegrityProblem[];
-}
+/** The result of `breakglass verify` (defined once, in app/verifyResult.ts), with every issue-14 field present. */
+export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedWith' | 'tips' | 'notices'>>;
 
 /**
  * Verifies the whole repository offline (issue 2, issue 14): every record parses, every chain

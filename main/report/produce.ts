@@ -1,6 +1,10 @@
 import type { ExportedReport, ReportScope } from '../../app/contract';
 import { BreakGlassError } from '../../app/errors';
-import { buildReport, renderHtml, renderMarkdown, REPORT_MEDIA_TYPES, reportFileName, type ReportModel } from '../../app/report';
+import { buildReport } from '../../app/report/build';
+import { REPORT_MEDIA_TYPES, reportFileName } from '../../app/report/files';
+import { renderHtml } from '../../app/report/html';
+import { renderMarkdown } from '../../app/report/markdown';
+import type { ReportModel } from '../../app/report/model';
 import type { ConsoleContext } from '../application/context';
 import { verifyRepository } from '../evidence/verify';
 import { chromiumPdfPrinter, type PdfPrinter } from './pdf';

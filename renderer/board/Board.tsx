@@ -2,12 +2,13 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { SyncStatus } from '../../app/views';
 import { useStore } from 'zustand';
 import { formatCount, formatNumber } from '../format';
-import { useApi, useClock } from '../stores/context';
+import { useApi, useClock, useFeatureStore } from '../stores/context';
 import { BoardList } from './BoardList';
 import { Staleness } from './Staleness';
-import { boardStoreOf } from './store';
+import { boardStore } from './store';
 import { deriveBoard, GROUP_LABELS, indexRows, isFiltered, lastBoundary, STATE_FILTER_LABELS, totalsAt, type BoardFilters, type GroupKey, type IndexedBoard, type StateFilter } from './derive';
 import './board.css';
+import './boardRows.css';
 
 const EMPTY_INDEX: IndexedBoard = indexRows([]);
 
@@ -22,7 +23,7 @@ const ANNOUNCE_AFTER_MS = 600;
  */
 export function Board() {
   const api = useApi();
-  const store = useMemo(() => boardStoreOf(api), [api]);
+  const store = useFeatureStore(boardStore);
   const data = useStore(store, (s) => s.data);
   const sync = useStore(store, (s) => s.sync);
   const error = useStore(store, (s) => s.error);

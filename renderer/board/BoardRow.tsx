@@ -1,7 +1,7 @@
 import { memo, type ReactNode } from 'react';
 import type { SessionView, SyncStatus } from '../../app/views';
 import { formatRemaining } from '../../app/countdown';
-import { formatLocalDateTime, formatLocalTime, formatRelative } from '../format';
+import { formatLocalDateTime, formatLocalTime, formatRelative, phaseLabel } from '../format';
 import { hrefOf } from '../routes';
 import { useClock } from '../stores/context';
 import { overdueAt, type GroupKey, type IndexedRow } from './derive';
@@ -97,7 +97,7 @@ function StateCell({ row, group }: { row: IndexedRow; group: GroupKey }) {
     case 'reviewed':
       return (
         <>
-          <span className="board-main board-state--reviewed">Reviewed{v.reviewOutcome ? `: ${v.reviewOutcome.replace(/-/g, ' ')}` : ''}</span>
+          <span className="board-main board-state--reviewed">{phaseLabel(v)}</span>
           {v.closedAt && (
             <Sub>
               closed <When iso={v.closedAt} />

@@ -1,11 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BreakGlassApi, ErrorInfo } from '../../app/contract';
 import type { BoardData, SyncStatus } from '../../app/views';
+import type { FeatureStoreFactory } from '../stores/context';
 import { NO_FILTERS, type BoardFilters } from './derive';
 
 /**
  * The commander's board (issue 6): the rows as `board.get` last returned them, the fetch state of
- * other hosts' records, and the filters. One store per API, kept while the console runs, so that
+ * other hosts' records, and the filters. One store per window, kept while the console runs, so that
  * opening a session and coming back keeps the filters and shows the last rows at once (they are
  * re-read on the way back, and the staleness line says how old they are).
  */
@@ -109,11 +110,5 @@ export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
   });
 }
 
-const boardStores = new WeakMap<BreakGlassApi, StoreApi<BoardState>>();
-
-/** The board's store for this API (created on first use). */
-export function boardStoreOf(api: BreakGlassApi): StoreApi<BoardState> {
-  let s = boardStores.get(api);
-  if (!s) boardStores.set(api, (s = createBoardStore(api)));
-  return s;
-}
+/** The board's store of one window (stores/context.tsx `useFeatureStore`). */
+export const boardStore: FeatureStoreFactory<BoardState> = ({ api }) => ({ store: createBoardStore(api) });

@@ -2,8 +2,8 @@ import { useEffect, useId, useMemo, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import type { SessionView } from '../../app/views';
 import { formatCount, formatLocalDateTime, formatNumber } from '../format';
-import { useApi } from '../stores/context';
-import { reportsStoreOf, type ReportFormat } from './store';
+import { useFeatureStore } from '../stores/context';
+import { reportsStore, type ReportFormat } from './store';
 import './reports.css';
 
 const FORMATS: Array<{ id: ReportFormat; label: string; hint: string }> = [
@@ -26,8 +26,7 @@ function matches(s: SessionView, q: string): boolean {
  * policy), saves it, and says where.
  */
 export function Reports() {
-  const api = useApi();
-  const store = useMemo(() => reportsStoreOf(api), [api]);
+  const store = useFeatureStore(reportsStore);
   const s = useStore(store, (x) => x);
   const { actions } = s;
   const ids = { query: useId(), session: useId(), from: useId(), to: useId(), env: useId(), periodNote: useId() };

@@ -1,14 +1,17 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BreakGlassApi, ErrorInfo, ExportedReport } from '../../app/contract';
 import type { SessionView } from '../../app/views';
+import { settle } from '../stores/bridge';
+import type { FeatureStoreFactory } from '../stores/context';
+import type { PolicyState } from '../stores/policy';
 
 /** A report's format as the contract names it. */
 export type ReportFormat = 'md' | 'html' | 'pdf';
 
 /**
  * The Reports view (issue 7): what the report covers (one session, or a period of whole UTC days
- * and optionally one environment), the format, and the last export's result. One store per API,
- * so coming back to the view keeps the choices and shows where the last report went.
+ * and optionally one environment), the format, and the last export's result. One store per window
+ * (`reportsStore`), so coming back to the view keeps the choices and shows where the last report went.
  */
 export interface ReportsState {
   kind: 'session' | 'period';
@@ -39,8 +42,8 @@ function defaultPeriod(now: number): { from: string; to: string } {
   return { from: `${to.slice(0, 8)}01`, to };
 }
 
-/** Creates the Reports view's store over one API. */
-export function createReportsStore(api: BreakGlassApi, now: () => number = Date.now): StoreApi<ReportsState> {
+/** Creates the Reports view's store over one API; the environments come from the policy source. */
+export function createReportsStore(api: BreakGlassApi, policy: StoreApi<PolicyState>, now: () => number = Date.now): StoreApi<ReportsState> {
   return createStore<ReportsState>()((set, get) => ({
     kind: 'session',
     sessionId: '',
@@ -56,7 +59,7 @@ export function createReportsStore(api: BreakGlassApi, now: () => number = Date.
     error: null,
     actions: {
       load: async () => {
-        const [sessions, policy] = await Promise.all([api.sessions.list({}), api.policy.get({})]);
+        const [sessions, inForce] = await Promise.all([settle(api.sessions.list({})), policy.getState().actions.load()]);
         if (!sessions.ok) {
           set({ loadError: sessions.error });
           return;
@@ -68,7 +71,7 @@ export function createReportsStore(api: BreakGlassApi, now: () => number = Date.
           sessions: list,
           loadError: null,
           sessionId: current && list.some((s) => s.sessionId === current) ? current : (list[0]?.sessionId ?? ''),
-          environments: policy.ok && policy.value.policy ? policy.value.policy.environments.map((e) => e.id) : [...new Set(list.map((s) => s.environment))].sort(),
+          environments: inForce.policy ? inForce.policy.environments.map((e) => e.id) : [...new Set(list.map((s) => s.environment))].sort(),
         });
       },
       set: (patch) => set({ ...patch, error: null }),
@@ -84,11 +87,5 @@ export function createReportsStore(api: BreakGlassApi, now: () => number = Date.
   }));
 }
 
-const stores = new WeakMap<BreakGlassApi, StoreApi<ReportsState>>();
-
-/** The one Reports store of an API. */
-export function reportsStoreOf(api: BreakGlassApi): StoreApi<ReportsState> {
-  let s = stores.get(api);
-  if (!s) stores.set(api, (s = createReportsStore(api)));
-  return s;
-}
+/** The Reports store of one window (stores/context.tsx `useFeatureStore`). */
+export const reportsStore: FeatureStoreFactory<ReportsState> = ({ api, policy }) => ({ store: createReportsStore(api, policy) });

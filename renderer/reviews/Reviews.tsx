@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import type { BoardData, SessionView } from '../../app/views';
-import { formatCount, formatLocalDateTime, formatRelative, formatUtc, outcomeLabel } from '../format';
+import { formatCount, formatRelative, outcomeLabel } from '../format';
+import { Stamp } from '../evidence/Stamp';
 import { hrefOf } from '../routes';
-import { bridgeFailure } from '../stores/status';
+import { byReviewUrgency, overdueWords } from '../evidence/reviewDue';
+import { settle } from '../stores/bridge';
 import { useApi, useStatus } from '../stores/context';
-import { byReviewUrgency, overdueWords } from './overdue';
 import './reviews.css';
 
 /** How many reviewed sessions the collapsed list shows (the newest). */
@@ -22,13 +23,10 @@ function useBoard(): { board: BoardData | null; error: ErrorInfo | null } {
   const [state, setState] = useState<{ board: BoardData | null; error: ErrorInfo | null }>({ board: null, error: null });
   useEffect(() => {
     let live = true;
-    void api.board
-      .get({})
-      .catch((e: unknown) => bridgeFailure(e))
-      .then((r) => {
-        if (!live) return;
-        setState((s) => (r.ok ? { board: r.value, error: null } : { board: s.board, error: r.error }));
-      });
+    void settle(api.board.get({})).then((r) => {
+      if (!live) return;
+      setState((s) => (r.ok ? { board: r.value, error: null } : { board: s.board, error: r.error }));
+    });
     return () => {
       live = false;
     };
@@ -130,17 +128,13 @@ function AwaitingTable({ rows, now }: { rows: SessionView[]; now: number }) {
               </td>
               <td>
                 {r.closedAt && (
-                  <>
-                    <time dateTime={r.closedAt}>{formatLocalDateTime(r.closedAt)}</time>
-                    <span className="utc block">{formatUtc(r.closedAt)}</span>
-                  </>
+                  <Stamp iso={r.closedAt} stacked />
                 )}
               </td>
               <td>
                 {r.reviewDueAt && (
                   <>
-                    <time dateTime={r.reviewDueAt}>{formatLocalDateTime(r.reviewDueAt)}</time>
-                    <span className="utc block">{formatUtc(r.reviewDueAt)}</span>
+                    <Stamp iso={r.reviewDueAt} stacked />
                     {r.reviewOverdue ? (
                       <strong className="rv-overdue" data-testid="overdue">
                         <span aria-hidden="true">⚠ </span>
@@ -195,8 +189,7 @@ function ReviewedTable({ rows }: { rows: SessionView[] }) {
                 <span className={`rv-outcome rv-outcome--${r.reviewOutcome ?? 'none'}`}>{outcomeLabel(r.reviewOutcome)}</span>
               </td>
               <td>
-                <time dateTime={r.lastActivityAt}>{formatLocalDateTime(r.lastActivityAt)}</time>
-                <span className="utc block">{formatUtc(r.lastActivityAt)}</span>
+                <Stamp iso={r.lastActivityAt} stacked />
               </td>
               <td>
                 <a href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Correct the review of ${r.incidentId}`}>

@@ -1,8 +1,9 @@
-import '../wizard/zodConfig';
+import '../forms/zodConfig';
 import type { Person } from '../../app/identity';
 import { ReviewSchema, type Review } from '../../app/records';
-import { formatPath } from '../../app/zodIssues';
-import type { FieldIssues } from '../wizard/validate';
+import type { ErrorInfo } from '../../app/contract';
+import { topOf, type FieldIssues } from '../forms/issues';
+import { validateWithStandIns } from '../forms/standIn';
 
 /**
  * The review form's fields as typed, and their validation with THE schema the service parses
@@ -83,40 +84,62 @@ const STAND_IN: Record<string, unknown> = {
 };
 
 /**
- * Every issue of the review, keyed by field path (`reviewer.name`, `followUps[1].owner`). zod runs
- * the findings rule only once everything else is valid; a second pass with valid stand-ins for
- * the invalid fields reports it as soon as the outcome is chosen, as the wizard does.
+ * Every issue of the review, keyed by field path (`reviewer.name`, `followUps[1].owner`), through
+ * the forms' one stand-in validation (forms/standIn.ts): the findings rule is reported as soon as
+ * the outcome is chosen, as the wizard reports the policy's rules.
  */
 export function validateReview(d: ReviewDraft, supersedes: string | null): FieldIssues {
-  const candidate = toReview(d, supersedes);
-  const out = new Map<string, string[]>();
-  const add = (path: ReadonlyArray<PropertyKey>, message: string) => {
-    const key = formatPath(path);
-    const list = out.get(key) ?? [];
-    const text = FORM_WORDING[key] && !(key in candidate) ? FORM_WORDING[key] : message;
-    if (!list.includes(text)) list.push(text);
-    out.set(key, list);
-  };
-  const first = ReviewSchema.safeParse(candidate);
-  if (first.success) return out;
-  const invalidTop = new Set<string>();
-  for (const issue of first.error.issues) {
-    add(issue.path, issue.message);
-    invalidTop.add(String(issue.path[0] ?? ''));
-  }
-  if (invalidTop.has('outcome')) return out;
-  const stand: Record<string, unknown> = { ...candidate };
-  for (const key of invalidTop) if (key in STAND_IN) stand[key] = STAND_IN[key];
-  const second = ReviewSchema.safeParse(stand);
-  if (!second.success) {
-    for (const issue of second.error.issues) {
-      if (!invalidTop.has(String(issue.path[0] ?? ''))) add(issue.path, issue.message);
-    }
-  }
-  return out;
+  return validateWithStandIns({
+    schema: ReviewSchema,
+    candidate: toReview(d, supersedes),
+    standIns: STAND_IN,
+    // Whether findings are required depends on the outcome: nothing to say until one is chosen.
+    decisive: ['outcome'],
+    unsetWording: FORM_WORDING,
+  });
 }
 
-/** The top-level field a path belongs to (`followUps[0].due` → `followUps`). */
-export function topOf(path: string): string {
-  return path.split(/[.[]/)[0] ?? '';
+/** Where the last "Commit" stands: refusals from main placed by field, or one for the form as a whole. */
+export interface Submission {
+  status: 'idle' | 'submitting';
+  /** Refusals from main by field path (`reviewer`, `reviewer.name`, `findings`…). */
+  server: Map<string, string[]>;
+  /** A refusal that concerns no field of the form (the session's state, the review in force changed). */
+  general: string | null;
+  /** How many problems the last "Commit" attempt found in the form itself. */
+  clientCount: number;
+}
+
+/** Nothing submitted, nothing refused. */
+export const IDLE: Submission = { status: 'idle', server: new Map(), general: null, clientCount: 0 };
+
+/** The form's top-level fields: a refusal about one of them is shown at it. */
+const FORM_FIELDS: ReadonlySet<string> = new Set(['reviewer', 'outcome', 'drill', 'findings', 'followUps']);
+
+/** A refusal from main, placed by the field it concerns (`error.field`, or every problem's path); the rest is said for the form as a whole. */
+export function refusalOf(error: ErrorInfo): Submission {
+  const server = new Map<string, string[]>();
+  const place = (path: string, message: string) => {
+    if (!FORM_FIELDS.has(topOf(path))) return false;
+    server.set(path, [...(server.get(path) ?? []), message]);
+    return true;
+  };
+  let placed = false;
+  if (error.problems && error.problems.length > 0) {
+    for (const p of error.problems) placed = place(p.path, p.message) || placed;
+  } else if (error.field) placed = place(error.field, error.message);
+  return { status: 'idle', server, general: placed ? null : error.message, clientCount: 0 };
+}
+
+/** The form's own issues and main's refusals together, each message once per field. */
+export function mergedIssues(client: FieldIssues, server: ReadonlyMap<string, readonly string[]>): FieldIssues {
+  const merged = new Map<string, string[]>();
+  for (const [k, v] of client) merged.set(k, [...v]);
+  for (const [k, v] of server) merged.set(k, [...(merged.get(k) ?? []), ...v.filter((m) => !(merged.get(k) ?? []).includes(m))]);
+  return merged;
+}
+
+/** The top-level fields a change to the draft touches (the reviewer's name and e-mail are one field to main): their refusals no longer apply. */
+export function changedFields(patch: Partial<ReviewDraft>): Set<string> {
+  return new Set(Object.keys(patch).map((k) => (k === 'name' || k === 'email' ? 'reviewer' : k === 'kind' ? 'drill' : k)));
 }

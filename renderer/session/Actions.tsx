@@ -1,9 +1,12 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { actionOutcome, commandLine as commandLineOf } from '../../app/actionText';
 import type { Committed, ErrorInfo } from '../../app/contract';
+import { CommitId } from '../evidence/CommitId';
 import { formatCount, formatLocalTime } from '../format';
-import { useSession } from '../stores/context';
+import { splitArgv } from './argv';
 import type { CommandRun } from './store';
+import { useSession } from './useSession';
 
 /**
  * What the operator does under the session (issue 5 "Actions", procedure.md §5): notes, commands
@@ -11,16 +14,11 @@ import type { CommandRun } from './store';
  * the service; the view shows the commit once it exists, and the service's reason when it refuses.
  */
 
-/** The first characters of a commit id, enough to find it with `git show`. */
-export function shortCommit(commit: string): string {
-  return commit.slice(0, 10);
-}
-
 /** "committed as evidence (commit 1a2b3c4d5e) · 1 secret redacted". */
 function CommittedLine({ committed, what }: { committed: Committed; what: string }) {
   return (
     <>
-      {what} committed as evidence <span className="nowrap">(commit <code title={committed.commit}>{shortCommit(committed.commit)}</code>)</span>
+      {what} committed as evidence <span className="nowrap">(commit <CommitId commit={committed.commit} short />)</span>
       {committed.record.redactions > 0 && <> · {formatCount(committed.record.redactions, 'secret')} redacted before writing</>}.
     </>
   );
@@ -166,13 +164,7 @@ function runStatus(r: CommandRun): string {
   if (r.phase === 'running') return 'Running';
   if (r.phase === 'stopping') return 'Stopping…';
   const rec = r.committed?.record;
-  if (rec?.type === 'action') {
-    const p = rec.payload;
-    if (p.stoppedBy === 'expiry') return 'Stopped at expiry';
-    if (p.stoppedBy === 'operator') return 'Stopped by you';
-    return p.exitCode === null ? `Ended by ${p.signal ?? 'a signal'}` : `Exit ${p.exitCode}`;
-  }
-  return 'Ended';
+  return rec?.type === 'action' ? actionOutcome(rec.payload, 'operator') : 'Ended';
 }
 
 function RunItem({ run }: { run: CommandRun }) {
@@ -234,49 +226,6 @@ function RunItem({ run }: { run: CommandRun }) {
   );
 }
 
-/**
- * Splits a terminal command typed as in a shell into argv: blanks separate words, '…' and "…"
- * quote, a backslash escapes the next character (outside '…'). Null when a quote is left open.
- */
-export function splitArgv(line: string): string[] | null {
-  const out: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote === "'") {
-      if (c === "'") quote = null;
-      else word += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = null;
-      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) word += line[++i];
-      else word += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) out.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (quote) return null;
-  if (inWord) out.push(word);
-  return out;
-}
-
-/** argv written back as a shell would read it (words with blanks or quotes in single quotes). */
-export function joinArgv(argv: readonly string[]): string {
-  return argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)).join(' ');
-}
-
 /** The terminal "Open governed shell" launches (a local setting, not evidence): the platform's default unless set. */
 function TerminalSetting() {
   const id = useId();
@@ -287,7 +236,7 @@ function TerminalSetting() {
   useEffect(() => {
     void loadTerminal();
   }, [loadTerminal]);
-  const shown = text ?? (terminal.argv ? joinArgv(terminal.argv) : '');
+  const shown = text ?? (terminal.argv ? commandLineOf(terminal.argv) : '');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const argv = splitArgv(shown);
@@ -297,7 +246,7 @@ function TerminalSetting() {
   return (
     <details className="sv-terminal">
       <summary>
-        Terminal: {terminal.argv === null ? '…' : terminal.argv.length > 0 ? <code>{joinArgv(terminal.argv)}</code> : 'the platform\u2019s default'}
+        Terminal: {terminal.argv === null ? '…' : terminal.argv.length > 0 ? <code>{commandLineOf(terminal.argv)}</code> : 'the platform\u2019s default'}
       </summary>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor={`${id}-term`}>Terminal command</label>

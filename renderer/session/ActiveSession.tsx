@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SessionView } from '../../app/views';
-import { formatList, formatLocalDateTime, formatPerson, formatUtc } from '../format';
-import { useClock, usePush, useSession, useStatus } from '../stores/context';
+import { ACTIVE_SESSION_FACTS, SessionFacts } from '../evidence/SessionFacts';
+import { useClock, useStatus } from '../stores/context';
+import { useSession } from './useSession';
 import { EnvironmentActions, NoteForm, RunCommand, RunList } from './Actions';
 import { CloseForm } from './CloseForm';
 import { Countdown, ExpiredNotice } from './Countdown';
@@ -9,13 +10,7 @@ import { ExtendDialog } from './ExtendDialog';
 import { ClockSkewNotice, Timeline } from './Timeline';
 
 import './session.css';
-
-/** The seed's wording for each trigger (procedure.md §2). */
-export const TRIGGER_LABELS: Record<string, string> = {
-  'signing-keys-unavailable': 'Loss or unavailability of cryptographic signing keys',
-  'backend-lock-integrity': 'Backend lock integrity prevents recovery',
-  'prolonged-outage': 'Prolonged system outage or imminent impact to customers or regulators',
-};
+import './sessionActions.css';
 
 /**
  * One of this host's open sessions (issue 5): the countdown and the facts of the declaration, the
@@ -31,13 +26,7 @@ export function ActiveSession({ session }: { session: SessionView }) {
   const expired = session.phase === 'expired' || reachedExpiry;
   const observer = useStatus((s) => s.snapshot?.observer ?? false);
   const closeOpen = useSession((s) => s.close.open && s.close.sessionId === id);
-  const { openClose, openExtend, cancelExtend, loadTimeline } = useSession((s) => s.actions);
-  const pushKey = usePush((s) => (s.status ? `${s.status.state}:${'pending' in s.status ? s.status.pending : 0}` : ''));
-
-  // The timeline follows the ledger: a new record, or a push that changed what is pending.
-  useEffect(() => {
-    void loadTimeline(id);
-  }, [id, session.records, session.lastActivityAt, pushKey, loadTimeline]);
+  const { openClose, openExtend, cancelExtend } = useSession((s) => s.actions);
 
   // The turn to expired is announced once, and the focus is not left on a control that is gone.
   const wasActive = useRef(!expired);
@@ -88,7 +77,7 @@ export function ActiveSession({ session }: { session: SessionView }) {
               )}
             </Countdown>
           )}
-          <Facts session={session} />
+          <SessionFacts session={session} facts={ACTIVE_SESSION_FACTS} />
         </div>
         <ClockSkewNotice sessionId={id} expiresAt={session.expiresAt} />
         <div className="visually-hidden" aria-live="assertive" aria-atomic="true">
@@ -142,57 +131,5 @@ export function ActiveSession({ session }: { session: SessionView }) {
 
       {!expired && !observer && <ExtendDialog session={session} />}
     </div>
-  );
-}
-
-function Facts({ session }: { session: SessionView }) {
-  return (
-    <dl className="facts">
-      <div>
-        <dt>Incident</dt>
-        <dd className="mono">{session.incidentId}</dd>
-      </div>
-      <div>
-        <dt>Environment</dt>
-        <dd>{session.environment}</dd>
-      </div>
-      <div>
-        <dt>Scopes</dt>
-        <dd>
-          <ul className="chips" aria-label={formatList(session.scopes)}>
-            {session.scopes.map((s) => (
-              <li key={s} className="chip">
-                {s}
-              </li>
-            ))}
-          </ul>
-        </dd>
-      </div>
-      <div>
-        <dt>Operator</dt>
-        <dd>{formatPerson(session.operator)}</dd>
-      </div>
-      <div>
-        <dt>Trigger</dt>
-        <dd>{TRIGGER_LABELS[session.trigger] ?? session.trigger}</dd>
-      </div>
-      <div>
-        <dt>Declared</dt>
-        <dd>
-          <time dateTime={session.declaredAt}>{formatLocalDateTime(session.declaredAt)}</time>
-          <span className="utc block">{formatUtc(session.declaredAt)}</span>
-        </dd>
-      </div>
-      {session.extensions > 0 && (
-        <div>
-          <dt>Extensions</dt>
-          <dd>{session.extensions}</dd>
-        </div>
-      )}
-      <div>
-        <dt>Session</dt>
-        <dd className="mono">{session.sessionId}</dd>
-      </div>
-    </dl>
   );
 }

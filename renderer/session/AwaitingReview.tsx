@@ -1,13 +1,14 @@
 import { useEffect, useRef } from 'react';
 import { formatLocalDateTime, formatRelative, formatUtc } from '../format';
 import { hrefOf } from '../routes';
-import { useClock, useSession } from '../stores/context';
-import { overdueWords } from '../reviews/overdue';
-import { useHostAwaitingReview } from '../reviews/useHostAwaitingReview';
-import { shortCommit } from './Actions';
+import { useClock } from '../stores/context';
+import { useSession } from './useSession';
+import { CommitId } from '../evidence/CommitId';
+import { overdueWords } from '../evidence/reviewDue';
+import { useHostAwaitingReview } from './useHostAwaitingReview';
 
 import './session.css';
-import '../reviews/reviews.css';
+import './sessionActions.css';
 
 /**
  * This host's closed sessions that await their post-incident review (issue 5 "Closing",
@@ -41,21 +42,21 @@ export function AwaitingReview() {
         Closed — awaiting review
       </h2>
       {overdueCount > 0 && (
-        <p className="rv-home-overdue" data-testid="home-overdue-count">
+        <p className="sv-overdue-count" data-testid="home-overdue-count">
           <span aria-hidden="true">⚠ </span>
           {overdueCount === 1 ? '1 session of this host is overdue for review.' : `${overdueCount} sessions of this host are overdue for review.`}
         </p>
       )}
       <ul className="sv-awaiting-list">
         {closed.map((v) => (
-          <li key={v.sessionId} className={v.reviewOverdue ? 'rv-awaiting--overdue' : undefined} data-session={v.sessionId}>
+          <li key={v.sessionId} className={v.reviewOverdue ? 'sv-awaiting--overdue' : undefined} data-session={v.sessionId}>
             <p>
               <span className="mono sv-strong">{v.incidentId}</span> in {v.environment}, closed{' '}
               {v.closedAt && <time dateTime={v.closedAt}>{formatLocalDateTime(v.closedAt)}</time>}.
               {justClosed?.sessionId === v.sessionId && (
                 <>
                   {' '}
-                  Closure committed as evidence (commit <code title={justClosed.commit}>{shortCommit(justClosed.commit)}</code>).
+                  Closure committed as evidence (commit <CommitId commit={justClosed.commit} short />).
                 </>
               )}
             </p>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionView } from '../../app/views';
-import { useSession } from '../stores/context';
+import { useSession } from './useSession';
 import type { ClosureInput, Restored } from './store';
 
 /** The three controls the seed asks to restore (procedure.md §8), in the order the record holds them. */

@@ -1,10 +1,11 @@
 import { memo, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatRemaining } from '../../app/countdown';
+import { formatRemaining, wholeSecondsLeft } from '../../app/countdown';
 import type { SessionView } from '../../app/views';
 import { countdownWords, formatLocalDateTime, formatLocalTime, formatUtc } from '../format';
-import { useClock, useStatus } from '../stores/context';
-import { levelAt, ringOffset, RING_CIRCUMFERENCE, RING_RADIUS, useExpiryAlignedTicks, wholeSecondsLeft, type Level } from './countdown';
+import { useClock, usePolicy } from '../stores/context';
+import { levelAt, ringOffset, RING_CIRCUMFERENCE, RING_RADIUS, type Level } from './countdown';
+import { useExpiryAlignedTicks } from './useExpiryAlignedTicks';
 
 /**
  * The live countdown (issue 5): remaining time recomputed from the absolute expiry on every tick,
@@ -16,7 +17,7 @@ import { levelAt, ringOffset, RING_CIRCUMFERENCE, RING_RADIUS, useExpiryAlignedT
 export function Countdown({ session, children }: { session: SessionView; children?: ReactNode }) {
   const expiresAtMs = Date.parse(session.expiresAt);
   useExpiryAlignedTicks(expiresAtMs);
-  const thresholds = useStatus((s) => s.warningMinutes);
+  const thresholds = usePolicy((s) => s.warningMinutes);
   const { level, threshold } = useClock(useShallow((s) => levelAt(wholeSecondsLeft(expiresAtMs - s.now), thresholds)));
   const reached = useClock((s) => s.now >= expiresAtMs);
   const id = session.sessionId;

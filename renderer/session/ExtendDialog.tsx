@@ -1,24 +1,10 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Policy } from '../../app/policy';
 import type { SessionView } from '../../app/views';
 import { formatLocalTime, formatUtc } from '../format';
-import { useSession } from '../stores/context';
-
-/** What the policy still allows this session (mirrors app/lifecycle.ts; the service decides). */
-export function extensionRoom(session: Pick<SessionView, 'declaredAt' | 'expiresAt' | 'extensions'>, extension: Policy['extension']) {
-  const usedMinutes = (Date.parse(session.expiresAt) - Date.parse(session.declaredAt)) / 60_000;
-  const countLeft = Math.max(0, extension.maxCount - session.extensions);
-  const underCap = Math.max(0, Math.floor(extension.maxTotalMinutes - usedMinutes));
-  return { countLeft, underCap, maxNow: Math.min(extension.stepMinutes, underCap), usedMinutes };
-}
-
-function duration(min: number): string {
-  const h = Math.floor(min / 60);
-  const m = Math.round(min % 60);
-  if (h === 0) return `${m} min`;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
+import { usePolicy } from '../stores/context';
+import { extensionRoom, formatMinutes } from './extension';
+import { useSession } from './useSession';
 
 /**
  * The extension dialog (issue 5 "Extension", procedure.md §5): a new justification and the
@@ -31,7 +17,8 @@ export function ExtendDialog({ session }: { session: SessionView }) {
   const ref = useRef<HTMLDialogElement>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const state = useSession(useShallow((s) => ({ open: s.extend.open && s.extend.sessionId === session.sessionId, busy: s.extend.busy, error: s.extend.error })));
-  const policy = useSession((s) => s.policy);
+  const policy = usePolicy((s) => s.policy);
+  const loadPolicy = usePolicy((s) => s.actions.load);
   const { cancelExtend, extendSession } = useSession(useShallow((s) => ({ cancelExtend: s.actions.cancelExtend, extendSession: s.actions.extendSession })));
   const [minutes, setMinutes] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -42,6 +29,8 @@ export function ExtendDialog({ session }: { session: SessionView }) {
     const dialog = ref.current;
     if (!dialog) return;
     if (state.open && !dialog.open) {
+      // The caps shown are the policy in force: read again only if it changed (or the last read failed).
+      void loadPolicy();
       setReason('');
       setMinutes(null);
       dialog.showModal();
@@ -49,7 +38,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
     } else if (!state.open && dialog.open) {
       dialog.close();
     }
-  }, [state.open]);
+  }, [state.open, loadPolicy]);
 
   // Until the operator types a figure, propose the most the policy allows now.
   const proposed = minutes ?? (room ? String(room.maxNow) : '');
@@ -88,7 +77,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
           <dl className="sv-caps" aria-label="What the policy allows">
             <div>
               <dt>Each extension</dt>
-              <dd>up to {duration(policy.extension.stepMinutes)}</dd>
+              <dd>up to {formatMinutes(policy.extension.stepMinutes)}</dd>
             </div>
             <div className={room.countLeft === 0 ? 'sv-caps--exhausted' : ''}>
               <dt>Extensions left</dt>
@@ -99,7 +88,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
             <div className={room.underCap === 0 ? 'sv-caps--exhausted' : ''}>
               <dt>Total session cap</dt>
               <dd>
-                {duration(policy.extension.maxTotalMinutes)} (now {duration(room.usedMinutes)}; {duration(room.underCap)} more possible)
+                {formatMinutes(policy.extension.maxTotalMinutes)} (now {formatMinutes(room.usedMinutes)}; {formatMinutes(room.underCap)} more possible)
               </dd>
             </div>
           </dl>
@@ -110,7 +99,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
           <p className="sv-dialog-blocked" role="alert">
             {room.countLeft === 0
               ? `No extension left: the policy allows ${policy!.extension.maxCount} per session.`
-              : `The session is at the policy's total cap of ${duration(policy!.extension.maxTotalMinutes)}.`}{' '}
+              : `The session is at the policy's total cap of ${formatMinutes(policy!.extension.maxTotalMinutes)}.`}{' '}
             Finish, then close the session with its reversal record; declare a new session if the emergency continues.
           </p>
         ) : (

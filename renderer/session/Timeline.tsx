@@ -1,49 +1,25 @@
 import { useId } from 'react';
-import type { RecordType } from '../../app/records';
 import type { TimelineEntry } from '../../app/views';
-import { assertNever, formatCount, formatLocalTime, formatUtc } from '../format';
-import { useSession } from '../stores/context';
-import { shortCommit } from './Actions';
+import { formatCount, formatLocalTime, formatUtc } from '../format';
+import { CommitId } from '../evidence/CommitId';
+import { TimelineTable } from '../evidence/TimelineTable';
+import { ACTIVE_SESSION_COLUMNS } from '../evidence/timelineColumns';
+import { useSessionDetail } from '../stores/useSessionDetail';
+import { formatSkew, skewSeconds } from './clockSkew';
 
 const NONE: readonly TimelineEntry[] = [];
 
-/** How each record type reads in the timeline. */
-export function recordLabel(type: RecordType): string {
-  switch (type) {
-    case 'declared':
-      return 'Declared';
-    case 'action':
-      return 'Action';
-    case 'note':
-      return 'Note';
-    case 'extended':
-      return 'Extended';
-    case 'expired':
-      return 'Expired';
-    case 'closed':
-      return 'Closed';
-    case 'reviewed':
-      return 'Reviewed';
-    case 'lock-recovered':
-      return 'Lock recovered';
-    case 'clock-skew':
-      return 'Clock skew';
-    case 'policy-adopted':
-      return 'Policy adopted';
-    default:
-      return assertNever(type);
-  }
-}
-
-function pushLabel(pushed: boolean | null): string {
-  return pushed === null ? 'Local only' : pushed ? 'Pushed' : 'Pending';
+/** The session's records from the shared session-detail source, and why they could not be read (the last good ones stay). */
+function useTimeline(sessionId: string): { entries: readonly TimelineEntry[]; error: { message: string } | null } {
+  const load = useSessionDetail(sessionId);
+  if (load.phase === 'ready') return { entries: load.detail.timeline, error: load.refreshError };
+  return { entries: NONE, error: load.phase === 'error' ? load.error : null };
 }
 
 /** Everything recorded in the session (issue 5): time, type, summary, evidence commit, pushed or pending. */
 export function Timeline({ sessionId, incidentId }: { sessionId: string; incidentId: string }) {
   const id = useId();
-  const entries = useSession((s) => s.timelines[sessionId]?.entries ?? NONE);
-  const error = useSession((s) => s.timelines[sessionId]?.error ?? null);
+  const { entries, error } = useTimeline(sessionId);
   return (
     <section className="sv-timeline" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>
@@ -55,64 +31,9 @@ export function Timeline({ sessionId, incidentId }: { sessionId: string; inciden
           The timeline could not be read: {error.message}
         </p>
       )}
-      {entries.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Record</th>
-                <th scope="col">Summary</th>
-                <th scope="col">Evidence commit</th>
-                <th scope="col">Push</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                // A short name per row (type and time) rather than the whole summary read twice.
-                <tr key={e.seq} aria-label={`${recordLabel(e.type)}, ${formatLocalTime(e.at)}`}>
-                  <td className="nowrap">
-                    <time dateTime={e.at}>{formatLocalTime(e.at)}</time>
-                    <span className="utc block">{formatUtc(e.at, { seconds: true })}</span>
-                  </td>
-                  <td>
-                    <span className={`sv-rec sv-rec--${e.type}`}>{recordLabel(e.type)}</span>
-                  </td>
-                  <td className="sv-timeline-summary">
-                    {e.summary}
-                    {e.redactions > 0 && <span className="muted"> · {formatCount(e.redactions, 'secret')} redacted</span>}
-                  </td>
-                  <td>
-                    <code title={e.commit}>{shortCommit(e.commit)}</code>
-                  </td>
-                  <td>
-                    <span className={`sv-push-state sv-push-state--${e.pushed === null ? 'local' : e.pushed ? 'pushed' : 'pending'}`}>{pushLabel(e.pushed)}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {entries.length > 0 && <TimelineTable entries={entries} columns={ACTIVE_SESSION_COLUMNS} />}
     </section>
   );
-}
-
-/** "5 min 3 s", "45 s", "2 h 1 min". */
-export function formatSkew(seconds: number): string {
-  const s = Math.abs(Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h} h${m ? ` ${m} min` : ''}`;
-  if (m > 0) return `${m} min${sec ? ` ${sec} s` : ''}`;
-  return `${sec} s`;
-}
-
-/** The signed jump of a clock-skew entry, in seconds, from its summary ("Wall clock jumped -300 s"). */
-export function skewSeconds(entry: Pick<TimelineEntry, 'summary'>): number | null {
-  const m = /(-?\d+) s\b/.exec(entry.summary);
-  return m ? Number(m[1]) : null;
 }
 
 /**
@@ -120,7 +41,7 @@ export function skewSeconds(entry: Pick<TimelineEntry, 'summary'>): number | nul
  * the expiry did not move. The countdown follows the wall clock, as the service does.
  */
 export function ClockSkewNotice({ sessionId, expiresAt }: { sessionId: string; expiresAt: string }) {
-  const entries = useSession((s) => s.timelines[sessionId]?.entries ?? NONE);
+  const { entries } = useTimeline(sessionId);
   const skews = entries.filter((e) => e.type === 'clock-skew');
   const last = skews[skews.length - 1];
   if (!last) return null;
@@ -134,7 +55,7 @@ export function ClockSkewNotice({ sessionId, expiresAt }: { sessionId: string; e
         The expiry has not moved: <time dateTime={expiresAt}>{formatLocalTime(expiresAt)}</time> <span className="utc">({formatUtc(expiresAt, { seconds: true })})</span>. Time left is still counted to that instant, as the service counts it, so it changed by the size of the jump.
       </p>
       <p className="muted">
-        Recorded as evidence (clock-skew, commit <code title={last.commit}>{shortCommit(last.commit)}</code>)
+        Recorded as evidence (clock-skew, commit <CommitId commit={last.commit} short />)
         {skews.length > 1 ? `; ${formatCount(skews.length, 'jump')} recorded in this session, see the timeline` : ''}.
       </p>
     </div>

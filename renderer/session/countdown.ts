@@ -1,6 +1,3 @@
-import { useEffect } from 'react';
-import { useClock } from '../stores/context';
-
 /**
  * Countdown arithmetic for the active session view (issue 5, procedure.md §5). Everything is a
  * function of the absolute expiry and a fresh clock reading: nothing is ever decremented.
@@ -8,11 +5,6 @@ import { useClock } from '../stores/context';
 
 /** The countdown's emphasis: calm, then one step per policy threshold crossed (default 10, 5, 1 minutes). */
 export type Level = 'calm' | 'warning' | 'urgent' | 'critical';
-
-/** Whole seconds left, rounded up as `formatRemaining` rounds: 00:00 shows only at the expiry instant. */
-export function wholeSecondsLeft(remainingMs: number): number {
-  return Math.max(0, Math.ceil(remainingMs / 1000));
-}
 
 /**
  * The emphasis at `secs` seconds left under thresholds in minutes: the first threshold crossed is
@@ -35,31 +27,6 @@ export function levelAt(secs: number, thresholdMinutes: readonly number[]): { le
 export function msToNextSecond(remainingMs: number): number | null {
   if (remainingMs <= 0) return null;
   return ((Math.ceil(remainingMs) - 1) % 1000) + 1;
-}
-
-/**
- * Takes a fresh clock reading at each instant the countdown's second turns over. The clock
- * store's own tick is aligned to whole seconds of the wall clock, but the expiry carries
- * milliseconds, so without this the display would lag by up to a second (issue 5: the renderer
- * and the service agree to the second). A timer that fires early just schedules the remainder.
- */
-export function useExpiryAlignedTicks(expiresAtMs: number): void {
-  const tick = useClock((s) => s.actions.tick);
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const schedule = () => {
-      const delay = msToNextSecond(expiresAtMs - Date.now());
-      if (delay === null) return;
-      timer = setTimeout(() => {
-        tick();
-        schedule();
-      }, delay);
-    };
-    schedule();
-    return () => {
-      if (timer !== null) clearTimeout(timer);
-    };
-  }, [expiresAtMs, tick]);
 }
 
 /** Circumference of the progress ring's circle (radius in the SVG's own units). */

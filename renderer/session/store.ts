@@ -1,16 +1,16 @@
 import type { z } from 'zod';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BreakGlassApi, Committed, ErrorInfo, EventPayloads } from '../../app/contract';
-import type { Policy } from '../../app/policy';
 import type { RestoredSchema } from '../../app/records';
-import type { TimelineEntry } from '../../app/views';
-import { bridgeFailure } from '../stores/status';
+import { settle } from '../stores/bridge';
 
 /**
  * The active session view's own state (issue 5): what the operator asked of the session and what
  * the service answered. The session itself (expiry, phase) is never held here: it comes from the
  * status snapshot, derived from the evidence, so the countdown can only move once a record is
- * committed. Changed only through the actions below, which call the preload API.
+ * committed; the session's records come from the shared session-detail source and the policy from
+ * the policy source (renderer/stores/). Changed only through the actions below, which call the
+ * preload API.
  */
 
 /** A command started from the console, with its live output and, once it ended, its record. */
@@ -51,18 +51,8 @@ export interface Request<T> {
   done: T | null;
 }
 
-/** A session's timeline as the service last answered it. */
-export interface TimelineState {
-  entries: TimelineEntry[];
-  error: ErrorInfo | null;
-  loading: boolean;
-}
-
 /** The state of the session view. */
 export interface SessionUiState {
-  /** The policy in force (extension caps for the dialog), or null until loaded. */
-  policy: Policy | null;
-  timelines: Record<string, TimelineState>;
   runs: CommandRun[];
   run: Request<{ runId: string }>;
   note: Request<Committed>;
@@ -75,8 +65,6 @@ export interface SessionUiState {
   actions: {
     /** Subscribes to command output and ends; returns the unsubscribe. */
     connect(): () => void;
-    loadPolicy(): Promise<void>;
-    loadTimeline(sessionId: string): Promise<void>;
     addNote(sessionId: string, text: string): Promise<boolean>;
     runCommand(sessionId: string, command: { commandLine: string; cwd: string; shell: boolean }): Promise<boolean>;
     stopCommand(runId: string): Promise<void>;
@@ -132,14 +120,12 @@ export function createSessionStore(api: BreakGlassApi): StoreApi<SessionUiState>
     ): Promise<T | null> {
       if (get()[key].busy) return null;
       set((s) => ({ [key]: { ...s[key], sessionId, busy: true, error: null, done: null } }) as Partial<SessionUiState>);
-      const r = await call().catch((e: unknown) => bridgeFailure(e));
+      const r = await settle(call());
       set((s) => ({ [key]: { ...s[key], busy: false, ...(r.ok ? { done: null } : { error: r.error }) } }) as Partial<SessionUiState>);
       return r.ok ? r.value : null;
     }
 
     return {
-      policy: null,
-      timelines: {},
       runs: [],
       run: idle(),
       note: idle(),
@@ -171,22 +157,6 @@ export function createSessionStore(api: BreakGlassApi): StoreApi<SessionUiState>
           return () => off.forEach((u) => u());
         },
 
-        async loadPolicy() {
-          const r = await api.policy.get({}).catch(() => null);
-          if (r?.ok) set({ policy: r.value.policy });
-        },
-
-        async loadTimeline(sessionId) {
-          set((s) => ({ timelines: { ...s.timelines, [sessionId]: { entries: s.timelines[sessionId]?.entries ?? [], error: null, loading: true } } }));
-          const r = await api.session.timeline({ sessionId }).catch((e: unknown) => bridgeFailure(e));
-          set((s) => ({
-            timelines: {
-              ...s.timelines,
-              [sessionId]: r.ok ? { entries: r.value.timeline, error: null, loading: false } : { entries: s.timelines[sessionId]?.entries ?? [], error: r.error, loading: false },
-            },
-          }));
-        },
-
         async addNote(sessionId, text) {
           const v = await request('note', sessionId, () => api.session.note({ sessionId, text }));
           if (v) set((s) => ({ note: { ...s.note, done: v } }));
@@ -211,7 +181,7 @@ export function createSessionStore(api: BreakGlassApi): StoreApi<SessionUiState>
           const run = get().runs.find((r) => r.runId === runId);
           if (!run || run.phase !== 'running') return;
           updateRun(runId, () => ({ phase: 'stopping' }));
-          const r = await api.session.stopCommand({ runId }).catch((e: unknown) => bridgeFailure(e));
+          const r = await settle(api.session.stopCommand({ runId }));
           if (!r.ok) updateRun(runId, (x) => (x.phase === 'stopping' ? { phase: 'running', error: r.error } : {}));
         },
 
@@ -229,7 +199,6 @@ export function createSessionStore(api: BreakGlassApi): StoreApi<SessionUiState>
 
         openExtend(sessionId) {
           set({ extend: { ...idle<Committed>(), sessionId, open: true } });
-          void get().actions.loadPolicy();
         },
         cancelExtend() {
           if (!get().extend.busy) set((s) => ({ extend: { ...s.extend, open: false, error: null } }));
@@ -254,13 +223,13 @@ export function createSessionStore(api: BreakGlassApi): StoreApi<SessionUiState>
         },
 
         async loadTerminal() {
-          const r = await api.settings.get({}).catch((e: unknown) => bridgeFailure(e));
+          const r = await settle(api.settings.get({}));
           set((s) => ({ terminal: { ...s.terminal, ...(r.ok ? { argv: r.value.terminal, error: null } : { error: r.error }) } }));
         },
         async saveTerminal(argv) {
           if (get().terminal.busy) return false;
           set((s) => ({ terminal: { ...s.terminal, busy: true, error: null, saved: false } }));
-          const r = await api.settings.set({ terminal: argv }).catch((e: unknown) => bridgeFailure(e));
+          const r = await settle(api.settings.set({ terminal: argv }));
           set((s) => ({ terminal: r.ok ? { argv: r.value.terminal, busy: false, error: null, saved: true } : { ...s.terminal, busy: false, error: r.error } }));
           return r.ok;
         },

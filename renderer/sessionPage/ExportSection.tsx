@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ErrorInfo, ExportedReport } from '../../app/contract';
 import { formatNumber } from '../format';
+import { settle } from '../stores/bridge';
 import { useApi } from '../stores/context';
 
 type Format = 'md' | 'html' | 'pdf';
@@ -20,14 +21,9 @@ export function ExportSection({ sessionId }: { sessionId: string }) {
     if (busy) return;
     setBusy(format);
     setResult(null);
-    try {
-      const r = await api.report.export({ scope: { sessionId }, format });
-      setResult(r.ok ? { ok: true, report: r.value } : { ok: false, error: r.error });
-    } catch (e) {
-      setResult({ ok: false, error: { code: 'internal', message: `The console could not reach its service: ${e instanceof Error ? e.message : String(e)}` } });
-    } finally {
-      setBusy(null);
-    }
+    const r = await settle(api.report.export({ scope: { sessionId }, format }));
+    setResult(r.ok ? { ok: true, report: r.value } : { ok: false, error: r.error });
+    setBusy(null);
   };
 
   return (

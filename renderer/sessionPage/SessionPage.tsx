@@ -2,16 +2,18 @@ import type { ReactNode } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import type { SessionDetail, SessionView } from '../../app/views';
 import { formatRemaining } from '../../app/countdown';
-import { countdownWords, formatCount, formatLocalTime, formatPerson, formatAgo, phaseLabel, secondsLeft } from '../format';
+import { countdownWords, formatLocalTime, formatAgo, phaseLabel, secondsLeft } from '../format';
+import { ActionsSection } from '../evidence/ActionsSection';
+import { ChainResult } from '../evidence/ChainResult';
+import { ClosureSection } from '../evidence/ClosureSection';
+import { DeclarationSection } from '../evidence/DeclarationSection';
+import { ReviewsSection } from '../evidence/ReviewsSection';
+import { RECORD_FACTS, SessionFacts } from '../evidence/SessionFacts';
+import { TimelineSection } from '../evidence/TimelineSection';
 import { hrefOf } from '../routes';
 import { useClock, useStatus } from '../stores/context';
-import { ActionsSection } from './ActionsSection';
-import { ClosureSection, ReviewsSection } from './ClosureSection';
-import { DeclarationSection } from './DeclarationSection';
+import { useSessionDetail } from '../stores/useSessionDetail';
 import { ExportSection } from './ExportSection';
-import { TimelineSection } from './TimelineSection';
-import { CommitId, Stamp } from './present';
-import { useSessionDetail } from './useSessionDetail';
 import './sessionPage.css';
 
 const BOARD = hrefOf({ view: 'board' });
@@ -19,7 +21,8 @@ const BOARD = hrefOf({ view: 'board' });
 /**
  * A session's page (issue 6): who declared what and why, every record with its evidence commit,
  * the chain's verification, the actions with their (already redacted) output, the closure and the
- * reviews. It only reads (`session.timeline`), so the commander's observer console opens it too.
+ * reviews. It only reads (the session-detail source, `session.timeline`), so the commander's observer
+ * console opens it too. Its sections are renderer/evidence/'s, shared with the review form.
  */
 export function SessionPage({ sessionId }: { sessionId: string }) {
   const load = useSessionDetail(sessionId);
@@ -116,72 +119,7 @@ function SessionHeader({ session: s, asOf }: { session: SessionView; asOf: strin
         <span className="mono">{s.sessionId}</span>
       </p>
       {!s.mine && <Staleness session={s} asOf={asOf} />}
-      <dl className="facts sp-facts">
-        <div>
-          <dt>Environment</dt>
-          <dd>
-            <span className="env-pill">{s.environment}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Scopes</dt>
-          <dd>
-            <ul className="chips" aria-label="Scopes">
-              {s.scopes.map((scope) => (
-                <li key={scope} className="chip">
-                  {scope}
-                </li>
-              ))}
-            </ul>
-          </dd>
-        </div>
-        <div>
-          <dt>Operator</dt>
-          <dd className="break">{formatPerson(s.operator)}</dd>
-        </div>
-        <div>
-          <dt>Host</dt>
-          <dd>
-            {s.host.name} <span className="muted mono">({s.host.id})</span>
-            {s.mine ? <span className="muted"> · this host</span> : <span className="muted"> · another host</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Declared</dt>
-          <dd>
-            <Stamp iso={s.declaredAt} />
-          </dd>
-        </div>
-        <div>
-          <dt>{s.phase === 'active' ? 'Expires' : 'Expiry'}</dt>
-          <dd>
-            <Stamp iso={s.expiresAt} />
-            {s.extensions > 0 && <span className="muted block">after {formatCount(s.extensions, 'extension')}</span>}
-            {s.phase === 'active' && <LiveCountdown session={s} />}
-          </dd>
-        </div>
-        {s.closedAt && (
-          <div>
-            <dt>Closed</dt>
-            <dd>
-              <Stamp iso={s.closedAt} />
-            </dd>
-          </div>
-        )}
-        {s.reviewDueAt && (
-          <div>
-            <dt>Review due</dt>
-            <dd className={s.reviewOverdue ? 'text-danger' : undefined}>
-              <Stamp iso={s.reviewDueAt} />
-              {s.reviewOverdue && <span className="block">Overdue</span>}
-            </dd>
-          </div>
-        )}
-        <div>
-          <dt>Records</dt>
-          <dd>{formatCount(s.records, 'record')}</dd>
-        </div>
-      </dl>
+      <SessionFacts session={s} facts={RECORD_FACTS} className="sp-facts" expiryExtra={s.phase === 'active' && <LiveCountdown session={s} />} />
     </header>
   );
 }
@@ -220,39 +158,5 @@ function Staleness({ session, asOf }: { session: SessionView; asOf: string | nul
     <p className="sp-stale" data-testid="staleness">
       <strong>Recorded on another host.</strong> {text}
     </p>
-  );
-}
-
-/** This session's hash chain and record checks, stated plainly. */
-function ChainResult({ detail }: { detail: SessionDetail }) {
-  const { chain, timeline } = detail;
-  if (chain.ok) {
-    return (
-      <section className="sp-chain sp-chain--ok" aria-label="Chain verification">
-        <p role="status">
-          <strong>Chain verified:</strong> {formatCount(timeline.length, 'record')}, hashes and links intact.
-        </p>
-      </section>
-    );
-  }
-  return (
-    <section className="banner banner--blocking sp-chain" role="alert" aria-labelledby="sp-chain-h">
-      <h3 id="sp-chain-h">Chain verification failed: {formatCount(chain.problems.length, 'problem')}</h3>
-      <p>Some of this session's evidence does not match its hash chain or its commits. Treat the records below as unreliable until this is explained.</p>
-      <ul className="problems">
-        {chain.problems.map((p, i) => (
-          <li key={i}>
-            {p.seq !== null ? <strong>Record #{p.seq}: </strong> : null}
-            {p.message}
-            {p.commit && (
-              <>
-                {' '}
-                (commit <CommitId commit={p.commit} />)
-              </>
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }

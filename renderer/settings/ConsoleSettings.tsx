@@ -2,8 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ErrorInfo, Settings as ConsoleSettingsValue } from '../../app/contract';
 import { formatCount } from '../format';
 import { useApi } from '../stores/context';
-import { bridgeFailure } from '../stores/status';
-import { Field, describedBy, errorFor, formError } from './Field';
+import { settle } from '../stores/bridge';
+import { Field, describedBy, errorFor, formError } from '../forms/Field';
 
 type Patch = Partial<ConsoleSettingsValue>;
 
@@ -18,7 +18,7 @@ function useSave(onSaved: (s: ConsoleSettingsValue) => void) {
     setBusy(true);
     setError(null);
     setDone(false);
-    const r = await api.settings.set(patch).catch((e: unknown) => bridgeFailure(e));
+    const r = await settle(api.settings.set(patch));
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -41,7 +41,7 @@ export function ConsoleSettings() {
   const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
   useEffect(() => {
     let live = true;
-    void api.settings.get({}).catch((e: unknown) => bridgeFailure(e)).then((r) => {
+    void settle(api.settings.get({})).then((r) => {
       if (!live) return;
       if (r.ok) setSettings(r.value);
       else setLoadError(r.error);

@@ -2,8 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ErrorInfo, RemoteTest } from '../../app/contract';
 import { formatLocalTime } from '../format';
 import { useApi } from '../stores/context';
-import { bridgeFailure } from '../stores/status';
-import { Field, describedBy, errorFor, formError } from './Field';
+import { settle } from '../stores/bridge';
+import { Field, describedBy, errorFor, formError } from '../forms/Field';
 
 interface RemoteNow {
   url: string | null;
@@ -48,7 +48,7 @@ export function RemoteSettings() {
 
   useEffect(() => {
     let live = true;
-    void api.remote.get({}).catch((e: unknown) => bridgeFailure(e)).then((r) => {
+    void settle(api.remote.get({})).then((r) => {
       if (!live) return;
       if (!r.ok) return setLoadError(r.error);
       setCurrent(r.value);
@@ -66,7 +66,7 @@ export function RemoteSettings() {
     const target = url.trim();
     setTesting(true);
     setTestError(null);
-    const r = await api.remote.test({ url: target }).catch((e: unknown) => bridgeFailure(e));
+    const r = await settle(api.remote.test({ url: target }));
     setTesting(false);
     if (r.ok) setTested({ url: target, at: Date.now(), result: r.value });
     else {
@@ -82,7 +82,7 @@ export function RemoteSettings() {
     setSaveError(null);
     setSaved(null);
     const branch = remoteBranch.trim();
-    const r = await api.remote.set({ url: url.trim(), ...(branch ? { remoteBranch: branch } : {}) }).catch((e: unknown) => bridgeFailure(e));
+    const r = await settle(api.remote.set({ url: url.trim(), ...(branch ? { remoteBranch: branch } : {}) }));
     setSaving(false);
     if (!r.ok) return setSaveError(r.error);
     setSaved(r.value);

@@ -2,7 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BreakGlassApi, ErrorInfo } from '../../app/contract';
 import type { PushStatus } from '../../app/views';
 import { pushSentence } from '../format';
-import { bridgeFailure } from './status';
+import { settle } from './bridge';
 
 /**
  * Sync with the shared remote (procedure.md §7): the last push state main reported (in a
@@ -39,7 +39,7 @@ export function createPushStore(api: BreakGlassApi): StoreApi<PushState> {
       async pushNow() {
         if (get().pushing) return;
         set({ pushing: true, error: null });
-        const r = await api.push.now({}).catch((e: unknown) => bridgeFailure(e));
+        const r = await settle(api.push.now({}));
         set({ pushing: false });
         if (r.ok) get().actions.receive(r.value);
         else set({ error: r.error });

@@ -1,9 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BreakGlassApi, ErrorInfo, EventPayloads } from '../../app/contract';
 import type { StatusSnapshot } from '../../app/views';
-
-/** The policy's default warning thresholds (procedure.md §5), until `policy.get` answers. */
-export const DEFAULT_WARNING_MINUTES: readonly number[] = [10, 5, 1];
+import { settle } from './bridge';
 
 /**
  * The console's state as main derives it from the evidence (architecture.md "Data flows one way"):
@@ -14,11 +12,9 @@ export interface StatusState {
   phase: 'loading' | 'ready' | 'error';
   snapshot: StatusSnapshot | null;
   error: ErrorInfo | null;
-  /** The policy's warning thresholds in minutes, for the countdown's emphasis. */
-  warningMinutes: readonly number[];
   lastWarning: EventPayloads['countdown.warning'] | null;
   actions: {
-    /** Asks main for a fresh snapshot (and the warning thresholds). */
+    /** Asks main for a fresh snapshot. */
     load(): Promise<void>;
     /** Takes a snapshot pushed by main. */
     receive(snapshot: StatusSnapshot): void;
@@ -33,16 +29,11 @@ export function createStatusStore(api: BreakGlassApi): StoreApi<StatusState> {
     phase: 'loading',
     snapshot: null,
     error: null,
-    warningMinutes: DEFAULT_WARNING_MINUTES,
     lastWarning: null,
     actions: {
       async load() {
         if (get().snapshot === null) set({ phase: 'loading', error: null });
-        const [status, policy] = await Promise.all([
-          api.status.get({}).catch((e: unknown) => bridgeFailure(e)),
-          api.policy.get({}).catch(() => null),
-        ]);
-        if (policy?.ok && policy.value.policy) set({ warningMinutes: [...policy.value.policy.warningMinutes].sort((a, b) => b - a) });
+        const status = await settle(api.status.get({}));
         if (status.ok) set({ phase: 'ready', snapshot: status.value, error: null });
         else set({ phase: get().snapshot ? 'ready' : 'error', error: status.error });
       },
@@ -54,9 +45,4 @@ export function createStatusStore(api: BreakGlassApi): StoreApi<StatusState> {
       },
     },
   }));
-}
-
-/** A transport failure (not an envelope) as an error the screen can show. */
-export function bridgeFailure(e: unknown): { ok: false; error: ErrorInfo } {
-  return { ok: false, error: { code: 'internal', message: `The console could not reach its service: ${e instanceof Error ? e.message : String(e)}` } };
 }

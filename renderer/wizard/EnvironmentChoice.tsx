@@ -1,8 +1,8 @@
 import { useShallow } from 'zustand/react/shallow';
 import { formatLocalTime, formatUtc } from '../format';
 import { useStatus } from '../stores/context';
-import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from './controls';
-import { activeSessionIn } from './store';
+import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from '../forms/FieldErrors';
+import { activeSessionIn } from './rules';
 import { useWizard } from './useWizard';
 import type { Policy } from '../../app/policy';
 

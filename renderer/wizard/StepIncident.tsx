@@ -1,4 +1,4 @@
-import { TextField } from './controls';
+import { TextField } from '../forms/TextField';
 import { justificationLength } from './validate';
 import { useWizard } from './useWizard';
 

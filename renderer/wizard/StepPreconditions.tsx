@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
 import type { PreconditionResult } from '../../app/service';
 import { formatLocalTime } from '../format';
-import { TextField } from './controls';
+import { TextField } from '../forms/TextField';
 import { EnvironmentChoice } from './EnvironmentChoice';
-import { preconditionKey } from './store';
+import { preconditionKey } from './rules';
 import { useWizard } from './useWizard';
 import { IncidentHint } from './StepIncident';
 

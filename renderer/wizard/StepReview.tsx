@@ -1,7 +1,7 @@
 import { Fragment, type ReactNode } from 'react';
 import { TRIGGERS, type TriggerId } from '../../app/policy';
 import { useClock } from '../stores/context';
-import { TextField } from './controls';
+import { TextField } from '../forms/TextField';
 import { COMMIT_PLACEHOLDER, envPreview, SESSION_ID_PLACEHOLDER } from './envPreview';
 import { STEPS, type StepIndex } from './fields';
 import { ChecksTable } from './StepPreconditions';

@@ -1,5 +1,6 @@
 import { useClock } from '../stores/context';
-import { FieldError, fieldId, onGroupBlur, TextField, useFieldErrors, useTouch } from './controls';
+import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from '../forms/FieldErrors';
+import { TextField } from '../forms/TextField';
 import { EnvironmentChoice } from './EnvironmentChoice';
 import { localStamp, utcStamp } from './time';
 import { useWizard } from './useWizard';

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { TRIGGER_IDS, TRIGGERS, type TriggerId } from '../../app/policy';
-import { Checkbox, FieldError, fieldId, onGroupBlur, TextField, useFieldErrors, useTouch } from './controls';
+import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from '../forms/FieldErrors';
+import { Checkbox, TextField } from '../forms/TextField';
 import { useWizard } from './useWizard';
 
 const NONE: readonly string[] = [];

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, type Ref } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import { formatLocalTime } from '../format';
 import { useClock, useStatus } from '../stores/context';
-import { FieldErrorsProvider, type FieldErrorsContext } from './controls';
+import { FieldErrorsProvider, type FieldErrorsContext } from '../forms/FieldErrors';
 import { ActiveSessionNotice } from './EnvironmentChoice';
 import { REVIEW_STEP, STEPS, type StepIndex } from './fields';
 import { StepIncident } from './StepIncident';
@@ -10,11 +10,12 @@ import { StepPreconditions } from './StepPreconditions';
 import { StepReview } from './StepReview';
 import { StepScope } from './StepScope';
 import { StepTrigger } from './StepTrigger';
-import { wizardIssues } from './store';
+import { wizardIssues } from './rules';
 import { stepOfPath } from './validate';
 import { useWizard } from './useWizard';
-import { OverdueBlockNotice } from '../reviews/OverdueBlockNotice';
+import { OverdueBlockNotice } from './OverdueBlockNotice';
 import './wizard.css';
+import './wizardReview.css';
 
 /**
  * The declaration wizard (issue 4; procedure.md §2–§4): five steps, each a form whose Enter is

@@ -1,4 +1,4 @@
-import './zodConfig';
+import '../forms/zodConfig';
 import { declarationSchemaFor, type Declaration } from '../../app/declaration';
 import { formatPerson } from '../../app/identity';
 import { renderEnvExport } from '../../app/envExport';

@@ -1,4 +1,4 @@
-import './zodConfig';
+import '../forms/zodConfig';
 import { z } from 'zod';
 import type { Draft } from '../../app/contract';
 import { TRIGGER_IDS, type Policy, type TriggerId } from '../../app/policy';

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     headless = true;
   }
 
-  const host = await launchConsole({ repo: path.resolve(values.repo), headless, observer: values.observer ?? false, ...(cdpPort !== undefined ? { cdpPort } : {}) });
+  const host = await launchConsole({ repo: path.resolve(values.repo), headless, ...(values.observer ? { observer: true } : {}), ...(cdpPort !== undefined ? { cdpPort } : {}) });
   console.log(`Break-Glass Console (browser host) on ${host.url}`);
   console.log(`  evidence repository: ${path.resolve(values.repo)}${values.observer ? '  (observer, read-only)' : ''}`);
   console.log(`  Chromium: ${headless ? 'headless' : 'headed'}`);

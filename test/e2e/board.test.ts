@@ -4,9 +4,10 @@ import type { Page } from 'playwright-core';
 import { generateLedger, type LedgerMix } from '../../bench/generate';
 import { assertRendererBuilt, launchConsole, type ConsoleHost } from '../browser/host';
 import { focusRing, isFocused, screenshot, seriousAxeViolations, tabTo, withRealTimers } from '../browser/inPage';
-import { allowRoot, cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
+import { allowRoot, declaration, git, jsonFile, runCli } from '../support/cli';
 import { GitDaemon } from '../support/gitDaemon';
 import { assertCliBuilt } from '../support/lifecycleKit';
+import { removeWorkspaces, workspace } from '../support/workspace';
 
 /**
  * The commander's board (issue 6) in Debian's Chromium, through the browser test host: on a
@@ -104,18 +105,15 @@ beforeAll(() => {
 });
 
 describe('board on 10,000 generated sessions', () => {
-  let dir = '';
   let host: ConsoleHost;
   let page: Page;
 
   beforeAll(async () => {
-    dir = tempDir('bg-e2e-board-');
-    const repo = path.join(dir, 'repo');
+    // This console is the generator's host: most sessions are its own (live), every 7th is another host's.
+    const { repo, env } = await workspace({ init: false, env: { BREAKGLASS_HOST_ID: 'bench-host', BREAKGLASS_HOST_NAME: 'admin-bench' } });
     // 10,000 sessions ≈ 100,000 records in one fast-import stream: some seconds.
     const generated = await generateLedger(repo, { sessions: SESSIONS, mix: MIX });
     expect(generated.records).toBeGreaterThan(95_000);
-    // This console is the generator's host: most sessions are its own (live), every 7th is another host's.
-    const env = cliEnv(path.join(dir, 'data'), { BREAKGLASS_HOST_ID: 'bench-host', BREAKGLASS_HOST_NAME: 'admin-bench' });
     host = await launchConsole({ repo, env, clockStart: NOW, viewport: { width: 1600, height: 1300 } });
     page = host.page;
     await page.getByRole('heading', { name: 'Evidence repository' }).waitFor({ timeout: 60_000 });
@@ -124,7 +122,7 @@ describe('board on 10,000 generated sessions', () => {
 
   afterAll(async () => {
     await host?.close();
-    cleanup(dir);
+    removeWorkspaces();
   });
 
   // Each test starts from the whole, unfiltered board at the top, whatever the one before left.
@@ -288,7 +286,6 @@ describe('board on 10,000 generated sessions', () => {
 });
 
 describe('board with its remote gone', () => {
-  const dirs: string[] = [];
   const hosts: ConsoleHost[] = [];
   let daemon: GitDaemon | null = null;
 
@@ -296,14 +293,12 @@ describe('board with its remote gone', () => {
     for (const h of hosts.splice(0)) await h.close();
     await daemon?.stop();
     daemon = null;
-    cleanup(...dirs.splice(0));
+    removeWorkspaces();
   });
 
   it('says it is offline, since when, why, and when it tries next; other hosts\u2019 rows say when they were confirmed', async () => {
-    const dir = tempDir('bg-e2e-board-offline-');
-    dirs.push(dir);
-    const repo = path.join(dir, 'repo');
-    const env = cliEnv(path.join(dir, 'data'));
+    // The repository is created here, by the CLI, so that its exit code is checked like every other step.
+    const { dir, repo, env } = await workspace({ init: false });
     const created = await runCli(['--repo', repo, '--json', 'status'], { env });
     expect(created.code).toBe(3);
     allowRoot(repo);

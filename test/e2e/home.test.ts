@@ -8,34 +8,16 @@ import { contentSecurityPolicy } from '../../main/electron/security';
 import type { StatusSnapshot } from '../../app/views';
 import { assertRendererBuilt, launchConsole, RENDERER_DIR, serveRenderer, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { focusRing, isFocused, screenshot, seriousAxeViolations, tabTo } from '../browser/inPage';
-import { allowRoot, cleanup, cliEnv, declaration, editPolicy, jsonFile, runCli, tempDir } from '../support/cli';
+import { declaration, editPolicy, jsonFile, runCli } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
+import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
  * The home screen (issue 3) in Debian's Chromium, through the browser test host, on real
  * temporary evidence repositories. Every wait is on a selector or on state, never a fixed sleep.
  */
 
-interface Workspace {
-  dir: string;
-  repo: string;
-  env: NodeJS.ProcessEnv;
-}
-
 const hosts: ConsoleHost[] = [];
-const dirs: string[] = [];
-
-/** A new evidence repository created by the real CLI, on which root may declare (tests run as root). */
-async function workspace(): Promise<Workspace> {
-  const dir = tempDir('bg-e2e-');
-  dirs.push(dir);
-  const repo = path.join(dir, 'repo');
-  const env = cliEnv(path.join(dir, 'data'));
-  const r = await runCli(['--repo', repo, '--json', 'status'], { env });
-  if (r.code !== 3) throw new Error(`creating the evidence repository failed (exit ${r.code}): ${r.stderr}`);
-  allowRoot(repo);
-  return { dir, repo, env };
-}
 
 async function launch(ws: Workspace, options: Omit<LaunchOptions, 'repo' | 'env'> = {}): Promise<ConsoleHost> {
   const host = await launchConsole({ repo: ws.repo, env: ws.env, ...options });
@@ -120,7 +102,7 @@ describe('the built renderer', () => {
 });
 
 describe('home screen', () => {
-  afterEach(() => cleanup(...dirs.splice(0)));
+  afterEach(() => removeWorkspaces());
 
   it('on an empty repository: local only, no sessions, a keyboard-reachable Declare button', async () => {
     const ws = await workspace();

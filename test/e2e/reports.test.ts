@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertRendererBuilt, launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot, seriousAxeViolations } from '../browser/inPage';
-import { CLOSURE, cleanup, declaration, jsonFile } from '../support/cli';
-import { assertCliBuilt, gitx, workspace, type Workspace } from '../support/lifecycleKit';
+import { CLOSURE, declaration, jsonFile } from '../support/cli';
+import { assertCliBuilt, gitx } from '../support/lifecycleKit';
+import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
  * The Reports view (issue 7) in Debian's Chromium through the browser test host, bound to the real
@@ -33,7 +34,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
 });
-afterAll(() => cleanup(ws?.dir));
+afterAll(() => removeWorkspaces());
 
 async function openReports(env: NodeJS.ProcessEnv = ws.env): Promise<ConsoleHost> {
   const host = await launchConsole({ repo: ws.repo, env });

@@ -1,11 +1,11 @@
-import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PreconditionResult } from '../../app/service';
 import type { EvidenceRecord } from '../../app/records';
 import { assertRendererBuilt, launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { screenshot, seriousAxeViolations } from '../browser/inPage';
-import { CLOSURE, cleanup, cliEnv, declaration, editPolicy, git, jsonFile, runCli, tempDir } from '../support/cli';
+import { CLOSURE, declaration, editPolicy, jsonFile, runCli } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
+import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
  * The reviews view, the review form and the overdue-review signals (issue 7) in Debian's Chromium
@@ -15,32 +15,12 @@ import { assertCliBuilt } from '../support/lifecycleKit';
  * on a selector or on state, never a fixed sleep.
  */
 
-interface Workspace {
-  dir: string;
-  repo: string;
-  env: NodeJS.ProcessEnv;
-}
-
+/** The operator; the workspace's git identity is hers, as on her admin host. */
 const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const DAY = 86_400_000;
 /** Beyond the day, so "overdue by 1 day" does not hinge on the minute the home screen rounds its clock to. */
 const HOUR = 3_600_000;
 const hosts: ConsoleHost[] = [];
-const dirs: string[] = [];
-
-/** A new evidence repository created by the real CLI; root may declare; git's identity is the operator's, as on her admin host. */
-async function workspace(policy: Record<string, unknown> = {}): Promise<Workspace> {
-  const dir = tempDir('bg-reviews-');
-  dirs.push(dir);
-  const repo = path.join(dir, 'repo');
-  const env = cliEnv(path.join(dir, 'data'));
-  const r = await runCli(['--repo', repo, '--json', 'status'], { env });
-  if (r.code !== 3) throw new Error(`creating the evidence repository failed (exit ${r.code}): ${r.stderr}`);
-  editPolicy(repo, (p) => ({ ...p, allowRootOperator: true, ...policy }));
-  git(repo, ['config', 'user.name', ADA.name]);
-  git(repo, ['config', 'user.email', ADA.email]);
-  return { dir, repo, env };
-}
 
 async function cli(ws: Workspace, args: string[]): Promise<string> {
   const r = await runCli(['--repo', ws.repo, '--json', ...args], { env: ws.env });
@@ -98,12 +78,12 @@ beforeAll(() => {
 
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
-  cleanup(...dirs.splice(0));
+  removeWorkspaces();
 });
 
 describe('reviews view and review form', () => {
   it('lists closed sessions overdue first, refuses the operator by the field keeping what was typed, commits a named reviewer, and a correction supersedes it', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const overdue = await session(ws, 'INC-101', { windowDays: 1 });
     const later = await session(ws, 'INC-102', { windowDays: 5 });
     const sooner = await session(ws, 'INC-103', { windowDays: 3 });
@@ -238,7 +218,7 @@ describe('reviews view and review form', () => {
 
 describe('an overdue review blocks declaring when the policy says so', () => {
   it('the wizard says why before anything is filled in, the precondition fails and declare is refused; a review lifts the block', async () => {
-    const ws = await workspace({ overdueReviewBlocksDeclaration: true });
+    const ws = await workspace({ gitIdentity: ADA, policy: { overdueReviewBlocksDeclaration: true } });
     const overdue = await session(ws, 'INC-201', { windowDays: 1 });
     const host = await launch(ws, { clockStart: Date.now() + 2 * DAY + HOUR });
     const { page } = host;
@@ -284,7 +264,7 @@ describe('an overdue review blocks declaring when the policy says so', () => {
   });
 
   it('does not block with the default policy (off), even with an overdue review', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     await session(ws, 'INC-301', { windowDays: 1 });
     const host = await launch(ws, { clockStart: Date.now() + 2 * DAY + HOUR });
     const checks = await callFromPage<PreconditionResult[]>(host, 'preconditions', 'check', { environment: 'production', incidentId: 'INC-302', operator: ADA });

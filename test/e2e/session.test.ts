@@ -7,9 +7,10 @@ import type { StatusSnapshot } from '../../app/views';
 import { WriterLock } from '../../main/evidence/writerLock';
 import { assertRendererBuilt, launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { screenshot, seriousAxeViolations, withRealTimers } from '../browser/inPage';
-import { allowRoot, cleanup, cliEnv, declaration, git, runCli, tempDir } from '../support/cli';
+import { declaration, git, runCli } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
 import { waitFor } from '../support/waitFor';
+import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
  * The active session view (issue 5) in Debian's Chromium through the browser test host, on real
@@ -18,32 +19,8 @@ import { waitFor } from '../support/waitFor';
  * `jumpWallClock`). Every wait is on a selector or on state, never a fixed sleep.
  */
 
-interface Workspace {
-  dir: string;
-  repo: string;
-  data: string;
-  env: NodeJS.ProcessEnv;
-}
-
 const hosts: ConsoleHost[] = [];
-const dirs: string[] = [];
 const MIN = 60_000;
-
-/** A new evidence repository created by the real CLI, on which root may declare (tests run as root). */
-async function workspace(policy: Record<string, unknown> = {}): Promise<Workspace> {
-  const dir = tempDir('bg-session-');
-  dirs.push(dir);
-  const repo = path.join(dir, 'repo');
-  const data = path.join(dir, 'data');
-  const env = cliEnv(data);
-  const r = await runCli(['--repo', repo, '--json', 'status'], { env });
-  if (r.code !== 3) throw new Error(`creating the evidence repository failed (exit ${r.code}): ${r.stderr}`);
-  allowRoot(repo, policy);
-  // Work-around until main/backend.ts passes its own env to writeSessionEnvFile: the backend
-  // writes session.env under process.env's data dir. Each test file runs in its own worker.
-  process.env.BREAKGLASS_DATA_DIR = data;
-  return { dir, repo, data, env };
-}
 
 async function launch(ws: Workspace, options: Omit<LaunchOptions, 'repo' | 'env'> = {}): Promise<ConsoleHost> {
   const host = await launchConsole({ repo: ws.repo, env: ws.env, ...options });
@@ -139,7 +116,7 @@ beforeAll(() => {
 
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
-  cleanup(...dirs.splice(0));
+  removeWorkspaces();
 });
 
 describe('countdown', () => {
@@ -342,7 +319,7 @@ describe('time', () => {
 
 describe('extension', () => {
   it('extends within the caps, refuses beyond each with the reason, and moves the countdown only after the commit', async () => {
-    const ws = await workspace({ extension: { stepMinutes: 20, maxCount: 2, maxTotalMinutes: 65 } });
+    const ws = await workspace({ policy: { extension: { stepMinutes: 20, maxCount: 2, maxTotalMinutes: 65 } } });
     const s = await startSession(ws);
     const { host } = s;
     const { page } = host;

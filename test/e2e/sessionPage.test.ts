@@ -3,20 +3,15 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertRendererBuilt, launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { screenshot, seriousAxeViolations } from '../browser/inPage';
-import { CLOSURE, REVIEW, allowRoot, cleanup, cliEnv, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
+import { CLOSURE, REVIEW, cleanup, declaration, git, jsonFile, runCli, tempDir } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
+import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
  * A session's page (issue 6) in Debian's Chromium through the browser test host, on real
  * temporary evidence repositories written by the real CLI (another process, as an operator's
  * terminal would be). Every wait is on a selector or on state, never a fixed sleep.
  */
-
-interface Workspace {
-  dir: string;
-  repo: string;
-  env: NodeJS.ProcessEnv;
-}
 
 interface LogEntry {
   seq: number;
@@ -33,20 +28,6 @@ const OPERATOR_HOST = { BREAKGLASS_HOST_ID: 'ops-laptop', BREAKGLASS_HOST_NAME: 
 
 const hosts: ConsoleHost[] = [];
 const dirs: string[] = [];
-
-async function workspace(): Promise<Workspace> {
-  const dir = tempDir('bg-sessionpage-');
-  dirs.push(dir);
-  const repo = path.join(dir, 'repo');
-  const data = path.join(dir, 'data');
-  const env = cliEnv(data);
-  const r = await runCli(['--repo', repo, '--json', 'status'], { env });
-  if (r.code !== 3) throw new Error(`creating the evidence repository failed (exit ${r.code}): ${r.stderr}`);
-  allowRoot(repo);
-  // The backend writes session.env under process.env's data dir (see test/e2e/session.test.ts).
-  process.env.BREAKGLASS_DATA_DIR = data;
-  return { dir, repo, env };
-}
 
 async function launch(ws: Workspace, options: Omit<LaunchOptions, 'repo' | 'env'> = {}): Promise<ConsoleHost> {
   const host = await launchConsole({ repo: ws.repo, env: ws.env, ...options });
@@ -111,6 +92,7 @@ beforeAll(() => {
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
   cleanup(...dirs.splice(0));
+  removeWorkspaces();
 });
 
 describe('session page', () => {
@@ -177,7 +159,8 @@ describe('session page', () => {
     expect(firstOut).toContain('out');
     expect(firstOut).toContain('[REDACTED:');
     expect(await first.locator('pre.sp-command').textContent()).toMatch(/^sh -c 'echo out; echo .+ >&2; exit 7'$/);
-    expect(await first.textContent()).toContain((leaked.record.payload as { outputSha256: string }).outputSha256);
+    // Issue 13: the output's HMAC under the host key, not a plain SHA-256 (which would let anyone test a guess).
+    expect(await first.textContent()).toContain((leaked.record.payload as { outputHmac: { value: string } }).outputHmac.value);
     expect(await first.getByText(/^Duration$/).count()).toBe(1);
     // The raw key is nowhere on the page.
     expect(await page.content()).not.toContain(AWS_KEY);

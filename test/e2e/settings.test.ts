@@ -5,10 +5,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../app/contract';
 import { assertRendererBuilt, launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot, seriousAxeViolations } from '../browser/inPage';
-import { allowRoot, cleanup, cliEnv, git, runCli, tempDir } from '../support/cli';
+import { git } from '../support/cli';
 import { freePort, portAccepts } from '../support/gitDaemon';
 import { assertCliBuilt } from '../support/lifecycleKit';
 import { waitFor } from '../support/waitFor';
+import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
  * The settings view (issue 6) in Debian's Chromium through the browser test host: "Test
@@ -16,28 +17,8 @@ import { waitFor } from '../support/waitFor';
  * `git daemon`, a writable bare repository), saving a remote, and the console's own settings.
  */
 
-interface Workspace {
-  dir: string;
-  repo: string;
-  env: NodeJS.ProcessEnv;
-}
-
 const hosts: ConsoleHost[] = [];
-const dirs: string[] = [];
 const daemons: ChildProcess[] = [];
-
-async function workspace(): Promise<Workspace> {
-  const dir = tempDir('bg-settings-');
-  dirs.push(dir);
-  const repo = path.join(dir, 'repo');
-  const data = path.join(dir, 'data');
-  const env = cliEnv(data);
-  const r = await runCli(['--repo', repo, '--json', 'status'], { env });
-  if (r.code !== 3) throw new Error(`creating the evidence repository failed (exit ${r.code}): ${r.stderr}`);
-  allowRoot(repo);
-  process.env.BREAKGLASS_DATA_DIR = data;
-  return { dir, repo, env };
-}
 
 async function launch(ws: Workspace): Promise<ConsoleHost> {
   const host = await launchConsole({ repo: ws.repo, env: ws.env });
@@ -102,7 +83,7 @@ afterEach(async () => {
       /* already gone */
     }
   }
-  cleanup(...dirs.splice(0));
+  removeWorkspaces();
 });
 
 describe('settings: the shared remote', () => {

@@ -5,8 +5,9 @@ import type { Locator, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertRendererBuilt, launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { focusRing, isFocused, screenshot as fullPageScreenshot, seriousAxeViolations } from '../browser/inPage';
-import { cleanup, cliEnv, declaration, editPolicy, git, jsonFile, runCli, tempDir } from '../support/cli';
+import { declaration, editPolicy, git, jsonFile, runCli } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
+import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
  * The declaration wizard (issue 4) in Debian's Chromium, through the browser test host, bound to
@@ -14,38 +15,12 @@ import { assertCliBuilt } from '../support/lifecycleKit';
  * state, never a fixed sleep. Screenshots: test-artifacts/screenshots/wizard-*.png.
  */
 
-interface Workspace {
-  dir: string;
-  repo: string;
-  data: string;
-  env: NodeJS.ProcessEnv;
-}
-
 const hosts: ConsoleHost[] = [];
-const dirs: string[] = [];
 const immutable: string[] = [];
 
-/** The operator every test types (git config of the evidence repository says the same). */
+/** The operator every test types (git config of the evidence repository says the same: each workspace's `gitIdentity`). */
 const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const JUSTIFICATION = 'State lock held by a crashed pipeline blocks every governed apply; manual lock repair is the only path to restore service.';
-
-/**
- * A new evidence repository created by the real CLI; root may declare (tests run as root); the
- * repository's git identity is the operator's, as `git config` on an admin host would be.
- */
-async function workspace(policy: Record<string, unknown> = {}): Promise<Workspace> {
-  const dir = tempDir('bg-wizard-');
-  dirs.push(dir);
-  const repo = path.join(dir, 'repo');
-  const data = path.join(dir, 'data');
-  const env = cliEnv(data);
-  const r = await runCli(['--repo', repo, '--json', 'status'], { env });
-  if (r.code !== 3) throw new Error(`creating the evidence repository failed (exit ${r.code}): ${r.stderr}`);
-  editPolicy(repo, (p) => ({ ...p, allowRootOperator: true, ...policy }));
-  git(repo, ['config', 'user.name', ADA.name]);
-  git(repo, ['config', 'user.email', ADA.email]);
-  return { dir, repo, data, env };
-}
 
 /** A policy patch: `production` needs $BG_TEST_CRED matching `pattern` (procedure.md §3.2). */
 function credentialCheck(pattern: string): (p: Record<string, unknown>) => Record<string, unknown> {
@@ -193,12 +168,12 @@ beforeAll(() => {
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
   if (immutable.length > 0) makeMutable(...immutable.slice());
-  cleanup(...dirs.splice(0));
+  removeWorkspaces();
 });
 
 describe('declaration wizard', () => {
   it('happy path: five steps to an active session; one declared commit by the operator; breakglass env prints the block shown', async () => {
-    const ws = await workspace({ requiredGovernedPaths: { 'backend-lock-integrity': ['CI/CD pipeline apply'] } });
+    const ws = await workspace({ gitIdentity: ADA, policy: { requiredGovernedPaths: { 'backend-lock-integrity': ['CI/CD pipeline apply'] } } });
     editPolicy(ws.repo, credentialCheck('^prod-breakglass-[0-9]+$'));
     ws.env.BG_TEST_CRED = 'prod-breakglass-7';
     // A zone away from UTC, so that local and UTC times differ on screen.
@@ -345,7 +320,7 @@ describe('declaration wizard', () => {
   });
 
   it('refuses on step 1: no trigger, no governed path, an unticked attestation; errors on leaving a field and again on Next, focus on the first', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const host = await launch(ws);
     const { page } = host;
     await declareButton(page).click();
@@ -398,7 +373,7 @@ describe('declaration wizard', () => {
   });
 
   it('refuses on step 3: a shared operator, a bad incident ID, a short justification — each with the words of the service', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const host = await launch(ws);
     const { page } = host;
     await resumeAt(host, 2, { justification: '', operatorName: '', operatorEmail: '' });
@@ -439,7 +414,7 @@ describe('declaration wizard', () => {
   });
 
   it('refuses a failing precondition until it is fixed and checked again', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     editPolicy(ws.repo, credentialCheck('^ok$'));
     delete ws.env.BG_TEST_CRED;
     const host = await launch(ws);
@@ -466,7 +441,7 @@ describe('declaration wizard', () => {
   });
 
   it('refuses a duration above the policy maximum, and shows the exact expiry once it is within it', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const host = await launch(ws);
     const { page } = host;
     await resumeAt(host, 3, { scopes: [] });
@@ -492,7 +467,7 @@ describe('declaration wizard', () => {
   });
 
   it('refuses a confirmation that does not match the incident ID', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const host = await launch(ws);
     const { page } = host;
     await resumeAt(host, 4);
@@ -516,7 +491,7 @@ describe('declaration wizard', () => {
   });
 
   it('when the commit fails (lock held, then repository read-only), stays on review with every field, says why, and a retry succeeds once fixed', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const host = await launch(ws);
     const { page } = host;
     await resumeAt(host, 4, { confirmation: 'INC-12345' });
@@ -567,7 +542,7 @@ describe('declaration wizard', () => {
   });
 
   it('refuses a second declaration for an environment with an active session, and links to it', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const first = await declareWithCli(ws, { incidentId: 'INC-777' });
     const host = await launch(ws);
     const { page } = host;
@@ -602,7 +577,7 @@ describe('declaration wizard', () => {
   });
 
   it('keeps the draft: fill three steps, reload, everything is back; after a restart it is offered again; discard removes it', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     let host = await launch(ws);
     let page = host.page;
     await declareButton(page).click();
@@ -661,7 +636,7 @@ describe('declaration wizard', () => {
   });
 
   it('runs keyboard-only from the Declare button to the active session, with a visible focus ring and axe clean on every step', async () => {
-    const ws = await workspace();
+    const ws = await workspace({ gitIdentity: ADA });
     const host = await launch(ws);
     const { page } = host;
     const kb = page.keyboard;

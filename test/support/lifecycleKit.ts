@@ -2,8 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { allowRoot, CLI, cliEnv, ROOT, runCli, tempDir, type CliResult } from './cli';
+import { CLI, ROOT, type CliResult } from './cli';
 import type { LogEntry } from './cliJson';
+import type { Workspace } from './workspace';
 
 export type { LogEntry };
 
@@ -35,28 +36,8 @@ export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A temporary folder holding an evidence repository and a CLI data dir. */
-export interface Workspace {
-  dir: string;
-  repo: string;
-  data: string;
-  env: NodeJS.ProcessEnv;
-  /** Runs the CLI against this workspace's repository. */
-  cli(args: string[], options?: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
-}
-
-/** Creates the evidence repository through the CLI; with `root: true` (default) commits a policy that lets uid 0 declare. */
-export async function workspace(options: { root?: boolean } = {}): Promise<Workspace> {
-  const dir = tempDir('bg-life-');
-  const repo = path.join(dir, 'evidence');
-  const data = path.join(dir, 'data');
-  const env = cliEnv(data);
-  const cli: Workspace['cli'] = (args, o = {}) => runCli(['--repo', repo, ...args], { env: o.env ?? env, ...(o.input !== undefined ? { input: o.input } : {}), ...(o.cwd ? { cwd: o.cwd } : {}) });
-  const created = await cli(['status']);
-  if (created.code !== 3) throw new Error(`creating the evidence repository failed (${created.code}): ${created.stderr}`);
-  if (options.root ?? true) allowRoot(repo);
-  return { dir, repo, data, env, cli };
-}
+// The workspace lives in test/support/workspace.ts (one for every test tier); re-exported for the lifecycle tests.
+export { workspace, type Workspace } from './workspace';
 
 /** A session's records through the real CLI (`log --session ID --json`). */
 export async function sessionLog(ws: Workspace, sessionId: string): Promise<LogEntry[]> {

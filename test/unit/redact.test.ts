@@ -237,7 +237,7 @@ describe('redactText: every kind of secret', () => {
   it('takes a PEM block whole, before the patterns that would match lines inside it', () => {
     const withInnerLines = `-----BEGIN RSA PRIVATE KEY-----\npassword=${rsa.body[0] ?? ''}\n${rsa.body[1] ?? ''}\n-----END RSA PRIVATE KEY-----`;
     const r = redactText(withInnerLines);
-    expect(r).toEqual({ text: '[REDACTED:private-key]', count: 1 });
+    expect(r).toEqual({ text: '[REDACTED:private-key]', count: 1, kinds: { 'private-key': 1 } });
   });
 
   it('counts several secrets in one text', () => {
@@ -254,14 +254,14 @@ describe('redactText: every kind of secret', () => {
 
 describe('redactText: ordinary text is left alone', () => {
   it.each(NEGATIVE.map((n) => [n.name, n.input] as const))('%s', (_name, input) => {
-    expect(redactText(input)).toEqual({ text: input, count: 0 });
+    expect(redactText(input)).toEqual({ text: input, count: 0, kinds: {} });
   });
 });
 
 describe('redactText: idempotence', () => {
   it.each(CORPUS.map((s) => [s.name, s] as const))('re-redacting %s changes nothing', (_name, sample) => {
     const once = redactText(sample.input).text;
-    expect(redactText(once)).toEqual({ text: once, count: 0 });
+    expect(redactText(once)).toEqual({ text: once, count: 0, kinds: {} });
   });
 
   it('holds for random mixtures of secret fragments and delimiters', () => {
@@ -333,9 +333,9 @@ describe('redactDeep', () => {
   });
 
   it('handles a bare string and values without strings', () => {
-    expect(redactDeep(`token=${opaqueBearer}`)).toEqual({ value: 'token=[REDACTED:assignment]', count: 1 });
-    expect(redactDeep(42)).toEqual({ value: 42, count: 0 });
-    expect(redactDeep([1, null, true])).toEqual({ value: [1, null, true], count: 0 });
+    expect(redactDeep(`token=${opaqueBearer}`)).toEqual({ value: 'token=[REDACTED:assignment]', count: 1, kinds: { assignment: 1 } });
+    expect(redactDeep(42)).toEqual({ value: 42, count: 0, kinds: {} });
+    expect(redactDeep([1, null, true])).toEqual({ value: [1, null, true], count: 0, kinds: {} });
   });
 
   it('keeps a "__proto__" key from parsed JSON as data, not as a prototype', () => {

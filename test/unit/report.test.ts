@@ -3,7 +3,11 @@ import { CONTROLS } from '../../app/controls';
 import { declarationTemplate } from '../../app/declaration';
 import { DEFAULT_POLICY } from '../../app/policy';
 import type { LedgerEntry, LedgerView } from '../../app/ports';
-import { buildReport, renderHtml, renderMarkdown, reportFileName, type ReportInput } from '../../app/report';
+import { buildReport } from '../../app/report/build';
+import { reportFileName } from '../../app/report/files';
+import { renderHtml } from '../../app/report/html';
+import { renderMarkdown } from '../../app/report/markdown';
+import type { ReportInput } from '../../app/report/model';
 import type { ReportScope } from '../../app/contract';
 import { ChainBuilder } from '../support/records';
 

@@ -6,6 +6,9 @@ import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile, runCli, tempDi
 import { allObjectsText, assertCliBuilt, gitx, sessionLog, sha256, spawnCli, workspace, type Workspace } from '../../support/lifecycleKit';
 import { openContext } from '../../../main/application/context';
 import { nodeHostInfo } from '../../../main/host/hostInfo';
+import { checkRawOutput, gitDirOf, loadOrCreateOutputKey, outputKeyId } from '../../../main/evidence/outputKey';
+import type { OutputHmac } from '../../../app/records';
+import { createNamedUser, type NamedUser } from '../../support/namedUser';
 
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SEED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -98,7 +101,7 @@ describe('the whole lifecycle through the CLI', () => {
     const log = await sessionLog(ws, sessionId);
     const action = log.find((e) => e.type === 'action')!;
     expect(action.seq).toBe(2);
-    const p = action.record.payload as { exitCode: number; argv: string[]; cwd: string; output: string; outputSha256: string; outputBytes: number; stoppedBy: unknown };
+    const p = action.record.payload as { exitCode: number; argv: string[]; cwd: string; output: string; outputSha256?: string; outputHmac: OutputHmac; outputBytes: number; stoppedBy: unknown };
     expect(p.exitCode).toBe(7);
     expect(p.argv[0]).toBe('sh');
     expect(p.argv[1]).toBe('-c');
@@ -109,9 +112,17 @@ describe('the whole lifecycle through the CLI', () => {
     expect(p.output).toContain('out\n');
     expect(p.output).not.toContain(AWS_KEY);
     expect(action.record.redactions).toBeGreaterThanOrEqual(1);
-    // The hash covers the raw bytes; stdout and stderr are two pipes, so either may arrive first.
+    // The HMAC covers the raw bytes; stdout and stderr are two pipes, so either may arrive first.
+    // Issue 13: no plain SHA-256 (anyone could test a guessed secret against it); only the host
+    // key, which stays in the git dir, proves the raw output.
     const raw = [`out\n${AWS_KEY}\n`, `${AWS_KEY}\nout\n`];
-    expect(raw.map(sha256)).toContain(p.outputSha256);
+    expect(p.outputSha256).toBeUndefined();
+    expect(JSON.stringify(action.record)).not.toContain(sha256(raw[0]!));
+    expect(JSON.stringify(action.record)).not.toContain(sha256(raw[1]!));
+    const key = loadOrCreateOutputKey(gitDirOf(ws.repo));
+    expect(p.outputHmac.keyId).toBe(outputKeyId(key));
+    expect(raw.map((r) => checkRawOutput(Buffer.from(r), p, key).result)).toContain('match');
+    expect(checkRawOutput(Buffer.from(`out\nAKIAIOSFODNN7EXAMPLF\n`), p, key).result).toBe('mismatch');
     expect(p.outputBytes).toBe(Buffer.byteLength(raw[0]!));
     // The raw key never reached git: not in any object, any diff or any message of the whole history.
     expect(allObjectsText(ws.repo)).not.toContain(AWS_KEY);
@@ -392,6 +403,7 @@ const isRoot = process.getuid?.() === 0;
 const NEEDS_ROOT = isRoot ? '' : ' [skipped: not running as root, cannot create a user or switch uid]';
 
 describe('OS identity: uid 0 is refused by default, a named user may declare', () => {
+  let named: NamedUser | undefined;
   let user = '';
   let uid = 0;
   let gid = 0;
@@ -401,13 +413,8 @@ describe('OS identity: uid 0 is refused by default, a named user may declare', (
 
   beforeAll(async () => {
     if (!isRoot) return;
-    user = `bgtest${Math.floor(Math.random() * 1e6)}`;
-    const add = spawnSync('useradd', ['--create-home', '--shell', '/bin/sh', user], { encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`useradd failed: ${add.stderr}`);
-    const info = spawnSync('getent', ['passwd', user], { encoding: 'utf8' }).stdout.trim().split(':');
-    uid = Number(info[2]);
-    gid = Number(info[3]);
-    home = info[5]!;
+    named = createNamedUser('bgtest');
+    ({ name: user, uid, gid, home } = named);
     // A fresh repository with the DEFAULT policy, owned by the named user (as on an admin host).
     dir = tempDir('bg-uid-');
     chmodSync(dir, 0o755);
@@ -421,7 +428,7 @@ describe('OS identity: uid 0 is refused by default, a named user may declare', (
   afterAll(() => {
     if (dir) cleanup(dir);
     if (rootDir) cleanup(rootDir);
-    if (user) spawnSync('userdel', ['-r', user], { encoding: 'utf8' });
+    named?.remove();
   });
 
   it.skipIf(!isRoot)('as root (uid 0), with the default policy, declare is refused with a message about root' + NEEDS_ROOT, async () => {

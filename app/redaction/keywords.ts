@@ -1,0 +1,235 @@
+// Keyword prefilter (issue 13, throughput): like gitleaks, a rule runs only where one of its
+// keywords occurs. All keywords of all rules are found in ONE pass over the text with an
+// Aho–Corasick automaton (ASCII, case-folded), the same technique gitleaks uses; each rule then
+// scans only the lines around its hits, so 200+ rules cost about one pass plus the matched lines.
+
+/** Positions (start offsets) of each keyword's occurrences, indexed by keyword id. */
+export type KeywordHits = ReadonlyArray<readonly number[] | undefined>;
+
+const OUTPUT = 0x80000000;
+
+/** A compiled set of lower-case ASCII keywords; `scan` finds every (overlapping) occurrence. */
+export class KeywordSet {
+  private readonly ids = new Map<string, number>();
+  private readonly words: string[] = [];
+  // Characters that occur in no keyword share class 0 (so does every non-ASCII one), so the table
+  // stays small enough for the CPU cache; upper case is folded onto lower case. Each entry is the
+  // next state pre-multiplied by the class count, with OUTPUT set when a keyword ends there: one
+  // load per character.
+  private classOf = new Uint8Array(65536);
+  private classes = 1;
+  private table = new Uint32Array(1);
+  private outputs: number[][] = [];
+  private lengths = new Int32Array(0);
+
+  /** Adds keywords (lower-cased) and returns their ids; call `compile` after the last add. */
+  add(keywords: readonly string[]): number[] {
+    return keywords.map((raw) => {
+      const k = raw.toLowerCase();
+      if (k === "" || /[^\t\x20-\x7e]/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(raw)}`);
+      let id = this.ids.get(k);
+      if (id === undefined) {
+        id = this.words.length;
+        this.ids.set(k, id);
+        this.words.push(k);
+      }
+      return id;
+    });
+  }
+
+  /** The keyword with this id. */
+  word(id: number): string {
+    return this.words[id] as string;
+  }
+
+  /** Builds the automaton (goto + failure links flattened into one transition table). */
+  compile(): void {
+    const classOf = new Uint8Array(128);
+    let classes = 1;
+    for (const w of this.words) {
+      for (let i = 0; i < w.length; i++) {
+        const c = w.charCodeAt(i);
+        if (classOf[c] === 0) classOf[c] = classes++;
+      }
+    }
+    for (let c = 0x41; c <= 0x5a; c++) classOf[c] = classOf[c + 0x20] as number;
+    const next: Int32Array[] = [new Int32Array(classes).fill(-1)];
+    const out: number[][] = [[]];
+    this.words.forEach((w, id) => {
+      let s = 0;
+      for (let i = 0; i < w.length; i++) {
+        const c = classOf[w.charCodeAt(i)] as number;
+        let n = (next[s] as Int32Array)[c] as number;
+        if (n === -1) {
+          n = next.length;
+          next.push(new Int32Array(classes).fill(-1));
+          out.push([]);
+          (next[s] as Int32Array)[c] = n;
+        }
+        s = n;
+      }
+      (out[s] as number[]).push(id);
+    });
+    if (next.length > 0xffff) throw new Error('too many keywords for a 16-bit automaton');
+    const fail = new Int32Array(next.length);
+    const queue: number[] = [];
+    const root = next[0] as Int32Array;
+    for (let c = 0; c < classes; c++) {
+      const n = root[c] as number;
+      if (n === -1 || c === 0) root[c] = 0;
+      else queue.push(n);
+    }
+    for (let qi = 0; qi < queue.length; qi++) {
+      const s = queue[qi] as number;
+      const row = next[s] as Int32Array;
+      const failRow = next[fail[s] as number] as Int32Array;
+      for (let c = 0; c < classes; c++) {
+        const n = row[c] as number;
+        if (n === -1) {
+          row[c] = failRow[c] as number;
+        } else {
+          fail[n] = failRow[c] as number;
+          (out[n] as number[]).push(...(out[fail[n] as number] as number[]));
+          queue.push(n);
+        }
+      }
+    }
+    const table = new Uint32Array(next.length * classes);
+    next.forEach((row, s) => {
+      for (let c = 0; c < classes; c++) {
+        const n = row[c] as number;
+        table[s * classes + c] = n * classes + ((out[n] as number[]).length > 0 ? OUTPUT : 0);
+      }
+    });
+    const wide = new Uint8Array(65536);
+    wide.set(classOf);
+    this.classOf = wide;
+    this.classes = classes;
+    this.table = table;
+    // Outputs indexed by the pre-multiplied state.
+    this.outputs = [];
+    out.forEach((o, s) => (this.outputs[s * classes] = o));
+    this.lengths = Int32Array.from(this.words, (w) => w.length);
+  }
+
+  /** Whether any keyword occurs in `text` (case-insensitively). */
+  occursIn(text: string): boolean {
+    const { table, classOf } = this;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
+      if (next >= OUTPUT) return true;
+      state = next;
+    }
+    return false;
+  }
+
+  /** Every occurrence of every keyword, case-insensitively; non-ASCII characters reset the match. */
+  scan(text: string): KeywordHits {
+    const hits: number[][] = [];
+    const { table, classOf, outputs, lengths } = this;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
+      if (next < OUTPUT) {
+        state = next;
+        continue;
+      }
+      state = next - OUTPUT;
+      for (const id of outputs[state] as number[]) {
+        const start = i + 1 - (lengths[id] as number);
+        const list = hits[id];
+        if (list === undefined) hits[id] = [start];
+        else list.push(start);
+      }
+    }
+    return hits;
+  }
+}
+
+/** How much text around a keyword hit a rule needs. */
+export interface WindowSpec {
+  /** Further lines after the hit's line (a value may follow its key on the next line). */
+  readonly linesAfter: number;
+  /** Further lines before it (a manifest's `data:` comes before its `kind: Secret`). */
+  readonly linesBefore?: number;
+  /** At most this many characters before the hit / after it (long lines are cut near a blank). */
+  readonly before: number;
+  readonly after: number;
+}
+
+/** The default: the hit's line and the next one, bounded to 1 KiB before and 8 KiB after. */
+export const LINE_WINDOW: WindowSpec = { linesAfter: 1, before: 1024, after: 8192 };
+
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+// How far a cut window edge may move to reach a blank (a token longer than this is cut; the
+// span extension in engine.ts then takes the rest of it from the full text).
+const ALIGN = 256;
+
+/** Line starts of a text, computed once per text and only when some rule has a hit. */
+export class LineIndex {
+  private starts: Int32Array | null = null;
+
+  constructor(private readonly text: string) {}
+
+  private build(): Int32Array {
+    const starts: number[] = [0];
+    for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
+    this.starts = Int32Array.from(starts);
+    return this.starts;
+  }
+
+  /** The number of the line holding offset `p` (0-based). */
+  lineOf(p: number): number {
+    const s = this.starts ?? this.build();
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((s[mid] as number) <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Where line `n` starts, and where it ends (before its newline, or the text's end). */
+  start(n: number): number {
+    const s = this.starts ?? this.build();
+    return n < s.length ? (s[n] as number) : this.text.length;
+  }
+
+  end(n: number): number {
+    const s = this.starts ?? this.build();
+    return n + 1 < s.length ? (s[n + 1] as number) - 1 : this.text.length;
+  }
+}
+
+/**
+ * Merged [start, end) windows (flat pairs) around sorted hit positions: from the start of the
+ * hit's line to the end of the line `linesAfter` further on, cut to `before`/`after` characters
+ * (moved to a nearby blank) on long lines, so a window rarely starts or ends inside a token.
+ */
+export function windowsAround(text: string, lines: LineIndex, sortedHits: ArrayLike<number>, spec: WindowSpec): number[] {
+  const out: number[] = [];
+  for (let h = 0; h < sortedHits.length; h++) {
+    const p = sortedHits[h] as number;
+    const line = lines.lineOf(p);
+    let start = lines.start(Math.max(0, line - (spec.linesBefore ?? 0)));
+    if (p - start > spec.before) {
+      start = p - spec.before;
+      const limit = Math.min(p, start + ALIGN);
+      while (start < limit && !isBlank(text.charCodeAt(start))) start += 1;
+    }
+    let end = lines.end(Math.min(line + spec.linesAfter, Number.MAX_SAFE_INTEGER));
+    if (end - p > spec.after) {
+      end = p + spec.after;
+      const limit = Math.min(text.length, end + ALIGN);
+      while (end < limit && !isBlank(text.charCodeAt(end))) end += 1;
+    }
+    const last = out.length - 1;
+    if (last > 0 && start <= (out[last] as number)) out[last] = Math.max(out[last] as number, end);
+    else out.push(start, end);
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+import type { PushStatus } from '../../app/views';
+import { assertNever } from '../../app/errors';
+import { formatCount, formatLocalDateTime, formatLocalTime, formatRelative, formatUtc } from '../format';
+import { useClock, usePush, useStatus } from '../stores/context';
+
+/**
+ * Sync with the shared remote, in the header (procedure.md §7: a failed push never loses or
+ * blocks local evidence, so the words say where the evidence is, then what happens next).
+ */
+export function PushIndicator() {
+  const status = usePush((s) => s.status);
+  const observer = useStatus((s) => s.snapshot?.observer ?? false);
+  if (!status) return null;
+  return (
+    <section className={`push push--${status.state}`} aria-labelledby="push-title" aria-describedby="push-detail">
+      <div className="push-text">
+        <p className="push-title" id="push-title">
+          <span className="push-dot" aria-hidden="true" />
+          <span className="visually-hidden">Evidence push: </span>
+          {title(status)}
+        </p>
+        <div className="push-detail" id="push-detail">
+          <PushDetail status={status} />
+        </div>
+      </div>
+      {!observer && (status.state === 'pending' || status.state === 'offline' || status.state === 'rejected') && <PushNow />}
+    </section>
+  );
+}
+
+function title(p: PushStatus): string {
+  switch (p.state) {
+    case 'local-only':
+      return 'Local only';
+    case 'synced':
+      return 'Synced';
+    case 'pending':
+      return `${formatCount(p.pending, 'record')} pending`;
+    case 'offline':
+      return 'Offline';
+    case 'rejected':
+      return 'Push rejected';
+    default:
+      return assertNever(p);
+  }
+}
+
+function PushDetail({ status: p }: { status: PushStatus }) {
+  switch (p.state) {
+    case 'local-only':
+      return <p>No remote configured: evidence stays on this host.</p>;
+    case 'synced':
+      return (
+        <p>
+          {p.lastPushAt ? <>Last push <Stamp iso={p.lastPushAt} relative /></> : 'Up to date'} · <span className="mono">{p.remote}</span>
+        </p>
+      );
+    case 'pending':
+      return (
+        <p>
+          Pushing to <span className="mono">{p.remote}</span>
+          {p.lastPushAt && <> · last push <Stamp iso={p.lastPushAt} relative /></>}
+        </p>
+      );
+    case 'offline':
+      return (
+        <>
+          <p>
+            Since <Stamp iso={p.since} /> · {p.nextTryAt ? <>next try <Stamp iso={p.nextTryAt} relative /></> : 'tried again with the next fetch or record'}
+          </p>
+          <p>{p.pending > 0 ? `${formatCount(p.pending, 'record')} safe on this host, waiting to push.` : 'Evidence is safe on this host.'}</p>
+          <p className="push-reason">Reason: {p.reason}</p>
+        </>
+      );
+    case 'rejected':
+      return (
+        <>
+          <p>
+            Since <Stamp iso={p.since} /> · {formatCount(p.pending, 'record')} safe on this host
+          </p>
+          <p className="push-reason">Reason: {p.reason}</p>
+        </>
+      );
+    default:
+      return assertNever(p);
+  }
+}
+
+/** A time in the header: local time, UTC in the tooltip-free small print, and optionally "in 2 minutes". */
+function Stamp({ iso, relative = false }: { iso: string; relative?: boolean }) {
+  const rel = useClock((s) => (relative ? formatRelative(iso, s.now) : ''));
+  return (
+    <time dateTime={iso} title={`${formatLocalDateTime(iso)} (${formatUtc(iso, { seconds: true })})`}>
+      {formatLocalTime(iso)}
+      {rel && ` (${rel})`}
+    </time>
+  );
+}
+
+function PushNow() {
+  const pushing = usePush((s) => s.pushing);
+  const error = usePush((s) => s.error);
+  const pushNow = usePush((s) => s.actions.pushNow);
+  return (
+    <div className="push-action">
+      {/* aria-disabled keeps the focus on the button while the attempt runs. */}
+      <button type="button" className="button button-secondary" aria-disabled={pushing} onClick={() => void pushNow()}>
+        {pushing ? 'Pushing…' : 'Push now'}
+      </button>
+      {error && <p className="push-error" role="alert">{error.message}</p>}
+    </div>
+  );
+}

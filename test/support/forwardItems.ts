@@ -1,0 +1,48 @@
+import { sha256Hex } from '../../app/chain';
+import { sealRecord } from '../../app/ledger';
+import { sessionContextAt, type ForwardItem } from '../../app/forwarding/ports';
+import type { LedgerEntry } from '../../app/ports';
+import type { EvidenceRecord, RecordType, UnsealedRecord } from '../../app/records';
+import { ChainBuilder } from './records';
+
+/** A journal record (host-level, no session) sealed onto its own chain. */
+function journal(entries: LedgerEntry[], unsealed: Omit<UnsealedRecord, 'sessionId' | 'host' | 'actor'>): EvidenceRecord {
+  const record = sealRecord(entries, { sessionId: 'journal-host-a', host: { id: 'host-a', name: 'admin-01' }, actor: { name: 'Ada Lovelace', email: 'ada@example.com' }, ...unsealed } as UnsealedRecord);
+  entries.push({ record, commit: `${'d'.repeat(39)}${entries.length + 1}`, path: `journal/host-a/${String(record.seq).padStart(6, '0')}-${record.type}.json` });
+  return record;
+}
+
+/**
+ * One forward item of every record type, as the ledger would hand them over: a session declared,
+ * extended, with a command, a note, expired, closed and reviewed, plus the host journal's records.
+ * Keyed by record type so a new type without an example fails the tests that iterate RECORD_TYPES.
+ */
+export function itemOfEveryType(): Record<RecordType, ForwardItem> {
+  const chain = new ChainBuilder().declared().extended(15);
+  chain.add({
+    type: 'action', at: '2026-11-28T09:52:00.000Z', redactions: 1,
+    payload: {
+      kind: 'command', argv: ['terraform', 'force-unlock', '-force', '7f3c'], shell: false, cwd: '/srv/infra', startedAt: '2026-11-28T09:51:58.000Z', endedAt: '2026-11-28T09:52:00.000Z',
+      exitCode: 0, signal: null, stoppedBy: null, via: 'cli-exec', outputSha256: 'b'.repeat(64), outputBytes: 120, output: 'Terraform state has been successfully unlocked!', outputTruncated: false,
+    },
+  } as never);
+  chain.add({ type: 'note', at: '2026-11-28T09:53:00.000Z', redactions: 0, payload: { text: 'lock released, apply running' } } as never);
+  chain.expired().closed(50).reviewed();
+  const journalEntries: LedgerEntry[] = [];
+  journal(journalEntries, { type: 'lock-recovered', at: '2026-11-28T11:00:00.000Z', redactions: 0, payload: { previousOwner: { pid: 4242, host: 'admin-01', since: '2026-11-28T10:59:00.000Z' }, reason: 'writer process 4242 ended without releasing the lock', gitLockFilesRemoved: ['refs/heads/main.lock'] } } as never);
+  journal(journalEntries, { type: 'clock-skew', at: '2026-11-28T11:05:00.000Z', redactions: 0, payload: { wallClockAt: '2026-11-28T11:05:00.000Z', expectedAt: '2026-11-28T11:35:00.000Z', skewMs: -1_800_000 } } as never);
+  journal(journalEntries, { type: 'policy-adopted', at: '2026-11-28T11:10:00.000Z', redactions: 0, payload: { previousPolicySha256: 'c'.repeat(64), policySha256: 'e'.repeat(64), reason: "the organisation's remote holds a different policy.yaml" } } as never);
+  const records = chain.records();
+  const out: Partial<Record<RecordType, ForwardItem>> = {};
+  let position = 0;
+  for (const e of [...chain.entries, ...journalEntries]) {
+    position += 1;
+    const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(records, e.record.seq);
+    // A commit id as git would print one (the chain builder's are placeholders).
+    out[e.record.type] ??= { record: e.record, commit: sha256Hex(`commit ${e.record.hash}`).slice(0, 40), position, session };
+  }
+  return out as Record<RecordType, ForwardItem>;
+}
+
+/** The product the tests name in events. */
+export const TEST_PRODUCT = { name: 'Break-Glass Console', version: '0.1.0', vendor_name: 'Break-Glass Console' };
