@@ -518,6 +518,8 @@ export class BreakGlassService {
    * Writes nothing when there is nothing to move. True when it wrote.
    */
   async recordLayoutMove(): Promise<boolean> {
+    // The common case (a host that already moved, or never wrote on the shared branch) takes no lock.
+    if (this.layoutMove(await this.deps.store.read()) === null) return false;
     return this.deps.store.write(async (view, append, recovered) => {
       const before = view.sessions.get(`journal-${this.deps.host.hostId}`)?.length ?? 0;
       return (await this.journalFirst(view, append, recovered)).length > before;

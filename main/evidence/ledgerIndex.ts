@@ -324,6 +324,9 @@ export class LedgerIndex {
         rewrite = false;
       }
     }
+    // Nothing left to attribute (no record, or all known): no walk (an empty `git log` also costs
+    // simple-git's wait after a silent command).
+    if (![...this.entries.values()].some((e) => e.commit === null)) return;
     let found: Array<[string, string, string]>;
     try {
       found = await walkAddedRecords(this.git, tipCommits, exclude);

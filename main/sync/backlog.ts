@@ -4,14 +4,11 @@ import { ownRef, REMOTE_NAME } from '../evidence/layout';
 /**
  * The push backlog, derived from git alone (README "Sync"): the commits of this host's own ref
  * (issue 14) that the remote is not known to have — in none of the configured remote's tracking
- * refs, nor (before the first fetch) in the organisation branch the ref started from. Nothing is
- * stored beside it.
+ * refs (before the first fetch or push: all of it). Nothing is stored beside it.
  */
 export class Backlog {
   constructor(
     private readonly git: Git,
-    /** The local organisation branch. */
-    private readonly branch: string,
     private readonly hostId: string,
   ) {}
 
@@ -33,10 +30,11 @@ export class Backlog {
   /** `hosts/<id> --not <what the remote has>`; null before this host's first record. */
   private async range(): Promise<string[] | null> {
     const own = ownRef(this.hostId);
-    const org = `refs/heads/${this.branch}`;
-    const refs = (await this.git.text('pending-refs', ['for-each-ref', '--format=%(refname)', own, org, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
+    const refs = (await this.git.text('pending-refs', ['for-each-ref', '--format=%(refname)', own, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
     if (!refs.includes(own)) return null;
     const tracked = refs.some((r) => r.startsWith(`refs/remotes/${REMOTE_NAME}/`));
-    return [own, '--not', ...(tracked ? [`--remotes=${REMOTE_NAME}`] : refs.includes(org) ? [org] : [])];
+    // Before the first fetch or push nothing is known to be on the remote: the whole ref (its
+    // organisation root too, which the first push creates there) is pending.
+    return [own, ...(tracked ? ['--not', `--remotes=${REMOTE_NAME}`] : [])];
   }
 }

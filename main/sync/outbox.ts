@@ -74,7 +74,7 @@ export class Outbox {
     private readonly options: OutboxOptions = {},
   ) {
     this.state = new SyncStateFile(store.gitDir);
-    this.backlog = new Backlog(store.git, store.branch, store.hostId ?? '');
+    this.backlog = new Backlog(store.git, store.hostId ?? '');
   }
 
   private nowIso(): string {
@@ -164,9 +164,11 @@ export class Outbox {
    * Fetches the organisation branch and every host's ref (one `git fetch`), then takes them in
    * under the writer lock: the view becomes the union of them, nothing is merged (issue 14).
    */
-  async fetchAndMerge(knownRemoteBranch?: string): Promise<{ outcome: MergeOutcome; refused: string[] }> {
+  async fetchAndMerge(knownRemoteBranch?: string): Promise<{ outcome: MergeOutcome | null; refused: string[] }> {
     const remoteBranch = knownRemoteBranch ?? (await this.remote.branch());
-    const { refused } = await fetchEvidence(this.store.git, remoteBranch, this.store.branch, this.timeoutMs);
+    const { refused, empty } = await fetchEvidence(this.store.git, remoteBranch, this.store.branch, this.timeoutMs);
+    // An empty remote (nothing pushed yet) has nothing to take in: a successful fetch, no outcome.
+    if (empty) return { outcome: null, refused };
     return { outcome: await this.store.takeFetched(), refused };
   }
 

@@ -13,6 +13,8 @@ import { classifyRemoteFailure, isLostPushRace, isMissingRemoteBranch } from './
 export interface FetchResult {
   /** Remote refs whose update was refused because it was not a fast-forward (history rewritten on the remote). */
   refused: string[];
+  /** The remote has nothing yet (no organisation branch, no host's ref): an empty shared repository. */
+  empty: boolean;
 }
 
 /**
@@ -29,10 +31,12 @@ export async function fetchEvidence(git: Git, remoteBranch: string, localBranch:
     if (isMissingRemoteBranch(e)) return null;
     throw e;
   });
+  const orgMissing = r === null;
   if (r === null) r = await run([hosts]);
   const refused = [...r.stderr.matchAll(/^\s*!\s+\[rejected\]\s+(\S+)\s+->\s+\S+\s+\(non-fast-forward\)/gm)].map((m) => m[1]!);
   if (r.exitCode !== 0 && refused.length === 0) throw new GitFailure('fetch-remote', ['fetch'], r.exitCode, r.stderr);
-  return { refused };
+  // -v lists every ref the refspecs matched ("->"), moved or up to date: none means none exists.
+  return { refused, empty: orgMissing && !/->/.test(r.stderr) };
 }
 
 /** What to push. */

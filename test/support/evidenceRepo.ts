@@ -22,9 +22,9 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Commit ids on `ref` of a repository (newest first). */
-export function revList(cwd: string, ref = 'main', extra: string[] = []): string[] {
-  return gitRaw(cwd, ['rev-list', ...extra, ref]).split('\n').filter(Boolean);
+/** Commit ids on `ref` of a repository (newest first); by default the whole evidence history: every branch and fetched ref (the organisation branch and each host's own ref, issue 14). */
+export function revList(cwd: string, ref: string | string[] = ['--branches', '--remotes'], extra: string[] = []): string[] {
+  return gitRaw(cwd, ['rev-list', ...extra, ...(Array.isArray(ref) ? ref : [ref])]).split('\n').filter(Boolean);
 }
 
 /** Throws with the CLI's output when the exit code is not the expected one. */

@@ -91,7 +91,8 @@ describe('committing records', () => {
     const service = serviceOn(store);
     const declared = await service.declare(declaration({ incidentId: 'INC-4242' }));
     const note = await service.note({ sessionId: declared.state.sessionId }, 'lock released');
-    expect(git(dir, ['rev-parse', 'main'])).toBe(note.commit);
+    // Issue 14: a host's records go on its own ref; the organisation branch keeps only the policy.
+    expect(git(dir, ['rev-parse', 'refs/heads/hosts/host-a'])).toBe(note.commit);
     expect(git(dir, ['rev-parse', `${note.commit}^`])).toBe(declared.commit);
     for (const r of [declared, note]) {
       const file = recordPath(r.record, declared.record.at);
@@ -107,7 +108,8 @@ describe('committing records', () => {
     const gitDir = store.gitDir;
     const commits = readFileSync(path.join(gitDir, 'breakglass-commits'), 'utf8');
     expect(commits).toContain(`A ${note.commit} ${recordPath(note.record, declared.record.at)}`);
-    expect(commits.trim().split('\n').at(-1)).toBe(`H ${note.commit}`);
+    expect(commits.trim().split('\n').at(-2)).toBe(`T ${note.commit}`);
+    expect(commits.trim().split('\n').at(-1)).toBe(`H ${view.viewId}`);
     expect(readFileSync(path.join(gitDir, 'breakglass-records'), 'utf8')).toContain(`"hash":"${note.record.hash}"`);
   });
 

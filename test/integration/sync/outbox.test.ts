@@ -81,13 +81,14 @@ describe('pushing the backlog', () => {
     const d = await ctx.service.declare(declaration());
     const n = await ctx.service.note({ sessionId: d.state.sessionId }, 'lock released');
     expect(await ctx.outbox.pendingCount()).toBe(2);
-    expect(await ctx.outbox.pendingCommits()).toEqual(new Set(git(ctx.store.dir, ['rev-list', 'main']).split('\n')));
+    // Issue 14: the records are on the host's own ref (which starts at the organisation root).
+    expect(await ctx.outbox.pendingCommits()).toEqual(new Set(git(ctx.store.dir, ['rev-list', 'refs/heads/hosts/pusher']).split('\n')));
     expect(await ctx.outbox.status()).toMatchObject({ state: 'pending', pending: 2, remote });
 
     const s = await ctx.outbox.syncOnce();
     expect(s).toMatchObject({ state: 'synced', remote });
-    expect(git(remote, ['rev-parse', 'main'])).toBe(n.commit);
-    expect(git(ctx.store.dir, ['rev-parse', 'refs/remotes/origin/main'])).toBe(n.commit);
+    expect(git(remote, ['rev-parse', 'refs/heads/hosts/pusher'])).toBe(n.commit);
+    expect(git(ctx.store.dir, ['rev-parse', 'refs/remotes/origin/hosts/pusher'])).toBe(n.commit);
     expect(await ctx.outbox.pendingCount()).toBe(0);
     expect(await ctx.outbox.pendingCommits()).toEqual(new Set());
     const state = stateFile(ctx);
@@ -114,6 +115,7 @@ describe('pushing the backlog', () => {
     expect(await ctx.outbox.syncOnce()).toMatchObject({ state: 'synced' });
     expect(stateFile(ctx).failure).toBeNull();
     expect(git(remote, ['rev-parse', 'main'])).toBe(git(ctx.store.dir, ['rev-parse', 'main']));
+    expect(git(remote, ['rev-parse', 'refs/heads/hosts/offline'])).toBe(git(ctx.store.dir, ['rev-parse', 'refs/heads/hosts/offline']));
   });
 
   it('a remote that is not a repository is a rejection (a person must act), never touching local evidence', async () => {
@@ -126,7 +128,7 @@ describe('pushing the backlog', () => {
     expect(s).toMatchObject({ state: 'rejected', pending: 1, remote: notRepo });
     if (s.state !== 'rejected') throw new Error('expected rejected');
     expect(s.reason).toMatch(/^the remote is not a git repository \(.*does not appear to be a git repository/);
-    expect(git(ctx.store.dir, ['rev-parse', 'main'])).toBe(d.commit);
+    expect(git(ctx.store.dir, ['rev-parse', 'refs/heads/hosts/rejected'])).toBe(d.commit);
   });
 
   it('the background loop pushes after each committed record (a kick)', async () => {
@@ -137,10 +139,10 @@ describe('pushing the backlog', () => {
     try {
       const d = await ctx.service.declare(declaration());
       ctx.outbox.kick();
-      await waitFor('the background push', () => spawnSync('git', ['rev-parse', 'main'], { cwd: remote, encoding: 'utf8' }).stdout.trim() === d.commit, { timeoutMs: 15_000 });
+      await waitFor('the background push', () => spawnSync('git', ['rev-parse', 'refs/heads/hosts/background'], { cwd: remote, encoding: 'utf8' }).stdout.trim() === d.commit, { timeoutMs: 15_000 });
       const n = await ctx.service.note({ sessionId: d.state.sessionId }, 'the next record');
       ctx.outbox.kick();
-      await waitFor('the next background push', () => spawnSync('git', ['rev-parse', 'main'], { cwd: remote, encoding: 'utf8' }).stdout.trim() === n.commit, { timeoutMs: 15_000 });
+      await waitFor('the next background push', () => spawnSync('git', ['rev-parse', 'refs/heads/hosts/background'], { cwd: remote, encoding: 'utf8' }).stdout.trim() === n.commit, { timeoutMs: 15_000 });
       await waitFor('the push state', async () => (await ctx.outbox.status()).state === 'synced');
     } finally {
       ctx.outbox.stop();

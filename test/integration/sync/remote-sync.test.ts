@@ -160,8 +160,9 @@ describe('two hosts and a commander through git daemon', () => {
       b.declare({ operator: { name: 'Katherine Johnson', email: 'katherine@example.com' }, incidentId: 'INC-20001' }),
     ]);
     const [na, nb] = await Promise.all([a.note('Host A: lock released.'), b.note('Host B: keys rotated.')]);
-    const createdOnA = revList(a.repo, 'main', ['--no-merges']);
-    const createdOnB = revList(b.repo, 'main', ['--no-merges']);
+    // Issue 14: each host's records are on its own ref.
+    const createdOnA = revList(a.repo, 'refs/heads/hosts/host-a', ['--no-merges']);
+    const createdOnB = revList(b.repo, 'refs/heads/hosts/host-b', ['--no-merges']);
     for (const c of [sa.commit!, na]) expect(createdOnA).toContain(c);
     for (const c of [sb.commit!, nb]) expect(createdOnB).toContain(c);
 
@@ -323,10 +324,11 @@ describe('a host that started offline joins the organisation remote later', () =
     expect(gitRaw(c.repo, ['cat-file', 'blob', 'main:policy.yaml'])).toBe(orgPolicy);
     expect(git(c.repo, ['show', 'main:policy.yaml'])).toContain('justificationMinLength: 45');
     // …and the journal says so.
-    const journal = git(c.repo, ['ls-tree', '-r', '--name-only', 'main', '--', 'journal/']).split('\n').filter(Boolean);
+    // Issue 14: the journal record is on the host's own ref.
+    const journal = git(c.repo, ['ls-tree', '-r', '--name-only', 'refs/heads/hosts/host-c', '--', 'journal/']).split('\n').filter(Boolean);
     const adoptedPath = journal.find((p) => /^journal\/host-c\/\d{6}-policy-adopted\.json$/.test(p));
     expect(adoptedPath, `policy-adopted record in ${journal.join(', ')}`).toBeDefined();
-    const adopted = JSON.parse(git(c.repo, ['show', `main:${adoptedPath}`])) as { type: string; payload: { previousPolicySha256: string | null; policySha256: string } };
+    const adopted = JSON.parse(git(c.repo, ['show', `refs/heads/hosts/host-c:${adoptedPath}`])) as { type: string; payload: { previousPolicySha256: string | null; policySha256: string } };
     expect(adopted.type).toBe('policy-adopted');
     expect(adopted.payload.policySha256).toBe(sha256(orgPolicy));
     expect(adopted.payload.previousPolicySha256).toBe(sha256(localPolicy));
@@ -340,7 +342,7 @@ describe('a host that started offline joins the organisation remote later', () =
     }
     expect(after.has(sx.commit!)).toBe(true);
     expect((await c.sessionLog(sc.sessionId)).map((e) => e.commit)).toEqual([sc.commit, nc]);
-    expect(onRemote.has(git(c.repo, ['log', '-1', '--format=%H', 'main', '--', adoptedPath!]))).toBe(true);
+    expect(onRemote.has(git(c.repo, ['log', '-1', '--format=%H', 'refs/heads/hosts/host-c', '--', adoptedPath!]))).toBe(true);
 
     await c.verify();
     const auditor = host('auditor', fresh('auditor'));
@@ -362,7 +364,7 @@ describe('the policy-adopted record on a host whose name has no dot', () => {
     await d.declare();
     expectExit(await d.cli('remote', 'set', org), 0, 'remote set');
     expectExit(await d.cli('push'), 0, 'host-d push');
-    expect(git(d.repo, ['ls-tree', '-r', '--name-only', 'main', '--', 'journal/'])).toContain('policy-adopted');
+    expect(git(d.repo, ['ls-tree', '-r', '--name-only', 'refs/heads/hosts/host-d', '--', 'journal/'])).toContain('policy-adopted');
     await d.verify();
     // Another host that merges it can still declare.
     const e = host('host-e', fresh('e'));
