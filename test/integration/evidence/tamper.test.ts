@@ -29,15 +29,18 @@ function copyOfBase(): { dir: string; repo: string; env: NodeJS.ProcessEnv } {
   return { dir, repo, env: cliEnv(path.join(dir, 'data')) };
 }
 
-/** Tampers through a working clone: `edit` changes files, the result is committed as `author` and pushed back. */
+/** The host's own ref, where its records are (issue 14). */
+const OWN = 'refs/heads/hosts/test-host';
+
+/** Tampers through a working clone of the host's own ref: `edit` changes files, the result is committed as `author` and pushed back. */
 function tamperViaClone(repo: string, edit: (work: string) => void, author: NodeJS.ProcessEnv = MALLORY): void {
   const work = tempDir('bg-tamper-work-');
   try {
-    gitx(work, ['clone', '--quiet', repo, '.']);
+    gitx(work, ['clone', '--quiet', '--branch', 'hosts/test-host', repo, '.']);
     edit(work);
     gitx(work, ['add', '-A']);
     gitx(work, ['commit', '--quiet', '-m', 'fix up evidence'], { env: author });
-    gitx(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+    gitx(work, ['push', '--quiet', 'origin', `HEAD:${OWN}`]);
   } finally {
     cleanup(work);
   }
@@ -166,11 +169,11 @@ describe('verify detects tampering with committed evidence', () => {
     expect((await runCli(['--repo', repo, 'remote', 'set', remote], { env })).code).toBe(0);
     const pushed = await runCli(['--json', '--repo', repo, 'push'], { env });
     expect(pushed.code, pushed.stderr).toBe(0);
-    const head = gitx(repo, ['rev-parse', 'refs/heads/main']).trim();
-    expect(gitx(repo, ['rev-parse', 'refs/remotes/origin/main']).trim()).toBe(head);
+    const head = gitx(repo, ['rev-parse', OWN]).trim();
+    expect(gitx(repo, ['rev-parse', 'refs/remotes/origin/hosts/test-host']).trim()).toBe(head);
     const before = await verify(repo, env);
     expect(before.code).toBe(0);
-    expect(before.report.comparedWithRemote).toBe('refs/remotes/origin/main');
+    expect(before.report.comparedWithRemote).toBe('refs/remotes/origin/hosts/test-host');
 
     // Rewrite the last pushed commit (session B's seq 3) with an edited, correctly re-sealed record, keeping
     // author and message: the rewritten history is self-consistent, only the pushed copy shows the change.
@@ -189,7 +192,7 @@ describe('verify detects tampering with committed evidence', () => {
       input: message,
       env: { GIT_AUTHOR_NAME: an, GIT_AUTHOR_EMAIL: ae, GIT_AUTHOR_DATE: ad, GIT_COMMITTER_NAME: cn, GIT_COMMITTER_EMAIL: ce },
     }).trim();
-    gitx(repo, ['update-ref', 'refs/heads/main', rewritten, head]);
+    gitx(repo, ['update-ref', OWN, rewritten, head]);
 
     const { code, report } = await verify(repo, env);
     expect(code).toBe(1);
@@ -214,7 +217,7 @@ describe('verify detects tampering with committed evidence', () => {
     const forged = forgedNote(logB, 'B: approved by Ada');
     const forgedPath = logB[2]!.path.replace('000003-note.json', '000004-note.json');
     tamperViaClone(repo, (work) => writeFileSync(path.join(work, forgedPath), recordJson(forged)), author);
-    expect(gitx(repo, ['log', '-1', '--format=%an <%ae>']).trim()).toBe(shown);
+    expect(gitx(repo, ['log', '-1', '--format=%an <%ae>', OWN]).trim()).toBe(shown);
     const { code, report } = await verify(repo, env);
     expect(code).toBe(1);
     expectNamed(report, { sessionId: sessionB, seq: 4, path: forgedPath }, /Committed by .*, but the record names Ada Lovelace/);
