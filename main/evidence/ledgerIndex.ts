@@ -3,6 +3,7 @@ import { EvidenceRecordSchema, isChainRecord, parseRecordPath, type EvidenceReco
 import type { LedgerEntry, LedgerTip, LedgerView, PathConflict, PolicyInForce, UnreadableRecord } from '../../app/ports';
 import { problemsFromZod } from '../../app/zodIssues';
 import type { Git } from '../git';
+import { readBlobs } from './blobs';
 import { CommitIndex, walkAddedRecords } from './commitIndex';
 import { hostIdOfRef, viewIdOf, type Tip, type TipSet } from './layout';
 import { builtInPolicy, PolicyReader } from './policyInForce';
@@ -257,25 +258,9 @@ export class LedgerIndex {
     await this.attribution?.append([[file, commit]], [...this.tips.values()].map((t) => t.commit), this.viewId!, false);
   }
 
-  /** Reads blobs through one `git cat-file --batch` (architecture.md: ~1–2.4 s for 200,000 records). */
-  async catBlobs(blobs: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    if (blobs.length === 0) return out;
-    const res = await this.git.run('read-records', ['cat-file', '--batch', '--buffer'], { input: `${blobs.join('\n')}\n` });
-    const buf = res.stdout;
-    let pos = 0;
-    while (pos < buf.length) {
-      const nl = buf.indexOf(10, pos);
-      if (nl < 0) break;
-      const header = buf.toString('latin1', pos, nl);
-      const [sha, type, sizeText] = header.split(' ');
-      pos = nl + 1;
-      if (type === 'missing' || sizeText === undefined) continue;
-      const size = Number(sizeText);
-      out.set(sha!, buf.toString('utf8', pos, pos + size));
-      pos += size + 1;
-    }
-    return out;
+  /** Reads blobs through one `git cat-file --batch` (see {@link readBlobs}). */
+  catBlobs(blobs: readonly string[]): Promise<Map<string, string>> {
+    return readBlobs(this.git, blobs);
   }
 
   private place(p: string, sessionId: string, touched: Set<string>): void {
