@@ -55,7 +55,7 @@ describe('after every write', () => {
     expect(active).toContain(d.commit);
     expect(statSync(sessionEnvPath).mode & 0o777).toBe(0o600);
     // The kick: the record reaches the remote without anyone pushing.
-    await waitFor('the pushed declaration', () => spawnSync('git', ['rev-parse', 'main'], { cwd: remote, encoding: 'utf8' }).stdout.trim() === d.commit, { timeoutMs: 15_000 });
+    await waitFor('the pushed declaration', () => spawnSync('git', ['rev-parse', 'refs/heads/hosts/host-app'], { cwd: remote, encoding: 'utf8' }).stdout.trim() === d.commit, { timeoutMs: 15_000 });
     ctx.outbox.stop();
 
     await app.note({ sessionId: d.state.sessionId }, 'lock released');

@@ -90,10 +90,10 @@ function remoteUpdates(logFile: string): Array<{ old: string; next: string; ref:
   });
 }
 
-function isAncestor(repo: string, commit: string, of = 'main'): boolean {
+/** True when `commit` is in the repository's evidence history: on one of its branches or fetched refs (the organisation branch and the hosts' own refs, issue 14). */
+function isAncestor(repo: string, commit: string): boolean {
   try {
-    git(repo, ['merge-base', '--is-ancestor', commit, of]);
-    return true;
+    return git(repo, ['for-each-ref', '--contains', commit, '--format=%(refname)', 'refs/heads/', 'refs/remotes/']).trim() !== '';
   } catch {
     return false;
   }
@@ -283,6 +283,9 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     const before = remoteUpdates(pushLog).length;
     const localA = revList(a.repo);
     const localB = revList(b.repo);
+    // What each host had pushed before the outage (its own ref on the remote, issue 14).
+    const pushedA = gitRaw(remoteRepo, ['rev-parse', 'refs/heads/hosts/host-a']).trim();
+    const pushedB = gitRaw(remoteRepo, ['rev-parse', 'refs/heads/hosts/host-b']).trim();
     await daemon.start();
     expect(url).toBe(daemon.url('org.git'));
 
@@ -305,10 +308,12 @@ describe('two hosts and the commander\'s board through git daemon, across an out
 
     // Exactly one accepted branch update per host, each carrying that host's whole backlog.
     const updates = remoteUpdates(pushLog).slice(before);
-    expect(updates.map((u) => u.ref)).toEqual(['refs/heads/main', 'refs/heads/main']);
-    expect(updates[0]!.next).toBe(localA[0]);
-    expect(updates[1]!.next).toBe(revList(b.repo)[0]);
-    expect(updates[1]!.old).toBe(localA[0]);
+    // Issue 14: each host updates only its own ref, fast-forward from what it pushed before.
+    expect(updates.map((u) => u.ref)).toEqual(['refs/heads/hosts/host-a', 'refs/heads/hosts/host-b']);
+    expect(updates[0]!.next).toBe(gitRaw(a.repo, ['rev-parse', 'refs/heads/hosts/host-a']).trim());
+    expect(updates[1]!.next).toBe(gitRaw(b.repo, ['rev-parse', 'refs/heads/hosts/host-b']).trim());
+    expect(updates[0]!.old).toBe(pushedA);
+    expect(updates[1]!.old).toBe(pushedB);
 
     // No commit was rewritten: every id either host recorded, before or during the outage, is on
     // the remote unchanged, and each host's history is still a prefix of what it has now.

@@ -22,12 +22,13 @@ beforeAll(() => assertCliBuilt());
 
 /** The commits that added a session's records, from git itself (not from the CLI). */
 function commitsOf(ws: Workspace, sessionId: string): string[] {
-  return gitx(ws.repo, ['log', '--format=%H', 'refs/heads/main', '--', `sessions/*${sessionId}/*`]).split('\n').filter(Boolean);
+  // Issue 14: the records are on the host's own ref (every branch is read).
+  return gitx(ws.repo, ['log', '--format=%H', '--branches', '--', `sessions/*${sessionId}/*`]).split('\n').filter(Boolean);
 }
 
 /** A session's commits other than the branch head (which every report names as the head it was made at). */
 function commitsBelowHead(ws: Workspace, sessionId: string): string[] {
-  const head = gitx(ws.repo, ['rev-parse', 'refs/heads/main']).trim();
+  const head = gitx(ws.repo, ['rev-parse', 'refs/heads/hosts/test-host']).trim();
   return commitsOf(ws, sessionId).filter((c) => c !== head);
 }
 
