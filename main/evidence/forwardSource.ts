@@ -3,6 +3,7 @@ import type { LedgerEntry, LedgerView } from '../../app/ports';
 import type { RecordType } from '../../app/records';
 import type { GitEvidenceStore } from './store';
 import { Git } from '../git';
+import { ownRef, trackingRefOf } from './layout';
 
 /**
  * The ForwardSource of a git evidence repository (read-only use of the store): this host's
@@ -53,9 +54,21 @@ export class StoreForwardSource implements ForwardSource {
     return next;
   }
 
+  /**
+   * The tip whose history holds every record of this host (issue 14): its own ref (which started
+   * from the organisation branch, so records from before the move are below it), its fetched copy
+   * on a new clone, else the organisation branch (a host that never wrote on its own ref).
+   */
+  private headOf(view: LedgerView): string | null {
+    const tips = view.tips ?? [];
+    const own = tips.find((t) => t.ref === ownRef(this.hostId)) ?? tips.find((t) => t.ref === trackingRefOf(this.hostId));
+    return own?.commit ?? tips.find((t) => t.organisation)?.commit ?? view.head;
+  }
+
   private async computeOrder(): Promise<Ordered | null> {
     const view = await this.store.read();
-    if (!view.head) return null;
+    const head = this.headOf(view);
+    if (!head) return null;
     const known = this.ordered;
     if (known?.view === view) return known;
     const byCommit = new Map<string, LedgerEntry>();
@@ -80,15 +93,15 @@ export class StoreForwardSource implements ForwardSource {
       }
       return out;
     };
-    let entries = known ? this.extend(known, view.head, byCommit) : null;
+    let entries = known ? this.extend(known, head, byCommit) : null;
     if (!entries && known) {
       // Walk only what the new tip adds; the result must place every record of this host exactly once.
-      entries = [...known.entries, ...(await walk([view.head, `^${known.head}`]))];
+      entries = [...known.entries, ...(await walk([head, `^${known.head}`]))];
     }
-    if (!entries || !placesEach(entries, byCommit)) entries = await walk([view.head]);
+    if (!entries || !placesEach(entries, byCommit)) entries = await walk([head]);
     if (!placesEach(entries, byCommit)) throw new Error(`${byCommit.size - entries.length} of this host's records are not on the branch's history.`);
     const positionOf = new Map(entries.map((e, i) => [e.record.hash, i + 1]));
-    this.ordered = { head: view.head, view, entries, positionOf, records };
+    this.ordered = { head: head, view, entries, positionOf, records };
     return this.ordered;
   }
 

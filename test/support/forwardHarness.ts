@@ -19,7 +19,8 @@ export function setForwarding(repo: string, destinations: Array<Record<string, u
 
 /** A forwarder over the repository's own policy and ledger, as the console will run it. */
 export async function openForwarder(repo: string, options: { env: NodeJS.ProcessEnv; now?: () => number; random?: () => number; pollIntervalMs?: number }): Promise<{ forwarder: Forwarder; store: GitEvidenceStore; stateDir: string }> {
-  const store = await GitEvidenceStore.open(repo);
+  // The host's own store: its records are on its own ref (issue 14), whose tip is the view's head.
+  const store = await GitEvidenceStore.open(repo, { hostId: TEST_HOST.id });
   const view = await store.read();
   if (!view.policy.ok) throw new Error('the test policy does not load');
   const stateDir = path.join(store.gitDir, 'breakglass-forward');
@@ -42,7 +43,7 @@ export async function openForwarder(repo: string, options: { env: NodeJS.Process
  * `Breakglass-Record-Sha256` trailer (independently of the code under test).
  */
 export function ledgerOrder(repo: string): string[] {
-  return gitx(repo, ['log', '--reverse', '--topo-order', '--no-merges', '--format=%(trailers:key=Breakglass-Record-Sha256,valueonly)', 'main'])
+  return gitx(repo, ['log', '--reverse', '--topo-order', '--no-merges', '--format=%(trailers:key=Breakglass-Record-Sha256,valueonly)', `refs/heads/hosts/${TEST_HOST.id}`])
     .split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
