@@ -12,7 +12,8 @@ import { recordPath } from '../../../app/records';
 
 beforeAll(() => assertCliBuilt());
 
-const headOf = (ws: Workspace) => gitx(ws.repo, ['rev-parse', 'refs/heads/main']).trim();
+/** Every branch's tip (issue 14: the records are on the host's own ref, the policy on main). */
+const headOf = (ws: Workspace) => gitx(ws.repo, ['for-each-ref', 'refs/heads/']).trim();
 
 describe('item 6: only the host that declared a session acts in it', () => {
   let ws: Workspace;

@@ -54,8 +54,8 @@ describe('the whole lifecycle through the CLI', () => {
     expect(out.phase).toBe('active');
     expect(Date.parse(out.expiresAt) - Date.parse(out.declaredAt)).toBe(30 * 60_000);
     ({ sessionId, commit: declaredCommit, expiresAt } = out);
-    // The branch of the evidence repository points at the declared commit.
-    expect(gitx(ws.repo, ['rev-parse', 'refs/heads/main']).trim()).toBe(declaredCommit);
+    // The host's own ref (issue 14: each host writes only refs/heads/hosts/<id>) points at the declared commit.
+    expect(gitx(ws.repo, ['rev-parse', 'refs/heads/hosts/test-host']).trim()).toBe(declaredCommit);
 
     const human = await ws.cli(['declare', '--file', jsonFile(ws.dir, 'decl-other.json', declaration({ environment: 'pre-production' }))]);
     expect(human.code, human.stderr).toBe(0);
@@ -170,13 +170,13 @@ describe('the whole lifecycle through the CLI', () => {
   });
 
   it('a second declaration for the same environment is refused, naming the active session', async () => {
-    const before = gitx(ws.repo, ['rev-parse', 'refs/heads/main']).trim();
+    const before = gitx(ws.repo, ['for-each-ref']).trim();
     const r = await ws.cli(['declare', '--file', jsonFile(ws.dir, 'decl2.json', declaration({ incidentId: 'INC-99999' }))]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(sessionId);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(gitx(ws.repo, ['rev-parse', 'refs/heads/main']).trim()).toBe(before);
+    expect(gitx(ws.repo, ['for-each-ref']).trim()).toBe(before);
   });
 
   it('close ends the session: status no longer shows it active and env exports nothing', async () => {
@@ -214,7 +214,8 @@ describe('the whole lifecycle through the CLI', () => {
   it('every record has its own commit, authored by the record\'s actor, with subject and trailers', async () => {
     const log = await sessionLog(ws, sessionId);
     expect(log.map((e) => e.type)).toEqual(['declared', 'action', 'action', 'action', 'note', 'extended', 'closed', 'reviewed']);
-    expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Issue 14: the review is outside the operator's chain, the reviewer's host's first review of the session.
+    expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 1]);
     expect(log[0]!.commit).toBe(declaredCommit);
     expect(new Set(log.map((e) => e.commit)).size).toBe(log.length);
     const declaredAt = log[0]!.at;
@@ -230,7 +231,8 @@ describe('the whole lifecycle through the CLI', () => {
         `Breakglass-Record-Sha256: ${e.record.hash}`,
       ]);
       // One commit per record: the commit adds exactly this record's file, at the documented path.
-      expect(e.path).toBe(`sessions/${declaredAt.slice(0, 4)}/${declaredAt.slice(5, 7)}/${sessionId}/${String(e.seq).padStart(6, '0')}-${e.type}.json`);
+      const file = e.type === 'reviewed' ? `review-test-host-${String(e.seq).padStart(6, '0')}.json` : `${String(e.seq).padStart(6, '0')}-${e.type}.json`;
+      expect(e.path).toBe(`sessions/${declaredAt.slice(0, 4)}/${declaredAt.slice(5, 7)}/${sessionId}/${file}`);
       expect(gitx(ws.repo, ['show', '--format=', '--name-status', e.commit]).trim()).toBe(`A\t${e.path}`);
       expect(JSON.parse(gitx(ws.repo, ['show', `${e.commit}:${e.path}`]))).toEqual(e.record);
     }
@@ -436,7 +438,7 @@ describe('OS identity: uid 0 is refused by default, a named user may declare', (
     const r = await runCli(['--repo', path.join(rootDir, 'evidence'), 'declare', '--file', jsonFile(rootDir, 'decl.json', declaration())], { env: cliEnv(path.join(rootDir, 'data')) });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/root \(uid 0\)/);
-    expect(gitx(path.join(rootDir, 'evidence'), ['log', '--format=%s', 'main', '--', 'sessions']).trim()).toBe('');
+    expect(gitx(path.join(rootDir, 'evidence'), ['log', '--format=%s', '--all', '--', 'sessions']).trim()).toBe('');
   });
 
   (isRoot ? it : it.skip)('as root on the named user\'s repository, declare is refused because of uid 0 (exit 1)' + NEEDS_ROOT, async () => {
