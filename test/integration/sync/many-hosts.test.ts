@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { lastJson } from '../../support/cliProcess';
+import type { PushJson, SessionJson, VerifyJson } from '../../support/cliJson';
+import { createEvidenceRepo, expectExit, revList } from '../../support/evidenceRepo';
+import { GitDaemon } from '../../support/gitDaemon';
+import { scratchFolder } from '../../support/scratch';
+
+/**
+ * Issue 14: many hosts, one remote. Each host is its own evidence repository with its own
+ * BREAKGLASS_HOST_ID, driven through the real CLI; the remote is served by a real `git daemon` on
+ * 127.0.0.1. Each host pushes only refs/heads/hosts/<id>, so pushes at the same moment never race:
+ * one push per host delivers everything, no host reports a failure, and nobody retries.
+ * Issue 12 item 1: a plain `git clone` of the remote (HEAD naming a branch that does not exist) is a
+ * complete --repo, and reading it writes nothing.
+ */
+
+const { dir: tmp, fresh, json } = scratchFolder('bg-many-hosts-');
+const HOSTS = 8;
+
+function host(id: string, repo: string) {
+  const env = cliEnv(fresh(`data-${id}`), { BREAKGLASS_HOST_ID: id });
+  const cli = (...args: string[]) => runCli(['--repo', repo, '--json', ...args], { env });
+  return { id, repo, cli };
+}
+
+/** Everything in a repository that a read could change: refs, local config, objects. */
+function footprint(repo: string): string {
+  return [git(repo, ['for-each-ref']), git(repo, ['config', '--local', '--list']), git(repo, ['count-objects', '-v'])].join('\n');
+}
+
+describe(`${HOSTS} hosts pushing at the same moment through git daemon`, () => {
+  let daemon: GitDaemon;
+  let base: string;
+  beforeAll(async () => {
+    base = fresh('daemon');
+    await createEvidenceRepo(path.join(base, 'org.git'), fresh('data-org'));
+    daemon = await GitDaemon.start(base);
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+
+  it('every record reaches the remote after ONE push per host, no failure, ids unchanged, and a fresh clone verifies clean', async () => {
+    const url = daemon.url('org.git');
+    const hosts = Array.from({ length: HOSTS }, (_, i) => host(`host-${i + 1}`, fresh(`h${i + 1}`)));
+    for (const h of hosts) git(tmp, ['clone', '--quiet', '--bare', url, h.repo]);
+    // Each host declares and adds a note (hosts side by side, as during a large incident).
+    const written = new Map<string, string[]>();
+    await Promise.all(hosts.map(async (h, i) => {
+      const d = lastJson<SessionJson>(expectExit(await h.cli('declare', '--file', json(`d-${h.id}`, declaration({ incidentId: `INC-${5000 + i}` }))), 0, `${h.id} declare`));
+      const n = lastJson<{ commit: string }>(expectExit(await h.cli('note', `${h.id}: working.`), 0, `${h.id} note`));
+      written.set(h.id, [d.commit!, n.commit]);
+    }));
+
+    // One push per host, all at once; nothing is retried.
+    const pushes = await Promise.all(hosts.map((h) => h.cli('push')));
+    pushes.forEach((r, i) => {
+      expect(r.code, `${hosts[i]!.id}: ${r.stdout} ${r.stderr}`).toBe(0);
+      expect(lastJson<PushJson>(r).state).toBe('synced');
+    });
+
+    const remote = path.join(base, 'org.git');
+    const onRemote = new Set(revList(remote));
+    for (const h of hosts) {
+      for (const c of written.get(h.id)!) expect(onRemote.has(c), `${h.id} commit ${c} on the remote`).toBe(true);
+      // The remote's copy of the host's ref is exactly its local one: same commit ids.
+      expect(git(remote, ['rev-parse', `refs/heads/hosts/${h.id}`])).toBe(git(h.repo, ['rev-parse', `refs/heads/hosts/${h.id}`]));
+    }
+    // Nothing was merged anywhere and nobody wrote the organisation branch.
+    expect(git(remote, ['rev-list', '--merges', '--all'])).toBe('');
+
+    // A fresh plain clone is a complete --repo: every session, and verify is clean.
+    const auditor = host('auditor', fresh('auditor'));
+    git(tmp, ['clone', '--quiet', url, auditor.repo]);
+    const sessions = lastJson<SessionJson[]>(expectExit(await auditor.cli('log'), 0, 'auditor log'));
+    expect(sessions).toHaveLength(HOSTS);
+    const v = await auditor.cli('verify');
+    const report = lastJson<VerifyJson>(v);
+    expect(report.problems).toEqual([]);
+    expect(v.code).toBe(0);
+    expect(report.records).toBe(2 * HOSTS);
+    expect(report.sessions).toBe(HOSTS);
+  }, 600_000);
+});
+
+describe('a commander\'s plain `git clone` of a remote whose HEAD names master (issue 12 item 1)', () => {
+  it('shows and verifies every record, and log, verify and report write nothing', async () => {
+    const remote = fresh('remote.git');
+    git(tmp, ['init', '--quiet', '--bare', '--initial-branch=master', remote]);
+    const a = host('host-a', fresh('a'));
+    await createEvidenceRepo(a.repo, fresh('data-init'));
+    const d = lastJson<SessionJson>(expectExit(await a.cli('declare', '--file', json('d-a', declaration())), 0, 'declare'));
+    expectExit(await a.cli('remote', 'set', remote), 0, 'remote set');
+    expectExit(await a.cli('push'), 0, 'push');
+
+    const commander = host('commander', fresh('commander'));
+    git(tmp, ['clone', '--quiet', remote, commander.repo]);
+    // git's own clone found no branch to check out: there is no local branch at all.
+    expect(git(commander.repo, ['for-each-ref', 'refs/heads/'])).toBe('');
+    const before = footprint(commander.repo);
+
+    const sessions = lastJson<SessionJson[]>(expectExit(await commander.cli('log'), 0, 'commander log'));
+    expect(sessions.map((s) => s.sessionId)).toEqual([d.sessionId]);
+    const v = await commander.cli('verify');
+    const report = lastJson<VerifyJson>(v);
+    expect(report.problems).toEqual([]);
+    expect(v.code).toBe(0);
+    expect(report.records).toBe(1);
+    expectExit(await commander.cli('report', '--session', d.sessionId), 0, 'commander report');
+
+    // Reading never wrote: no commit, no ref, no configuration.
+    expect(footprint(commander.repo)).toBe(before);
+    expect(git(commander.repo, ['for-each-ref', 'refs/heads/'])).toBe('');
+  }, 180_000);
+});
