@@ -148,7 +148,7 @@ export async function fetchBenchmarks(): Promise<void> {
     gitFetch: [] as number[], merge: [] as number[], persist: [] as number[], onMerged: [] as number[],
     syncFetch: [] as number[], boardGet: [] as number[], statusAfter: [] as number[], rows: [] as number[],
   };
-  timeMethod(backend.ctx.store, 'mergeFrom', phases.merge);
+  timeMethod(backend.ctx.store, 'takeFetched', phases.merge);
   timeMethod(backend.ctx.outbox.state, 'update', phases.persist);
   // The fetch command alone: Git.run calls whose caller is 'fetch-remote'.
   const byCaller: Record<string, number[]> = {};
@@ -188,7 +188,7 @@ export async function fetchBenchmarks(): Promise<void> {
   console.log('  breakdown of the console\'s figure (each phase on its own, same rounds):');
   report('  sync.fetch (whole call)', summarise(phases.syncFetch), null, '');
   report('    git fetch inside it (simple-git)', summarise(phases.gitFetch), null, '');
-  report('    mergeFrom (fast-forward + refresh)', summarise(phases.merge), null, '');
+  report('    takeFetched (refresh over every host ref)', summarise(phases.merge), null, '');
   report('    status file writes', summarise(phases.persist), null, '');
   report('    onMerged (re-read + state.changed snapshot)', summarise(phases.onMerged), null, '');
   report('  board.get (10k rows derived)', summarise(phases.boardGet), null, '');

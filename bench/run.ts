@@ -9,6 +9,7 @@ import { redactionBenchmarks } from './redaction.bench';
 import { forwardBenchmarks } from './forward.bench';
 import { shellBenchmarks } from './shell.bench';
 import { signingBenchmarks } from './signing.bench';
+import { hostsBenchmarks } from './hosts.bench';
 
 // `npm run bench`: prints each figure with its baseline from the same run. Not part of `npm test`.
 // BENCH_ONLY=<name>,<name> runs a subset; the names are the keys below.
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   forward: forwardBenchmarks,
   shell: shellBenchmarks,
   signing: signingBenchmarks,
+  hosts: hostsBenchmarks,
 };
 
 const only = process.env.BENCH_ONLY?.split(',') ?? Object.keys(BENCHMARKS);
