@@ -1,5 +1,6 @@
-import type { ReportFollowUp, ReportModel, ReportSession, ReportSummary } from './model';
-import { OUTCOME_TEXT, utc } from './text';
+import type { ReportDeclaration, ReportFollowUp, ReportModel, ReportSession, ReportSummary } from './model';
+import { commandLine } from '../actionText';
+import { OUTCOME_TEXT, REPORT_OUTPUT_LINES, utc } from './text';
 
 /**
  * The report's document, written once for every format (issue 7): one walk over the model that
@@ -23,6 +24,9 @@ export interface Writer {
   sessionStart(): void;
   sessionEnd(): void;
 }
+
+/** One word for a POSIX shell, quoted unless it is plainly safe. */
+const shellWord = (word: string): string => commandLine([word]);
 
 const FMT_COUNT = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -106,6 +110,7 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
     `Declared under policy: ${policyNote}`,
   ]);
   if (s.lifecycleError) w.rich([{ strong: 'These records do not form a valid lifecycle: ' }, s.lifecycleError]);
+  if (s.declaration) writeDeclaration(s.declaration, w);
 
   w.h(3, 'Chain verification');
   const repo = m.repositoryCheck;
@@ -132,6 +137,7 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
       { code: a.commit.slice(0, 12) },
     ]), [4, 13, 39, 11, 17, 16]);
     if (s.scopesNotNamed.length > 0) w.p(`Declared scopes no action names: ${s.scopesNotNamed.join(', ')}.`);
+    writeOutputs(s, w);
   }
 
   w.h(3, 'Closure');
@@ -157,6 +163,31 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   if (s.followUps.length === 0) w.p('None recorded.');
   else followUpTable(s.followUps, w, false);
   w.sessionEnd();
+}
+
+// Seed §2: the reasons come first. They are the operator's own words, shown as recorded.
+function writeDeclaration(d: ReportDeclaration, w: Writer): void {
+  w.h(3, 'Declaration');
+  w.rich([{ strong: 'Justification: ' }, d.justification]);
+  w.rich([{ strong: 'Material risk: ' }, d.materialRisk]);
+  w.p('Governed paths tried first, and how each failed:');
+  w.table(['governed path', 'how it failed'], d.governedPathsTried.map((g) => [g.path, g.failure]), [30, 70]);
+  w.list(d.attestations.map((a) => `${a.given ? 'Attested' : 'NOT attested'}: ${a.text}`));
+}
+
+function writeOutputs(s: ReportSession, w: Writer): void {
+  w.h(3, 'Recorded output');
+  w.p(`Each action's output as recorded, redacted (procedure.md §7) and redacted again with the current ruleset; at most ${FMT_COUNT(REPORT_OUTPUT_LINES, 'line')} each, the rest is in the record its commit names.`);
+  for (const a of s.actions) {
+    const notes = [
+      a.outputLinesOmitted > 0 ? `${FMT_COUNT(a.outputLinesOmitted, 'more line')} in the record` : '',
+      a.outputTruncatedAtRecord ? 'the recorder kept only part of the output' : '',
+      a.outputRedactedNow > 0 ? `${FMT_COUNT(a.outputRedactedNow, 'further redaction')} made for this report` : '',
+    ].filter(Boolean);
+    w.rich([{ strong: `#${a.seq} ` }, { code: a.commandLine }, ` (${a.outcome}, commit `, { code: a.commit.slice(0, 12) }, `)${notes.length ? `: ${notes.join('; ')}` : ''}`]);
+    if (a.output === '') w.p('No output.');
+    else w.code(a.output);
+  }
 }
 
 function writeControls(m: ReportModel, w: Writer): void {
@@ -216,12 +247,13 @@ function writeIndependentCheck(m: ReportModel, w: Writer): void {
     w.rich(['Records in this report were committed from ', { code: first.commit }, ` (${first.sessionId} #${first.seq}, ${utc(first.at)} UTC) to `, { code: last.commit }, ` (${last.sessionId} #${last.seq}, ${utc(last.at)} UTC).`]);
   } else w.p('This report contains no record, so no commit range.');
   w.p('1. Clone the repository (or use a copy you already trust) and verify every record, chain, commit author and the history against the remote, offline:');
-  w.code(`git clone ${target} evidence\nbreakglass verify --repo evidence`);
+  // An auditor pastes these lines: every word that is not a commit id git printed is shell-quoted (issue 12 item 11).
+  w.code(`git clone ${shellWord(target)} evidence\nbreakglass verify --repo evidence`);
   if (m.commitRange) {
     const { first, last } = m.commitRange;
     w.p('2. List the commits of this report\'s range:');
     w.code(`git -C evidence log --format='%H %an <%ae> %s' ${first.commit}^..${last.commit}`);
     w.p('3. Check one record: show the file the commit added and compare it with the timeline above (its path is in the commit):');
-    w.code(`git -C evidence show --stat ${first.commit}\ngit -C evidence show ${first.commit}:${first.path}`);
+    w.code(`git -C evidence show --stat ${first.commit}\ngit -C evidence show ${shellWord(`${first.commit}:${first.path}`)}`);
   }
 }
