@@ -4,7 +4,8 @@ import type { Clock, HostInfo, LockRecovery } from '../../app/ports';
 import { GitEvidenceStore } from '../evidence/store';
 import { repositoryOutputAuthenticator } from '../evidence/outputKey';
 import { nodeHostInfo, systemClock } from '../host/hostInfo';
-import { evidenceRepoDir } from '../host/paths';
+import { dataDir, evidenceRepoDir } from '../host/paths';
+import { ensurePrivateDataDir } from '../host/privateFiles';
 import { Outbox } from '../sync/outbox';
 import { Remote } from '../sync/remote';
 
@@ -24,6 +25,8 @@ export interface ConsoleContext {
 export async function openContext(options: { repo?: string | undefined; env?: NodeJS.ProcessEnv; clock?: Clock; host?: HostInfo; observer?: boolean } = {}): Promise<ConsoleContext> {
   const env = options.env ?? process.env;
   const repoDir = evidenceRepoDir(options.repo, env);
+  // Everything the console keeps for the operator lives in the data folder: it must be theirs alone (issue 12 item 14).
+  await ensurePrivateDataDir(dataDir(env));
   // The embedded default is created on first use; an explicit folder is created only if empty or absent.
   const store = await GitEvidenceStore.open(repoDir, { create: true });
   const host = options.host ?? nodeHostInfo(env);
