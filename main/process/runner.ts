@@ -4,6 +4,7 @@ import { parse as parseShellWords } from 'shell-quote';
 import treeKill from 'tree-kill';
 import { BreakGlassError } from '../../app/errors';
 import type { ActionInput } from '../../app/service';
+import { armDeadline } from './deadline';
 
 /**
  * Runs one command for a session (issue 2 `exec`, issue 5 "Run a command"): the session's
@@ -83,12 +84,12 @@ export function startCommand(req: RunRequest): RunningCommand {
     stopTree('SIGTERM');
     setTimeout(() => stopTree('SIGKILL'), 5_000).unref();
   };
-  const expiryTimer = setTimeout(() => stop('expiry'), Math.max(0, req.expiresAt - now()));
+  const expiry = armDeadline(req.expiresAt, () => stop('expiry'), now);
   child.stdout.on('data', (c: Buffer) => collect(c, 'stdout'));
   child.stderr.on('data', (c: Buffer) => collect(c, 'stderr'));
   const done = new Promise<ActionInput>((resolve) => {
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError: Error | null) => {
-      clearTimeout(expiryTimer);
+      expiry.cancel();
       if (spawnError) collect(Buffer.from(`breakglass: could not start ${req.argv[0]}: ${(spawnError as NodeJS.ErrnoException).code ?? spawnError.message}\n`), 'stderr');
       resolve({
         kind: 'command', argv: req.shell ? [file!, ...args] : req.argv, shell: req.shell, cwd: req.cwd,
