@@ -20,10 +20,6 @@ function journal(entries: LedgerEntry[], unsealed: Omit<UnsealedRecord, 'session
 export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   const chain = new ChainBuilder().declared().extended(15);
   chain.add({
-    type: 'action-started', at: '2026-11-28T09:51:58.000Z', redactions: 0,
-    payload: { kind: 'command', argv: ['terraform', 'force-unlock', '-force', '7f3c'], shell: false, cwd: '/srv/infra', startedAt: '2026-11-28T09:51:58.000Z', via: 'cli-exec' },
-  } as never);
-  chain.add({
     type: 'action', at: '2026-11-28T09:52:00.000Z', redactions: 1,
     payload: {
       kind: 'command', argv: ['terraform', 'force-unlock', '-force', '7f3c'], shell: false, cwd: '/srv/infra', startedAt: '2026-11-28T09:51:58.000Z', endedAt: '2026-11-28T09:52:00.000Z',
