@@ -9,8 +9,6 @@ export function recordLabel(type: RecordType): string {
       return 'Declared';
     case 'action':
       return 'Action';
-    case 'action-started':
-      return 'Command started';
     case 'note':
       return 'Note';
     case 'extended':
