@@ -112,9 +112,9 @@ export function signerRuleFor(record: { type: RecordType; sessionId: string }): 
     case 'lock-recovered':
     case 'policy-adopted':
       return 'host';
+    // A shell's recording is committed every 10 s without the operator (issue 17): no key touch per chunk.
     case 'expired':
     case 'clock-skew':
-    // A shell's recording is committed every 10 s without the operator (issue 17): no key touch per chunk.
     case 'recording-chunk':
     case 'recording-degraded':
     case 'recording-ended':
