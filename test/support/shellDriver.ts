@@ -21,7 +21,8 @@ export const TEST_PROMPT = 'bg-test$ ';
  */
 export function testHome(): string {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bg-shell-home-'));
-  writeFileSync(path.join(home, '.bashrc'), `PS1='${TEST_PROMPT}'\nalias whoareyou='echo operator-alias-works'\nHISTFILE=/dev/null\n`);
+  // A PROMPT_COMMAND ending in ';', as pyenv's does, must not break the integration's own.
+  writeFileSync(path.join(home, '.bashrc'), `PS1='${TEST_PROMPT}'\nalias whoareyou='echo operator-alias-works'\nHISTFILE=/dev/null\nPROMPT_COMMAND='true;'\n`);
   writeFileSync(path.join(home, '.zshrc'), `PROMPT='${TEST_PROMPT}'\nalias whoareyou='echo operator-alias-works'\nHISTFILE=/dev/null\n`);
   return home;
 }
