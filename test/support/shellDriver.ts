@@ -112,6 +112,17 @@ export function processesWith(marker: string): number[] {
 }
 
 /** A number no other test uses, to find this test's processes by their command line. */
+/** The `sleep MARKER` processes themselves (wrappers' and shells' command lines name the marker too). */
+export function sleepsWith(marker: number): number[] {
+  return processesWith(`sleep ${marker}`).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep';
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function uniqueSeconds(): number {
   return 600_000 + Math.floor(Math.random() * 300_000);
 }

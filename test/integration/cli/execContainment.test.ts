@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openContext } from '../../../main/application/context';
-import { nodeHostInfo } from '../../../main/host/hostInfo';
-import { CLI, ROOT, cleanup, declaration } from '../../support/cli';
-import { assertCliBuilt, sessionLog, spawnCli, workspace, type Workspace } from '../../support/lifecycleKit';
-import { processesWith, uniqueSeconds } from '../../support/shellDriver';
+import { CLI, ROOT, cleanup } from '../../support/cli';
+import { assertCliBuilt, declaredAgo, sessionLog, spawnCli, workspace, type Workspace } from '../../support/lifecycleKit';
+import { processesWith, sleepsWith, uniqueSeconds } from '../../support/shellDriver';
 import { waitFor } from '../../support/waitFor';
 
 // Issue 17, "Containment for everything a session starts": `breakglass exec` runs its command in
@@ -25,38 +22,19 @@ afterEach(() => {
   for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
 });
 
-/** The `sleep` processes themselves (the wrappers' and bash's command lines name the marker too). */
-const sleeps = (m: number) => processesWith(`sleep ${m}`).filter((p) => {
-  try {
-    return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep';
-  } catch {
-    return false;
-  }
-});
-
 function marker(): number {
   const m = uniqueSeconds();
   markers.push(m);
   return m;
 }
 
-/** Declares a one-minute session that was declared `agoMs` ago (it expires 60 s − agoMs from now). */
-async function declaredAgo(agoMs: number, environment: string) {
-  const ctx = await openContext({
-    repo: ws.repo,
-    clock: { now: () => Date.now() - agoMs, monotonicMs: () => performance.now() },
-    host: nodeHostInfo({ ...process.env, BREAKGLASS_HOST_ID: 'test-host' }),
-  });
-  return (await ctx.service.declare(declaration({ durationMinutes: 1, environment }))).state;
-}
-
 describe.skipIf(process.platform !== 'linux')('exec contains what its command starts', () => {
   it('setsid, double-forked and nohup children are gone within 2 s of the expiry', async () => {
-    const state = await declaredAgo(55_000, 'production');
+    const state = await declaredAgo(ws.repo, 55_000, { durationMinutes: 1, environment: 'production' });
     const m = marker();
     const live = spawnCli(['--repo', ws.repo, 'exec', '--', 'bash', '-c', `${escapees(m)} echo started; sleep ${m}`], { env: ws.env });
     await live.waitForStdout(/started/);
-    await waitFor('the four sleeps', () => sleeps(m).length === 4, { timeoutMs: 10_000 });
+    await waitFor('the four sleeps', () => sleepsWith(m).length === 4, { timeoutMs: 10_000 });
     const done = await live.done;
     const expiry = Date.parse(state.expiresAt);
     await waitFor(`every "sleep ${m}" gone`, () => processesWith(`sleep ${m}`).length === 0, { timeoutMs: 10_000 });
@@ -67,10 +45,10 @@ describe.skipIf(process.platform !== 'linux')('exec contains what its command st
   });
 
   it('kill -9 of the exec wrapper ends the command and everything it started', async () => {
-    await declaredAgo(0, 'pre-production');
+    await declaredAgo(ws.repo, 0, { durationMinutes: 1, environment: 'pre-production' });
     const m = marker();
     const child = spawn(process.execPath, [CLI, '--repo', ws.repo, 'exec', '--', 'bash', '-c', `${escapees(m)} sleep ${m}`], { env: ws.env, cwd: ROOT, stdio: 'ignore' });
-    await waitFor('the four sleeps', () => sleeps(m).length === 4, { timeoutMs: 10_000 });
+    await waitFor('the four sleeps', () => sleepsWith(m).length === 4, { timeoutMs: 10_000 });
     const killedAt = Date.now();
     child.kill('SIGKILL');
     await waitFor(`every "sleep ${m}" gone`, () => processesWith(`sleep ${m}`).length === 0, { timeoutMs: 5_000 });

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as nodePty from '@lydell/node-pty';
 import xtermHeadless from '@xterm/headless';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bufferText } from '../../../app/recording/replay';
-import { openContext } from '../../../main/application/context';
-import { nodeHostInfo } from '../../../main/host/hostInfo';
-import { CLI, ROOT, cleanup, declaration, jsonFile, CLOSURE } from '../../support/cli';
-import { allObjectsText, assertCliBuilt, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
-import { processesWith, TEST_PROMPT, testHome, uniqueSeconds } from '../../support/shellDriver';
+import { CLI, ROOT, cleanup, jsonFile, CLOSURE } from '../../support/cli';
+import { allObjectsText, assertCliBuilt, declaredAgo, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
+import { processesWith, sleepsWith, TEST_PROMPT, testHome, uniqueSeconds } from '../../support/shellDriver';
 import { waitFor } from '../../support/waitFor';
 
 // Issue 17: `breakglass shell` on a real PTY (node-pty drives the CLI as a terminal would), real
@@ -37,23 +35,6 @@ afterEach(() => {
   for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
 });
 
-const sleeps = (m: number) => processesWith(`sleep ${m}`).filter((p) => {
-  try {
-    return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep';
-  } catch {
-    return false;
-  }
-});
-
-async function declaredAgo(agoMs: number, environment: string, durationMinutes = 1) {
-  const ctx = await openContext({
-    repo: ws.repo,
-    clock: { now: () => Date.now() - agoMs, monotonicMs: () => performance.now() },
-    host: nodeHostInfo({ ...process.env, BREAKGLASS_HOST_ID: 'test-host' }),
-  });
-  return (await ctx.service.declare(declaration({ durationMinutes, environment }))).state;
-}
-
 /** `breakglass shell` on a PTY, its screen in a headless terminal. */
 function cliShell(sessionId: string) {
   const screen = new Terminal({ cols: 100, rows: 30, scrollback: 5_000, allowProposedApi: true });
@@ -80,7 +61,7 @@ const prompts = (s: string) => s.split(TEST_PROMPT).length - 1;
 
 describe.skipIf(process.platform !== 'linux')('breakglass shell', () => {
   it('runs the operator\'s bash recorded; verify checks it, log --transcript prints it, no secret or no-echo password reaches git', async () => {
-    const state = await declaredAgo(0, 'production', 30);
+    const state = await declaredAgo(ws.repo, 0, { durationMinutes: 30, environment: 'production' });
     const secretFile = path.join(ws.dir, 'token.txt');
     // A GitHub token shape, made at run time (no secret-shaped literal in the repository).
     const token = `ghp_${randomBytes(27).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 36)}`;
@@ -131,16 +112,16 @@ describe.skipIf(process.platform !== 'linux')('breakglass shell', () => {
   });
 
   it('is ended at the expiry with a last line, setsid and double-forked children gone within 2 s', async () => {
-    const state = await declaredAgo(50_000, 'pre-production');
+    const state = await declaredAgo(ws.repo, 50_000, { durationMinutes: 1, environment: 'pre-production' });
     const m = uniqueSeconds();
     markers.push(m);
     const sh = cliShell(state.sessionId);
     await sh.waitForText('the first prompt', (s) => s.includes(TEST_PROMPT));
     sh.pty.write(`setsid sleep ${m} & (sleep ${m} &) ; echo spawned\r`);
-    await waitFor('the two sleeps', () => sleeps(m).length === 2, { timeoutMs: 10_000 });
+    await waitFor('the two sleeps', () => sleepsWith(m).length === 2, { timeoutMs: 10_000 });
     await sh.exited;
     const expiry = Date.parse(state.expiresAt);
-    await waitFor(`every "sleep ${m}" gone`, () => sleeps(m).length === 0, { timeoutMs: 5_000 });
+    await waitFor(`every "sleep ${m}" gone`, () => sleepsWith(m).length === 0, { timeoutMs: 5_000 });
     expect(Date.now() - expiry).toBeLessThan(2_000 + 1_000 /* the CLI's exit and this poll */);
     expect(await sh.text()).toContain('[break-glass] The session expired');
     const log = await sessionLog(ws, state.sessionId);
@@ -152,16 +133,16 @@ describe.skipIf(process.platform !== 'linux')('breakglass shell', () => {
   });
 
   it('kill -9 of the recording CLI ends the shell\'s namespace; closing the session records the crash recovery', async () => {
-    const state = await declaredAgo(0, 'production', 30);
+    const state = await declaredAgo(ws.repo, 0, { durationMinutes: 30, environment: 'production' });
     const m = uniqueSeconds();
     markers.push(m);
     const sh = cliShell(state.sessionId);
     await sh.waitForText('the first prompt', (s) => s.includes(TEST_PROMPT));
     sh.pty.write(`setsid sleep ${m} & (sleep ${m} &) ; echo spawned\r`);
-    await waitFor('the two sleeps', () => sleeps(m).length === 2, { timeoutMs: 10_000 });
+    await waitFor('the two sleeps', () => sleepsWith(m).length === 2, { timeoutMs: 10_000 });
     process.kill(sh.pty.pid, 'SIGKILL');
     const killedAt = Date.now();
-    await waitFor(`every "sleep ${m}" gone`, () => sleeps(m).length === 0, { timeoutMs: 5_000 });
+    await waitFor(`every "sleep ${m}" gone`, () => sleepsWith(m).length === 0, { timeoutMs: 5_000 });
     expect(Date.now() - killedAt).toBeLessThan(2_000);
     const close = await ws.cli(['close', '--session', state.sessionId, '--file', jsonFile(ws.dir, 'closure.json', CLOSURE)]);
     expect(close.code, close.stderr).toBe(0);
