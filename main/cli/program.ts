@@ -3,6 +3,7 @@ import type { CliDeps } from './commandGroup';
 import { EXIT, fail, type GlobalOptions } from './output';
 import { registerRepositoryCommands } from './repositoryCommands';
 import { registerSessionCommands } from './sessionCommands';
+import { registerShellCommands } from './shellCommands';
 
 /**
  * The `breakglass` CLI (issue 2): the entry point built into dist/cli.js. Its commands call the
@@ -38,6 +39,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   };
   registerSessionCommands(program, deps);
   registerRepositoryCommands(program, deps);
+  registerShellCommands(program, deps);
   return program;
 }
 

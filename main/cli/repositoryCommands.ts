@@ -7,6 +7,7 @@ import { verifyRepository } from '../evidence/verify';
 import { produceReport, type ReportFormat } from '../report/produce';
 import { writeReportFile } from '../report/save';
 import { openApplication, type CommandGroup } from './commandGroup';
+import { printTranscript } from './shellCommands';
 import { describeState, EXIT, out, sessionJson } from './output';
 
 /** The repository's commands: verify, push, remote, log, report. */
@@ -50,7 +51,12 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
   program.command('log')
     .description('list sessions, or one session\'s records')
     .option('--session <id>', 'show this session\'s timeline')
-    .action(action(async (o: { session?: string }) => {
+    .option('--transcript', 'with --session: the governed shells\' commands and what they showed (issue 17)')
+    .action(action(async (o: { session?: string; transcript?: boolean }) => {
+      if (o.transcript) {
+        if (!o.session) throw new BreakGlassError('invalid-input', 'Name the session with --session ID (list sessions with: breakglass log).', { field: 'session' });
+        return printTranscript(g(), o.session);
+      }
       const { ctx } = await openApplication(g());
       const view = await ctx.service.read();
       if (!o.session) {

@@ -19,6 +19,7 @@ import { testRemote } from '../sync/remoteTest';
 import type { DraftStore } from './drafts';
 import { toErrorInfo } from './errors';
 import type { SettingsStore } from './settings';
+import { terminalHandlers } from './terminalHandlers';
 
 /** Handlers for every call of the contract, typed by it. */
 export type Handlers = { [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>> };
@@ -48,6 +49,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
   const { app } = d;
   const { service, host, clock, store, remote, outbox } = app.ctx;
   return {
+    ...terminalHandlers(d),
     'status.get': () => d.snapshot(),
     'policy.get': async () => {
       const view = await service.read();

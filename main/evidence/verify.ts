@@ -1,5 +1,6 @@
 import { parseRecordPath } from '../../app/records';
 import { verifyLedgerRecords, type IntegrityProblem } from '../../app/ledger';
+import { verifySessionRecordings } from '../../app/recording/evidence';
 import type { VerifyResult } from '../../app/verifyResult';
 import { Git } from '../git';
 import type { GitEvidenceStore } from './store';
@@ -28,6 +29,12 @@ export async function verifyRepository(store: VerifiedStore): Promise<VerifyRepo
     for (const e of entries) {
       records += 1;
       byPath.set(e.path, { sessionId: e.record.sessionId, seq: e.record.seq, actor: e.record.actor });
+    }
+  }
+  // Issue 17: each governed shell's recording — its chunk chain, its start and its end.
+  for (const [sessionId, entries] of view.sessions) {
+    for (const p of await verifySessionRecordings(entries.map((e) => e.record))) {
+      problems.push({ sessionId, seq: p.recordSeq, path: null, commit: null, message: `Recording ${p.recordingId}: ${p.message}` });
     }
   }
   let commitsChecked = 0;

@@ -25,6 +25,14 @@ export function recordLabel(type: RecordType): string {
       return 'Clock skew';
     case 'policy-adopted':
       return 'Policy adopted';
+    case 'recording-started':
+      return 'Shell opened';
+    case 'recording-chunk':
+      return 'Recording';
+    case 'recording-degraded':
+      return 'Recording degraded';
+    case 'recording-ended':
+      return 'Shell ended';
     default:
       return assertNever(type, 'record type');
   }
