@@ -132,7 +132,7 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
           });
         if (!answer.ok) {
           summary.invalid += 1;
-          problems.push(at(c, ch.path, `${answer.finding.message} (${answer.finding.fingerprint ? `key ${answer.finding.fingerprint}` : 'unsigned'}, commit ${c.id.slice(0, 12)}).`));
+          problems.push(at(c, ch.path, `${answer.finding.message.replace(/\.$/, '')} (${answer.finding.fingerprint ? `key ${answer.finding.fingerprint}` : 'unsigned'}, commit ${c.id.slice(0, 12)}).`));
           records.push({ path: ch.path, commit: c.id, status: 'invalid', signer: null, fingerprint: answer.finding.fingerprint, message: answer.finding.message });
           continue;
         }

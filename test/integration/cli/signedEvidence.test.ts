@@ -7,6 +7,10 @@ import { CLOSURE, REVIEW, declaration, editPolicy, jsonFile, runCli } from '../.
 import { assertCliBuilt, gitx, workspace, type Workspace } from '../../support/lifecycleKit';
 import { startPeople, type People } from '../../support/signingKit';
 import type { VerifyResult } from '../../../app/verifyResult';
+import { computeRecordHash } from '../../../app/chain';
+import { Git } from '../../../main/git';
+import { RecordCommitter } from '../../../main/signing/recordCommit';
+import { agentSigner } from '../../../main/signing/signer';
 
 // Issue 15 end to end through the real CLI: a roster, every record signed through the person's
 // ssh-agent, fail closed without agent or roster key, governed roster and policy changes, and the
@@ -144,6 +148,53 @@ describe('signed evidence through the CLI (issue 15)', () => {
     expect(gitx(ws.repo, ['show', 'main:policy.yaml'])).toContain('reviewWindowDays: 3');
     const v = await verify(['--anchor', anchor]);
     expect(v.report.problems).toEqual([]);
+  });
+
+  it('two names, one key: a superseding review naming Grace but signed with Ada\'s key fails verify naming the record, commit and key', async () => {
+    const saved = head();
+    const files = gitx(ws.repo, ['ls-tree', '-r', '--name-only', 'main', 'sessions/']).trim().split('\n');
+    const reviewPath = files.find((f) => f.endsWith('-reviewed.json'))!;
+    const review = JSON.parse(gitx(ws.repo, ['show', `main:${reviewPath}`])) as Record<string, unknown> & { seq: number; hash: string; payload: { review: Record<string, unknown> } };
+    const forged: Record<string, unknown> = { ...review, seq: review.seq + 1, prev: review.hash, payload: { review: { ...review.payload.review, outcome: 'justified', drill: true, supersedes: review.hash } } };
+    delete forged.hash;
+    forged.hash = computeRecordHash(forged);
+    const forgedPath = reviewPath.replace(/\/\d{6}-reviewed\.json$/, `/${String(review.seq + 1).padStart(6, '0')}-reviewed.json`);
+    const stamp = { name: 'Grace Hopper', email: 'grace@example.com', seconds: Math.floor(Date.now() / 1000) };
+    const committer = await RecordCommitter.open(new Git(ws.repo));
+    const forgedCommit = await committer.append({ ref: 'refs/heads/main', parent: saved, path: forgedPath, content: `${JSON.stringify(forged, null, 2)}\n`, message: 'breakglass: reviewed', author: stamp, committer: stamp },
+      agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket }));
+    try {
+      const v = await verify();
+      expect(v.code).toBe(1);
+      expect(v.report.problems).toEqual([expect.objectContaining({
+        seq: review.seq + 1, path: forgedPath, commit: forgedCommit.commit,
+        message: `The reviewed record names another person than the holder of its signing key ${people.ada.key.publicKey.fingerprint} (person "ada") (key ${people.ada.key.publicKey.fingerprint}, commit ${forgedCommit.commit.slice(0, 12)}).`,
+      })]);
+    } finally {
+      gitx(ws.repo, ['update-ref', 'refs/heads/main', saved]);
+    }
+  });
+
+  it('a revoked key signs nothing from its revocation on, and what it signed before stays proven', async () => {
+    const current = parse(gitx(ws.repo, ['show', 'main:roster.yaml'])) as { people: Array<{ id: string; keys: Array<Record<string, unknown>> }> };
+    const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const next = { ...current, people: current.people.map((p) => (p.id === 'ada' ? { ...p, keys: p.keys.map((k) => ({ ...k, revoked: { at: revokedAt, reason: 'laptop lost' } })) } : p)) };
+    const file = path.join(ws.dir, 'roster-revoke.yaml');
+    writeFileSync(file, stringify(next));
+    const p = await ws.cli(['--json', 'roster', 'propose', '--file', file], { env: withAgent(people.grace.agent) });
+    expect(p.code, p.stderr).toBe(0);
+    const id = (JSON.parse(p.stdout) as { id: string }).id;
+    const a = await ws.cli(['roster', 'approve', id], { env: withAgent(people.ada.agent) });
+    expect(a.code, a.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 2100));
+    const before = head();
+    const refused = await ws.cli(['declare', '--file', jsonFile(ws.dir, 'after-revoke.json', declaration({ incidentId: 'INC-777' }))], { env: withAgent(people.ada.agent) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`signed by key ${people.ada.key.publicKey.fingerprint} of person "ada", revoked at the commit's time`);
+    expect(head()).toBe(before);
+    const v = await verify(['--anchor', anchor]);
+    expect(v.report.problems).toEqual([]);
+    expect(v.report.signatures!.records.filter((r) => r.signer?.id === 'ada').map((r) => r.status)).toEqual(['proven', 'proven']);
   });
 
   it('history re-hashed by fast-export | fast-import fails verify for every record, and a rebuilt roster fails the pinned anchor', async () => {
