@@ -117,32 +117,10 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
       if (rec && ch.status === 'A') {
         const record = byPath.get(ch.path);
         if (!record) continue; // not at the head: verify.ts names it
-        if (!roster) {
-          summary.claimed += 1;
-          records.push({ path: ch.path, commit: c.id, status: 'claimed', signer: null, fingerprint: fp, message: 'Unsigned: the repository had no roster (claimed, not proven).' });
-          continue;
-        }
-        const operator = operatorOf.get(record.sessionId);
-        const answer = check.status === 'invalid'
-          ? { ok: false as const, finding: { code: 'invalid', message: `The ${record.type} record's commit carries ${sigWords}.`, fingerprint: check.key?.fingerprint ?? null }, signer: null }
-          : authorizeRecordSigner(roster, {
-            record: { type: record.type, sessionId: record.sessionId, actor: record.actor, host: record.host },
-            fingerprint: fp, atMs,
-            ...(record.type === 'reviewed' ? { operator: { person: operator ?? record.actor, fingerprints: operatorKeys.get(record.sessionId) ?? [] } } : {}),
-          });
-        if (!answer.ok) {
-          summary.invalid += 1;
-          problems.push(at(c, ch.path, `${answer.finding.message.replace(/\.$/, '')} (${answer.finding.fingerprint ? `key ${answer.finding.fingerprint}` : 'unsigned'}, commit ${c.id.slice(0, 12)}).`));
-          records.push({ path: ch.path, commit: c.id, status: 'invalid', signer: null, fingerprint: answer.finding.fingerprint, message: answer.finding.message });
-          continue;
-        }
-        const holder = answer.signer.holder;
-        if (holder.kind === 'person' && signerRuleFor(record) === 'operator') operatorKeys.set(record.sessionId, [...(operatorKeys.get(record.sessionId) ?? []), answer.signer.fingerprint]);
-        summary.proven += 1;
-        records.push({
-          path: ch.path, commit: c.id, status: 'proven', fingerprint: answer.signer.fingerprint,
-          signer: holder.kind === 'person' ? { kind: 'person', id: holder.person.id, name: holder.person.name } : { kind: 'host', id: holder.host.id, name: `host ${holder.host.id}` },
-        });
+        const judged = judgeRecordSignature(roster, record, ch.path, c.id, check, operatorOf.get(record.sessionId) ?? null, operatorKeys);
+        records.push(judged);
+        summary[judged.status] += 1;
+        if (judged.status === 'invalid') problems.push(at(c, ch.path, `${(judged.message ?? '').replace(/\.$/, '')} (${judged.fingerprint ? `key ${judged.fingerprint}` : 'unsigned'}, commit ${c.id.slice(0, 12)}).`));
         continue;
       }
       const gov = parseGovernancePath(ch.path);
@@ -200,6 +178,31 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
     problems.push({ sessionId: null, seq: null, path: 'roster.yaml', commit: summary.anchor, message: summary.anchor === null ? `The trust anchor ${options.anchor} was given, but this history has no roster.` : `The roster's trust anchor is commit ${summary.anchor}, not the pinned ${options.anchor}: the history was rebuilt from another roster.` });
   }
   return { summary, problems };
+}
+
+/**
+ * One record commit's signature judged against `roster` (null: no roster, claimed): the person
+ * the record names, the role its type needs, the key's window, and for a review the session's
+ * operator and the keys their records were signed with (`operatorKeys`, which this extends).
+ */
+export function judgeRecordSignature(roster: Roster | null, record: EvidenceRecord, path: string, commit: string, check: CommitSignatureCheck, operator: EvidenceRecord['actor'] | null, operatorKeys: Map<string, string[]>): RecordSignature {
+  const fp = check.status === 'valid' ? check.key.fingerprint : null;
+  if (!roster) return { path, commit, status: 'claimed', signer: null, fingerprint: fp, message: 'Unsigned: the repository had no roster (claimed, not proven).' };
+  if (check.status === 'invalid') {
+    return { path, commit, status: 'invalid', signer: null, fingerprint: check.key?.fingerprint ?? null, message: `The ${record.type} record's commit carries a signature that does not verify (${check.reason}${check.key ? `, key ${check.key.fingerprint}` : ''}).` };
+  }
+  const answer = authorizeRecordSigner(roster, {
+    record: { type: record.type, sessionId: record.sessionId, actor: record.actor, host: record.host },
+    fingerprint: fp, atMs: (check.committerSeconds ?? 0) * 1000,
+    ...(record.type === 'reviewed' ? { operator: { person: operator ?? record.actor, fingerprints: operatorKeys.get(record.sessionId) ?? [] } } : {}),
+  });
+  if (!answer.ok) return { path, commit, status: 'invalid', signer: null, fingerprint: answer.finding.fingerprint, message: answer.finding.message };
+  const holder = answer.signer.holder;
+  if (holder.kind === 'person' && signerRuleFor(record) === 'operator') operatorKeys.set(record.sessionId, [...(operatorKeys.get(record.sessionId) ?? []), answer.signer.fingerprint]);
+  return {
+    path, commit, status: 'proven', fingerprint: answer.signer.fingerprint,
+    signer: holder.kind === 'person' ? { kind: 'person', id: holder.person.id, name: holder.person.name } : { kind: 'host', id: holder.host.id, name: `host ${holder.host.id}` },
+  };
 }
 
 function safeJson(text: string): unknown {
