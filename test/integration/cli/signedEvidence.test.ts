@@ -118,6 +118,13 @@ describe('signed evidence through the CLI (issue 15)', () => {
     expect(auditor.stderr).toContain('Good "git" signature for grace@example.com');
     const log = spawnSync('git', ['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${signers}`, 'log', '--show-signature', '--format=%H %an', '-n', '3', 'main'], { cwd: ws.repo, encoding: 'utf8' });
     expect(log.stdout.match(/Good "git" signature for/g)).toHaveLength(3);
+    // The report names who signed what, with which key, and the trust anchor.
+    const report = await ws.cli(['report', '--session', sessionId, '--format', 'md']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain(`Signatures: 3 record(s) proven by roster keys; trust anchor ${anchor}.`);
+    expect(report.stdout).toContain('Who signed what');
+    expect(report.stdout).toContain('proven: Grace Hopper');
+    expect(report.stdout).toContain(people.grace.key.publicKey.fingerprint);
   });
 
   it('a policy weakened by a plain git commit fails verify and is named', async () => {
