@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { newSessionId } from '../ledger';
 import type { Policy } from '../policy';
 import type { Roster } from './schema';
 
@@ -37,13 +38,9 @@ export const ApprovalSchema = z.object({
 /** An approval file's content. */
 export type Approval = z.infer<typeof ApprovalSchema>;
 
-/** A new proposal id from the time and Web Crypto randomness. */
+/** A new proposal id from the time and Web Crypto randomness (the session id's form, with its own prefix). */
 export function newProposalId(nowMs: number): string {
-  const iso = new Date(nowMs).toISOString();
-  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-  const bytes = new Uint8Array(4);
-  globalThis.crypto.getRandomValues(bytes);
-  return `gov-${stamp}-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return newSessionId(nowMs).replace(/^bg-/, 'gov-');
 }
 
 /** What a governance path is: a proposed file, an approval, or neither (null). */

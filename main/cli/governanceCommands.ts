@@ -53,7 +53,9 @@ export const registerGovernanceCommands: CommandGroup = (program, { g, action })
     .option('--account <name...>', 'the OS account names you log in with')
     .action(action(async (o: { id: string; name: string; email: string; account?: string[]; key?: string }) => {
       const { ctx } = await openApplication(g());
-      const r = await createRoster(ctx.store, { id: o.id, name: o.name, email: o.email, ...(o.account ? { accounts: o.account } : {}), ...(o.key ? { fingerprint: o.key } : {}) });
+      // This host's key is registered with the roster it creates: expiry and lock recovery are signed by it.
+      const hostKey = await ensureHostKey(ctx.store.gitDir, ctx.host.hostId);
+      const r = await createRoster(ctx.store, { id: o.id, name: o.name, email: o.email, ...(o.account ? { accounts: o.account } : {}), ...(o.key ? { fingerprint: o.key } : {}), host: { id: ctx.host.hostId, publicKeyLine: hostKey.publicKey.line } });
       out(g(), `Roster created in commit ${r.commit} (the trust anchor: auditors pin it with breakglass verify --anchor ${r.commit}). Every record from now on is signed through your ssh-agent.`, { commit: r.commit, anchor: r.commit });
     }));
 

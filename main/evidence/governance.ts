@@ -26,6 +26,8 @@ export interface FirstAdmin {
   accounts?: string[];
   /** Which agent key (SHA256:…) when the agent holds several. */
   fingerprint?: string;
+  /** This host, whose key (created on first use) the roster registers for host-level and automatic records. */
+  host?: { id: string; publicKeyLine: string };
 }
 
 /** A pending or adopted change as the console and `roster show` list it. */
@@ -64,7 +66,8 @@ export async function createRoster(store: GovernedStore, admin: FirstAdmin): Pro
     version: 1,
     people: [{ id: admin.id, name: admin.name, email: admin.email, roles: ['operator', 'roster-admin'], ...(admin.accounts?.length ? { accounts: admin.accounts } : {}), keys: [{ key: key.line }] }],
   }, 'roster').people[0]!;
-  const text = `# The roster (issue 15): who may act, in which role, with which SSH keys. Change it only with\n# breakglass roster propose / approve; see README "Signed evidence".\n${stringify({ version: 1, people: [person], hosts: [] })}`;
+  const hosts = admin.host ? [{ id: admin.host.id, keys: [{ key: admin.host.publicKeyLine }] }] : [];
+  const text = `# The roster (issue 15): who may act, in which role, with which SSH keys. Change it only with\n# breakglass roster propose / approve; see README "Signed evidence".\n${stringify({ version: 1, people: [person], hosts })}`;
   const roster = mustParse('roster.yaml', text) as Roster;
   const signer = agentSigner(key, { agentSocket: store.signing.agentSocket });
   const commit = await store.commitGovernance({ path: 'roster.yaml', content: text, message: 'breakglass: create the roster (trust anchor)\n', who: person }, signer);

@@ -65,6 +65,7 @@ describe('signed evidence through the CLI (issue 15)', () => {
     const show = await ws.cli(['roster', 'show'], { env: withAgent(people.ada.agent) });
     expect(show.stdout).toContain(`trust anchor: commit ${anchor}`);
     expect(show.stdout).toContain('grace: Grace Hopper <grace@example.com> — reviewer, roster-admin');
+    expect(show.stdout).toContain('host test-host: key ssh-ed25519');
   });
 
   it('a declaration is signed by the operator\'s key; without an agent or a roster key nothing is written', async () => {
