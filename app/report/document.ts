@@ -1,6 +1,7 @@
 import type { ReportDeclaration, ReportFollowUp, ReportModel, ReportSession, ReportSummary } from './model';
 import { commandLine } from '../actionText';
 import { OUTCOME_TEXT, REPORT_OUTPUT_LINES, utc } from './text';
+import { describeSignatures, type SignatureSummary } from '../verifyResult';
 
 /**
  * The report's document, written once for every format (issue 7): one walk over the model that
@@ -30,6 +31,17 @@ const shellWord = (word: string): string => commandLine([word]);
 
 const FMT_COUNT = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
+/** Who signed each record of a session (issue 15; A.6.2, A.8.2, CC6.1–CC6.3): proven by a roster key, or only claimed. */
+function writeSigners(s: ReportSession, sig: SignatureSummary, w: Writer): void {
+  const byCommit = new Map(sig.records.map((r) => [r.commit, r]));
+  w.h(3, 'Who signed what');
+  w.table(['#', 'type', 'named', 'signature', 'key fingerprint'], s.timeline.map((r) => {
+    const rs = byCommit.get(r.commit);
+    const status = !rs ? 'not checked' : rs.status === 'proven' ? `proven: ${rs.signer?.name ?? ''}` : rs.status === 'claimed' ? 'unsigned (claimed, not proven)' : 'INVALID (see problems)';
+    return [String(r.seq), r.type, r.actor.name, status, rs?.fingerprint ? { code: rs.fingerprint } : '-'];
+  }), [4, 10, 14, 22, 30], 'signers');
+}
+
 /** Writes the whole report through `w`, in order: header, summary, sessions, host records, controls, policy, how to check it. */
 export function writeReport(m: ReportModel, w: Writer): void {
   w.h(1, m.title);
@@ -41,6 +53,7 @@ export function writeReport(m: ReportModel, w: Writer): void {
     m.repositoryCheck
       ? `Repository verification (breakglass verify): ${m.repositoryCheck.ok ? 'OK' : `FAILED, ${FMT_COUNT(m.repositoryCheck.problems.length, 'problem')}`}: ${FMT_COUNT(m.repositoryCheck.records, 'record')} in ${FMT_COUNT(m.repositoryCheck.sessions, 'session')}, ${FMT_COUNT(m.repositoryCheck.commitsChecked, 'commit')} checked${m.repositoryCheck.comparedWithRemote ? `, history contains ${m.repositoryCheck.comparedWithRemote.replace('refs/remotes/', '')}` : ''}`
       : 'Repository verification: not run for this report (run breakglass verify, below)',
+    ...(m.repositoryCheck?.signatures ? [describeSignatures(m.repositoryCheck.signatures)] : []),
   ]);
 
   if (m.summary) writeSummary(m, m.summary, w);
@@ -125,6 +138,8 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
 
   w.h(3, 'Timeline');
   w.table(['#', 'time (UTC)', 'type', 'actor', 'host', 'summary', 'evidence commit'], s.timeline.map((r) => [String(r.seq), utc(r.at), r.type, r.actor.name, r.host, r.summary, { code: r.commit }]), [4, 13, 9, 11, 9, 30, 24], 'timeline');
+
+  if (repo?.signatures) writeSigners(s, repo.signatures, w);
 
   w.h(3, 'Declared scopes against recorded actions');
   w.rich(['Declared scopes: ', ...s.scopes.flatMap((sc, i) => [i ? ', ' : '', { code: sc.id }, sc.description ? ` (${sc.description})` : ''])]);

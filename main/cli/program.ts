@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CliDeps } from './commandGroup';
 import { EXIT, fail, type GlobalOptions } from './output';
+import { registerGovernanceCommands } from './governanceCommands';
 import { registerRepositoryCommands } from './repositoryCommands';
 import { registerSessionCommands } from './sessionCommands';
 import { registerShellCommands } from './shellCommands';
@@ -40,6 +41,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerSessionCommands(program, deps);
   registerRepositoryCommands(program, deps);
   registerShellCommands(program, deps);
+  registerGovernanceCommands(program, deps);
   return program;
 }
 

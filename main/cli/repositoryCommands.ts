@@ -4,6 +4,10 @@ import { BreakGlassError } from '../../app/errors';
 import { ReportScopeSchema } from '../../app/contract';
 import { parseOrThrow } from '../../app/zodIssues';
 import { verifyRepository } from '../evidence/verify';
+import { describeSignatures } from '../../app/verifyResult';
+import { z } from 'zod';
+
+const CommitIdSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'Give the full commit id.');
 import { produceReport, type ReportFormat } from '../report/produce';
 import { writeReportFile } from '../report/save';
 import { openApplication, type CommandGroup } from './commandGroup';
@@ -13,14 +17,16 @@ import { describeState, EXIT, out, sessionJson } from './output';
 /** The repository's commands: verify, push, remote, log, report. */
 export const registerRepositoryCommands: CommandGroup = (program, { g, action }) => {
   program.command('verify')
-    .description('verify every record, chain, commit and the history against the remote')
-    .action(action(async () => {
+    .description('verify every record, chain, commit, signature (against the roster) and the history against the remote')
+    .option('--anchor <commit>', 'the roster\'s trust anchor an auditor pins (the first roster commit)')
+    .action(action(async (o: { anchor?: string }) => {
       const { ctx } = await openApplication(g());
-      const report = await verifyRepository(ctx.store);
+      const report = await verifyRepository(ctx.store, o.anchor !== undefined ? { anchor: parseOrThrow(CommitIdSchema, o.anchor, 'trust anchor (--anchor COMMIT)') } : {});
+      const signatures = report.signatures ? `\n${describeSignatures(report.signatures)}` : '';
       const lines = report.problems.map((p) => `  ${[p.sessionId, p.seq === null ? null : `seq ${p.seq}`, p.path, p.commit ? `commit ${p.commit.slice(0, 12)}` : null].filter(Boolean).join(' ')}: ${p.message}`);
-      out(g(), report.ok
+      out(g(), `${report.ok
         ? `OK: ${report.records} record(s) in ${report.sessions} session(s), ${report.commitsChecked} commit(s) checked${report.comparedWithRemote ? `, history contains ${report.comparedWithRemote.replace('refs/remotes/', '')}` : ''}; git fsck clean.`
-        : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`, report);
+        : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`}${signatures}`, report);
       return report.ok ? EXIT.ok : EXIT.refused;
     }));
 

@@ -8,6 +8,7 @@ import { formatPolicyProblems } from '../../app/policy';
 import type { EvidenceRecord } from '../../app/records';
 import { sessionViewOf, type StatusSnapshot } from '../../app/views';
 import type { Application } from '../application/application';
+import { sessionSignatures } from '../evidence/sessionSignatures';
 import { verifyRepository } from '../evidence/verify';
 import { parseCommandLine } from '../process/runner';
 import { defaultTerminal } from '../process/terminal';
@@ -101,7 +102,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const now = clock.now();
       const pending = await outbox.pendingCommits();
       const sync = await d.fetches.status();
-      return buildSessionDetail({ view, sessionId, now, hostId: host.hostId, pending, sync });
+      const detail = buildSessionDetail({ view, sessionId, now, hostId: host.hostId, pending, sync });
+      // Who signed each record (issue 15): proven by a roster key, or only claimed.
+      return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []) } : detail;
     },
     'ledger.verify': async () => {
       const r = await verifyRepository(store);

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { BreakGlassError } from '../../app/errors';
 import type { Person } from '../../app/identity';
 import { Git, GitFailure } from '../git';
+import { RecordCommitConflict, RecordCommitter } from '../signing/recordCommit';
+import type { CommitSigner } from '../signing/signer';
 
 /**
- * The commit path: the one place evidence commits are made and the branch is moved. Today records
- * are committed with `git fast-import` and merges with `commit-tree`; issue 15 replaces both with
- * `commit-tree -S` (signed) + `update-ref` compare-and-swap, behind this same class.
+ * The commit path: the one place evidence commits are made and the branch is moved. In a
+ * repository without a roster, records are committed unsigned with `git fast-import`; with a
+ * roster (issue 15) every record is a signed commit made with plumbing (main/signing/recordCommit.ts:
+ * fast-import cannot sign) and `update-ref` compare-and-swap, behind this same class.
  */
 
 /** One commit of files on top of the branch. */
@@ -36,11 +39,33 @@ export class StaleHead extends Error {
 
 /** Commits evidence on one branch of one repository. */
 export class BranchCommitter {
+  private signedCommitter: RecordCommitter | null = null;
+
   constructor(
     private readonly git: Git,
     private readonly branch: string,
     private readonly objectFormat: 'sha1' | 'sha256',
   ) {}
+
+  /**
+   * Commits one file on top of `parent` as a commit signed by `signer` and moves the branch
+   * (compare-and-swap: a moved branch throws StaleHead). `replace` names a governed file that an
+   * approved change replaces; records are never replaced.
+   */
+  async commitSignedFile(c: Omit<FilesCommit, 'files'> & { file: { path: string; content: string }; replace?: 'roster.yaml' | 'policy.yaml' }, signer: CommitSigner): Promise<string> {
+    this.signedCommitter ??= new RecordCommitter(this.git, this.objectFormat);
+    const stamp = (seconds: number) => ({ name: c.who.name, email: c.who.email, seconds });
+    try {
+      const result = await this.signedCommitter.append({
+        ref: `refs/heads/${this.branch}`, parent: c.parent, path: c.file.path, content: c.file.content, message: c.message,
+        author: stamp(c.authoredAt), committer: stamp(c.committedAt), ...(c.replace ? { replace: c.replace } : {}),
+      }, signer);
+      return result.commit;
+    } catch (e) {
+      if (e instanceof RecordCommitConflict) throw new StaleHead();
+      throw e;
+    }
+  }
 
   /**
    * Commits `files` on top of `parent` and moves the branch to it, in one `git fast-import`

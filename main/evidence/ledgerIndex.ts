@@ -8,8 +8,11 @@ import type { Git } from '../git';
 import { CommitIndex } from './commitIndex';
 import { RecordCache } from './recordCache';
 
-/** Files the repository may hold beside records. */
-const NON_RECORD_FILES = new Set(['policy.yaml', 'README.md', '.gitattributes']);
+/** Files the repository may hold beside records (roster.yaml: issue 15). */
+const NON_RECORD_FILES = new Set(['policy.yaml', 'README.md', '.gitattributes', 'roster.yaml']);
+
+/** Governance proposals and approvals (issue 15, main/evidence/governance.ts) are not records. */
+const isNonRecord = (p: string): boolean => NON_RECORD_FILES.has(p) || p.startsWith('governance/');
 
 /** The policy in force where the repository has no policy.yaml. */
 function builtInPolicy(): PolicyInForce {
@@ -45,6 +48,8 @@ export class LedgerIndex {
   /** The blob of policy.yaml at `head` (null: none, the built-in policy applies). */
   policyBlob: string | null = null;
   policy: PolicyInForce = builtInPolicy();
+  /** The blob of roster.yaml at `head` (null: no roster, records are unsigned; issue 15). */
+  rosterBlob: string | null = null;
 
   constructor(
     private readonly git: Git,
@@ -100,6 +105,7 @@ export class LedgerIndex {
         this.policyBlob = blob;
         continue;
       }
+      if (p === 'roster.yaml') this.rosterBlob = blob;
       const previousSession = this.sessionOfPath.get(p);
       if (previousSession !== undefined) {
         touched.add(previousSession);
@@ -111,14 +117,14 @@ export class LedgerIndex {
         this.entries.delete(p);
         continue;
       }
-      if (NON_RECORD_FILES.has(p)) continue;
+      if (isNonRecord(p)) continue;
       this.entries.set(p, { blob, commit: this.entries.get(p)?.commit ?? null, record: null, error: null });
       if (!cached?.has(blob)) wanted.push(blob);
     }
     const contents = await this.catBlobs([...new Set(wanted), ...(this.policyBlob && changed.has('policy.yaml') ? [this.policyBlob] : [])]);
     const fresh: Array<[string, EvidenceRecord]> = [];
     for (const [p, blob] of changed) {
-      if (blob === null || p === 'policy.yaml' || NON_RECORD_FILES.has(p)) continue;
+      if (blob === null || p === 'policy.yaml' || isNonRecord(p)) continue;
       const entry = this.entries.get(p)!;
       if (!parseRecordPath(p)) {
         entry.error = 'not a record path (sessions/<YYYY>/<MM>/<session>/<seq>-<type>.json)';
@@ -148,7 +154,7 @@ export class LedgerIndex {
     }
     if (fresh.length > 0) await this.recordCache.append(fresh);
     if (changed.has('policy.yaml') || !incremental) await this.loadPolicy(contents);
-    await this.attribute(incremental ? this.head : null, head, [...changed].filter(([p, b]) => b !== null && !NON_RECORD_FILES.has(p) && p !== 'policy.yaml').map(([p]) => p));
+    await this.attribute(incremental ? this.head : null, head, [...changed].filter(([p, b]) => b !== null && !isNonRecord(p) && p !== 'policy.yaml').map(([p]) => p));
     this.head = head;
     this.buildView(touched);
   }
@@ -203,6 +209,7 @@ export class LedgerIndex {
     this.pathsBySession.clear();
     this.unreadablePaths.clear();
     this.policyBlob = null;
+    this.rosterBlob = null;
   }
 
   private async loadPolicy(contents: Map<string, string>): Promise<void> {

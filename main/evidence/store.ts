@@ -6,6 +6,9 @@ import type { AppendRecord, EvidenceStore, LedgerView, LockRecovery } from '../.
 import type { Git } from '../git';
 import { BranchCommitter, StaleHead } from './commit';
 import { LedgerIndex } from './ledgerIndex';
+import { RecordSigning, type RecordSigningOptions } from './recordSigning';
+import type { Roster } from '../../app/roster/schema';
+import type { CommitSigner } from '../signing/signer';
 import { mergeTrackingRef, type MergeOutcome } from './merge';
 import { defaultSystemAuthor, EVIDENCE_README, openRepository, readGitIdentity } from './repository';
 import { WriterLock, DEFAULT_LOCK_WAIT_MS } from './writerLock';
@@ -17,6 +20,8 @@ export interface OpenOptions {
   lockWaitMs?: number;
   /** Identity for commits that have no named actor (the initial policy commit). */
   systemAuthor?: Person;
+  /** Where the ssh-agent and the host key are (issue 15); default: SSH_AUTH_SOCK, and the host key in the git dir. */
+  signing?: Partial<RecordSigningOptions>;
 }
 
 /**
@@ -27,6 +32,8 @@ export class GitEvidenceStore implements EvidenceStore {
   private readonly index: LedgerIndex;
   private readonly committer: BranchCommitter;
   private readonly lock: WriterLock;
+  /** Who signs each commit once the repository has a roster (issue 15). */
+  readonly signing: RecordSigning;
 
   private constructor(
     readonly dir: string,
@@ -36,16 +43,22 @@ export class GitEvidenceStore implements EvidenceStore {
     /** The repository's object format (sha1 or sha256), for computing blob ids of what we write. */
     readonly objectFormat: 'sha1' | 'sha256',
     lockWaitMs: number,
+    signing: Partial<RecordSigningOptions> = {},
   ) {
     this.lock = new WriterLock(gitDir, lockWaitMs);
     this.index = new LedgerIndex(git, branch, gitDir);
     this.committer = new BranchCommitter(git, branch, objectFormat);
+    this.signing = new RecordSigning({ hostKeyDir: gitDir, ...signing }, async (blob) => {
+      const text = (await this.index.catBlobs([blob])).get(blob);
+      if (text === undefined) throw new BreakGlassError('evidence-not-committed', 'roster.yaml could not be read from the evidence repository: nothing was recorded. Run breakglass verify.');
+      return text;
+    });
   }
 
   /** Opens (and with `create`, initialises) the evidence repository at `dir`. */
   static async open(dir: string, options: OpenOptions = {}): Promise<GitEvidenceStore> {
     const repo = await openRepository(dir, options.create ?? false);
-    const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+    const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, options.signing);
     if ((await store.resolveHead()) === null) {
       if (!options.create) throw new BreakGlassError('invalid-input', `The evidence repository at ${repo.dir} has no commits on ${repo.branch}.`);
       await store.write(async () => {
@@ -118,20 +131,59 @@ export class GitEvidenceStore implements EvidenceStore {
     return readGitIdentity(this.git);
   }
 
-  /** Commits one record (one file, one commit, authored by the record's actor at the record's time). */
+  /** The roster in force at the branch head (null: none, records are unsigned), read after `read()`. */
+  async roster(): Promise<Roster | null> {
+    await this.read();
+    return this.signing.roster(this.index.rosterBlob);
+  }
+
+  /**
+   * Commits one governance file (roster.yaml at creation, a proposal or approval, an adopted
+   * roster.yaml / policy.yaml) as a commit signed by `signer`, under the writer lock, on top of
+   * the head; `replace` names the governed file an approved change replaces (issue 15).
+   */
+  async commitGovernance(c: { path: string; content: string; message: string; who: Person; replace?: 'roster.yaml' | 'policy.yaml' }, signer: CommitSigner | ((roster: Roster | null) => Promise<CommitSigner>)): Promise<string> {
+    const held = await this.lock.acquire();
+    try {
+      await this.read();
+      const sign = typeof signer === 'function' ? await signer(await this.signing.roster(this.index.rosterBlob)) : signer;
+      const now = Math.floor(Date.now() / 1000);
+      const commit = await this.committer.commitSignedFile({
+        parent: this.index.head, who: c.who, authoredAt: now, committedAt: now, message: c.message,
+        file: { path: c.path, content: c.content }, ...(c.replace ? { replace: c.replace } : {}),
+      }, sign).catch((e: unknown) => {
+        throw e instanceof StaleHead ? e.asUserError() : e;
+      });
+      await this.index.refresh(commit);
+      return commit;
+    } finally {
+      await held.release();
+    }
+  }
+
+  /** Commits one record (one file, one commit, authored by the record's actor at the record's time); signed when the repository has a roster. */
   private async append(record: EvidenceRecord, incidentId: string | null): Promise<string> {
     const view = this.index.view!;
     const sessionStart = record.seq === 1 ? record.at : view.sessions.get(record.sessionId)?.[0]?.record.at ?? record.at;
     const file = recordPath(record, sessionStart);
     const json = `${JSON.stringify(record, null, 2)}\n`;
-    const commit = await this.committer.commitFiles({
+    const roster = await this.signing.roster(this.index.rosterBlob);
+    const c = {
       parent: this.index.head,
       who: record.actor,
       authoredAt: Math.floor(Date.parse(record.at) / 1000),
       committedAt: Math.floor(Date.now() / 1000),
       message: commitMessageFor(record, incidentId ? incidentId.replace(/[\r\n]/g, ' ') : null),
-      files: [{ path: file, content: json }],
-    });
+    };
+    let commit: string;
+    if (roster) {
+      // Fail closed (issue 15): the signer is chosen and checked before anything is written.
+      const operator = view.sessions.get(record.sessionId)?.[0]?.record.actor ?? null;
+      const signer = await this.signing.signerFor(roster, record, operator, c.committedAt * 1000);
+      commit = await this.committer.commitSignedFile({ ...c, file: { path: file, content: json } }, signer);
+    } else {
+      commit = await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
+    }
     await this.index.recordCommitted(file, this.committer.blobId(json), commit, record);
     return commit;
   }

@@ -4,9 +4,10 @@ import { verifySessionRecordings } from '../../app/recording/evidence';
 import type { VerifyResult } from '../../app/verifyResult';
 import { Git } from '../git';
 import type { GitEvidenceStore } from './store';
+import { verifySignatures } from './verifySignatures';
 
 /** What verify reads of the store: the ledger, and the repository's git to walk history itself. */
-export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'branch' | 'read'>;
+export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'branch' | 'read' | 'objectFormat'>;
 
 /** The result of `breakglass verify` (defined once, in app/verifyResult.ts). */
 export type VerifyReport = VerifyResult;
@@ -16,7 +17,7 @@ export type VerifyReport = VerifyResult;
  * record file was added by exactly one commit and never changed or removed after it, the commit's
  * author is the record's named actor, history already pushed was not rewritten, and git fsck is clean.
  */
-export async function verifyRepository(store: VerifiedStore): Promise<VerifyReport> {
+export async function verifyRepository(store: VerifiedStore, options: { anchor?: string } = {}): Promise<VerifyReport> {
   // git fsck is the longest step (it hashes every object); it runs beside the rest on its own git
   // instance, so the two cores share the work.
   const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
@@ -92,13 +93,16 @@ export async function verifyRepository(store: VerifiedStore): Promise<VerifyRepo
       }
     }
   }
+  // Who signed each commit, against the roster in force (issue 15): main/evidence/verifySignatures.ts.
+  const signed = await verifySignatures(store, view, options);
+  problems.push(...signed.problems);
   const comparedWithRemote = await compareWithRemote(store, view.head, problems);
   const fsck = await fsckRun;
   if (fsck.exitCode !== 0 || /^(error|missing|broken|bad)/m.test(fsck.text() + fsck.stderr)) {
     const first = `${fsck.text()}\n${fsck.stderr}`.split('\n').filter((l) => /error|missing|broken|bad/i.test(l)).slice(0, 5).join(' | ');
     problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `git fsck reports damage: ${first || `exit ${fsck.exitCode}`}` });
   }
-  return { ok: problems.length === 0, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records, commitsChecked, comparedWithRemote, problems };
+  return { ok: problems.length === 0, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records, commitsChecked, comparedWithRemote, problems, signatures: signed.summary };
 }
 
 /** Records already pushed must still be in local history, unchanged (a rewrite is detected against the remote-tracking branch). */

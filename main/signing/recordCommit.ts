@@ -40,7 +40,9 @@ export const RecordCommitRequestSchema = z.object({
   message: z.string().min(1).max(64 * 1024).refine((m) => !m.includes('\0'), 'The message may not contain NUL.'),
   author: Stamp,
   committer: Stamp,
-}).strict();
+  /** Replace the file if it exists: only for the governed files (roster.yaml, policy.yaml) adopted after approval; records are never rewritten. */
+  replace: z.enum(['roster.yaml', 'policy.yaml']).optional(),
+}).strict().refine((r) => r.replace === undefined || r.replace === r.path, 'Only the governed file named by replace may be replaced.');
 
 /** A record commit request as the caller writes it. */
 export type RecordCommitRequest = z.input<typeof RecordCommitRequestSchema>;
@@ -83,7 +85,7 @@ export class RecordCommitter {
     const file = dirs.pop()!;
     const levels = await this.levels(req.parent, dirs);
     const deepest = levels[levels.length - 1]!;
-    if (deepest.some((e) => e.name === file)) throw new BreakGlassError('refused', 'A record already exists at this path: records are never rewritten.');
+    if (req.replace === undefined && deepest.some((e) => e.name === file)) throw new BreakGlassError('refused', 'A record already exists at this path: records are never rewritten.');
 
     const blobBody = Buffer.from(req.content, 'utf8');
     const blob = objectId('blob', blobBody, this.format);
