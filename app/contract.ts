@@ -6,6 +6,7 @@ import type { BoardData, PushStatus, SessionDetail, SessionView, StatusSnapshot,
 import type { EvidenceRecord } from './records';
 import type { CallName, EventName } from './contractNames';
 import type { VerifyResult } from './verifyResult';
+import type { ForwardDestinationStatus, ForwardTestResult } from './forwarding/status';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -155,6 +156,10 @@ export const CALLS = {
   'sync.fetch': call<SyncStatus>()(Empty, false),
   /** The board is open (fetch on the schedule) or closed (stop fetching). */
   'sync.watch': call<SyncStatus>()(z.object({ watching: z.boolean() }).strict(), false),
+  /** Each forwarding destination's state (issue 19). */
+  'forward.status': call<ForwardDestinationStatus[]>()(Empty, false),
+  // One test event to a receiver, and nothing else changes (issue 19): no evidence, no cursor.
+  'forward.test': call<ForwardTestResult>()(z.object({ destination: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Not a destination id.') }).strict(), false),
 } as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 
 export { CALL_NAMES, EVENTS, channelOf, callGroups, type CallName, type EventName } from './contractNames';
@@ -183,6 +188,7 @@ export type EventPayloads = ExactlyOnePer<EventName, {
   'command.output': { runId: string; chunk: string };
   'command.ended': { runId: string; committed: Committed | null; error: ErrorInfo | null };
   'sync.changed': SyncStatus;
+  'forward.changed': ForwardDestinationStatus[];
 }>;
 
 /** One event as main sends it, discriminated by `event`: checking the name narrows the payload. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import type { CliDeps } from './commandGroup';
+import { closeApplications, type CliDeps } from './commandGroup';
+import { registerForwardCommands } from './forwardCommands';
 import { EXIT, fail, type GlobalOptions } from './output';
 import { registerRepositoryCommands } from './repositoryCommands';
 import { registerSessionCommands } from './sessionCommands';
@@ -33,11 +34,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
         setExit((await fn(...args)) ?? EXIT.ok);
       } catch (e) {
         setExit(fail(g(), e));
+      } finally {
+        await closeApplications();
       }
     },
   };
   registerSessionCommands(program, deps);
   registerRepositoryCommands(program, deps);
+  registerForwardCommands(program, deps);
   return program;
 }
 
