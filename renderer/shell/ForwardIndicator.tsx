@@ -1,9 +1,10 @@
 import { useStore } from 'zustand';
 import { forwardingSummary, type ForwardingSummary } from '../../app/forwarding/status';
 import { assertNever } from '../../app/errors';
-import { formatCount, formatLocalDateTime, formatLocalTime, formatUtc } from '../format';
+import { formatCount } from '../format';
 import { useFeatureStore } from '../stores/context';
 import { forwardingStore } from '../stores/forwarding';
+import { Stamp } from './PushIndicator';
 
 /**
  * Forwarding in the header (issue 19 "Visible"): delivered, N queued, or failing since T with the
@@ -15,7 +16,7 @@ export function ForwardIndicator() {
   const summary = forwardingSummary(destinations);
   if (summary.state === 'off') return null;
   return (
-    <section className={`push fwd fwd--${summary.state}`} aria-labelledby="fwd-title" aria-describedby="fwd-detail" data-testid="forward-indicator">
+    <section className={`push push--${LOOK[summary.state]} fwd`} aria-labelledby="fwd-title" aria-describedby="fwd-detail" data-testid="forward-indicator">
       <div className="push-text">
         <p className="push-title" id="fwd-title">
           <span className="push-dot" aria-hidden="true" />
@@ -28,6 +29,9 @@ export function ForwardIndicator() {
     </section>
   );
 }
+
+/** The push box's looks: caught up like synced, queued like pending, failing like rejected. */
+const LOOK = { delivered: 'synced', delivering: 'pending', failing: 'rejected' } as const;
 
 function title(s: Exclude<ForwardingSummary, { state: 'off' }>): string {
   switch (s.state) {
@@ -60,12 +64,4 @@ function Detail({ summary: s }: { summary: Exclude<ForwardingSummary, { state: '
     default:
       return assertNever(s);
   }
-}
-
-function Stamp({ iso }: { iso: string }) {
-  return (
-    <time dateTime={iso} title={`${formatLocalDateTime(iso)} (${formatUtc(iso, { seconds: true })})`}>
-      {formatLocalTime(iso)}
-    </time>
-  );
 }
