@@ -34,8 +34,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
         setExit((await fn(...args)) ?? EXIT.ok);
       } catch (e) {
         setExit(fail(g(), e));
-      } finally {
-        await closeApplications();
       }
     },
   };
@@ -80,6 +78,9 @@ export async function runCli(argv: string[]): Promise<number> {
       return fail(program.opts<GlobalOptions>(), e, EXIT.badInput);
     }
     return fail(program.opts<GlobalOptions>(), e);
+  } finally {
+    // Every command, whatever way it ends (exec sets its exit code itself): forwarding delivers what was written.
+    await closeApplications();
   }
   return exitCode;
 }

@@ -98,6 +98,8 @@ export class Forwarder {
     this.syncWorkers();
     for (const w of this.workers.values()) w.kick('start');
     this.pollTimer = setInterval(() => void this.poll(), this.ctx.pollIntervalMs);
+    // Polling alone never keeps a process alive (a CLI that forgot to stop it still exits; deliveries in flight do).
+    this.pollTimer.unref?.();
   }
 
   /** Tells the forwarder a record was committed; returns at once (the sending is in the background). */
