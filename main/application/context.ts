@@ -35,7 +35,7 @@ export async function openContext(options: { repo?: string | undefined; env?: No
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
   // made below, after the service it reports lock recoveries and policy adoptions to.
   let outboxRef: Outbox | null = null;
-  const forwarding = await RepositoryForwarding.open(store, host, { env });
+  const forwarding = new RepositoryForwarding(store, host, { env });
   // Action output is authenticated under the repository's host key, not hashed in the clear (issue 13).
   const service = new BreakGlassService({
     store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ForwardingConfig } from '../../app/forwarding/policy';
+import type { Destination } from '../../app/forwarding/policy';
 import { forwardingPrecondition, type ForwardDestinationStatus, type ForwardTestResult } from '../../app/forwarding/status';
 import type { HostInfo, LedgerView } from '../../app/ports';
 import { StoreForwardSource } from '../evidence/forwardSource';
@@ -35,20 +35,19 @@ export interface RepositoryForwardingOptions {
 /** One evidence repository's forwarding. */
 export class RepositoryForwarding {
   readonly forwarder: Forwarder;
-  private config: string;
-  private started = false;
+  /** The forwarding section in force (JSON), once the policy was read; undefined before. */
+  private config: string | undefined = undefined;
+  private starting: Promise<void> | null = null;
 
   constructor(
-    store: GitEvidenceStore,
+    private readonly store: GitEvidenceStore,
     private readonly host: HostInfo,
-    forwarding: ForwardingConfig | null,
     options: RepositoryForwardingOptions = {},
   ) {
-    this.config = JSON.stringify(forwarding);
     this.forwarder = new Forwarder({
       source: new StoreForwardSource(store, host.hostId),
       stateDir: path.join(store.gitDir, 'breakglass-forward'),
-      forwarding,
+      forwarding: null,
       host: { id: host.hostId, name: host.hostName },
       product: FORWARD_PRODUCT,
       ...(options.env ? { env: options.env } : {}),
@@ -57,20 +56,20 @@ export class RepositoryForwarding {
     });
   }
 
-  /** Opens the forwarding of `store` under the policy in force. */
-  static async open(store: GitEvidenceStore, host: HostInfo, options: RepositoryForwardingOptions = {}): Promise<RepositoryForwarding> {
-    return new RepositoryForwarding(store, host, forwardingOf(await store.read()), options);
+  /** The policy is read on first use, so a command that never forwards never reads it for forwarding. */
+  private async ready(): Promise<void> {
+    if (this.config === undefined) await this.follow(await this.store.read());
   }
 
-  /** Starts delivering in the background (the console; the CLI on its first write). */
-  start(): void {
-    this.started = true;
-    this.forwarder.start();
+  /** Starts delivering in the background (the console at launch; the CLI on its first write). */
+  start(): Promise<void> {
+    this.starting ??= this.ready().then(() => this.forwarder.start(), () => this.forwarder.start());
+    return this.starting;
   }
 
   /** After a commit: starts forwarding if it was not (a CLI's first write), and hands it the new record. Returns at once. */
   committed(): void {
-    if (!this.started) this.start();
+    if (!this.starting) void this.start();
     else this.forwarder.notify();
   }
 
@@ -80,7 +79,10 @@ export class RepositoryForwarding {
    * nothing: records cannot be written under it, and what was written is still forwarded.
    */
   async follow(view: LedgerView): Promise<void> {
-    if (!view.policy.ok) return;
+    if (!view.policy.ok) {
+      this.config ??= JSON.stringify(null);
+      return;
+    }
     const next = view.policy.policy.forwarding ?? null;
     const json = JSON.stringify(next);
     if (json === this.config) return;
@@ -89,12 +91,20 @@ export class RepositoryForwarding {
   }
 
   /** Each destination's state. */
-  status(): Promise<ForwardDestinationStatus[]> {
+  async status(): Promise<ForwardDestinationStatus[]> {
+    await this.ready();
     return this.forwarder.status();
   }
 
+  /** The destinations of the policy in force. */
+  async destinations(): Promise<readonly Destination[]> {
+    await this.ready();
+    return this.forwarder.destinations;
+  }
+
   /** Sends one test event to a destination; changes nothing else. */
-  test(destinationId: string): Promise<ForwardTestResult> {
+  async test(destinationId: string): Promise<ForwardTestResult> {
+    await this.ready();
     return this.forwarder.test(destinationId);
   }
 
@@ -104,7 +114,8 @@ export class RepositoryForwarding {
    */
   async precondition(view: LedgerView): Promise<{ status: 'pass' | 'warn'; detail: string } | null> {
     if (!view.policy.ok || !view.policy.policy.forwarding) return null;
-    const statuses = await this.forwarder.failures().catch(() => []);
+    // No follow() here: reconfiguring waits for passes that may wait for the ledger this commit holds.
+    const statuses = await this.forwarder.failures(view.policy.policy.forwarding.destinations).catch(() => []);
     return forwardingPrecondition(view.policy.policy.forwarding, this.host, statuses);
   }
 
@@ -113,15 +124,13 @@ export class RepositoryForwarding {
    * (delivered, failing, or left to another process): what a short-lived CLI does before it exits.
    */
   async stop(waitMs = 0): Promise<void> {
-    if (this.started && waitMs > 0) await this.forwarder.whenSettled(waitMs);
-    this.started = false;
+    if (this.starting) {
+      await this.starting;
+      if (waitMs > 0) await this.forwarder.whenSettled(waitMs);
+    }
+    this.starting = null;
     await this.forwarder.stop();
   }
-}
-
-/** The forwarding section of the policy in force, or null. */
-function forwardingOf(view: LedgerView): ForwardingConfig | null {
-  return view.policy.ok ? view.policy.policy.forwarding ?? null : null;
 }
 
 /**

@@ -27,7 +27,7 @@ export const registerForwardCommands: CommandGroup = (program, { g, action }) =>
     .description('send one test event to the destination; changes nothing else')
     .action(action(async (destination: string) => {
       const { ctx } = await openApplication(g());
-      const ids = ctx.forwarding.forwarder.destinations.map((d) => d.id);
+      const ids = (await ctx.forwarding.destinations()).map((d) => d.id);
       if (!ids.includes(destination)) {
         throw new BreakGlassError('invalid-input', ids.length ? `No forwarding destination by that name in the policy; there are: ${ids.join(', ')}.` : 'Forwarding is off: the policy names no destinations.');
       }

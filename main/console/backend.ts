@@ -107,7 +107,7 @@ export class ConsoleBackend {
   async start(): Promise<void> {
     await this.app.tick.recordMissedExpiries();
     if (!this.observer) this.ctx.outbox.start();
-    this.ctx.forwarding.start();
+    await this.ctx.forwarding.start();
     this.unwatchForwarding = watchForwarding(this.ctx.forwarding, (s) => this.emit('forward.changed', s));
     await this.tick();
     this.timer = setInterval(() => void this.tick(), Math.min(1_000, this.pollMs));

@@ -167,12 +167,13 @@ export class Forwarder {
   }
 
   /**
-   * Each destination's current failure, from the host's state files alone: no ledger read, so it
-   * is safe where the ledger is held (the preconditions a declaration runs inside its commit).
+   * Each destination's current failure (of `destinations`, by default the ones in force), from the
+   * host's state files alone: no ledger read, so it is safe where the ledger is held (the
+   * preconditions a declaration runs inside its commit).
    */
-  async failures(): Promise<Array<Pick<DestinationStatus, 'id' | 'target' | 'failing'>>> {
+  async failures(destinations: readonly Destination[] = this.destinations): Promise<Array<Pick<DestinationStatus, 'id' | 'target' | 'failing'>>> {
     const nowIso = new Date(this.ctx.now()).toISOString();
-    return Promise.all(this.destinations.map(async (d) => {
+    return Promise.all(destinations.map(async (d) => {
       const s = await this.states.read(d.id, destinationFingerprint(d), nowIso);
       return { id: d.id, target: destinationTarget(d), failing: s.failure ? { kind: s.failure.kind, reason: s.failure.reason, since: s.failure.since, attempts: s.failure.attempts, nextTryAt: s.nextTryAt } : null };
     }));
