@@ -78,8 +78,8 @@ describe('forwarding in the header and Settings (issue 19)', () => {
       await page.getByRole('link', { name: 'Settings' }).click();
       const siem = page.getByTestId('forward-destination-siem');
       const alerts = page.getByTestId('forward-destination-alerts');
-      await expect.poll(() => siem.textContent()).toMatch(/siem · Syslog over TLS · tls:\/\/127\.0\.0\.1:\d+Delivered up to record 2 .*Nothing queued\./);
-      await expect.poll(() => alerts.textContent()).toMatch(/Delivered up to record 1 .*1 record queued\..*Failing since .*Cannot reach the webhook/);
+      await expect.poll(() => siem.textContent(), { timeout: 20_000 }).toMatch(/siem · Syslog over TLS · tls:\/\/127\.0\.0\.1:\d+Delivered up to record 2 .*Nothing queued\./);
+      await expect.poll(() => alerts.textContent(), { timeout: 20_000 }).toMatch(/Delivered up to record 1 .*1 record queued\..*Failing since .*Cannot reach the webhook/);
 
       await siem.getByRole('button', { name: 'Send test event' }).click();
       await expect.poll(() => page.getByTestId('forward-test-siem').textContent(), { timeout: 15_000 }).toMatch(/^Test event delivered in \d+ ms\..*Nothing else was changed by the test\./);
@@ -92,7 +92,7 @@ describe('forwarding in the header and Settings (issue 19)', () => {
       await webhook.restart();
     }
     await expect.poll(() => indicator(host).textContent(), { timeout: 90_000 }).toMatch(/^Forwarded/);
-    await expect.poll(() => page.getByTestId('forward-destination-alerts').textContent()).toMatch(/Delivered up to record 2 .*Nothing queued\./);
+    await expect.poll(() => page.getByTestId('forward-destination-alerts').textContent(), { timeout: 20_000 }).toMatch(/Delivered up to record 2 .*Nothing queued\./);
     expect(host.cspViolations()).toEqual([]);
     expect(host.console.filter((m) => m.type === 'error' || m.type === 'pageerror')).toEqual([]);
   });
