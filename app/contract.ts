@@ -7,6 +7,7 @@ import type { EvidenceRecord } from './records';
 import type { CallName, EventName } from './contractNames';
 import type { VerifyResult } from './verifyResult';
 import type { RecordingPlayback } from './recording/playback';
+import type { ForwardDestinationStatus, ForwardTestResult } from './forwarding/status';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -173,6 +174,10 @@ export const CALLS = {
   'terminal.resize': call<{ resized: boolean }>()(z.object({ shellId: ShellId, ...TerminalSize }).strict(), true),
   'terminal.close': call<{ closing: boolean }>()(z.object({ shellId: ShellId }).strict(), true),
   'session.recordings': call<RecordingPlayback[]>()(z.object({ sessionId: SessionId }).strict(), false),
+  /** Each forwarding destination's state (issue 19). */
+  'forward.status': call<ForwardDestinationStatus[]>()(Empty, false),
+  // One test event to a receiver, and nothing else changes (issue 19): no evidence, no cursor.
+  'forward.test': call<ForwardTestResult>()(z.object({ destination: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Not a destination id.') }).strict(), false),
 } as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 
 export { CALL_NAMES, EVENTS, channelOf, callGroups, type CallName, type EventName } from './contractNames';
@@ -203,6 +208,7 @@ export type EventPayloads = ExactlyOnePer<EventName, {
   'sync.changed': SyncStatus;
   'terminal.output': { shellId: string; data: string };
   'terminal.ended': { shellId: string; how: 'exit' | 'expiry' | 'close'; recorded: boolean };
+  'forward.changed': ForwardDestinationStatus[];
 }>;
 
 /** One event as main sends it, discriminated by `event`: checking the name narrows the payload. */

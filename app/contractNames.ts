@@ -37,13 +37,15 @@ export const CALL_NAMES = [
   'terminal.resize',
   'terminal.close',
   'session.recordings',
+  'forward.status',
+  'forward.test',
 ] as const;
 
 /** A call's name, e.g. `session.declare`. */
 export type CallName = (typeof CALL_NAMES)[number];
 
 /** Every event main sends to the UI. */
-export const EVENTS = ['state.changed', 'countdown.warning', 'push.changed', 'command.output', 'command.ended', 'sync.changed', 'terminal.output', 'terminal.ended'] as const;
+export const EVENTS = ['state.changed', 'countdown.warning', 'push.changed', 'command.output', 'command.ended', 'sync.changed', 'terminal.output', 'terminal.ended', 'forward.changed'] as const;
 
 /** An event's name. */
 export type EventName = (typeof EVENTS)[number];

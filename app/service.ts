@@ -14,7 +14,7 @@ import { parseOrThrow } from './zodIssues';
 
 /** Result of one precondition check (procedure.md §3): pass, fail (blocks), or warn (shown, never blocks). */
 export interface PreconditionResult {
-  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'overdue-review' | 'remote';
+  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'overdue-review' | 'remote' | 'forwarding';
   label: string;
   status: 'pass' | 'fail' | 'warn';
   detail: string;
@@ -25,12 +25,18 @@ export interface RemoteProbe {
   describe(): Promise<{ status: 'pass' | 'warn'; detail: string }>;
 }
 
+/** What the console knows about forwarding to the SIEM (issue 19), supplied by main/ (the forwarder owns it); null when the policy forwards nothing. */
+export interface ForwardingProbe {
+  describe(view: LedgerView): Promise<{ status: 'pass' | 'warn'; detail: string } | null>;
+}
+
 /** Dependencies of the service; main/ wires the real ones. */
 export interface ServiceDeps {
   store: EvidenceStore;
   clock: Clock;
   host: HostInfo;
   remote?: RemoteProbe;
+  forwarding?: ForwardingProbe;
   /** Authenticates command output under the host's key (issue 13); without it no action can be recorded. */
   outputAuth?: OutputAuthenticator;
 }
@@ -166,6 +172,9 @@ export class BreakGlassService {
     } else {
       results.push({ id: 'remote', label: 'Shared remote', status: 'warn', detail: 'No remote configured: evidence stays on this host until one is set (breakglass remote set URL).' });
     }
+    // Issue 19: a destination this host cannot reach is a warning, never a blocker.
+    const forwarding = await this.deps.forwarding?.describe(v);
+    if (forwarding) results.push({ id: 'forwarding', label: 'Forwarding to the SIEM', status: forwarding.status, detail: forwarding.detail });
     return results;
   }
 

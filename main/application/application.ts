@@ -115,12 +115,24 @@ export class Application {
 
   /**
    * What follows every committed record, for the console and the CLI alike: `session.env`
-   * follows the ledger (issue 5); the outbox is asked for a push (issue 2); listeners hear of it.
+   * follows the ledger (issue 5); the outbox is asked for a push (issue 2); forwarding is handed
+   * the record and follows a changed policy (issue 19; it returns at once, never delaying the
+   * write); listeners hear of it.
    */
   async afterWrite(): Promise<void> {
     await this.writeSessionEnv();
     this.ctx.outbox.kick();
+    this.ctx.forwarding.committed();
+    await this.ctx.service.read().then((view) => this.ctx.forwarding.follow(view)).catch(() => {});
     for (const listener of this.committedListeners) await listener();
+  }
+
+  /**
+   * Ends the layer's background work: forwarding first waits up to `forwardWaitMs` for what was
+   * written to be delivered (the CLI, before it exits); whatever is not stays queued in the ledger.
+   */
+  async shutdown(forwardWaitMs = 0): Promise<void> {
+    await this.ctx.forwarding.stop(forwardWaitMs);
   }
 
   /** Brings `session.env` in step with the ledger; a failure to write it never undoes the record. */

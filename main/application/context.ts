@@ -7,6 +7,7 @@ import { nodeHostInfo, systemClock } from '../host/hostInfo';
 import { dataDir, evidenceRepoDir } from '../host/paths';
 import { ensurePrivateDataDir } from '../host/privateFiles';
 import { Outbox } from '../sync/outbox';
+import { RepositoryForwarding } from './forwarding';
 import { Remote } from '../sync/remote';
 
 /** Everything a caller (CLI, console, test host) needs, wired once. */
@@ -17,6 +18,8 @@ export interface ConsoleContext {
   /** The shared remote's configuration (the outbox pushes to it, the board fetches from it). */
   remote: Remote;
   outbox: Outbox;
+  /** Forwarding of this host's records to the policy's destinations (issue 19); started by the console, by the CLI on its first write. */
+  forwarding: RepositoryForwarding;
   host: HostInfo;
   clock: Clock;
 }
@@ -35,10 +38,12 @@ export async function openContext(options: { repo?: string | undefined; env?: No
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
   // made below, after the service it reports lock recoveries and policy adoptions to.
   let outboxRef: Outbox | null = null;
+  const forwarding = new RepositoryForwarding(store, host, { env });
   // Action output is authenticated under the repository's host key, not hashed in the clear (issue 13).
   const service = new BreakGlassService({
     store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir),
     remote: { describe: async () => remotePrecondition(outboxRef ? await outboxRef.status() : { state: 'local-only' }) },
+    forwarding: { describe: (view) => forwarding.precondition(view) },
   });
   // An observer (the commander's machine, issue 6) fetches and merges but writes no record of its own.
   const outbox = new Outbox(store, remote, {
@@ -53,5 +58,5 @@ export async function openContext(options: { repo?: string | undefined; env?: No
     }),
   });
   outboxRef = outbox;
-  return { repoDir, store, service, remote, outbox, host, clock };
+  return { repoDir, store, service, remote, outbox, forwarding, host, clock };
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import type { CliDeps } from './commandGroup';
+import { closeApplications, type CliDeps } from './commandGroup';
+import { registerForwardCommands } from './forwardCommands';
 import { EXIT, fail, type GlobalOptions } from './output';
 import { registerGovernanceCommands } from './governanceCommands';
 import { registerRepositoryCommands } from './repositoryCommands';
@@ -42,6 +43,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRepositoryCommands(program, deps);
   registerShellCommands(program, deps);
   registerGovernanceCommands(program, deps);
+  registerForwardCommands(program, deps);
   return program;
 }
 
@@ -80,6 +82,9 @@ export async function runCli(argv: string[]): Promise<number> {
       return fail(program.opts<GlobalOptions>(), e, EXIT.badInput);
     }
     return fail(program.opts<GlobalOptions>(), e);
+  } finally {
+    // Every command, whatever way it ends (exec sets its exit code itself): forwarding delivers what was written.
+    await closeApplications();
   }
   return exitCode;
 }

@@ -48,7 +48,7 @@ const committed = (r: { record: EvidenceRecord; commit: string }): Committed => 
  */
 export function createHandlers(d: HandlerDeps): Handlers {
   const { app } = d;
-  const { service, host, clock, store, remote, outbox } = app.ctx;
+  const { service, host, clock, store, remote, outbox, forwarding } = app.ctx;
   return {
     ...terminalHandlers(d),
     'status.get': () => d.snapshot(),
@@ -134,6 +134,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const configured = (await d.settings.get()).terminal;
       return configured.length > 0 ? configured : defaultTerminal();
     })),
+    'forward.status': () => forwarding.status(),
+    'forward.test': ({ destination }) => forwarding.test(destination),
     'settings.get': () => d.settings.get(),
     'settings.set': (patch) => d.settings.set(patch),
     'report.export': async ({ scope, format }) => {

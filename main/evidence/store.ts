@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { BreakGlassError } from '../../app/errors';
 import { defaultPolicyYaml } from '../../app/policy';
 import type { Person } from '../../app/identity';
@@ -34,6 +35,13 @@ export class GitEvidenceStore implements EvidenceStore {
   private readonly lock: WriterLock;
   /** Who signs each commit once the repository has a roster (issue 15). */
   readonly signing: RecordSigning;
+  /**
+   * One reader or writer of the in-memory ledger index at a time: a refresh and a commit both
+   * mutate it, and two at once would place a record twice (forwarding reads it beside the
+   * console's own reads, issue 19). Re-entrant within one call chain (a precondition read inside a write).
+   */
+  private indexTurn: Promise<unknown> = Promise.resolve();
+  private readonly holdsTurn = new AsyncLocalStorage<true>();
 
   private constructor(
     readonly dir: string,
@@ -74,8 +82,20 @@ export class GitEvidenceStore implements EvidenceStore {
     return out.exitCode === 0 ? out.text().trim() : null;
   }
 
+  /** Runs `fn` with the index to itself (see {@link indexTurn}). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.holdsTurn.getStore()) return fn();
+    const run = this.indexTurn.catch(() => {}).then(() => this.holdsTurn.run(true, fn));
+    this.indexTurn = run;
+    return run;
+  }
+
   /** @inheritdoc */
-  async read(): Promise<LedgerView> {
+  read(): Promise<LedgerView> {
+    return this.exclusive(() => this.readIndex());
+  }
+
+  private async readIndex(): Promise<LedgerView> {
     const head = await this.resolveHead();
     if (this.index.view && head === this.index.head) return this.index.view;
     await this.index.refresh(head);
@@ -90,26 +110,30 @@ export class GitEvidenceStore implements EvidenceStore {
    */
   async write<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>): Promise<T> {
     const held = await this.lock.acquire();
-    let recovered = held.recovered;
     try {
-      for (let attempt = 0; ; attempt++) {
-        const view = this.index.view ?? (await this.read());
-        let appended = 0;
-        try {
-          return await fn(view, async (record, incident) => {
-            const commit = await this.append(record, incident);
-            appended += 1;
-            return commit;
-          }, recovered);
-        } catch (e) {
-          if (!(e instanceof StaleHead) || attempt >= 3) throw e instanceof StaleHead ? e.asUserError() : e;
-          if (appended > 0) recovered = null; // the recovery record (always first) is committed already
-          this.index.invalidate();
-          await this.read();
-        }
-      }
+      return await this.exclusive(() => this.writeHeld(fn, held.recovered));
     } finally {
       await held.release();
+    }
+  }
+
+  private async writeHeld<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>, lockRecovery: LockRecovery | null): Promise<T> {
+    let recovered = lockRecovery;
+    for (let attempt = 0; ; attempt++) {
+      const view = this.index.view ?? (await this.read());
+      let appended = 0;
+      try {
+        return await fn(view, async (record, incident) => {
+          const commit = await this.append(record, incident);
+          appended += 1;
+          return commit;
+        }, recovered);
+      } catch (e) {
+        if (!(e instanceof StaleHead) || attempt >= 3) throw e instanceof StaleHead ? e.asUserError() : e;
+        if (appended > 0) recovered = null; // the recovery record (always first) is committed already
+        this.index.invalidate();
+        await this.read();
+      }
     }
   }
 
@@ -120,7 +144,7 @@ export class GitEvidenceStore implements EvidenceStore {
   async mergeFrom(ref: string, fastForwarded?: { from: string; to: string }): Promise<MergeOutcome> {
     const held = await this.lock.acquire();
     try {
-      return await mergeTrackingRef({ git: this.git, branch: this.branch, committer: this.committer, index: this.index }, ref, fastForwarded, held.recovered);
+      return await this.exclusive(() => mergeTrackingRef({ git: this.git, branch: this.branch, committer: this.committer, index: this.index }, ref, fastForwarded, held.recovered));
     } finally {
       await held.release();
     }
