@@ -57,7 +57,7 @@ export function commanderMessage(e: CommanderError): string {
     case 'commander.invalidArgument': {
       // Commander's text quotes the value; only our own option name and its allowed choices are kept.
       const m = /^error: (option '[^']{1,80}') argument .* is invalid\.(?: (Allowed choices are [A-Za-z0-9, _-]{1,200}\.))?$/s.exec(e.message);
-      if (m) return `The ${m[1]} has a value it does not accept (not repeated here).${m[2] ? ` ${m[2]}` : ' See breakglass <command> --help for the values it takes.'}`;
+      if (m) return `The ${m[1]} has a value it does not accept (not repeated here).${m[2] ? ` ${m[2]}` : ''} See breakglass <command> --help for the values it takes.`;
       return 'An option has a value it does not accept (not repeated here). See breakglass <command> --help for the values it takes.';
     }
     case 'commander.excessArguments':
