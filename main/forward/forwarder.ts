@@ -95,7 +95,8 @@ export class Forwarder {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.syncWorkers();
+    // Nothing is stopping yet, so the workers exist as soon as this returns; there is no wait to miss.
+    void this.syncWorkers();
     for (const w of this.workers.values()) w.kick('start');
     this.pollTimer = setInterval(() => void this.poll(), this.ctx.pollIntervalMs);
     // Polling alone never keeps a process alive (a CLI that forgot to stop it still exits; deliveries in flight do).
