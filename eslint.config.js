@@ -88,4 +88,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: homes[0].group, message: homes[0].message }] }] },
   },
   ...rendererBoundaries(),
+  // Issue 11: type-aware checks on the product's code. A switch over a union handles every member
+  // (a new record type cannot be forgotten), and no promise is left floating (a failure that no
+  // one awaits is a failure no one sees).
+  {
+    files: ['app/**/*.ts', 'main/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
 );

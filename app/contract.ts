@@ -6,6 +6,8 @@ import type { BoardData, PushStatus, SessionDetail, SessionView, StatusSnapshot,
 import type { EvidenceRecord } from './records';
 import type { CallName, EventName } from './contractNames';
 import type { VerifyResult } from './verifyResult';
+import type { RecordingPlayback } from './recording/playback';
+import type { ForwardDestinationStatus, ForwardTestResult } from './forwarding/status';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -42,6 +44,17 @@ export const SettingsSchema = z.object({
 
 /** Console settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
+
+const ShellId = z.string().regex(/^[0-9a-f]{16}$/, 'Not a terminal id.');
+const TerminalSize = { cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) };
+
+/** A governed shell opened in the console's terminal tab (issue 17). */
+export interface OpenedTerminal {
+  shellId: string;
+  sessionId: string;
+  /** How it is contained; `reason` (when not contained) is shown beside the terminal. */
+  containment: { contained: boolean; kind: 'pid-namespace' | 'process-group'; reason?: string };
+}
 
 /** A calendar date, YYYY-MM-DD (report periods are whole UTC days). */
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the date as YYYY-MM-DD.');
@@ -155,6 +168,16 @@ export const CALLS = {
   'sync.fetch': call<SyncStatus>()(Empty, false),
   /** The board is open (fetch on the schedule) or closed (stop fetching). */
   'sync.watch': call<SyncStatus>()(z.object({ watching: z.boolean() }).strict(), false),
+  // Issue 17: the console's terminal tab — a governed shell in main, its screen in the page.
+  'terminal.open': call<OpenedTerminal>()(z.object({ sessionId: SessionId.optional(), ...TerminalSize }).strict(), true),
+  'terminal.write': call<{ written: boolean }>()(z.object({ shellId: ShellId, data: z.string().min(1).max(64 * 1024) }).strict(), true),
+  'terminal.resize': call<{ resized: boolean }>()(z.object({ shellId: ShellId, ...TerminalSize }).strict(), true),
+  'terminal.close': call<{ closing: boolean }>()(z.object({ shellId: ShellId }).strict(), true),
+  'session.recordings': call<RecordingPlayback[]>()(z.object({ sessionId: SessionId }).strict(), false),
+  /** Each forwarding destination's state (issue 19). */
+  'forward.status': call<ForwardDestinationStatus[]>()(Empty, false),
+  // One test event to a receiver, and nothing else changes (issue 19): no evidence, no cursor.
+  'forward.test': call<ForwardTestResult>()(z.object({ destination: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Not a destination id.') }).strict(), false),
 } as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 
 export { CALL_NAMES, EVENTS, channelOf, callGroups, type CallName, type EventName } from './contractNames';
@@ -183,6 +206,9 @@ export type EventPayloads = ExactlyOnePer<EventName, {
   'command.output': { runId: string; chunk: string };
   'command.ended': { runId: string; committed: Committed | null; error: ErrorInfo | null };
   'sync.changed': SyncStatus;
+  'terminal.output': { shellId: string; data: string };
+  'terminal.ended': { shellId: string; how: 'exit' | 'expiry' | 'close'; recorded: boolean };
+  'forward.changed': ForwardDestinationStatus[];
 }>;
 
 /** One event as main sends it, discriminated by `event`: checking the name narrows the payload. */

@@ -32,13 +32,20 @@ export const CALL_NAMES = [
   'board.get',
   'sync.fetch',
   'sync.watch',
+  'terminal.open',
+  'terminal.write',
+  'terminal.resize',
+  'terminal.close',
+  'session.recordings',
+  'forward.status',
+  'forward.test',
 ] as const;
 
 /** A call's name, e.g. `session.declare`. */
 export type CallName = (typeof CALL_NAMES)[number];
 
 /** Every event main sends to the UI. */
-export const EVENTS = ['state.changed', 'countdown.warning', 'push.changed', 'command.output', 'command.ended', 'sync.changed'] as const;
+export const EVENTS = ['state.changed', 'countdown.warning', 'push.changed', 'command.output', 'command.ended', 'sync.changed', 'terminal.output', 'terminal.ended', 'forward.changed'] as const;
 
 /** An event's name. */
 export type EventName = (typeof EVENTS)[number];

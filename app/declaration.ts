@@ -24,6 +24,13 @@ export const AttestationsSchema = z.object({
   notGovernanceAvoidance: mustAttest('not to avoid governance'),
 }, { error: 'The three attestations are required.' }).strict();
 
+/** Each attestation as a reader of the evidence names it (the session page, the report). */
+export const ATTESTATION_TEXT: Readonly<Record<keyof z.infer<typeof AttestationsSchema>, string>> = {
+  notExpediency: 'Not for expediency',
+  notRoutineChange: 'Not a routine change',
+  notGovernanceAvoidance: 'Not to avoid governance',
+};
+
 /**
  * The declaration as an operator submits it (file format of `breakglass declare --file`, and the
  * wizard's draft). Structure only; `declarationSchemaFor` adds the rules of the policy in force.

@@ -109,6 +109,10 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
         break;
       case 'lock-recovered':
       case 'policy-adopted':
+      case 'recording-started':
+      case 'recording-chunk':
+      case 'recording-degraded':
+      case 'recording-ended':
         break;
       default:
         assertNever(r, 'record type');

@@ -98,6 +98,13 @@ export const PolicySchema = z.object({
   }).strict().default({ 'signing-keys-unavailable': [], 'backend-lock-integrity': [], 'prolonged-outage': [] }),
   /** Where every record is forwarded (issue 19); absent: nowhere. */
   forwarding: ForwardingSchema.optional(),
+  /**
+   * Issue 17: when a governed shell's recording chunk cannot be committed, `strict` pauses the
+   * shell until it can; `best-effort` keeps it running and records `recording-degraded`.
+   */
+  shellRecording: z.enum(['strict', 'best-effort']).default('strict'),
+  /** How many distinct roster admins must sign a change of policy.yaml or roster.yaml (issue 15); absent: 2. */
+  governanceApprovals: z.number().int().min(1).max(10).optional(),
 }).strict().superRefine((p, ctx) => {
   if (p.duration.defaultMinutes > p.duration.maxMinutes) {
     ctx.addIssue({ code: 'custom', path: ['duration', 'defaultMinutes'], message: 'The default duration is above the maximum.' });

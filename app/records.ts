@@ -4,6 +4,7 @@ import { AttestationsSchema, GovernedPathSchema } from './declaration';
 import { PersonSchema } from './identity';
 import { TRIGGER_IDS } from './policy';
 import { lineSchema, textSchema } from './text';
+import { RECORDING_PAYLOADS } from './recording/recordPayloads';
 
 /** Schema version of evidence records; bumped only with a migration note in the README. */
 export const RECORD_SCHEMA_VERSION = 1 as const;
@@ -158,6 +159,8 @@ export const PAYLOADS = {
     policySha256: Hex64,
     reason: z.string(),
   }).strict(),
+  // Issue 17: the governed shell's recording (app/recording/recordPayloads.ts).
+  ...RECORDING_PAYLOADS,
 } as const;
 
 /** Every record type. */
@@ -199,6 +202,10 @@ export const EvidenceRecordSchema = z.discriminatedUnion('type', [
   recordVariant('lock-recovered'),
   recordVariant('clock-skew'),
   recordVariant('policy-adopted'),
+  recordVariant('recording-started'),
+  recordVariant('recording-chunk'),
+  recordVariant('recording-degraded'),
+  recordVariant('recording-ended'),
 ]);
 
 /** A parsed evidence record. */

@@ -5,7 +5,8 @@ import { formatPerson, PersonSchema, whyNotNamedHuman, type Person } from './ide
 import { assertLegal, stateAt, foldSession, type SessionEvent, type SessionState } from './lifecycle';
 import { LAYOUT_MIGRATED, newSessionId, sealRecord, sessionStateOf, sessionStatesAt, sessionStatesWhere, verifyLedgerRecords, type IntegrityProblem } from './ledger';
 import { findEnvironment, formatPolicyProblems, matchIncidentPattern, type Policy } from './policy';
-import { ClosureSchema, isChainRecord, parseRecordPath, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
+import { ClosureSchema, isChainRecord, parseRecordPath, RedactionKindsSchema, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
+import { RECORDING_PAYLOADS } from './recording/recordPayloads';
 import { redactArgv, redactDeep, redactText, type RedactionKinds } from './redaction';
 import { renderEnvExport, envVariables, type BreakGlassEnv } from './envExport';
 import type { Clock, EvidenceStore, HostInfo, LedgerEntry, LedgerView, LockRecovery, AppendRecord, OutputAuthenticator } from './ports';
@@ -13,7 +14,7 @@ import { parseOrThrow } from './zodIssues';
 
 /** Result of one precondition check (procedure.md §3): pass, fail (blocks), or warn (shown, never blocks). */
 export interface PreconditionResult {
-  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'overdue-review' | 'remote';
+  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'overdue-review' | 'remote' | 'forwarding';
   label: string;
   status: 'pass' | 'fail' | 'warn';
   detail: string;
@@ -24,12 +25,18 @@ export interface RemoteProbe {
   describe(): Promise<{ status: 'pass' | 'warn'; detail: string }>;
 }
 
+/** What the console knows about forwarding to the SIEM (issue 19), supplied by main/ (the forwarder owns it); null when the policy forwards nothing. */
+export interface ForwardingProbe {
+  describe(view: LedgerView): Promise<{ status: 'pass' | 'warn'; detail: string } | null>;
+}
+
 /** Dependencies of the service; main/ wires the real ones. */
 export interface ServiceDeps {
   store: EvidenceStore;
   clock: Clock;
   host: HostInfo;
   remote?: RemoteProbe;
+  forwarding?: ForwardingProbe;
   /** Authenticates command output under the host's key (issue 13); without it no action can be recorded. */
   outputAuth?: OutputAuthenticator;
 }
@@ -55,6 +62,11 @@ export const ActionInputSchema = z.object({
 
 /** An action as measured by a runner. */
 export type ActionInput = z.infer<typeof ActionInputSchema>;
+
+/** One recording record to commit: its type, payload and (chunks) the redactions its text had. */
+export type RecordingRecordInput = {
+  [T in keyof typeof RECORDING_PAYLOADS]: { type: T; payload: z.input<(typeof RECORDING_PAYLOADS)[T]>; redactions?: { count: number; kinds: Record<string, number> } };
+}[keyof typeof RECORDING_PAYLOADS];
 
 /** The redacted output kept in a record is capped (issue 2: 64 KiB, the cap noted in the record). */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
@@ -160,6 +172,9 @@ export class BreakGlassService {
     } else {
       results.push({ id: 'remote', label: 'Shared remote', status: 'warn', detail: 'No remote configured: evidence stays on this host until one is set (breakglass remote set URL).' });
     }
+    // Issue 19: a destination this host cannot reach is a warning, never a blocker.
+    const forwarding = await this.deps.forwarding?.describe(v);
+    if (forwarding) results.push({ id: 'forwarding', label: 'Forwarding to the SIEM', status: forwarding.status, detail: forwarding.detail });
     return results;
   }
 
@@ -285,6 +300,21 @@ export class BreakGlassService {
         },
       };
     }, { allowExpiredCommandEnd: action.stoppedBy === 'expiry' });
+  }
+
+  /**
+   * Records one step of a governed shell's recording (issue 17). `recording-started` needs a session
+   * that may act (a shell cannot be opened after expiry); chunks, degradations and the end follow
+   * it into the expiry (the shell is ended by it), never past closing. Chunk text arrives redacted
+   * by the recorder's stream redactor, with its counts; it is stored as given, so its hash holds.
+   */
+  async recordRecording(selector: SessionSelector, input: RecordingRecordInput): Promise<{ record: EvidenceRecord; commit: string }> {
+    const payload = parseOrThrow(RECORDING_PAYLOADS[input.type] as z.ZodType<RecordingRecordInput['payload']>, input.payload, 'recording');
+    const redactions = parseOrThrow(z.object({ count: z.number().int().min(0), kinds: RedactionKindsSchema }).strict(), input.redactions ?? { count: 0, kinds: {} }, 'recording');
+    const event: SessionEvent = input.type === 'recording-started' ? { kind: 'action' } : { kind: 'note' };
+    return this.appendToSession(selector, event, (state) => (
+      { type: input.type, actor: state.operator, ...redactionsOf(redactions), payload } as Omit<UnsealedRecord, 'sessionId' | 'at' | 'host'>
+    ));
   }
 
   /** Checks that an action may start now (the exec wrapper asks before running anything). */

@@ -25,5 +25,13 @@ export function summarise(r: EvidenceRecord): string {
       return `Wall clock jumped ${Math.round(r.payload.skewMs / 1000)} s`;
     case 'policy-adopted':
       return r.payload.reason;
+    case 'recording-started':
+      return `Governed shell opened (${r.payload.shell}, ${r.payload.via === 'console' ? 'console terminal' : 'breakglass shell'}), recorded`;
+    case 'recording-chunk':
+      return `Recording chunk ${r.payload.seq} (${r.payload.endOffset - r.payload.startOffset} bytes)`;
+    case 'recording-degraded':
+      return `Recording degraded: chunks could not be committed from ${r.payload.since}${r.payload.until ? ` to ${r.payload.until}` : ''}`;
+    case 'recording-ended':
+      return `Governed shell ended (${r.payload.how}) after ${r.payload.chunks} chunks`;
   }
 }

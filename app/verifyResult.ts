@@ -19,4 +19,36 @@ export interface VerifyResult {
   /** What verify did or found beside the evidence: a derived cache that disagreed with git and was rebuilt (issue 12 item 3). */
   notices?: string[];
   problems: IntegrityProblem[];
+  /** Who signed each record (issue 15); absent in results made before signatures were checked. */
+  signatures?: SignatureSummary;
+}
+
+/** One record's signature: proven (a valid signature by the roster key of the person or host it needs), claimed (no roster yet) or invalid. */
+export interface RecordSignature {
+  path: string;
+  commit: string;
+  status: 'proven' | 'claimed' | 'invalid';
+  signer: { kind: 'person' | 'host'; id: string; name: string } | null;
+  fingerprint: string | null;
+  message?: string;
+}
+
+/** The signature part of verify (issue 15): the trust anchor, counts, and every record's signature. */
+export interface SignatureSummary {
+  /** The repository has a roster (records after its first commit must be signed). */
+  roster: boolean;
+  /** The first roster commit (trusted on first use; `verify --anchor` pins it). */
+  anchor: string | null;
+  proven: number;
+  /** Records made before any roster: the name in them is claimed, not proven. */
+  claimed: number;
+  invalid: number;
+  records: RecordSignature[];
+}
+
+/** One sentence on signatures for verify's output and reports. */
+export function describeSignatures(s: SignatureSummary): string {
+  if (!s.roster) return `Unsigned: this repository has no roster, so the ${s.claimed} record(s) name people as claimed, not proven.`;
+  const parts = [`${s.proven} record(s) proven by roster keys`, ...(s.invalid ? [`${s.invalid} not proven (see problems)`] : []), ...(s.claimed ? [`${s.claimed} from before the roster (claimed, not proven)`] : [])];
+  return `Signatures: ${parts.join(', ')}; trust anchor ${s.anchor}.`;
 }

@@ -1,3 +1,4 @@
+import type { RecordSignature } from './verifyResult';
 import type { Declaration } from './declaration';
 import type { Person } from './identity';
 import type { SessionPhase, SessionState } from './lifecycle';
@@ -156,6 +157,15 @@ export interface SessionDetail {
   reviews: Array<{ at: string; review: Review; hash: string; current: boolean }>;
   /** When the other hosts' records on this page were last confirmed against the remote (null: local only or never fetched). */
   asOf: string | null;
+  /** Who signed each record (issue 15), checked against the roster in force now; absent where not checked. */
+  signatures?: SessionSignatures;
+}
+
+/** A session's record signatures as the session page and the review form show them (issue 15). */
+export interface SessionSignatures {
+  /** The repository has a roster; without one every record is unsigned (claimed, not proven). */
+  roster: boolean;
+  records: RecordSignature[];
 }
 
 const projections = new WeakMap<EvidenceRecord, { key: string; view: SessionView }>();

@@ -246,8 +246,31 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
         attributes: { entity: { name: 'policy.yaml', type: 'Policy', type_id: 5, uid: record.payload.policySha256 }, comment: clip(record.payload.reason) },
         details: { previous_policy_sha256: record.payload.previousPolicySha256, policy_sha256: record.payload.policySha256 },
       };
+    case 'recording-started':
+    case 'recording-chunk':
+    case 'recording-degraded':
+    case 'recording-ended':
+      return recordingParts(record);
     default:
       return assertNever(record, 'record type');
+  }
+}
+
+/**
+ * A governed shell's recording (issue 17) as event-log activity. The chunk's text (terminal output,
+ * redacted) stays in the evidence: a SIEM gets its place in the recording and its hash.
+ */
+function recordingParts(record: RecordOf<'recording-started' | 'recording-chunk' | 'recording-degraded' | 'recording-ended'>): Parts {
+  const base = { cls: 'eventLogActivity' as const, actorRole: 'User' as const, attributes: { log_name: EVIDENCE_LOG_NAME } };
+  switch (record.type) {
+    case 'recording-started':
+      return { ...base, activity: [99, 'Shell Recording Started'], severity: 1, message: `Governed shell ${record.payload.shell} opened, recorded`, details: { recording_id: record.payload.recordingId, via: record.payload.via, containment: record.payload.containment.kind, mode: record.payload.mode } };
+    case 'recording-chunk':
+      return { ...base, activity: [99, 'Shell Recording Chunk'], severity: 1, message: `Shell recording chunk ${record.payload.seq}`, details: { recording_id: record.payload.recordingId, chunk_seq: record.payload.seq, start_offset: record.payload.startOffset, end_offset: record.payload.endOffset, sha256: record.payload.sha256 } };
+    case 'recording-degraded':
+      return { ...base, activity: [99, 'Shell Recording Degraded'], severity: 3, message: `Shell recording could not be committed from ${record.payload.since}`, details: { recording_id: record.payload.recordingId, since: record.payload.since, until: record.payload.until, failures: record.payload.failures } };
+    case 'recording-ended':
+      return { ...base, activity: [99, 'Shell Recording Ended'], severity: 1, message: `Governed shell ended (${record.payload.how})`, details: { recording_id: record.payload.recordingId, how: record.payload.how, exit_code: record.payload.exitCode, chunks: record.payload.chunks } };
   }
 }
 

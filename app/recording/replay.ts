@@ -1,4 +1,3 @@
-import xtermHeadless from '@xterm/headless';
 import type { Terminal as HeadlessTerminal } from '@xterm/headless';
 import { parseSize, type Asciicast } from './asciicast';
 
@@ -7,7 +6,9 @@ import { parseSize, type Asciicast } from './asciicast';
 // read what the operator saw, not the raw bytes. @xterm/headless is plain JavaScript with no Node
 // built-ins, so this stays in app/. It is CommonJS: the default import is the interop that works
 // in Node's ESM loader, Vite and esbuild alike.
-const { Terminal } = xtermHeadless;
+// Loaded on first replay: every CLI command would otherwise pay for parsing xterm at start-up.
+let terminalClass: Promise<typeof import('@xterm/headless').Terminal> | null = null;
+const loadTerminal = () => (terminalClass ??= import('@xterm/headless').then((m) => (m.default ?? m).Terminal));
 
 /** A position in the terminal's buffer: column and absolute line (scrollback included). */
 export interface BufferPosition {
@@ -41,6 +42,7 @@ export function cursorOf(terminal: HeadlessTerminal): BufferPosition {
 
 /** Replays every event into a new headless terminal; the caller disposes it. */
 export async function replay(cast: Asciicast, options: ReplayOptions = {}): Promise<HeadlessTerminal> {
+  const Terminal = await loadTerminal();
   const terminal = new Terminal({
     cols: options.cols ?? cast.header.width,
     rows: options.rows ?? cast.header.height,

@@ -4,12 +4,14 @@ import { foldSession, stateAt, type SessionState } from '../lifecycle';
 import { verifySessionEntries, type IntegrityProblem } from '../ledger';
 import { findEnvironment, policyToYaml, TRIGGERS, type Policy } from '../policy';
 import type { LedgerEntry } from '../ports';
-import type { EvidenceRecord } from '../records';
+import type { RecordOf } from '../records';
+import { actionOutcome, commandLine } from '../actionText';
+import { ATTESTATION_TEXT, type Declaration } from '../declaration';
 import { redactText } from '../redact';
 import { compareScopes } from '../scopes';
 import { summarise } from '../summary';
-import type { ReportAction, ReportControl, ReportFollowUp, ReportInput, ReportModel, ReportReview, ReportSession, ReportSummary, ReportTimelineRow } from './model';
-import { dayOf, OUTCOME_TEXT, utc } from './text';
+import type { ReportAction, ReportControl, ReportDeclaration, ReportFollowUp, ReportInput, ReportModel, ReportReview, ReportSession, ReportSummary, ReportTimelineRow } from './model';
+import { dayOf, OUTCOME_TEXT, REPORT_OUTPUT_LINES, utc } from './text';
 
 /**
  * Builds the report model (app/report/model.ts) from the ledger, the per-session chain checks and
@@ -17,15 +19,30 @@ import { dayOf, OUTCOME_TEXT, utc } from './text';
  * `verify`; markdown.ts and html.ts render what this returns.
  */
 
-/** A command line as typed: arguments with spaces or quotes are quoted. */
-function commandLineOf(argv: readonly string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+/**
+ * The output as the report shows it. Output is redacted when recorded; it is redacted again here
+ * with the ruleset of today, so records written under an older, weaker ruleset (issue 13) do not
+ * carry a secret into a report that is mailed around.
+ */
+function reportOutput(r: RecordOf<'action'>): Pick<ReportAction, 'output' | 'outputLinesOmitted' | 'outputTruncatedAtRecord' | 'outputRedactedNow'> {
+  const again = redactText(r.payload.output);
+  const lines = again.text.replace(/\n$/, '').split('\n');
+  const shown = again.text === '' ? [] : lines.slice(0, REPORT_OUTPUT_LINES);
+  return {
+    output: shown.join('\n'),
+    outputLinesOmitted: again.text === '' ? 0 : Math.max(0, lines.length - REPORT_OUTPUT_LINES),
+    outputTruncatedAtRecord: r.payload.outputTruncated,
+    outputRedactedNow: again.count,
+  };
 }
 
-function actionOutcome(r: Extract<EvidenceRecord, { type: 'action' }>): string {
-  if (r.payload.kind === 'shell-opened') return 'governed shell opened';
-  if (r.payload.stoppedBy) return `stopped by ${r.payload.stoppedBy}`;
-  return r.payload.exitCode === null ? `ended by ${r.payload.signal ?? 'a signal'}` : `exit ${r.payload.exitCode}`;
+function declarationOf(d: Declaration): ReportDeclaration {
+  return {
+    justification: d.justification,
+    materialRisk: d.materialRisk,
+    governedPathsTried: d.governedPathsTried.map((g) => ({ path: g.path, failure: g.failure })),
+    attestations: (Object.keys(ATTESTATION_TEXT) as Array<keyof typeof ATTESTATION_TEXT>).map((k) => ({ text: ATTESTATION_TEXT[k], given: d.attestations[k] === true })),
+  };
 }
 
 function stateText(s: SessionState): string {
@@ -78,7 +95,7 @@ function sessionSection(sessionId: string, entries: readonly LedgerEntry[], inpu
   for (const e of entries) {
     const r = e.record;
     if (r.type === 'action') {
-      actions.push({ seq: r.seq, at: r.at, commandLine: commandLineOf(r.payload.argv), outcome: actionOutcome(r), commit: e.commit, namesDeclared: [], namesUndeclared: [] });
+      actions.push({ seq: r.seq, at: r.at, commandLine: commandLine(r.payload.argv), outcome: actionOutcome(r.payload, 'summary'), commit: e.commit, namesDeclared: [], namesUndeclared: [], ...reportOutput(r) });
       actionTexts.push({ seq: r.seq, argv: r.payload.argv, cwd: r.payload.cwd, output: r.payload.output });
     }
     if (r.type === 'reviewed') {
@@ -119,6 +136,7 @@ function sessionSection(sessionId: string, entries: readonly LedgerEntry[], inpu
     stateText: state ? stateText(state) : 'unreadable lifecycle',
     reviewOverdue: state?.phase === 'closed' && state.reviewOverdue,
     declaredUnderPolicy: declared?.payload.policySha256 ?? null,
+    declaration: declared ? declarationOf(declared.payload.declaration) : null,
     scopes: declaredScopes.map((id) => ({ id, description: env?.scopes.find((s) => s.id === id)?.description ?? null })),
     scopesNotNamed: actions.length > 0 ? comparison.untouched : [],
     timeline,

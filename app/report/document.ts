@@ -1,5 +1,7 @@
-import type { ReportFollowUp, ReportModel, ReportSession, ReportSummary } from './model';
-import { OUTCOME_TEXT, utc } from './text';
+import type { ReportDeclaration, ReportFollowUp, ReportModel, ReportSession, ReportSummary } from './model';
+import { commandLine } from '../actionText';
+import { OUTCOME_TEXT, REPORT_OUTPUT_LINES, utc } from './text';
+import { describeSignatures, type SignatureSummary } from '../verifyResult';
 
 /**
  * The report's document, written once for every format (issue 7): one walk over the model that
@@ -24,7 +26,21 @@ export interface Writer {
   sessionEnd(): void;
 }
 
+/** One word for a POSIX shell, quoted unless it is plainly safe. */
+const shellWord = (word: string): string => commandLine([word]);
+
 const FMT_COUNT = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** Who signed each record of a session (issue 15; A.6.2, A.8.2, CC6.1–CC6.3): proven by a roster key, or only claimed. */
+function writeSigners(s: ReportSession, sig: SignatureSummary, w: Writer): void {
+  const byCommit = new Map(sig.records.map((r) => [r.commit, r]));
+  w.h(3, 'Who signed what');
+  w.table(['#', 'type', 'named', 'signature', 'key fingerprint'], s.timeline.map((r) => {
+    const rs = byCommit.get(r.commit);
+    const status = !rs ? 'not checked' : rs.status === 'proven' ? `proven: ${rs.signer?.name ?? ''}` : rs.status === 'claimed' ? 'unsigned (claimed, not proven)' : 'INVALID (see problems)';
+    return [String(r.seq), r.type, r.actor.name, status, rs?.fingerprint ? { code: rs.fingerprint } : '-'];
+  }), [4, 10, 14, 22, 30], 'signers');
+}
 
 /** Writes the whole report through `w`, in order: header, summary, sessions, host records, controls, policy, how to check it. */
 export function writeReport(m: ReportModel, w: Writer): void {
@@ -37,6 +53,7 @@ export function writeReport(m: ReportModel, w: Writer): void {
     m.repositoryCheck
       ? `Repository verification (breakglass verify): ${m.repositoryCheck.ok ? 'OK' : `FAILED, ${FMT_COUNT(m.repositoryCheck.problems.length, 'problem')}`}: ${FMT_COUNT(m.repositoryCheck.records, 'record')} in ${FMT_COUNT(m.repositoryCheck.sessions, 'session')}, ${FMT_COUNT(m.repositoryCheck.commitsChecked, 'commit')} checked${m.repositoryCheck.comparedWithRemote ? `, history contains ${m.repositoryCheck.comparedWithRemote.replace('refs/remotes/', '')}` : ''}`
       : 'Repository verification: not run for this report (run breakglass verify, below)',
+    ...(m.repositoryCheck?.signatures ? [describeSignatures(m.repositoryCheck.signatures)] : []),
   ]);
 
   if (m.summary) writeSummary(m, m.summary, w);
@@ -106,6 +123,7 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
     `Declared under policy: ${policyNote}`,
   ]);
   if (s.lifecycleError) w.rich([{ strong: 'These records do not form a valid lifecycle: ' }, s.lifecycleError]);
+  if (s.declaration) writeDeclaration(s.declaration, w);
 
   w.h(3, 'Chain verification');
   const repo = m.repositoryCheck;
@@ -121,6 +139,8 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   w.h(3, 'Timeline');
   w.table(['#', 'time (UTC)', 'type', 'actor', 'host', 'summary', 'evidence commit'], s.timeline.map((r) => [String(r.seq), utc(r.at), r.type, r.actor.name, r.host, r.summary, { code: r.commit }]), [4, 13, 9, 11, 9, 30, 24], 'timeline');
 
+  if (repo?.signatures) writeSigners(s, repo.signatures, w);
+
   w.h(3, 'Declared scopes against recorded actions');
   w.rich(['Declared scopes: ', ...s.scopes.flatMap((sc, i) => [i ? ', ' : '', { code: sc.id }, sc.description ? ` (${sc.description})` : ''])]);
   if (s.actions.length === 0) w.p('No action was recorded in this session.');
@@ -132,6 +152,7 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
       { code: a.commit.slice(0, 12) },
     ]), [4, 13, 39, 11, 17, 16]);
     if (s.scopesNotNamed.length > 0) w.p(`Declared scopes no action names: ${s.scopesNotNamed.join(', ')}.`);
+    writeOutputs(s, w);
   }
 
   w.h(3, 'Closure');
@@ -157,6 +178,31 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   if (s.followUps.length === 0) w.p('None recorded.');
   else followUpTable(s.followUps, w, false);
   w.sessionEnd();
+}
+
+// Seed §2: the reasons come first. They are the operator's own words, shown as recorded.
+function writeDeclaration(d: ReportDeclaration, w: Writer): void {
+  w.h(3, 'Declaration');
+  w.rich([{ strong: 'Justification: ' }, d.justification]);
+  w.rich([{ strong: 'Material risk: ' }, d.materialRisk]);
+  w.p('Governed paths tried first, and how each failed:');
+  w.table(['governed path', 'how it failed'], d.governedPathsTried.map((g) => [g.path, g.failure]), [30, 70]);
+  w.list(d.attestations.map((a) => `${a.given ? 'Attested' : 'NOT attested'}: ${a.text}`));
+}
+
+function writeOutputs(s: ReportSession, w: Writer): void {
+  w.h(3, 'Recorded output');
+  w.p(`Each action's output as recorded, redacted (procedure.md §7) and redacted again with the current ruleset; at most ${FMT_COUNT(REPORT_OUTPUT_LINES, 'line')} each, the rest is in the record its commit names.`);
+  for (const a of s.actions) {
+    const notes = [
+      a.outputLinesOmitted > 0 ? `${FMT_COUNT(a.outputLinesOmitted, 'more line')} in the record` : '',
+      a.outputTruncatedAtRecord ? 'the recorder kept only part of the output' : '',
+      a.outputRedactedNow > 0 ? `${FMT_COUNT(a.outputRedactedNow, 'further redaction')} made for this report` : '',
+    ].filter(Boolean);
+    w.rich([{ strong: `#${a.seq} ` }, { code: a.commandLine }, ` (${a.outcome}, commit `, { code: a.commit.slice(0, 12) }, `)${notes.length ? `: ${notes.join('; ')}` : ''}`]);
+    if (a.output === '') w.p('No output.');
+    else w.code(a.output);
+  }
 }
 
 function writeControls(m: ReportModel, w: Writer): void {
@@ -216,12 +262,13 @@ function writeIndependentCheck(m: ReportModel, w: Writer): void {
     w.rich(['Records in this report were committed from ', { code: first.commit }, ` (${first.sessionId} #${first.seq}, ${utc(first.at)} UTC) to `, { code: last.commit }, ` (${last.sessionId} #${last.seq}, ${utc(last.at)} UTC).`]);
   } else w.p('This report contains no record, so no commit range.');
   w.p('1. Clone the repository (or use a copy you already trust) and verify every record, chain, commit author and the history against the remote, offline:');
-  w.code(`git clone ${target} evidence\nbreakglass verify --repo evidence`);
+  // An auditor pastes these lines: every word that is not a commit id git printed is shell-quoted (issue 12 item 11).
+  w.code(`git clone ${shellWord(target)} evidence\nbreakglass verify --repo evidence`);
   if (m.commitRange) {
     const { first, last } = m.commitRange;
     w.p('2. List the commits of this report\'s range:');
     w.code(`git -C evidence log --format='%H %an <%ae> %s' ${first.commit}^..${last.commit}`);
     w.p('3. Check one record: show the file the commit added and compare it with the timeline above (its path is in the commit):');
-    w.code(`git -C evidence show --stat ${first.commit}\ngit -C evidence show ${first.commit}:${first.path}`);
+    w.code(`git -C evidence show --stat ${first.commit}\ngit -C evidence show ${shellWord(`${first.commit}:${first.path}`)}`);
   }
 }

@@ -4,22 +4,37 @@ import { writeReport, type Part, type Writer } from './document';
 // The report as Markdown (issue 7): document.ts walks the model; this fills the walk in Markdown
 // syntax, escaping every piece of evidence text so it stays text.
 
+// Evidence text must stay text in every CommonMark/GFM renderer (marked, commonmark.js,
+// markdown-it, GitHub; issue 12 item 11) and stay readable as plain Markdown. So: backslash-escape
+// what starts inline markup anywhere in a line (escape, code, emphasis, strikethrough, links,
+// table cells), write `&`, `<` and `>` as entities (no HTML, no entity, no autolink can start),
+// and escape the first character when it would start a block (heading, quote, list, rule).
 function mdEscape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/[|*_[\]`]/g, (c) => `\\${c}`).replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+  const inline = s
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\\`*_~[\]|]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    // GFM renderers turn bare URLs, www. names and e-mail addresses into links: break each trigger.
+    .replace(/([A-Za-z][A-Za-z0-9+.-]*):(?=\/\/)/g, '$1\\:').replace(/\b(www)\./gi, '$1\\.').replace(/@/g, '\\@');
+  const block = /^(\s*)(#{1,6}(?=\s|$)|[-+](?=\s|$)|-{3,}|=+(?=\s*$)|\d{1,9}(?=[.)](?:\s|$)))/;
+  return inline.replace(block, (_m, space: string, lead: string) => (/^\d/.test(lead) ? `${space}${lead}\\` : `${space}\\${lead}`));
 }
 
 function mdCode(s: string): string {
-  // A code span's fence is longer than any run of backticks inside it; pipes still end a table cell.
-  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(longest + 1);
-  const body = s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-  return `${fence}${body.startsWith('`') || body.endsWith('`') ? ` ${body} ` : body}${fence}`;
+  const body = s.replace(/\r?\n/g, ' ');
+  // A code span keeps everything literal except what ends it: a backtick run of its own length,
+  // and, in a table, a pipe (GFM splits cells before it parses spans, and renderers disagree on
+  // whether `\|` after a backslash is escaped). Text with either is written as escaped text.
+  if (/[`|]/.test(body) || body.trim() === '') return mdEscape(s);
+  return `\`${body}\``;
 }
 
 function mdPart(p: Part): string {
   if (typeof p === 'string') return mdEscape(p);
   if ('code' in p) return mdCode(p.code);
-  return `**${mdEscape(p.strong)}**`;
+  // Emphasis only closes on a non-space: blanks at either end go outside the markers.
+  const [, lead, inner, trail] = /^(\s*)(.*?)(\s*)$/s.exec(p.strong)!;
+  return inner === '' ? p.strong : `${lead}**${mdEscape(inner!)}**${trail}`;
 }
 
 /** Renders the model as Markdown. */

@@ -52,6 +52,22 @@ export interface ReportAction {
   namesDeclared: string[];
   /** Scopes the policy knows for the environment, not declared, that the action names. */
   namesUndeclared: string[];
+  /** The recorded output, redacted again with the current ruleset, at most REPORT_OUTPUT_LINES lines. */
+  output: string;
+  /** Lines of the recorded output the report leaves out (the record at `commit` has them). */
+  outputLinesOmitted: number;
+  /** The recorder itself kept only part of the output (`outputTruncated` in the record). */
+  outputTruncatedAtRecord: boolean;
+  /** Redactions the report made in output already recorded (records from before the current ruleset). */
+  outputRedactedNow: number;
+}
+
+/** What the operator declared and attested (seed §2): what an auditor reads first. */
+export interface ReportDeclaration {
+  justification: string;
+  materialRisk: string;
+  governedPathsTried: Array<{ path: string; failure: string }>;
+  attestations: Array<{ text: string; given: boolean }>;
 }
 
 /** One review, the current one and the ones it superseded. */
@@ -96,6 +112,8 @@ export interface ReportSession {
   reviewOverdue: boolean;
   /** The policy the declaration was made under, and whether that is the one in force now. */
   declaredUnderPolicy: string | null;
+  /** The declaration's reasons, null when the session has no readable declaration. */
+  declaration: ReportDeclaration | null;
   scopes: Array<{ id: string; description: string | null }>;
   /** Declared scopes no action names (asked for, apparently not used). */
   scopesNotNamed: string[];

@@ -16,3 +16,6 @@ export function utc(iso: string): string {
 export function dayOf(iso: string): string {
   return iso.slice(0, 10);
 }
+
+/** How much of each action's output a report shows; the rest stays in the record it names. */
+export const REPORT_OUTPUT_LINES = 200;

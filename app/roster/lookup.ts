@@ -112,14 +112,19 @@ export function signerRuleFor(record: { type: RecordType; sessionId: string }): 
     case 'lock-recovered':
     case 'policy-adopted':
       return 'host';
+    // A shell's recording is committed every 10 s without the operator (issue 17): no key touch per chunk.
     case 'expired':
     case 'clock-skew':
+    case 'recording-chunk':
+    case 'recording-degraded':
+    case 'recording-ended':
       return 'operator-or-host';
     case 'declared':
     case 'action':
     case 'note':
     case 'extended':
     case 'closed':
+    case 'recording-started':
       return 'operator';
     default:
       return assertNever(record.type, 'record type');

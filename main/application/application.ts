@@ -2,7 +2,9 @@ import type { BreakGlassService, SessionSelector } from '../../app/service';
 import type { EvidenceRecord } from '../../app/records';
 import type { SessionState } from '../../app/lifecycle';
 import type { ConsoleContext } from './context';
+import { ClosureSchema } from '../../app/records';
 import { SessionCommands } from './commands';
+import { GovernedShells, type ShellOptions } from './shells';
 import { ExpiryTick } from './expiryTick';
 import { writeSessionEnvFile } from './sessionEnv';
 
@@ -18,6 +20,8 @@ export interface ApplicationOptions {
   sessionEnvPath: string;
   /** Read-only (the commander's console, issue 6): the expiry tick writes nothing. */
   observer?: boolean;
+  /** Governed shells' recording settings (tests shorten the chunk interval). */
+  shells?: ShellOptions;
 }
 
 /**
@@ -33,6 +37,8 @@ export interface ApplicationOptions {
  */
 export class Application {
   readonly commands: SessionCommands;
+  /** Governed shells (issue 17): contained, recorded, ended at expiry and close. */
+  readonly shells: GovernedShells;
   readonly tick: ExpiryTick;
   private readonly committedListeners = new Set<() => Promise<void>>();
 
@@ -41,9 +47,13 @@ export class Application {
     private readonly options: ApplicationOptions,
   ) {
     this.commands = new SessionCommands(ctx, () => this.afterWrite());
+    this.shells = new GovernedShells(ctx, () => this.afterWrite(), options.shells);
     this.tick = new ExpiryTick(ctx, {
       observer: options.observer ?? false,
-      stopCommandsOf: (sessionId) => this.commands.stopSession(sessionId, 'expiry'),
+      stopCommandsOf: (sessionId) => {
+        this.commands.stopSession(sessionId, 'expiry');
+        void this.shells.endSession(sessionId, 'expiry');
+      },
       writeSessionEnv: () => this.writeSessionEnv(),
     });
   }
@@ -77,12 +87,24 @@ export class Application {
   }
 
   /** Extends a session with a new justification (procedure.md §6). */
-  extend(selector: SessionSelector, input: unknown): Promise<CommittedRecord> {
-    return this.write((s) => s.extend(selector, input));
+  async extend(selector: SessionSelector, input: unknown): Promise<CommittedRecord> {
+    const r = await this.write((s) => s.extend(selector, input));
+    if (r.record.type === 'extended') this.shells.reschedule(r.record.sessionId, Date.parse(r.record.payload.newExpiresAt));
+    return r;
   }
 
-  /** Closes a session with its reversal record (procedure.md §8). */
-  close(selector: SessionSelector, input: unknown): Promise<CommittedRecord> {
+  /**
+   * Closes a session with its reversal record (procedure.md §8). A valid closure first ends the
+   * session's governed shells (issue 17: their recordings end `close`, before `closed`).
+   */
+  async close(selector: SessionSelector, input: unknown): Promise<CommittedRecord> {
+    if (ClosureSchema.safeParse(input).success) {
+      const sessionId = await this.service.read().then((view) => this.service.selectSession(view, selector, 'close').sessionId).catch(() => null);
+      if (sessionId) {
+        await this.shells.endSession(sessionId, 'close');
+        await this.shells.recoverCrashed(sessionId).catch(() => 0);
+      }
+    }
     return this.write((s) => s.close(selector, input));
   }
 
@@ -93,12 +115,24 @@ export class Application {
 
   /**
    * What follows every committed record, for the console and the CLI alike: `session.env`
-   * follows the ledger (issue 5); the outbox is asked for a push (issue 2); listeners hear of it.
+   * follows the ledger (issue 5); the outbox is asked for a push (issue 2); forwarding is handed
+   * the record and follows a changed policy (issue 19; it returns at once, never delaying the
+   * write); listeners hear of it.
    */
   async afterWrite(): Promise<void> {
     await this.writeSessionEnv();
     this.ctx.outbox.kick();
+    this.ctx.forwarding.committed();
+    await this.ctx.service.read().then((view) => this.ctx.forwarding.follow(view)).catch(() => {});
     for (const listener of this.committedListeners) await listener();
+  }
+
+  /**
+   * Ends the layer's background work: forwarding first waits up to `forwardWaitMs` for what was
+   * written to be delivered (the CLI, before it exits); whatever is not stays queued in the ledger.
+   */
+  async shutdown(forwardWaitMs = 0): Promise<void> {
+    await this.ctx.forwarding.stop(forwardWaitMs);
   }
 
   /** Brings `session.env` in step with the ledger; a failure to write it never undoes the record. */

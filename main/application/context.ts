@@ -4,8 +4,10 @@ import type { Clock, HostInfo, LockRecovery } from '../../app/ports';
 import { GitEvidenceStore } from '../evidence/store';
 import { repositoryOutputAuthenticator } from '../evidence/outputKey';
 import { nodeHostInfo, systemClock } from '../host/hostInfo';
-import { evidenceRepoDir } from '../host/paths';
+import { dataDir, evidenceRepoDir } from '../host/paths';
+import { ensurePrivateDataDir } from '../host/privateFiles';
 import { Outbox } from '../sync/outbox';
+import { RepositoryForwarding } from './forwarding';
 import { Remote } from '../sync/remote';
 
 /** Everything a caller (CLI, console, test host) needs, wired once. */
@@ -16,6 +18,8 @@ export interface ConsoleContext {
   /** The shared remote's configuration (the outbox pushes to it, the board fetches from it). */
   remote: Remote;
   outbox: Outbox;
+  /** Forwarding of this host's records to the policy's destinations (issue 19); started by the console, by the CLI on its first write. */
+  forwarding: RepositoryForwarding;
   host: HostInfo;
   clock: Clock;
 }
@@ -39,6 +43,8 @@ export interface OpenContextOptions {
 export async function openContext(options: OpenContextOptions = {}): Promise<ConsoleContext> {
   const env = options.env ?? process.env;
   const repoDir = evidenceRepoDir(options.repo, env);
+  // Everything the console keeps for the operator lives in the data folder: it must be theirs alone (issue 12 item 14).
+  await ensurePrivateDataDir(dataDir(env));
   const host = options.host ?? nodeHostInfo(env);
   // The embedded default is created on first use; an explicit folder is created only if empty or
   // absent, and never for reading or by an observer. An existing repository is never committed to
@@ -50,10 +56,12 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
   // made below, after the service it reports lock recoveries and policy adoptions to.
   let outboxRef: Outbox | null = null;
+  const forwarding = new RepositoryForwarding(store, host, { env });
   // Action output is authenticated under the repository's host key, not hashed in the clear (issue 13).
   const service = new BreakGlassService({
     store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir),
     remote: { describe: async () => remotePrecondition(outboxRef ? await outboxRef.status() : { state: 'local-only' }) },
+    forwarding: { describe: (view) => forwarding.precondition(view) },
   });
   // An observer (the commander's machine, issue 6) fetches but writes no record of its own.
   const outbox = new Outbox(store, remote, {
@@ -71,5 +79,5 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
     }),
   });
   outboxRef = outbox;
-  return { repoDir, store, service, remote, outbox, host, clock };
+  return { repoDir, store, service, remote, outbox, forwarding, host, clock };
 }

@@ -1,8 +1,7 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { BreakGlassService } from '../../app/service';
 import { renderEnvInactive } from '../../app/envExport';
 import { sessionEnvFile } from '../host/paths';
+import { writePrivateFileAtomic } from '../host/privateFiles';
 
 /**
  * Keeps `<data dir>/session.env` (mode 0600) in step with the ledger (issue 5): the export block
@@ -12,8 +11,5 @@ import { sessionEnvFile } from '../host/paths';
 export async function writeSessionEnvFile(service: BreakGlassService, file = sessionEnvFile()): Promise<void> {
   const env = await service.environment();
   const text = env ? env.text : renderEnvInactive();
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, text, { mode: 0o600 });
-  await fs.rename(tmp, file);
+  await writePrivateFileAtomic(file, text);
 }

@@ -54,8 +54,12 @@ export function commanderMessage(e: CommanderError): string {
       return 'Unknown option (not repeated here: it may hold a secret). See breakglass <command> --help. A note or a command that starts with "-" goes after --.';
     case 'commander.unknownCommand':
       return 'Unknown command (not repeated here). See breakglass --help.';
-    case 'commander.invalidArgument':
+    case 'commander.invalidArgument': {
+      // Commander's text quotes the value; only our own option name and its allowed choices are kept.
+      const m = /^error: (option '[^']{1,80}') argument .* is invalid\.(?: (Allowed choices are [A-Za-z0-9, _-]{1,200}\.))?$/s.exec(e.message);
+      if (m) return `The ${m[1]} has a value it does not accept (not repeated here).${m[2] ? ` ${m[2]}` : ''} See breakglass <command> --help for the values it takes.`;
       return 'An option has a value it does not accept (not repeated here). See breakglass <command> --help for the values it takes.';
+    }
     case 'commander.excessArguments':
       return 'Too many arguments (not repeated here). See breakglass <command> --help; a note with spaces needs no quotes, a command goes after --.';
     case 'commander.missingArgument':

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import type { CliDeps } from './commandGroup';
+import { closeApplications, type CliDeps } from './commandGroup';
+import { registerForwardCommands } from './forwardCommands';
 import { EXIT, fail, type GlobalOptions } from './output';
+import { registerGovernanceCommands } from './governanceCommands';
 import { registerRepositoryCommands } from './repositoryCommands';
 import { registerSessionCommands } from './sessionCommands';
+import { registerShellCommands } from './shellCommands';
 
 /**
  * The `breakglass` CLI (issue 2): the entry point built into dist/cli.js. Its commands call the
@@ -38,6 +41,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
   };
   registerSessionCommands(program, deps);
   registerRepositoryCommands(program, deps);
+  registerShellCommands(program, deps);
+  registerGovernanceCommands(program, deps);
+  registerForwardCommands(program, deps);
   return program;
 }
 
@@ -76,6 +82,9 @@ export async function runCli(argv: string[]): Promise<number> {
       return fail(program.opts<GlobalOptions>(), e, EXIT.badInput);
     }
     return fail(program.opts<GlobalOptions>(), e);
+  } finally {
+    // Every command, whatever way it ends (exec sets its exit code itself): forwarding delivers what was written.
+    await closeApplications();
   }
   return exitCode;
 }

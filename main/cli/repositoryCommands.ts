@@ -4,18 +4,25 @@ import { BreakGlassError } from '../../app/errors';
 import { ReportScopeSchema } from '../../app/contract';
 import { parseOrThrow } from '../../app/zodIssues';
 import { verifyRepository } from '../evidence/verify';
+import { describeSignatures } from '../../app/verifyResult';
+import { z } from 'zod';
+
+const CommitIdSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'Give the full commit id.');
 import { produceReport, type ReportFormat } from '../report/produce';
 import { writeReportFile } from '../report/save';
 import { openApplication, type CommandGroup } from './commandGroup';
+import { printTranscript } from './shellCommands';
 import { describeState, EXIT, out, sessionJson } from './output';
 
 /** The repository's commands: verify, push, remote, log, report. */
 export const registerRepositoryCommands: CommandGroup = (program, { g, action }) => {
   program.command('verify')
-    .description('verify every record, chain, commit and the history against the remote')
-    .action(action(async () => {
+    .description('verify every record, chain, commit, signature (against the roster) and the history against the remote')
+    .option('--anchor <commit>', 'the roster\'s trust anchor an auditor pins (the first roster commit)')
+    .action(action(async (o: { anchor?: string }) => {
       const { ctx } = await openApplication(g(), { readOnly: true });
-      const report = await verifyRepository(ctx.store);
+      const report = await verifyRepository(ctx.store, o.anchor !== undefined ? { anchor: parseOrThrow(CommitIdSchema, o.anchor, 'trust anchor (--anchor COMMIT)') } : {});
+      const signatures = report.signatures ? [describeSignatures(report.signatures)] : [];
       const lines = report.problems.map((p) => `  ${[p.sessionId, p.seq === null ? null : `seq ${p.seq}`, p.path, p.commit ? `commit ${p.commit.slice(0, 12)}` : null].filter(Boolean).join(' ')}: ${p.message}`);
       const read = `Read ${report.tips.length} ref(s): ${report.tips.map((t) => `${t.ref.replace(/^refs\//, '')} ${t.commit.slice(0, 12)}`).join(', ') || 'none'}.`;
       const compared = report.comparedWith.length > 0 ? `Compared with ${report.comparedWith.map((r) => r.replace('refs/remotes/', '')).join(', ')}.` : 'No fetched copy of the remote to compare with.';
@@ -25,6 +32,7 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
         report.ok
           ? `OK: ${report.records} record(s) in ${report.sessions} session(s), ${report.commitsChecked} commit(s) checked${report.comparedWithRemote ? `, history contains ${report.comparedWithRemote.replace('refs/remotes/', '')}` : ''}; git fsck clean.`
           : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`,
+        ...signatures,
         read, compared,
       ].join('\n'), report);
       return report.ok ? EXIT.ok : EXIT.refused;
@@ -57,7 +65,12 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
   program.command('log')
     .description('list sessions, or one session\'s records')
     .option('--session <id>', 'show this session\'s timeline')
-    .action(action(async (o: { session?: string }) => {
+    .option('--transcript', 'with --session: the governed shells\' commands and what they showed (issue 17)')
+    .action(action(async (o: { session?: string; transcript?: boolean }) => {
+      if (o.transcript) {
+        if (!o.session) throw new BreakGlassError('invalid-input', 'Name the session with --session ID (list sessions with: breakglass log).', { field: 'session' });
+        return printTranscript(g(), o.session);
+      }
       const { ctx } = await openApplication(g(), { readOnly: true });
       const view = await ctx.service.read();
       if (!o.session) {

@@ -7,6 +7,7 @@ import type { StatusSnapshot } from '../../app/views';
 import { problemsFromZod } from '../../app/zodIssues';
 import { Application } from '../application/application';
 import { openContext, type ConsoleContext } from '../application/context';
+import { watchForwarding } from '../application/forwarding';
 import { dataDir, sessionEnvFile } from '../host/paths';
 import { chromiumPdfPrinter, type PdfPrinter } from '../report/pdf';
 import { directorySaver, type ReportSaver } from '../report/save';
@@ -46,6 +47,7 @@ export class ConsoleBackend {
   private readonly listeners = new Set<<E extends EventName>(event: E, payload: EventPayloads[E]) => void>();
   private timer: NodeJS.Timeout | null = null;
   private lastHead: string | null | undefined = undefined;
+  private unwatchForwarding: (() => void) | null = null;
   /** Other hosts' records, fetched on the board's schedule and on demand (issue 6). */
   readonly fetches: FetchSchedule;
   /** Why the console is read-only although nobody asked for observer mode (an unreadable settings file), or null. */
@@ -105,6 +107,8 @@ export class ConsoleBackend {
   async start(): Promise<void> {
     await this.app.tick.recordMissedExpiries();
     if (!this.observer) this.ctx.outbox.start();
+    await this.ctx.forwarding.start();
+    this.unwatchForwarding = watchForwarding(this.ctx.forwarding, (s) => this.emit('forward.changed', s));
     await this.tick();
     this.timer = setInterval(() => void this.tick(), Math.min(1_000, this.pollMs));
     this.timer.unref?.();
@@ -116,6 +120,8 @@ export class ConsoleBackend {
     this.timer = null;
     this.ctx.outbox.stop();
     this.fetches.stop();
+    this.unwatchForwarding?.();
+    void this.ctx.forwarding.stop();
   }
 
   /** Subscribes to every event main sends; returns the unsubscribe. */
@@ -176,6 +182,7 @@ export class ConsoleBackend {
   private async tick(): Promise<void> {
     try {
       const view = await this.ctx.service.read();
+      await this.ctx.forwarding.follow(view);
       const ticked = await this.app.tick.run(view, this.ctx.clock.now());
       for (const w of ticked.warnings) this.emit('countdown.warning', w);
       // The view's id moves whenever any ref of the view does (issue 14): this host's, or another's fetched.

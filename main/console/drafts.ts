@@ -1,5 +1,5 @@
+import { writePrivateFileAtomic } from '../host/privateFiles';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { DraftSchema, type Draft } from '../../app/contract';
 
 /**
@@ -8,7 +8,6 @@ import { DraftSchema, type Draft } from '../../app/contract';
  * silently dropped, so a person can still recover its text.
  */
 export class DraftStore {
-  private writes = 0;
 
   constructor(private readonly file: string) {}
 
@@ -33,11 +32,8 @@ export class DraftStore {
   /** Saves the draft atomically (mode 0600: it may hold a justification not yet redacted). */
   async save(draft: Draft): Promise<string> {
     const savedAt = new Date().toISOString();
-    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    // A unique temporary name per write: overlapping saves must not write into each other's file.
-    const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify({ ...draft, savedAt }), { mode: 0o600 });
-    await fs.rename(tmp, this.file);
+    // A random temporary name per write (issue 12 item 14): overlapping saves never share one, and no one can pre-plant it.
+    await writePrivateFileAtomic(this.file, JSON.stringify({ ...draft, savedAt }));
     return savedAt;
   }
 

@@ -8,6 +8,7 @@ import { formatPolicyProblems } from '../../app/policy';
 import type { EvidenceRecord } from '../../app/records';
 import { sessionViewOf, type StatusSnapshot } from '../../app/views';
 import type { Application } from '../application/application';
+import { sessionSignatures } from '../evidence/sessionSignatures';
 import { verifyRepository } from '../evidence/verify';
 import { parseCommandLine } from '../process/runner';
 import { defaultTerminal } from '../process/terminal';
@@ -19,6 +20,7 @@ import { testRemote } from '../sync/remoteTest';
 import type { DraftStore } from './drafts';
 import { toErrorInfo } from './errors';
 import type { SettingsStore } from './settings';
+import { terminalHandlers } from './terminalHandlers';
 
 /** Handlers for every call of the contract, typed by it. */
 export type Handlers = { [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>> };
@@ -46,8 +48,9 @@ const committed = (r: { record: EvidenceRecord; commit: string }): Committed => 
  */
 export function createHandlers(d: HandlerDeps): Handlers {
   const { app } = d;
-  const { service, host, clock, store, remote, outbox } = app.ctx;
+  const { service, host, clock, store, remote, outbox, forwarding } = app.ctx;
   return {
+    ...terminalHandlers(d),
     'status.get': () => d.snapshot(),
     'policy.get': async () => {
       const view = await service.read();
@@ -100,7 +103,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const now = clock.now();
       const pending = await outbox.pendingCommits();
       const sync = await d.fetches.status();
-      return buildSessionDetail({ view, sessionId, now, hostId: host.hostId, pending, sync });
+      const detail = buildSessionDetail({ view, sessionId, now, hostId: host.hostId, pending, sync });
+      // Who signed each record (issue 15): proven by a roster key, or only claimed.
+      return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []) } : detail;
     },
     'ledger.verify': async () => {
       const r = await verifyRepository(store);
@@ -130,6 +135,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const configured = (await d.settings.get()).terminal;
       return configured.length > 0 ? configured : defaultTerminal();
     })),
+    'forward.status': () => forwarding.status(),
+    'forward.test': ({ destination }) => forwarding.test(destination),
     'settings.get': () => d.settings.get(),
     'settings.set': (patch) => d.settings.set(patch),
     'report.export': async ({ scope, format }) => {

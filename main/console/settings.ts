@@ -1,3 +1,4 @@
+import { writePrivateFileAtomic } from '../host/privateFiles';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SettingsSchema, type Settings } from '../../app/contract';
@@ -65,10 +66,7 @@ export class SettingsStore {
   /** Merges and saves. */
   async set(patch: Partial<Settings>): Promise<Settings> {
     const next = { ...(await this.get()), ...patch };
-    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(next, null, 2), { mode: 0o600 });
-    await fs.rename(tmp, this.file);
+    await writePrivateFileAtomic(this.file, JSON.stringify(next, null, 2));
     return next;
   }
 }

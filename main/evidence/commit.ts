@@ -2,12 +2,16 @@ import { createHash } from 'node:crypto';
 import { BreakGlassError } from '../../app/errors';
 import type { Person } from '../../app/identity';
 import { Git, GitFailure } from '../git';
+import { RecordCommitConflict, RecordCommitter } from '../signing/recordCommit';
+import type { CommitSigner } from '../signing/signer';
 
 /**
  * The commit path: the one place evidence commits are made and a branch is moved. Records are
- * committed with `git fast-import` on this host's own ref (`hosts/<id>`, issue 14), the initial
- * policy on the organisation branch; issue 15 replaces it with `commit-tree -S` (signed) +
- * `update-ref` compare-and-swap, behind this same class.
+ * committed on this host's own ref (`hosts/<id>`, issue 14), the initial policy and governance on
+ * the organisation branch. In a repository without a roster, records are committed unsigned with
+ * `git fast-import`; with a roster (issue 15) every commit is signed, made with plumbing
+ * (main/signing/recordCommit.ts: fast-import cannot sign) and `update-ref` compare-and-swap,
+ * behind this same class.
  */
 
 /** One commit of files on top of a branch. */
@@ -16,6 +20,11 @@ export interface FilesCommit {
   branch: string;
   /** The commit the new one builds on (null: the first commit): the branch's tip, or where a new branch starts. */
   parent: string | null;
+  /**
+   * Where the branch must point for the commit to land (null: it must not exist yet); default
+   * `parent`. A host's first record starts its ref (expected null) at the organisation tip (parent).
+   */
+  expected?: string | null;
   /** Author and committer (the named operator; the system identity for the initial policy). */
   who: Person;
   /** Author time (the record's instant) and commit time, in epoch seconds. */
@@ -39,10 +48,32 @@ export class StaleHead extends Error {
 
 /** Commits evidence on the branches of one repository. */
 export class BranchCommitter {
+  private signedCommitter: RecordCommitter | null = null;
+
   constructor(
     private readonly git: Git,
     private readonly objectFormat: 'sha1' | 'sha256',
   ) {}
+
+  /**
+   * Commits one file on top of `parent` as a commit signed by `signer` and moves the branch
+   * (compare-and-swap: a moved branch throws StaleHead). `replace` names a governed file that an
+   * approved change replaces; records are never replaced.
+   */
+  async commitSignedFile(c: Omit<FilesCommit, 'files'> & { file: { path: string; content: string }; replace?: 'roster.yaml' | 'policy.yaml' }, signer: CommitSigner): Promise<string> {
+    this.signedCommitter ??= new RecordCommitter(this.git, this.objectFormat);
+    const stamp = (seconds: number) => ({ name: c.who.name, email: c.who.email, seconds });
+    try {
+      const result = await this.signedCommitter.append({
+        ref: `refs/heads/${c.branch}`, parent: c.parent, ...(c.expected !== undefined ? { expected: c.expected } : {}), path: c.file.path, content: c.file.content, message: c.message,
+        author: stamp(c.authoredAt), committer: stamp(c.committedAt), ...(c.replace ? { replace: c.replace } : {}),
+      }, signer);
+      return result.commit;
+    } catch (e) {
+      if (e instanceof RecordCommitConflict) throw new StaleHead();
+      throw e;
+    }
+  }
 
   /**
    * Commits `files` on top of `parent` and moves the branch to it, in one `git fast-import`

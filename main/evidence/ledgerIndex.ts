@@ -10,8 +10,11 @@ import { builtInPolicy, PolicyReader } from './policyInForce';
 import { RecordCache } from './recordCache';
 import { diffTips, TipUnion, type TipDiff } from './tipUnion';
 
-/** Files at the root of the organisation branch beside records; on a host's ref they are ignored. */
-const ROOT_FILES = new Set(['policy.yaml', 'README.md', '.gitattributes']);
+/** Files at the root of the organisation branch beside records (roster.yaml: issue 15); on a host's ref they are ignored. */
+const ROOT_FILES = new Set(['policy.yaml', 'README.md', '.gitattributes', 'roster.yaml']);
+
+/** Not records: the root files, and governance proposals and approvals (issue 15, main/evidence/governance.ts). */
+const isNonRecord = (p: string): boolean => ROOT_FILES.has(p) || p.startsWith('governance/');
 
 interface CachedEntry {
   blob: string;
@@ -62,6 +65,8 @@ export class LedgerIndex {
   /** The blob of the organisation branch's policy.yaml (null: none, the built-in policy applies). */
   policyBlob: string | null = null;
   policy: PolicyInForce = builtInPolicy();
+  /** The blob of the organisation branch's roster.yaml (null: no roster, records are unsigned; issue 15). */
+  rosterBlob: string | null = null;
 
   constructor(
     private readonly git: Git,
@@ -113,7 +118,9 @@ export class LedgerIndex {
     this.tips = new Map(next.tips.map((t) => [t.ref, t]));
     const policyChanged = !incremental || changed.has('policy.yaml') || oldOrg?.commit !== nextOrg?.commit;
     this.policyBlob = this.orgFiles.get('policy.yaml') ?? null;
+    this.rosterBlob = this.orgFiles.get('roster.yaml') ?? null;
     changed.delete('policy.yaml');
+    changed.delete('roster.yaml');
     const touched = await this.readChanged(changed);
     if (policyChanged) this.policy = await this.policies.inForce(nextOrg?.commit ?? null, this.policyBlob);
     await this.attribute(incremental ? [...before.values()].map((t) => t.commit) : null, next, [...changed].filter((p) => this.entries.has(p)));
@@ -123,7 +130,7 @@ export class LedgerIndex {
 
   /** Applies one ref's tree diff to the union (and, for the organisation tip, to its own tree). */
   private apply(d: TipDiff, changed: Set<string>): void {
-    const counted = (p: string) => !ROOT_FILES.has(p);
+    const counted = (p: string) => !isNonRecord(p);
     if (d.tip.organisation) {
       for (const c of d.changes) {
         if (c.next === null) this.orgFiles.delete(c.path);
@@ -244,7 +251,7 @@ export class LedgerIndex {
    */
   async recordCommitted(ref: string, file: string, blob: string, commit: string, record: EvidenceRecord, startedAtOrg: boolean): Promise<void> {
     const view = this.view!;
-    if (startedAtOrg) for (const [p, b] of this.orgFiles) if (!ROOT_FILES.has(p)) this.union.add(p, b, 1);
+    if (startedAtOrg) for (const [p, b] of this.orgFiles) if (!isNonRecord(p)) this.union.add(p, b, 1);
     this.union.add(file, blob, 1);
     this.entries.set(file, { blob, commit, record, error: null });
     await this.recordCache?.append([[blob, record]]);
@@ -280,6 +287,7 @@ export class LedgerIndex {
     this.orgFiles.clear();
     this.tips = new Map();
     this.policyBlob = null;
+    this.rosterBlob = null;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
@@ -10,6 +11,9 @@ import { BranchCommitter, StaleHead } from './commit';
 import { ownRef, readTips, trackingRefOf, type TipSet } from './layout';
 import { LedgerIndex } from './ledgerIndex';
 import { takeFetched, type MergeOutcome } from './merge';
+import { RecordSigning, type RecordSigningOptions } from './recordSigning';
+import type { Roster } from '../../app/roster/schema';
+import type { CommitSigner } from '../signing/signer';
 import { defaultSystemAuthor, EVIDENCE_README, openRepository, readGitIdentity } from './repository';
 import { WriterLock, DEFAULT_LOCK_WAIT_MS } from './writerLock';
 
@@ -27,6 +31,8 @@ export interface OpenOptions {
   lockWaitMs?: number;
   /** Identity for commits that have no named actor (the initial policy commit). */
   systemAuthor?: Person;
+  /** Where the ssh-agent and the host key are (issue 15); default: SSH_AUTH_SOCK, and the host key in the git dir. */
+  signing?: Partial<RecordSigningOptions>;
 }
 
 /**
@@ -39,6 +45,15 @@ export class GitEvidenceStore implements EvidenceStore {
   private index: LedgerIndex;
   private readonly committer: BranchCommitter;
   private readonly lock: WriterLock;
+  /** Who signs each commit once the repository has a roster (issue 15). */
+  readonly signing: RecordSigning;
+  /**
+   * One reader or writer of the in-memory ledger index at a time: a refresh and a commit both
+   * mutate it, and two at once would place a record twice (forwarding reads it beside the
+   * console's own reads, issue 19). Re-entrant within one call chain (a precondition read inside a write).
+   */
+  private indexTurn: Promise<unknown> = Promise.resolve();
+  private readonly holdsTurn = new AsyncLocalStorage<true>();
 
   private constructor(
     readonly dir: string,
@@ -53,10 +68,16 @@ export class GitEvidenceStore implements EvidenceStore {
     readonly readOnly: boolean,
     private readonly systemAuthor: Person,
     lockWaitMs: number,
+    signing: Partial<RecordSigningOptions> = {},
   ) {
     this.lock = new WriterLock(gitDir, lockWaitMs);
     this.index = new LedgerIndex(git, branch, gitDir, objectFormat, { ownHostId: hostId });
     this.committer = new BranchCommitter(git, objectFormat);
+    this.signing = new RecordSigning({ hostKeyDir: gitDir, ...signing }, async (blob) => {
+      const text = (await this.index.catBlobs([blob])).get(blob);
+      if (text === undefined) throw new BreakGlassError('evidence-not-committed', 'roster.yaml could not be read from the evidence repository: nothing was recorded. Run breakglass verify.');
+      return text;
+    });
   }
 
   /**
@@ -70,7 +91,7 @@ export class GitEvidenceStore implements EvidenceStore {
     const create = (options.create ?? false) && !readOnly;
     const repo = await openRepository(dir, create, readOnly);
     const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.hostId ?? null, readOnly,
-      options.systemAuthor ?? defaultSystemAuthor(), options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+      options.systemAuthor ?? defaultSystemAuthor(), options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, options.signing);
     if ((await store.readTips()).tips.length === 0) {
       if (!create) throw new BreakGlassError('invalid-input', `The evidence repository at ${repo.dir} has no commits on ${repo.branch}.`);
       if (repo.created) await store.write(async () => undefined);
@@ -90,8 +111,20 @@ export class GitEvidenceStore implements EvidenceStore {
     return out.exitCode === 0 ? out.text().trim() : null;
   }
 
+  /** Runs `fn` with the index to itself (see {@link indexTurn}). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.holdsTurn.getStore()) return fn();
+    const run = this.indexTurn.catch(() => {}).then(() => this.holdsTurn.run(true, fn));
+    this.indexTurn = run;
+    return run;
+  }
+
   /** @inheritdoc */
-  async read(): Promise<LedgerView> {
+  read(): Promise<LedgerView> {
+    return this.exclusive(() => this.readIndex());
+  }
+
+  private async readIndex(): Promise<LedgerView> {
     const tips = await this.readTips();
     if (this.index.view && tips.viewId === this.index.viewId) return this.index.view;
     await this.index.refresh(tips);
@@ -107,32 +140,36 @@ export class GitEvidenceStore implements EvidenceStore {
   async write<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>): Promise<T> {
     if (this.readOnly) throw new BreakGlassError('refused', 'This evidence repository was opened for reading only: nothing can be recorded here.');
     const held = await this.lock.acquire();
-    let recovered = held.recovered;
     try {
-      for (let attempt = 0; ; attempt++) {
-        const view = this.index.view ?? (await this.read());
-        // A repository with nothing at all (an empty folder, `git init`): its first write commits
-        // the default policy on the organisation branch, then the record on the host's own ref.
-        if (!view.tips || view.tips.length === 0) {
-          await this.commitInitialPolicy();
-          continue;
-        }
-        let appended = 0;
-        try {
-          return await fn(view, async (record, incident) => {
-            const commit = await this.append(record, incident);
-            appended += 1;
-            return commit;
-          }, recovered);
-        } catch (e) {
-          if (!(e instanceof StaleHead) || attempt >= 3) throw e instanceof StaleHead ? e.asUserError() : e;
-          if (appended > 0) recovered = null; // the recovery record (always first) is committed already
-          this.index.invalidate();
-          await this.read();
-        }
-      }
+      return await this.exclusive(() => this.writeHeld(fn, held.recovered));
     } finally {
       await held.release();
+    }
+  }
+
+  private async writeHeld<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>, lockRecovery: LockRecovery | null): Promise<T> {
+    let recovered = lockRecovery;
+    for (let attempt = 0; ; attempt++) {
+      const view = this.index.view ?? (await this.readIndex());
+      // A repository with nothing at all (an empty folder, `git init`): its first write commits
+      // the default policy on the organisation branch, then the record on the host's own ref.
+      if (!view.tips || view.tips.length === 0) {
+        await this.commitInitialPolicy();
+        continue;
+      }
+      let appended = 0;
+      try {
+        return await fn(view, async (record, incident) => {
+          const commit = await this.append(record, incident);
+          appended += 1;
+          return commit;
+        }, recovered);
+      } catch (e) {
+        if (!(e instanceof StaleHead) || attempt >= 3) throw e instanceof StaleHead ? e.asUserError() : e;
+        if (appended > 0) recovered = null; // the recovery record (always first) is committed already
+        this.index.invalidate();
+        await this.readIndex();
+      }
     }
   }
 
@@ -143,7 +180,7 @@ export class GitEvidenceStore implements EvidenceStore {
   async takeFetched(): Promise<MergeOutcome> {
     const held = await this.lock.acquire();
     try {
-      return await takeFetched({ git: this.git, branch: this.branch, committer: this.committer, index: this.index, readTips: () => this.readTips() }, held.recovered);
+      return await this.exclusive(() => takeFetched({ git: this.git, branch: this.branch, committer: this.committer, index: this.index, readTips: () => this.readTips() }, held.recovered));
     } finally {
       await held.release();
     }
@@ -164,34 +201,85 @@ export class GitEvidenceStore implements EvidenceStore {
     return readGitIdentity(this.git);
   }
 
+  /** The roster in force on the organisation branch (null: none, records are unsigned), read after `read()`. */
+  async roster(): Promise<Roster | null> {
+    await this.read();
+    return this.signing.roster(this.index.rosterBlob);
+  }
+
+  /**
+   * Commits one governance file (roster.yaml at creation, a proposal or approval, an adopted
+   * roster.yaml / policy.yaml) as a commit signed by `signer`, under the writer lock, on the
+   * organisation branch (governance is the organisation's, never a host's: issue 14, issue 15);
+   * `replace` names the governed file an approved change replaces.
+   */
+  async commitGovernance(c: { path: string; content: string; message: string; who: Person; replace?: 'roster.yaml' | 'policy.yaml' }, signer: CommitSigner | ((roster: Roster | null) => Promise<CommitSigner>)): Promise<string> {
+    if (this.readOnly) throw new BreakGlassError('refused', 'This evidence repository was opened for reading only: nothing can be recorded here.');
+    const held = await this.lock.acquire();
+    try {
+      return await this.exclusive(async () => {
+        await this.readIndex();
+        const sign = typeof signer === 'function' ? await signer(await this.signing.roster(this.index.rosterBlob)) : signer;
+        const now = Math.floor(Date.now() / 1000);
+        const local = `refs/heads/${this.branch}`;
+        const commit = await this.committer.commitSignedFile({
+          branch: this.branch,
+          // A clone without a local organisation branch starts it at the fetched copy.
+          parent: this.index.organisationTip?.commit ?? null,
+          expected: this.index.tips.get(local)?.commit ?? null,
+          who: c.who, authoredAt: now, committedAt: now, message: c.message,
+          file: { path: c.path, content: c.content }, ...(c.replace ? { replace: c.replace } : {}),
+        }, sign).catch((e: unknown) => {
+          throw e instanceof StaleHead ? e.asUserError() : e;
+        });
+        this.index.invalidate();
+        await this.readIndex();
+        return commit;
+      });
+    } finally {
+      await held.release();
+    }
+  }
+
   /**
    * Commits one record (one file, one commit, authored by the record's actor at the record's time)
-   * on the own ref of the host that writes it (issue 14). A host's first record starts its ref at
-   * the organisation tip, so its history contains the organisation's root.
+   * on the own ref of the host that writes it (issue 14), signed when the organisation branch has a
+   * roster (issue 15). A host's first record starts its ref at the organisation tip, so its
+   * history contains the organisation's root and the roster it was signed under.
    */
   private async append(record: EvidenceRecord, incidentId: string | null): Promise<string> {
     const view = this.index.view!;
     const declared = view.sessions.get(record.sessionId)?.[0]?.record;
     const file = recordPath(record, declared?.at ?? record.at);
     const json = `${JSON.stringify(record, null, 2)}\n`;
+    const roster = await this.signing.roster(this.index.rosterBlob);
     const ref = ownRef(record.host.id);
     const tip = this.index.tips.get(ref)?.commit ?? null;
     // A host whose ref the remote already has (a new clone on its machine) continues it.
     const fetched = tip === null ? this.index.tips.get(trackingRefOf(record.host.id))?.commit ?? null : null;
     const org = this.index.organisationTip?.commit ?? null;
-    const commit = await this.committer.commitFiles({
+    const c = {
       branch: ref.slice('refs/heads/'.length),
       parent: tip ?? fetched ?? org,
+      expected: tip,
       who: record.actor,
       authoredAt: Math.floor(Date.parse(record.at) / 1000),
       committedAt: Math.floor(Date.now() / 1000),
       message: commitMessageFor(record, incidentId ? incidentId.replace(/[\r\n]/g, ' ') : null),
-      files: [{ path: file, content: json }],
-    });
+    };
+    let commit: string;
+    if (roster) {
+      // Fail closed (issue 15): the signer is chosen and checked before anything is written.
+      const operator = view.sessions.get(record.sessionId)?.[0]?.record.actor ?? null;
+      const signer = await this.signing.signerFor(roster, record, operator, c.committedAt * 1000);
+      commit = await this.committer.commitSignedFile({ ...c, file: { path: file, content: json } }, signer);
+    } else {
+      commit = await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
+    }
     if (fetched !== null) {
       // Rare (the first record on a new clone): the view's refs change shape, so read it again.
       this.index.invalidate();
-      await this.read();
+      await this.readIndex();
     } else {
       await this.index.recordCommitted(ref, file, this.committer.blobId(json), commit, record, tip === null && org !== null);
     }

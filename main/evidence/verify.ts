@@ -3,12 +3,14 @@ import { formatPolicyProblems } from '../../app/policy';
 import { parseRecordPath } from '../../app/records';
 import { verifyLedgerRecords, type IntegrityProblem } from '../../app/ledger';
 import type { LedgerView } from '../../app/ports';
+import { verifySessionRecordings } from '../../app/recording/evidence';
 import type { VerifyResult } from '../../app/verifyResult';
 import { Git } from '../git';
 import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf } from './layout';
 import { LedgerIndex } from './ledgerIndex';
 import type { GitEvidenceStore } from './store';
 import { checkHistories } from './verifyHistory';
+import { verifySignatures } from './verifySignatures';
 
 /** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
 export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
@@ -24,7 +26,7 @@ export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedW
  * rewritten, the policy in force is valid, and git fsck is clean. Every record is read from git's
  * objects: the derived caches never decide a verification (issue 12 item 3).
  */
-export async function verifyRepository(store: VerifiedStore): Promise<VerifyReport> {
+export async function verifyRepository(store: VerifiedStore, options: { anchor?: string } = {}): Promise<VerifyReport> {
   // git fsck is the longest step (it hashes every object); it runs beside the rest on its own git
   // instance, so the two cores share the work.
   const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
@@ -42,6 +44,15 @@ export async function verifyRepository(store: VerifiedStore): Promise<VerifyRepo
   if (view.policy.ok && view.policy.rejected) {
     problems.push({ sessionId: null, seq: null, path: 'policy.yaml', commit: tips.tips.find((t) => t.organisation)?.commit ?? null, message: `policy.yaml is invalid (${formatPolicyProblems(view.policy.rejected.problems).replace(/\n/g, '; ')}); the last valid policy (sha256 ${view.policy.sha256.slice(0, 12)}) stays in force until it is fixed.` });
   }
+  // Issue 17: each governed shell's recording — its chunk chain, its start and its end.
+  for (const [sessionId, entries] of view.sessions) {
+    for (const p of await verifySessionRecordings(entries.map((e) => e.record))) {
+      problems.push({ sessionId, seq: p.recordSeq, path: null, commit: null, message: `Recording ${p.recordingId}: ${p.message}` });
+    }
+  }
+  // Who signed each commit, against the roster in force (issue 15): main/evidence/verifySignatures.ts.
+  const signed = await verifySignatures(store, view, options);
+  problems.push(...signed.problems);
   const comparedWith: string[] = [];
   const comparedWithRemote = await compareOwnWithRemote(store, problems, comparedWith);
   if (records === 0) await refuseEmptyView(store.git, problems);
@@ -54,6 +65,7 @@ export async function verifyRepository(store: VerifiedStore): Promise<VerifyRepo
   return {
     ok: problems.length === 0, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: history.commitsChecked, comparedWithRemote, comparedWith, tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices, problems,
+    signatures: signed.summary,
   };
 }
 

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { ForwardFailureKind } from '../../app/forwarding/status';
 
 /**
  * Why a destination did not take an event (issue 19: "bad configuration is caught before the day
@@ -17,10 +18,10 @@ export const FORWARD_ERROR_KINDS = {
   protocol: 'the receiver answered in a way its protocol does not allow, or never acknowledged',
   config: 'the host lacks what the policy names (a CA file, a secret in an environment variable or file)',
   ledger: 'this host\'s evidence ledger could not be read (nothing was sent)',
-} as const;
+} as const satisfies Record<ForwardFailureKind, string>;
 
 /** One kind of forwarding failure. */
-export type ForwardErrorKind = keyof typeof FORWARD_ERROR_KINDS;
+export type ForwardErrorKind = keyof typeof FORWARD_ERROR_KINDS & ForwardFailureKind;
 
 /** A failure to deliver to one destination. `delivered` events of the batch (a prefix) got through before it. */
 export class ForwardError extends Error {

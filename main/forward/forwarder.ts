@@ -1,7 +1,8 @@
 import { testEvent, type OcsfProduct } from '../../app/forwarding/ocsf';
 import { destinationFingerprint, destinationTarget, type Destination, type ForwardingConfig } from '../../app/forwarding/policy';
 import type { ForwardSource } from '../../app/forwarding/ports';
-import { ForwardError, type ForwardErrorKind } from './errors';
+import type { ForwardDestinationStatus, ForwardTestResult } from '../../app/forwarding/status';
+import { ForwardError } from './errors';
 import { SplunkHecTransport } from './splunk';
 import { ForwardStateStore } from './state';
 import { SyslogTransport } from './syslog';
@@ -39,26 +40,10 @@ export interface ForwarderOptions {
 }
 
 /** One destination's state, for the header, Settings and `breakglass forward status`. */
-export interface DestinationStatus {
-  id: string;
-  kind: Destination['kind'];
-  /** Where it sends (no secrets). */
-  target: string;
-  /** The last record delivered: its position, hash and time, and when it was delivered. Null when nothing was yet. */
-  deliveredUpTo: { position: number; recordHash: string; recordAt: string | null; deliveredAt: string | null } | null;
-  /** This host's records not yet delivered. */
-  pending: number;
-  /** Set while deliveries fail: since when, why, how often, and the next try. */
-  failing: { kind: ForwardErrorKind; reason: string; since: string; attempts: number; nextTryAt: string | null } | null;
-  lastCheckpointAt: string | null;
-  /** Why delivery started again from the first record, if it did. */
-  restarted: { at: string; reason: string } | null;
-}
+export type DestinationStatus = ForwardDestinationStatus;
 
 /** The outcome of `test(destination)`. */
-export type ForwardTestResult =
-  | { ok: true; destination: string; target: string; ms: number }
-  | { ok: false; destination: string; target: string; kind: ForwardErrorKind; message: string };
+export type { ForwardTestResult };
 
 /** Builds the transport of a destination. */
 export function createTransport(d: Destination, env: NodeJS.ProcessEnv, now: () => number = Date.now): Transport {
@@ -110,9 +95,12 @@ export class Forwarder {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.syncWorkers();
+    // Nothing is stopping yet, so the workers exist as soon as this returns; there is no wait to miss.
+    void this.syncWorkers();
     for (const w of this.workers.values()) w.kick('start');
     this.pollTimer = setInterval(() => void this.poll(), this.ctx.pollIntervalMs);
+    // Polling alone never keeps a process alive (a CLI that forgot to stop it still exits; deliveries in flight do).
+    this.pollTimer.unref?.();
   }
 
   /** Tells the forwarder a record was committed; returns at once (the sending is in the background). */
@@ -179,6 +167,19 @@ export class Forwarder {
     }));
   }
 
+  /**
+   * Each destination's current failure (of `destinations`, by default the ones in force), from the
+   * host's state files alone: no ledger read, so it is safe where the ledger is held (the
+   * preconditions a declaration runs inside its commit).
+   */
+  async failures(destinations: readonly Destination[] = this.destinations): Promise<Array<Pick<DestinationStatus, 'id' | 'target' | 'failing'>>> {
+    const nowIso = new Date(this.ctx.now()).toISOString();
+    return Promise.all(destinations.map(async (d) => {
+      const s = await this.states.read(d.id, destinationFingerprint(d), nowIso);
+      return { id: d.id, target: destinationTarget(d), failing: s.failure ? { kind: s.failure.kind, reason: s.failure.reason, since: s.failure.since, attempts: s.failure.attempts, nextTryAt: s.nextTryAt } : null };
+    }));
+  }
+
   /** Sends a test event to one destination and changes nothing else (no cursor, no state). */
   async test(destinationId: string): Promise<ForwardTestResult> {
     const d = this.destinations.find((x) => x.id === destinationId);
@@ -197,10 +198,13 @@ export class Forwarder {
   }
 
   /** Resolves true once every destination is caught up and idle, false after `timeoutMs`. */
-  async whenIdle(timeoutMs: number): Promise<boolean> {
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    return this.waitUntil(() => [...this.workers.values()].every((w) => w.idle), timeoutMs);
+  }
+
+  private async waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    const idle = () => [...this.workers.values()].every((w) => w.idle);
-    while (!idle()) {
+    while (!done()) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -214,6 +218,15 @@ export class Forwarder {
       });
     }
     return true;
+  }
+
+  /**
+   * Resolves true once every destination has finished its passes and is caught up, failing
+   * (retried later, from the ledger), or being delivered by another process on this host; false
+   * after `timeoutMs`. A short-lived CLI waits for this, not for a failing receiver to come back.
+   */
+  async whenSettled(timeoutMs: number): Promise<boolean> {
+    return this.waitUntil(() => [...this.workers.values()].every((w) => w.settled), timeoutMs);
   }
 
   /** Calls `listener` whenever a destination's state may have changed; returns the unsubscribe. */

@@ -69,6 +69,11 @@ export class DestinationWorker {
     return !this.running && !this.again && this.caughtUp && this.failingSince === null;
   }
 
+  /** Settled: no pass running or asked for, and caught up, failing (a retry is scheduled), or left to another process holding the lock. */
+  get settled(): boolean {
+    return !this.running && !this.again && (this.caughtUp || this.failingSince !== null || this.busyElsewhere);
+  }
+
   /** Asks for a pass: `notify` after a commit (may retry a failing destination early), `poll` when the tip moved or a checkpoint is due. */
   kick(reason: 'notify' | 'poll' | 'start'): void {
     if (this.stopped) return;

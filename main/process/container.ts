@@ -155,18 +155,29 @@ function controls(containment: Containment, pid: number, done: Promise<Contained
   };
   const stop = async ({ signal = 'SIGTERM', graceMs = 5_000 }: { signal?: NodeJS.Signals; graceMs?: number } = {}) => {
     kill(signal);
-    const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+    let graceOver = false;
+    let emulated = false;
+    const timer = setTimeout(() => {
+      graceOver = true;
+      kill('SIGKILL');
+    }, graceMs);
     timer.unref();
     // A namespace's PID 1 that does not catch the signal never receives it: once everything
     // else in the namespace has ended (their own clean-up done), end it the way the signal's
     // default action would have.
     const poll = containment.kind === 'pid-namespace' ? setInterval(() => {
       const init = namespaceInit(pid);
-      if (init !== null && !catchesSignal(init, signal) && namespaceMembers(init).length <= 1) kill('SIGKILL');
+      if (init !== null && !catchesSignal(init, signal) && namespaceMembers(init).length <= 1) {
+        emulated = true;
+        kill('SIGKILL');
+      }
     }, 25) : null;
     const exit = await done;
     clearTimeout(timer);
     if (poll) clearInterval(poll);
+    // Ended the way `signal`'s default action would have (above), not by the grace period's
+    // SIGKILL: report it as ended by `signal`, as it would be outside a namespace.
+    if (emulated && !graceOver && exit.signal === 'SIGKILL') return { ...exit, signal };
     return exit;
   };
   return { pid, containment, kill, stop, done };

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import * as nodePty from '@lydell/node-pty';
+import { createRequire } from 'node:module';
+import type * as NodePty from '@lydell/node-pty';
 
 /**
  * The PTY under a governed shell (issue 17), through @lydell/node-pty (node-pty with its prebuilt
@@ -34,12 +35,16 @@ export interface PtySize {
   term?: string;
 }
 
+// Loaded on the first PTY: a native module every CLI command would otherwise load at start-up.
+let nodePtyModule: typeof NodePty | null = null;
+const nodePty = (): typeof NodePty => (nodePtyModule ??= createRequire(import.meta.url)('@lydell/node-pty') as typeof NodePty);
+
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /** Spawns `file args` on a new PTY; `exited` resolves once the process has ended. */
 export function spawnPty(file: string, args: string[], options: PtySize & { cwd: string; env: Record<string, string> }): { pty: PtyHandle; exited: Promise<PtyExit> } {
   const term = options.term ?? 'xterm-256color';
-  const pty = nodePty.spawn(file, args, {
+  const pty = nodePty().spawn(file, args, {
     name: term,
     cols: options.cols,
     rows: options.rows,

@@ -1,4 +1,5 @@
 import { endLine, nextShellNotice } from '../../app/recording/expiryNotices';
+import { armDeadline, type Deadline } from './deadline';
 import type {
   FlowControl, Recorder, RecorderMode, RecorderStatus, RecordingChunk, RecordingEnd, RecordingSummary, StreamRedactor,
 } from '../../app/recording/model';
@@ -176,18 +177,19 @@ export function scheduleShellExpiry(shell: Pick<RecordedShell, 'notice' | 'end'>
   const now = options.now ?? Date.now;
   const given = new Set<number>();
   let expiresAt = options.expiresAt;
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let deadline: Deadline | null = null;
   const arm = () => {
-    if (timer) clearTimeout(timer);
+    deadline?.cancel();
     const notice = nextShellNotice(expiresAt, options.warningMinutes, now(), given);
-    timer = setTimeout(() => {
-      timer = null;
+    // Bounded steps that ask the clock again (issue 12 item 9), like a command's expiry.
+    deadline = armDeadline(notice.at, () => {
+      deadline = null;
       if (notice.kind === 'warning') {
         given.add(notice.minutes);
         shell.notice(notice.text, `expiry-warning: ${notice.minutes} min`);
         arm();
       } else void shell.end('expiry', notice.at);
-    }, Math.max(0, notice.at - now()));
+    }, now);
   };
   arm();
   return {
@@ -197,8 +199,8 @@ export function scheduleShellExpiry(shell: Pick<RecordedShell, 'notice' | 'end'>
       arm();
     },
     cancel() {
-      if (timer) clearTimeout(timer);
-      timer = null;
+      deadline?.cancel();
+      deadline = null;
     },
   };
 }

@@ -22,12 +22,26 @@ export interface RecorderWorkerFiles {
   registerTsx: boolean;
 }
 
-const here = new URL('.', import.meta.url);
+// In the source tree (tests, tsx) the worker is TypeScript beside this file; built, build/build.mjs
+// bundles it as recorderWorker.mjs beside the bundle (unpacked from the asar: a worker thread
+// cannot start from inside it).
+const fromSource = import.meta.url.endsWith('.ts');
+const here = new URL('.', unpacked(import.meta.url));
 const DEFAULT_FILES: RecorderWorkerFiles = {
   entry: new URL('recorderWorkerEntry.mjs', here),
-  main: new URL('recorderWorker.ts', here),
-  registerTsx: import.meta.url.endsWith('.ts'),
+  main: new URL(fromSource ? 'recorderWorker.ts' : 'recorderWorker.mjs', here),
+  registerTsx: fromSource,
 };
+
+/** The stream redactor (app/redaction, issue 13) for a worker: its source, or its bundle beside ours. */
+export const STREAM_REDACTOR_MODULE: RedactorModule = fromSource
+  ? { module: new URL('../../app/redaction/index.ts', import.meta.url).href, factory: 'createStreamRedactor' }
+  : { module: new URL('streamRedactor.mjs', here).href, factory: 'createStreamRedactor' };
+
+/** A file URL inside an Electron asar, as the copy electron-builder unpacks beside it (asarUnpack). */
+function unpacked(url: string): string {
+  return url.replace(/\/app\.asar\//, '/app.asar.unpacked/');
+}
 
 /** Options of a worker-hosted recorder: RecorderOptions, with the redactor named by module. */
 export interface WorkerRecorderOptions {

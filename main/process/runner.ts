@@ -1,14 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { parse as parseShellWords } from 'shell-quote';
-import treeKill from 'tree-kill';
 import { BreakGlassError } from '../../app/errors';
 import type { ActionInput } from '../../app/service';
+import { startContained, type ContainedExit } from './container';
+import type { Containment } from './containment';
+import { armDeadline } from './deadline';
 
 /**
  * Runs one command for a session (issue 2 `exec`, issue 5 "Run a command"): the session's
  * environment, output streamed to the caller and hashed in full, the process tree stopped at the
- * absolute expiry or on request. The measured result becomes an `action` record.
+ * absolute expiry or on request — with everything it started (issue 17: its own PID namespace). The measured result becomes an `action` record.
  */
 
 /** What a run needs. */
@@ -27,6 +28,8 @@ export interface RunRequest {
 /** A running command. */
 export interface RunningCommand {
   pid: number | undefined;
+  /** How it is contained (the fallback says what can escape). */
+  containment: Containment;
   /** Stops the command's whole process tree; the record says who stopped it. */
   stop(by?: 'operator' | 'expiry'): void;
   done: Promise<ActionInput>;
@@ -57,7 +60,7 @@ export function parseCommandLine(line: string): string[] {
 export function startCommand(req: RunRequest): RunningCommand {
   const now = req.now ?? Date.now;
   const startedAt = now();
-  const [file, ...args] = req.shell ? [process.env.SHELL || '/bin/sh', '-c', req.argv.join(' ')] : req.argv;
+  const argv = req.shell ? [process.env.SHELL || '/bin/sh', '-c', req.argv.join(' ')] : req.argv;
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
   let keptBytes = 0;
@@ -71,45 +74,33 @@ export function startCommand(req: RunRequest): RunningCommand {
     }
     req.onOutput?.(chunk, stream);
   };
-  const child = spawn(file!, args, { cwd: req.cwd, env: req.env, stdio: [req.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  // Issue 17: inside the session's container (its own PID namespace where the host allows it), so
+  // stopping it — at expiry, on request, or by killing this process — ends every descendant,
+  // `setsid` and double forks included.
+  const child = startContained({ argv, cwd: req.cwd, env: req.env, stdin: req.stdin ?? 'ignore' });
   let stoppedBy: ActionInput['stoppedBy'] = null;
-  const stopTree = (signal: NodeJS.Signals) => {
-    if (child.pid !== undefined) treeKill(child.pid, signal, () => {});
-  };
+  let stopped: Promise<ContainedExit> | null = null;
   const stop = (by: 'operator' | 'expiry') => {
-    if (stoppedBy) return;
+    if (stoppedBy || child.mode === 'not-started') return;
     stoppedBy = by;
-    // The whole tree: a script's own children must not outlive the session either.
-    stopTree('SIGTERM');
-    setTimeout(() => stopTree('SIGKILL'), 5_000).unref();
+    stopped = child.stop({ signal: 'SIGTERM', graceMs: 5_000 });
   };
-  const expiryTimer = setTimeout(() => stop('expiry'), Math.max(0, req.expiresAt - now()));
-  child.stdout.on('data', (c: Buffer) => collect(c, 'stdout'));
-  child.stderr.on('data', (c: Buffer) => collect(c, 'stderr'));
-  const done = new Promise<ActionInput>((resolve) => {
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError: Error | null) => {
-      clearTimeout(expiryTimer);
-      if (spawnError) collect(Buffer.from(`breakglass: could not start ${req.argv[0]}: ${(spawnError as NodeJS.ErrnoException).code ?? spawnError.message}\n`), 'stderr');
-      resolve({
-        kind: 'command', argv: req.shell ? [file!, ...args] : req.argv, shell: req.shell, cwd: req.cwd,
-        startedAt, endedAt: now(), exitCode: spawnError ? 127 : exitCode, signal: signal ?? null, stoppedBy, via: req.via,
-        outputSha256: hash.digest('hex'), outputBytes: total, output: Buffer.concat(kept).toString('utf8'),
-      });
+  // Bounded steps that ask the clock again (issue 12 item 9): a long session never overflows setTimeout.
+  const expiry = armDeadline(req.expiresAt, () => stop('expiry'), now);
+  if (child.mode === 'pipes') {
+    child.stdout.on('data', (c: Buffer) => collect(c, 'stdout'));
+    child.stderr.on('data', (c: Buffer) => collect(c, 'stderr'));
+  }
+  // Once stopped, how it ended is what stop() says (a namespace's PID 1 ended as SIGTERM would have).
+  const done = child.done.then(async (ended): Promise<ActionInput> => {
+    const exit = stopped ? await stopped : ended;
+    expiry.cancel();
+    if (exit.startError) collect(Buffer.from(`breakglass: could not start ${req.argv[0]}: ${exit.startError}\n`), 'stderr');
+    return {
+      kind: 'command', argv: req.shell ? argv : req.argv, shell: req.shell, cwd: req.cwd,
+      startedAt, endedAt: now(), exitCode: exit.startError ? 127 : exit.exitCode, signal: exit.signal, stoppedBy, via: req.via,
+      outputSha256: hash.digest('hex'), outputBytes: total, output: Buffer.concat(kept).toString('utf8'),
     };
-    child.on('error', (e) => finish(null, null, e));
-    child.on('exit', (code, signal) => {
-      // A background process the command left behind may hold the pipes open: once the command
-      // itself has exited, give its output a moment to drain, then stop waiting for the pipes.
-      const drain = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        finish(code, signal, null);
-      }, 1_000);
-      child.on('close', () => {
-        clearTimeout(drain);
-        finish(code, signal, null);
-      });
-    });
   });
-  return { pid: child.pid, stop: (by = 'operator') => stop(by), done };
+  return { pid: child.mode === 'not-started' ? undefined : child.pid, containment: child.containment, stop: (by = 'operator') => stop(by), done };
 }

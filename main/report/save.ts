@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
 import type { ExportedReport } from '../../app/contract';
+import { writeOperatorFile } from '../host/privateFiles';
 
 /**
  * Puts an exported report where the operator wants it: the app asks with a save dialog; the
@@ -37,13 +38,10 @@ export function directorySaver(dir: string): ReportSaver {
   };
 }
 
-/** Writes a report to exactly `file` (the CLI's `--out`), private to the user. */
+/**
+ * Writes a report to exactly `file` (the CLI's `--out`, or the PDF's default name), private to the
+ * user, never through a link and never over a file another user made (issue 12 item 14).
+ */
 export async function writeReportFile(file: string, content: Buffer): Promise<string> {
-  const target = path.resolve(file);
-  try {
-    await fs.writeFile(target, content, { mode: 0o600 });
-  } catch (e) {
-    throw new BreakGlassError('invalid-input', `Cannot write the report to ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, { field: 'out' });
-  }
-  return target;
+  return writeOperatorFile(file, content, 'out');
 }

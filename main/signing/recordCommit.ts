@@ -35,12 +35,16 @@ const Stamp = z.object({
 export const RecordCommitRequestSchema = z.object({
   ref: z.string().regex(/^refs\/(heads|breakglass)\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'Not a branch ref.').refine((r) => !r.includes('..') && !r.endsWith('.lock'), 'Not a valid ref name.'),
   parent: ObjectId.nullable(),
+  /** Where `ref` must point for the commit to land (null: absent); default `parent`. A new host ref starts at the organisation tip. */
+  expected: ObjectId.nullable().optional(),
   path: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'Not a repository path of plain names.').max(4096),
   content: z.string().max(64 * 1024 * 1024),
   message: z.string().min(1).max(64 * 1024).refine((m) => !m.includes('\0'), 'The message may not contain NUL.'),
   author: Stamp,
   committer: Stamp,
-}).strict();
+  /** Replace the file if it exists: only for the governed files (roster.yaml, policy.yaml) adopted after approval; records are never rewritten. */
+  replace: z.enum(['roster.yaml', 'policy.yaml']).optional(),
+}).strict().refine((r) => r.replace === undefined || r.replace === r.path, 'Only the governed file named by replace may be replaced.');
 
 /** A record commit request as the caller writes it. */
 export type RecordCommitRequest = z.input<typeof RecordCommitRequestSchema>;
@@ -83,7 +87,7 @@ export class RecordCommitter {
     const file = dirs.pop()!;
     const levels = await this.levels(req.parent, dirs);
     const deepest = levels[levels.length - 1]!;
-    if (deepest.some((e) => e.name === file)) throw new BreakGlassError('refused', 'A record already exists at this path: records are never rewritten.');
+    if (req.replace === undefined && deepest.some((e) => e.name === file)) throw new BreakGlassError('refused', 'A record already exists at this path: records are never rewritten.');
 
     const blobBody = Buffer.from(req.content, 'utf8');
     const blob = objectId('blob', blobBody, this.format);
@@ -109,7 +113,7 @@ export class RecordCommitter {
     const commit = objectId('commit', commitBody, this.format);
     await this.expectId('write-record-commit', ['hash-object', '-t', 'commit', '-w', '--stdin'], commitBody, commit);
     try {
-      await this.git.updateRefs('update-record-branch', [{ ref: req.ref, next: commit, old: req.parent ?? '0'.repeat(this.format === 'sha256' ? 64 : 40) }]);
+      await this.git.updateRefs('update-record-branch', [{ ref: req.ref, next: commit, old: (req.expected !== undefined ? req.expected : req.parent) ?? '0'.repeat(this.format === 'sha256' ? 64 : 40) }]);
     } catch (e) {
       // update-ref's transaction refuses when the ref is not at `old`: another writer got there first.
       if (e instanceof GitFailure && /but expected|reference already exists|unable to resolve reference|cannot lock ref/i.test(e.stderr)) throw new RecordCommitConflict(req.ref);

@@ -1,5 +1,5 @@
 import type { Git } from '../git';
-import { ownRef, REMOTE_NAME } from '../evidence/layout';
+import { HOSTS_PREFIX, ownRef, REMOTE_NAME } from '../evidence/layout';
 
 /**
  * The push backlog, derived from git alone (README "Sync"): the commits of this host's own ref
@@ -19,11 +19,18 @@ export class Backlog {
     return Number(await this.git.text('count-pending', ['rev-list', '--count', ...range, '--', 'sessions', 'journal']));
   }
 
-  /** Every commit not yet on the remote (a timeline row says pushed or pending by its commit). */
+  /**
+   * Every record commit here that the remote is not known to have (a timeline row says pushed or
+   * pending by its commit): on any host's ref in this repository, not only this host's — a record
+   * another host wrote here (a shared workstation, a reviewer's copy) is not on the remote either
+   * until it is pushed.
+   */
   async commits(): Promise<Set<string>> {
-    const range = await this.range();
-    if (range === null) return new Set();
-    const out = await this.git.text('list-pending', ['rev-list', ...range]);
+    const refs = (await this.git.text('pending-refs', ['for-each-ref', '--format=%(refname)', HOSTS_PREFIX, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
+    const local = refs.filter((r) => r.startsWith(HOSTS_PREFIX));
+    if (local.length === 0) return new Set();
+    const tracked = refs.some((r) => r.startsWith(`refs/remotes/${REMOTE_NAME}/`));
+    const out = await this.git.text('list-pending', ['rev-list', ...local, ...(tracked ? ['--not', `--remotes=${REMOTE_NAME}`] : [])]);
     return new Set(out.split('\n').filter(Boolean));
   }
 

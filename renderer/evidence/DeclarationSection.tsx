@@ -1,3 +1,4 @@
+import { ATTESTATION_TEXT } from '../../app/declaration';
 import { TRIGGERS } from '../../app/policy';
 import type { SessionDetail } from '../../app/views';
 import { formatCount, formatPerson } from '../format';
@@ -5,11 +6,7 @@ import { RecordedBy } from './RecordedBy';
 import { recordsOf } from './records';
 import './evidence.css';
 
-const ATTESTATIONS = [
-  ['notExpediency', 'Not for expediency'],
-  ['notRoutineChange', 'Not a routine change'],
-  ['notGovernanceAvoidance', 'Not to avoid governance'],
-] as const;
+const ATTESTATIONS = Object.entries(ATTESTATION_TEXT) as Array<[keyof typeof ATTESTATION_TEXT, string]>;
 
 const PRECONDITION_STATUS = { pass: 'Passed', fail: 'Failed', warn: 'Warning' } as const;
 

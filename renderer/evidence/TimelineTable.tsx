@@ -1,7 +1,7 @@
 import type { TimelineEntry } from '../../app/views';
 import { formatCount, formatLocalTime } from '../format';
 import { CommitId, PushBadge } from './CommitId';
-import { recordLabel } from './records';
+import { recordLabel, recordNumber, recordRef } from './records';
 import { Stamp } from './Stamp';
 import { selectColumns, type TimelineColumn } from './timelineColumns';
 import './evidence.css';
@@ -27,11 +27,12 @@ export function TimelineTable({ entries, columns, className }: { entries: readon
         <tbody>
           {entries.map((e) => (
             // A short name per row (type and time) rather than the whole summary read twice.
-            <tr key={e.seq} data-seq={e.seq} aria-label={`${recordLabel(e.type)}, ${formatLocalTime(e.at)}`}>
+            // Keyed by commit: a review outside the chain (issue 14) may share its number with a chain record.
+            <tr key={e.commit} data-seq={e.seq} aria-label={`${recordLabel(e.type)}, ${formatLocalTime(e.at)}`}>
               {shown.map((c) =>
                 c.rowHeader ? (
-                  <th key={c.key} scope="row" className="sp-seq">
-                    {e.seq}
+                  <th key={c.key} scope="row" className="sp-seq" title={recordRef(e)}>
+                    {recordNumber(e)}
                   </th>
                 ) : (
                   <Cell key={c.key} column={c.key} entry={e} />
@@ -48,7 +49,7 @@ export function TimelineTable({ entries, columns, className }: { entries: readon
 function Cell({ column, entry: e }: { column: TimelineColumn; entry: TimelineEntry }) {
   switch (column) {
     case 'seq':
-      return <td>{e.seq}</td>;
+      return <td>{recordNumber(e)}</td>;
     case 'time':
       return (
         <td className="nowrap">

@@ -1,5 +1,5 @@
 import { assertNever } from '../../app/errors';
-import type { RecordType } from '../../app/records';
+import { isChainRecord, type RecordType } from '../../app/records';
 import type { TimelineEntry } from '../../app/views';
 
 /** How each record type reads wherever records are listed. */
@@ -25,6 +25,14 @@ export function recordLabel(type: RecordType): string {
       return 'Clock skew';
     case 'policy-adopted':
       return 'Policy adopted';
+    case 'recording-started':
+      return 'Shell opened';
+    case 'recording-chunk':
+      return 'Recording';
+    case 'recording-degraded':
+      return 'Recording degraded';
+    case 'recording-ended':
+      return 'Shell ended';
     default:
       return assertNever(type, 'record type');
   }
@@ -58,4 +66,18 @@ export function restoredLabel(answer: 'yes' | 'no' | 'not-applicable'): string {
 export function pushState(pushed: TimelineEntry['pushed']): { kind: 'local' | 'pushed' | 'pending'; label: string } {
   if (pushed === null) return { kind: 'local', label: 'Local only' };
   return pushed ? { kind: 'pushed', label: 'Pushed' } : { kind: 'pending', label: 'Pending' };
+}
+
+/**
+ * How a record is referred to: `Record #3` on the session's chain; a review filed on the
+ * reviewer's host sits outside the chain with that host's own count (issue 14), so it is
+ * `Review 1 from host-r1` — two reviews from two hosts are never both "#1".
+ */
+export function recordRef(entry: Pick<TimelineEntry, 'seq' | 'record'>): string {
+  return isChainRecord(entry.record) ? `Record #${entry.seq}` : `Review ${entry.seq} from ${entry.record.host.id}`;
+}
+
+/** The number in a timeline's first column: the chain's sequence, or `R<n>` for a review outside the chain. */
+export function recordNumber(entry: Pick<TimelineEntry, 'seq' | 'record'>): string {
+  return isChainRecord(entry.record) ? String(entry.seq) : `R${entry.seq}`;
 }

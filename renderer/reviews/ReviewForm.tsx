@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { SessionDetail } from '../../app/views';
 import { ActionsSection } from '../evidence/ActionsSection';
 import { ChainResult } from '../evidence/ChainResult';
+import { SignatureResult } from '../evidence/SignatureResult';
 import { ClosureSection } from '../evidence/ClosureSection';
 import { DeclarationSection } from '../evidence/DeclarationSection';
 import { RECORD_FACTS, SessionFacts } from '../evidence/SessionFacts';
@@ -70,6 +71,7 @@ export function ReviewForm({ sessionId }: { sessionId: string }) {
             <a href={hrefOf({ view: 'session', sessionId })}>Open the session page</a>
           </p>
           <ChainResult detail={detail} />
+          <SignatureResult detail={detail} />
           <section className="card sp-section" aria-labelledby="rv-session-h">
             <h3 id="rv-session-h">Session</h3>
             <SessionFacts session={detail.session} facts={RECORD_FACTS} />

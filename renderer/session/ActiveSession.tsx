@@ -7,6 +7,7 @@ import { EnvironmentActions, NoteForm, RunCommand, RunList } from './Actions';
 import { CloseForm } from './CloseForm';
 import { Countdown, ExpiredNotice } from './Countdown';
 import { ExtendDialog } from './ExtendDialog';
+import { GovernedTerminal } from './GovernedTerminal';
 import { ClockSkewNotice, Timeline } from './Timeline';
 
 import './session.css';
@@ -33,6 +34,13 @@ export function ActiveSession({ session }: { session: SessionView }) {
   const focusInside = useRef(false);
   const hasRuns = useSession((s) => s.runs.some((r) => r.sessionId === id));
   const [announcement, setAnnouncement] = useState('');
+  // Issue 17: the terminal tab beside the actions; once opened it stays mounted (the shell lives on).
+  const [tab, setTab] = useState<'actions' | 'terminal'>('actions');
+  const [terminalShown, setTerminalShown] = useState(false);
+  const showTab = (t: 'actions' | 'terminal') => {
+    setTab(t);
+    if (t === 'terminal') setTerminalShown(true);
+  };
   useEffect(() => {
     if (!expired || !wasActive.current) return;
     wasActive.current = false;
@@ -87,8 +95,24 @@ export function ActiveSession({ session }: { session: SessionView }) {
 
       {closeOpen && !observer && <CloseForm key={id} session={session} expired={expired} />}
 
-      {!observer && (
-        <section className="sv-session-actions" aria-labelledby={`actions-${id}`}>
+      {!observer && !expired && (
+        <div className="sv-session-tabs" role="tablist" aria-label="Work in this session">
+          <button type="button" role="tab" id={`tab-actions-${id}`} aria-selected={tab === 'actions'} aria-controls={`panel-actions-${id}`} onClick={() => showTab('actions')}>
+            Actions
+          </button>
+          <button type="button" role="tab" id={`tab-terminal-${id}`} aria-selected={tab === 'terminal'} aria-controls={`panel-terminal-${id}`} onClick={() => showTab('terminal')}>
+            Terminal
+          </button>
+        </div>
+      )}
+      {!observer && !expired && terminalShown && (
+        <div role="tabpanel" id={`panel-terminal-${id}`} aria-labelledby={`tab-terminal-${id}`} hidden={tab !== 'terminal'}>
+          <GovernedTerminal sessionId={id} />
+        </div>
+      )}
+
+      {!observer && (tab === 'actions' || expired) && (
+        <section className="sv-session-actions" id={`panel-actions-${id}`} aria-labelledby={`actions-${id}`}>
           <div className="section-head">
             <h2 id={`actions-${id}`}>{expired ? 'After expiry' : 'Actions'}</h2>
             <p className="sv-hint">

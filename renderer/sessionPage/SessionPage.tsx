@@ -5,6 +5,7 @@ import { formatRemaining } from '../../app/countdown';
 import { countdownWords, formatLocalTime, formatAgo, phaseLabel, secondsLeft } from '../format';
 import { ActionsSection } from '../evidence/ActionsSection';
 import { ChainResult } from '../evidence/ChainResult';
+import { SignatureResult } from '../evidence/SignatureResult';
 import { ClosureSection } from '../evidence/ClosureSection';
 import { DeclarationSection } from '../evidence/DeclarationSection';
 import { ReviewsSection } from '../evidence/ReviewsSection';
@@ -88,6 +89,7 @@ function SessionBody({ detail, refreshError }: { detail: SessionDetail; refreshE
         </p>
       )}
       <ChainResult detail={detail} />
+      <SignatureResult detail={detail} />
       <DeclarationSection detail={detail} />
       <TimelineSection timeline={detail.timeline} />
       <ActionsSection timeline={detail.timeline} />

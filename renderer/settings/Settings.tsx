@@ -1,8 +1,9 @@
 import { ConsoleSettings } from './ConsoleSettings';
+import { ForwardingSettings } from './ForwardingSettings';
 import { RemoteSettings } from './RemoteSettings';
 import './settings.css';
 
-/** Remote, fetch schedule, terminal and observer settings (issue 6). An observer never reaches this view (routes.ts). */
+/** Remote, forwarding (issue 19), fetch schedule, terminal and observer settings (issue 6). An observer never reaches this view (routes.ts). */
 export function Settings() {
   return (
     <section className="st" aria-labelledby="view-heading">
@@ -11,6 +12,7 @@ export function Settings() {
       </h2>
       <p className="st-lead">Kept on this machine, not in the evidence repository.</p>
       <RemoteSettings />
+      <ForwardingSettings />
       <ConsoleSettings />
     </section>
   );

@@ -1,9 +1,10 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStatus, useUi } from '../stores/context';
 import { allowedRoute, hrefOf, type Route } from '../routes';
+import { ForwardIndicator } from './ForwardIndicator';
 import { PushIndicator } from './PushIndicator';
 
-/** The banner: what this is, on which host, observer mode, and the push state, always visible. */
+/** The banner: what this is, on which host, observer mode, the push state and forwarding (issue 19), always visible. */
 export function Header() {
   const { host, observer } = useStatus(useShallow((s) => ({ host: s.snapshot?.host.name ?? null, observer: s.snapshot?.observer ?? false })));
   return (
@@ -17,6 +18,7 @@ export function Header() {
         {observer && <span className="badge badge-observer">Observer (read-only)</span>}
       </div>
       <PushIndicator />
+      <ForwardIndicator />
       <Nav observer={observer} />
     </header>
   );

@@ -87,7 +87,7 @@ function PushDetail({ status: p }: { status: PushStatus }) {
 }
 
 /** A time in the header: local time, UTC in the tooltip-free small print, and optionally "in 2 minutes". */
-function Stamp({ iso, relative = false }: { iso: string; relative?: boolean }) {
+export function Stamp({ iso, relative = false }: { iso: string; relative?: boolean }) {
   const rel = useClock((s) => (relative ? formatRelative(iso, s.now) : ''));
   return (
     <time dateTime={iso} title={`${formatLocalDateTime(iso)} (${formatUtc(iso, { seconds: true })})`}>

@@ -43,6 +43,7 @@ const STATUS_WORDS: Record<PreconditionResult['status'], string> = { pass: 'Pass
 /** What to do about a failed or warning check, where the service's detail alone may not say it. */
 function fixHint(r: PreconditionResult, environment: string): string | null {
   if (r.status === 'warn' && r.id === 'remote') return 'Not blocking: evidence is committed on this host and pushed when the remote is reachable.';
+  if (r.status === 'warn' && r.id === 'forwarding') return 'Not blocking: every record is committed and queued; Settings → Forwarding tests each destination.';
   if (r.status !== 'fail') return null;
   switch (r.id) {
     case 'credentials':
@@ -58,6 +59,7 @@ function fixHint(r: PreconditionResult, environment: string): string | null {
     case 'overdue-review':
       return 'The policy makes an overdue review block your next declaration: have another named person review that session (Reviews in the top navigation), then press "Check again".';
     case 'remote':
+    case 'forwarding':
       return null;
   }
 }

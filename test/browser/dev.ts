@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchConsole, RENDERER_DIR, ROOT } from './host';
+import { CDP_PORT_WARNING, launchConsole, RENDERER_DIR, ROOT } from './host';
 
 /**
  * `npm run dev:browser -- --repo DIR [--headless] [--cdp-port N] [--observer]`: the console in
@@ -54,10 +54,11 @@ async function main(): Promise<void> {
   // Headed needs a display; without one (no X server, no Xvfb) the console still runs headless.
   let headless = values.headless ?? false;
   if (!headless && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    console.log('No display (DISPLAY is unset): running Chromium headless. Use --cdp-port N to drive or inspect it.');
+    console.log('No display (DISPLAY is unset): running Chromium headless. --cdp-port N opens it to inspection (and to every local account).');
     headless = true;
   }
 
+  if (cdpPort !== undefined) console.error(CDP_PORT_WARNING);
   const host = await launchConsole({ repo: path.resolve(values.repo), headless, ...(values.observer ? { observer: true } : {}), ...(cdpPort !== undefined ? { cdpPort } : {}) });
   console.log(`Break-Glass Console (browser host) on ${host.url}`);
   console.log(`  evidence repository: ${path.resolve(values.repo)}${values.observer ? '  (observer, read-only)' : ''}`);

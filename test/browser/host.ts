@@ -27,8 +27,27 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIR = path.join(ROOT, 'dist', 'renderer');
 /** Debian's Chromium (never a downloaded browser build). */
 export const CHROMIUM = process.env.BREAKGLASS_CHROMIUM ?? '/usr/bin/chromium';
-/** The Chromium switches every launch uses (we run as root, offline, on two cores). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** The Chromium switches every launch uses (offline, on two cores). */
+export const CHROMIUM_ARGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/**
+ * How the console's Chromium is launched (issue 12 item 16). Playwright drives it over a pipe
+ * (`--remote-debugging-pipe`): only this process can. A DevTools TCP port lets every local
+ * account drive the console and run commands recorded in the operator's name, so it is opened only
+ * when asked for. The sandbox is off only for root, where Chromium refuses to start with it.
+ */
+export function chromiumLaunchOptions(o: { headless: boolean; cdpPort?: number | undefined; uid?: number | null }): { executablePath: string; headless: boolean; chromiumSandbox: boolean; args: string[] } {
+  const uid = o.uid === undefined ? (process.getuid?.() ?? null) : o.uid;
+  return {
+    executablePath: CHROMIUM,
+    headless: o.headless,
+    chromiumSandbox: uid !== 0,
+    args: [...CHROMIUM_ARGS, ...(o.cdpPort !== undefined ? [`--remote-debugging-port=${o.cdpPort}`, '--remote-debugging-address=127.0.0.1'] : [])],
+  };
+}
+
+/** What dev:browser prints when asked for a DevTools TCP port. */
+export const CDP_PORT_WARNING = 'WARNING: --cdp-port opens the DevTools protocol on 127.0.0.1 without authentication: ANY local account can connect, drive this console and run commands recorded in your name. Use it only on a single-user machine, and stop the console when done.';
 
 const BINDING = '__breakglassInvoke';
 const EMITTER = '__breakglassEmit';
@@ -318,11 +337,7 @@ export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost
     cleanups.push(() => backend.stop());
     await backend.start();
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless,
-      args: [...CHROMIUM_ARGS, ...(cdpPort !== undefined ? [`--remote-debugging-port=${cdpPort}`, '--remote-debugging-address=127.0.0.1'] : [])],
-    });
+    const browser = await chromium.launch(chromiumLaunchOptions({ headless, cdpPort }));
     cleanups.push(() => browser.close());
     const context = await browser.newContext({ viewport, ...(timezoneId ? { timezoneId } : {}), ...(locale ? { locale } : {}) });
     const page = await context.newPage();

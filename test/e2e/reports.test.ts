@@ -67,7 +67,7 @@ describe('Reports view', () => {
     expect(mdPath).toBe(path.join(ws.data, 'reports', `breakglass-report-${sessions[0]}.md`));
     const md = readFileSync(mdPath, 'utf8');
     for (const c of gitx(ws.repo, ['log', '--format=%H', 'refs/heads/main', '--', `sessions/*${sessions[0]}/*`]).split('\n').filter(Boolean)) expect(md).toContain(c);
-    expect(md).toContain('**Chain verified: **2 records');
+    expect(md).toContain('**Chain verified:** 2 records');
     expect(statSync(mdPath).mode & 0o077).toBe(0);
     // The size as the user's locale writes it (8,872 or 8 872): the digits are the file's size.
     const shownBytes = /\(([\d.,\s\u202f]+) bytes\)/.exec((await page.locator('.reports-result').textContent()) ?? '')?.[1]?.replace(/\D/g, '');

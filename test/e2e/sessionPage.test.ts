@@ -102,7 +102,8 @@ describe('session page', () => {
     const log = await sessionLog(ws, sessionId);
     expect(log.map((e) => e.type)).toEqual(['declared', 'note', 'action', 'action', 'closed', 'reviewed', 'reviewed']);
     // The CLI's commits are the repository's: what the page shows is checked against git itself.
-    const gitCommits = git(ws.repo, ['log', '--format=%H', 'main', '--', `sessions/*/${sessionId}/*`]).split('\n').reverse();
+    // Issue 14: the records are on the writing hosts' own refs (the reviews on the reviewer's).
+    const gitCommits = git(ws.repo, ['log', '--format=%H', '--topo-order', '--branches=hosts/*', '--', `sessions/*/${sessionId}/*`]).split('\n').reverse();
     expect(log.map((e) => e.commit)).toEqual(gitCommits);
 
     const host = await launch(ws);
@@ -264,10 +265,13 @@ describe('session page', () => {
     const work = tempDir('bg-tamper-');
     dirs.push(work);
     git(work, ['clone', '--quiet', ws.repo, '.']);
+    // The record is on the operator host's own ref (issue 14): the edit is a fast-forward of it.
+    const ownRef = `hosts/${OPERATOR_HOST.BREAKGLASS_HOST_ID}`;
+    git(work, ['checkout', '--quiet', '-B', 'edit', `origin/${ownRef}`]);
     const file = path.join(work, note.path);
     writeFileSync(file, readFileSync(file, 'utf8').replace('the original words', 'some other words'));
     git(work, ['commit', '--quiet', '-am', 'edit a record']);
-    git(work, ['push', '--quiet', 'origin', 'HEAD:main']);
+    git(work, ['push', '--quiet', 'origin', `HEAD:refs/heads/${ownRef}`]);
 
     const host = await launch(ws);
     await openSession(host, sessionId);

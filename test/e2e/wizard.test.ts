@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { focusRing, isFocused, screenshot as fullPageScreenshot, seriousAxeViola
 import { declaration, editPolicy, git, jsonFile, runCli } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
 import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
+import { hostIdentity } from '../../main/host/hostInfo';
 
 /**
  * The declaration wizard (issue 4) in Debian's Chromium, through the browser test host, bound to
@@ -120,7 +121,8 @@ function expectCleanConsole(host: ConsoleHost): void {
 
 /** The commits of the evidence branch whose record type is `declared`, with their author. */
 function declaredCommits(repo: string): Array<{ sha: string; author: string; subject: string }> {
-  const out = git(repo, ['log', '--format=%H%x09%an <%ae>%x09%s', 'main']);
+  // Every branch: the records are on this host's own ref (issue 14), the policy on the organisation branch.
+  const out = git(repo, ['log', '--format=%H%x09%an <%ae>%x09%s', '--branches']);
   return out
     .split('\n')
     .filter(Boolean)
@@ -496,11 +498,15 @@ describe('declaration wizard', () => {
     const { page } = host;
     await resumeAt(host, 4, { confirmation: 'INC-12345' });
     await expect.poll(() => page.locator('tr[data-check="evidence-repository"] .check-status').textContent()).toBe('✓Passed');
-    const head = git(ws.repo, ['rev-parse', 'main']);
+    const branches = () => git(ws.repo, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads']);
+    const head = branches();
 
-    // Lock held: a directory where git takes the branch's ref lock (refs/heads/main.lock), so git's own
-    // ref update fails as it does while another git process holds it.
-    const refLock = path.join(ws.repo, 'refs', 'heads', 'main.lock');
+    // Lock held: a directory where git takes the ref lock of this host's own ref (issue 14:
+    // refs/heads/hosts/<id>.lock), so git's own ref update fails as it does while another git
+    // process holds it.
+    const hostsDir = path.join(ws.repo, 'refs', 'heads', 'hosts');
+    mkdirSync(hostsDir, { recursive: true });
+    const refLock = path.join(hostsDir, `${hostIdentity(ws.env).hostId}.lock`);
     spawnSync('mkdir', [refLock]);
     await finalDeclare(page).click();
     const alert = page.getByTestId('declare-error');
@@ -512,7 +518,7 @@ describe('declaration wizard', () => {
     // Read-only: chattr +i on the object store and the branch folder (root ignores permission bits, not
     // the immutable flag), so git cannot write the pack or the ref. Skipped only where chattr is refused.
     const objects = path.join(ws.repo, 'objects');
-    const readOnly = makeImmutable(path.join(objects, 'pack'), objects, path.join(ws.repo, 'refs', 'heads'));
+    const readOnly = makeImmutable(path.join(objects, 'pack'), objects, hostsDir);
     if (readOnly) {
       await finalDeclare(page).click();
       await expect.poll(() => alert.textContent()).toMatch(/the evidence repository is not writable \(read-only or wrong permissions\)\. Make it writable and retry\./);
@@ -526,14 +532,14 @@ describe('declaration wizard', () => {
     expect(await page.getByLabel(/To confirm, type the incident ID/).inputValue()).toBe('INC-12345');
     const draft = JSON.parse(readFileSync(path.join(ws.data, 'draft.json'), 'utf8')) as { fields: Record<string, unknown> };
     expect(draft.fields).toMatchObject({ incidentId: 'INC-12345', justification: JUSTIFICATION, environment: 'production', scopes: ['state-lock'] });
-    // No session exists: nothing on the branch, no session on screen.
-    expect(git(ws.repo, ['rev-parse', 'main'])).toBe(head);
+    // No session exists: no branch moved, no session on screen.
+    expect(branches()).toBe(head);
     expect(await page.getByRole('timer').count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'wizard-error-commit-failed');
 
     // Fixed: the retry declares.
-    if (readOnly) makeMutable(path.join(objects, 'pack'), objects, path.join(ws.repo, 'refs', 'heads'));
+    if (readOnly) makeMutable(path.join(objects, 'pack'), objects, hostsDir);
     await finalDeclare(page).click();
     await page.getByRole('timer').waitFor();
     expect(declaredCommits(ws.repo)).toHaveLength(1);

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { Forwarder } from '../../main/forward/forwarder';
 import { StoreForwardSource } from '../../main/evidence/forwardSource';
 import { GitEvidenceStore } from '../../main/evidence/store';
-import { editPolicy } from './cli';
+import { openContext } from '../../main/application/context';
+import { nodeHostInfo } from '../../main/host/hostInfo';
+import { declaration, editPolicy } from './cli';
 import { gitx } from './lifecycleKit';
 import type { OcsfEvent } from '../../app/forwarding/ocsf';
 
@@ -15,6 +17,17 @@ export const TEST_HOST = { id: 'test-host', name: 'admin-test' };
 /** Puts a forwarding section into the repository's policy, the way an organisation would (a commit to policy.yaml). */
 export function setForwarding(repo: string, destinations: Array<Record<string, unknown>>, checkpointMinutes = 60): void {
   editPolicy(repo, (p) => ({ ...p, forwarding: { checkpointMinutes, destinations } }));
+}
+
+/**
+ * Declares a session through the service alone, as this host (`TEST_HOST`), without the
+ * application layer's after-write work: a record committed and not yet forwarded by anyone. (The
+ * CLI forwards what it writes before it exits, so a test of the forwarder's own backlog, ordering
+ * or checkpoints commits its records this way.)
+ */
+export async function declareUnforwarded(repo: string): Promise<void> {
+  const ctx = await openContext({ repo, host: nodeHostInfo({ ...process.env, BREAKGLASS_HOST_ID: TEST_HOST.id }) });
+  await ctx.service.declare(declaration());
 }
 
 /** A forwarder over the repository's own policy and ledger, as the console will run it. */

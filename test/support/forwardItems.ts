@@ -28,6 +28,13 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   } as never);
   chain.add({ type: 'note', at: '2026-11-28T09:53:00.000Z', redactions: 0, payload: { text: 'lock released, apply running' } } as never);
   chain.expired().closed(50).reviewed();
+  // Issue 17: a governed shell's recording.
+  const recordingId = '0123456789abcdef';
+  chain.add({ type: 'recording-started', at: '2026-11-28T12:53:10.000Z', redactions: 0, payload: { recordingId, via: 'console', shell: '/bin/bash', integration: 'bash', cols: 100, rows: 30, mode: 'strict', containment: { kind: 'pid-namespace', contained: true }, ownerPid: 4242 } } as never);
+  chain.add({ type: 'recording-chunk', at: '2026-11-28T12:53:11.000Z', redactions: 0, payload: { recordingId, seq: 0, startOffset: 0, endOffset: 10, startTime: 0, endTime: 0, text: '{"v":2}\n', sha256: 'a'.repeat(64), ended: null } } as never);
+  chain.add({ type: 'recording-degraded', at: '2026-11-28T12:53:30.000Z', redactions: 0, payload: { recordingId, since: '2026-11-28T12:53:20.000Z', until: '2026-11-28T12:53:30.000Z', failures: 3 } } as never);
+  chain.add({ type: 'recording-ended', at: '2026-11-28T12:54:00.000Z', redactions: 0, payload: { recordingId, how: 'exit', exitCode: 0, chunks: 4, markNonce: 'fedcba9876543210' } } as never);
+  const recordingEntries = chain.entries.filter((e) => e.record.type.startsWith('recording-'));
   const journalEntries: LedgerEntry[] = [];
   journal(journalEntries, { type: 'lock-recovered', at: '2026-11-28T11:00:00.000Z', redactions: 0, payload: { previousOwner: { pid: 4242, host: 'admin-01', since: '2026-11-28T10:59:00.000Z' }, reason: 'writer process 4242 ended without releasing the lock', gitLockFilesRemoved: ['refs/heads/main.lock'] } } as never);
   journal(journalEntries, { type: 'clock-skew', at: '2026-11-28T11:05:00.000Z', redactions: 0, payload: { wallClockAt: '2026-11-28T11:05:00.000Z', expectedAt: '2026-11-28T11:35:00.000Z', skewMs: -1_800_000 } } as never);
@@ -35,7 +42,8 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   const records = chain.records();
   const out: Partial<Record<RecordType, ForwardItem>> = {};
   let position = 0;
-  for (const e of [...chain.entries, ...journalEntries]) {
+  // The recording's records come last, so the other examples keep their positions.
+  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries, ...recordingEntries]) {
     position += 1;
     const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(records, e.record.seq);
     // A commit id as git would print one (the chain builder's are placeholders).

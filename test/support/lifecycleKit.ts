@@ -2,7 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CLI, ROOT, type CliResult } from './cli';
+import { openContext } from '../../main/application/context';
+import { nodeHostInfo } from '../../main/host/hostInfo';
+import { CLI, ROOT, declaration, type CliResult } from './cli';
 import type { LogEntry } from './cliJson';
 import type { Workspace } from './workspace';
 
@@ -95,4 +97,14 @@ export function spawnCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd?
 /** Every object in the repository (reachable or not) as one text blob, to prove a secret never reached git. */
 export function allObjectsText(repo: string): string {
   return gitx(repo, ['cat-file', '--batch-all-objects', '--batch']);
+}
+
+/** Declares a session in `repo` as if `agoMs` ago (tests of the expiry: a 1-minute session then expires 60 s − agoMs from now). */
+export async function declaredAgo(repo: string, agoMs: number, overrides: Record<string, unknown>) {
+  const ctx = await openContext({
+    repo,
+    clock: { now: () => Date.now() - agoMs, monotonicMs: () => performance.now() },
+    host: nodeHostInfo({ ...process.env, BREAKGLASS_HOST_ID: 'test-host' }),
+  });
+  return (await ctx.service.declare(declaration(overrides))).state;
 }

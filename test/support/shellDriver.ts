@@ -21,7 +21,8 @@ export const TEST_PROMPT = 'bg-test$ ';
  */
 export function testHome(): string {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bg-shell-home-'));
-  writeFileSync(path.join(home, '.bashrc'), `PS1='${TEST_PROMPT}'\nalias whoareyou='echo operator-alias-works'\nHISTFILE=/dev/null\n`);
+  // A PROMPT_COMMAND ending in ';', as pyenv's does, must not break the integration's own.
+  writeFileSync(path.join(home, '.bashrc'), `PS1='${TEST_PROMPT}'\nalias whoareyou='echo operator-alias-works'\nHISTFILE=/dev/null\nPROMPT_COMMAND='true;'\n`);
   writeFileSync(path.join(home, '.zshrc'), `PROMPT='${TEST_PROMPT}'\nalias whoareyou='echo operator-alias-works'\nHISTFILE=/dev/null\n`);
   return home;
 }
@@ -111,6 +112,17 @@ export function processesWith(marker: string): number[] {
 }
 
 /** A number no other test uses, to find this test's processes by their command line. */
+/** The `sleep MARKER` processes themselves (wrappers' and shells' command lines name the marker too). */
+export function sleepsWith(marker: number): number[] {
+  return processesWith(`sleep ${marker}`).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep';
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function uniqueSeconds(): number {
   return 600_000 + Math.floor(Math.random() * 300_000);
 }

@@ -21,6 +21,10 @@ const EXPECTED: Record<RecordType, { class_uid: number; activity_id: number; sev
   'lock-recovered': { class_uid: 1008, activity_id: 99, severity_id: 2 },
   'clock-skew': { class_uid: 2004, activity_id: 1, severity_id: 4 },
   'policy-adopted': { class_uid: 3004, activity_id: 3, severity_id: 3 },
+  'recording-started': { class_uid: 1008, activity_id: 99, severity_id: 1 },
+  'recording-chunk': { class_uid: 1008, activity_id: 99, severity_id: 1 },
+  'recording-degraded': { class_uid: 1008, activity_id: 99, severity_id: 3 },
+  'recording-ended': { class_uid: 1008, activity_id: 99, severity_id: 1 },
 };
 
 describe('OCSF events, one per record (issue 19)', () => {

@@ -139,6 +139,7 @@ describe('signerRuleFor', () => {
     expect(rules).toEqual({
       declared: 'operator', action: 'operator', note: 'operator', extended: 'operator', closed: 'operator',
       expired: 'operator-or-host', 'clock-skew': 'operator-or-host', reviewed: 'reviewer', 'lock-recovered': 'host', 'policy-adopted': 'host',
+      'recording-started': 'operator', 'recording-chunk': 'operator-or-host', 'recording-degraded': 'operator-or-host', 'recording-ended': 'operator-or-host',
     });
     expect(signerRuleFor({ type: 'clock-skew', sessionId: 'journal-ws-1' })).toBe('host');
   });

@@ -67,6 +67,10 @@ __bg_postcmd() {
 if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
   PROMPT_COMMAND=(__bg_precmd "${PROMPT_COMMAND[@]}" __bg_postcmd)
 else
-  PROMPT_COMMAND="__bg_precmd${PROMPT_COMMAND:+; $PROMPT_COMMAND}; __bg_postcmd"
+  # An operator's PROMPT_COMMAND may end in ';' (pyenv's does): `;;` would be a syntax error.
+  __bg_pc=$PROMPT_COMMAND
+  while [[ $__bg_pc == *[\;[:space:]] ]]; do __bg_pc=${__bg_pc%?}; done
+  PROMPT_COMMAND="__bg_precmd${__bg_pc:+; $__bg_pc}; __bg_postcmd"
+  unset __bg_pc
 fi
 trap '__bg_preexec' DEBUG

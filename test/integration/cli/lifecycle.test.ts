@@ -9,6 +9,7 @@ import { nodeHostInfo } from '../../../main/host/hostInfo';
 import { checkRawOutput, gitDirOf, loadOrCreateOutputKey, outputKeyId } from '../../../main/evidence/outputKey';
 import type { OutputHmac } from '../../../app/records';
 import { createNamedUser, type NamedUser } from '../../support/namedUser';
+import { processesWith } from '../../support/shellDriver';
 
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SEED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -376,11 +377,14 @@ describe('expiry is enforced by env and exec', () => {
   it('a command still running at the expiry is stopped with every process it started', async () => {
     const ctx = await inProcess(ws.repo, -56_000);
     const { state } = await ctx.service.declare(declaration({ durationMinutes: 1, environment: 'pre-production' }));
-    const pidFile = path.join(ws.dir, 'grandchild.pid');
+    const sleepFor = `25.${Math.floor(Math.random() * 1e6)}`;
     // The grandchild's output goes to /dev/null, so the CLI itself returns as soon as `sh` is gone.
-    const live = spawnCli(['--repo', ws.repo, 'exec', '--', 'sh', '-c', `sleep 25 >/dev/null 2>&1 & echo $! > "${pidFile}"; wait`], { env: ws.env });
+    const live = spawnCli(['--repo', ws.repo, 'exec', '--', 'sh', '-c', `sleep ${sleepFor} >/dev/null 2>&1 & wait`], { env: ws.env });
+    // Inside its own PID namespace (issue 17) `$!` is a pid of that namespace, meaningless here:
+    // the grandchild is found from outside by its unique argument.
+    await vi.waitFor(() => expect(processesWith(`sleep ${sleepFor}`)).toHaveLength(1), { timeout: 10_000, interval: 25 });
+    const pid = processesWith(`sleep ${sleepFor}`)[0]!;
     const done = await live.done;
-    const pid = Number(readFileSync(pidFile, 'utf8'));
     // Alive = present in the process table and not a zombie waiting to be reaped.
     const alive = () => {
       try {

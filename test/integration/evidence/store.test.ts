@@ -213,7 +213,11 @@ describe('taking in other hosts\' refs (issue 14: no merge, the view is their un
     const org = await newRepo();
     editPolicy(org, (p) => ({ ...p, justificationMinLength: 45 }));
     const orgPolicy = git(org, ['show', 'main:policy.yaml']);
+    // Two repositories created in the same second get the same root commit (same content, author
+    // and time), and then their histories are related: start this host's in the next second.
+    await new Promise((resolve) => setTimeout(resolve, 1_010 - (Date.now() % 1_000)));
     const dir = await newRepo();
+    expect(git(dir, ['rev-list', '--max-parents=0', 'main']), 'the two histories are unrelated').not.toBe(git(org, ['rev-list', '--max-parents=0', 'main']));
     const store = await GitEvidenceStore.open(dir);
     const ours = await serviceOn(store).declare(declaration());
     const before = (await store.read()).policy.sha256;

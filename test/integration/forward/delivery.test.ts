@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateLedger } from '../../../bench/generate';
 import type { Forwarder } from '../../../main/forward/forwarder';
 import { cleanup, declaration, jsonFile, ROOT, tempDir } from '../../support/cli';
-import { firstArrivals, ledgerOrder, openForwarder, recordIds, setForwarding } from '../../support/forwardHarness';
+import { declareUnforwarded, firstArrivals, ledgerOrder, openForwarder, recordIds, setForwarding } from '../../support/forwardHarness';
 import { startHecReceiver, startWebhookReceiver, type HecReceiver, type WebhookReceiver } from '../../support/httpsReceivers';
 import { assertCliBuilt, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
 import { startRsyslog, type Rsyslog } from '../../support/rsyslog';
@@ -137,7 +137,8 @@ describe('forwarding every record (issue 19)', () => {
   });
 
   it('with the receivers stopped, records queue (status says how many and why); when they return each arrives once, in order', async () => {
-    const ws = await workspace();
+    // The CLI forwards what it writes too, so it gets the secrets: it fails as the forwarder does.
+    const ws = await workspace({ env: ENV as Record<string, string> });
     setForwarding(ws.repo, destinations());
     // The shortest backoff of each step (no jitter), so the wait for the timer's retry is bounded.
     const { forwarder } = await started(ws, { env: ENV, random: () => 0 });
@@ -186,7 +187,7 @@ describe('forwarding every record (issue 19)', () => {
     setForwarding(ws.repo, destinations());
     // Records of its own (a start of their own): the receivers are shared, and ids are record hashes.
     await generateLedger(ws.repo, { sessions: 30, recordsPerSession: 5, hostId: 'test-host', start: Date.parse('2025-03-01T00:00:00Z') });
-    await declare(ws);
+    await declareUnforwarded(ws.repo);
     const order = ledgerOrder(ws.repo);
     const declaredHash = order[order.length - 1]!;
     const ours = new Set(order);
@@ -321,7 +322,9 @@ describe('forwarding every record (issue 19)', () => {
   });
 
   it('checkpoints (host, tip commit, record count) go to every destination at start and each checkpoint interval', async () => {
-    const ws = await declaredWorkspace(destinations(), 15);
+    const ws = await workspace();
+    setForwarding(ws.repo, destinations(), 15);
+    await declareUnforwarded(ws.repo);
     // The clock starts at the real time: the webhook refuses requests dated far from its own clock (replays).
     const start = Date.now();
     let clock = start;

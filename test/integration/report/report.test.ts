@@ -79,7 +79,7 @@ describe('breakglass report', () => {
     const commits = commitsOf(ws, ids.main);
     expect(commits).toHaveLength(6); // declared, action, note, closed, reviewed, reviewed
     for (const c of commits) expect(r.stdout).toContain(c);
-    expect(r.stdout).toContain('**Chain verified: **6 records');
+    expect(r.stdout).toContain('**Chain verified:** 6 records');
     expect(r.stdout).toMatch(/Repository verification \(breakglass verify\): OK/);
     expect(r.stdout).toContain('`echo report-check`');
     expect(r.stdout).toMatch(/\| Alert on lock age \| Grace Hopper \| 2020-01-15 \| OVERDUE \|/);
@@ -96,7 +96,7 @@ describe('breakglass report', () => {
     for (const id of [ids.main, ids.preprod]) for (const c of commitsOf(ws, id)) expect(r.stdout).toContain(c);
     for (const c of commitsOf(ws, ids.old)) expect(r.stdout).not.toContain(c);
     expect(r.stdout).not.toContain('INC-3003');
-    expect(r.stdout.match(/\*\*Chain verified: \*\*/g)).toHaveLength(2);
+    expect(r.stdout.match(/\*\*Chain verified:\*\* /g)).toHaveLength(2);
     expect(r.stdout).toMatch(/\| Sessions declared in the period \| 2 \|/);
     // Sessions ordered by declaration time, after the summary.
     expect(r.stdout.indexOf('## Summary')).toBeLessThan(r.stdout.indexOf(`## Session ${ids.main}`));

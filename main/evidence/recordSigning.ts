@@ -1,0 +1,153 @@
+import { BreakGlassError } from '../../app/errors';
+import type { Person } from '../../app/identity';
+import type { EvidenceRecord } from '../../app/records';
+import { authorizeRecordSigner, findPerson, keyAt, signerRuleFor, type RecordSignerQuery } from '../../app/roster/lookup';
+import { parseSshPublicKey } from '../../app/roster/sshKey';
+import { formatRosterProblems, parseRosterYaml, type Roster, type RosterPerson, type RosterRole } from '../../app/roster/schema';
+import { ensureHostKey, hostKeySigner } from '../signing/hostKey';
+import { agentSigner, listAgentKeys, type AgentKey, type CommitSigner } from '../signing/signer';
+import { SshToolFailure } from '../signing/sshTools';
+
+/**
+ * Who signs each evidence commit in a repository with a roster (issue 15): the person the record
+ * names, through their ssh-agent (the private key never enters the console), or this host's key
+ * for host-level and automatic records. Refusals are decided here, before anything is written
+ * (fail closed): no agent, a person the roster does not list, no roster key of theirs in the
+ * agent, a key outside its window, a missing role, a reviewer who is the session's operator.
+ */
+
+/** Where to find the agent and the host key. */
+export interface RecordSigningOptions {
+  /** The ssh-agent's socket; default SSH_AUTH_SOCK of this process. */
+  agentSocket?: string | null;
+  /** The folder of this host's signing key (the repository's git dir, beside the output key). */
+  hostKeyDir: string;
+  /** Called with the touch prompt before a security key signs. */
+  onTouch?: (message: string) => void;
+}
+
+/** How long the agent's key list is reused between records (a burst of records asks once). */
+const AGENT_KEYS_TTL_MS = 5_000;
+
+/** Chooses and makes the signer for each commit; keeps the parsed roster per blob. */
+export class RecordSigning {
+  private readonly rosters = new Map<string, Roster>();
+  private agentKeys: { at: number; keys: AgentKey[] } | null = null;
+  /** The ssh-agent socket signatures are asked of (null: none). */
+  readonly agentSocket: string | null;
+
+  constructor(private readonly options: RecordSigningOptions, private readonly readBlob: (blob: string) => Promise<string>) {
+    this.agentSocket = options.agentSocket === undefined ? process.env.SSH_AUTH_SOCK ?? null : options.agentSocket;
+  }
+
+  /** The roster at blob `blob` (null: the repository has none). An invalid roster refuses every write (fail closed). */
+  async roster(blob: string | null): Promise<Roster | null> {
+    if (blob === null) return null;
+    const known = this.rosters.get(blob);
+    if (known) return known;
+    const load = parseRosterYaml(await this.readBlob(blob));
+    if (!load.ok) throw new BreakGlassError('refused', `roster.yaml is invalid, so nothing can be signed or recorded:\n${formatRosterProblems(load.problems)}`);
+    this.rosters.set(blob, load.roster);
+    return load.roster;
+  }
+
+  /** The signer of `record` under `roster`, or a refusal saying what to do; `operator` is the session's operator (for reviews). */
+  async signerFor(roster: Roster, record: EvidenceRecord, operator: Person | null, nowMs: number): Promise<CommitSigner> {
+    const rule = signerRuleFor(record);
+    // Host-level and automatic records (lock recovery, policy adoption, expiry) carry this host's
+    // key: expiry must be recorded even when nobody is at the keyboard (procedure.md §6).
+    if (rule === 'host' || rule === 'operator-or-host') {
+      const hostId = record.sessionId.startsWith('journal-') ? record.sessionId.slice('journal-'.length) : record.host.id;
+      return hostKeySigner(await ensureHostKey(this.options.hostKeyDir, hostId));
+    }
+    const query: Omit<RecordSignerQuery, 'fingerprint'> = {
+      record: { type: record.type, sessionId: record.sessionId, actor: record.actor, host: record.host },
+      atMs: nowMs,
+      ...(rule === 'reviewer' && operator ? { operator: { person: operator, fingerprints: [] } } : {}),
+    };
+    if (rule === 'reviewer' && !operator) throw new BreakGlassError('refused', 'The session has no declaration, so its review cannot be signed: nothing was recorded.');
+    return this.personSigner(roster, record.actor, rule === 'reviewer' ? 'reviewer' : 'operator', (fingerprint) => {
+      const check = authorizeRecordSigner(roster, { ...query, fingerprint });
+      return check.ok ? null : check.finding.message;
+    });
+  }
+
+  /**
+   * A signer for `person`'s roster key held by the ssh-agent, for `role`; `refuse` may reject a
+   * key (returns why). Throws a refusal that says what to do when no key fits.
+   */
+  async personSigner(roster: Roster, person: Pick<Person, 'name' | 'email'>, role: RosterRole, refuse: (fingerprint: string) => string | null = () => null): Promise<CommitSigner> {
+    const entry = findPerson(roster, person);
+    if (!entry) {
+      throw new BreakGlassError('refused', `${person.name} <${person.email}> is not in the roster, so nothing was recorded. A roster admin adds them (breakglass roster add), and a second admin approves.`);
+    }
+    if (!entry.roles.includes(role)) {
+      throw new BreakGlassError('refused', `${entry.name} (${entry.id}) does not have the ${role} role in the roster, so nothing was recorded. A roster admin can propose it (breakglass roster propose).`);
+    }
+    const held = await this.keysInAgent();
+    const listed = new Set(entry.keys.map((k) => fingerprintOf(k.key)));
+    const candidates = held.filter((k) => listed.has(k.fingerprint));
+    if (candidates.length === 0) {
+      throw new BreakGlassError('refused', `None of ${entry.name}'s roster keys (${[...listed].join(', ')}) is in the ssh-agent, so nothing was recorded. Add yours with ssh-add (a security key: ssh-add -K).`);
+    }
+    let why: string | null = null;
+    for (const key of candidates) {
+      why = refuse(key.fingerprint);
+      if (why === null) return this.agentSigner(key);
+    }
+    throw new BreakGlassError('refused', `${why} Nothing was recorded.`);
+  }
+
+  /** A roster admin's key in the agent (valid now), for governance commits; `fingerprint` picks one when several fit. */
+  async adminSigner(roster: Roster, nowMs: number, fingerprint?: string): Promise<{ person: RosterPerson; signer: CommitSigner }> {
+    for (const key of await this.keysInAgent()) {
+      if (fingerprint !== undefined && key.fingerprint !== fingerprint) continue;
+      const found = keyAt(roster, key.fingerprint, nowMs);
+      if (found?.status === 'valid' && found.holder.kind === 'person' && found.holder.person.roles.includes('roster-admin')) {
+        return { person: found.holder.person, signer: this.agentSigner(key) };
+      }
+    }
+    throw new BreakGlassError('refused', 'No key in the ssh-agent belongs to a roster admin (inside its validity window), so nothing was recorded. Add a roster admin\'s key with ssh-add.');
+  }
+
+  /** The agent's keys (cached briefly); no agent is a refusal that says how to start one. */
+  async keysInAgent(): Promise<AgentKey[]> {
+    if (this.agentKeys && Date.now() - this.agentKeys.at < AGENT_KEYS_TTL_MS) return this.agentKeys.keys;
+    let keys: AgentKey[];
+    try {
+      keys = await listAgentKeys({ agentSocket: this.agentSocket });
+    } catch (e) {
+      if (e instanceof SshToolFailure) throw new BreakGlassError('evidence-not-committed', `${e.message.replace(/^[^:]+: /, '')} Records in this repository are signed (it has a roster), so nothing was recorded.`, { cause: e });
+      throw e;
+    }
+    this.agentKeys = { at: Date.now(), keys };
+    return keys;
+  }
+
+  private agentSigner(key: AgentKey): CommitSigner {
+    const signer = agentSigner(key, { agentSocket: this.agentSocket, ...(this.options.onTouch ? { onTouch: this.options.onTouch } : {}) });
+    return {
+      key: signer.key,
+      sign: async (payload) => {
+        try {
+          return await signer.sign(payload);
+        } catch (e) {
+          this.agentKeys = null; // the agent changed (key removed, locked): ask it again next time
+          throw e;
+        }
+      },
+    };
+  }
+}
+
+const fingerprints = new Map<string, string>();
+
+/** A roster key line's fingerprint (parsed once per line: a roster is asked about for every record). */
+function fingerprintOf(line: string): string {
+  let fp = fingerprints.get(line);
+  if (fp === undefined) {
+    fp = parseSshPublicKey(line).fingerprint;
+    fingerprints.set(line, fp);
+  }
+  return fp;
+}
