@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { CLOSURE, REVIEW, cliEnv, declaration, git, runCli } from '../../support/cli';
 import { lastJson } from '../../support/cliProcess';
-import type { PushJson, SessionJson, VerifyJson } from '../../support/cliJson';
+import type { LogEntry, PushJson, SessionJson, VerifyJson } from '../../support/cliJson';
 import { createEvidenceRepo, expectExit, revList } from '../../support/evidenceRepo';
 import { GitDaemon } from '../../support/gitDaemon';
 import { scratchFolder } from '../../support/scratch';
@@ -83,6 +83,60 @@ describe(`${HOSTS} hosts pushing at the same moment through git daemon`, () => {
     expect(report.records).toBe(2 * HOSTS);
     expect(report.sessions).toBe(HOSTS);
   }, 600_000);
+});
+
+describe('two reviewers on two hosts review one session at the same moment (issue 14)', () => {
+  let daemon: GitDaemon;
+  let base: string;
+  beforeAll(async () => {
+    base = fresh('daemon-reviews');
+    await createEvidenceRepo(path.join(base, 'org.git'), fresh('data-org-reviews'));
+    daemon = await GitDaemon.start(base);
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+
+  it('both reviews land with one push each, neither overwrites the other, both are shown and the stricter is in force', async () => {
+    const url = daemon.url('org.git');
+    const op = host('host-op', fresh('op'));
+    git(tmp, ['clone', '--quiet', '--bare', url, op.repo]);
+    const d = lastJson<SessionJson>(expectExit(await op.cli('declare', '--file', json('d-op', declaration())), 0, 'declare'));
+    expectExit(await op.cli('close', '--session', d.sessionId, '--file', json('closure', CLOSURE)), 0, 'close');
+    expectExit(await op.cli('push'), 0, 'operator push');
+
+    const reviewers = [
+      { h: host('host-r1', fresh('r1')), review: REVIEW },
+      { h: host('host-r2', fresh('r2')), review: { ...REVIEW, reviewer: { name: 'Linus Torvalds', email: 'linus@example.com' }, outcome: 'justified-with-findings', findings: 'The lock alert was missing.' } },
+    ];
+    for (const r of reviewers) git(tmp, ['clone', '--quiet', '--bare', url, r.h.repo]);
+    // Both reviewers submit, then push, at the same moment: neither has seen the other's review.
+    const submitted = await Promise.all(reviewers.map((r) => r.h.cli('review', '--session', d.sessionId, '--file', json(`review-${r.h.id}`, r.review))));
+    submitted.forEach((r, i) => expectExit(r, 0, `${reviewers[i]!.h.id} review`));
+    const pushes = await Promise.all(reviewers.map((r) => r.h.cli('push')));
+    pushes.forEach((r, i) => {
+      expect(r.code, `${reviewers[i]!.h.id}: ${r.stdout} ${r.stderr}`).toBe(0);
+      expect(lastJson<PushJson>(r).state).toBe('synced');
+    });
+
+    // Each review is a file of its own, on its reviewer's host's ref: two paths, never the same one.
+    const auditor = host('auditor', fresh('auditor-reviews'));
+    git(tmp, ['clone', '--quiet', url, auditor.repo]);
+    const timeline = lastJson<LogEntry[]>(expectExit(await auditor.cli('log', '--session', d.sessionId), 0, 'auditor log'));
+    const reviews = timeline.filter((e) => e.type === 'reviewed');
+    expect(reviews.map((e) => e.path.split('/').pop()).sort()).toEqual(['review-host-r1-000001.json', 'review-host-r2-000001.json']);
+    expect(reviews.map((e) => e.actor.email).sort()).toEqual(['grace@example.com', 'linus@example.com']);
+    // The stricter outcome is the one in force; the report shows both reviews.
+    const status = lastJson<Array<SessionJson & { reviewOutcome: string | null }>>(expectExit(await auditor.cli('log'), 0, 'auditor sessions'));
+    expect(status.find((s) => s.sessionId === d.sessionId)).toMatchObject({ phase: 'reviewed', reviewOutcome: 'justified-with-findings' });
+    const report = expectExit(await auditor.cli('report', '--session', d.sessionId, '--format', 'md'), 0, 'auditor report');
+    expect(report.stdout).toContain('Grace Hopper');
+    expect(report.stdout).toContain('Linus Torvalds');
+    expect(report.stdout).toContain('The lock alert was missing.');
+    const v = await auditor.cli('verify');
+    expect(lastJson<VerifyJson>(v).problems).toEqual([]);
+    expect(v.code).toBe(0);
+  }, 300_000);
 });
 
 describe('a commander\'s plain `git clone` of a remote whose HEAD names master (issue 12 item 1)', () => {
