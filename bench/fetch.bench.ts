@@ -38,7 +38,8 @@ function gitSync(cwd: string, args: string[]): string {
 /** A raw `git fetch` as a child process, awaited the way the product awaits its git (spawn, close). */
 function rawFetch(repo: string, remote: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const c = spawn('git', ['fetch', '--quiet', '--no-tags', remote, '+refs/heads/main:refs/remotes/origin/main'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The same refs the console fetches: the organisation branch and every host's ref (issue 14).
+    const c = spawn('git', ['fetch', '--quiet', '--no-tags', remote, '+refs/heads/main:refs/remotes/origin/main', '+refs/heads/hosts/*:refs/remotes/origin/hosts/*'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     c.stderr.on('data', (d) => (err += d));
     c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`raw fetch exited ${code}: ${err}`))));

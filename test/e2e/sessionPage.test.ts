@@ -224,10 +224,11 @@ describe('session page', () => {
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.nth(0).locator('.sp-badge').textContent()).toBe('Pending');
     // Another host's session: how fresh the page is, in words, and updated by a fetch.
-    // (The board, where the observer's console opens, fetched once already.)
+    // (The board, where the observer's console opens, fetches once on opening: until that fetch has
+    // ended the page truthfully says it never fetched, so wait for it rather than race it.)
     const staleness = page.getByTestId('staleness');
     const asOf = /^Recorded on another host\. As of the last fetch (now|\d+ seconds? ago) \(.+\): records made on ops-laptop-7 since then are not shown yet\.$/;
-    expect(await staleness.textContent()).toMatch(asOf);
+    await expect.poll(() => staleness.textContent(), { timeout: 10_000 }).toMatch(asOf);
     const fetched = await host.backend.dispatch('sync.fetch', {});
     if (!fetched.ok) throw new Error(fetched.error.message);
     const lastFetchAt = (fetched.value as { lastFetchAt: string | null }).lastFetchAt;
