@@ -28,6 +28,8 @@ export const CONTROLS_BY_RECORD_TYPE = {
   declared: ['ISO27001:A.5.1', 'ISO27001:A.16.1', 'SOC2:CC1.1', 'SOC2:CC5.1', 'ISO27001:A.8.2', 'SOC2:CC6.1', 'SOC2:CC6.2', 'ISO27001:A.8.3', 'ISO27001:A.8.1', 'SOC2:CC7.2'],
   // §5: privileged actions are monitored.
   action: ['ISO27001:A.8.3', 'SOC2:CC6.3', 'ISO27001:A.16.1'],
+  // §5: a command is evidenced before it runs (issue 12 item 7); its `action` record says how it ended.
+  'action-started': ['ISO27001:A.8.3', 'SOC2:CC6.3', 'ISO27001:A.16.1'],
   note: ['SOC2:CC6.3', 'ISO27001:A.16.1'],
   // §5: time-limited access, extended only with a new justification.
   extended: ['ISO27001:A.8.2', 'SOC2:CC6.2', 'ISO27001:A.8.3'],

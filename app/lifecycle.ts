@@ -42,6 +42,8 @@ export interface SessionFacts {
   lastActionAt: string | null;
   /** The latest action or note: what the commander's board shows as "last action" (issue 6). */
   lastAction: RecordOf<'action'> | RecordOf<'note'> | null;
+  /** Commands started (their `action-started` hash → seq) whose `action` record is not written yet. */
+  openStarts: Record<string, number>;
   /** The latest wall-clock jump recorded in this session (issue 5), or null. */
   lastClockSkew: { at: string; wallClockAt: string; expectedAt: string; skewMs: number } | null;
 }
@@ -78,6 +80,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
     recordCount: 1,
     lastActionAt: null,
     lastAction: null,
+    openStarts: {},
     lastClockSkew: null,
   };
   for (const r of records.slice(1)) {
@@ -100,6 +103,14 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
         facts.reviews.push({ at: r.at, review: r.payload.review, hash: r.hash });
         break;
       case 'action':
+        if (r.payload.started) delete facts.openStarts[r.payload.started.hash];
+        facts.lastActionAt = r.at;
+        facts.lastAction = r;
+        break;
+      case 'action-started':
+        facts.openStarts[r.hash] = r.seq;
+        facts.lastActionAt = r.at;
+        break;
       case 'note':
         facts.lastActionAt = r.at;
         facts.lastAction = r;
@@ -153,6 +164,8 @@ export function stateAt(facts: SessionFacts, nowMs: number): SessionState {
 export type SessionEvent =
   | { kind: 'note' }
   | { kind: 'action' }
+  /** The ending of a command whose `action-started` record (by hash) is committed: legal in every phase (issue 12 item 7). */
+  | { kind: 'action-finish'; started: string }
   | { kind: 'extend'; minutes: number }
   | { kind: 'expire' }
   | { kind: 'close' }
@@ -160,7 +173,7 @@ export type SessionEvent =
   | { kind: 'clock-skew' };
 
 /** Every event kind, for tables and tests. */
-export const SESSION_EVENT_KINDS = ['note', 'action', 'extend', 'expire', 'close', 'review', 'clock-skew'] as const;
+export const SESSION_EVENT_KINDS = ['note', 'action', 'action-finish', 'extend', 'expire', 'close', 'review', 'clock-skew'] as const;
 
 /**
  * Decides whether `event` may happen to a session in `state` under `policy`. Returns nothing when
@@ -168,6 +181,12 @@ export const SESSION_EVENT_KINDS = ['note', 'action', 'extend', 'expire', 'close
  */
 export function assertLegal(state: SessionState, event: SessionEvent, policy: Policy): void {
   const id = state.sessionId;
+  // A command that started while the session could act has run: its ending is evidence whatever
+  // happened since (expiry, closure), and refusing it would lose what the command did.
+  if (event.kind === 'action-finish') {
+    if (Object.hasOwn(state.openStarts, event.started)) return;
+    throw refused(`Session ${id} has no started command ${event.started.slice(0, 12)} waiting for its result.`);
+  }
   switch (state.phase) {
     case 'active':
       switch (event.kind) {

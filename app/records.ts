@@ -127,10 +127,21 @@ export const PAYLOADS = {
     outputBytes: z.number().int().min(0),
     output: z.string(),
     outputTruncated: z.boolean(),
+    /** The `action-started` record this action finishes (issue 12 item 7); absent for shells and older records. */
+    started: z.object({ seq: z.number().int().min(1), hash: Hex64 }).strict().optional(),
   }).strict().refine((p) => (p.outputSha256 === undefined) !== (p.outputHmac === undefined), {
     message: 'An action carries exactly one of outputHmac (current) or outputSha256 (before issue 13).',
     path: ['outputHmac'],
   }),
+  /** Committed before a command runs (issue 12 item 7): if it cannot be, nothing runs. */
+  'action-started': z.object({
+    kind: z.literal('command'),
+    argv: z.array(z.string()),
+    shell: z.boolean(),
+    cwd: z.string(),
+    startedAt: UtcInstant,
+    via: z.enum(['cli-exec', 'console']),
+  }).strict(),
   note: z.object({ text: z.string().min(1) }).strict(),
   extended: z.object({
     minutes: z.number().int().min(1),
@@ -194,6 +205,7 @@ function recordVariant<T extends RecordType>(type: T) {
 export const EvidenceRecordSchema = z.discriminatedUnion('type', [
   recordVariant('declared'),
   recordVariant('action'),
+  recordVariant('action-started'),
   recordVariant('note'),
   recordVariant('extended'),
   recordVariant('expired'),

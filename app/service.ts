@@ -68,6 +68,21 @@ export type RecordingRecordInput = {
   [T in keyof typeof RECORDING_PAYLOADS]: { type: T; payload: z.input<(typeof RECORDING_PAYLOADS)[T]>; redactions?: { count: number; kinds: Record<string, number> } };
 }[keyof typeof RECORDING_PAYLOADS];
 
+/** A command about to run (issue 12 item 7): what its `action-started` record says. */
+export const ActionStartSchema = z.object({
+  argv: z.array(z.string()).min(1),
+  shell: z.boolean(),
+  cwd: z.string().min(1),
+  startedAt: z.number(),
+  via: z.enum(['cli-exec', 'console']),
+}).strict();
+
+/** The `action-started` record an action finishes. */
+export interface StartedRef {
+  seq: number;
+  hash: string;
+}
+
 /** The redacted output kept in a record is capped (issue 2: 64 KiB, the cap noted in the record). */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
 
@@ -275,15 +290,37 @@ export class BreakGlassService {
     });
   }
 
-  /** Records a command (or an opened governed shell); refused after expiry even if a caller is late (§6). */
-  async recordAction(selector: SessionSelector, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+  /**
+   * Records that a command is about to run (issue 12 item 7): only while the session may act, and
+   * before the command starts, so a command that runs always has evidence, even if its ending
+   * cannot be recorded.
+   */
+  async recordActionStarted(selector: SessionSelector, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+    const start = parseOrThrow(ActionStartSchema, input, 'action');
+    return this.appendToSession(selector, { kind: 'action' }, (state) => {
+      const argv = redactArgv(start.argv);
+      const cwd = redactText(start.cwd);
+      return {
+        type: 'action-started', actor: state.operator, ...redactionsOf(argv, cwd),
+        payload: { kind: 'command', argv: argv.value, shell: start.shell, cwd: cwd.text, startedAt: new Date(start.startedAt).toISOString(), via: start.via },
+      };
+    });
+  }
+
+  /**
+   * Records a command (or an opened governed shell). One that finishes an `action-started` record
+   * (`started`) is recorded in any phase: it ran while the session could act. Without one it is
+   * refused after expiry even if a caller is late (§6).
+   */
+  async recordAction(selector: SessionSelector, input: unknown, started?: StartedRef): Promise<{ record: EvidenceRecord; commit: string }> {
     const action = parseOrThrow(ActionInputSchema, input, 'action');
     // Fail closed: without the host key the output could only be stored with a plain hash, which
     // lets anyone test a guessed secret against it (issue 13).
     const auth = this.deps.outputAuth;
     if (auth === undefined) throw new BreakGlassError('evidence-not-committed', 'No output key is available on this host, so the action cannot be recorded; nothing was written.');
     const outputHmac = { alg: 'hmac-sha256' as const, keyId: auth.keyId(), value: auth.macOfDigest(action.outputSha256) };
-    return this.appendToSession(selector, { kind: 'action' }, (state) => {
+    const event: SessionEvent = started ? { kind: 'action-finish', started: started.hash } : { kind: 'action' };
+    return this.appendToSession(selector, event, (state) => {
       // The command line is redacted as one line (a `-p` and its value are two words).
       const argv = redactArgv(action.argv);
       const cwd = redactText(action.cwd);
@@ -297,9 +334,10 @@ export class BreakGlassService {
           exitCode: action.exitCode, signal: action.signal, stoppedBy: action.stoppedBy, via: action.via,
           outputHmac, outputBytes: action.outputBytes,
           output: capped.text, outputTruncated: capped.truncated,
+          ...(started ? { started: { seq: started.seq, hash: started.hash } } : {}),
         },
       };
-    }, { allowExpiredCommandEnd: action.stoppedBy === 'expiry' });
+    }, { allowExpiredCommandEnd: !started && action.stoppedBy === 'expiry' });
   }
 
   /**

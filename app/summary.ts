@@ -9,6 +9,8 @@ export function summarise(r: EvidenceRecord): string {
     case 'action':
       if (r.payload.kind === 'shell-opened') return `Opened governed shell (${commandWords(r.payload.argv)})`;
       return `Ran ${commandWords(r.payload.argv)} → ${actionOutcome(r.payload, 'summary')}`;
+    case 'action-started':
+      return `Started ${commandWords(r.payload.argv)}`;
     case 'note':
       return r.payload.text.length > 140 ? `${r.payload.text.slice(0, 139)}…` : r.payload.text;
     case 'extended':

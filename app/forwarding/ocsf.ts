@@ -192,6 +192,16 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
       };
     case 'action':
       return actionParts(record, operator, where);
+    case 'action-started': {
+      const p = record.payload;
+      const cmd = clip(commandLine(p.argv));
+      return {
+        cls: 'processActivity', activity: [1, 'Launch'], severity: 2,
+        message: `${record.actor.name} started \`${clip(cmd, 300)}\`${where}`,
+        attributes: { process: { name: clip((p.argv[0] ?? '').split('/').pop() || 'command', MAX_SHORT), cmd_line: cmd, uid: `${record.sessionId}/${record.seq}`, created_time: ms(p.startedAt), user: operator, working_directory: clip(p.cwd, MAX_SHORT) } },
+        details: { via: p.via, shell: p.shell },
+      };
+    }
     case 'note':
       return {
         cls: 'base', activity: [99, 'Note'], severity: 1,
@@ -280,7 +290,8 @@ function actionParts(record: RecordOf<'action'>, operator: OcsfUser, where: stri
   const name = clip((p.argv[0] ?? '').split('/').pop() || 'shell', MAX_SHORT);
   const outcome = p.stoppedBy ? `stopped by ${p.stoppedBy}` : p.signal ? `signal ${p.signal}` : `exit ${p.exitCode ?? 'unknown'}`;
   return {
-    cls: 'processActivity', activity: [1, 'Launch'], severity: 2,
+    // A command evidenced before it ran (issue 12 item 7) launched with its `action-started` event: this one is its end.
+    cls: 'processActivity', activity: p.started ? [2, 'Terminate'] : [1, 'Launch'], severity: 2,
     message: `${record.actor.name} ran ${p.kind === 'shell-opened' ? 'a governed shell' : `\`${clip(cmd, 300)}\``}${where}: ${outcome}`,
     failed: p.exitCode === 0 ? undefined : outcome,
     attributes: {

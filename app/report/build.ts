@@ -92,8 +92,14 @@ function sessionSection(sessionId: string, entries: readonly LedgerEntry[], inpu
   const actions: ReportAction[] = [];
   const actionTexts: Array<{ seq: number; argv: readonly string[]; cwd: string; output: string }> = [];
   const reviews: ReportReview[] = [];
+  const finished = new Set(entries.flatMap((e) => (e.record.type === 'action' && e.record.payload.started ? [e.record.payload.started.hash] : [])));
   for (const e of entries) {
     const r = e.record;
+    if (r.type === 'action-started' && !finished.has(r.hash)) {
+      // Evidenced before it ran (issue 12 item 7), with no ending recorded: the auditor must see it ran.
+      actions.push({ seq: r.seq, at: r.at, commandLine: commandLine(r.payload.argv), outcome: 'started; no result recorded', commit: e.commit, namesDeclared: [], namesUndeclared: [], output: '', outputLinesOmitted: 0, outputTruncatedAtRecord: false, outputRedactedNow: 0 });
+      actionTexts.push({ seq: r.seq, argv: r.payload.argv, cwd: r.payload.cwd, output: '' });
+    }
     if (r.type === 'action') {
       actions.push({ seq: r.seq, at: r.at, commandLine: commandLine(r.payload.argv), outcome: actionOutcome(r.payload, 'summary'), commit: e.commit, namesDeclared: [], namesUndeclared: [], ...reportOutput(r) });
       actionTexts.push({ seq: r.seq, argv: r.payload.argv, cwd: r.payload.cwd, output: r.payload.output });

@@ -121,6 +121,7 @@ export function signerRuleFor(record: { type: RecordType; sessionId: string }): 
       return 'operator-or-host';
     case 'declared':
     case 'action':
+    case 'action-started':
     case 'note':
     case 'extended':
     case 'closed':

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { BreakGlassError } from '../../app/errors';
-import type { ActionInput } from '../../app/service';
+import type { ActionInput, StartedRef } from '../../app/service';
 import type { EvidenceRecord } from '../../app/records';
-import { startCommand, type RunningCommand } from '../process/runner';
+import { commandArgv, startCommand, type RunningCommand } from '../process/runner';
 import { launchDetached } from '../process/terminal';
 import type { ConsoleContext } from './context';
 
@@ -26,6 +26,32 @@ export interface CommandRequest {
   onRecorded?: (outcome: { ok: true; record: EvidenceRecord; commit: string } | { ok: false; error: unknown }) => void;
 }
 
+/** Waits between attempts to commit an ending: about a minute and a half in all. */
+const ENDING_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 30_000];
+
+/**
+ * The command ran (its `action-started` record is committed) but its ending could not be
+ * recorded: the CLI exits 4, not 125, since something did run.
+ */
+export class CommandRanUnrecorded extends BreakGlassError {
+  constructor(readonly sessionId: string, readonly startedSeq: number, cause: unknown) {
+    super('evidence-not-committed', `The command ran (recorded as started, ${sessionId} #${startedSeq}) but its result could not be committed${cause instanceof BreakGlassError ? `: ${cause.message}` : '.'} Check the evidence repository (breakglass verify) and add a note saying how the command ended.`, { cause });
+  }
+}
+
+/** Commits a command's ending; a refusal is final, anything else (the store busy or failing) is tried again. */
+async function commitEnding<T>(commit: () => Promise<T>, delaysMs: readonly number[]): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await commit();
+    } catch (e) {
+      const final = e instanceof BreakGlassError && (e.code === 'refused' || e.code === 'invalid-input');
+      if (final || attempt >= delaysMs.length) throw e;
+      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
+    }
+  }
+}
+
 /** A command that has started. */
 export interface StartedCommand {
   runId: string;
@@ -46,15 +72,27 @@ export class SessionCommands {
   constructor(
     private readonly ctx: Pick<ConsoleContext, 'service' | 'clock'>,
     private readonly afterWrite: () => Promise<void>,
+    /** Waits between attempts to commit a command's ending while the store is busy (a writer lock held elsewhere). */
+    private readonly retryDelaysMs: readonly number[] = ENDING_RETRY_DELAYS_MS,
   ) {}
 
-  /** Checks the session may act, then starts the command with the session's environment. */
+  /**
+   * Checks the session may act, commits the `action-started` record, then starts the command with
+   * the session's environment (issue 12 item 7: evidence first; if it cannot be committed, nothing
+   * runs and this rejects). `done` commits the ending, retrying while the evidence store is busy,
+   * and rejects with CommandRanUnrecorded if it never could.
+   */
   async start(req: CommandRequest): Promise<StartedCommand> {
     const { service, clock } = this.ctx;
     const state = await service.assertCanAct({ sessionId: req.sessionId });
     const env = await service.environment({ sessionId: state.sessionId });
     if (!env) throw new BreakGlassError('no-active-session', 'The session is not active.');
     const runId = req.runId ?? randomUUID();
+    const startedRecord = await service.recordActionStarted({ sessionId: state.sessionId }, {
+      argv: commandArgv(req), shell: req.shell, cwd: req.cwd, startedAt: clock.now(), via: req.via,
+    });
+    const started: StartedRef = { seq: startedRecord.record.seq, hash: startedRecord.record.hash };
+    // No after-write work here: a command's after-write work runs once, after its ending is recorded.
     const run = startCommand({
       argv: req.argv, shell: req.shell, cwd: req.cwd, env: { ...(process.env as Record<string, string>), ...env.variables },
       expiresAt: Date.parse(state.expiresAt), via: req.via, now: () => clock.now(),
@@ -66,10 +104,11 @@ export class SessionCommands {
       this.runs.delete(runId);
       let committed: { record: EvidenceRecord; commit: string };
       try {
-        committed = await service.recordAction({ sessionId: state.sessionId }, action);
+        committed = await commitEnding(() => service.recordAction({ sessionId: state.sessionId }, action, started), this.retryDelaysMs);
       } catch (error) {
-        req.onRecorded?.({ ok: false, error });
-        throw error;
+        const unrecorded = new CommandRanUnrecorded(state.sessionId, started.seq, error);
+        req.onRecorded?.({ ok: false, error: unrecorded });
+        throw unrecorded;
       }
       req.onRecorded?.({ ok: true, ...committed });
       await this.afterWrite();

@@ -2,6 +2,7 @@ import { BreakGlassError } from '../../app/errors';
 import { declarationTemplate } from '../../app/declaration';
 import { formatPolicyProblems } from '../../app/policy';
 import { openApplication, type CommandGroup } from './commandGroup';
+import { CommandRanUnrecorded } from '../application/commands';
 import { askDeclaration, CLOSURE_TEMPLATE, readJsonFile, REVIEW_TEMPLATE } from './inputs';
 import { describePush, describeState, EXIT, fail, out, sessionJson, type GlobalOptions } from './output';
 
@@ -68,7 +69,8 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
       try {
         setExit(await execCommand(g(), argv, o.session));
       } catch (e) {
-        setExit(fail(g(), e, e instanceof BreakGlassError && e.code === 'evidence-not-committed' ? EXIT.notCommitted : EXIT.execRefused));
+        // 125 means nothing ran (issue 12 item 7): a command that ran but whose ending could not be committed exits 4.
+        setExit(fail(g(), e, e instanceof CommandRanUnrecorded ? EXIT.notCommitted : EXIT.execRefused));
       }
     });
 
@@ -137,7 +139,10 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
 /** Conventional exit statuses of a command killed by a signal (128 + the signal's number). */
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 
-/** `breakglass exec -- CMD…`: refuses before running anything when no session is active (exit 125). */
+/**
+ * `breakglass exec -- CMD…`: refuses before running anything (exit 125) when the session may not
+ * act or its `action-started` record cannot be committed; otherwise exits with the command's status.
+ */
 async function execCommand(opts: GlobalOptions, argv: string[], sessionId: string | undefined): Promise<number> {
   const app = await openApplication(opts);
   const started = await app.commands.start({

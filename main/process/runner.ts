@@ -56,11 +56,16 @@ export function parseCommandLine(line: string): string[] {
   return argv;
 }
 
+/** The program and arguments a request runs: "run in shell" runs the line under the user's shell, as recorded. */
+export function commandArgv(req: Pick<RunRequest, 'argv' | 'shell'>): string[] {
+  return req.shell ? [process.env.SHELL || '/bin/sh', '-c', req.argv.join(' ')] : req.argv;
+}
+
 /** Starts a command; `done` resolves with the measured action once it has ended. */
 export function startCommand(req: RunRequest): RunningCommand {
   const now = req.now ?? Date.now;
   const startedAt = now();
-  const argv = req.shell ? [process.env.SHELL || '/bin/sh', '-c', req.argv.join(' ')] : req.argv;
+  const argv = commandArgv(req);
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
   let keptBytes = 0;

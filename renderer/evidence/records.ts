@@ -9,6 +9,8 @@ export function recordLabel(type: RecordType): string {
       return 'Declared';
     case 'action':
       return 'Action';
+    case 'action-started':
+      return 'Command started';
     case 'note':
       return 'Note';
     case 'extended':

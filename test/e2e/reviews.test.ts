@@ -119,8 +119,9 @@ describe('reviews view and review form', () => {
     await page.getByRole('heading', { name: 'Declaration' }).waitFor();
     const scopes = page.getByTestId('scope-comparison');
     expect(await scopes.textContent()).toContain('A textual aid, not a verdict');
-    expect(await scopes.getByRole('row', { name: /state-lock/ }).textContent()).toMatch(/#2 \(command line, output\)/);
-    expect(await page.getByRole('heading', { name: /#2.*echo released state-lock 7f3c/ }).count()).toBe(1);
+    // #2 is the command's action-started record (issue 12 item 7); #3 its action.
+    expect(await scopes.getByRole('row', { name: /state-lock/ }).textContent()).toMatch(/#3 \(command line, output\)/);
+    expect(await page.getByRole('heading', { name: /#3.*echo released state-lock 7f3c/ }).count()).toBe(1);
     const name = page.getByLabel('Full name');
     const email = page.getByLabel('E-mail');
     expect(await name.inputValue()).toBe(ADA.name);

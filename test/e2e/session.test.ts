@@ -514,7 +514,7 @@ describe('commands', () => {
     expect(action.payload).toMatchObject({ argv: ['sleep', '60'], stoppedBy: 'expiry' });
     expect(Date.parse(action.payload.endedAt)).toBeGreaterThanOrEqual(s.expiresAt);
     // The expiry is evidenced before the action that ended with it.
-    expect(recs.map((r) => r.type)).toEqual(['declared', 'expired', 'action']);
+    expect(recs.map((r) => r.type)).toEqual(['declared', 'action-started', 'expired', 'action']);
     await page.getByRole('cell', { name: /stopped by expiry/ }).waitFor();
     expectCleanConsole(host);
   });

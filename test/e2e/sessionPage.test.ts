@@ -100,7 +100,8 @@ describe('session page', () => {
     const ws = await workspace();
     const { sessionId, firstReviewHash } = await fullSession(ws);
     const log = await sessionLog(ws, sessionId);
-    expect(log.map((e) => e.type)).toEqual(['declared', 'note', 'action', 'action', 'closed', 'reviewed', 'reviewed']);
+    // Each command's start is committed before it runs (issue 12 item 7), its result after.
+    expect(log.map((e) => e.type)).toEqual(['declared', 'note', 'action-started', 'action', 'action-started', 'action', 'closed', 'reviewed', 'reviewed']);
     // The CLI's commits are the repository's: what the page shows is checked against git itself.
     // Issue 14: the records are on the writing hosts' own refs (the reviews on the reviewer's).
     const gitCommits = git(ws.repo, ['log', '--format=%H', '--topo-order', '--branches=hosts/*', '--', `sessions/*/${sessionId}/*`]).split('\n').reverse();
@@ -118,7 +119,7 @@ describe('session page', () => {
     expect(await page.getByTestId('staleness').textContent()).toBe('Recorded on another host. Local only: this console has no remote, so nothing newer from ops-laptop-7 can arrive here.');
 
     // The chain.
-    expect(await page.getByRole('status').filter({ hasText: 'Chain verified' }).textContent()).toBe('Chain verified: 7 records, hashes and links intact.');
+    expect(await page.getByRole('status').filter({ hasText: 'Chain verified' }).textContent()).toBe('Chain verified: 9 records, hashes and links intact.');
 
     // The declaration in full.
     const decl = page.getByRole('region', { name: 'Declaration' });
@@ -149,7 +150,7 @@ describe('session page', () => {
     expect(await rows.nth(1).textContent()).toContain('lock released, apply running');
     const leaked = log.find((e) => e.type === 'action')!;
     expect(leaked.record.redactions).toBeGreaterThan(0);
-    expect(await rows.nth(2).locator('.sp-redacted').textContent()).toMatch(/^\d+ secrets? redacted$/);
+    expect(await rows.nth(log.indexOf(leaked)).locator('.sp-redacted').textContent()).toMatch(/^\d+ secrets? redacted$/);
 
     // The actions: the command line and output as committed, redacted; exit, duration, hash.
     const actions = page.locator('article.sp-action');

@@ -39,13 +39,19 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   journal(journalEntries, { type: 'lock-recovered', at: '2026-11-28T11:00:00.000Z', redactions: 0, payload: { previousOwner: { pid: 4242, host: 'admin-01', since: '2026-11-28T10:59:00.000Z' }, reason: 'writer process 4242 ended without releasing the lock', gitLockFilesRemoved: ['refs/heads/main.lock'] } } as never);
   journal(journalEntries, { type: 'clock-skew', at: '2026-11-28T11:05:00.000Z', redactions: 0, payload: { wallClockAt: '2026-11-28T11:05:00.000Z', expectedAt: '2026-11-28T11:35:00.000Z', skewMs: -1_800_000 } } as never);
   journal(journalEntries, { type: 'policy-adopted', at: '2026-11-28T11:10:00.000Z', redactions: 0, payload: { previousPolicySha256: 'c'.repeat(64), policySha256: 'e'.repeat(64), reason: "the organisation's remote holds a different policy.yaml" } } as never);
-  const records = chain.records();
+  // A second session holds the command announced before it ran (issue 12 item 7), so the first session's examples keep their hashes.
+  const second = new ChainBuilder('bg-20261128-101500-0e0f1a2b').declared();
+  second.add({
+    type: 'action-started', at: '2026-11-28T10:16:00.000Z', redactions: 0,
+    payload: { kind: 'command', argv: ['kubectl', 'rollout', 'restart', 'deployment/payments'], shell: false, cwd: '/srv/infra', startedAt: '2026-11-28T10:16:00.000Z', via: 'console' },
+  } as never);
+  const recordsOf = (sessionId: string) => (sessionId === second.sessionId ? second.records() : chain.records());
   const out: Partial<Record<RecordType, ForwardItem>> = {};
   let position = 0;
-  // The recording's records come last, so the other examples keep their positions.
-  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries, ...recordingEntries]) {
+  // The recording's records, then the second session's, come last, so the other examples keep their positions.
+  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries, ...recordingEntries, ...second.entries.slice(1)]) {
     position += 1;
-    const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(records, e.record.seq);
+    const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(recordsOf(e.record.sessionId), e.record.seq);
     // A commit id as git would print one (the chain builder's are placeholders).
     out[e.record.type] ??= { record: e.record, commit: sha256Hex(`commit ${e.record.hash}`).slice(0, 40), position, session };
   }

@@ -14,6 +14,7 @@ const EXPECTED: Record<RecordType, { class_uid: number; activity_id: number; sev
   declared: { class_uid: 3003, activity_id: 1, severity_id: 4 },
   extended: { class_uid: 3003, activity_id: 1, severity_id: 3 },
   action: { class_uid: 1007, activity_id: 1, severity_id: 2 },
+  'action-started': { class_uid: 1007, activity_id: 1, severity_id: 2 },
   note: { class_uid: 0, activity_id: 99, severity_id: 1 },
   expired: { class_uid: 3002, activity_id: 2, severity_id: 2 },
   closed: { class_uid: 3001, activity_id: 3, severity_id: 2 },

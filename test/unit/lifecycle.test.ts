@@ -23,6 +23,9 @@ function eventOf(kind: (typeof SESSION_EVENT_KINDS)[number], state: SessionState
       return { kind, minutes: 15 };
     case 'review':
       return { kind, reviewer: grace, supersedes: state.review?.hash };
+    case 'action-finish':
+      // No command was started in these sessions: there is nothing to finish.
+      return { kind, started: 'a'.repeat(64) };
     default:
       return { kind } as SessionEvent;
   }
@@ -30,10 +33,10 @@ function eventOf(kind: (typeof SESSION_EVENT_KINDS)[number], state: SessionState
 
 // The whole transition table (issue 2): every phase × every event, legal or refused with a code.
 const TABLE: Record<SessionPhase, Record<(typeof SESSION_EVENT_KINDS)[number], 'ok' | 'refused' | 'no-active-session'>> = {
-  active: { note: 'ok', action: 'ok', extend: 'ok', expire: 'refused', close: 'ok', review: 'refused', 'clock-skew': 'ok' },
-  expired: { note: 'ok', action: 'no-active-session', extend: 'no-active-session', expire: 'ok', close: 'ok', review: 'refused', 'clock-skew': 'ok' },
-  closed: { note: 'refused', action: 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused' },
-  reviewed: { note: 'refused', action: 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused' },
+  active: { note: 'ok', action: 'ok', 'action-finish': 'refused', extend: 'ok', expire: 'refused', close: 'ok', review: 'refused', 'clock-skew': 'ok' },
+  expired: { note: 'ok', action: 'no-active-session', 'action-finish': 'refused', extend: 'no-active-session', expire: 'ok', close: 'ok', review: 'refused', 'clock-skew': 'ok' },
+  closed: { note: 'refused', action: 'refused', 'action-finish': 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused' },
+  reviewed: { note: 'refused', action: 'refused', 'action-finish': 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused' },
 };
 
 describe('session lifecycle transition table', () => {

@@ -137,7 +137,7 @@ describe('signerRuleFor', () => {
   it('has a rule for every record type', () => {
     const rules = Object.fromEntries(RECORD_TYPES.map((t) => [t, signerRuleFor({ type: t, sessionId: 'bg-20261128-094826-0a1b2c3d' })]));
     expect(rules).toEqual({
-      declared: 'operator', action: 'operator', note: 'operator', extended: 'operator', closed: 'operator',
+      declared: 'operator', action: 'operator', 'action-started': 'operator', note: 'operator', extended: 'operator', closed: 'operator',
       expired: 'operator-or-host', 'clock-skew': 'operator-or-host', reviewed: 'reviewer', 'lock-recovered': 'host', 'policy-adopted': 'host',
       'recording-started': 'operator', 'recording-chunk': 'operator-or-host', 'recording-degraded': 'operator-or-host', 'recording-ended': 'operator-or-host',
     });

@@ -150,7 +150,7 @@ describe('the expiry tick', () => {
     const done = await running.done;
     expect(done.action).toMatchObject({ stoppedBy: 'expiry', exitCode: null, signal: 'SIGTERM' });
     const types = (await ctx.service.read()).sessions.get(d.state.sessionId)!.map((e) => e.record.type);
-    expect(types).toEqual(['declared', 'expired', 'action']);
+    expect(types).toEqual(['declared', 'action-started', 'expired', 'action']);
     expect(readFileSync(sessionEnvPath, 'utf8')).toBe('export GOVERNED_BREAK_GLASS=false\n');
     expect(await tick()).toEqual({ changed: false, warnings: [] });
   });

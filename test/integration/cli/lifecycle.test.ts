@@ -97,7 +97,8 @@ describe('the whole lifecycle through the CLI', () => {
     const r = await ws.cli(['exec', '--', 'sh', '-c', `echo out; echo ${AWS_KEY} >&2; exit 7`], { cwd: ws.dir });
     expect(r.code, r.stderr).toBe(7);
     expect(r.stdout).toContain('out');
-    expect(r.stderr).toContain(`recorded as ${sessionId} #2`);
+    // #2 is the command's action-started record, committed before it ran (issue 12 item 7).
+    expect(r.stderr).toContain(`recorded as ${sessionId} #3`);
 
     const log = await sessionLog(ws, sessionId);
     const action = log.find((e) => e.type === 'action')!;
@@ -214,9 +215,9 @@ describe('the whole lifecycle through the CLI', () => {
 
   it('every record has its own commit, authored by the record\'s actor, with subject and trailers', async () => {
     const log = await sessionLog(ws, sessionId);
-    expect(log.map((e) => e.type)).toEqual(['declared', 'action', 'action', 'action', 'note', 'extended', 'closed', 'reviewed']);
+    expect(log.map((e) => e.type)).toEqual(['declared', 'action-started', 'action', 'action-started', 'action', 'action-started', 'action', 'note', 'extended', 'closed', 'reviewed']);
     // Issue 14: the review is outside the operator's chain, the reviewer's host's first review of the session.
-    expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 1]);
+    expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1]);
     expect(log[0]!.commit).toBe(declaredCommit);
     expect(new Set(log.map((e) => e.commit)).size).toBe(log.length);
     const declaredAt = log[0]!.at;
@@ -370,8 +371,8 @@ describe('expiry is enforced by env and exec', () => {
     const action = log.find((e) => e.type === 'action')!;
     expect(action.record.payload).toMatchObject({ argv: ['sleep', '30'], stoppedBy: 'expiry', signal: 'SIGTERM', exitCode: null });
     // The expiry is evidenced before the action that ran into it.
-    expect(log.map((e) => e.type)).toEqual(['declared', 'expired', 'action']);
-    expect(log[1]!.at).toBe(state.expiresAt);
+    expect(log.map((e) => e.type)).toEqual(['declared', 'action-started', 'expired', 'action']);
+    expect(log[2]!.at).toBe(state.expiresAt);
   });
 
   it('a command still running at the expiry is stopped with every process it started', async () => {

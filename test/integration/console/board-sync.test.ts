@@ -190,13 +190,13 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     const ra = row(view, ids.sa);
     expect(ra).toMatchObject({
       phase: 'active', incidentId: 'INC-41001', operator: { name: 'Ada Lovelace' },
-      host: { id: 'host-a', name: 'admin-a.example.net' }, records: 3, mine: false,
+      host: { id: 'host-a', name: 'admin-a.example.net' }, records: 4, mine: false,
     });
     expect(ra.lastAction?.summary).toBe('Ran echo unlocked → exit 0');
     const rb = row(view, ids.sb);
     expect(rb).toMatchObject({
       phase: 'active', incidentId: 'INC-41002', operator: { name: 'Katherine Johnson' },
-      host: { id: 'host-b', name: 'admin-b.example.net' }, records: 3, mine: false,
+      host: { id: 'host-b', name: 'admin-b.example.net' }, records: 4, mine: false,
     });
     expect(rb.lastAction?.summary).toBe('Host B: keys rotated, verifying.');
 
@@ -231,7 +231,7 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     // The backlog grew with every record written while offline; the reason names the network.
     for (const h of [a, b]) {
       const st = await h.pushStatus();
-      expect(st, `${h.id} status`).toMatchObject({ state: 'offline', pending: 3, remote: url });
+      expect(st, `${h.id} status`).toMatchObject({ state: 'offline', pending: 4, remote: url });
       if (st.state !== 'offline') throw new Error('unreachable');
       expect(st.reason).toMatch(/unable to connect|connection refused|could not read from remote/i);
       expect(Number.isNaN(Date.parse(st.nextTryAt ?? ''))).toBe(false);
@@ -252,8 +252,8 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     expect(Date.parse(stale.at) - Date.parse(stale.sync.lastFetchAt!)).toBeGreaterThan(0);
     // The rows still show the last known state: no offline record of either host, nothing lost.
     expect(stale.rows.map((r) => r.sessionId).sort()).toEqual([ids.sa, ids.sb].sort());
-    expect(row(stale, ids.sa)).toMatchObject({ phase: 'active', records: 3, lastAction: { summary: 'Ran echo unlocked → exit 0' } });
-    expect(row(stale, ids.sb)).toMatchObject({ phase: 'active', records: 3, lastAction: { summary: 'Host B: keys rotated, verifying.' } });
+    expect(row(stale, ids.sa)).toMatchObject({ phase: 'active', records: 4, lastAction: { summary: 'Ran echo unlocked → exit 0' } });
+    expect(row(stale, ids.sb)).toMatchObject({ phase: 'active', records: 4, lastAction: { summary: 'Host B: keys rotated, verifying.' } });
     // A second failure keeps the outage's start and counts the attempt.
     const again = await fetchOnce();
     expect(again).toMatchObject({ state: 'offline', lastFetchAt });
@@ -267,7 +267,7 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     backends.push(restarted);
     const snap = valueOf<StatusSnapshot>(await restarted.dispatch('status.get', {}), 'status.get');
     expect(snap.host.id).toBe('host-a');
-    expect(snap.push).toMatchObject({ state: 'offline', pending: 3, remote: url });
+    expect(snap.push).toMatchObject({ state: 'offline', pending: 4, remote: url });
     const hostBoard = valueOf<BoardData>(await restarted.dispatch('board.get', {}), 'host board.get');
     if (hostBoard.sync.state === 'local-only') throw new Error('host A has a remote');
     expect(hostBoard.sync.lastFetchAt).toBe(hostALastFetchAt);
@@ -327,12 +327,12 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     if (view.sync.state === 'local-only') throw new Error('the commander has a remote');
     expect(Date.parse(view.sync.lastFetchAt!)).toBeGreaterThan(Date.parse(lastFetchAt));
     expect(view.rows.map((r) => r.sessionId).sort()).toEqual([ids.sa, ids.sb, ids.sa2].sort());
-    expect(row(view, ids.sa)).toMatchObject({ phase: 'active', host: { id: 'host-a' }, records: 4, lastAction: { summary: 'Host A: offline note.' } });
+    expect(row(view, ids.sa)).toMatchObject({ phase: 'active', host: { id: 'host-a' }, records: 5, lastAction: { summary: 'Host A: offline note.' } });
     expect(row(view, ids.sa2)).toMatchObject({
       phase: 'active', environment: 'pre-production', incidentId: 'INC-41003', host: { id: 'host-a', name: 'admin-a.example.net' },
-      records: 2, lastAction: { summary: 'Ran echo pre-prod fixed → exit 0' },
+      records: 3, lastAction: { summary: 'Ran echo pre-prod fixed → exit 0' },
     });
-    expect(row(view, ids.sb)).toMatchObject({ phase: 'active', host: { id: 'host-b' }, records: 6, lastAction: { summary: 'Host B: second offline note.' } });
+    expect(row(view, ids.sb)).toMatchObject({ phase: 'active', host: { id: 'host-b' }, records: 8, lastAction: { summary: 'Host B: second offline note.' } });
     expect(revList(commanderRepo)).toEqual(revList(remoteRepo));
 
     // Each session's timeline on the commander carries the commit ids its host recorded.

@@ -87,7 +87,8 @@ beforeAll(async () => {
 
   logA = await sessionLog(base, sessionA);
   logB = await sessionLog(base, sessionB);
-  expect(logA.map((e) => e.type)).toEqual(['declared', 'note', 'action', 'closed']);
+  // The command's start is a record of its own, committed before it ran (issue 12 item 7).
+  expect(logA.map((e) => e.type)).toEqual(['declared', 'note', 'action-started', 'action', 'closed']);
   expect(logB.map((e) => e.type)).toEqual(['declared', 'note', 'note']);
 });
 
@@ -237,8 +238,8 @@ describe('verify detects tampering with committed evidence', () => {
 
   it('a record renamed in a later commit (same content, new path) is reported', async () => {
     const { repo, env } = copyOfBase();
-    const target = logA[3]!;
-    const renamed = target.path.replace('000004-closed.json', '000005-closed.json');
+    const target = logA[4]!;
+    const renamed = target.path.replace('000005-closed.json', '000006-closed.json');
     tamperViaClone(repo, (work) => renameSync(path.join(work, target.path), path.join(work, renamed)));
     const { code, report } = await verify(repo, env);
     expect(code).toBe(1);
