@@ -598,7 +598,8 @@ describe('the whole path', () => {
 
     // The timeline: every record with its commit, pushed to the remote.
     const rows = page.getByRole('region', { name: /^Timeline/ }).getByRole('row');
-    const types = ['Declared', 'Note', 'Action', 'Action', 'Extended'];
+    // The command's start is its own record, committed before it ran (issue 12 item 7).
+    const types = ['Declared', 'Note', 'Command started', 'Action', 'Action', 'Extended'];
     await expect.poll(() => rows.count()).toBe(types.length + 1);
     await expect.poll(() => page.getByRole('cell', { name: 'Pushed', exact: true }).count(), { timeout: 20_000 }).toBe(types.length);
     for (const [i, t] of types.entries()) {
@@ -606,7 +607,7 @@ describe('the whole path', () => {
       expect(await row.getByRole('cell').nth(1).textContent()).toBe(t);
       expect(await row.getByRole('cell').nth(3).textContent()).toMatch(/^[0-9a-f]{10}$/);
     }
-    expect(await rows.nth(4).textContent()).toContain('Opened governed shell');
+    expect(await rows.nth(5).textContent()).toContain('Opened governed shell');
 
     // Let it expire.
     await leaveRemaining(s, 0);

@@ -33,12 +33,13 @@ describe('action-started, in process', () => {
   it('is committed before the command runs: the command itself finds it at the head of the repository', async () => {
     const { app, ctx, repo } = await application();
     const d = await app.declare(declaration());
-    const started = await app.commands.start({ argv: ['git', '-C', repo, 'log', '-1', '--format=%s'], shell: false, cwd: tmp, via: 'console' });
+    // This host's records are on its own ref (issue 14).
+    const started = await app.commands.start({ argv: ['git', '-C', repo, 'log', '-1', '--format=%s', 'refs/heads/hosts/host-started'], shell: false, cwd: tmp, via: 'console' });
     const done = await started.done;
     expect(done.action.output).toContain(`breakglass(${d.state.sessionId}): action-started`);
     const records = (await ctx.service.read()).sessions.get(d.state.sessionId)!.map((e) => e.record);
     const start = records.find((r) => r.type === 'action-started')!;
-    expect(start).toMatchObject({ payload: { kind: 'command', argv: ['git', '-C', repo, 'log', '-1', '--format=%s'], via: 'console' } });
+    expect(start).toMatchObject({ payload: { kind: 'command', argv: ['git', '-C', repo, 'log', '-1', '--format=%s', 'refs/heads/hosts/host-started'], via: 'console' } });
     expect(done.record).toMatchObject({ type: 'action', payload: { started: { seq: start.seq, hash: start.hash } } });
   });
 

@@ -102,7 +102,7 @@ describe('the whole lifecycle through the CLI', () => {
 
     const log = await sessionLog(ws, sessionId);
     const action = log.find((e) => e.type === 'action')!;
-    expect(action.seq).toBe(2);
+    expect(action.seq).toBe(3);
     const p = action.record.payload as { exitCode: number; argv: string[]; cwd: string; output: string; outputSha256?: string; outputHmac: OutputHmac; outputBytes: number; stoppedBy: unknown };
     expect(p.exitCode).toBe(7);
     expect(p.argv[0]).toBe('sh');

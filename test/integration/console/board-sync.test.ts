@@ -35,12 +35,15 @@ function adminHost(id: string, name: string, repo: string) {
     async note(sessionId: string, text: string): Promise<string> {
       return lastJson<{ commit: string }>(expectExit(await cli('note', '--session', sessionId, text), 0, `${id} note`)).commit;
     },
-    /** `breakglass exec` records the command as an action; its commit is the session's newest. */
-    async exec(sessionId: string, ...argv: string[]): Promise<string> {
+    /**
+     * `breakglass exec` records the command's start before it runs and the action after (issue 12
+     * item 7): the session's two newest commits, returned in order.
+     */
+    async exec(sessionId: string, ...argv: string[]): Promise<string[]> {
       expectExit(await cli('exec', '--session', sessionId, '--', ...argv), 0, `${id} exec`);
       const log = await this.log(sessionId);
-      expect(log.at(-1)?.type).toBe('action');
-      return log.at(-1)!.commit;
+      expect(log.slice(-2).map((e) => e.type)).toEqual(['action-started', 'action']);
+      return log.slice(-2).map((e) => e.commit);
     },
     async log(sessionId: string): Promise<LogEntry[]> {
       return lastJson<LogEntry[]>(expectExit(await cli('log', '--session', sessionId), 0, `${id} log`));
@@ -158,8 +161,8 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     const sb = await b.declare({ operator: { name: 'Katherine Johnson', email: 'katherine@example.com' }, incidentId: 'INC-41002' });
     ids.sa = sa.sessionId;
     ids.sb = sb.sessionId;
-    written['host-a']!.push(sa.commit, await a.note(sa.sessionId, 'Host A: took the state lock backup.'), await a.exec(sa.sessionId, 'echo', 'unlocked'));
-    written['host-b']!.push(sb.commit, await b.exec(sb.sessionId, 'echo', 'rotated'), await b.note(sb.sessionId, 'Host B: keys rotated, verifying.'));
+    written['host-a']!.push(sa.commit, await a.note(sa.sessionId, 'Host A: took the state lock backup.'), ...(await a.exec(sa.sessionId, 'echo', 'unlocked')));
+    written['host-b']!.push(sb.commit, ...(await b.exec(sb.sessionId, 'echo', 'rotated')), await b.note(sb.sessionId, 'Host B: keys rotated, verifying.'));
 
     for (const h of [a, b]) {
       const p = await h.push();
@@ -224,8 +227,8 @@ describe('two hosts and the commander\'s board through git daemon, across an out
       expect(p.status).toMatchObject({ state: 'offline', pending: n });
     }
 
-    written['host-a']!.push(await a.note(ids.sa, 'Host A: offline note.'), await a.exec(sa2.sessionId, 'echo', 'pre-prod fixed'));
-    written['host-b']!.push(await b.exec(ids.sb, 'echo', 'offline action'), await b.note(ids.sb, 'Host B: second offline note.'));
+    written['host-a']!.push(await a.note(ids.sa, 'Host A: offline note.'), ...(await a.exec(sa2.sessionId, 'echo', 'pre-prod fixed')));
+    written['host-b']!.push(...(await b.exec(ids.sb, 'echo', 'offline action')), await b.note(ids.sb, 'Host B: second offline note.'));
     for (const h of [a, b]) expect((await h.push()).code).toBe(4);
 
     // The backlog grew with every record written while offline; the reason names the network.
@@ -275,7 +278,7 @@ describe('two hosts and the commander\'s board through git daemon, across an out
     expect(hostBoard.sync.state).toBe('offline');
     // Host A's own view has its offline session; host B's offline records have not arrived.
     expect(row(hostBoard, ids.sa2)).toMatchObject({ mine: true, phase: 'active', environment: 'pre-production' });
-    expect(row(hostBoard, ids.sb).records).toBe(3);
+    expect(row(hostBoard, ids.sb).records).toBe(4);
     restarted.stop();
   });
 

@@ -99,7 +99,8 @@ describe('verify detects tampering with committed evidence', () => {
     const { repo, env } = copyOfBase();
     const { code, report } = await verify(repo, env);
     expect(code).toBe(0);
-    expect(report).toMatchObject({ ok: true, problems: [], sessions: 2, records: 7 });
+    // Eight records: the command's action-started record comes before its action (issue 12 item 7).
+    expect(report).toMatchObject({ ok: true, problems: [], sessions: 2, records: 8 });
   });
 
   it('(a) a record edited in a later commit', async () => {

@@ -156,9 +156,10 @@ describe('forwarding every record (issue 19)', () => {
       expect((await ws.cli(['exec', '--', 'true'])).code).toBe(0);
       forwarder.notify();
       ours = new Set(ledgerOrder(ws.repo));
-      const status = await waitFor('every destination failing with 4 pending', async () => {
+      // Three notes, and the command's start and its action (issue 12 item 7): five records behind.
+      const status = await waitFor('every destination failing with 5 pending', async () => {
         const s = await forwarder.status();
-        if (s.every((d) => d.failing && d.pending === 4)) return s;
+        if (s.every((d) => d.failing && d.pending === 5)) return s;
         throw new Error(JSON.stringify(s.map((d) => [d.id, d.pending, d.failing?.kind ?? null])));
       }, { timeoutMs: 20_000 });
       for (const d of status) {

@@ -176,7 +176,8 @@ describe('forwarding in the console and the CLI (issue 19)', () => {
     expect(e.code, e.stderr).toBe(0);
     ours = new Set(ledgerOrder(ws.repo));
     expect(atWebhook(ours)).toEqual([...ours]);
-    expect(ours.size).toBe(3);
+    // declared, the note, and the command's action-started and action records (issue 12 item 7).
+    expect(ours.size).toBe(4);
     cleanup(ws.dir);
   });
 

@@ -77,9 +77,9 @@ describe('breakglass report', () => {
     const r = await ws.cli(['report', '--session', ids.main, '--format', 'md']);
     expect(r.code, r.stderr).toBe(0);
     const commits = commitsOf(ws, ids.main);
-    expect(commits).toHaveLength(6); // declared, action, note, closed, reviewed, reviewed
+    expect(commits).toHaveLength(7); // declared, action-started, action, note, closed, reviewed, reviewed
     for (const c of commits) expect(r.stdout).toContain(c);
-    expect(r.stdout).toContain('**Chain verified:** 6 records');
+    expect(r.stdout).toContain('**Chain verified:** 7 records');
     expect(r.stdout).toMatch(/Repository verification \(breakglass verify\): OK/);
     expect(r.stdout).toContain('`echo report-check`');
     expect(r.stdout).toMatch(/\| Alert on lock age \| Grace Hopper \| 2020-01-15 \| OVERDUE \|/);
