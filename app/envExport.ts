@@ -3,6 +3,9 @@
 // under pressure, so every value is POSIX single-quoted: inside '…' no character is
 // special except the closing quote, which bash, sh and dash all treat alike.
 
+import { formatPerson } from './identity';
+import type { SessionState } from './lifecycle';
+
 /** Everything the active session exposes to the operator's shell and child processes. */
 export interface BreakGlassEnv {
   reason: string;
@@ -81,4 +84,19 @@ export function renderEnvExport(env: BreakGlassEnv): string {
 /** The line written to session.env once the session has expired or been closed. */
 export function renderEnvInactive(): string {
   return 'export GOVERNED_BREAK_GLASS=false\n';
+}
+
+/** The block's values for an active session; `evidenceCommit` is the commit of its `declared` record. */
+export function sessionEnv(state: SessionState, evidenceCommit: string): BreakGlassEnv {
+  return {
+    reason: state.declaration.justification,
+    timestamp: new Date(state.declaredAt),
+    incidentId: state.declaration.incidentId,
+    operator: formatPerson(state.operator),
+    environment: state.declaration.environment,
+    trigger: state.declaration.trigger,
+    expiresAt: new Date(state.expiresAt),
+    sessionId: state.sessionId,
+    evidenceCommit,
+  };
 }

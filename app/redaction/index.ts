@@ -12,5 +12,6 @@ export type { RedactionKinds, RedactionResult } from './types';
 export { redactText } from './text';
 export { redactDeep } from './deep';
 export { redactArgv } from './argv';
+export { redactionsOf } from './counts';
 export { createStreamRedactor, type StreamRedactor } from './streaming';
 export { GITLEAKS_VERSION } from './gitleaks';
