@@ -670,7 +670,7 @@ describe('the whole path', () => {
     expect(verify.code, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
     expect(readFileSync(path.join(ws.data, 'session.env'), 'utf8')).toBe('export GOVERNED_BREAK_GLASS=false\n');
-    expect((await records(host, s.sessionId)).map((r) => r.type)).toEqual(['declared', 'note', 'action', 'action', 'extended', 'expired', 'closed']);
+    expect((await records(host, s.sessionId)).map((r) => r.type)).toEqual(['declared', 'note', 'action-started', 'action', 'action', 'extended', 'expired', 'closed']);
     expectCleanConsole(host);
   });
 });

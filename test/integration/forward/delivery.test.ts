@@ -174,12 +174,12 @@ describe('forwarding every record (issue 19)', () => {
     // No notify: the backoff timer retries by itself.
     const got = await waitFor('the queued records at every receiver', () => {
       const g = since(mark, ours);
-      return g.siem.length >= 4 && g.alerts.length >= 4 && g.splunk.length >= 4 ? g : null;
+      return g.siem.length >= 5 && g.alerts.length >= 5 && g.splunk.length >= 5 ? g : null;
     }, { timeoutMs: 90_000 });
-    const expected = ledgerOrder(ws.repo).slice(-4);
+    const expected = ledgerOrder(ws.repo).slice(-5);
     expect(got).toEqual({ siem: expected, alerts: expected, splunk: expected });
     await forwarder.whenIdle(10_000);
-    for (const d of await forwarder.status()) expect({ failing: d.failing, pending: d.pending, position: d.deliveredUpTo?.position }).toEqual({ failing: null, pending: 0, position: 5 });
+    for (const d of await forwarder.status()) expect({ failing: d.failing, pending: d.pending, position: d.deliveredUpTo?.position }).toEqual({ failing: null, pending: 0, position: 6 });
     cleanup(ws.dir);
   }, 180_000);
 
