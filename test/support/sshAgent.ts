@@ -15,7 +15,10 @@ export interface TestAgent {
 export async function startAgent(dir: string): Promise<TestAgent> {
   const socket = path.join(dir, 'agent.sock');
   const child: ChildProcess = spawn('ssh-agent', ['-D', '-a', socket], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor('the ssh-agent socket', () => existsSync(socket));
+  // The socket file appears when ssh-agent binds it, a moment before it listens: wait until it
+  // answers (`ssh-add -l` exits 1 for "no identities", 2 when it cannot connect).
+  await waitFor('the ssh-agent to answer on its socket', () => existsSync(socket)
+    && spawnSync('ssh-add', ['-l'], { env: { PATH: process.env.PATH, SSH_AUTH_SOCK: socket }, stdio: 'ignore' }).status !== 2);
   return {
     socket,
     add(privateKeyPath) {
