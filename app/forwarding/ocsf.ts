@@ -225,7 +225,13 @@ function actionParts(record: RecordOf<'action'>, operator: OcsfUser, where: stri
       process: { name, cmd_line: cmd, uid: `${record.sessionId}/${record.seq}`, created_time: ms(p.startedAt), terminated_time: ms(p.endedAt), user: operator, working_directory: clip(p.cwd, MAX_SHORT) },
       ...(p.exitCode === null ? {} : { exit_code: p.exitCode }),
     },
-    details: { kind: p.kind, via: p.via, shell: p.shell, signal: p.signal, stopped_by: p.stoppedBy, output_sha256: p.outputSha256, output_bytes: p.outputBytes, output_truncated: p.outputTruncated },
+    // The output's authenticator as the record has it: the HMAC under the host key (issue 13), or
+    // the plain SHA-256 of records made before it. The receiver can match either to the record in git.
+    details: {
+      kind: p.kind, via: p.via, shell: p.shell, signal: p.signal, stopped_by: p.stoppedBy,
+      ...(p.outputHmac ? { output_hmac: { alg: p.outputHmac.alg, key_id: p.outputHmac.keyId, value: p.outputHmac.value } } : { output_sha256: p.outputSha256 }),
+      output_bytes: p.outputBytes, output_truncated: p.outputTruncated,
+    },
   };
 }
 

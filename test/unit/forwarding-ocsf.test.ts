@@ -88,6 +88,17 @@ describe('OCSF events, one per record (issue 19)', () => {
     expect(ocsfProblems(failing)).toEqual([]);
   });
 
+  it('action: an output authenticated under the host key (issue 13) is forwarded as its HMAC, never as a hash nobody has', () => {
+    const item = ITEMS.action;
+    const { outputSha256: _plain, ...payload } = item.record.payload as Record<string, unknown>;
+    const outputHmac = { alg: 'hmac-sha256', keyId: 'c'.repeat(64), value: 'd'.repeat(64) };
+    const e = recordEvent({ ...item, record: { ...item.record, payload: { ...payload, outputHmac } } as typeof item.record }, TEST_PRODUCT);
+    expect(details(e)).toMatchObject({ output_hmac: { alg: 'hmac-sha256', key_id: 'c'.repeat(64), value: 'd'.repeat(64) }, output_bytes: 120 });
+    expect(details(e)).not.toHaveProperty('output_sha256');
+    expect(details(event('action'))).toMatchObject({ output_sha256: 'b'.repeat(64) });
+    expect(ocsfProblems(e)).toEqual([]);
+  });
+
   it('closed: credential rotation is an Account Change; not rotated is a high-severity failure; not applicable is a close', () => {
     const item = ITEMS.closed;
     const closedWith = (rotated: 'yes' | 'no' | 'not-applicable') => {
