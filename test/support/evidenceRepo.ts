@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { allowRoot, cliEnv, runCli, type CliResult } from './cli';
+import { GitDaemon } from './gitDaemon';
 
 /** Creates an evidence repository at `dir` through the real CLI (first command on an absent folder), then lets root declare. */
 export async function createEvidenceRepo(dir: string, dataDir: string, extraPolicy: Record<string, unknown> = {}): Promise<void> {
@@ -31,4 +34,30 @@ export function revList(cwd: string, ref: string | string[] = ['--branches', '--
 export function expectExit(r: CliResult, code: number, what: string): CliResult {
   if (r.code !== code) throw new Error(`${what}: expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r;
+}
+
+/**
+ * For one describe block: a new evidence remote (`<base>/org.git`) served by a real `git daemon`
+ * on 127.0.0.1 from beforeAll to afterAll. Tests read `daemon` and `base` once it has started.
+ */
+export function servedEvidenceRemote(fresh: (name: string) => string, label: string): { readonly daemon: GitDaemon; readonly base: string } {
+  let daemon: GitDaemon | undefined;
+  let base = '';
+  beforeAll(async () => {
+    base = fresh(`daemon-${label}`);
+    await createEvidenceRepo(path.join(base, 'org.git'), fresh(`data-org-${label}`));
+    daemon = await GitDaemon.start(base);
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+  return {
+    get daemon() {
+      if (!daemon) throw new Error('The git daemon starts in beforeAll.');
+      return daemon;
+    },
+    get base() {
+      return base;
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSURE, REVIEW, cliEnv, declaration, git, runCli } from '../../support/cli';
 import { lastJson } from '../../support/cliProcess';
 import type { LogEntry, PushJson, SessionJson, VerifyJson } from '../../support/cliJson';
-import { createEvidenceRepo, expectExit, revList } from '../../support/evidenceRepo';
-import { GitDaemon } from '../../support/gitDaemon';
+import { createEvidenceRepo, expectExit, revList, servedEvidenceRemote } from '../../support/evidenceRepo';
 import { scratchFolder } from '../../support/scratch';
 
 /**
@@ -31,19 +30,10 @@ function footprint(repo: string): string {
 }
 
 describe(`${HOSTS} hosts pushing at the same moment through git daemon`, () => {
-  let daemon: GitDaemon;
-  let base: string;
-  beforeAll(async () => {
-    base = fresh('daemon');
-    await createEvidenceRepo(path.join(base, 'org.git'), fresh('data-org'));
-    daemon = await GitDaemon.start(base);
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
+  const served = servedEvidenceRemote(fresh, 'hosts');
 
   it('every record reaches the remote after ONE push per host, no failure, ids unchanged, and a fresh clone verifies clean', async () => {
-    const url = daemon.url('org.git');
+    const url = served.daemon.url('org.git');
     const hosts = Array.from({ length: HOSTS }, (_, i) => host(`host-${i + 1}`, fresh(`h${i + 1}`)));
     for (const h of hosts) git(tmp, ['clone', '--quiet', '--bare', url, h.repo]);
     // Each host declares and adds a note (hosts side by side, as during a large incident).
@@ -61,7 +51,7 @@ describe(`${HOSTS} hosts pushing at the same moment through git daemon`, () => {
       expect(lastJson<PushJson>(r).state).toBe('synced');
     });
 
-    const remote = path.join(base, 'org.git');
+    const remote = path.join(served.base, 'org.git');
     const onRemote = new Set(revList(remote));
     for (const h of hosts) {
       for (const c of written.get(h.id)!) expect(onRemote.has(c), `${h.id} commit ${c} on the remote`).toBe(true);
@@ -86,19 +76,10 @@ describe(`${HOSTS} hosts pushing at the same moment through git daemon`, () => {
 });
 
 describe('two reviewers on two hosts review one session at the same moment (issue 14)', () => {
-  let daemon: GitDaemon;
-  let base: string;
-  beforeAll(async () => {
-    base = fresh('daemon-reviews');
-    await createEvidenceRepo(path.join(base, 'org.git'), fresh('data-org-reviews'));
-    daemon = await GitDaemon.start(base);
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
+  const served = servedEvidenceRemote(fresh, 'reviews');
 
   it('both reviews land with one push each, neither overwrites the other, both are shown and the stricter is in force', async () => {
-    const url = daemon.url('org.git');
+    const url = served.daemon.url('org.git');
     const op = host('host-op', fresh('op'));
     git(tmp, ['clone', '--quiet', '--bare', url, op.repo]);
     const d = lastJson<SessionJson>(expectExit(await op.cli('declare', '--file', json('d-op', declaration())), 0, 'declare'));

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cliEnv, declaration, git, runCli } from '../../support/cli';
 import { lastJson } from '../../support/cliProcess';
-import { createEvidenceRepo, expectExit, gitRaw, revList, sha256 } from '../../support/evidenceRepo';
-import { freePort, GitDaemon, silentServer } from '../../support/gitDaemon';
+import { createEvidenceRepo, expectExit, gitRaw, revList, servedEvidenceRemote, sha256 } from '../../support/evidenceRepo';
+import { freePort, silentServer } from '../../support/gitDaemon';
 import { openContext } from '../../../main/application/context';
 import { nodeHostInfo } from '../../../main/host/hostInfo';
 import type { LogEntry, PushJson, SessionJson, StatusJson, VerifyJson } from '../../support/cliJson';
@@ -136,19 +136,10 @@ describe('two hosts whose pushes reach the remote at the same instant', () => {
 });
 
 describe('two hosts and a commander through git daemon', () => {
-  let daemon: GitDaemon;
-  let base: string;
-  beforeAll(async () => {
-    base = fresh('daemon');
-    await createEvidenceRepo(path.join(base, 'org.git'), fresh('data-org'));
-    daemon = await GitDaemon.start(base);
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
+  const served = servedEvidenceRemote(fresh, 'commander');
 
   it('merges both hosts without rewriting a commit; the commander sees both sessions', async () => {
-    const url = daemon.url('org.git');
+    const url = served.daemon.url('org.git');
     const a = host('host-a', fresh('a'));
     const b = host('host-b', fresh('b'));
     // Both ways a host joins by cloning: a bare clone and a plain one.
@@ -182,7 +173,7 @@ describe('two hosts and a commander through git daemon', () => {
     expect(retries).toBeLessThanOrEqual(1);
 
     // Every commit made on either host is on the remote with the same id.
-    const onRemote = new Set(revList(path.join(base, 'org.git')));
+    const onRemote = new Set(revList(path.join(served.base, 'org.git')));
     for (const c of [...createdOnA, ...createdOnB]) expect(onRemote.has(c), `commit ${c} on the remote`).toBe(true);
 
     // The commander: a plain `git clone` of the remote is a valid --repo.
@@ -212,24 +203,15 @@ describe('two hosts and a commander through git daemon', () => {
 });
 
 describe('remote unreachable, then back', () => {
-  let daemon: GitDaemon;
-  let base: string;
-  beforeAll(async () => {
-    base = fresh('daemon');
-    await createEvidenceRepo(path.join(base, 'org.git'), fresh('data-org'));
-    daemon = await GitDaemon.start(base);
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-  });
+  const served = servedEvidenceRemote(fresh, 'offline');
 
   it('keeps recording while offline, reports the backlog, and delivers it unchanged when the remote returns', async () => {
-    const url = daemon.url('org.git');
+    const url = served.daemon.url('org.git');
     const h = host('host-off', fresh('h'));
     git(tmp, ['clone', '--quiet', '--bare', url, h.repo]);
     expectExit(await h.cli('push'), 0, 'first push');
 
-    await daemon.stop();
+    await served.daemon.stop();
     // Local evidence is never blocked by the remote (procedure.md §7).
     const s = await h.declare();
     const notes: string[] = [];
@@ -247,15 +229,15 @@ describe('remote unreachable, then back', () => {
     expect(Number.isNaN(Date.parse(off.nextTryAt ?? ''))).toBe(false);
     expect(Date.parse(off.nextTryAt!)).toBeGreaterThan(Date.now() - 1_000);
 
-    await daemon.start();
-    expect(daemon.port).toBe(Number(new URL(url).port));
+    await served.daemon.start();
+    expect(served.daemon.port).toBe(Number(new URL(url).port));
     const ok = await h.cli('push');
     expectExit(ok, 0, 'push after the remote returned');
     const back = (await h.status()).push;
     expect(back.state).toBe('synced');
     expect(await pendingCount(h.repo, h.id)).toBe(0);
 
-    const onRemote = new Set(revList(path.join(base, 'org.git')));
+    const onRemote = new Set(revList(path.join(served.base, 'org.git')));
     for (const c of mine) expect(onRemote.has(c), `commit ${c} on the remote`).toBe(true);
     const auditor = host('auditor', fresh('auditor'));
     git(tmp, ['clone', '--quiet', url, auditor.repo]);
