@@ -9,7 +9,7 @@ import { toSessionView, type BoardData, type SyncStatus } from '../app/views';
 import { sessionStatesAt } from '../app/ledger';
 import { generateLedger } from './generate';
 import { editPolicyInBareRepo } from './policy';
-import { report, summarise } from './stats';
+import { report, summarise, unwrap } from './stats';
 
 /**
  * Incremental fetch to the commander's board (issue 6, third benchmark). A shared remote of
@@ -44,11 +44,6 @@ function rawFetch(repo: string, remote: string): Promise<void> {
     c.stderr.on('data', (d) => (err += d));
     c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`raw fetch exited ${code}: ${err}`))));
   });
-}
-
-function unwrap<T>(r: { ok: true; value: unknown } | { ok: false; error: { message: string } }, what: string): T {
-  if (!r.ok) throw new Error(`${what}: ${r.error.message}`);
-  return r.value as T;
 }
 
 /** Wraps `obj[name]` (an async method) to add its duration to `into` on every call. */

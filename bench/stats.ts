@@ -25,3 +25,9 @@ export async function timeN(n: number, fn: (i: number) => Promise<unknown>): Pro
   }
   return out;
 }
+
+/** The value of a dispatched call, or a throw naming the call (a benchmark stops at the first failure). */
+export function unwrap<T>(r: { ok: true; value: unknown } | { ok: false; error: { message: string } }, what: string): T {
+  if (!r.ok) throw new Error(`${what}: ${r.error.message}`);
+  return r.value as T;
+}
