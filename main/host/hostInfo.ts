@@ -37,8 +37,28 @@ export function nodeHostInfo(env: NodeJS.ProcessEnv = process.env): HostInfo {
   };
 }
 
-/** The system clock. */
+/**
+ * Milliseconds since boot, counting suspend (CLOCK_BOOTTIME, from /proc/uptime at 10 ms steps), or
+ * null where there is no /proc (not Linux).
+ */
+export function bootTimeMs(read: () => string = () => readFileSync('/proc/uptime', 'utf8')): number | null {
+  try {
+    const seconds = Number(read().split(' ')[0]);
+    return Number.isFinite(seconds) ? Math.round(seconds * 1000) : null;
+  } catch {
+    return null;
+  }
+}
+
+const hasBootTime = bootTimeMs() !== null;
+
+/**
+ * The system clock. The monotonic reading counts suspend where the OS says how long it was up
+ * (Linux): a laptop lid closed for an hour then moves both clocks by an hour, and is no clock skew
+ * (issue 5), with or without a power monitor to announce the resume — the Chromium console has
+ * none (issue 20). Elsewhere `performance.now()`, and Electron's resume event resets the check.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  monotonicMs: () => performance.now(),
+  monotonicMs: () => (hasBootTime ? (bootTimeMs() ?? performance.now()) : performance.now()),
 };
