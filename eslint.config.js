@@ -11,11 +11,11 @@ const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'cr
 const homes = [
   { home: 'main/git.ts', group: ['simple-git', 'simple-git/*'], message: 'simple-git is imported only by main/git.ts (the one place that runs git): use its Git class.' },
   { home: 'main/electron/**', group: ['electron', 'electron/*'], message: 'Only main/electron/ imports electron: write the logic Electron-free and wire it there.' },
-  { home: ['main/evidence/**', 'main/forward/**'], group: ['proper-lockfile'], message: 'Only main/evidence/ (the writer lock, main/evidence/writerLock.ts) and main/forward/ (one forwarder per destination across processes) take file locks.' },
+  { home: ['main/evidence/**', 'main/forward/**', 'main/chromium/**'], group: ['proper-lockfile'], message: 'Only main/evidence/ (the writer lock, main/evidence/writerLock.ts), main/forward/ (one forwarder per destination across processes) and main/chromium/ (one Chromium console per data folder) take file locks.' },
   // main/signing/ writes and checks signed commit objects (git plumbing: mktree, hash-object, cat-file).
   { home: ['main/git.ts', 'main/evidence/**', 'main/sync/**', 'main/signing/**'], group: ['**/git', './git'], message: 'Git command lines live in main/git.ts, main/evidence/, main/sync/ and main/signing/ only: call the store, the outbox or the remote instead.' },
 ];
-const homeAreas = ['main/git.ts', 'main/electron/**', 'main/evidence/**', 'main/sync/**', 'main/signing/**', 'main/forward/**'];
+const homeAreas = ['main/git.ts', 'main/electron/**', 'main/evidence/**', 'main/sync/**', 'main/signing/**', 'main/forward/**', 'main/chromium/**'];
 const inHome = (entry, area) => [entry.home].flat().includes(area);
 const restrictedOutside = (area) => ({
   'no-restricted-imports': ['error', { patterns: homes.filter((h) => !inHome(h, area)).map(({ group, message }) => ({ group, message })) }],

@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 /**
- * The renderer build (issue 3). The output is served under the CSP of main/electron/security.ts
+ * The renderer build (issue 3). The output is served under the CSP of main/console/security.ts
  * (`script-src 'self'; style-src 'self'`), so the built index.html may hold no inline script and
  * no inline style: the module-preload polyfill (an inline script) is off, CSS is always a file,
  * and no asset is inlined as a data: URL. `base: './'` because Electron serves it from

@@ -44,3 +44,11 @@ export function windowTitleFor(open: readonly SessionView[], nowMs: number): str
 export function trayTextFor(snapshot: StatusSnapshot | null, nowMs: number): string {
   return openSessionTitle(snapshot?.open ?? [], nowMs) ?? `${APP_NAME} — no active session`;
 }
+
+/** The OS notification for a countdown warning (issue 3; the Chromium console's too, issue 20). */
+export function warningNotification(w: { minutesLeft: number; expiresAt: string }): { title: string; body: string } {
+  return {
+    title: `Break-glass: ${w.minutesLeft} minute${w.minutesLeft === 1 ? '' : 's'} left`,
+    body: `The session expires at ${new Date(w.expiresAt).toLocaleTimeString()}. Extend with a new justification, or finish and close.`,
+  };
+}

@@ -18,6 +18,10 @@ await Promise.all([
   // Issue 17: the governed shell's recorder runs in a worker thread with the stream redactor, each
   // loaded from its own file beside the bundles (main/process/recorderHost.ts).
   build({ ...common, entryPoints: { recorderWorker: 'main/process/recorderWorker.ts', streamRedactor: 'app/redaction/index.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' }, format: 'esm', packages: 'external' }),
+  // Issue 20: the console in the system's Chromium where Electron is absent (`npm start`), and the
+  // preload's API as a page script for it (main/chromium/host.ts injects it).
+  build({ ...common, entryPoints: { chromiumConsole: 'main/chromium/start.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' }, format: 'esm', packages: 'external' }),
+  build({ entryPoints: { rendererApi: 'app/api.ts' }, bundle: true, outdir: 'dist', format: 'iife', globalName: '__breakglassApiModule', platform: 'browser', target: 'chrome120', logLevel: 'warning' }),
   build({ ...common, entryPoints: { preload: 'main/electron/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', external: ['electron'], sourcemap: false }),
 ]);
 mkdirSync('dist', { recursive: true });

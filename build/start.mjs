@@ -1,21 +1,20 @@
 // `npm start`: launches the console (already built by the npm script) on its embedded default
-// evidence repository, or on `-- --repo DIR`. Where the Electron binary cannot be had, says so
-// plainly instead of a stack trace.
+// evidence repository, or on `-- --repo DIR`, in Electron. Where Electron's binary cannot be had
+// (machines that reach only a package registry), it says so in one line and runs the same UI in
+// the system's Chromium, bound to the same backend (issue 20; main/chromium/start.ts).
+// `--chromium` (npm run dev:browser) asks for Chromium even where Electron is installed.
 import { spawn } from 'node:child_process';
 import { findElectronBinary } from './electron-binary.mjs';
 
-const electron = findElectronBinary();
-if (!electron.ok) {
-  process.stderr.write(`
-The Break-Glass Console could not start: ${electron.reason}.
-The electron npm package downloads its binary from the internet on first use, and this machine
-could not fetch it. To install it, run \`node node_modules/electron/install.js\` on a machine with
-access to Electron's releases (or set ELECTRON_MIRROR to an internal mirror, or point
-ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron ${'45'}), then run \`npm start\` again.
-Meanwhile the same UI runs in Chromium against the real evidence repository with
-\`npm run dev:browser -- --repo <evidence folder>\`, and the \`breakglass\` CLI works without Electron.
-`);
-  process.exit(1);
+const args = process.argv.slice(2);
+const chromiumAsked = args.includes('--chromium');
+const rest = args.filter((a) => a !== '--chromium');
+const electron = chromiumAsked ? null : findElectronBinary();
+if (electron?.ok) {
+  const child = spawn(electron.path, ['dist/main.cjs', ...rest], { stdio: 'inherit' });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  if (electron) process.stderr.write(`Electron's binary is not installed (${electron.reason}): starting the console in Chromium instead (README, "Without Electron").\n`);
+  const { runChromiumConsole } = await import('../dist/chromiumConsole.mjs');
+  process.exit(await runChromiumConsole(rest));
 }
-const child = spawn(electron.path, ['dist/main.cjs', ...process.argv.slice(2)], { stdio: 'inherit' });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,5 +1,5 @@
 import type { BrowserWindowConstructorOptions, IpcMainInvokeEvent, Session, WebContents } from 'electron';
-import { isAppUrl } from './security';
+import { isAppUrl } from '../console/security';
 
 /**
  * The hardened window and its guards, written against the slices of Electron's types they use so

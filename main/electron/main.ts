@@ -4,10 +4,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, Tray } from 'electron';
 import { channelOf } from '../../app/contract';
-import { trayTextFor } from '../../app/countdown';
+import { trayTextFor, warningNotification } from '../../app/countdown';
 import type { StatusSnapshot } from '../../app/views';
 import { ConsoleBackend } from '../console/backend';
-import { APP_ORIGIN, APP_SCHEME } from './security';
+import { APP_ORIGIN, APP_SCHEME } from '../console/security';
 import { createConsoleWindow, denyAllPermissions, guardContents, isTrustedSender } from './hardening';
 import { registerContract } from './ipc';
 import { dialogReportSaver, electronPdfPrinter } from './report';
@@ -69,8 +69,7 @@ if (!app.requestSingleInstanceLock()) {
       if (event === 'state.changed') snapshot = payload as StatusSnapshot;
       if (window && !window.isDestroyed()) window.webContents.send(channelOf(event), payload);
       if (event === 'countdown.warning' && Notification.isSupported()) {
-        const w = payload as { minutesLeft: number; expiresAt: string };
-        new Notification({ title: `Break-glass: ${w.minutesLeft} minute${w.minutesLeft === 1 ? '' : 's'} left`, body: `The session expires at ${new Date(w.expiresAt).toLocaleTimeString()}. Extend with a new justification, or finish and close.` }).show();
+        new Notification(warningNotification(payload as { minutesLeft: number; expiresAt: string })).show();
       }
     });
     snapshot = await backend.snapshot();

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { MIME_TYPES, rendererHeaders } from './security';
+import { MIME_TYPES, rendererHeaders } from '../console/security';
 
 /**
  * Serves the built renderer for the app:// scheme (checklist 18: avoid file://), with the CSP and

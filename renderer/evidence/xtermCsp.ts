@@ -1,6 +1,6 @@
 // xterm.js writes its generated CSS (cell sizes, theme colours) into <style> elements. The
 // console's Content-Security-Policy allows styles only from the app itself (`style-src 'self'`,
-// main/electron/security.ts), which blocks those elements. Instead of weakening the policy, the
+// main/console/security.ts), which blocks those elements. Instead of weakening the policy, the
 // <style> elements xterm creates while it opens are replaced by a constructable stylesheet: CSSOM is
 // not inline markup, so the policy allows it, and the CSS is exactly what xterm generated.
 

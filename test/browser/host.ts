@@ -1,56 +1,25 @@
-import { existsSync } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { EVENTS, type Envelope, type EventName } from '../../app/contract';
+import type { Browser } from 'playwright-core';
 import type { Clock } from '../../app/ports';
-import { ConsoleBackend } from '../../main/console/backend';
-import { isAppUrl, MIME_TYPES, rendererHeaders } from '../../main/electron/security';
+import { openChromiumConsole, RENDERER_DIR, type ChromiumConsole } from '../../main/chromium/host';
+import { serveRenderer as serveRendererDir } from '../../main/chromium/serve';
 
 /**
- * The browser test host (architecture.md "The Electron runtime is not available on these
- * machines"): the built renderer in Debian's Chromium, bound to the real console backend. Only
- * the transport differs from Electron:
- *   - the renderer is served from disk with the same CSP and headers as the app protocol;
- *   - `window.breakglass` is built by the same `buildApi` (app/api.ts) the preload uses, over a
- *     Playwright binding instead of IPC;
- *   - the binding refuses any frame that is not the console's own page, as main checks the sender.
+ * The browser test host: the Chromium console of `npm start` where Electron is absent
+ * (main/chromium/host.ts, issue 20) with what a test adds — a service clock and a page clock the
+ * test moves (issue 5), and a clipboard that records what "Copy environment" put on it.
  */
+
+export { assertRendererBuilt, RENDERER_DIR, type ConsoleEntry } from '../../main/chromium/host';
+export { CDP_PORT_WARNING, CHROMIUM_ARGS, chromiumLaunchOptions } from '../../main/chromium/launch';
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Where `npm run build:renderer` puts the renderer. */
-export const RENDERER_DIR = path.join(ROOT, 'dist', 'renderer');
-/** Debian's Chromium (never a downloaded browser build). */
-export const CHROMIUM = process.env.BREAKGLASS_CHROMIUM ?? '/usr/bin/chromium';
-/** The Chromium switches every launch uses (offline, on two cores). */
-export const CHROMIUM_ARGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-/**
- * How the console's Chromium is launched (issue 12 item 16). Playwright drives it over a pipe
- * (`--remote-debugging-pipe`): only this process can. A DevTools TCP port lets every local
- * account drive the console and run commands recorded in the operator's name, so it is opened only
- * when asked for. The sandbox is off only for root, where Chromium refuses to start with it.
- */
-export function chromiumLaunchOptions(o: { headless: boolean; cdpPort?: number | undefined; uid?: number | null }): { executablePath: string; headless: boolean; chromiumSandbox: boolean; args: string[] } {
-  const uid = o.uid === undefined ? (process.getuid?.() ?? null) : o.uid;
-  return {
-    executablePath: CHROMIUM,
-    headless: o.headless,
-    chromiumSandbox: uid !== 0,
-    args: [...CHROMIUM_ARGS, ...(o.cdpPort !== undefined ? [`--remote-debugging-port=${o.cdpPort}`, '--remote-debugging-address=127.0.0.1'] : [])],
-  };
+/** Serves the built renderer (default: dist/renderer) as the console does. */
+export function serveRenderer(dir = RENDERER_DIR): Promise<{ origin: string; close(): Promise<void> }> {
+  return serveRendererDir(dir);
 }
-
-/** What dev:browser prints when asked for a DevTools TCP port. */
-export const CDP_PORT_WARNING = 'WARNING: --cdp-port opens the DevTools protocol on 127.0.0.1 without authentication: ANY local account can connect, drive this console and run commands recorded in your name. Use it only on a single-user machine, and stop the console when done.';
-
-const BINDING = '__breakglassInvoke';
-const EMITTER = '__breakglassEmit';
 
 /** Options of {@link launchConsole}. */
 export interface LaunchOptions {
@@ -70,31 +39,14 @@ export interface LaunchOptions {
   /** The page's time zone (e.g. `Asia/Kolkata`) and locale; the machine's by default. */
   timezoneId?: string;
   locale?: string;
+  /** Origins the page may also load (main/chromium/host.ts: a foreign page, to check the binding refuses it). */
+  extraOrigins?: string[];
 }
 
-/** One console message or page error seen in the page. */
-export interface ConsoleEntry {
-  type: string;
-  text: string;
-  url: string;
-}
-
-/** A running console in Chromium. */
-export interface ConsoleHost {
-  page: Page;
+/** A running console in Chromium, with the test's clocks and clipboard. */
+export interface ConsoleHost extends Omit<ChromiumConsole, 'browser'> {
+  /** The throw-away profile's browser. */
   browser: Browser;
-  context: BrowserContext;
-  backend: ConsoleBackend;
-  /** The console page's URL (`http://127.0.0.1:<port>/`). */
-  url: string;
-  /** The console page's origin. */
-  origin: string;
-  /** Every console message and page error, in order. */
-  console: ConsoleEntry[];
-  /** Console entries that report a Content-Security-Policy violation. */
-  cspViolations(): ConsoleEntry[];
-  /** Calls refused because they did not come from the console's page. */
-  refused: Array<{ url: string; name: string }>;
   /** Service time in epoch ms (the clock the backend runs on). */
   now(): number;
   /** Every text "Copy environment" put on the (recording) clipboard, in order. */
@@ -171,132 +123,6 @@ class TestClock implements Clock {
   }
 }
 
-/** Builds nothing: throws with the command to run when the renderer has not been built. */
-export function assertRendererBuilt(dir = RENDERER_DIR): void {
-  if (!existsSync(path.join(dir, 'index.html'))) {
-    throw new Error(`The renderer is not built (${path.relative(ROOT, dir)}/index.html is missing): run \`npm run build:renderer\` first.`);
-  }
-}
-
-/**
- * Serves `dir` on 127.0.0.1 with the renderer headers of main/electron/security.ts on every response,
- * refusing anything outside the folder. Returns the origin and the close.
- */
-export async function serveRenderer(dir = RENDERER_DIR): Promise<{ origin: string; close(): Promise<void> }> {
-  const root = await realpath(dir);
-  const server = http.createServer((req, res) => {
-    void respond(root, req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, 'Internal error');
-      else res.destroy();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
-  return {
-    origin,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function send(res: http.ServerResponse, status: number, text: string): void {
-  // Error answers carry the same CSP as files: nothing served here is ever unprotected.
-  res.writeHead(status, { ...rendererHeaders("'self'"), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(text);
-}
-
-async function respond(root: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://host').pathname);
-  } catch {
-    return send(res, 400, 'Bad request');
-  }
-  if (pathname.includes('\0')) return send(res, 400, 'Bad request');
-  if (pathname.endsWith('/')) pathname += 'index.html';
-  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
-  const candidate = path.resolve(root, `.${pathname}`);
-  if (!inside(candidate)) return send(res, 403, 'Forbidden');
-  let file: string;
-  try {
-    file = await realpath(candidate); // a symlink may not lead out of the folder either
-    if (!inside(file) || !(await stat(file)).isFile()) return send(res, 404, 'Not found');
-  } catch {
-    return send(res, 404, 'Not found');
-  }
-  const body = await readFile(file);
-  res.writeHead(200, {
-    ...rendererHeaders("'self'"),
-    'Content-Type': MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': String(body.length),
-    'Cache-Control': 'no-store',
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-let apiBundle: Promise<string> | null = null;
-
-/** `app/api.ts` bundled into an IIFE exposing `buildApi`: the same code the preload runs. */
-export function apiBundleSource(): Promise<string> {
-  apiBundle ??= build({
-    entryPoints: [path.join(ROOT, 'app', 'api.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: '__breakglassApiModule',
-    platform: 'browser',
-    target: 'chrome120',
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]!.text);
-  return apiBundle;
-}
-
-/**
- * The init script: the preload's role in the test host. In the console's own page only, it takes
- * the raw binding off `window` (the page sees `window.breakglass` alone, as with contextBridge),
- * builds the API with `buildApi`, and installs the emitter the host calls to deliver events.
- * In every page it reports CSP violations to the console, so a test can see them.
- */
-function initScript(bundle: string, origin: string): string {
-  return `(() => {
-  document.addEventListener('securitypolicyviolation', (e) => {
-    console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
-  });
-  if (location.origin !== ${JSON.stringify(origin)}) return;
-  const transport = window[${JSON.stringify(BINDING)}];
-  if (typeof transport !== 'function') throw new Error('The console transport binding is missing.');
-  delete window[${JSON.stringify(BINDING)}];
-  const listeners = new Map();
-  const { buildApi } = (() => { ${bundle}; return __breakglassApiModule; })();
-  const api = buildApi(
-    (name, input) => transport(name, input).then((text) => JSON.parse(text)),
-    (event, listener) => {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener);
-      return () => { set.delete(listener); };
-    },
-  );
-  Object.defineProperty(window, 'breakglass', { value: api, enumerable: true, writable: false, configurable: false });
-  Object.defineProperty(window, ${JSON.stringify(EMITTER)}, {
-    value: (event, payload) => {
-      for (const l of [...(listeners.get(event) ?? [])]) {
-        try { l(payload); } catch (e) { console.error(e); }
-      }
-    },
-    enumerable: false, writable: false, configurable: false,
-  });
-})();`;
-}
-
 function toEpochMs(t: Date | number | string): number {
   const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
   if (!Number.isFinite(ms)) throw new TypeError(`clockStart is not a time: ${String(t)}`);
@@ -304,15 +130,11 @@ function toEpochMs(t: Date | number | string): number {
 }
 
 /**
- * Starts the console: the backend on `repo`, the renderer served with the app's CSP, Chromium
- * with `window.breakglass` bound to the backend, and the page loaded. Assumes the renderer is
- * built (`npm run build:renderer`).
+ * Starts the console in a throw-away Chromium profile (main/chromium/host.ts), with the test's
+ * clocks when `clockStart` is given. Assumes the console is built (`npm run build`).
  */
 export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost> {
-  assertRendererBuilt();
-  const { repo, headless = true, cdpPort, env = process.env, observer = false, clockStart, viewport = { width: 1280, height: 800 }, timezoneId, locale } = options;
-  const bundle = await apiBundleSource();
-
+  const { repo, headless = true, cdpPort, env = process.env, observer = false, clockStart, viewport = { width: 1280, height: 800 }, timezoneId, locale, extraOrigins } = options;
   const clock = clockStart !== undefined ? new TestClock(toEpochMs(clockStart)) : undefined;
   const now = () => (clock ? clock.now() : Date.now());
   const controlled = (): TestClock => {
@@ -320,79 +142,28 @@ export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost
     return clock;
   };
   const clipboard: string[] = [];
-
-  const cleanups: Array<() => unknown> = [];
-  const close = async () => {
-    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => {});
-    cleanups.length = 0;
-  };
-
-  try {
-    const server = await serveRenderer();
-    cleanups.push(() => server.close());
-    const { origin } = server;
-    const url = `${origin}/`;
-
-    const backend = await ConsoleBackend.create({ repo, observer, env, ...(clock ? { clock } : {}), clipboard: { writeText: (text) => void clipboard.push(text) } });
-    cleanups.push(() => backend.stop());
-    await backend.start();
-
-    const browser = await chromium.launch(chromiumLaunchOptions({ headless, cdpPort }));
-    cleanups.push(() => browser.close());
-    const context = await browser.newContext({ viewport, ...(timezoneId ? { timezoneId } : {}), ...(locale ? { locale } : {}) });
-    const page = await context.newPage();
-
-    const consoleLog: ConsoleEntry[] = [];
-    page.on('console', (m) => consoleLog.push({ type: m.type(), text: m.text(), url: m.location().url }));
-    page.on('pageerror', (e) => consoleLog.push({ type: 'pageerror', text: String(e?.stack ?? e), url: page.url() }));
-
-    const refused: Array<{ url: string; name: string }> = [];
-    // Like main's IPC handlers: the sender's frame must be the console's own page (checklist 17).
-    // The envelope crosses as JSON text: Playwright's own value serialiser takes seconds for the
-    // board's 10,000 rows, where Electron's structured clone takes ~0.1 s; a string crosses at once.
-    await page.exposeBinding(BINDING, async (source, name: unknown, input: unknown): Promise<string> => {
-      const from = source.frame.url();
-      if (!isAppUrl(from, origin)) {
-        refused.push({ url: from, name: String(name) });
-        return JSON.stringify({ ok: false, error: { code: 'forbidden', message: 'Refused: this call did not come from the console\u2019s own page.' } } satisfies Envelope<unknown>);
-      }
-      return JSON.stringify(await backend.dispatch(String(name), input));
-    });
-    await page.addInitScript({ content: initScript(bundle, origin) });
-    if (clock) await page.clock.install({ time: clock.now() });
-
-    // Events go to the console's page only, in order.
-    let delivery: Promise<unknown> = Promise.resolve();
-    const unsubscribe = backend.subscribe((event: EventName, payload: unknown) => {
-      if (!EVENTS.includes(event)) return;
-      delivery = delivery.then(async () => {
-        if (page.isClosed() || !isAppUrl(page.url(), origin)) return;
-        await page
-          .evaluate(
-            ([name, e, p]) => {
-              const emit = (globalThis as unknown as Record<string, ((event: string, payload: unknown) => void) | undefined>)[name];
-              emit?.(e, p);
-            },
-            [EMITTER, event, payload] as const,
-          )
-          .catch(() => {}); // the page is navigating or closing: it reloads the state on load
-      });
-    });
-    cleanups.push(unsubscribe);
-
-    await page.goto(url);
-    return {
-      page,
-      browser,
-      context,
-      backend,
-      url,
-      origin,
-      console: consoleLog,
-      cspViolations: () => consoleLog.filter((m) => /content security policy|CSP violation/i.test(m.text)),
-      refused,
-      now,
-      clipboard,
+  const host = await openChromiumConsole({
+    repo,
+    headless,
+    cdpPort,
+    env,
+    observer,
+    viewport,
+    ...(timezoneId ? { timezoneId } : {}),
+    ...(locale ? { locale } : {}),
+    ...(extraOrigins ? { extraOrigins } : {}),
+    ...(clock ? { clock } : {}),
+    clipboard: { writeText: (text) => void clipboard.push(text) },
+    beforeLoad: async (page) => {
+      if (clock) await page.clock.install({ time: clock.now() });
+    },
+  });
+  const { page } = host;
+  return {
+    ...host,
+    browser: host.browser!,
+    now,
+    clipboard,
       pauseAt: async (at) => {
         const c = controlled();
         const target = at ?? Math.ceil((c.now() + 1_000) / 1_000) * 1_000;
@@ -415,10 +186,5 @@ export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost
         await page.clock.resume();
       },
       pageNow: () => page.evaluate(() => Date.now()),
-      close,
-    };
-  } catch (e) {
-    await close();
-    throw e;
-  }
+  };
 }

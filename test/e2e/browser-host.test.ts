@@ -53,7 +53,8 @@ describe('the browser test host', () => {
   it('dev:browser opens a TCP port only when asked, and warns that any local account can connect', async () => {
     const ws = await workspace();
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/browser/dev.ts'), '--repo', ws.repo, '--headless', '--cdp-port', String(port)], { cwd: ROOT, env: ws.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `npm run dev:browser` is `npm run build && node build/start.mjs --chromium` (issue 20).
+    const child = spawn(process.execPath, [path.join(ROOT, 'build/start.mjs'), '--chromium', '--repo', ws.repo, '--headless', '--cdp-port', String(port)], { cwd: ROOT, env: ws.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../../main/electron/security';
+import { contentSecurityPolicy } from '../../main/console/security';
 import type { StatusSnapshot } from '../../app/views';
 import { assertRendererBuilt, launchConsole, RENDERER_DIR, serveRenderer, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { focusRing, isFocused, screenshot, seriousAxeViolations, tabTo } from '../browser/inPage';
 import { declaration, editPolicy, jsonFile, runCli } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
+import { waitFor } from '../support/waitFor';
 import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
@@ -369,21 +370,23 @@ describe('home screen', () => {
   });
 
   it('refuses calls from any page that is not the console\u2019s own, and hides the transport from it', async () => {
+    const foreign = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>elsewhere</title><p>not the console</p>');
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`;
     const ws = await workspace();
-    const host = await launch(ws);
+    // The host aborts every request outside the console's origin (test below); this page is let
+    // through so that the binding's own refusal, the layer beneath, is checked too.
+    const host = await launch(ws, { extraOrigins: [foreignUrl.slice(0, -1)] });
     const { page } = host;
     await declareButton(host).waitFor();
     type Win = { breakglass?: unknown; __breakglassInvoke?: (name: string, input: unknown) => Promise<unknown> };
     // The console's page sees only window.breakglass, as with contextBridge.
     expect(await page.evaluate(() => typeof (globalThis as unknown as Win).__breakglassInvoke)).toBe('undefined');
 
-    const foreign = http.createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/html' });
-      res.end('<!doctype html><title>elsewhere</title><p>not the console</p>');
-    });
-    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
     try {
-      const foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`;
       await page.goto(foreignUrl);
       expect(await page.evaluate(() => typeof (globalThis as unknown as Win).breakglass)).toBe('undefined');
       const answer = await page.evaluate(() => (globalThis as unknown as Win).__breakglassInvoke!('session.declare', { declaration: {} }));
@@ -401,5 +404,31 @@ describe('home screen', () => {
     // Nothing was written: the repository still has no session.
     expect((await host.backend.snapshot()).counts.sessions).toBe(0);
     expect(host.cspViolations()).toEqual([]);
+  });
+
+  it('loads nothing from outside its own origin, and closes any window the page opens (as main refuses navigation and window.open)', async () => {
+    let served = 0;
+    const foreign = http.createServer((_req, res) => {
+      served += 1;
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>elsewhere</title>');
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`;
+    const ws = await workspace();
+    const host = await launch(ws);
+    try {
+      await declareButton(host).waitFor();
+      const popup = host.page.waitForEvent('popup');
+      await host.page.evaluate((u) => void (globalThis as unknown as { open(url: string): unknown }).open(u), host.url);
+      const opened = await popup;
+      await waitFor('the popup to be closed', () => opened.isClosed());
+      await expect(host.page.goto(foreignUrl)).rejects.toThrow(/ERR_BLOCKED_BY_CLIENT/);
+      expect(host.blocked).toContain(foreignUrl);
+      expect(served).toBe(0);
+    } finally {
+      foreign.closeAllConnections();
+      await new Promise((resolve) => foreign.close(resolve));
+    }
   });
 });

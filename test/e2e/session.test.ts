@@ -166,6 +166,8 @@ describe('countdown', () => {
     expect((await host.backend.dispatch('session.note', { text: 'Finishing the lock repair now.' })).ok).toBe(true);
     expect(s.warnings.map((w) => w.minutesLeft)).toEqual([10, 5, 1]);
     expect(await announced()).toEqual(['10 minutes left on INC-12345.', '5 minutes left on INC-12345.', '1 minute left on INC-12345.']);
+    // Where Electron is absent the console's page shows them as OS notifications (issue 20).
+    expect(host.notifications.map((n) => n.title)).toEqual(['Break-glass: 10 minutes left', 'Break-glass: 5 minutes left', 'Break-glass: 1 minute left']);
 
     // 00:00: the view turns at once, by the page's own clock; the service writes `expired` at the declared instant.
     await leaveRemaining(s, 0);

@@ -3,7 +3,7 @@ import type { BrowserWindowConstructorOptions, IpcMainInvokeEvent } from 'electr
 import { createConsoleWindow, denyAllPermissions, guardContents, isTrustedSender } from '../../main/electron/hardening';
 import { registerContract } from '../../main/electron/ipc';
 import { serveRenderer } from '../../main/electron/protocol';
-import { contentSecurityPolicy, isAppUrl } from '../../main/electron/security';
+import { contentSecurityPolicy, isAppUrl } from '../../main/console/security';
 import { CALLS, channelOf } from '../../app/contract';
 import { buildApi } from '../../app/api';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
