@@ -43,6 +43,8 @@ export const CONTROLS_BY_RECORD_TYPE = {
   'lock-recovered': ['ISO27001:A.12.3', 'SOC2:CC7.2'],
   'clock-skew': ['ISO27001:A.8.1', 'SOC2:CC7.2'],
   'policy-adopted': ['ISO27001:A.5.1', 'SOC2:CC5.1'],
+  // §3 (issue 19): privileged access is monitored; a host says when the security team stops hearing of it.
+  'forwarding-state': ['SOC2:CC6.3', 'SOC2:CC7.2'],
   // §5 (issue 17): what was done in a governed shell is monitored and recorded.
   'recording-started': ['ISO27001:A.8.3', 'SOC2:CC6.3', 'ISO27001:A.16.1'],
   'recording-chunk': ['ISO27001:A.8.3', 'SOC2:CC6.3', 'ISO27001:A.16.1'],

@@ -1,6 +1,6 @@
 import { LAYOUT_MIGRATED, sealRecord } from './ledger';
 import type { Person } from './identity';
-import type { UnsealedRecord } from './records';
+import type { EvidenceRecord, UnsealedRecord } from './records';
 import { redactDeep, redactionsOf } from './redaction';
 import type { AppendRecord, Clock, HostInfo, LedgerEntry, LedgerView, LockRecovery } from './ports';
 
@@ -52,6 +52,19 @@ export class HostJournal {
       await add({ type: 'lock-recovered', ...redactionsOf(r), payload: r.value });
     }
     return journal;
+  }
+
+  /**
+   * Commits one host-level record (policy adoption, forwarding state) after the records
+   * {@link first} puts ahead of anything; returns it sealed.
+   */
+  async append(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, unsealed: Pick<UnsealedRecord, 'type' | 'payload'>): Promise<EvidenceRecord> {
+    const journal = await this.first(view, append, recovered);
+    const record = sealRecord(journal, {
+      sessionId: this.id, at: new Date(this.deps.clock.now()).toISOString(), host: { id: this.deps.host.hostId, name: this.deps.host.hostName }, actor: this.actor(), redactions: 0, ...unsealed,
+    } as UnsealedRecord);
+    await append(record, null);
+    return record;
   }
 
   /**

@@ -120,6 +120,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
         break;
       case 'lock-recovered':
       case 'policy-adopted':
+      case 'forwarding-state':
       case 'recording-started':
       case 'recording-chunk':
       case 'recording-degraded':

@@ -5,6 +5,7 @@ import { PersonSchema } from './identity';
 import { TRIGGER_IDS } from './policy';
 import { lineSchema, textSchema } from './text';
 import { RECORDING_PAYLOADS } from './recording/recordPayloads';
+import { FORWARDING_STATE_PAYLOAD } from './forwarding/statePayload';
 
 /** Schema version of evidence records; bumped only with a migration note in the README. */
 export const RECORD_SCHEMA_VERSION = 1 as const;
@@ -170,6 +171,8 @@ export const PAYLOADS = {
     policySha256: Hex64,
     reason: z.string(),
   }).strict(),
+  // Issue 19: this host's forwarding fell behind or caught up (app/forwarding/statePayload.ts).
+  'forwarding-state': FORWARDING_STATE_PAYLOAD,
   // Issue 17: the governed shell's recording (app/recording/recordPayloads.ts).
   ...RECORDING_PAYLOADS,
 } as const;
@@ -214,6 +217,7 @@ export const EvidenceRecordSchema = z.discriminatedUnion('type', [
   recordVariant('lock-recovered'),
   recordVariant('clock-skew'),
   recordVariant('policy-adopted'),
+  recordVariant('forwarding-state'),
   recordVariant('recording-started'),
   recordVariant('recording-chunk'),
   recordVariant('recording-degraded'),

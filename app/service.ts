@@ -6,6 +6,7 @@ import { newSessionId, sealRecord, sessionStatesAt, verifyLedgerRecords, type In
 import { formatPolicyProblems, type Policy } from './policy';
 import { ClosureSchema, isChainRecord, RedactionKindsSchema, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
 import { RECORDING_PAYLOADS } from './recording/recordPayloads';
+import { FORWARDING_STATE_PAYLOAD } from './forwarding/statePayload';
 import { redactArgv, redactDeep, redactionsOf, redactText } from './redaction';
 import { renderEnvExport, envVariables, sessionEnv } from './envExport';
 import type { Clock, EvidenceStore, HostInfo, LedgerView, LockRecovery, OutputAuthenticator } from './ports';
@@ -341,20 +342,14 @@ export class BreakGlassService {
    * the remote's policy wins, and the journal says so. `previous`/`adopted` are SHA-256 of the policy texts.
    */
   async recordPolicyAdopted(previous: string | null, adopted: string): Promise<EvidenceRecord> {
-    return this.deps.store.write(async (view, append, recovered) => {
-      const journal = await this.journal.first(view, append, recovered);
-      const record = sealRecord(journal, {
-        sessionId: this.journal.id, type: 'policy-adopted', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
-        actor: this.journal.actor(), redactions: 0,
-        payload: {
-          previousPolicySha256: previous,
-          policySha256: adopted,
-          reason: "Joined a shared remote whose policy.yaml differs from this host's; the organisation's policy wins.",
-        },
-      } as UnsealedRecord);
-      await append(record, null);
-      return record;
-    });
+    const reason = "Joined a shared remote whose policy.yaml differs from this host's; the organisation's policy wins.";
+    return this.deps.store.write((view, append, recovered) => this.journal.append(view, append, recovered, { type: 'policy-adopted', payload: { previousPolicySha256: previous, policySha256: adopted, reason } }));
+  }
+
+  /** Records that this host's forwarding fell behind or caught up (issue 19; app/forwarding/lag.ts decides when). */
+  async recordForwardingState(payload: unknown): Promise<EvidenceRecord> {
+    const parsed = parseOrThrow(FORWARDING_STATE_PAYLOAD, payload, 'forwarding');
+    return this.deps.store.write((view, append, recovered) => this.journal.append(view, append, recovered, { type: 'forwarding-state', payload: parsed }));
   }
 
   /** Records a stale-lock recovery that happened outside a service write (the outbox's merge). */

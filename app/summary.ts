@@ -27,6 +27,10 @@ export function summarise(r: EvidenceRecord): string {
       return `Wall clock jumped ${Math.round(r.payload.skewMs / 1000)} s`;
     case 'policy-adopted':
       return r.payload.reason;
+    case 'forwarding-state':
+      return r.payload.state === 'behind'
+        ? `Forwarding behind: ${r.payload.destinations.map((d) => `${d.id} (${d.pending} pending${d.failingSince ? `, failing since ${d.failingSince}` : ''})`).join(', ')}`
+        : `Forwarding caught up${r.payload.destinations.length ? `: ${r.payload.destinations.map((d) => d.id).join(', ')}` : ''}`;
     case 'recording-started':
       return `Governed shell opened (${r.payload.shell}, ${r.payload.via === 'console' ? 'console terminal' : 'breakglass shell'}), recorded`;
     case 'recording-chunk':

@@ -183,6 +183,18 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
         attributes: { entity: { name: 'policy.yaml', type: 'Policy', type_id: 5, uid: record.payload.policySha256 }, comment: clip(record.payload.reason) },
         details: { previous_policy_sha256: record.payload.previousPolicySha256, policy_sha256: record.payload.policySha256 },
       };
+    case 'forwarding-state': {
+      // The host's own word on its forwarding (issue 19): behind is worth a look, caught up is news only.
+      const p = record.payload;
+      const ids = p.destinations.map((d) => d.id).join(', ');
+      return {
+        cls: 'eventLogActivity', activity: p.state === 'behind' ? [99, 'Forwarding Behind'] : [99, 'Forwarding Caught Up'], severity: p.state === 'behind' ? 3 : 1,
+        message: p.state === 'behind' ? `Forwarding from ${record.host.name} is behind: ${ids}` : `Forwarding from ${record.host.name} caught up${ids ? `: ${ids}` : ''}`,
+        actorRole: 'User',
+        attributes: { log_name: EVIDENCE_LOG_NAME, log_provider: product.name },
+        details: { state: p.state, destinations: p.destinations.map((d) => ({ id: d.id, pending: d.pending, failure: d.failure, failing_since: d.failingSince, last_delivered_at: d.lastDeliveredAt })) },
+      };
+    }
     case 'recording-started':
     case 'recording-chunk':
     case 'recording-degraded':

@@ -27,7 +27,8 @@ export const SecretRefSchema = z
 /** Where a secret is kept on the host. */
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 
-const DestinationIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Use up to 32 lower-case letters, digits and dashes (like "siem").');
+/** A destination id: what the policy, the state files and `forwarding-state` records name it by. */
+export const DestinationIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Use up to 32 lower-case letters, digits and dashes (like "siem").');
 
 /** A DNS name or an IP address literal, without scheme or port. */
 const HostNameSchema = z.string().min(1).max(253).regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$|^\d{1,3}(?:\.\d{1,3}){3}$|^\[?[0-9A-Fa-f:.]+\]?$/, 'Give a host name or an IP address (no scheme, no port).');

@@ -111,6 +111,7 @@ export function signerRuleFor(record: { type: RecordType; sessionId: string }): 
       return 'reviewer';
     case 'lock-recovered':
     case 'policy-adopted':
+    case 'forwarding-state':
       return 'host';
     // A shell's recording is committed every 10 s without the operator (issue 17): no key touch per chunk.
     case 'expired':

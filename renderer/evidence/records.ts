@@ -27,6 +27,8 @@ export function recordLabel(type: RecordType): string {
       return 'Clock skew';
     case 'policy-adopted':
       return 'Policy adopted';
+    case 'forwarding-state':
+      return 'Forwarding state';
     case 'recording-started':
       return 'Shell opened';
     case 'recording-chunk':

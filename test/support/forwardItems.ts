@@ -39,6 +39,8 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   journal(journalEntries, { type: 'lock-recovered', at: '2026-11-28T11:00:00.000Z', redactions: 0, payload: { previousOwner: { pid: 4242, host: 'admin-01', since: '2026-11-28T10:59:00.000Z' }, reason: 'writer process 4242 ended without releasing the lock', gitLockFilesRemoved: ['refs/heads/main.lock'] } } as never);
   journal(journalEntries, { type: 'clock-skew', at: '2026-11-28T11:05:00.000Z', redactions: 0, payload: { wallClockAt: '2026-11-28T11:05:00.000Z', expectedAt: '2026-11-28T11:35:00.000Z', skewMs: -1_800_000 } } as never);
   journal(journalEntries, { type: 'policy-adopted', at: '2026-11-28T11:10:00.000Z', redactions: 0, payload: { previousPolicySha256: 'c'.repeat(64), policySha256: 'e'.repeat(64), reason: "the organisation's remote holds a different policy.yaml" } } as never);
+  // Issue 19: the host says its forwarding fell behind; it comes last, so the other examples keep their positions.
+  journal(journalEntries, { type: 'forwarding-state', at: '2026-11-28T13:10:00.000Z', redactions: 0, payload: { state: 'behind', destinations: [{ id: 'siem', pending: 12, failure: 'unreachable', failingSince: '2026-11-28T13:02:00.000Z', lastDeliveredAt: '2026-11-28T13:01:58.000Z' }] } } as never);
   // A second session holds the command announced before it ran (issue 12 item 7), so the first session's examples keep their hashes.
   const second = new ChainBuilder('bg-20261128-101500-0e0f1a2b').declared();
   second.add({
@@ -49,7 +51,7 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   const out: Partial<Record<RecordType, ForwardItem>> = {};
   let position = 0;
   // The recording's records, then the second session's, come last, so the other examples keep their positions.
-  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries, ...recordingEntries, ...second.entries.slice(1)]) {
+  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries.slice(0, 3), ...recordingEntries, ...second.entries.slice(1), ...journalEntries.slice(3)]) {
     position += 1;
     const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(recordsOf(e.record.sessionId), e.record.seq);
     // A commit id as git would print one (the chain builder's are placeholders).

@@ -138,7 +138,7 @@ describe('signerRuleFor', () => {
     const rules = Object.fromEntries(RECORD_TYPES.map((t) => [t, signerRuleFor({ type: t, sessionId: 'bg-20261128-094826-0a1b2c3d' })]));
     expect(rules).toEqual({
       declared: 'operator', action: 'operator', 'action-started': 'operator', note: 'operator', extended: 'operator', closed: 'operator',
-      expired: 'operator-or-host', 'clock-skew': 'operator-or-host', reviewed: 'reviewer', 'lock-recovered': 'host', 'policy-adopted': 'host',
+      expired: 'operator-or-host', 'clock-skew': 'operator-or-host', reviewed: 'reviewer', 'lock-recovered': 'host', 'policy-adopted': 'host', 'forwarding-state': 'host',
       'recording-started': 'operator', 'recording-chunk': 'operator-or-host', 'recording-degraded': 'operator-or-host', 'recording-ended': 'operator-or-host',
     });
     expect(signerRuleFor({ type: 'clock-skew', sessionId: 'journal-ws-1' })).toBe('host');
