@@ -1,4 +1,6 @@
 import { BreakGlassError } from './errors';
+import { boardForwarding } from './forwarding/lag';
+import type { ForwardDestinationStatus } from './forwarding/status';
 import type { Person } from './identity';
 import { sessionStatesAt, verifySessionEntries } from './ledger';
 import type { SessionPhase } from './lifecycle';
@@ -101,10 +103,17 @@ export function filterSessions(views: readonly SessionView[], f: SessionListFilt
     .slice(0, f.limit ?? SESSION_LIST_LIMIT);
 }
 
-/** Every session the repository knows, as the commander's board shows them (issue 6). */
-export function buildBoard(view: LedgerView, now: number, hostId: string, sync: SyncStatus): BoardData {
-  const rows = sessionStatesAt(view, now).map((s) => sessionViewOf(s, hostId));
-  return { at: new Date(now).toISOString(), head: view.viewId ?? view.head, ...(view.tips ? { tips: viewTips(view, hostId) } : {}), hostId, rows, sync };
+/**
+ * Every session the repository knows, as the commander's board shows them (issue 6), with each
+ * host's forwarding as far as this console can know it (issue 19, app/forwarding/lag.ts): this
+ * host's live from `forwarded` (its forwarder's statuses), other hosts' as they recorded it.
+ */
+export function buildBoard(view: LedgerView, now: number, host: { id: string; name: string }, sync: SyncStatus, forwarded: readonly ForwardDestinationStatus[] = []): BoardData {
+  const rows = sessionStatesAt(view, now).map((s) => sessionViewOf(s, host.id));
+  return {
+    at: new Date(now).toISOString(), head: view.viewId ?? view.head, ...(view.tips ? { tips: viewTips(view, host.id) } : {}), hostId: host.id, rows, sync,
+    forwarding: boardForwarding(view, host, forwarded, now),
+  };
 }
 
 /** What a session's page is built from. */

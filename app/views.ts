@@ -5,6 +5,7 @@ import type { SessionPhase, SessionState } from './lifecycle';
 import type { PolicyProblem } from './policy';
 import type { EvidenceRecord, RecordType, Review } from './records';
 import type { IntegrityProblem } from './ledger';
+import type { HostForwarding } from './forwarding/lag';
 import { summarise } from './summary';
 
 /**
@@ -54,6 +55,8 @@ export interface BoardData {
   hostId: string;
   rows: SessionView[];
   sync: SyncStatus;
+  /** Each host's forwarding (issue 19): this host's live, others' as they recorded it (app/forwarding/lag.ts). */
+  forwarding: HostForwarding[];
 }
 
 /** One session as lists and the countdown show it. */

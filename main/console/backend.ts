@@ -8,6 +8,7 @@ import { problemsFromZod } from '../../app/zodIssues';
 import { Application } from '../application/application';
 import { openContext, type ConsoleContext } from '../application/context';
 import { watchForwarding } from '../application/forwarding';
+import { recordForwardingLag, type ForwardingLagOptions } from '../application/forwardingLag';
 import { dataDir, sessionEnvFile } from '../host/paths';
 import { chromiumPdfPrinter, type PdfPrinter } from '../report/pdf';
 import { directorySaver, type ReportSaver } from '../report/save';
@@ -33,6 +34,8 @@ export interface BackendOptions {
   reportSaver?: ReportSaver;
   /** How a report becomes a PDF (Electron's printToPDF in the app); Chromium headless by default. */
   pdfPrinter?: PdfPrinter;
+  /** When this host records its forwarding as behind (tests shorten the 5 minutes). */
+  forwardingLag?: ForwardingLagOptions;
 }
 
 /**
@@ -48,6 +51,8 @@ export class ConsoleBackend {
   private timer: NodeJS.Timeout | null = null;
   private lastHead: string | null | undefined = undefined;
   private unwatchForwarding: (() => void) | null = null;
+  private unrecordLag: (() => void) | null = null;
+  private readonly forwardingLag: ForwardingLagOptions;
   /** Other hosts' records, fetched on the board's schedule and on demand (issue 6). */
   readonly fetches: FetchSchedule;
   /** Why the console is read-only although nobody asked for observer mode (an unreadable settings file), or null. */
@@ -63,6 +68,7 @@ export class ConsoleBackend {
     options: BackendOptions,
   ) {
     this.app = new Application(ctx, { sessionEnvPath: sessionEnvFile(env), observer });
+    this.forwardingLag = options.forwardingLag ?? {};
     this.app.onCommitted(async () => {
       this.lastHead = undefined;
       await this.tick();
@@ -107,8 +113,13 @@ export class ConsoleBackend {
   async start(): Promise<void> {
     await this.app.tick.recordMissedExpiries();
     if (!this.observer) this.ctx.outbox.start();
+    // An observer forwards too (issue 19): records this host writes (the commander's reviews and
+    // notes through the CLI, its journal) reach the SIEM from here, and forwarding reads only this
+    // host's records (main/evidence/forwardSource.ts), so other hosts' fetched records are left to
+    // their own hosts. What it does not do is record its forwarding state: it writes no record.
     await this.ctx.forwarding.start();
     this.unwatchForwarding = watchForwarding(this.ctx.forwarding, (s) => this.emit('forward.changed', s));
+    if (!this.observer) this.unrecordLag = recordForwardingLag(this.app, this.ctx.forwarding, this.forwardingLag);
     await this.tick();
     this.timer = setInterval(() => void this.tick(), Math.min(1_000, this.pollMs));
     this.timer.unref?.();
@@ -121,6 +132,7 @@ export class ConsoleBackend {
     this.ctx.outbox.stop();
     this.fetches.stop();
     this.unwatchForwarding?.();
+    this.unrecordLag?.();
     void this.ctx.forwarding.stop();
   }
 

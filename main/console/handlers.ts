@@ -93,8 +93,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'sessions.list': async (filter) => filterSessions((await service.sessions()).map((s) => sessionViewOf(s, host.hostId)), filter),
     'board.get': async () => {
       // Each is a git process: side by side, not one after the other.
-      const [view, sync] = await Promise.all([service.read(), d.fetches.status()]);
-      return buildBoard(view, clock.now(), host.hostId, sync);
+      // A forwarding state that cannot be read leaves the board without this host's line, not without rows.
+      const [view, sync, forwarded] = await Promise.all([service.read(), d.fetches.status(), forwarding.status().catch(() => [])]);
+      return buildBoard(view, clock.now(), { id: host.hostId, name: host.hostName }, sync, forwarded);
     },
     'sync.fetch': () => d.fetches.fetchNow(),
     'sync.watch': ({ watching }) => d.fetches.watch(watching),

@@ -5,6 +5,7 @@ import { formatCount, formatNumber } from '../format';
 import { useApi, useClock, useFeatureStore } from '../stores/context';
 import { BoardList } from './BoardList';
 import { Staleness } from './Staleness';
+import { ForwardingLines } from './Forwarding';
 import { boardStore } from './store';
 import { deriveBoard, GROUP_LABELS, indexRows, isFiltered, lastBoundary, STATE_FILTER_LABELS, totalsAt, type BoardFilters, type GroupKey, type IndexedBoard, type StateFilter } from './derive';
 import './board.css';
@@ -30,9 +31,16 @@ export function Board() {
   const fetchError = useStore(store, (s) => s.fetchError);
   const filters = useStore(store, (s) => s.filters);
   const actions = useStore(store, (s) => s.actions);
+  const forwarding = useStore(store, (s) => s.forwarding);
+  // The hosts whose rows say "forwarding behind"; a new set only when the forwarding lines change.
+  const behindHosts = useMemo(() => new Set(forwarding.filter((l) => l.behind).map((l) => l.hostId)), [forwarding]);
 
   useEffect(() => {
-    const unsubscribe = [api.on('sync.changed', (s) => actions.receiveSync(s)), api.on('state.changed', (snapshot) => actions.headChanged(snapshot.repository.head))];
+    const unsubscribe = [
+      api.on('sync.changed', (s) => actions.receiveSync(s)),
+      api.on('state.changed', (snapshot) => actions.headChanged(snapshot.repository.head)),
+      api.on('forward.changed', (statuses) => actions.receiveForwarding(statuses)),
+    ];
     void actions.load();
     void actions.watch(true);
     return () => {
@@ -57,6 +65,7 @@ export function Board() {
         <Summary counts={totals.counts} overdue={totals.overdue} />
       </div>
       <Staleness sync={sync} onFetchNow={() => void actions.fetchNow()} fetchError={fetchError?.message ?? null} />
+      <ForwardingLines lines={forwarding} />
       {error && (
         <div className="banner banner--warning" role="alert">
           <p>
@@ -81,7 +90,7 @@ export function Board() {
       </p>
       <Announce text={data ? `Showing ${formatNumber(derived.shown)} of ${formatCount(indexed.total, 'session')}.` : ''} />
       <SyncAnnounce state={sync?.state ?? null} />
-      {data && <BoardList items={derived.items} sync={sync} resetKey={filters} describedBy="board-showing" />}
+      {data && <BoardList items={derived.items} sync={sync} behindHosts={behindHosts} resetKey={filters} describedBy="board-showing" />}
     </section>
   );
 }

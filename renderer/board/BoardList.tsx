@@ -38,7 +38,7 @@ function keyOf(item: BoardItem | undefined, i: number): string {
  * the same list and the current one sticks to the top. Rows are reached with Tab (each holds a link
  * to its session) and moved through with the arrow keys, Page Up/Down, Home and End.
  */
-export function BoardList({ items, sync, resetKey, describedBy }: { items: BoardItem[]; sync: SyncStatus | null; resetKey: unknown; describedBy: string }) {
+export function BoardList({ items, sync, behindHosts, resetKey, describedBy }: { items: BoardItem[]; sync: SyncStatus | null; behindHosts: ReadonlySet<string>; resetKey: unknown; describedBy: string }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const headers = useMemo(() => items.flatMap((it, i) => (it.kind === 'header' ? [i] : [])), [items]);
   const activeHeader = useRef(0);
@@ -148,7 +148,7 @@ export function BoardList({ items, sync, resetKey, describedBy }: { items: Board
                     className={`board-grid board-row board-row--${item.group}${item.row.view.mine ? ' board-row--mine' : ' board-row--remote'}${overdue ? ' board-row--overdue' : ''}`}
                     data-session={item.row.view.sessionId}
                   >
-                    <BoardRow row={item.row} group={item.group} sync={sync} />
+                    <BoardRow row={item.row} group={item.group} sync={sync} forwardingBehind={behindHosts.has(item.row.view.host.id)} />
                   </div>
                 );
               }

@@ -15,7 +15,7 @@ export const COLUMNS = ['Incident', 'State', 'Environment', 'Operator', 'Trigger
  * re-renders only rows that enter the window, and the clock re-renders only the cells that show
  * a time (each selects its own text, so it updates only when that text changes).
  */
-export const BoardRow = memo(function BoardRow({ row, group, sync }: { row: IndexedRow; group: GroupKey; sync: SyncStatus | null }) {
+export const BoardRow = memo(function BoardRow({ row, group, sync, forwardingBehind }: { row: IndexedRow; group: GroupKey; sync: SyncStatus | null; forwardingBehind: boolean }) {
   const v = row.view;
   return (
     <>
@@ -40,9 +40,11 @@ export const BoardRow = memo(function BoardRow({ row, group, sync }: { row: Inde
       <div role="cell" className="board-cell" title={v.trigger}>
         <span className="board-main">{v.trigger}</span>
       </div>
-      <div role="cell" className="board-cell" title={`${v.host.name} (${v.host.id})`}>
+      <div role="cell" className="board-cell" title={`${v.host.name} (${v.host.id})${forwardingBehind ? ': forwarding to the SIEM is behind (see above the list)' : ''}`}>
         <span className="board-main">{v.host.name}</span>
-        <Sub>{v.mine ? 'this host' : v.host.id}</Sub>
+        {/* The host's forwarding (issue 19): live for this host, as that host recorded it for another. */}
+        {/* Short enough for the column; the tooltip and the lines above the list say it in full. */}
+        {forwardingBehind ? <span className="board-sub board-forwarding-behind">SIEM behind</span> : <Sub>{v.mine ? 'this host' : v.host.id}</Sub>}
       </div>
       <div role="cell" className="board-cell" title={v.lastAction?.summary}>
         {v.lastAction ? (

@@ -1,5 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BreakGlassApi, ErrorInfo } from '../../app/contract';
+import { liveForwarding, type HostForwarding } from '../../app/forwarding/lag';
+import type { ForwardDestinationStatus } from '../../app/forwarding/status';
 import type { BoardData, SyncStatus } from '../../app/views';
 import type { FeatureStoreFactory } from '../stores/context';
 import { NO_FILTERS, type BoardFilters } from './derive';
@@ -20,12 +22,16 @@ export interface BoardState {
   /** A failed "Fetch now" call (not a failed fetch: that is the sync state). */
   fetchError: ErrorInfo | null;
   filters: BoardFilters;
+  /** Each host's forwarding (issue 19): from the board's read, this host's line kept live by `forward.changed`. */
+  forwarding: HostForwarding[];
   actions: {
     /** Reads the board; calls made while a read runs are folded into one more read after it. */
     load(): Promise<void>;
     /** The ledger's head moved (state.changed): re-read when it is not the board's. */
     headChanged(head: string | null): void;
     receiveSync(sync: SyncStatus): void;
+    /** This host's forwarder changed (`forward.changed`): its line is redrawn, not the 10,000 rows. */
+    receiveForwarding(statuses: ForwardDestinationStatus[]): void;
     fetchNow(): Promise<void>;
     /** The board is open (fetch now and on the schedule) or closed (stop fetching). */
     watch(watching: boolean): Promise<void>;
@@ -48,7 +54,7 @@ export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
         set({ loading: false, error: r.error });
         return;
       }
-      set({ data: r.value, loading: false, error: null, ...(version === syncVersion ? { sync: r.value.sync } : {}) });
+      set({ data: r.value, forwarding: r.value.forwarding, loading: false, error: null, ...(version === syncVersion ? { sync: r.value.sync } : {}) });
     };
     const receiveSync = (sync: SyncStatus) => {
       syncVersion += 1;
@@ -61,6 +67,7 @@ export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
       error: null,
       fetchError: null,
       filters: NO_FILTERS,
+      forwarding: [],
       actions: {
         load() {
           if (running) {
@@ -88,6 +95,15 @@ export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
           else if (!data || data.head !== head) void get().actions.load();
         },
         receiveSync,
+        receiveForwarding(statuses) {
+          const data = get().data;
+          if (!data) return;
+          const others = get().forwarding.filter((l) => l.source !== 'live');
+          const mine = get().forwarding.find((l) => l.source === 'live');
+          const name = mine?.hostName ?? data.rows.find((r) => r.mine)?.host.name ?? data.hostId;
+          const live = liveForwarding({ id: data.hostId, name }, statuses, Date.now());
+          set({ forwarding: live ? [live, ...others] : others });
+        },
         async fetchNow() {
           const r = await api.sync.fetch({});
           if (r.ok) {

@@ -165,7 +165,7 @@ describe('board', () => {
     const view = ledger([mine, theirs]);
     const sync: SyncStatus = { state: 'local-only', watching: true };
     const now = T0 + 10 * MIN;
-    const board = buildBoard(view, now, HERE.id, sync);
+    const board = buildBoard(view, now, HERE, sync);
     expect(board).toMatchObject({ at: new Date(now).toISOString(), head: view.head, hostId: HERE.id, sync });
     expect(board.rows.map((r) => [r.sessionId, r.mine, r.host.id, r.phase])).toEqual([
       [theirs.sessionId, false, THERE.id, 'active'],
