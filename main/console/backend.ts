@@ -6,6 +6,7 @@ import type { Clock, HostInfo } from '../../app/ports';
 import type { StatusSnapshot } from '../../app/views';
 import { problemsFromZod } from '../../app/zodIssues';
 import { Application } from '../application/application';
+import type { ShellOptions } from '../application/shells';
 import { openContext, type ConsoleContext } from '../application/context';
 import { watchForwarding } from '../application/forwarding';
 import { dataDir, sessionEnvFile } from '../host/paths';
@@ -33,6 +34,8 @@ export interface BackendOptions {
   reportSaver?: ReportSaver;
   /** How a report becomes a PDF (Electron's printToPDF in the app); Chromium headless by default. */
   pdfPrinter?: PdfPrinter;
+  /** Governed shells' recording settings (tests shorten the chunk interval). */
+  shells?: ShellOptions;
 }
 
 /**
@@ -62,7 +65,7 @@ export class ConsoleBackend {
     env: NodeJS.ProcessEnv,
     options: BackendOptions,
   ) {
-    this.app = new Application(ctx, { sessionEnvPath: sessionEnvFile(env), observer });
+    this.app = new Application(ctx, { sessionEnvPath: sessionEnvFile(env), observer, ...(options.shells ? { shells: options.shells } : {}) });
     this.app.onCommitted(async () => {
       this.lastHead = undefined;
       await this.tick();
