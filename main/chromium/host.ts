@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { warningNotification } from '../../app/countdown';
 import { EVENTS, type Envelope, type EventName } from '../../app/contract';
 import type { Clock } from '../../app/ports';
+import type { ShellOptions } from '../application/shells';
 import { ConsoleBackend } from '../console/backend';
 import { isAppUrl } from '../console/security';
 import { chromiumLaunchOptions } from './launch';
@@ -63,6 +64,8 @@ export interface ChromiumConsoleOptions {
   appProfileDir?: string;
   clock?: Clock;
   clipboard?: { writeText(text: string): void };
+  /** Governed shells' recording settings (tests shorten the chunk interval). */
+  shells?: ShellOptions;
   /** The page's size; the window's own size for a headed app window, 1280×800 otherwise. */
   viewport?: { width: number; height: number };
   timezoneId?: string;
@@ -194,7 +197,7 @@ export async function openChromiumConsole(options: ChromiumConsoleOptions = {}):
     const { origin } = server;
     const url = `${origin}/`;
 
-    const backend = await ConsoleBackend.create({ repo: options.repo, observer: options.observer ?? false, env, ...(options.clock ? { clock: options.clock } : {}), ...(options.clipboard ? { clipboard: options.clipboard } : {}) });
+    const backend = await ConsoleBackend.create({ repo: options.repo, observer: options.observer ?? false, env, ...(options.clock ? { clock: options.clock } : {}), ...(options.clipboard ? { clipboard: options.clipboard } : {}), ...(options.shells ? { shells: options.shells } : {}) });
     cleanups.push(() => backend.stop());
     await backend.start();
 

@@ -6,6 +6,7 @@ import type { Clock, HostInfo } from '../../app/ports';
 import type { StatusSnapshot } from '../../app/views';
 import { problemsFromZod } from '../../app/zodIssues';
 import { Application } from '../application/application';
+import type { ShellOptions } from '../application/shells';
 import { openContext, type ConsoleContext } from '../application/context';
 import { watchForwarding } from '../application/forwarding';
 import { recordForwardingLag, type ForwardingLagOptions } from '../application/forwardingLag';
@@ -36,6 +37,8 @@ export interface BackendOptions {
   pdfPrinter?: PdfPrinter;
   /** When this host records its forwarding as behind (tests shorten the 5 minutes). */
   forwardingLag?: ForwardingLagOptions;
+  /** Governed shells' recording settings (tests shorten the chunk interval). */
+  shells?: ShellOptions;
 }
 
 /**
@@ -67,7 +70,7 @@ export class ConsoleBackend {
     env: NodeJS.ProcessEnv,
     options: BackendOptions,
   ) {
-    this.app = new Application(ctx, { sessionEnvPath: sessionEnvFile(env), observer });
+    this.app = new Application(ctx, { sessionEnvPath: sessionEnvFile(env), observer, ...(options.shells ? { shells: options.shells } : {}) });
     this.forwardingLag = options.forwardingLag ?? {};
     this.app.onCommitted(async () => {
       this.lastHead = undefined;

@@ -5,6 +5,7 @@ import { ChainResult } from '../evidence/ChainResult';
 import { SignatureResult } from '../evidence/SignatureResult';
 import { ClosureSection } from '../evidence/ClosureSection';
 import { DeclarationSection } from '../evidence/DeclarationSection';
+import { RecordingsSection } from '../evidence/RecordingsSection';
 import { RECORD_FACTS, SessionFacts } from '../evidence/SessionFacts';
 import { TimelineSection } from '../evidence/TimelineSection';
 import { hrefOf } from '../routes';
@@ -79,6 +80,7 @@ export function ReviewForm({ sessionId }: { sessionId: string }) {
           <DeclarationSection detail={detail} />
           <TimelineSection timeline={detail.timeline} />
           <ActionsSection timeline={detail.timeline} flagged={new Set(scopes.flagged)} />
+          <RecordingsSection sessionId={detail.session.sessionId} records={detail.timeline.length} />
           <ScopesSection scopes={scopes} timeline={detail.timeline} />
           <ClosureSection timeline={detail.timeline} session={detail.session} />
           {reviewable && <Verdict detail={detail} onRefused={() => void details.getState().actions.refresh(sessionId)} />}

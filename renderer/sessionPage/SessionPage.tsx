@@ -9,6 +9,7 @@ import { SignatureResult } from '../evidence/SignatureResult';
 import { ClosureSection } from '../evidence/ClosureSection';
 import { DeclarationSection } from '../evidence/DeclarationSection';
 import { ReviewsSection } from '../evidence/ReviewsSection';
+import { RecordingsSection } from '../evidence/RecordingsSection';
 import { RECORD_FACTS, SessionFacts } from '../evidence/SessionFacts';
 import { TimelineSection } from '../evidence/TimelineSection';
 import { hrefOf } from '../routes';
@@ -93,6 +94,7 @@ function SessionBody({ detail, refreshError }: { detail: SessionDetail; refreshE
       <DeclarationSection detail={detail} />
       <TimelineSection timeline={detail.timeline} />
       <ActionsSection timeline={detail.timeline} />
+      <RecordingsSection sessionId={session.sessionId} records={detail.timeline.length} />
       <ClosureSection timeline={detail.timeline} session={session} />
       <ReviewsSection detail={detail} />
       <ExportSection sessionId={session.sessionId} />

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import type { Clock } from '../../app/ports';
+import type { ShellOptions } from '../../main/application/shells';
 import { openChromiumConsole, RENDERER_DIR, type ChromiumConsole } from '../../main/chromium/host';
 import { serveRenderer as serveRendererDir } from '../../main/chromium/serve';
 
@@ -41,6 +42,8 @@ export interface LaunchOptions {
   locale?: string;
   /** Origins the page may also load (main/chromium/host.ts: a foreign page, to check the binding refuses it). */
   extraOrigins?: string[];
+  /** Governed shells' recording settings (a shorter chunk interval). */
+  shells?: ShellOptions;
 }
 
 /** A running console in Chromium, with the test's clocks and clipboard. */
@@ -134,7 +137,7 @@ function toEpochMs(t: Date | number | string): number {
  * clocks when `clockStart` is given. Assumes the console is built (`npm run build`).
  */
 export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost> {
-  const { repo, headless = true, cdpPort, env = process.env, observer = false, clockStart, viewport = { width: 1280, height: 800 }, timezoneId, locale, extraOrigins } = options;
+  const { repo, headless = true, cdpPort, env = process.env, observer = false, clockStart, viewport = { width: 1280, height: 800 }, timezoneId, locale, extraOrigins, shells } = options;
   const clock = clockStart !== undefined ? new TestClock(toEpochMs(clockStart)) : undefined;
   const now = () => (clock ? clock.now() : Date.now());
   const controlled = (): TestClock => {
@@ -152,6 +155,7 @@ export async function launchConsole(options: LaunchOptions): Promise<ConsoleHost
     ...(timezoneId ? { timezoneId } : {}),
     ...(locale ? { locale } : {}),
     ...(extraOrigins ? { extraOrigins } : {}),
+    ...(shells ? { shells } : {}),
     ...(clock ? { clock } : {}),
     clipboard: { writeText: (text) => void clipboard.push(text) },
     beforeLoad: async (page) => {
