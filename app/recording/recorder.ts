@@ -227,7 +227,21 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   // Released text is given the arrival times of the input it came from (one character for one:
   // exact when nothing was redacted; a redaction marker's different length shifts the boundary
   // by that difference until the next flush), so marks held back with a tail keep their time.
-  let arrivals: { chars: number; time: number }[] = [];
+  let arrivals: { chars: number; time: number; ends: number }[] = [];
+  // Resizes and markers stand where they happened in the stream: behind output that arrived
+  // before them and is still held back, they wait for it (at its arrival time), so a recording
+  // keeps its timing and order although the redactor releases text late — a shell's end marker
+  // once came before the last 8 KiB of its output, all stamped at the end (issue 17 playback).
+  let written = 0;
+  let released = 0;
+  let held: { at: number; event: AsciicastEvent }[] = [];
+  const addInStream = (event: AsciicastEvent) => {
+    if (released >= written) addEvent(event);
+    else held.push({ at: written, event });
+  };
+  const releaseHeld = () => {
+    while (held.length > 0 && held[0]!.at <= released) addEvent(held.shift()!.event);
+  };
   const addOutput = (result: RedactionResult, flushed: boolean) => {
     let rest = result.text;
     while (rest.length > 0) {
@@ -242,9 +256,18 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       for (const piece of pieces(segment, MAX_EVENT_CHARS)) addEvent([oldest.time, 'o', piece]);
       rest = rest.slice(segment.length);
       oldest.chars -= segment.length;
-      if (oldest.chars <= 0) arrivals.shift();
+      if (oldest.chars <= 0) {
+        arrivals.shift();
+        released = oldest.ends;
+        releaseHeld();
+      }
     }
-    if (flushed) arrivals = [];
+    if (flushed) {
+      arrivals = [];
+      released = written;
+      releaseHeld();
+      held = [];
+    }
     // Counted where the redacted text landed (the chunk its markers are in).
     addKinds(kinds, result.kinds);
     addKinds(totalKinds, result.kinds);
@@ -276,7 +299,8 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   return {
     write(data, at) {
       if (ended || data.length === 0) return;
-      arrivals.push({ chars: data.length, time: time(at) });
+      written += data.length;
+      arrivals.push({ chars: data.length, time: time(at), ends: written });
       batch.push(data);
       batchChars += data.length;
       if (batchChars > MAX_UNPROCESSED_CHARS) updateFlow();
@@ -298,13 +322,13 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       if (ended) return;
       const size = terminalSizeSchema.parse({ cols, rows });
       takeBatch();
-      addEvent([time(), 'r', `${size.cols}x${size.rows}`]);
+      addInStream([time(), 'r', `${size.cols}x${size.rows}`]);
     },
     mark(label) {
       if (ended) return;
       const valid = markLabelSchema.parse(label);
       takeBatch();
-      addEvent([time(), 'm', valid]);
+      addInStream([time(), 'm', valid]);
     },
     end(how, exit) {
       if (ended) return ended;

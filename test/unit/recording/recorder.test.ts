@@ -3,6 +3,7 @@ import { parseAsciicast, utf8Length } from '../../../app/recording/asciicast';
 import { sha256Hex } from '../../../app/chain';
 import { crashRecoveryChunk, type RecordingChunk } from '../../../app/recording/model';
 import { startRecorder, type RecorderTimers } from '../../../app/recording/recorder';
+import { createStreamRedactor } from '../../../app/redaction';
 import { testDoubleRedactor, testSecret } from '../../support/testDoubleRedactor';
 import { waitFor } from '../../support/waitFor';
 
@@ -60,12 +61,15 @@ describe('recorder', () => {
     const cast = parseAsciicast(text);
     expect(cast.header).toMatchObject({ version: 2, width: 100, height: 30, timestamp: 1_750_000_000, env: { TERM: 'xterm-256color', SHELL: '/bin/bash' } });
     // The redactor holds back a short tail (it could begin a secret): released later, it keeps
-    // the time it arrived at; the last of it comes out with the flush at the end.
-    expect(cast.events.map((e) => e[1])).toEqual(['o', 'o', 'o', 'r', 'm', 'o', 'm', 'x']);
+    // the time it arrived at; the last of it comes out with the flush at the end. The resize and
+    // the marker wait behind it, where they happened in the stream. (This test once expected that
+    // tail after them — ['o', 'o', 'o', 'r', 'm', 'o', 'm', 'x'] — which put output before the
+    // events that followed it; playback showed it, issue 17.)
+    expect(cast.events.map((e) => e[1])).toEqual(['o', 'o', 'o', 'o', 'r', 'm', 'm', 'x']);
     expect(cast.events.slice(0, 3).map((e) => e[0])).toEqual([0, 0, 1.5]);
     expect(cast.events[0]![2] + cast.events[1]![2]).toBe('hello, this is the first line of output\r\n');
     expect(cast.events.filter((e) => e[1] === 'o').map((e) => e[2]).join('')).toBe('hello, this is the first line of output\r\nand this is the second one, later\r\n');
-    expect(cast.events[3]).toEqual([1.5, 'r', '120x40']);
+    expect(cast.events[4]).toEqual([1.5, 'r', '120x40']);
     expect(cast.events.at(-2)).toEqual([1.5, 'm', 'recording-ended: exit']);
     expect(cast.events.at(-1)).toEqual([1.5, 'x', '0']);
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
@@ -76,6 +80,31 @@ describe('recorder', () => {
     }
     expect(chunks.at(-1)!.ended).toBe('exit');
     expect(summary).toMatchObject({ chunks: chunks.length, bytes: utf8Length(text), ended: 'exit', durationSeconds: 1.5 });
+  });
+
+  it('keeps each output\'s time and its place before later markers although the real redactor holds it back', async () => {
+    const time = manualTime();
+    const { chunks, onChunk } = collector();
+    // The product's stream redactor holds back up to 8 KiB, so short interactive output is
+    // released only at an idle flush or the end.
+    const rec = await startRecorder({ cols: 80, rows: 24, mode: 'strict', shell: '/bin/bash', redactor: createStreamRedactor(), onChunk, now: time.now, timers: time.timers });
+    rec.write('$ echo one\r\none\r\n');
+    time.advance(2_000);
+    rec.mark('after one');
+    time.advance(1_000);
+    rec.write('$ echo two\r\ntwo\r\n');
+    time.advance(2_000);
+    rec.mark('after two');
+    await rec.end('exit', { exitCode: 0 });
+    const cast = parseAsciicast(chunks.map((c) => c.text).join(''));
+    expect(cast.events).toEqual([
+      [0, 'o', '$ echo one\r\none\r\n'],
+      [2, 'm', 'after one'],
+      [3, 'o', '$ echo two\r\ntwo\r\n'],
+      [5, 'm', 'after two'],
+      [5, 'm', 'recording-ended: exit'],
+      [5, 'x', '0'],
+    ]);
   });
 
   it('cuts a chunk at least every interval and at the size limit, whichever comes first', async () => {
