@@ -1,11 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Committed } from '../../app/contract';
-import { assertRendererBuilt, launchConsole, type ConsoleHost } from '../browser/host';
+import { launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot, seriousAxeViolations, tabTo, withRealTimers } from '../browser/inPage';
 import { declaration } from '../support/cli';
-import { assertCliBuilt } from '../support/lifecycleKit';
+import { consoleHostsPerTest } from '../support/consoleHosts';
 import { waitFor } from '../support/waitFor';
-import { removeWorkspaces, workspace } from '../support/workspace';
+import { workspace } from '../support/workspace';
 
 /**
  * Playback of a governed shell (issue 17, "Playback") in Debian's Chromium through the browser
@@ -14,17 +14,8 @@ import { removeWorkspaces, workspace } from '../support/workspace';
  * @xterm/xterm. Playback timing runs on the page's clock, frozen and moved by the test.
  */
 
-const hosts: ConsoleHost[] = [];
+const hosts = consoleHostsPerTest();
 
-beforeAll(() => {
-  assertCliBuilt();
-  assertRendererBuilt();
-});
-
-afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.close();
-  removeWorkspaces();
-});
 
 const FIRST = 'echo "first $((6 * 7))"; sleep 2';
 const SECOND = 'echo "second $((7 * 8))"; sleep 2';

@@ -1,11 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PreconditionResult } from '../../app/service';
 import type { EvidenceRecord } from '../../app/records';
-import { assertRendererBuilt, launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
+import { launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { screenshot, seriousAxeViolations } from '../browser/inPage';
 import { CLOSURE, declaration, editPolicy, jsonFile, runCli } from '../support/cli';
-import { assertCliBuilt } from '../support/lifecycleKit';
-import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
+import { consoleHostsPerTest } from '../support/consoleHosts';
+import { workspace, type Workspace } from '../support/workspace';
 
 /**
  * The reviews view, the review form and the overdue-review signals (issue 7) in Debian's Chromium
@@ -20,7 +20,7 @@ const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const DAY = 86_400_000;
 /** Beyond the day, so "overdue by 1 day" does not hinge on the minute the home screen rounds its clock to. */
 const HOUR = 3_600_000;
-const hosts: ConsoleHost[] = [];
+const hosts = consoleHostsPerTest();
 
 async function cli(ws: Workspace, args: string[]): Promise<string> {
   const r = await runCli(['--repo', ws.repo, '--json', ...args], { env: ws.env });
@@ -71,15 +71,6 @@ function expectCleanConsole(host: ConsoleHost): void {
   expect(host.console.filter((m) => m.type === 'error' || m.type === 'pageerror')).toEqual([]);
 }
 
-beforeAll(() => {
-  assertCliBuilt();
-  assertRendererBuilt();
-});
-
-afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.close();
-  removeWorkspaces();
-});
 
 describe('reviews view and review form', () => {
   it('lists closed sessions overdue first, refuses the operator by the field keeping what was typed, commits a named reviewer, and a correction supersedes it', async () => {

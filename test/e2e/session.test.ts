@@ -1,16 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Committed, EventPayloads } from '../../app/contract';
 import type { EvidenceRecord } from '../../app/records';
 import type { StatusSnapshot } from '../../app/views';
 import { WriterLock } from '../../main/evidence/writerLock';
-import { assertRendererBuilt, launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
+import { launchConsole, type ConsoleHost, type LaunchOptions } from '../browser/host';
 import { screenshot, seriousAxeViolations, withRealTimers } from '../browser/inPage';
 import { declaration, git, runCli } from '../support/cli';
-import { assertCliBuilt } from '../support/lifecycleKit';
+import { consoleHostsPerTest } from '../support/consoleHosts';
 import { waitFor } from '../support/waitFor';
-import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
+import { workspace, type Workspace } from '../support/workspace';
 
 /**
  * The active session view (issue 5) in Debian's Chromium through the browser test host, on real
@@ -19,7 +19,7 @@ import { removeWorkspaces, workspace, type Workspace } from '../support/workspac
  * `jumpWallClock`). Every wait is on a selector or on state, never a fixed sleep.
  */
 
-const hosts: ConsoleHost[] = [];
+const hosts = consoleHostsPerTest();
 const MIN = 60_000;
 
 async function launch(ws: Workspace, options: Omit<LaunchOptions, 'repo' | 'env'> = {}): Promise<ConsoleHost> {
@@ -109,15 +109,6 @@ function expectCleanConsole(host: ConsoleHost): void {
   expect(host.console.filter((m) => m.type === 'error' || m.type === 'pageerror')).toEqual([]);
 }
 
-beforeAll(() => {
-  assertCliBuilt();
-  assertRendererBuilt();
-});
-
-afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.close();
-  removeWorkspaces();
-});
 
 describe('countdown', () => {
   it('shows 29:59 from the absolute expiry, warns once at each threshold, and at 00:00 turns to "Expired — awaiting closure" with actions refused', async () => {

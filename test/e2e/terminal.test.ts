@@ -1,12 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Committed } from '../../app/contract';
 import type { EvidenceRecord } from '../../app/records';
-import { assertRendererBuilt, launchConsole, type ConsoleHost } from '../browser/host';
+import { launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot } from '../browser/inPage';
 import { declaration } from '../support/cli';
-import { assertCliBuilt } from '../support/lifecycleKit';
+import { consoleHostsPerTest } from '../support/consoleHosts';
 import { waitFor } from '../support/waitFor';
-import { removeWorkspaces, workspace } from '../support/workspace';
+import { workspace } from '../support/workspace';
 
 /**
  * The console's terminal tab (issue 17) in Debian's Chromium through the browser host: a real
@@ -14,17 +14,8 @@ import { removeWorkspaces, workspace } from '../support/workspace';
  * page, the countdown beside it. Typing goes through the contract; the output comes back as events.
  */
 
-const hosts: ConsoleHost[] = [];
+const hosts = consoleHostsPerTest();
 
-beforeAll(() => {
-  assertCliBuilt();
-  assertRendererBuilt();
-});
-
-afterEach(async () => {
-  for (const h of hosts.splice(0)) await h.close();
-  removeWorkspaces();
-});
 
 async function records(host: ConsoleHost, sessionId: string): Promise<EvidenceRecord[]> {
   const view = await host.backend.ctx.service.read();
