@@ -6,7 +6,6 @@
 /** Positions (start offsets) of each keyword's occurrences, indexed by keyword id. */
 export type KeywordHits = ReadonlyArray<readonly number[] | undefined>;
 
-const OUTPUT = 0x80000000;
 
 /** A compiled set of lower-case ASCII keywords; `scan` finds every (overlapping) occurrence. */
 export class KeywordSet {
@@ -14,11 +13,12 @@ export class KeywordSet {
   private readonly words: string[] = [];
   // Characters that occur in no keyword share class 0 (so does every non-ASCII one), so the table
   // stays small enough for the CPU cache; upper case is folded onto lower case. Each entry is the
-  // next state pre-multiplied by the class count, with OUTPUT set when a keyword ends there: one
-  // load per character.
+  // next state pre-multiplied by the class count, bit-inverted (negative) when a keyword ends
+  // there: one load per character. Int32, not a flag in bit 31 of a Uint32: entries above 2^31
+  // are no int32, and V8 then does the whole loop in floating point (twice as slow).
   private classOf = new Uint8Array(65536);
   private classes = 1;
-  private table = new Uint32Array(1);
+  private table = new Int32Array(1);
   private outputs: number[][] = [];
   private lengths = new Int32Array(0);
 
@@ -70,7 +70,7 @@ export class KeywordSet {
       }
       (out[s] as number[]).push(id);
     });
-    if (next.length > 0xffff) throw new Error('too many keywords for a 16-bit automaton');
+    if (next.length > 0xffff) throw new Error('too many keywords for the automaton');
     const fail = new Int32Array(next.length);
     const queue: number[] = [];
     const root = next[0] as Int32Array;
@@ -94,11 +94,16 @@ export class KeywordSet {
         }
       }
     }
-    const table = new Uint32Array(next.length * classes);
+    // States renumbered in breadth-first order (the queue's), so the shallow states that text
+    // keeps returning to sit together at the start of the table.
+    const order = new Int32Array(next.length);
+    [0, ...queue].forEach((s, i) => (order[s] = i));
+    const table = new Int32Array(next.length * classes);
     next.forEach((row, s) => {
       for (let c = 0; c < classes; c++) {
         const n = row[c] as number;
-        table[s * classes + c] = n * classes + ((out[n] as number[]).length > 0 ? OUTPUT : 0);
+        const target = (order[n] as number) * classes;
+        table[(order[s] as number) * classes + c] = (out[n] as number[]).length > 0 ? ~target : target;
       }
     });
     const wide = new Uint8Array(65536);
@@ -108,7 +113,7 @@ export class KeywordSet {
     this.table = table;
     // Outputs indexed by the pre-multiplied state.
     this.outputs = [];
-    out.forEach((o, s) => (this.outputs[s * classes] = o));
+    out.forEach((o, s) => (this.outputs[(order[s] as number) * classes] = o));
     this.lengths = Int32Array.from(this.words, (w) => w.length);
   }
 
@@ -118,7 +123,7 @@ export class KeywordSet {
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
-      if (next >= OUTPUT) return true;
+      if (next < 0) return true;
       state = next;
     }
     return false;
@@ -131,11 +136,11 @@ export class KeywordSet {
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
-      if (next < OUTPUT) {
+      if (next >= 0) {
         state = next;
         continue;
       }
-      state = next - OUTPUT;
+      state = ~next;
       for (const id of outputs[state] as number[]) {
         const start = i + 1 - (lengths[id] as number);
         const list = hits[id];
