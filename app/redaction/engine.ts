@@ -137,6 +137,7 @@ export class Engine {
     const found: Span[] = [];
     const ctx: DetectContext = {
       text,
+      lines,
       depth,
       detectNested: (payload: string) => (depth >= MAX_DEPTH ? [] : this.detect(payload, depth + 1)),
     };

@@ -172,6 +172,17 @@ const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a |
 // span extension in engine.ts then takes the rest of it from the full text).
 const ALIGN = 256;
 
+/**
+ * The start of the line holding `p`, or `p - reach` if the line starts further back. Searched
+ * back at most `reach` characters: lastIndexOf would run to the text's start on one long line
+ * (minified JSON), once per hit, making a rule quadratic in the line's length.
+ */
+export function lineStartWithin(text: string, p: number, reach: number): number {
+  const lo = Math.max(0, p - reach);
+  for (let i = p - 1; i >= lo; i--) if (text.charCodeAt(i) === 0x0a) return i + 1;
+  return lo;
+}
+
 /** Line starts of a text, computed once per text and only when some rule has a hit. */
 export class LineIndex {
   private starts: Int32Array | null = null;
@@ -207,6 +218,14 @@ export class LineIndex {
   end(n: number): number {
     const s = this.starts ?? this.build();
     return n + 1 < s.length ? (s[n + 1] as number) - 1 : this.text.length;
+  }
+
+  /**
+   * Where the line holding `p` ends (its newline, or the text's end), or `p + reach` if sooner.
+   * From the index: indexOf would run to the text's end on one long line, once per hit.
+   */
+  endWithin(p: number, reach: number): number {
+    return Math.min(this.end(this.lineOf(p)), p + reach);
   }
 }
 
