@@ -22,11 +22,14 @@ export class KeywordSet {
   private outputs: number[][] = [];
   private lengths = new Int32Array(0);
 
-  /** Adds keywords (lower-cased) and returns their ids; call `compile` after the last add. */
+  /**
+   * Adds keywords (lower-cased) and returns their ids; call `compile` after the last add. A
+   * newline is a keyword too: the engine finds the line starts in the same pass.
+   */
   add(keywords: readonly string[]): number[] {
     return keywords.map((raw) => {
       const k = raw.toLowerCase();
-      if (k === "" || /[^\t\x20-\x7e]/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(raw)}`);
+      if (k === "" || /[^\t\n\x20-\x7e]/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(raw)}`);
       let id = this.ids.get(k);
       if (id === undefined) {
         id = this.words.length;
@@ -183,29 +186,48 @@ export function lineStartWithin(text: string, p: number, reach: number): number 
   return lo;
 }
 
-/** Line starts of a text, computed once per text and only when some rule has a hit. */
+/** Line starts of a text, from its newlines (sorted offsets), made into an index on first use. */
 export class LineIndex {
   private starts: Int32Array | null = null;
+  // The line found last: rules ask in text order, so the next answer is usually at or just after it.
+  private hint = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly newlines: ArrayLike<number>,
+  ) {}
 
   private build(): Int32Array {
-    const starts: number[] = [0];
-    for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.starts = Int32Array.from(starts);
-    return this.starts;
+    const starts = new Int32Array(this.newlines.length + 1);
+    for (let i = 0; i < this.newlines.length; i++) starts[i + 1] = (this.newlines[i] as number) + 1;
+    this.starts = starts;
+    return starts;
   }
 
   /** The number of the line holding offset `p` (0-based). */
   lineOf(p: number): number {
     const s = this.starts ?? this.build();
+    // The answer is the last line starting at or before p: bracketed by galloping forward from
+    // the hint when p is past it, else anywhere before it; then a binary search.
     let lo = 0;
-    let hi = s.length - 1;
+    let hi = this.hint;
+    if ((s[this.hint] as number) <= p) {
+      lo = this.hint;
+      let step = 1;
+      hi = lo + 1;
+      while (hi < s.length && (s[hi] as number) <= p) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+      }
+      hi = Math.min(hi, s.length) - 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if ((s[mid] as number) <= p) lo = mid;
       else hi = mid - 1;
     }
+    this.hint = lo;
     return lo;
   }
 
