@@ -19,7 +19,10 @@ export class KeywordSet {
   private classOf = new Uint8Array(65536);
   private classes = 1;
   private table = new Int32Array(1);
-  private outputs: number[][] = [];
+  // The keywords ending in each state: outputIds[outputFrom[state] .. outputFrom[state + 1]), by
+  // pre-multiplied state (typed arrays: a sparse array of lists fell into dictionary mode).
+  private outputFrom = new Int32Array(2);
+  private outputIds = new Int32Array(0);
   private lengths = new Int32Array(0);
 
   /**
@@ -115,8 +118,18 @@ export class KeywordSet {
     this.classes = classes;
     this.table = table;
     // Outputs indexed by the pre-multiplied state.
-    this.outputs = [];
-    out.forEach((o, s) => (this.outputs[(order[s] as number) * classes] = o));
+    const byState: number[][] = [];
+    out.forEach((o, s) => (byState[order[s] as number] = o));
+    this.outputFrom = new Int32Array(table.length + 1);
+    const ids: number[] = [];
+    for (let st = 0; st < next.length; st++) {
+      // A state's range is [from[state], from[state + 1]): the entries after its own hold its end.
+      this.outputFrom[st * classes] = ids.length;
+      ids.push(...(byState[st] as number[]));
+      for (let c = 1; c < classes; c++) this.outputFrom[st * classes + c] = ids.length;
+    }
+    this.outputFrom[table.length] = ids.length;
+    this.outputIds = Int32Array.from(ids);
     this.lengths = Int32Array.from(this.words, (w) => w.length);
   }
 
@@ -135,7 +148,7 @@ export class KeywordSet {
   /** Every occurrence of every keyword, case-insensitively; non-ASCII characters reset the match. */
   scan(text: string): KeywordHits {
     const hits: number[][] = [];
-    const { table, classOf, outputs, lengths } = this;
+    const { table, classOf, outputFrom, outputIds, lengths } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
@@ -144,7 +157,8 @@ export class KeywordSet {
         continue;
       }
       state = ~next;
-      for (const id of outputs[state] as number[]) {
+      for (let k = outputFrom[state] as number, to = outputFrom[state + 1] as number; k < to; k++) {
+        const id = outputIds[k] as number;
         const start = i + 1 - (lengths[id] as number);
         const list = hits[id];
         if (list === undefined) hits[id] = [start];
