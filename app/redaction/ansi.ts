@@ -5,6 +5,11 @@
 import ansiRegex from 'ansi-regex';
 
 const ESCAPES = ansiRegex();
+// The same grammar anchored (sticky), tried only where an introducer is: the unanchored pattern
+// attempts every alternative at every character of a long output.
+const ESCAPE_AT = new RegExp(ESCAPES.source, 'y');
+// eslint-disable-next-line no-control-regex -- finding ESC and the C1 introducers is the point
+const INTRODUCER = /[\x1b\x9b\x9d\x90\x98\x9e\x9f]/g;
 
 /** Text with its escape sequences removed, and the way back to the original offsets. */
 export interface CleanText {
@@ -48,17 +53,17 @@ export function stripEscapes(original: string): CleanText {
   let last = 0;
   let cleanLength = 0;
   let total = 0;
-  ESCAPES.lastIndex = 0;
-  for (let m = ESCAPES.exec(original); m !== null; m = ESCAPES.exec(original)) {
-    if (m[0].length === 0) {
-      ESCAPES.lastIndex += 1;
-      continue;
-    }
+  INTRODUCER.lastIndex = 0;
+  for (let at = INTRODUCER.exec(original); at !== null; at = INTRODUCER.exec(original)) {
+    ESCAPE_AT.lastIndex = at.index;
+    const m = ESCAPE_AT.exec(original);
+    if (m === null || m[0].length === 0) continue;
     parts.push(original.slice(last, m.index));
     cleanLength += m.index - last;
     total += m[0].length;
     removed.push(cleanLength, total);
     last = m.index + m[0].length;
+    INTRODUCER.lastIndex = last;
   }
   if (removed.length === 0) return { original, text: original, removed: null };
   parts.push(original.slice(last));

@@ -136,17 +136,21 @@ const SEP_AT = /(\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*)|([ \t]+)/y;
 const KEY_SHAPE = /^-{0,2}[A-Za-z_]/;
 const IDENT_REACH = 128;
 
-/**
- * The assignment whose key holds the keyword hit at `p`, if its key names a secret: the same
- * rules as the window scan (scanAssignments), tried only where a keyword is (issue 13, throughput).
- * `seen` holds the key starts already tried.
- */
-export function assignmentAt(text: string, p: number, seen: Set<number>, out: Span[]): void {
+/** Where the identifier holding offset `p` starts (at most IDENT_REACH characters back): the key's start for assignmentAt. */
+export function keyStartAt(text: string, p: number): number {
   let s = p;
   const lo = Math.max(0, p - IDENT_REACH);
   while (s > lo && isIdentChar(text.charCodeAt(s - 1))) s -= 1;
-  if (seen.has(s)) return;
-  seen.add(s);
+  return s;
+}
+
+/**
+ * The assignment whose key starts at `s` (keyStartAt) and holds the keyword hit at `p`, if its
+ * key names a secret: the same rules as the window scan (scanAssignments), tried only where a
+ * keyword is (issue 13, throughput). Several hits in one key need only one try.
+ */
+export function assignmentAt(ctx: DetectContext, s: number, p: number, out: Span[]): void {
+  const text = ctx.text;
   if (s > 1 && text[s - 1] === ':' && isIdentChar(text.charCodeAt(s - 2))) return; // an ARN segment
   let e = p;
   const hi = Math.min(text.length, p + IDENT_REACH);
@@ -167,9 +171,8 @@ export function assignmentAt(text: string, p: number, seen: Set<number>, out: Sp
   // The window scan's rules for this one key: from the character before it (its lookbehind) to
   // the end of its line (offsets then map back).
   const from = Math.max(0, s - 1);
-  const lineEnd = text.indexOf('\n', e);
   const found: Span[] = [];
-  scanAssignments(text.slice(from, Math.min(lineEnd === -1 ? text.length : lineEnd, e + 16384)), text, from, found, true);
+  scanAssignments(text.slice(from, ctx.lines.endWithin(e, 16384)), text, from, found, true);
   for (const f of found) out.push({ ...f, start: f.start + from, end: f.end + from });
 }
 
@@ -177,6 +180,7 @@ export function assignmentAt(text: string, p: number, seen: Set<number>, out: Sp
 // each keyword hit only: the key ends with the keyword (and an encoding suffix).
 const AFTER_ARRAY_KEY = /(?:[_-]?(?:b64|hex|base64))?["']?[ \t]*[:=][ \t]*(?=\[)/y;
 const ARRAY_KEYWORDS = ['unseal_keys', 'recovery_keys', 'unseal-keys', 'recovery-keys', 'passwords', 'secrets', 'tokens', 'api_keys'];
+const LONGEST_ARRAY_KEYWORD = Math.max(...ARRAY_KEYWORDS.map((k) => k.length));
 
 /** Arrays of secrets under a plural secret key (Vault's unseal and recovery keys). */
 export const SECRET_ARRAYS: Detector = {
@@ -188,7 +192,8 @@ export const SECRET_ARRAYS: Detector = {
     const text = ctx.text;
     for (let h = 0; h < hits.length; h++) {
       const p = hits[h] as number;
-      const word = ARRAY_KEYWORDS.find((k) => text.startsWith(k, p) || text.slice(p, p + k.length).toLowerCase() === k);
+      const head = text.slice(p, p + LONGEST_ARRAY_KEYWORD).toLowerCase();
+      const word = ARRAY_KEYWORDS.find((k) => head.startsWith(k));
       if (word === undefined) continue;
       AFTER_ARRAY_KEY.lastIndex = p + word.length;
       if (AFTER_ARRAY_KEY.exec(text) === null) continue;

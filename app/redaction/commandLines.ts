@@ -111,6 +111,11 @@ function words(text: string, from: number, to: number): Word[] {
   return out;
 }
 
+// The one of `names` that a word is or starts with (`-pX`; a long flag only as `--flag=value`).
+function flagOf(raw: string, names: readonly string[] | undefined): string | undefined {
+  return names?.find((f) => raw === f || (raw.startsWith(f) && (f.startsWith('--') ? raw[f.length] === '=' : true)));
+}
+
 function applySpec(text: string, spec: CommandSpec, ws: readonly Word[], out: Span[]): void {
   if (spec.requires !== undefined && !ws.some((w) => spec.requires?.test(w.raw) === true)) return;
   const args: string[] = [];
@@ -118,11 +123,10 @@ function applySpec(text: string, spec: CommandSpec, ws: readonly Word[], out: Sp
   for (let i = 0; i < ws.length; i++) {
     const w = ws[i] as Word;
     const next = ws[i + 1];
-    const flag = (names: readonly string[] | undefined): string | undefined => names?.find((f) => w.raw === f || (w.raw.startsWith(f) && (f.startsWith('--') ? w.raw[f.length] === '=' : true)));
-    const vf = flag(spec.valueFlags);
-    const uf = flag(spec.userFlags);
-    const pf = flag(spec.passphraseFlags);
-    const lf = flag(spec.literalFlags);
+    const vf = flagOf(w.raw, spec.valueFlags);
+    const uf = flagOf(w.raw, spec.userFlags);
+    const pf = flagOf(w.raw, spec.passphraseFlags);
+    const lf = flagOf(w.raw, spec.literalFlags);
     const hit = vf ?? uf ?? pf ?? lf;
     if (hit !== undefined) {
       // The value: attached (`-pX`, `--cookie=x`) or the next word (unless it is another flag).
@@ -171,15 +175,15 @@ function applySpec(text: string, spec: CommandSpec, ws: readonly Word[], out: Sp
 }
 
 // The rest of the command's line: its words, up to a shell separator or 16 KiB.
-function commandAt(text: string, p: number, out: Span[]): void {
+function commandAt(ctx: DetectContext, p: number, out: Span[]): void {
+  const text = ctx.text;
   const before = p === 0 ? '' : (text[p - 1] as string);
   if (/[\w.-]/.test(before)) return; // part of a longer word (`internet`, `my-mysql-db`)
   COMMAND_AT.lastIndex = p;
   const m = COMMAND_AT.exec(text);
   if (m === null) return;
   const from = p + m[0].length;
-  const lineEnd = text.indexOf('\n', from);
-  const ws = words(text, from, Math.min(lineEnd === -1 ? text.length : lineEnd, from + 16384));
+  const ws = words(text, from, ctx.lines.endWithin(from, 16384));
   for (const spec of BY_NAME.get(m[1] as string) ?? []) applySpec(text, spec, ws, out);
 }
 
@@ -188,13 +192,13 @@ export const COMMAND_LINES: Detector = {
   // The name and the blank after it: `https:` and `amazonaws` are no hit for `http` and `az`.
   keywords: [...BY_NAME.keys()].flatMap((n) => [`${n} `, `${n}\t`]),
   scan(ctx: DetectContext, start: number, end: number, out: Span[]): void {
-    for (let i = start; i < end; i++) commandAt(ctx.text, i, out);
+    for (let i = start; i < end; i++) commandAt(ctx, i, out);
   },
   scanHits(ctx: DetectContext, hits: ArrayLike<number>, out: Span[]): void {
     let last = -1;
     for (let h = 0; h < hits.length; h++) {
       const p = hits[h] as number;
-      if (p !== last) commandAt(ctx.text, p, out);
+      if (p !== last) commandAt(ctx, p, out);
       last = p;
     }
   },

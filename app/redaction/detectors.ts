@@ -1,11 +1,12 @@
 // The one engine every redaction goes through (issue 13), with every detector in precedence
 // order: for spans of equal rank, the detector listed first names the secret, so gitleaks'
 // rule names come before ours.
-import { ASSIGNMENTS, SECRET_ARRAYS, SECRET_NAME_KEYWORDS, assignmentAt } from './assignments';
+import { ASSIGNMENTS, SECRET_ARRAYS, SECRET_NAME_KEYWORDS, assignmentAt, keyStartAt } from './assignments';
 import { COMMAND_LINES } from './commandLines';
 import { ENCODED_DETECTORS } from './encoded';
 import { Engine } from './engine';
 import { GITLEAKS_DETECTORS } from './gitleaks';
+import { lineStartWithin } from './keywords';
 import { MARKUP, STRUCTURED_DETECTORS, TABLE } from './structured';
 import { BLOCK_DETECTORS, TOKEN_DETECTORS } from './tokens';
 import type { DetectContext, Detector, Span } from './types';
@@ -22,15 +23,18 @@ const BY_KEY_NAME: Detector = {
   },
   scanHits(ctx: DetectContext, hits: ArrayLike<number>, out: Span[]): void {
     const text = ctx.text;
-    const seen = new Set<number>();
+    // Hits come in text order, so the start of the key holding them never decreases: a key
+    // already tried is the last one tried.
+    let tried = -1;
     let lineEnd = -1;
     for (let h = 0; h < hits.length; h++) {
       const p = hits[h] as number;
-      assignmentAt(text, p, seen, out);
+      const s = keyStartAt(text, p);
+      if (s !== tried) assignmentAt(ctx, s, p, out);
+      tried = s;
       if (p < lineEnd) continue; // this line was read already
-      const a = Math.max(text.lastIndexOf('\n', p - 1) + 1, p - 1024);
-      const nl = text.indexOf('\n', p);
-      lineEnd = Math.min(nl === -1 ? text.length : nl, p + 8192);
+      const a = lineStartWithin(text, p, 1024);
+      lineEnd = ctx.lines.endWithin(p, 8192);
       const line = text.slice(a, lineEnd);
       // A table row's key is its first column: a hit far into the line is not one.
       if (p - a <= TABLE_KEY_REACH) TABLE.scan(ctx, a, lineEnd, out);

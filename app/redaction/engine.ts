@@ -20,22 +20,29 @@ const isTokenChar = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d;
 const WIDEN_LIMIT = 4096;
 
-// Markers already in the text (re-redacting redacted text must change nothing): [start, end) pairs.
-function markerRanges(text: string): number[] {
+// Markers already in the text (re-redacting redacted text must change nothing): [start, end)
+// pairs, from the keyword pass's case-folded hits of the marker's head.
+function markerRanges(text: string, heads: ArrayLike<number>): number[] {
   const out: number[] = [];
-  for (let i = text.indexOf(MARKER_HEAD); i !== -1; i = text.indexOf(MARKER_HEAD, i + 1)) {
+  for (let h = 0; h < heads.length; h++) {
+    const i = heads[h] as number;
+    if (!text.startsWith(MARKER_HEAD, i)) continue;
     const m = MARKER.exec(text.slice(i, i + 80));
     if (m !== null) out.push(i, i + m[0].length);
   }
   return out;
 }
 
+// Markers are sorted and disjoint: the first one ending after the span's start is the only one to check.
 function touchesMarker(span: Span, markers: readonly number[]): boolean {
-  for (let i = 0; i < markers.length; i += 2) {
-    if ((markers[i] as number) >= span.end) return false;
-    if ((markers[i + 1] as number) > span.start) return true;
+  let lo = 0;
+  let hi = markers.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((markers[2 * mid + 1] as number) > span.start) hi = mid;
+    else lo = mid + 1;
   }
-  return false;
+  return 2 * lo < markers.length && (markers[2 * lo] as number) < span.end;
 }
 
 function widen(text: string, span: Span): void {
@@ -45,10 +52,13 @@ function widen(text: string, span: Span): void {
   while (span.end < hi && isTokenChar(text.charCodeAt(span.end))) span.end += 1;
 }
 
-/** Drops spans on existing markers, widens tokens, and merges overlaps (lowest rank names the merged span). */
-export function settle(text: string, found: readonly Span[]): Span[] {
+/**
+ * Drops spans on existing markers (`markerHeads`: where `[redacted:` occurs, in any case), widens
+ * tokens, and merges overlaps (lowest rank names the merged span).
+ */
+export function settle(text: string, found: readonly Span[], markerHeads: ArrayLike<number>): Span[] {
   if (found.length === 0) return [];
-  const markers = markerRanges(text);
+  const markers = markerRanges(text, markerHeads);
   const spans: Span[] = [];
   for (const f of found) {
     const s = { ...f };
@@ -110,9 +120,13 @@ export class Engine {
   /** For each keyword id, the plan entries that use it (so only detectors with a hit are visited). */
   private readonly users: number[][] = [];
   private readonly always: readonly number[];
+  // Found in the same pass as the keywords: newlines for the line index, and markers' heads.
+  private readonly newline: number;
+  private readonly markerHead: number;
 
   constructor(detectors: readonly Detector[]) {
     this.plan = detectors.map((detector) => ({ detector, ids: this.keywordSet.add(detector.keywords) }));
+    [this.newline, this.markerHead] = this.keywordSet.add(['\n', MARKER_HEAD]) as [number, number];
     this.keywordSet.compile();
     this.plan.forEach(({ ids }, i) => {
       for (const id of ids) (this.users[id] ??= []).push(i);
@@ -128,15 +142,17 @@ export class Engine {
     let any = false;
     for (const i of this.always) marks[i] = 1;
     for (let id = 0; id < hits.length; id++) {
-      if (hits[id] === undefined) continue;
-      for (const i of this.users[id] ?? []) marks[i] = 1;
+      const users = this.users[id];
+      if (hits[id] === undefined || users === undefined) continue;
+      for (const i of users) marks[i] = 1;
       any = true;
     }
     if (!any && this.always.length === 0) return [];
-    const lines = new LineIndex(text);
+    const lines = new LineIndex(text, hits[this.newline] ?? []);
     const found: Span[] = [];
     const ctx: DetectContext = {
       text,
+      lines,
       depth,
       detectNested: (payload: string) => (depth >= MAX_DEPTH ? [] : this.detect(payload, depth + 1)),
     };
@@ -157,7 +173,7 @@ export class Engine {
       const w = windowsAround(text, lines, positions, detector.window ?? LINE_WINDOW);
       for (let k = 0; k < w.length; k += 2) detector.scan(ctx, w[k] as number, w[k + 1] as number, found);
     }
-    return settle(text, found);
+    return settle(text, found, hits[this.markerHead] ?? []);
   }
 }
 

@@ -5,7 +5,7 @@
 // few choices of ours below, kept here so that regenerating the rules does not lose them.
 import { GITLEAKS_GLOBAL_ALLOWLIST, GITLEAKS_RULES } from './gitleaksRules.generated';
 import type { GitleaksAllowlist, GitleaksRule } from './gitleaksTypes';
-import { KeywordSet, type WindowSpec } from './keywords';
+import { KeywordSet, lineStartWithin, type LineIndex, type WindowSpec } from './keywords';
 import { patternDetector } from './pattern';
 import type { DetectContext, Detector } from './types';
 
@@ -93,15 +93,6 @@ function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist {
   return { target: a.target, and: a.and, regex, stopwords };
 }
 
-// gitleaks' checkFindingAllowed: regexes test the target, stopwords the lower-cased secret.
-function allows(a: CompiledAllowlist, secret: string, match: () => string, line: () => string): boolean {
-  const target = a.target === 'match' ? match() : a.target === 'line' ? line() : secret;
-  const byRegex = a.regex !== null && secret !== '' && a.regex.test(target);
-  const byStopword = a.stopwords !== null && a.stopwords.occursIn(secret);
-  if (!a.and) return byRegex || byStopword;
-  return (a.regex === null || byRegex) && (a.stopwords === null || byStopword);
-}
-
 const ASCII_COUNTS = new Int32Array(128);
 
 /** gitleaks' shannonEntropy: bits per character over the secret's characters. */
@@ -135,7 +126,9 @@ export function shannonEntropy(s: string): number {
 }
 
 const GLOBAL = GITLEAKS_GLOBAL_ALLOWLIST === null ? null : compileAllowlist(GITLEAKS_GLOBAL_ALLOWLIST);
-const PREFIX_CHAR = /[\w.-]/;
+// `[\w.-]`: what the cut lead of a semi-generic rule could take.
+const isPrefixChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e || c === 0x2d;
 
 // gitleaks runs its allowlists in RE2, in linear time; some of them (the generic rule's
 // `[a-z0-9-]*?api[a-z0-9-]*?:jar:`) are quadratic in a backtracking engine over a long base64
@@ -143,10 +136,50 @@ const PREFIX_CHAR = /[\w.-]/;
 // a longer match is then tested on its head (which can only make it less likely to be allowed).
 const ALLOW_SPAN = 256;
 
-function lineAround(text: string, start: number, end: number): string {
-  const a = Math.max(text.lastIndexOf('\n', start - 1) + 1, start - ALLOW_SPAN);
-  const nl = text.indexOf('\n', end);
-  return text.slice(a, Math.min(nl === -1 ? text.length : nl, end + ALLOW_SPAN));
+function lineAround(text: string, lines: LineIndex, start: number, end: number): string {
+  return text.slice(lineStartWithin(text, start, ALLOW_SPAN), lines.endWithin(end, ALLOW_SPAN));
+}
+
+// What allowlists test about one finding. The match and the line are slices, taken once and
+// only when an allowlist asks for them (most findings are settled by entropy or a stopword).
+class Finding {
+  private matchText: string | undefined;
+  private lineText: string | undefined;
+
+  constructor(
+    readonly secret: string,
+    private readonly text: string,
+    private readonly lines: LineIndex,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly prefix: number,
+  ) {}
+
+  match(): string {
+    if (this.matchText === undefined) {
+      // The generator cut gitleaks' lazy `[\w.-]{0,50}?` lead; gitleaks' match starts that much earlier.
+      let a = this.start;
+      const lo = Math.max(0, this.start - this.prefix);
+      while (a > lo && isPrefixChar(this.text.charCodeAt(a - 1))) a -= 1;
+      this.matchText = this.text.slice(a, Math.min(this.end, a + ALLOW_SPAN));
+    }
+    return this.matchText;
+  }
+
+  line(): string {
+    return (this.lineText ??= lineAround(this.text, this.lines, this.start, this.end));
+  }
+}
+
+// gitleaks' checkFindingAllowed: regexes test the target, stopwords the lower-cased secret. The
+// stopwords (one pass of an automaton over a short secret) are asked first: when they decide,
+// the regex (some are large) is not run.
+function allows(a: CompiledAllowlist, f: Finding): boolean {
+  const byStopword = a.stopwords !== null && a.stopwords.occursIn(f.secret);
+  if (a.and ? a.stopwords !== null && !byStopword : byStopword) return byStopword;
+  if (a.regex === null) return a.and;
+  if (f.secret === '') return false;
+  return a.regex.test(a.target === 'match' ? f.match() : a.target === 'line' ? f.line() : f.secret);
 }
 
 // gitleaks' semi-generic rules are `<identifier>[ \t\w.-]{0,20}[\s'"]{0,3}<separator>…`: with no
@@ -179,17 +212,10 @@ function detectorFor(rule: GitleaksRule): Detector {
       if (rule.entropy !== undefined && shannonEntropy(secret) <= rule.entropy) return false;
       if (o.reject?.test(secret) === true) return false;
       const matchStart = offset + m.index;
-      const matchEnd = matchStart + m[0].length;
-      const match = (): string => {
-        // The generator cut gitleaks' lazy `[\w.-]{0,50}?` lead; gitleaks' match starts that much earlier.
-        let a = matchStart;
-        const lo = Math.max(0, matchStart - (rule.prefix ?? 0));
-        while (a > lo && PREFIX_CHAR.test(ctx.text[a - 1] as string)) a -= 1;
-        return ctx.text.slice(a, Math.min(matchEnd, a + ALLOW_SPAN));
-      };
-      const line = (): string => lineAround(ctx.text, matchStart, matchEnd);
-      if (GLOBAL !== null && allows(GLOBAL, secret, match, line)) return false;
-      return !allowlists.some((a) => allows(a, secret, match, line));
+      const f = new Finding(secret, ctx.text, ctx.lines, matchStart, matchStart + m[0].length, rule.prefix ?? 0);
+      if (GLOBAL !== null && allows(GLOBAL, f)) return false;
+      for (const a of allowlists) if (allows(a, f)) return false;
+      return true;
     },
   });
 }

@@ -6,7 +6,6 @@
 /** Positions (start offsets) of each keyword's occurrences, indexed by keyword id. */
 export type KeywordHits = ReadonlyArray<readonly number[] | undefined>;
 
-const OUTPUT = 0x80000000;
 
 /** A compiled set of lower-case ASCII keywords; `scan` finds every (overlapping) occurrence. */
 export class KeywordSet {
@@ -14,19 +13,26 @@ export class KeywordSet {
   private readonly words: string[] = [];
   // Characters that occur in no keyword share class 0 (so does every non-ASCII one), so the table
   // stays small enough for the CPU cache; upper case is folded onto lower case. Each entry is the
-  // next state pre-multiplied by the class count, with OUTPUT set when a keyword ends there: one
-  // load per character.
+  // next state pre-multiplied by the class count, bit-inverted (negative) when a keyword ends
+  // there: one load per character. Int32, not a flag in bit 31 of a Uint32: entries above 2^31
+  // are no int32, and V8 then does the whole loop in floating point (twice as slow).
   private classOf = new Uint8Array(65536);
   private classes = 1;
-  private table = new Uint32Array(1);
-  private outputs: number[][] = [];
+  private table = new Int32Array(1);
+  // The keywords ending in each state: outputIds[outputFrom[state] .. outputFrom[state + 1]), by
+  // pre-multiplied state (typed arrays: a sparse array of lists fell into dictionary mode).
+  private outputFrom = new Int32Array(2);
+  private outputIds = new Int32Array(0);
   private lengths = new Int32Array(0);
 
-  /** Adds keywords (lower-cased) and returns their ids; call `compile` after the last add. */
+  /**
+   * Adds keywords (lower-cased) and returns their ids; call `compile` after the last add. A
+   * newline is a keyword too: the engine finds the line starts in the same pass.
+   */
   add(keywords: readonly string[]): number[] {
     return keywords.map((raw) => {
       const k = raw.toLowerCase();
-      if (k === "" || /[^\t\x20-\x7e]/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(raw)}`);
+      if (k === "" || /[^\t\n\x20-\x7e]/.test(k)) throw new Error(`keyword must be printable ASCII: ${JSON.stringify(raw)}`);
       let id = this.ids.get(k);
       if (id === undefined) {
         id = this.words.length;
@@ -70,7 +76,7 @@ export class KeywordSet {
       }
       (out[s] as number[]).push(id);
     });
-    if (next.length > 0xffff) throw new Error('too many keywords for a 16-bit automaton');
+    if (next.length > 0xffff) throw new Error('too many keywords for the automaton');
     const fail = new Int32Array(next.length);
     const queue: number[] = [];
     const root = next[0] as Int32Array;
@@ -94,11 +100,16 @@ export class KeywordSet {
         }
       }
     }
-    const table = new Uint32Array(next.length * classes);
+    // States renumbered in breadth-first order (the queue's), so the shallow states that text
+    // keeps returning to sit together at the start of the table.
+    const order = new Int32Array(next.length);
+    [0, ...queue].forEach((s, i) => (order[s] = i));
+    const table = new Int32Array(next.length * classes);
     next.forEach((row, s) => {
       for (let c = 0; c < classes; c++) {
         const n = row[c] as number;
-        table[s * classes + c] = n * classes + ((out[n] as number[]).length > 0 ? OUTPUT : 0);
+        const target = (order[n] as number) * classes;
+        table[(order[s] as number) * classes + c] = (out[n] as number[]).length > 0 ? ~target : target;
       }
     });
     const wide = new Uint8Array(65536);
@@ -107,8 +118,18 @@ export class KeywordSet {
     this.classes = classes;
     this.table = table;
     // Outputs indexed by the pre-multiplied state.
-    this.outputs = [];
-    out.forEach((o, s) => (this.outputs[s * classes] = o));
+    const byState: number[][] = [];
+    out.forEach((o, s) => (byState[order[s] as number] = o));
+    this.outputFrom = new Int32Array(table.length + 1);
+    const ids: number[] = [];
+    for (let st = 0; st < next.length; st++) {
+      // A state's range is [from[state], from[state + 1]): the entries after its own hold its end.
+      this.outputFrom[st * classes] = ids.length;
+      ids.push(...(byState[st] as number[]));
+      for (let c = 1; c < classes; c++) this.outputFrom[st * classes + c] = ids.length;
+    }
+    this.outputFrom[table.length] = ids.length;
+    this.outputIds = Int32Array.from(ids);
     this.lengths = Int32Array.from(this.words, (w) => w.length);
   }
 
@@ -118,7 +139,7 @@ export class KeywordSet {
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
-      if (next >= OUTPUT) return true;
+      if (next < 0) return true;
       state = next;
     }
     return false;
@@ -127,16 +148,17 @@ export class KeywordSet {
   /** Every occurrence of every keyword, case-insensitively; non-ASCII characters reset the match. */
   scan(text: string): KeywordHits {
     const hits: number[][] = [];
-    const { table, classOf, outputs, lengths } = this;
+    const { table, classOf, outputFrom, outputIds, lengths } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
-      if (next < OUTPUT) {
+      if (next >= 0) {
         state = next;
         continue;
       }
-      state = next - OUTPUT;
-      for (const id of outputs[state] as number[]) {
+      state = ~next;
+      for (let k = outputFrom[state] as number, to = outputFrom[state + 1] as number; k < to; k++) {
+        const id = outputIds[k] as number;
         const start = i + 1 - (lengths[id] as number);
         const list = hits[id];
         if (list === undefined) hits[id] = [start];
@@ -167,29 +189,59 @@ const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a |
 // span extension in engine.ts then takes the rest of it from the full text).
 const ALIGN = 256;
 
-/** Line starts of a text, computed once per text and only when some rule has a hit. */
+/**
+ * The start of the line holding `p`, or `p - reach` if the line starts further back. Searched
+ * back at most `reach` characters: lastIndexOf would run to the text's start on one long line
+ * (minified JSON), once per hit, making a rule quadratic in the line's length.
+ */
+export function lineStartWithin(text: string, p: number, reach: number): number {
+  const lo = Math.max(0, p - reach);
+  for (let i = p - 1; i >= lo; i--) if (text.charCodeAt(i) === 0x0a) return i + 1;
+  return lo;
+}
+
+/** Line starts of a text, from its newlines (sorted offsets), made into an index on first use. */
 export class LineIndex {
   private starts: Int32Array | null = null;
+  // The line found last: rules ask in text order, so the next answer is usually at or just after it.
+  private hint = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly newlines: ArrayLike<number>,
+  ) {}
 
   private build(): Int32Array {
-    const starts: number[] = [0];
-    for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.starts = Int32Array.from(starts);
-    return this.starts;
+    const starts = new Int32Array(this.newlines.length + 1);
+    for (let i = 0; i < this.newlines.length; i++) starts[i + 1] = (this.newlines[i] as number) + 1;
+    this.starts = starts;
+    return starts;
   }
 
   /** The number of the line holding offset `p` (0-based). */
   lineOf(p: number): number {
     const s = this.starts ?? this.build();
+    // The answer is the last line starting at or before p: bracketed by galloping forward from
+    // the hint when p is past it, else anywhere before it; then a binary search.
     let lo = 0;
-    let hi = s.length - 1;
+    let hi = this.hint;
+    if ((s[this.hint] as number) <= p) {
+      lo = this.hint;
+      let step = 1;
+      hi = lo + 1;
+      while (hi < s.length && (s[hi] as number) <= p) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+      }
+      hi = Math.min(hi, s.length) - 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if ((s[mid] as number) <= p) lo = mid;
       else hi = mid - 1;
     }
+    this.hint = lo;
     return lo;
   }
 
@@ -202,6 +254,14 @@ export class LineIndex {
   end(n: number): number {
     const s = this.starts ?? this.build();
     return n + 1 < s.length ? (s[n + 1] as number) - 1 : this.text.length;
+  }
+
+  /**
+   * Where the line holding `p` ends (its newline, or the text's end), or `p + reach` if sooner.
+   * From the index: indexOf would run to the text's end on one long line, once per hit.
+   */
+  endWithin(p: number, reach: number): number {
+    return Math.min(this.end(this.lineOf(p)), p + reach);
   }
 }
 

@@ -23,8 +23,11 @@ const LISTING_VALUE = /^(?:Opaque|kubernetes\.io\/[\w.-]+|helm\.sh\/[\w.-]+|boot
 
 function tableRows(ctx: DetectContext, start: number, end: number, out: Span[]): void {
   const sub = ctx.text.slice(start, end);
-  if (!sub.includes('  ') && !sub.includes('\t') && !sub.includes('|')) return; // no columns here
-  for (const re of [PIPE_ROW, SPACE_ROW]) {
+  // No columns, no row: a pipe row needs a `|`, a space row two blanks or a tab.
+  const rows: RegExp[] = [];
+  if (sub.includes('|')) rows.push(PIPE_ROW);
+  if (sub.includes('  ') || sub.includes('\t')) rows.push(SPACE_ROW);
+  for (const re of rows) {
     re.lastIndex = 0;
     for (let m = re.exec(sub); m !== null; m = re.exec(sub)) {
       const key = m.groups?.['key'] ?? '';

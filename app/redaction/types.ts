@@ -1,5 +1,5 @@
 // Shared shapes of the redaction library (issue 13). Public ones are re-exported by index.ts.
-import type { WindowSpec } from './keywords';
+import type { LineIndex, WindowSpec } from './keywords';
 
 /** How many redactions of each kind: kind -> count, never a value or a length. */
 export type RedactionKinds = Readonly<Record<string, number>>;
@@ -27,6 +27,8 @@ export interface Span {
 /** What a detector may ask of the engine: the whole text, and detection of a decoded payload. */
 export interface DetectContext {
   readonly text: string;
+  /** The text's lines (built on first use). */
+  readonly lines: LineIndex;
   /** Depth of decoding (a base64 payload inside a base64 payload is depth 2); bounded by the engine. */
   readonly depth: number;
   /** Finds the secrets of a decoded payload (base64 inside base64 …), at depth + 1. */
