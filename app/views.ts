@@ -54,6 +54,14 @@ export interface BoardData {
   hostId: string;
   rows: SessionView[];
   sync: SyncStatus;
+  /** Which sessions hold records not proven by a roster key (issue 15); absent where not checked. */
+  signatures?: BoardSignatures;
+}
+
+/** The board's signature marks (issue 15): whether the repository has a roster, and per session id its records not proven (only sessions that have any). */
+export interface BoardSignatures {
+  roster: boolean;
+  sessions: Record<string, { unsigned: number; invalid: number }>;
 }
 
 /** One session as lists and the countdown show it. */
