@@ -1,9 +1,13 @@
+import { BreakGlassError } from './errors';
 import { formatPerson, PersonSchema, whyNotNamedHuman, type Person } from './identity';
 import { sessionStatesWhere, verifyLedgerRecords, type IntegrityProblem } from './ledger';
 import type { SessionState } from './lifecycle';
 import { findEnvironment, formatPolicyProblems, matchIncidentPattern } from './policy';
 import type { Clock, HostInfo, LedgerView } from './ports';
 import { parseRecordPath } from './records';
+import { authorizeRecordSigner } from './roster/lookup';
+import type { Roster } from './roster/schema';
+import { checkOsAccount, chooseSignerKey, TOUCH_PROMPT, type HeldKey } from './roster/signerChoice';
 import type { PushStatus } from './views';
 
 
@@ -29,10 +33,36 @@ export function remotePrecondition(push: PushStatus): { status: 'pass' | 'warn';
 
 /** Result of one precondition check (procedure.md §3): pass, fail (blocks), or warn (shown, never blocks). */
 export interface PreconditionResult {
-  id: 'os-account' | 'credentials' | 'incident-id' | 'evidence-repository' | 'overdue-review' | 'remote' | 'forwarding';
+  id: 'os-account' | 'roster-account' | 'signing-key' | 'credentials' | 'incident-id' | 'evidence-repository' | 'overdue-review' | 'remote' | 'forwarding';
   label: string;
   status: 'pass' | 'fail' | 'warn';
   detail: string;
+  /** The 'signing-key' row when it passes: the key that will sign the declaration (issue 15), for the wizard's review step. */
+  signer?: DeclarationSigner;
+  /**
+   * A failure that is the evidence's, not the operator's standing (no ssh-agent to sign with):
+   * `declare` refuses it as evidence-not-committed, as the commit path would.
+   */
+  blocksAs?: 'evidence-not-committed';
+}
+
+/** The roster person and agent key that will sign a declaration (issue 15, "Identity is checked where it is claimed"). */
+export interface DeclarationSigner {
+  personId: string;
+  name: string;
+  fingerprint: string;
+  keyType: HeldKey['type'];
+  securityKey: boolean;
+}
+
+/** What main/ knows about signing: the roster in force (null: none) and the keys the ssh-agent holds, or why it cannot be asked. */
+export type SigningState =
+  | { roster: null }
+  | { roster: Roster; agent: { ok: true; keys: readonly HeldKey[] } | { ok: false; message: string } };
+
+/** main/'s view of signing (the store's roster and RecordSigning's agent), read for each check. */
+export interface SigningProbe {
+  state(): Promise<SigningState>;
 }
 
 /** What the console needs to know about the remote, supplied by main/ (the outbox owns it). */
@@ -51,6 +81,7 @@ export interface PreconditionDeps {
   clock: Clock;
   remote?: RemoteProbe | undefined;
   forwarding?: ForwardingProbe | undefined;
+  signing?: SigningProbe | undefined;
 }
 
 /** What is known of the declaration so far (the wizard asks before the form is complete). */
@@ -58,6 +89,17 @@ export interface PreconditionInput {
   environment?: string | undefined;
   incidentId?: string | undefined;
   operator?: Person | undefined;
+}
+
+/**
+ * The refusal of a declaration whose checks failed, naming each (null: none failed). No agent to
+ * sign with is the evidence's failure, as the commit path reports it; anything else is a refusal.
+ */
+export function preconditionRefusal(checks: readonly PreconditionResult[]): BreakGlassError | null {
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (failed.length === 0) return null;
+  const code = failed.every((f) => f.blocksAs === 'evidence-not-committed') ? 'evidence-not-committed' : 'refused';
+  return new BreakGlassError(code, `Precondition failed: ${failed.map((f) => `${f.label}: ${f.detail}`).join(' ')}`, { field: 'preconditions' });
 }
 
 /** Runs the host's preconditions for a (partial) declaration (procedure.md §3), in the order the wizard shows them. */
@@ -74,6 +116,7 @@ export async function checkPreconditions(deps: PreconditionDeps, v: LedgerView, 
   } else {
     results.push({ id: 'os-account', label: 'Named OS account', status: 'pass', detail: `Logged in as ${username}${uid === null ? '' : ` (uid ${uid})`}${uid === 0 ? ', allowed by policy' : ''}.` });
   }
+  if (deps.signing) results.push(...signingChecks(await deps.signing.state(), input.operator, username, deps.host.hostId, deps.clock.now()));
   const env = policyOk && input.environment ? findEnvironment(policyOk, input.environment) : undefined;
   if (!input.environment) {
     results.push({ id: 'credentials', label: 'Provider credentials', status: 'fail', detail: 'Pick the environment first: credentials are checked for that environment.' });
@@ -122,6 +165,50 @@ export async function checkPreconditions(deps: PreconditionDeps, v: LedgerView, 
   const forwarding = await deps.forwarding?.describe(v);
   if (forwarding) results.push({ id: 'forwarding', label: 'Forwarding to the SIEM', status: forwarding.status, detail: forwarding.detail });
   return results;
+}
+
+/**
+ * Who will sign the declaration and whether the OS account is the person's (issue 15): the same
+ * choice the commit path makes (app/roster/signerChoice.ts), shown before anything is written and
+ * recorded in the declaration. Without a roster the records are unsigned: a warning, never a
+ * blocker (break-glass must work on the worst day). An OS account the roster does not list for
+ * the person is refused (fail closed): the roster is where an organisation binds people to logins.
+ */
+function signingChecks(state: SigningState, operator: Person | undefined, username: string, hostId: string, now: number): PreconditionResult[] {
+  const label = 'Signing key';
+  if (state.roster === null) {
+    return [{ id: 'signing-key', label, status: 'warn', detail: 'Unsigned: this repository has no roster, so the operator\'s name is claimed, not proven. Create one from the home screen or with breakglass roster init.' }];
+  }
+  if (!operator) {
+    return [{ id: 'signing-key', label, status: 'warn', detail: 'Records in this repository are signed with the operator\'s roster key; the key is checked once your name and e-mail are given.' }];
+  }
+  if (!state.agent.ok) return [{ id: 'signing-key', label, status: 'fail', detail: state.agent.message, blocksAs: 'evidence-not-committed' }];
+  const roster = state.roster;
+  const choice = chooseSignerKey(roster, operator, 'operator', state.agent.keys, (fingerprint) => {
+    const check = authorizeRecordSigner(roster, { record: { type: 'declared', sessionId: '', actor: operator, host: { id: hostId } }, fingerprint, atMs: now });
+    return check.ok ? null : check.finding.message;
+  });
+  if (!choice.ok) return [{ id: 'signing-key', label, status: 'fail', detail: choice.message }];
+  const { person, key } = choice;
+  const signer: DeclarationSigner = { personId: person.id, name: person.name, fingerprint: key.fingerprint, keyType: key.type, securityKey: key.securityKey };
+  // The fingerprint in parentheses: "key SHA256:…" reads as an API key to the redaction (issue 13), which would hide it in the record.
+  const rows: PreconditionResult[] = [{
+    id: 'signing-key', label, status: 'pass', signer,
+    detail: `Signed by ${person.name} (${person.id}) with the ${key.type} key (${key.fingerprint}) in the ssh-agent.${key.securityKey ? ` ${TOUCH_PROMPT} when the declaration is committed.` : ''}`,
+  }];
+  const account = checkOsAccount(person, username);
+  const accountLabel = 'OS account in the roster';
+  if (account.listed === null) {
+    rows.push({ id: 'roster-account', label: accountLabel, status: 'pass', detail: `Not checked: the roster lists no OS accounts for ${person.name}.` });
+  } else if (account.ok) {
+    rows.push({ id: 'roster-account', label: accountLabel, status: 'pass', detail: `Logged in as ${username}, one of ${person.name}'s accounts in the roster (${account.listed.join(', ')}).` });
+  } else {
+    rows.push({
+      id: 'roster-account', label: accountLabel, status: 'fail',
+      detail: `The OS account "${username}" is not one of ${person.name}'s accounts in the roster (${account.listed.join(', ')}). Log in as one of them, or have a roster admin add this account (breakglass roster propose) and a second admin approve.`,
+    });
+  }
+  return rows;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Clock, EvidenceStore, HostInfo, LedgerView, LockRecovery, OutputAu
 import { parseOrThrow } from './zodIssues';
 import { HostJournal } from './hostJournal';
 import { hostSessions, selectSession, type SelectionPurpose, type SessionSelector } from './sessionSelection';
-import { checkPreconditions, overdueReviewsOf, type ForwardingProbe, type PreconditionInput, type PreconditionResult, type RemoteProbe } from './preconditions';
+import { checkPreconditions, overdueReviewsOf, preconditionRefusal, type ForwardingProbe, type PreconditionInput, type PreconditionResult, type RemoteProbe, type SigningProbe } from './preconditions';
 import { ActionInputSchema, ActionStartSchema, capUtf8, OUTPUT_CAP_BYTES, type RecordingRecordInput, type StartedRef } from './actionInput';
 
 /** Dependencies of the service; main/ wires the real ones. */
@@ -23,6 +23,7 @@ export interface ServiceDeps {
   host: HostInfo;
   remote?: RemoteProbe;
   forwarding?: ForwardingProbe;
+  signing?: SigningProbe;
   /** Authenticates command output under the host's key (issue 13); without it no action can be recorded. */
   outputAuth?: OutputAuthenticator;
 }
@@ -80,10 +81,8 @@ export class BreakGlassService {
         if (overdue) throw refused(`The review of your session ${overdue.sessionId} (${overdue.declaration.incidentId}) was due ${overdue.closed?.reviewDueAt}; the policy blocks new declarations until it is reviewed.`);
       }
       const checks = await this.preconditions({ environment: declaration.environment, incidentId: declaration.incidentId, operator: declaration.operator }, view);
-      const failed = checks.filter((c) => c.status === 'fail');
-      if (failed.length > 0) {
-        throw new BreakGlassError('refused', `Precondition failed: ${failed.map((f) => `${f.label}: ${f.detail}`).join(' ')}`, { field: 'preconditions' });
-      }
+      const refusal = preconditionRefusal(checks);
+      if (refusal) throw refusal;
       await this.journal.first(view, append, recovered);
       const sessionId = newSessionId(now);
       const at = new Date(now).toISOString();
@@ -390,6 +389,6 @@ export function policyOrThrow(view: LedgerView): Policy {
 
 export type { RecordOf };
 export type { SessionSelector } from './sessionSelection';
-export type { ForwardingProbe, PreconditionResult, RemoteProbe } from './preconditions';
+export type { DeclarationSigner, ForwardingProbe, PreconditionResult, RemoteProbe, SigningProbe } from './preconditions';
 export { overdueReviewsOf } from './preconditions';
 export { ActionInputSchema, ActionStartSchema, OUTPUT_CAP_BYTES, capUtf8, type ActionInput, type RecordingRecordInput, type StartedRef } from './actionInput';

@@ -57,6 +57,14 @@ export interface BoardData {
   sync: SyncStatus;
   /** Each host's forwarding (issue 19): this host's live, others' as they recorded it (app/forwarding/lag.ts). */
   forwarding: HostForwarding[];
+  /** Which sessions hold records not proven by a roster key (issue 15); absent where not checked. */
+  signatures?: BoardSignatures;
+}
+
+/** The board's signature marks (issue 15): whether the repository has a roster, and per session id its records not proven (only sessions that have any). */
+export interface BoardSignatures {
+  roster: boolean;
+  sessions: Record<string, { unsigned: number; invalid: number }>;
 }
 
 /** One session as lists and the countdown show it. */

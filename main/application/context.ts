@@ -37,6 +37,8 @@ export interface OpenContextOptions {
    * refused rather than created, an existing repository is never written, not even its config.
    */
   readOnly?: boolean;
+  /** Says the touch prompt before a security key signs (issue 15): the CLI writes it to stderr. */
+  onTouch?: (message: string) => void;
 }
 
 /** Opens the evidence repository (creating the embedded default on first use) and wires the service. */
@@ -50,7 +52,8 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   // absent, and never for reading or by an observer. An existing repository is never committed to
   // by opening it (issue 12 item 1).
   const readOnly = options.readOnly ?? false;
-  const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId });
+  // Records are signed through the caller's ssh-agent (issue 15): the console's backend and the CLI say which in `env`.
+  const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId, signing: { agentSocket: env.SSH_AUTH_SOCK ?? null, ...(options.onTouch ? { onTouch: options.onTouch } : {}) } });
   const clock = options.clock ?? systemClock;
   const remote = new Remote(store.git, store.branch);
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
@@ -62,6 +65,7 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
     store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir),
     remote: { describe: async () => remotePrecondition(outboxRef ? await outboxRef.status() : { state: 'local-only' }) },
     forwarding: { describe: (view) => forwarding.precondition(view) },
+    signing: { state: async () => store.signing.stateFor(await store.roster()) },
   });
   // An observer (the commander's machine, issue 6) fetches but writes no record of its own.
   const outbox = new Outbox(store, remote, {

@@ -25,7 +25,7 @@ const opened = new Set<Application>();
  * and refuse an absent folder instead of creating one (issue 12 item 1).
  */
 export async function openApplication(opts: GlobalOptions, access: { readOnly?: boolean } = {}): Promise<Application> {
-  const app = new Application(await openContext({ repo: opts.repo, readOnly: access.readOnly ?? false }), { sessionEnvPath: sessionEnvFile() });
+  const app = new Application(await openContext({ repo: opts.repo, readOnly: access.readOnly ?? false, onTouch: (m) => process.stderr.write(`breakglass: ${m}.\n`) }), { sessionEnvPath: sessionEnvFile() });
   opened.add(app);
   return app;
 }

@@ -23,7 +23,9 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
       else if (process.stdin.isTTY) input = await askDeclaration(await app.service.policy());
       else throw new BreakGlassError('invalid-input', 'Give the declaration with --file FILE (print an example with --template), or run on a terminal to be asked each field.');
       const result = await app.declare(input);
-      out(g(), `Declared ${result.state.sessionId} (${result.state.declaration.incidentId}) in ${result.state.declaration.environment} until ${result.state.expiresAt}.\nEvidence commit ${result.commit}.\nLoad the environment with: eval "$(breakglass env)"`, { ...sessionJson(result.state), commit: result.commit });
+      // Which key signed (issue 15), as the declaration's own precondition row recorded it.
+      const signing = result.record.type === 'declared' ? result.record.payload.preconditions.find((p) => p.id === 'signing-key') ?? null : null;
+      out(g(), `Declared ${result.state.sessionId} (${result.state.declaration.incidentId}) in ${result.state.declaration.environment} until ${result.state.expiresAt}.\nEvidence commit ${result.commit}.\n${signing ? `${signing.detail}\n` : ''}Load the environment with: eval "$(breakglass env)"`, { ...sessionJson(result.state), commit: result.commit, signing });
     }));
 
   program.command('status')

@@ -8,7 +8,7 @@ import { formatPolicyProblems } from '../../app/policy';
 import type { EvidenceRecord } from '../../app/records';
 import { sessionViewOf, type StatusSnapshot } from '../../app/views';
 import type { Application } from '../application/application';
-import { sessionSignatures } from '../evidence/sessionSignatures';
+import { BoardSignatureMarks, sessionSignatures } from '../evidence/sessionSignatures';
 import { verifyRepository } from '../evidence/verify';
 import { parseCommandLine } from '../process/runner';
 import { defaultTerminal } from '../process/terminal';
@@ -49,6 +49,8 @@ const committed = (r: { record: EvidenceRecord; commit: string }): Committed => 
 export function createHandlers(d: HandlerDeps): Handlers {
   const { app } = d;
   const { service, host, clock, store, remote, outbox, forwarding } = app.ctx;
+  // Kept across board refreshes: each commit's signature is checked once (issue 15).
+  const boardMarks = new BoardSignatureMarks();
   return {
     ...terminalHandlers(d),
     'status.get': () => d.snapshot(),
@@ -95,7 +97,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       // Each is a git process: side by side, not one after the other.
       // A forwarding state that cannot be read leaves the board without this host's line, not without rows.
       const [view, sync, forwarded] = await Promise.all([service.read(), d.fetches.status(), forwarding.status().catch(() => [])]);
-      return buildBoard(view, clock.now(), { id: host.hostId, name: host.hostName }, sync, forwarded);
+      const board = buildBoard(view, clock.now(), { id: host.hostId, name: host.hostName }, sync, forwarded);
+      return { ...board, signatures: await boardMarks.marks(store, view) };
     },
     'sync.fetch': () => d.fetches.fetchNow(),
     'sync.watch': ({ watching }) => d.fetches.watch(watching),

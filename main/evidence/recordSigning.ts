@@ -1,8 +1,9 @@
 import { BreakGlassError } from '../../app/errors';
 import type { Person } from '../../app/identity';
+import type { SigningState } from '../../app/preconditions';
 import type { EvidenceRecord } from '../../app/records';
-import { authorizeRecordSigner, findPerson, keyAt, signerRuleFor, type RecordSignerQuery } from '../../app/roster/lookup';
-import { parseSshPublicKey } from '../../app/roster/sshKey';
+import { authorizeRecordSigner, keyAt, signerRuleFor, type RecordSignerQuery } from '../../app/roster/lookup';
+import { chooseSignerKey } from '../../app/roster/signerChoice';
 import { formatRosterProblems, parseRosterYaml, type Roster, type RosterPerson, type RosterRole } from '../../app/roster/schema';
 import { ensureHostKey, hostKeySigner } from '../signing/hostKey';
 import { agentSigner, listAgentKeys, type AgentKey, type CommitSigner } from '../signing/signer';
@@ -77,25 +78,10 @@ export class RecordSigning {
    * key (returns why). Throws a refusal that says what to do when no key fits.
    */
   async personSigner(roster: Roster, person: Pick<Person, 'name' | 'email'>, role: RosterRole, refuse: (fingerprint: string) => string | null = () => null): Promise<CommitSigner> {
-    const entry = findPerson(roster, person);
-    if (!entry) {
-      throw new BreakGlassError('refused', `${person.name} <${person.email}> is not in the roster, so nothing was recorded. A roster admin adds them (breakglass roster add), and a second admin approves.`);
-    }
-    if (!entry.roles.includes(role)) {
-      throw new BreakGlassError('refused', `${entry.name} (${entry.id}) does not have the ${role} role in the roster, so nothing was recorded. A roster admin can propose it (breakglass roster propose).`);
-    }
     const held = await this.keysInAgent();
-    const listed = new Set(entry.keys.map((k) => fingerprintOf(k.key)));
-    const candidates = held.filter((k) => listed.has(k.fingerprint));
-    if (candidates.length === 0) {
-      throw new BreakGlassError('refused', `None of ${entry.name}'s roster keys (${[...listed].join(', ')}) is in the ssh-agent, so nothing was recorded. Add yours with ssh-add (a security key: ssh-add -K).`);
-    }
-    let why: string | null = null;
-    for (const key of candidates) {
-      why = refuse(key.fingerprint);
-      if (why === null) return this.agentSigner(key);
-    }
-    throw new BreakGlassError('refused', `${why} Nothing was recorded.`);
+    const choice = chooseSignerKey(roster, person, role, held, refuse);
+    if (!choice.ok) throw new BreakGlassError('refused', `${choice.message} Nothing was recorded.`);
+    return this.agentSigner(held.find((k) => k.fingerprint === choice.key.fingerprint)!);
   }
 
   /** A roster admin's key in the agent (valid now), for governance commits; `fingerprint` picks one when several fit. */
@@ -108,6 +94,20 @@ export class RecordSigning {
       }
     }
     throw new BreakGlassError('refused', 'No key in the ssh-agent belongs to a roster admin (inside its validity window), so nothing was recorded. Add a roster admin\'s key with ssh-add.');
+  }
+
+  /**
+   * What the signing preconditions read (issue 15): the roster, and the keys the agent holds or
+   * why it cannot be asked (the same words a write would refuse with).
+   */
+  async stateFor(roster: Roster | null): Promise<SigningState> {
+    if (roster === null) return { roster: null };
+    try {
+      return { roster, agent: { ok: true, keys: await this.keysInAgent() } };
+    } catch (e) {
+      if (e instanceof BreakGlassError) return { roster, agent: { ok: false, message: e.message } };
+      throw e;
+    }
   }
 
   /** The agent's keys (cached briefly); no agent is a refusal that says how to start one. */
@@ -138,16 +138,4 @@ export class RecordSigning {
       },
     };
   }
-}
-
-const fingerprints = new Map<string, string>();
-
-/** A roster key line's fingerprint (parsed once per line: a roster is asked about for every record). */
-function fingerprintOf(line: string): string {
-  let fp = fingerprints.get(line);
-  if (fp === undefined) {
-    fp = parseSshPublicKey(line).fingerprint;
-    fingerprints.set(line, fp);
-  }
-  return fp;
 }

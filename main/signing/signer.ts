@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { TOUCH_PROMPT } from '../../app/roster/signerChoice';
 import { parseSshPublicKey, SshFormatError, type SshPublicKey } from '../../app/roster/sshKey';
 import { verifySshSignature } from './sshsig';
 import { runSshTool, SshToolFailure } from './sshTools';
@@ -13,8 +14,8 @@ import { runSshTool, SshToolFailure } from './sshTools';
  * it is used, so a confused or hostile agent cannot slip another key's signature into evidence.
  */
 
-/** Words shown (UI, CLI) before a security key's signature: it blinks and waits for a touch (issue 15). */
-export const TOUCH_PROMPT = 'Touch your security key to sign';
+// The words shown (UI, CLI) before a security key's signature live in app/ so the wizard says the same.
+export { TOUCH_PROMPT } from '../../app/roster/signerChoice';
 
 /** Something that signs commit payloads in SSH's "git" namespace with one key. */
 export interface CommitSigner {

@@ -49,7 +49,7 @@ export function Board() {
     };
   }, [api, actions]);
 
-  const indexed = useMemo(() => (data ? indexRows(data.rows) : EMPTY_INDEX), [data]);
+  const indexed = useMemo(() => (data ? indexRows(data.rows, data.signatures) : EMPTY_INDEX), [data]);
   // Changes only when a session's expiry or review due date is passed: the clock does not re-derive 10,000 rows every second.
   const at = useClock((s) => lastBoundary(indexed, s.now));
   const derived = useMemo(() => deriveBoard(indexed, filters, at), [indexed, filters, at]);
@@ -66,6 +66,14 @@ export function Board() {
       </div>
       <Staleness sync={sync} onFetchNow={() => void actions.fetchNow()} fetchError={fetchError?.message ?? null} />
       <ForwardingLines lines={forwarding} />
+      {data?.signatures && !data.signatures.roster && (
+        // Issue 15: without a roster nothing on the board is proven; said once, not on every row.
+        <div className="banner banner--warning" data-testid="board-unsigned">
+          <p>
+            <strong>Unsigned:</strong> this repository has no roster, so the names on this board are claimed, not proven.
+          </p>
+        </div>
+      )}
       {error && (
         <div className="banner banner--warning" role="alert">
           <p>

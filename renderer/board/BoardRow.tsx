@@ -1,7 +1,7 @@
 import { memo, type ReactNode } from 'react';
 import type { SessionView, SyncStatus } from '../../app/views';
 import { formatRemaining } from '../../app/countdown';
-import { formatLocalDateTime, formatLocalTime, formatRelative, phaseLabel } from '../format';
+import { formatCount, formatLocalDateTime, formatLocalTime, formatRelative, phaseLabel } from '../format';
 import { hrefOf } from '../routes';
 import { useClock } from '../stores/context';
 import { overdueAt, type GroupKey, type IndexedRow } from './derive';
@@ -20,9 +20,12 @@ export const BoardRow = memo(function BoardRow({ row, group, sync, forwardingBeh
   return (
     <>
       <div role="cell" className="board-cell">
-        <a className="board-link mono" href={hrefOf({ view: 'session', sessionId: v.sessionId })}>
-          {v.incidentId}
-        </a>
+        <span className="board-incident">
+          <a className="board-link mono" href={hrefOf({ view: 'session', sessionId: v.sessionId })}>
+            {v.incidentId}
+          </a>
+          {row.signatures && <SignatureMark {...row.signatures} />}
+        </span>
         <Sub>
           declared <When iso={v.declaredAt} />
         </Sub>
@@ -64,6 +67,21 @@ export const BoardRow = memo(function BoardRow({ row, group, sync, forwardingBeh
     </>
   );
 });
+
+/**
+ * A session with records no roster key proves (issue 15): said in words, not by colour alone, and
+ * named in full for a screen reader; the session page lists which records and why.
+ */
+function SignatureMark({ unsigned, invalid }: { unsigned: number; invalid: number }) {
+  const parts = [...(invalid > 0 ? [`${invalid} invalid`] : []), ...(unsigned > 0 ? [`${unsigned} unsigned`] : [])];
+  const said = [...(invalid > 0 ? [`${formatCount(invalid, 'record')} with a signature that is not valid`] : []), ...(unsigned > 0 ? [`${formatCount(unsigned, 'record')} unsigned`] : [])];
+  return (
+    <span className={`board-sigmark${invalid > 0 ? ' board-sigmark--invalid' : ''}`} role="note" aria-label={`Signatures not proven: ${said.join(' and ')}`} data-sigmark={invalid > 0 ? 'invalid' : 'unsigned'}>
+      <span aria-hidden="true">⚠ </span>
+      {parts.join(', ')}
+    </span>
+  );
+}
 
 function Sub({ children }: { children: ReactNode }) {
   return <span className="board-sub">{children}</span>;

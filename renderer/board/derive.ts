@@ -1,4 +1,4 @@
-import type { SessionView } from '../../app/views';
+import type { BoardSignatures, SessionView } from '../../app/views';
 
 /**
  * The board's rows, grouped and filtered (issue 6). Pure functions over the loaded rows, so that
@@ -58,6 +58,8 @@ export interface IndexedRow {
   key: string;
   expiresMs: number;
   dueMs: number | null;
+  /** Its records not proven by a roster key (issue 15); null when all are, or when not checked. */
+  signatures: { unsigned: number; invalid: number } | null;
 }
 
 export interface IndexedBoard {
@@ -78,7 +80,7 @@ export interface IndexedBoard {
 const byText = (a: string, b: string) => a.localeCompare(b);
 
 /** Prepares loaded rows (in the service's order, newest first) for fast filtering. */
-export function indexRows(rows: readonly SessionView[]): IndexedBoard {
+export function indexRows(rows: readonly SessionView[], signatures?: BoardSignatures): IndexedBoard {
   const byExpiry: IndexedRow[] = [];
   const byDue: IndexedRow[] = [];
   const reviewed: IndexedRow[] = [];
@@ -92,6 +94,7 @@ export function indexRows(rows: readonly SessionView[]): IndexedBoard {
       key: `${view.incidentId}\n${view.sessionId}`.toLowerCase(),
       expiresMs: Date.parse(view.expiresAt),
       dueMs: view.reviewDueAt ? Date.parse(view.reviewDueAt) : null,
+      signatures: signatures?.sessions[view.sessionId] ?? null,
     };
     environments.add(view.environment);
     operators.add(view.operator.name);

@@ -54,6 +54,12 @@ function fixHint(r: PreconditionResult, environment: string): string | null {
       return 'Correct the incident ID above; the check runs again when you leave the field.';
     case 'os-account':
       return 'Log in to this workstation with your own named account and start the console from it.';
+    case 'signing-key':
+      return r.blocksAs === 'evidence-not-committed'
+        ? 'Start ssh-agent with your roster key (eval "$(ssh-agent)"; ssh-add), start the console from that shell, then press "Check again".'
+        : 'Load your roster key into the ssh-agent (ssh-add; a security key: ssh-add -K), or ask a roster admin to list you as an operator, then press "Check again".';
+    case 'roster-account':
+      return 'Log in to this workstation with one of the accounts the roster lists for you and start the console from it.';
     case 'evidence-repository':
       return 'Fix the evidence repository (see the detail), then press "Check again".';
     case 'overdue-review':

@@ -1,5 +1,6 @@
 import { Fragment, type ReactNode } from 'react';
 import { TRIGGERS, type TriggerId } from '../../app/policy';
+import { TOUCH_PROMPT } from '../../app/roster/signerChoice';
 import { useClock } from '../stores/context';
 import { TextField } from '../forms/TextField';
 import { COMMIT_PLACEHOLDER, envPreview, SESSION_ID_PLACEHOLDER } from './envPreview';
@@ -139,8 +140,43 @@ function IncidentSummary() {
         <Item term="Justification">
           <span className="prewrap">{f.justification}</span>
         </Item>
+        <SignerItem />
       </dl>
     </Summary>
+  );
+}
+
+/**
+ * Which key will sign the declaration (issue 15, "Identity is checked where it is claimed"): the
+ * service's 'signing-key' check, which makes the same choice the commit will. Shown in words,
+ * with the touch a security key needs, so the operator is not surprised by a blinking key.
+ */
+function SignerItem() {
+  const row = useWizard((s) => s.preconditions.results?.find((r) => r.id === 'signing-key'));
+  if (!row) return null;
+  const signer = row.signer;
+  return (
+    <div className="review-signer">
+      <dt>Signed with</dt>
+      <dd data-signer={row.status}>
+        {row.status === 'pass' && signer ? (
+          <>
+            {signer.name} ({signer.personId}): <span className="mono">{signer.keyType}</span> key <code>{signer.fingerprint}</code>
+            {signer.securityKey && (
+              <p className="notice notice--warning">
+                <strong>{TOUCH_PROMPT}</strong> when you press Declare: the key blinks until it is touched.
+              </p>
+            )}
+          </>
+        ) : row.status === 'fail' ? (
+          <span role="alert">
+            <strong>Cannot be signed:</strong> {row.detail}
+          </span>
+        ) : (
+          row.detail
+        )}
+      </dd>
+    </div>
   );
 }
 

@@ -8,6 +8,7 @@ import { focusRing, isFocused, screenshot as fullPageScreenshot, seriousAxeViola
 import { declaration, editPolicy, git, jsonFile, runCli } from '../support/cli';
 import { assertCliBuilt } from '../support/lifecycleKit';
 import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
+import { ADA, JUSTIFICATION, resumeAt, stepHeading } from '../support/wizardDraft';
 import { hostIdentity } from '../../main/host/hostInfo';
 
 /**
@@ -18,10 +19,6 @@ import { hostIdentity } from '../../main/host/hostInfo';
 
 const hosts: ConsoleHost[] = [];
 const immutable: string[] = [];
-
-/** The operator every test types (git config of the evidence repository says the same: each workspace's `gitIdentity`). */
-const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
-const JUSTIFICATION = 'State lock held by a crashed pipeline blocks every governed apply; manual lock repair is the only path to restore service.';
 
 /** A policy patch: `production` needs $BG_TEST_CRED matching `pattern` (procedure.md §3.2). */
 function credentialCheck(pattern: string): (p: Record<string, unknown>) => Record<string, unknown> {
@@ -49,42 +46,8 @@ async function declareWithCli(ws: Workspace, overrides: Record<string, unknown> 
   return JSON.parse(r.stdout) as { sessionId: string; expiresAt: string };
 }
 
-/** The fields of a complete, valid wizard draft (the wizard's own draft format). */
-function goodFields(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    trigger: 'backend-lock-integrity',
-    governedPaths: [{ path: 'CI/CD pipeline apply', failure: 'State lock held by crashed job 7f3c', required: false }],
-    materialRisk: 'Customer API degraded; SLA breach in 45 minutes.',
-    attestations: { notExpediency: true, notRoutineChange: true, notGovernanceAvoidance: true },
-    incidentId: 'INC-12345',
-    justification: JUSTIFICATION,
-    operatorName: ADA.name,
-    operatorEmail: ADA.email,
-    environment: 'production',
-    scopes: ['state-lock'],
-    duration: '30',
-    confirmation: '',
-    ...overrides,
-  };
-}
-
-/**
- * Saves a draft through the console's own call (as the wizard does), then reloads the page so the
- * console offers it back: the fastest honest way to start a test at a later step.
- */
-async function resumeAt(host: ConsoleHost, step: number, overrides: Record<string, unknown> = {}, button = 'Declare break-glass'): Promise<void> {
-  const saved = await host.backend.dispatch('draft.save', { step, fields: { ...goodFields(overrides), maxStep: step } });
-  expect(saved.ok).toBe(true);
-  await host.page.reload();
-  await host.page.getByText('An unfinished declaration is saved on this host').waitFor();
-  await host.page.getByRole('button', { name: button, exact: true }).click();
-  await stepHeading(host.page, step + 1).waitFor();
-}
-
-const TITLES = ['Trigger', 'Preconditions', 'Incident and justification', 'Scope and duration', 'Review and declare'];
 const declareButton = (page: Page) => page.getByRole('button', { name: 'Declare break-glass', exact: true });
 const wizardRegion = (page: Page) => page.getByRole('region', { name: 'Declaration wizard' });
-const stepHeading = (page: Page, n: number) => page.getByRole('heading', { name: `Step ${n} of 5: ${TITLES[n - 1]}`, exact: true });
 const nextButton = (page: Page) => page.getByRole('button', { name: /^Next: / });
 const finalDeclare = (page: Page) => page.getByRole('button', { name: /^(Declare|Retry declaring|Declaring…)$/ });
 
