@@ -6,7 +6,7 @@ import { Backlog } from './backlog';
 import type { Remote, RemoteConfig } from './remote';
 import { classifyRemoteFailure, type RemoteFailure } from './remoteFailure';
 import { nextFailure, SyncStateFile, type FetchState, type SyncFailure } from './syncState';
-import { fetchEvidence, pushEvidence } from './transfer';
+import { fetchEvidence, pushEvidence, readPushRefs, type PushRefs } from './transfer';
 
 /**
  * The push outbox (issue 2, procedure.md §7): committed records go to the shared remote in the
@@ -18,7 +18,7 @@ import { fetchEvidence, pushEvidence } from './transfer';
  */
 
 /** What the outbox needs of the evidence store: its git, where it lives, its branches, taking in a fetch. */
-export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'hostId' | 'ownTip' | 'takeFetched' | 'readTips'>;
+export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'hostId' | 'takeFetched'>;
 
 /** Options of the outbox. */
 export interface OutboxOptions {
@@ -206,17 +206,19 @@ export class Outbox {
         fetchedAt = this.nowIso();
         await this.afterMerge(fetched.outcome);
       }
-      let ownTip = await this.store.ownTip();
-      if (ownTip === null && this.options.onLayoutMove) {
+      let refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
+      if (refs.ownTip === null && this.options.onLayoutMove) {
         await this.options.onLayoutMove();
-        ownTip = await this.store.ownTip();
+        refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
       }
       const { pushed } = await pushEvidence(this.store.git, {
-        hostId: this.store.hostId ?? '', ownTip, createOrg: await this.orgToCreate(remoteBranch), timeoutMs: this.timeoutMs,
+        hostId: this.store.hostId ?? '', ownTip: refs.ownTip, createOrg: this.orgToCreate(refs, remoteBranch), timeoutMs: this.timeoutMs,
       });
       // A bare clone has no fetch refspec, so git does not move tracking refs on push: the backlog
-      // is counted against them, so record what the remote now has.
-      if (pushed.length > 0) await this.store.git.updateRefs('track-pushed', pushed.map((p) => ({ ref: p.tracking, next: p.commit })));
+      // is counted against them, so record what the remote now has (a tracking ref that already
+      // says so is left alone: one git process less when nothing was new).
+      const moved = pushed.filter((p) => p.commit !== (p.tracking === this.remote.trackingRef ? refs.orgTracking : refs.ownTracking));
+      if (moved.length > 0) await this.store.git.updateRefs('track-pushed', moved.map((p) => ({ ref: p.tracking, next: p.commit })));
       const fetchFailure = refused.length > 0 ? nextFailure(persisted.fetchFailure, 'rejected', rewrittenReason(refused), now) : null;
       await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
       return this.emit({ state: 'synced', lastPushAt: now, remote });
@@ -237,11 +239,9 @@ export class Outbox {
    * The organisation branch to push, only while the remote is not known to have one (no tracking
    * ref: a new, empty shared repository): the first host creates it. Hosts never write it otherwise.
    */
-  private async orgToCreate(remoteBranch: string): Promise<{ branch: string; remoteBranch: string; tip: string } | null> {
-    const tips = (await this.store.readTips()).tips;
-    if (tips.some((t) => t.ref === this.remote.trackingRef)) return null;
-    const local = tips.find((t) => t.ref === `refs/heads/${this.store.branch}`);
-    return local ? { branch: this.store.branch, remoteBranch, tip: local.commit } : null;
+  private orgToCreate(refs: PushRefs, remoteBranch: string): { branch: string; remoteBranch: string; tip: string } | null {
+    if (refs.orgTracking !== null) return null;
+    return refs.orgTip ? { branch: this.store.branch, remoteBranch, tip: refs.orgTip } : null;
   }
 
   /** Starts the background loop: an attempt now, then after every kick, with backoff while failing. */

@@ -1,5 +1,5 @@
 import { GitFailure, type Git } from '../git';
-import { orgTrackingRef, ownRef, REMOTE_NAME, TRACKING_HOSTS_PREFIX } from '../evidence/layout';
+import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf, TRACKING_HOSTS_PREFIX } from '../evidence/layout';
 import { classifyRemoteFailure, isLostPushRace, isMissingRemoteBranch } from './remoteFailure';
 
 /**
@@ -37,6 +37,42 @@ export async function fetchEvidence(git: Git, remoteBranch: string, localBranch:
   if (r.exitCode !== 0 && refused.length === 0) throw new GitFailure('fetch-remote', ['fetch'], r.exitCode, r.stderr);
   // -v lists every ref the refspecs matched ("->"), moved or up to date: none means none exists.
   return { refused, empty: orgMissing && !/->/.test(r.stderr) };
+}
+
+/** What a push starts from: this host's own ref, the local organisation branch, and what the remote is known to have of each. */
+export interface PushRefs {
+  /** This host's own ref's commit (null: no record yet, or no host id). */
+  ownTip: string | null;
+  /** Its remote-tracking copy: what the remote had after the last fetch or push. */
+  ownTracking: string | null;
+  /** The local organisation branch's commit. */
+  orgTip: string | null;
+  /** The organisation branch's remote-tracking ref (absent: the remote is not known to have one). */
+  orgTracking: string | null;
+}
+
+/**
+ * The refs a push needs, in ONE git process (issue 14 benchmark: every process before the push is
+ * on its critical path). The own ref is peeled to its commit, as `rev-parse <ref>^{commit}` would
+ * (one that names no commit counts as absent); the others are read as they are.
+ */
+export async function readPushRefs(git: Git, hostId: string | null, branch: string): Promise<PushRefs> {
+  const own = hostId === null ? null : ownRef(hostId);
+  const ownTracking = hostId === null ? null : trackingRefOf(hostId);
+  const local = `refs/heads/${branch}`;
+  const tracking = orgTrackingRef(branch);
+  const wanted = [own, ownTracking, local, tracking].filter((r): r is string => r !== null);
+  // for-each-ref patterns also match below a name (`refs/heads/hosts/a` matches `…/a/b`): exact names are kept.
+  const out = await git.text('push-refs', ['for-each-ref', '--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)', ...wanted]);
+  const found = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [ref, type, id, peeledType, peeled] = line.trim().split(' ');
+    if (!ref || !id || !wanted.includes(ref)) continue;
+    // Only the own ref is peeled (it is what gets pushed); the others are taken as they are, as the view reads them.
+    found.set(ref, ref !== own || type === 'commit' ? id : type === 'tag' && peeledType === 'commit' && peeled ? peeled : '');
+  }
+  const at = (ref: string | null) => (ref === null ? null : found.get(ref) || null);
+  return { ownTip: at(own), ownTracking: at(ownTracking), orgTip: at(local), orgTracking: at(tracking) };
 }
 
 /** What to push. */
