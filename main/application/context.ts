@@ -52,7 +52,7 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   const readOnly = options.readOnly ?? false;
   const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId });
   const clock = options.clock ?? systemClock;
-  const remote = new Remote(store.git, store.branch);
+  const remote = new Remote(store.git, store.branch, store.gitDir);
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
   // made below, after the service it reports lock recoveries and policy adoptions to.
   let outboxRef: Outbox | null = null;

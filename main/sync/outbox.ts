@@ -188,7 +188,7 @@ export class Outbox {
    * its ref. A passing failure is retried inside the push itself (bounded, with jitter).
    */
   private async attempt(fetchFirst: boolean): Promise<PushStatus> {
-    const { url: remote, branch: remoteBranch } = await this.remote.config();
+    const { url: remote, branch: remoteBranch, fetchRefspecs } = await this.remote.settings();
     if (remote === null) return this.emit({ state: 'local-only' });
     const persisted = await this.state.read();
     const now = this.nowIso();
@@ -211,14 +211,9 @@ export class Outbox {
         await this.options.onLayoutMove();
         refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
       }
-      const { pushed } = await pushEvidence(this.store.git, {
-        hostId: this.store.hostId ?? '', ownTip: refs.ownTip, createOrg: this.orgToCreate(refs, remoteBranch), timeoutMs: this.timeoutMs,
+      await pushEvidence(this.store.git, {
+        hostId: this.store.hostId ?? '', refs, createOrg: this.orgToCreate(refs, remoteBranch), fetchRefspecs, timeoutMs: this.timeoutMs,
       });
-      // A bare clone has no fetch refspec, so git does not move tracking refs on push: the backlog
-      // is counted against them, so record what the remote now has (a tracking ref that already
-      // says so is left alone: one git process less when nothing was new).
-      const moved = pushed.filter((p) => p.commit !== (p.tracking === this.remote.trackingRef ? refs.orgTracking : refs.ownTracking));
-      if (moved.length > 0) await this.store.git.updateRefs('track-pushed', moved.map((p) => ({ ref: p.tracking, next: p.commit })));
       const fetchFailure = refused.length > 0 ? nextFailure(persisted.fetchFailure, 'rejected', rewrittenReason(refused), now) : null;
       await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
       return this.emit({ state: 'synced', lastPushAt: now, remote });
