@@ -6,7 +6,7 @@ import { Backlog } from './backlog';
 import type { Remote, RemoteConfig } from './remote';
 import { classifyRemoteFailure, type RemoteFailure } from './remoteFailure';
 import { nextFailure, SyncStateFile, type FetchState, type SyncFailure } from './syncState';
-import { fetchEvidence, pushEvidence, readPushRefs, type PushRefs } from './transfer';
+import { fetchEvidence, OwnRefGone, pushEvidence, pushMovesTracking, readPushRefs, type PushRefs } from './transfer';
 
 /**
  * The push outbox (issue 2, procedure.md §7): committed records go to the shared remote in the
@@ -65,6 +65,8 @@ export class Outbox {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<PushStatus> | null = null;
   private stopped = false;
+  /** A read showed this host's own ref and the remote's organisation branch (see {@link push}). */
+  private settled = false;
   private listeners = new Set<(s: PushStatus) => void>();
 
   constructor(
@@ -206,14 +208,7 @@ export class Outbox {
         fetchedAt = this.nowIso();
         await this.afterMerge(fetched.outcome);
       }
-      let refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
-      if (refs.ownTip === null && this.options.onLayoutMove) {
-        await this.options.onLayoutMove();
-        refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
-      }
-      await pushEvidence(this.store.git, {
-        hostId: this.store.hostId ?? '', refs, createOrg: this.orgToCreate(refs, remoteBranch), fetchRefspecs, timeoutMs: this.timeoutMs,
-      });
+      await this.push(remoteBranch, fetchRefspecs);
       const fetchFailure = refused.length > 0 ? nextFailure(persisted.fetchFailure, 'rejected', rewrittenReason(refused), now) : null;
       await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
       return this.emit({ state: 'synced', lastPushAt: now, remote });
@@ -228,6 +223,32 @@ export class Outbox {
       });
       return this.emit(await this.status());
     }
+  }
+
+  /**
+   * Pushes this host's own ref (and, to create it, the organisation branch). The refs are read
+   * first, except once a read has shown the own ref and the remote's organisation branch while
+   * git's push moves the tracking ref itself: nothing in the product deletes a ref, so the push
+   * then goes without a process before it (issue 14 benchmark). A push that finds the own ref
+   * gone after all (deleted by hand) reads and pushes as a first push does.
+   */
+  private async push(remoteBranch: string, fetchRefspecs: readonly string[]): Promise<void> {
+    const hostId = this.store.hostId ?? '';
+    if (this.settled && pushMovesTracking(fetchRefspecs)) {
+      try {
+        await pushEvidence(this.store.git, { hostId, refs: null, createOrg: null, fetchRefspecs, timeoutMs: this.timeoutMs });
+        return;
+      } catch (e) {
+        if (!(e instanceof OwnRefGone)) throw e;
+      }
+    }
+    let refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
+    if (refs.ownTip === null && this.options.onLayoutMove) {
+      await this.options.onLayoutMove();
+      refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
+    }
+    this.settled = refs.ownTip !== null && refs.orgTracking !== null;
+    await pushEvidence(this.store.git, { hostId, refs, createOrg: this.orgToCreate(refs, remoteBranch), fetchRefspecs, timeoutMs: this.timeoutMs });
   }
 
   /**

@@ -78,8 +78,14 @@ export async function readPushRefs(git: Git, hostId: string | null, branch: stri
 /** What to push. */
 export interface PushRequest {
   hostId: string;
-  /** The refs as read before the push: the own ref's tip (null: no record yet) and what the tracking refs held. */
-  refs: PushRefs;
+  /**
+   * The refs as read before the push: the own ref's tip (null: no record yet) and what the tracking
+   * refs held. Null: not read, because an earlier read showed the own ref and the remote's
+   * organisation branch (nothing here deletes a ref) and git's push moves the tracking ref itself
+   * ({@link pushMovesTracking}): the own ref is pushed by name, and a push that finds it gone
+   * throws {@link OwnRefGone}.
+   */
+  refs: PushRefs | null;
   /** The local organisation branch and its tip, pushed only to create it on a remote that has none. */
   createOrg: { branch: string; remoteBranch: string; tip: string } | null;
   /** The remote's configured fetch refspecs, in order (`remote.origin.fetch`): they decide which tracking refs git's push moves. */
@@ -89,9 +95,17 @@ export interface PushRequest {
   attempts?: number;
 }
 
-/** The refs a push moved on the remote (their tracking refs now follow). */
+/** The refs a push moved on the remote (their tracking refs now follow); the commit is not known when the refs were not read. */
 export interface PushResult {
-  pushed: Array<{ tracking: string; commit: string }>;
+  pushed: Array<{ tracking: string; commit: string | null }>;
+}
+
+/** The own ref an earlier read showed is gone (deleted by hand): read the refs, and push as then. */
+export class OwnRefGone extends Error {
+  constructor() {
+    super('This host\'s own ref is gone since it was last read.');
+    this.name = 'OwnRefGone';
+  }
 }
 
 /**
@@ -104,8 +118,9 @@ export interface PushResult {
  */
 export async function pushEvidence(git: Git, p: PushRequest): Promise<PushResult> {
   const own = ownRef(p.hostId);
+  const pushOwn = p.refs === null || p.refs.ownTip !== null;
   const specs: string[] = [];
-  if (p.refs.ownTip) specs.push(`${own}:${own}`);
+  if (pushOwn) specs.push(`${own}:${own}`);
   if (p.createOrg) specs.push(`refs/heads/${p.createOrg.branch}:refs/heads/${p.createOrg.remoteBranch}`);
   if (specs.length === 0) return { pushed: [] };
   const byGit = trackedByPush(p);
@@ -116,8 +131,9 @@ export async function pushEvidence(git: Git, p: PushRequest): Promise<PushResult
     const text = r instanceof GitFailure ? r.stderr : `${r.text()}\n${r.stderr}`;
     const lines = porcelainLines(text);
     const ownLine = lines.get(own);
-    const ownOk = !p.refs.ownTip || (ownLine !== undefined && ownLine.flag !== '!');
+    const ownOk = !pushOwn || (ownLine !== undefined && ownLine.flag !== '!');
     if (ownOk && !(r instanceof GitFailure) && (r.exitCode === 0 || lines.size > 0)) {
+      if (p.refs === null) return { pushed: [{ tracking: trackingRefOf(p.hostId), commit: null }] };
       const pushed: PushResult['pushed'] = [];
       if (p.refs.ownTip) pushed.push({ tracking: trackingRefOf(p.hostId), commit: p.refs.ownTip });
       const orgLine = p.createOrg ? lines.get(`refs/heads/${p.createOrg.branch}`) : undefined;
@@ -126,9 +142,10 @@ export async function pushEvidence(git: Git, p: PushRequest): Promise<PushResult
       // mapped one (`byGit`); any other is recorded here — unless it already holds what was pushed.
       const before = new Map([[trackingRefOf(p.hostId), p.refs.ownTracking], [orgTrackingRef(p.createOrg?.branch ?? ''), p.refs.orgTracking]]);
       const left = pushed.filter((x) => !byGit.some((m) => m.tracking === x.tracking) && before.get(x.tracking) !== x.commit);
-      if (left.length > 0) await git.updateRefs('track-pushed', left.map((x) => ({ ref: x.tracking, next: x.commit })));
+      if (left.length > 0) await git.updateRefs('track-pushed', left.map((x) => ({ ref: x.tracking, next: x.commit! })));
       return { pushed };
     }
+    if (p.refs === null && !(r instanceof GitFailure) && /src refspec \S+ does not match any/.test(r.stderr)) throw new OwnRefGone();
     const failure = r instanceof GitFailure ? r : new GitFailure('push-evidence', ['push'], r.exitCode, ownLine ? `${ownLine.summary}\n${r.stderr}` : r.stderr || text);
     if (attempt >= attempts || !isPassing(failure, ownLine)) throw failure;
     // Jitter: hosts that failed together do not come back together.
@@ -139,6 +156,11 @@ export async function pushEvidence(git: Git, p: PushRequest): Promise<PushResult
 /** The clone default (`git clone`, `git remote add`): it maps every branch onto `origin/<branch>`. */
 const DEFAULT_FETCH_REFSPEC = /^\+?refs\/heads\/\*:refs\/remotes\/origin\/\*$/;
 
+/** Whether git's own push moves this host's tracking ref, once the push maps it (see {@link trackedByPush}). */
+export function pushMovesTracking(fetchRefspecs: readonly string[]): boolean {
+  return fetchRefspecs.every((r) => DEFAULT_FETCH_REFSPEC.test(r));
+}
+
 /**
  * The tracking refs git's own push moves, once this push maps them (`-c remote.origin.fetch`, read
  * after the repository's own refspecs): git moves the tracking ref that the FIRST fetch refspec
@@ -148,9 +170,12 @@ const DEFAULT_FETCH_REFSPEC = /^\+?refs\/heads\/\*:refs\/remotes\/origin\/\*$/;
  * it does, and the tracking refs are recorded by `update-ref` after the push, as before.
  */
 function trackedByPush(p: PushRequest): Array<{ remote: string; tracking: string }> {
-  if (!p.fetchRefspecs.every((r) => DEFAULT_FETCH_REFSPEC.test(r))) return [];
+  if (!pushMovesTracking(p.fetchRefspecs)) {
+    if (p.refs === null) throw new Error('pushEvidence: the refs must be read when git\'s push does not move the tracking refs.');
+    return [];
+  }
   const out: Array<{ remote: string; tracking: string }> = [];
-  if (p.refs.ownTip) out.push({ remote: ownRef(p.hostId), tracking: trackingRefOf(p.hostId) });
+  if (p.refs === null || p.refs.ownTip !== null) out.push({ remote: ownRef(p.hostId), tracking: trackingRefOf(p.hostId) });
   const org = p.createOrg;
   if (org && (p.fetchRefspecs.length === 0 || org.remoteBranch === org.branch)) out.push({ remote: `refs/heads/${org.remoteBranch}`, tracking: orgTrackingRef(org.branch) });
   return out;

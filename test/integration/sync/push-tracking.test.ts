@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openContext, type ConsoleContext } from '../../../main/application/context';
 import { GitEvidenceStore } from '../../../main/evidence/store';
@@ -101,12 +103,36 @@ describe('after a push the tracking refs hold what the remote has', () => {
       // Nothing new: the push still goes to the remote and reports synced; the refs stay as they are.
       expect(await a.outbox.syncOnce({ fetchFirst: false })).toMatchObject({ state: 'synced' });
       await expectTracked(a, remote, 'host-a');
+      // And once more with new records, now that the own ref and the organisation branch are known.
+      const last = await a.service.note({ sessionId: d.state.sessionId }, 'third');
+      expect(await a.outbox.syncOnce({ fetchFirst: false })).toMatchObject({ state: 'synced' });
+      expect(refOf(remote, 'refs/heads/hosts/host-a')).toBe(last.commit);
+      await expectTracked(a, remote, 'host-a');
       if (layout === 'a repository with a fetch refspec of its own') {
         // git moved its own refspec's ref as it always did; ours was recorded beside it.
-        expect(refOf(aRepo, 'refs/remotes/mirror/hosts/host-a')).toBe(n.commit);
+        expect(refOf(aRepo, 'refs/remotes/mirror/hosts/host-a')).toBe(last.commit);
       }
     });
   }
+
+  it('a push after the own ref was deleted by hand does what a host\'s push without one does: no failure, nothing forced', async () => {
+    const remote = await orgRemote();
+    const repo = fresh('host-gone');
+    git(tmp, ['clone', '--quiet', '--bare', remote, repo]);
+    const ctx = await open(repo, 'host-gone');
+    const d = await ctx.service.declare(declaration());
+    for (let i = 0; i < 2; i++) expect(await ctx.outbox.syncOnce({ fetchFirst: false })).toMatchObject({ state: 'synced' });
+    git(repo, ['update-ref', '-d', 'refs/heads/hosts/host-gone']);
+    const s = await ctx.outbox.syncOnce({ fetchFirst: false });
+    expect(s).toMatchObject({ state: 'synced' });
+    expect(JSON.parse(readFileSync(path.join(ctx.store.gitDir, 'breakglass-outbox.json'), 'utf8'))).toMatchObject({ failure: null });
+    // The host's records are found on its fetched copy, so the layout move writes its journal note
+    // on a new own ref from there: the remote's ref moves on by a fast-forward, never forced.
+    const now = refOf(repo, 'refs/heads/hosts/host-gone');
+    expect(now).not.toBeNull();
+    expect(spawnSync('git', ['merge-base', '--is-ancestor', d.commit!, now!], { cwd: repo }).status).toBe(0);
+    await expectTracked(ctx, remote, 'host-gone');
+  });
 
   it('on an empty remote the first push creates the organisation branch and tracks it, under its own name or another', async () => {
     for (const remoteBranch of ['main', 'evidence']) {
