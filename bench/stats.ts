@@ -31,3 +31,8 @@ export function unwrap<T>(r: { ok: true; value: unknown } | { ok: false; error: 
   if (!r.ok) throw new Error(`${what}: ${r.error.message}`);
   return r.value as T;
 }
+
+/** Runs the two timed series of repetition `i`, the one that goes first alternating (neither always pays for a cold start). */
+export async function inTurn(i: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<void> {
+  for (const run of i % 2 === 0 ? [a, b] : [b, a]) await run();
+}

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { BreakGlassError } from '../app/errors';
 
@@ -98,8 +101,11 @@ const REFUSED_LOCAL_KEYS: readonly RegExp[] = [
   /^submodule\.[^.]+\.update$/,
 ];
 
-/** `-c` settings callers may pass themselves; anything else in a caller's arguments is refused. */
-const CALLER_CONFIG = /^(core\.abbrev|user\.name|user\.email)=/;
+/**
+ * `-c` settings callers may pass themselves; anything else in a caller's arguments is refused.
+ * `remote.origin.fetch` only maps a remote ref onto a tracking ref (a push moves it: main/sync/transfer.ts).
+ */
+const CALLER_CONFIG = /^(core\.abbrev|user\.name|user\.email|remote\.origin\.fetch)=/;
 
 /** The repository's own config names a program to run: refused before any git command runs there. */
 export class UnsafeRepositoryConfig extends BreakGlassError {
@@ -118,7 +124,11 @@ export class Git {
   private nextId = 0;
   private readonly slowGit: Map<number, SimpleGit> = new Map();
 
+  /** The environment the main instance's children get (fixed when it is made). */
+  private readonly childEnv: Record<string, string>;
+
   constructor(readonly dir: string, private readonly env: Record<string, string> = {}) {
+    this.childEnv = { ...inheritedEnv(), ...BASE_ENV, ...this.env };
     this.git = this.instance();
   }
 
@@ -151,7 +161,7 @@ export class Git {
         return undefined;
       },
     });
-    g.env({ ...inheritedEnv(), ...BASE_ENV, ...this.env });
+    g.env(timeoutMs ? { ...inheritedEnv(), ...BASE_ENV, ...this.env } : this.childEnv);
     g.outputHandler((_cmd, stdout, stderr, args) => {
       const id = callIdOf(args);
       if (id === null) return;
@@ -235,6 +245,28 @@ export class Git {
     await this.run(caller, ['update-ref', '--stdin'], { ...options, input: lines.join('\n') });
   }
 
+  /**
+   * A key that changes whenever the configuration git reads in this repository (`gitDir`) may
+   * have: the bytes of the repository's own config and of the user's global files, as this
+   * instance's children find them (the system file is never read: GIT_CONFIG_NOSYSTEM). Null when
+   * those files alone cannot tell: an include names more files; a linked worktree keeps its config
+   * elsewhere. A caller may keep what it read from config for as long as the key stays the same.
+   */
+  async configFingerprint(gitDir: string): Promise<string | null> {
+    const home = this.childEnv.HOME || null;
+    const xdg = this.childEnv.XDG_CONFIG_HOME || (home ? path.join(home, '.config') : null);
+    const files = [path.join(gitDir, 'config'), path.join(gitDir, 'config.worktree'), xdg ? path.join(xdg, 'git', 'config') : null, home ? path.join(home, '.gitconfig') : null];
+    const key = createHash('sha256');
+    if ((await readIfPresent(path.join(gitDir, 'commondir'))) !== null) return null;
+    for (const file of files) {
+      if (file === null) continue;
+      const text = await readIfPresent(file);
+      if (text === undefined || (text !== null && /^\s*\[\s*include/im.test(text))) return null;
+      key.update(`${file}\0${text === null ? '-' : `+${text}`}\0`);
+    }
+    return key.digest('hex');
+  }
+
   private timed(ms: number): SimpleGit {
     let g = this.slowGit.get(ms);
     if (!g) {
@@ -242,6 +274,16 @@ export class Git {
       this.slowGit.set(ms, g);
     }
     return g;
+  }
+}
+
+/** A file's text; null when it does not exist, undefined when it cannot be read. */
+async function readIfPresent(file: string): Promise<string | null | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? null : undefined;
   }
 }
 

@@ -55,7 +55,7 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   // Records are signed through the caller's ssh-agent (issue 15): the console's backend and the CLI say which in `env`.
   const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId, signing: { agentSocket: env.SSH_AUTH_SOCK ?? null, ...(options.onTouch ? { onTouch: options.onTouch } : {}) } });
   const clock = options.clock ?? systemClock;
-  const remote = new Remote(store.git, store.branch);
+  const remote = new Remote(store.git, store.branch, store.gitDir);
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
   // made below, after the service it reports lock recoveries and policy adoptions to.
   let outboxRef: Outbox | null = null;

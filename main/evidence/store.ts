@@ -104,13 +104,6 @@ export class GitEvidenceStore implements EvidenceStore {
     return readTips(this.git, this.branch, this.hostId);
   }
 
-  /** This host's own ref's tip, or null before its first record. */
-  async ownTip(): Promise<string | null> {
-    if (this.hostId === null) return null;
-    const out = await this.git.run('resolve-own-ref', ['rev-parse', '--verify', '--quiet', `${ownRef(this.hostId)}^{commit}`], { ok: [0, 1] });
-    return out.exitCode === 0 ? out.text().trim() : null;
-  }
-
   /** Runs `fn` with the index to itself (see {@link indexTurn}). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.holdsTurn.getStore()) return fn();

@@ -6,7 +6,7 @@ import { Backlog } from './backlog';
 import type { Remote, RemoteConfig } from './remote';
 import { classifyRemoteFailure, type RemoteFailure } from './remoteFailure';
 import { nextFailure, SyncStateFile, type FetchState, type SyncFailure } from './syncState';
-import { fetchEvidence, pushEvidence } from './transfer';
+import { fetchEvidence, OwnRefGone, pushEvidence, pushMovesTracking, readPushRefs, type PushRefs } from './transfer';
 
 /**
  * The push outbox (issue 2, procedure.md §7): committed records go to the shared remote in the
@@ -18,7 +18,7 @@ import { fetchEvidence, pushEvidence } from './transfer';
  */
 
 /** What the outbox needs of the evidence store: its git, where it lives, its branches, taking in a fetch. */
-export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'hostId' | 'ownTip' | 'takeFetched' | 'readTips'>;
+export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'hostId' | 'takeFetched'>;
 
 /** Options of the outbox. */
 export interface OutboxOptions {
@@ -65,6 +65,8 @@ export class Outbox {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<PushStatus> | null = null;
   private stopped = false;
+  /** A read showed this host's own ref and the remote's organisation branch (see {@link push}). */
+  private settled = false;
   private listeners = new Set<(s: PushStatus) => void>();
 
   constructor(
@@ -188,7 +190,7 @@ export class Outbox {
    * its ref. A passing failure is retried inside the push itself (bounded, with jitter).
    */
   private async attempt(fetchFirst: boolean): Promise<PushStatus> {
-    const { url: remote, branch: remoteBranch } = await this.remote.config();
+    const { url: remote, branch: remoteBranch, fetchRefspecs } = await this.remote.settings();
     if (remote === null) return this.emit({ state: 'local-only' });
     const persisted = await this.state.read();
     const now = this.nowIso();
@@ -206,17 +208,7 @@ export class Outbox {
         fetchedAt = this.nowIso();
         await this.afterMerge(fetched.outcome);
       }
-      let ownTip = await this.store.ownTip();
-      if (ownTip === null && this.options.onLayoutMove) {
-        await this.options.onLayoutMove();
-        ownTip = await this.store.ownTip();
-      }
-      const { pushed } = await pushEvidence(this.store.git, {
-        hostId: this.store.hostId ?? '', ownTip, createOrg: await this.orgToCreate(remoteBranch), timeoutMs: this.timeoutMs,
-      });
-      // A bare clone has no fetch refspec, so git does not move tracking refs on push: the backlog
-      // is counted against them, so record what the remote now has.
-      if (pushed.length > 0) await this.store.git.updateRefs('track-pushed', pushed.map((p) => ({ ref: p.tracking, next: p.commit })));
+      await this.push(remoteBranch, fetchRefspecs);
       const fetchFailure = refused.length > 0 ? nextFailure(persisted.fetchFailure, 'rejected', rewrittenReason(refused), now) : null;
       await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
       return this.emit({ state: 'synced', lastPushAt: now, remote });
@@ -234,14 +226,38 @@ export class Outbox {
   }
 
   /**
+   * Pushes this host's own ref (and, to create it, the organisation branch). The refs are read
+   * first, except once a read has shown the own ref and the remote's organisation branch while
+   * git's push moves the tracking ref itself: nothing in the product deletes a ref, so the push
+   * then goes without a process before it (issue 14 benchmark). A push that finds the own ref
+   * gone after all (deleted by hand) reads and pushes as a first push does.
+   */
+  private async push(remoteBranch: string, fetchRefspecs: readonly string[]): Promise<void> {
+    const hostId = this.store.hostId ?? '';
+    if (this.settled && pushMovesTracking(fetchRefspecs)) {
+      try {
+        await pushEvidence(this.store.git, { hostId, refs: null, createOrg: null, fetchRefspecs, timeoutMs: this.timeoutMs });
+        return;
+      } catch (e) {
+        if (!(e instanceof OwnRefGone)) throw e;
+      }
+    }
+    let refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
+    if (refs.ownTip === null && this.options.onLayoutMove) {
+      await this.options.onLayoutMove();
+      refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
+    }
+    this.settled = refs.ownTip !== null && refs.orgTracking !== null;
+    await pushEvidence(this.store.git, { hostId, refs, createOrg: this.orgToCreate(refs, remoteBranch), fetchRefspecs, timeoutMs: this.timeoutMs });
+  }
+
+  /**
    * The organisation branch to push, only while the remote is not known to have one (no tracking
    * ref: a new, empty shared repository): the first host creates it. Hosts never write it otherwise.
    */
-  private async orgToCreate(remoteBranch: string): Promise<{ branch: string; remoteBranch: string; tip: string } | null> {
-    const tips = (await this.store.readTips()).tips;
-    if (tips.some((t) => t.ref === this.remote.trackingRef)) return null;
-    const local = tips.find((t) => t.ref === `refs/heads/${this.store.branch}`);
-    return local ? { branch: this.store.branch, remoteBranch, tip: local.commit } : null;
+  private orgToCreate(refs: PushRefs, remoteBranch: string): { branch: string; remoteBranch: string; tip: string } | null {
+    if (refs.orgTracking !== null) return null;
+    return refs.orgTip ? { branch: this.store.branch, remoteBranch, tip: refs.orgTip } : null;
   }
 
   /** Starts the background loop: an attempt now, then after every kick, with backoff while failing. */

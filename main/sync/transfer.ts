@@ -1,5 +1,5 @@
 import { GitFailure, type Git } from '../git';
-import { orgTrackingRef, ownRef, REMOTE_NAME, TRACKING_HOSTS_PREFIX } from '../evidence/layout';
+import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf, TRACKING_HOSTS_PREFIX } from '../evidence/layout';
 import { classifyRemoteFailure, isLostPushRace, isMissingRemoteBranch } from './remoteFailure';
 
 /**
@@ -39,21 +39,73 @@ export async function fetchEvidence(git: Git, remoteBranch: string, localBranch:
   return { refused, empty: orgMissing && !/->/.test(r.stderr) };
 }
 
+/** What a push starts from: this host's own ref, the local organisation branch, and what the remote is known to have of each. */
+export interface PushRefs {
+  /** This host's own ref's commit (null: no record yet, or no host id). */
+  ownTip: string | null;
+  /** Its remote-tracking copy: what the remote had after the last fetch or push. */
+  ownTracking: string | null;
+  /** The local organisation branch's commit. */
+  orgTip: string | null;
+  /** The organisation branch's remote-tracking ref (absent: the remote is not known to have one). */
+  orgTracking: string | null;
+}
+
+/**
+ * The refs a push needs, in ONE git process (issue 14 benchmark: every process before the push is
+ * on its critical path). The own ref is peeled to its commit, as `rev-parse <ref>^{commit}` would
+ * (one that names no commit counts as absent); the others are read as they are.
+ */
+export async function readPushRefs(git: Git, hostId: string | null, branch: string): Promise<PushRefs> {
+  const own = hostId === null ? null : ownRef(hostId);
+  const ownTracking = hostId === null ? null : trackingRefOf(hostId);
+  const local = `refs/heads/${branch}`;
+  const tracking = orgTrackingRef(branch);
+  const wanted = [own, ownTracking, local, tracking].filter((r): r is string => r !== null);
+  // for-each-ref patterns also match below a name (`refs/heads/hosts/a` matches `…/a/b`): exact names are kept.
+  const out = await git.text('push-refs', ['for-each-ref', '--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)', ...wanted]);
+  const found = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [ref, type, id, peeledType, peeled] = line.trim().split(' ');
+    if (!ref || !id || !wanted.includes(ref)) continue;
+    // Only the own ref is peeled (it is what gets pushed); the others are taken as they are, as the view reads them.
+    found.set(ref, ref !== own || type === 'commit' ? id : type === 'tag' && peeledType === 'commit' && peeled ? peeled : '');
+  }
+  const at = (ref: string | null) => (ref === null ? null : found.get(ref) || null);
+  return { ownTip: at(own), ownTracking: at(ownTracking), orgTip: at(local), orgTracking: at(tracking) };
+}
+
 /** What to push. */
 export interface PushRequest {
   hostId: string;
-  /** This host's own ref's tip (null: no record yet). */
-  ownTip: string | null;
+  /**
+   * The refs as read before the push: the own ref's tip (null: no record yet) and what the tracking
+   * refs held. Null: not read, because an earlier read showed the own ref and the remote's
+   * organisation branch (nothing here deletes a ref) and git's push moves the tracking ref itself
+   * ({@link pushMovesTracking}): the own ref is pushed by name, and a push that finds it gone
+   * throws {@link OwnRefGone}.
+   */
+  refs: PushRefs | null;
   /** The local organisation branch and its tip, pushed only to create it on a remote that has none. */
   createOrg: { branch: string; remoteBranch: string; tip: string } | null;
+  /** The remote's configured fetch refspecs, in order (`remote.origin.fetch`): they decide which tracking refs git's push moves. */
+  fetchRefspecs: readonly string[];
   timeoutMs: number;
   /** How many times a passing failure (the remote hung up, a ref lock held for a moment) is tried. */
   attempts?: number;
 }
 
-/** The refs a push moved on the remote (and so the tracking refs that now follow). */
+/** The refs a push moved on the remote (their tracking refs now follow); the commit is not known when the refs were not read. */
 export interface PushResult {
-  pushed: Array<{ tracking: string; commit: string }>;
+  pushed: Array<{ tracking: string; commit: string | null }>;
+}
+
+/** The own ref an earlier read showed is gone (deleted by hand): read the refs, and push as then. */
+export class OwnRefGone extends Error {
+  constructor() {
+    super('This host\'s own ref is gone since it was last read.');
+    this.name = 'OwnRefGone';
+  }
 }
 
 /**
@@ -61,33 +113,72 @@ export interface PushResult {
  * someone else wrote this host's ref, or a server rule — and is never called offline; a passing
  * failure is retried inside this push (bounded, with jitter). The organisation branch, when sent
  * to create it, may lose to another host creating it at the same moment: that is no failure, the
- * next fetch follows theirs.
+ * next fetch follows theirs. Afterwards the tracking refs say what the remote now has (the backlog
+ * is counted against them).
  */
 export async function pushEvidence(git: Git, p: PushRequest): Promise<PushResult> {
   const own = ownRef(p.hostId);
+  const pushOwn = p.refs === null || p.refs.ownTip !== null;
   const specs: string[] = [];
-  if (p.ownTip) specs.push(`${own}:${own}`);
+  if (pushOwn) specs.push(`${own}:${own}`);
   if (p.createOrg) specs.push(`refs/heads/${p.createOrg.branch}:refs/heads/${p.createOrg.remoteBranch}`);
   if (specs.length === 0) return { pushed: [] };
+  const byGit = trackedByPush(p);
+  const mapping = byGit.flatMap((m) => ['-c', `remote.${REMOTE_NAME}.fetch=${m.remote}:${m.tracking}`]);
   const attempts = p.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
-    const r = await git.run('push-evidence', ['push', '--porcelain', REMOTE_NAME, ...specs], { timeoutMs: p.timeoutMs, ok: [0, 1, 128] }).catch((e: unknown) => e as GitFailure);
+    const r = await git.run('push-evidence', [...mapping, 'push', '--porcelain', REMOTE_NAME, ...specs], { timeoutMs: p.timeoutMs, ok: [0, 1, 128] }).catch((e: unknown) => e as GitFailure);
     const text = r instanceof GitFailure ? r.stderr : `${r.text()}\n${r.stderr}`;
     const lines = porcelainLines(text);
     const ownLine = lines.get(own);
-    const ownOk = !p.ownTip || (ownLine !== undefined && ownLine.flag !== '!');
+    const ownOk = !pushOwn || (ownLine !== undefined && ownLine.flag !== '!');
     if (ownOk && !(r instanceof GitFailure) && (r.exitCode === 0 || lines.size > 0)) {
+      if (p.refs === null) return { pushed: [{ tracking: trackingRefOf(p.hostId), commit: null }] };
       const pushed: PushResult['pushed'] = [];
-      if (p.ownTip) pushed.push({ tracking: `${TRACKING_HOSTS_PREFIX}${p.hostId}`, commit: p.ownTip });
+      if (p.refs.ownTip) pushed.push({ tracking: trackingRefOf(p.hostId), commit: p.refs.ownTip });
       const orgLine = p.createOrg ? lines.get(`refs/heads/${p.createOrg.branch}`) : undefined;
       if (p.createOrg && orgLine && orgLine.flag !== '!') pushed.push({ tracking: orgTrackingRef(p.createOrg.branch), commit: p.createOrg.tip });
+      // A bare clone has no fetch refspec, so git moves a tracking ref on push only where this push
+      // mapped one (`byGit`); any other is recorded here — unless it already holds what was pushed.
+      const before = new Map([[trackingRefOf(p.hostId), p.refs.ownTracking], [orgTrackingRef(p.createOrg?.branch ?? ''), p.refs.orgTracking]]);
+      const left = pushed.filter((x) => !byGit.some((m) => m.tracking === x.tracking) && before.get(x.tracking) !== x.commit);
+      if (left.length > 0) await git.updateRefs('track-pushed', left.map((x) => ({ ref: x.tracking, next: x.commit! })));
       return { pushed };
     }
+    if (p.refs === null && !(r instanceof GitFailure) && /src refspec \S+ does not match any/.test(r.stderr)) throw new OwnRefGone();
     const failure = r instanceof GitFailure ? r : new GitFailure('push-evidence', ['push'], r.exitCode, ownLine ? `${ownLine.summary}\n${r.stderr}` : r.stderr || text);
     if (attempt >= attempts || !isPassing(failure, ownLine)) throw failure;
     // Jitter: hosts that failed together do not come back together.
     await new Promise((res) => setTimeout(res, 100 + Math.random() * 400));
   }
+}
+
+/** The clone default (`git clone`, `git remote add`): it maps every branch onto `origin/<branch>`. */
+const DEFAULT_FETCH_REFSPEC = /^\+?refs\/heads\/\*:refs\/remotes\/origin\/\*$/;
+
+/** Whether git's own push moves this host's tracking ref, once the push maps it (see {@link trackedByPush}). */
+export function pushMovesTracking(fetchRefspecs: readonly string[]): boolean {
+  return fetchRefspecs.every((r) => DEFAULT_FETCH_REFSPEC.test(r));
+}
+
+/**
+ * The tracking refs git's own push moves, once this push maps them (`-c remote.origin.fetch`, read
+ * after the repository's own refspecs): git moves the tracking ref that the FIRST fetch refspec
+ * matching a pushed ref names. That is ours when the repository has no refspec (a bare clone) or
+ * only the clone default (which names the same ref for the own ref, and for the organisation
+ * branch when it has the same name on the remote). With any other refspec git is left to do what
+ * it does, and the tracking refs are recorded by `update-ref` after the push, as before.
+ */
+function trackedByPush(p: PushRequest): Array<{ remote: string; tracking: string }> {
+  if (!pushMovesTracking(p.fetchRefspecs)) {
+    if (p.refs === null) throw new Error('pushEvidence: the refs must be read when git\'s push does not move the tracking refs.');
+    return [];
+  }
+  const out: Array<{ remote: string; tracking: string }> = [];
+  if (p.refs === null || p.refs.ownTip !== null) out.push({ remote: ownRef(p.hostId), tracking: trackingRefOf(p.hostId) });
+  const org = p.createOrg;
+  if (org && (p.fetchRefspecs.length === 0 || org.remoteBranch === org.branch)) out.push({ remote: `refs/heads/${org.remoteBranch}`, tracking: orgTrackingRef(org.branch) });
+  return out;
 }
 
 /** A failure worth one more try inside the same push: the remote hung up, or held a ref lock for a moment. */
