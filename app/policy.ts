@@ -103,6 +103,14 @@ export const PolicySchema = z.object({
    * shell until it can; `best-effort` keeps it running and records `recording-degraded`.
    */
   shellRecording: z.enum(['strict', 'best-effort']).default('strict'),
+  /**
+   * Issue 15: in a repository with a roster, what happens when the operator's roster key is not in
+   * the ssh-agent (or no agent answers). `allow` (the default, because break-glass must work on the
+   * worst day) records the operator's records unsigned: each is a finding `verify` names and the
+   * review must address. `refuse` records nothing. A person the roster does not list as an
+   * operator is refused either way.
+   */
+  unsignedDeclarations: z.enum(['allow', 'refuse']).default('allow'),
   /** How many distinct roster admins must sign a change of policy.yaml or roster.yaml (issue 15); absent: 2. */
   governanceApprovals: z.number().int().min(1).max(10).optional(),
 }).strict().superRefine((p, ctx) => {

@@ -5,8 +5,8 @@ import type { SessionState } from './lifecycle';
 import { findEnvironment, formatPolicyProblems, matchIncidentPattern } from './policy';
 import type { Clock, HostInfo, LedgerView } from './ports';
 import { parseRecordPath } from './records';
-import { authorizeRecordSigner } from './roster/lookup';
-import type { Roster } from './roster/schema';
+import { authorizeRecordSigner, findPerson } from './roster/lookup';
+import type { Roster, RosterPerson } from './roster/schema';
 import { checkOsAccount, chooseSignerKey, TOUCH_PROMPT, type HeldKey } from './roster/signerChoice';
 import type { PushStatus } from './views';
 
@@ -58,7 +58,7 @@ export interface DeclarationSigner {
 /** What main/ knows about signing: the roster in force (null: none) and the keys the ssh-agent holds, or why it cannot be asked. */
 export type SigningState =
   | { roster: null }
-  | { roster: Roster; agent: { ok: true; keys: readonly HeldKey[] } | { ok: false; message: string } };
+  | { roster: Roster; agent: { ok: true; keys: readonly HeldKey[] } | { ok: false; message: string; reason?: string } };
 
 /** main/'s view of signing (the store's roster and RecordSigning's agent), read for each check. */
 export interface SigningProbe {
@@ -116,7 +116,7 @@ export async function checkPreconditions(deps: PreconditionDeps, v: LedgerView, 
   } else {
     results.push({ id: 'os-account', label: 'Named OS account', status: 'pass', detail: `Logged in as ${username}${uid === null ? '' : ` (uid ${uid})`}${uid === 0 ? ', allowed by policy' : ''}.` });
   }
-  if (deps.signing) results.push(...signingChecks(await deps.signing.state(), input.operator, username, deps.host.hostId, deps.clock.now()));
+  if (deps.signing) results.push(...signingChecks(await deps.signing.state(), input.operator, username, deps.host.hostId, deps.clock.now(), policyOk?.unsignedDeclarations ?? 'refuse'));
   const env = policyOk && input.environment ? findEnvironment(policyOk, input.environment) : undefined;
   if (!input.environment) {
     results.push({ id: 'credentials', label: 'Provider credentials', status: 'fail', detail: 'Pick the environment first: credentials are checked for that environment.' });
@@ -174,7 +174,7 @@ export async function checkPreconditions(deps: PreconditionDeps, v: LedgerView, 
  * blocker (break-glass must work on the worst day). An OS account the roster does not list for
  * the person is refused (fail closed): the roster is where an organisation binds people to logins.
  */
-function signingChecks(state: SigningState, operator: Person | undefined, username: string, hostId: string, now: number): PreconditionResult[] {
+function signingChecks(state: SigningState, operator: Person | undefined, username: string, hostId: string, now: number, unsigned: 'allow' | 'refuse'): PreconditionResult[] {
   const label = 'Signing key';
   if (state.roster === null) {
     return [{ id: 'signing-key', label, status: 'warn', detail: 'Unsigned: this repository has no roster, so the operator\'s name is claimed, not proven. Create one from the home screen or with breakglass roster init.' }];
@@ -182,12 +182,23 @@ function signingChecks(state: SigningState, operator: Person | undefined, userna
   if (!operator) {
     return [{ id: 'signing-key', label, status: 'warn', detail: 'Records in this repository are signed with the operator\'s roster key; the key is checked once your name and e-mail are given.' }];
   }
-  if (!state.agent.ok) return [{ id: 'signing-key', label, status: 'fail', detail: state.agent.message, blocksAs: 'evidence-not-committed' }];
   const roster = state.roster;
-  const choice = chooseSignerKey(roster, operator, 'operator', state.agent.keys, (fingerprint) => {
+  // Without an agent the roster is still asked who the person is: an unlisted person is refused
+  // whatever the policy says about unsigned declarations.
+  const choice = chooseSignerKey(roster, operator, 'operator', state.agent.ok ? state.agent.keys : [], (fingerprint) => {
     const check = authorizeRecordSigner(roster, { record: { type: 'declared', sessionId: '', actor: operator, host: { id: hostId } }, fingerprint, atMs: now });
     return check.ok ? null : check.finding.message;
   });
+  if (!choice.ok && choice.code === 'no-key-held') {
+    // The person is listed with the role, but none of their keys can sign here.
+    const why = state.agent.ok ? choice.message : state.agent.message;
+    if (unsigned === 'allow') {
+      const said = state.agent.ok ? why : state.agent.reason ?? why;
+      const person = findPerson(roster, operator)!;
+      return [{ id: 'signing-key', label, status: 'warn', detail: `${said} ${UNSIGNED_ALLOWED}` }, accountRow(person, username)];
+    }
+    return [{ id: 'signing-key', label, status: 'fail', detail: why, ...(state.agent.ok ? {} : { blocksAs: 'evidence-not-committed' as const }) }];
+  }
   if (!choice.ok) return [{ id: 'signing-key', label, status: 'fail', detail: choice.message }];
   const { person, key } = choice;
   const signer: DeclarationSigner = { personId: person.id, name: person.name, fingerprint: key.fingerprint, keyType: key.type, securityKey: key.securityKey };
@@ -196,19 +207,23 @@ function signingChecks(state: SigningState, operator: Person | undefined, userna
     id: 'signing-key', label, status: 'pass', signer,
     detail: `Signed by ${person.name} (${person.id}) with the ${key.type} key (${key.fingerprint}) in the ssh-agent.${key.securityKey ? ` ${TOUCH_PROMPT} when the declaration is committed.` : ''}`,
   }];
-  const account = checkOsAccount(person, username);
-  const accountLabel = 'OS account in the roster';
-  if (account.listed === null) {
-    rows.push({ id: 'roster-account', label: accountLabel, status: 'pass', detail: `Not checked: the roster lists no OS accounts for ${person.name}.` });
-  } else if (account.ok) {
-    rows.push({ id: 'roster-account', label: accountLabel, status: 'pass', detail: `Logged in as ${username}, one of ${person.name}'s accounts in the roster (${account.listed.join(', ')}).` });
-  } else {
-    rows.push({
-      id: 'roster-account', label: accountLabel, status: 'fail',
-      detail: `The OS account "${username}" is not one of ${person.name}'s accounts in the roster (${account.listed.join(', ')}). Log in as one of them, or have a roster admin add this account (breakglass roster propose) and a second admin approve.`,
-    });
-  }
+  rows.push(accountRow(person, username));
   return rows;
+}
+
+/** Said when the policy lets the operator's records go unsigned (issue 15): what it costs, and why it is allowed. */
+export const UNSIGNED_ALLOWED = 'The policy allows it (break-glass must work on the worst day): the declaration and your records are committed unsigned, verify names each as a finding, and the review must address it.';
+
+/** Whether the OS account is one of the person's accounts in the roster (procedure.md §1). */
+function accountRow(person: RosterPerson, username: string): PreconditionResult {
+  const account = checkOsAccount(person, username);
+  const label = 'OS account in the roster';
+  if (account.listed === null) return { id: 'roster-account', label, status: 'pass', detail: `Not checked: the roster lists no OS accounts for ${person.name}.` };
+  if (account.ok) return { id: 'roster-account', label, status: 'pass', detail: `Logged in as ${username}, one of ${person.name}'s accounts in the roster (${account.listed.join(', ')}).` };
+  return {
+    id: 'roster-account', label, status: 'fail',
+    detail: `The OS account "${username}" is not one of ${person.name}'s accounts in the roster (${account.listed.join(', ')}). Log in as one of them, or have a roster admin add this account (breakglass roster propose) and a second admin approve.`,
+  };
 }
 
 /**

@@ -242,6 +242,7 @@ function writePolicy(m: ReportModel, w: Writer): void {
     ['warnings', `${pol.warningMinutes.join(', ')} minutes before expiry`],
     ['review window', `${pol.reviewWindowDays} days after closing`],
     ['uid 0 may declare', pol.allowRootOperator ? 'yes' : 'no'],
+    ['without the operator\'s roster key in the ssh-agent', pol.unsignedDeclarations === 'allow' ? 'recorded unsigned, a finding the review addresses' : 'refused'],
     ['overdue review blocks the operator\'s next declaration', pol.overdueReviewBlocksDeclaration ? 'yes' : 'no'],
     ['extra refused identities', pol.refusedIdentities.length ? pol.refusedIdentities.join(', ') : 'none'],
   ], [35, 65]);

@@ -3,3 +3,4 @@ export * from './schema';
 export * from './sshKey';
 export * from './lookup';
 export * from './allowedSigners';
+export * from './unprovenRecords';

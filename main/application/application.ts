@@ -2,7 +2,9 @@ import type { BreakGlassService, SessionSelector } from '../../app/service';
 import type { EvidenceRecord } from '../../app/records';
 import type { SessionState } from '../../app/lifecycle';
 import type { ConsoleContext } from './context';
-import { ClosureSchema } from '../../app/records';
+import { ClosureSchema, ReviewSchema } from '../../app/records';
+import { unprovenRecords, unprovenReviewRefusal } from '../../app/roster/unprovenRecords';
+import { sessionSignatures } from '../evidence/sessionSignatures';
 import { SessionCommands } from './commands';
 import { GovernedShells, type ShellOptions } from './shells';
 import { ExpiryTick } from './expiryTick';
@@ -108,8 +110,18 @@ export class Application {
     return this.write((s) => s.close(selector, input));
   }
 
-  /** Records the post-incident review (procedure.md §9). */
-  review(sessionId: string, input: unknown): Promise<CommittedRecord> {
+  /**
+   * Records the post-incident review (procedure.md §9). A session with records no roster key
+   * proves (issue 15: unsigned as the policy allows, or signed by the wrong key) is not reviewed
+   * as plainly "justified": the review must address them.
+   */
+  async review(sessionId: string, input: unknown): Promise<CommittedRecord> {
+    const outcome = ReviewSchema.safeParse(input);
+    if (outcome.success && outcome.data.outcome === 'justified') {
+      const entries = (await this.service.read()).sessions.get(sessionId) ?? [];
+      const refusal = unprovenReviewRefusal(unprovenRecords(await sessionSignatures(this.ctx.store, entries)).length, outcome.data.outcome);
+      if (refusal) throw refusal;
+    }
     return this.write((s) => s.review(sessionId, input));
   }
 

@@ -52,8 +52,13 @@ export class RecordSigning {
     return load.roster;
   }
 
-  /** The signer of `record` under `roster`, or a refusal saying what to do; `operator` is the session's operator (for reviews). */
-  async signerFor(roster: Roster, record: EvidenceRecord, operator: Person | null, nowMs: number): Promise<CommitSigner> {
+  /**
+   * The signer of `record` under `roster`, or a refusal saying what to do; `operator` is the
+   * session's operator (for reviews). Null: the record is committed unsigned, which only the
+   * policy's `unsignedDeclarations: allow` permits, only for the operator's own records, and only
+   * when the roster lists them as an operator but none of their keys is in an agent that answers.
+   */
+  async signerFor(roster: Roster, record: EvidenceRecord, operator: Person | null, nowMs: number, unsigned: 'allow' | 'refuse' = 'refuse'): Promise<CommitSigner | null> {
     const rule = signerRuleFor(record);
     // Host-level and automatic records (lock recovery, policy adoption, expiry) carry this host's
     // key: expiry must be recorded even when nobody is at the keyboard (procedure.md §6).
@@ -67,10 +72,24 @@ export class RecordSigning {
       ...(rule === 'reviewer' && operator ? { operator: { person: operator, fingerprints: [] } } : {}),
     };
     if (rule === 'reviewer' && !operator) throw new BreakGlassError('refused', 'The session has no declaration, so its review cannot be signed: nothing was recorded.');
-    return this.personSigner(roster, record.actor, rule === 'reviewer' ? 'reviewer' : 'operator', (fingerprint) => {
+    const refuse = (fingerprint: string) => {
       const check = authorizeRecordSigner(roster, { ...query, fingerprint });
       return check.ok ? null : check.finding.message;
+    };
+    if (rule === 'operator' && unsigned === 'allow') return this.personSignerOrNone(roster, record.actor, refuse);
+    return this.personSigner(roster, record.actor, rule === 'reviewer' ? 'reviewer' : 'operator', refuse);
+  }
+
+  /** As personSigner for the operator role, but null where the policy lets a missing key go unsigned. */
+  private async personSignerOrNone(roster: Roster, person: Pick<Person, 'name' | 'email'>, refuse: (fingerprint: string) => string | null): Promise<CommitSigner | null> {
+    const held = await this.keysInAgent().catch((e: unknown) => {
+      if (e instanceof BreakGlassError && e.code === 'evidence-not-committed') return null;
+      throw e;
     });
+    const choice = chooseSignerKey(roster, person, 'operator', held ?? [], refuse);
+    if (!choice.ok && choice.code === 'no-key-held') return null;
+    if (!choice.ok) throw new BreakGlassError('refused', `${choice.message} Nothing was recorded.`);
+    return this.agentSigner(held!.find((k) => k.fingerprint === choice.key.fingerprint)!);
   }
 
   /**
@@ -105,7 +124,7 @@ export class RecordSigning {
     try {
       return { roster, agent: { ok: true, keys: await this.keysInAgent() } };
     } catch (e) {
-      if (e instanceof BreakGlassError) return { roster, agent: { ok: false, message: e.message } };
+      if (e instanceof BreakGlassError) return { roster, agent: { ok: false, message: e.message, ...(e.cause instanceof SshToolFailure ? { reason: agentReason(e.cause) } : {}) } };
       throw e;
     }
   }
@@ -117,7 +136,7 @@ export class RecordSigning {
     try {
       keys = await listAgentKeys({ agentSocket: this.agentSocket });
     } catch (e) {
-      if (e instanceof SshToolFailure) throw new BreakGlassError('evidence-not-committed', `${e.message.replace(/^[^:]+: /, '')} Records in this repository are signed (it has a roster), so nothing was recorded.`, { cause: e });
+      if (e instanceof SshToolFailure) throw new BreakGlassError('evidence-not-committed', `${agentReason(e)} Records in this repository are signed (it has a roster), so nothing was recorded.`, { cause: e });
       throw e;
     }
     this.agentKeys = { at: Date.now(), keys };
@@ -138,4 +157,9 @@ export class RecordSigning {
       },
     };
   }
+}
+
+/** What went wrong asking the agent, without the tool's name. */
+function agentReason(e: SshToolFailure): string {
+  return e.message.replace(/^[^:]+: /, '');
 }

@@ -264,8 +264,12 @@ export class GitEvidenceStore implements EvidenceStore {
     if (roster) {
       // Fail closed (issue 15): the signer is chosen and checked before anything is written.
       const operator = view.sessions.get(record.sessionId)?.[0]?.record.actor ?? null;
-      const signer = await this.signing.signerFor(roster, record, operator, c.committedAt * 1000);
-      commit = await this.committer.commitSignedFile({ ...c, file: { path: file, content: json } }, signer);
+      // An invalid policy in force allows nothing unsigned (fail closed).
+      const unsigned = view.policy.ok ? view.policy.policy.unsignedDeclarations : 'refuse';
+      const signer = await this.signing.signerFor(roster, record, operator, c.committedAt * 1000, unsigned);
+      commit = signer
+        ? await this.committer.commitSignedFile({ ...c, file: { path: file, content: json } }, signer)
+        : await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
     } else {
       commit = await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
     }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent, type Ref } from 'react';
 import type { Committed } from '../../app/contract';
 import type { SessionDetail } from '../../app/views';
+import { unprovenRecords } from '../../app/roster/unprovenRecords';
 import { ReviewFacts, reviewCommits, type ReviewItem } from '../evidence/ReviewsSection';
 import { FieldErrorsProvider, fieldId, type FieldErrorsContext } from '../forms/FieldErrors';
 import { topOf } from '../forms/issues';
@@ -36,7 +37,8 @@ export function Verdict({ detail, onRefused }: { detail: SessionDetail; onRefuse
   const doneRef = useRef<HTMLHeadingElement>(null);
 
   const supersedes = current?.hash ?? null;
-  const clientIssues = useMemo(() => validateReview(draft, supersedes), [draft, supersedes]);
+  const unproven = useMemo(() => unprovenRecords(detail.signatures).length, [detail.signatures]);
+  const clientIssues = useMemo(() => validateReview(draft, supersedes, unproven), [draft, supersedes, unproven]);
   const issues = useMemo(() => mergedIssues(clientIssues, submission.server), [clientIssues, submission.server]);
 
   const errors: FieldErrorsContext = useMemo(
@@ -141,6 +143,12 @@ export function Verdict({ detail, onRefused }: { detail: SessionDetail; onRefuse
         </p>
         <FieldErrorsProvider value={errors}>
           <ReviewerFields draft={draft} update={update} />
+          {unproven > 0 && (
+            // Issue 15: said before the outcome is chosen, not only when "justified" is refused.
+            <p className="notice notice--warning" data-testid="review-unproven">
+              <strong>{unproven === 1 ? '1 record' : `${unproven} records`} of this session not proven by a roster key</strong> (see Signatures above): a finding this review must address. The outcome cannot be “justified”: say in the findings how the operator&apos;s identity was confirmed.
+            </p>
+          )}
           <OutcomeField value={draft.outcome} onChange={(outcome) => update({ outcome })} />
           <KindField value={draft.kind} onChange={(kind) => update({ kind })} />
           <TextField

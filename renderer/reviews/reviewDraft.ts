@@ -1,6 +1,7 @@
 import '../forms/zodConfig';
 import type { Person } from '../../app/identity';
 import { ReviewSchema, type Review } from '../../app/records';
+import { unprovenReviewProblem } from '../../app/roster/unprovenRecords';
 import type { ErrorInfo } from '../../app/contract';
 import { topOf, type FieldIssues } from '../forms/issues';
 import { validateWithStandIns } from '../forms/standIn';
@@ -88,8 +89,8 @@ const STAND_IN: Record<string, unknown> = {
  * the forms' one stand-in validation (forms/standIn.ts): the findings rule is reported as soon as
  * the outcome is chosen, as the wizard reports the policy's rules.
  */
-export function validateReview(d: ReviewDraft, supersedes: string | null): FieldIssues {
-  return validateWithStandIns({
+export function validateReview(d: ReviewDraft, supersedes: string | null, unproven = 0): FieldIssues {
+  const issues = validateWithStandIns({
     schema: ReviewSchema,
     candidate: toReview(d, supersedes),
     standIns: STAND_IN,
@@ -97,6 +98,10 @@ export function validateReview(d: ReviewDraft, supersedes: string | null): Field
     decisive: ['outcome'],
     unsetWording: FORM_WORDING,
   });
+  // Issue 15: records no roster key proves are a finding; main refuses "justified" with the same words.
+  const problem = unprovenReviewProblem(unproven, d.outcome);
+  if (problem === null) return issues;
+  return new Map([...issues, ['outcome', [...(issues.get('outcome') ?? []), problem]]]);
 }
 
 /** Where the last "Commit" stands: refusals from main placed by field, or one for the form as a whole. */

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { PreconditionResult } from '../../app/service';
+import { UNSIGNED_ALLOWED } from '../../app/preconditions';
 import { formatLocalTime } from '../format';
 import { TextField } from '../forms/TextField';
 import { EnvironmentChoice } from './EnvironmentChoice';
@@ -43,6 +44,7 @@ const STATUS_WORDS: Record<PreconditionResult['status'], string> = { pass: 'Pass
 /** What to do about a failed or warning check, where the service's detail alone may not say it. */
 function fixHint(r: PreconditionResult, environment: string): string | null {
   if (r.status === 'warn' && r.id === 'remote') return 'Not blocking: evidence is committed on this host and pushed when the remote is reachable.';
+  if (r.status === 'warn' && r.id === 'signing-key' && r.detail.includes(UNSIGNED_ALLOWED)) return 'Not blocking. To sign instead, load your roster key into the ssh-agent (ssh-add; a security key: ssh-add -K) and press "Check again".';
   if (r.status === 'warn' && r.id === 'forwarding') return 'Not blocking: every record is committed and queued; Settings → Forwarding tests each destination.';
   if (r.status !== 'fail') return null;
   switch (r.id) {

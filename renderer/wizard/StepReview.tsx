@@ -8,6 +8,7 @@ import { STEPS, type StepIndex } from './fields';
 import { ChecksTable } from './StepPreconditions';
 import { localStamp, utcStamp } from './time';
 import { useWizard } from './useWizard';
+import { UNSIGNED_ALLOWED } from '../../app/preconditions';
 
 /** Step 5 (procedure.md §4): everything on one page, the exact export block, and the confirmation. */
 export function StepReview() {
@@ -171,6 +172,11 @@ function SignerItem() {
         ) : row.status === 'fail' ? (
           <span role="alert">
             <strong>Cannot be signed:</strong> {row.detail}
+          </span>
+        ) : row.detail.includes(UNSIGNED_ALLOWED) ? (
+          // Issue 15: the policy lets the declaration go unsigned; said before Declare, not after.
+          <span className="notice notice--warning">
+            <strong>Unsigned:</strong> {row.detail}
           </span>
         ) : (
           row.detail

@@ -35,6 +35,11 @@ export function goodFields(overrides: Record<string, unknown> = {}): Record<stri
  * console offers it back: the fastest honest way to start a test at a later step.
  */
 export async function resumeAt(host: ConsoleHost, step: number, overrides: Record<string, unknown> = {}, button = 'Declare break-glass'): Promise<void> {
+  // A wizard already open saves its own fields a moment after the last change (debounced): left
+  // running, that save could land after this one and be the draft offered back. Reloading first
+  // stops its timer; the draft saved below is then the last.
+  await host.page.reload();
+  await host.page.locator('main[aria-busy="false"]').waitFor();
   const saved = await host.backend.dispatch('draft.save', { step, fields: { ...goodFields(overrides), maxStep: step } });
   expect(saved.ok).toBe(true);
   await host.page.reload();

@@ -153,6 +153,15 @@ describe('parsePolicyYaml errors: file, field and line', () => {
     expect(p.message).toMatch(/expected number/);
   });
 
+  it('writes unsignedDeclarations: allow into a new repository\'s policy, and refuses any value but allow or refuse at its line (issue 15)', () => {
+    expect(DEFAULT_YAML).toContain('unsignedDeclarations: allow');
+    const refuse = parsePolicyYaml(edited('unsignedDeclarations: allow', 'unsignedDeclarations: refuse'));
+    expect(refuse.ok && refuse.policy.unsignedDeclarations).toBe('refuse');
+    const text = edited('unsignedDeclarations: allow', 'unsignedDeclarations: sometimes');
+    const p = problemAt(text, 'unsignedDeclarations');
+    expect(p.line).toBe(lineContaining(text, 'unsignedDeclarations'));
+  });
+
   it('refuses an invalid regular expression in incidentIdPatterns at its line', () => {
     const text = edited('pattern: ^P[A-Z0-9]{5,}$', 'pattern: "^P[A-Z0-9"');
     const p = problemAt(text, 'incidentIdPatterns[1].pattern');

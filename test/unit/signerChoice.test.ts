@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { checkPreconditions, preconditionRefusal, type PreconditionDeps, type SigningState } from '../../app/preconditions';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkPreconditions, preconditionRefusal, UNSIGNED_ALLOWED, type PreconditionDeps, type SigningState } from '../../app/preconditions';
 import { DEFAULT_POLICY } from '../../app/policy';
 import type { LedgerView } from '../../app/ports';
 import { parseRosterYaml, type Roster } from '../../app/roster';
@@ -70,7 +70,10 @@ describe('chooseSignerKey', () => {
 });
 
 describe('the signing preconditions', () => {
-  const view = { head: null, branch: 'main', sessions: new Map(), unreadable: [], policy: { ok: true, policy: { ...DEFAULT_POLICY, allowRootOperator: true }, sha256: '0'.repeat(64), source: 'built-in' } } as LedgerView;
+  // These checks are the refusing policy's; the default's (unsigned allowed) are the next block's.
+  const viewWith = (unsignedDeclarations: 'allow' | 'refuse') =>
+    ({ head: null, branch: 'main', sessions: new Map(), unreadable: [], policy: { ok: true, policy: { ...DEFAULT_POLICY, allowRootOperator: true, unsignedDeclarations }, sha256: '0'.repeat(64), source: 'built-in' } }) as LedgerView;
+  let view = viewWith('refuse');
   const deps = (state: SigningState, username = 'ada'): PreconditionDeps => ({
     host: { hostId: 'ws-1', hostName: 'ws-1', osAccount: () => ({ username, uid: 1000 }), env: () => undefined, fileExists: () => false },
     clock: { now: () => NOW, monotonicMs: () => 0 },
@@ -118,5 +121,38 @@ describe('the signing preconditions', () => {
   it('warn, never block, without a roster (unsigned) and before the operator is named', async () => {
     expect(await rows({ roster: null })).toEqual([expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^Unsigned: this repository has no roster/) })]);
     expect(await rows({ roster: roster(null), agent: { ok: true, keys: [] } }, 'ada', null)).toEqual([expect.objectContaining({ status: 'warn', detail: expect.stringContaining('checked once your name and e-mail are given') })]);
+  });
+
+  describe('where the policy allows unsigned declarations (the default)', () => {
+    beforeEach(() => { view = viewWith('allow'); });
+    afterEach(() => { view = viewWith('refuse'); });
+
+    it('is the default policy', () => {
+      expect(DEFAULT_POLICY.unsignedDeclarations).toBe('allow');
+    });
+
+    it('warn, not block, when none of the operator\'s roster keys is in the agent or no agent answers, saying the records go unsigned and the review must address it', async () => {
+      const r = roster('ada');
+      const noKey = await rows({ roster: r, agent: { ok: true, keys: held(grace) } });
+      expect(noKey.map((c) => [c.id, c.status])).toEqual([['signing-key', 'warn'], ['roster-account', 'pass']]);
+      expect(noKey[0]!.detail).toBe(`None of Ada Lovelace's roster keys (${adaOld.publicKey.fingerprint}, ${adaSk.publicKey.fingerprint}) is in the ssh-agent. Add yours with ssh-add (a security key: ssh-add -K). ${UNSIGNED_ALLOWED}`);
+      expect(preconditionRefusal(noKey)).toBeNull();
+      const noAgent = await rows({ roster: r, agent: { ok: false, message: 'No ssh-agent answers. Records in this repository are signed (it has a roster), so nothing was recorded.', reason: 'No ssh-agent answers.' } });
+      expect(noAgent[0]).toEqual({ id: 'signing-key', label: 'Signing key', status: 'warn', detail: `No ssh-agent answers. ${UNSIGNED_ALLOWED}` });
+      expect(UNSIGNED_ALLOWED).toContain('the review must address it');
+      expect(preconditionRefusal(noAgent)).toBeNull();
+    });
+
+    it('still refuse a person not listed as an operator, a revoked key, and an OS account not theirs', async () => {
+      const r = roster('ada');
+      const [grace0] = await rows({ roster: r, agent: { ok: false, message: 'No ssh-agent answers.' } }, 'grace', { name: 'Grace Hopper', email: 'grace@example.com' });
+      expect(grace0).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not have the operator role') });
+      const [stranger] = await rows({ roster: r, agent: { ok: true, keys: [] } }, 'ada', { name: 'Mallory Mallet', email: 'mallory@example.com' });
+      expect(stranger).toMatchObject({ status: 'fail', detail: expect.stringContaining('is not in the roster') });
+      const revoked = await rows({ roster: r, agent: { ok: true, keys: held(adaOld) } });
+      expect(revoked[0]).toMatchObject({ status: 'fail', detail: expect.stringContaining('revoked at the commit\'s time') });
+      const account = await rows({ roster: r, agent: { ok: true, keys: [] } }, 'bob');
+      expect(account.map((c) => [c.id, c.status])).toEqual([['signing-key', 'warn'], ['roster-account', 'fail']]);
+    });
   });
 });
