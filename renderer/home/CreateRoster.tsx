@@ -106,9 +106,11 @@ function CreateRosterForm({ agent }: { agent: RosterStatus['agent'] }) {
             </p>
           )}
           <div className="roster-actions">
-            <button type="submit" className="button button-primary" disabled={creating || keys.length === 0}>
-              {creating ? 'Creating the roster…' : 'Create the roster'}
-            </button>
+            {keys.length > 0 && (
+              <button type="submit" className="button button-primary" aria-disabled={creating ? true : undefined}>
+                {creating ? 'Creating the roster…' : 'Create the roster'}
+              </button>
+            )}
             <button type="button" className="button button-secondary" onClick={() => void recheck()} disabled={checking} aria-describedby="roster-check-hint">
               {checking ? 'Checking…' : 'Check again'}
             </button>
@@ -138,10 +140,10 @@ function NoKey({ agent }: { agent: RosterStatus['agent'] }) {
       </p>
       <ol>
         <li>
-          Create a key: <code>ssh-keygen -t ed25519-sk</code> with a FIDO2 security key (best: each signature needs a touch), or <code>ssh-keygen -t ed25519</code>.
+          Create a key: <code className="nowrap">ssh-keygen -t ed25519-sk</code> with a FIDO2 security key (best: each signature needs a touch), or <code className="nowrap">ssh-keygen -t ed25519</code>.
         </li>
         <li>
-          Add it to your agent: <code>ssh-add</code> (or <code>ssh-add ~/.ssh/id_ed25519_sk</code>).
+          Add it to your agent: <code>ssh-add</code> (or <code className="nowrap">ssh-add ~/.ssh/id_ed25519_sk</code>).
         </li>
         <li>Press “Check again”.</li>
       </ol>
