@@ -8,7 +8,8 @@ import { topOf } from '../forms/issues';
 import { TextField } from '../forms/TextField';
 import { useFeatureStore, useStatus } from '../stores/context';
 import { rosterStore } from '../stores/roster';
-import { rosterFormStore, rosterIssues, suggestedId } from './rosterForm';
+import { rosterIssues, suggestedId } from './rosterFields';
+import { rosterFormStore } from './rosterForm';
 import './roster.css';
 
 const FIELDS = ['id', 'name', 'email', 'accounts', 'fingerprint'];

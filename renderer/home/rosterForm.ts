@@ -1,19 +1,9 @@
 import { createStore } from 'zustand/vanilla';
-import { RosterInitSchema, type CallRequest, type ErrorInfo } from '../../app/contract';
-import type { FieldIssues } from '../forms/issues';
-import { validateWithStandIns } from '../forms/standIn';
+import type { CallRequest, ErrorInfo } from '../../app/contract';
 import { settle } from '../stores/bridge';
 import { featureStoreOf, type FeatureStoreFactory } from '../stores/context';
 import { rosterStore } from '../stores/roster';
-
-/** The "Create the roster" form's typed fields (strings as typed; `account` is one optional OS account). */
-export interface RosterFields {
-  id: string;
-  name: string;
-  email: string;
-  account: string;
-  fingerprint: string;
-}
+import { rosterIssues, rosterRequest, type RosterFields } from './rosterFields';
 
 /**
  * The "Create the roster" form (issue 15, "Before a roster exists"), kept in a store of its own
@@ -36,32 +26,6 @@ export interface RosterFormState {
     /** Sends `roster.init`; false when the form's own validation or the service refused. */
     create(): Promise<boolean>;
   };
-}
-
-const STAND_INS = { id: 'ada', name: 'Ada Lovelace', email: 'ada@example.com', accounts: ['ada'], fingerprint: `SHA256:${'A'.repeat(43)}` };
-
-/** The input `roster.init` is sent, from the typed fields (an empty optional field is absent). */
-export function rosterRequest(f: RosterFields): Record<string, unknown> {
-  return {
-    id: f.id.trim(), name: f.name, email: f.email,
-    ...(f.account.trim() ? { accounts: [f.account.trim()] } : {}),
-    ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}),
-  };
-}
-
-/** The form's issues, with THE schema `roster.init` parses (renderer/forms/standIn.ts). */
-export function rosterIssues(f: RosterFields): FieldIssues {
-  return validateWithStandIns({
-    schema: RosterInitSchema,
-    candidate: rosterRequest(f),
-    standIns: STAND_INS,
-    unsetWording: { fingerprint: 'Choose the key that signs the roster.' },
-  });
-}
-
-/** A roster id suggested from a name: "Ada Lovelace" → "ada-lovelace". */
-export function suggestedId(name: string): string {
-  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
 }
 
 /** The form store's factory (one per set of stores). */

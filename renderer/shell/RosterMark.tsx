@@ -11,10 +11,18 @@ import { rosterStore } from '../stores/roster';
 export function RosterMark() {
   const status = useStore(useFeatureStore(rosterStore), (s) => s.status);
   if (!status) return null;
-  if (!status.roster || !status.anchor) {
+  if (!status.roster) {
     return (
       <span className="badge badge-unsigned" role="note" data-testid="roster-mark" data-roster="none" title="No roster: names in the evidence are claimed, not proven.">
         Unsigned<span className="visually-hidden">: this repository has no roster, so names in the evidence are claimed, not proven.</span>
+      </span>
+    );
+  }
+  // A roster whose first commit this clone does not hold (a shallow fetch): signed, anchor unknown here.
+  if (!status.anchor) {
+    return (
+      <span className="badge badge-anchor" role="note" data-testid="roster-mark" data-roster="unanchored" title="Signed evidence; the roster's first commit is not in this clone.">
+        Signed<span className="visually-hidden">: the trust anchor (the roster's first commit) is not in this clone.</span>
       </span>
     );
   }
