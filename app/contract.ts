@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PersonSchema } from './identity';
+import { PersonSchema, whyNotNamedHuman } from './identity';
 import type { Policy } from './policy';
 import type { PreconditionResult } from './service';
 import type { BoardData, PushStatus, SessionDetail, SessionView, StatusSnapshot, SyncStatus } from './views';
@@ -140,7 +140,11 @@ export const RosterInitSchema = z.object({
   ...PersonSchema.shape,
   accounts: z.array(RosterAccountSchema).max(16).optional(),
   fingerprint: KeyFingerprint,
-}).strict();
+}).strict().superRefine((p, ctx) => {
+  // The roster's own rule (app/roster/schema.ts), here so the form names the field before anything runs.
+  const why = whyNotNamedHuman({ name: p.name, email: p.email });
+  if (why) ctx.addIssue({ code: 'custom', path: ['name'], message: why });
+});
 
 /** What creating the roster answers: the trust anchor an auditor pins (`breakglass verify --anchor`). */
 export const RosterCreatedSchema = z.object({ anchor: CommitId }).strict();

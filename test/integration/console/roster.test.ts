@@ -86,6 +86,8 @@ describe('the console creates the first roster (issue 15)', () => {
     expect(await backend.dispatch('roster.init', { ...ada(), id: 'Ada Lovelace' })).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'id' } });
     expect(await backend.dispatch('roster.init', { ...ada(), fingerprint: 'ssh-ed25519 AAAA' })).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'fingerprint', message: 'Choose one of the keys the ssh-agent holds.' } });
     expect(await backend.dispatch('roster.init', { ...ada(), email: 'not an address' })).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'email' } });
+    // A shared or role name is not a person (the roster's own rule), said at the name.
+    expect(await backend.dispatch('roster.init', { ...ada(), name: 'Admin', email: 'admin@example.com' })).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'name' } });
     expect(refs(repo)).toBe(before);
   });
 

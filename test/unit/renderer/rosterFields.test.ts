@@ -24,6 +24,10 @@ describe('"Create the roster" validates with the schema roster.init parses (issu
     expect(issues.email).toEqual(['Give a valid e-mail address, like ada@example.com.']);
   });
 
+  it('refuses a shared name at the name field, as the roster does', () => {
+    expect(Object.keys(plain(rosterIssues({ ...filled, name: 'Admin', email: 'admin@example.com' })))).toEqual(['name']);
+  });
+
   it('suggests a roster id from the name', () => {
     expect(suggestedId('Ada Lovelace')).toBe('ada-lovelace');
     expect(suggestedId('  Grace  B. Hopper ')).toBe('grace-b-hopper');
