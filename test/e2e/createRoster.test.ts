@@ -119,5 +119,21 @@ describe('the console creates the first roster (issue 15)', () => {
     await page.getByRole('radio', { name: /ecdsa-sha2-nistp256/ }).waitFor();
     expect(await none.count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Create the roster' }).isEnabled()).toBe(true);
+
+    // The key leaves the agent before "Create": refused in words, and every typed field stays.
+    await page.getByLabel('Full name').fill('Grace Hopper');
+    await page.getByLabel('E-mail').fill('grace@example.com');
+    await page.getByLabel('Roster id').fill('grace');
+    spawnSync('ssh-add', ['-D'], { env: { PATH: process.env.PATH, SSH_AUTH_SOCK: agent!.socket }, stdio: 'ignore' });
+    await page.getByRole('button', { name: 'Create the roster' }).click();
+    await page.getByRole('alert').filter({ hasText: `The ssh-agent does not hold key ${people.grace.key.publicKey.fingerprint}. Add it with ssh-add.` }).waitFor();
+    expect([await page.getByLabel('Full name').inputValue(), await page.getByLabel('E-mail').inputValue(), await page.getByLabel('Roster id').inputValue()]).toEqual(['Grace Hopper', 'grace@example.com', 'grace']);
+    expect(await mark(host).getAttribute('data-roster')).toBe('none');
+    await screenshot(page, 'create-roster-refused');
+
+    agent!.add(people.grace.key.privatePath);
+    await page.getByRole('button', { name: 'Create the roster' }).click();
+    await page.getByTestId('roster-created').waitFor();
+    await page.locator('[data-testid="roster-mark"][data-roster="anchored"]').waitFor();
   });
 });
