@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PersonSchema } from './identity';
+import { PersonSchema, whyNotNamedHuman } from './identity';
 import type { Policy } from './policy';
 import type { PreconditionResult } from './service';
 import type { BoardData, PushStatus, SessionDetail, SessionView, StatusSnapshot, SyncStatus } from './views';
@@ -8,6 +8,8 @@ import type { CallName, EventName } from './contractNames';
 import type { VerifyResult } from './verifyResult';
 import type { RecordingPlayback } from './recording/playback';
 import type { ForwardDestinationStatus, ForwardTestResult } from './forwarding/status';
+import { RosterAccountSchema, RosterIdSchema } from './roster/schema';
+import { SSH_KEY_TYPES } from './roster/sshKey';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -107,6 +109,49 @@ export interface RemoteTest {
   detail: string;
 }
 
+const CommitId = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'Not a commit id.');
+/** OpenSSH's key fingerprint, `SHA256:` and 43 characters of unpadded base64. */
+const KeyFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'Choose one of the keys the ssh-agent holds.');
+
+/** A key the ssh-agent holds, as the console lists it to choose from (issue 15): never the key itself. */
+export const AgentKeyViewSchema = z.object({ fingerprint: KeyFingerprint, type: z.enum(SSH_KEY_TYPES), securityKey: z.boolean() }).strict();
+
+/**
+ * The roster's state for the header and the home screen (issue 15): whether the repository has a
+ * roster (without one every record is unsigned: names are claimed, not proven), the trust anchor
+ * (the commit that created it, trusted on first use), and the keys the ssh-agent holds — or why
+ * the agent cannot be asked, as OpenSSH failure reasons the renderer puts in words.
+ */
+export const RosterStatusSchema = z.object({
+  roster: z.boolean(),
+  anchor: CommitId.nullable(),
+  agent: z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), keys: z.array(AgentKeyViewSchema).max(256) }).strict(),
+    z.object({ ok: z.literal(false), reason: z.enum(['not-installed', 'agent-unreachable', 'failed']) }).strict(),
+  ]),
+}).strict();
+
+/** The roster's state for the console. */
+export type RosterStatus = z.infer<typeof RosterStatusSchema>;
+
+/** The first roster's first person (issue 15): they become its first roster admin and operator, with the agent key chosen. */
+export const RosterInitSchema = z.object({
+  id: RosterIdSchema,
+  ...PersonSchema.shape,
+  accounts: z.array(RosterAccountSchema).max(16).optional(),
+  fingerprint: KeyFingerprint,
+}).strict().superRefine((p, ctx) => {
+  // The roster's own rule (app/roster/schema.ts), here so the form names the field before anything runs.
+  const why = whyNotNamedHuman({ name: p.name, email: p.email });
+  if (why) ctx.addIssue({ code: 'custom', path: ['name'], message: why });
+});
+
+/** What creating the roster answers: the trust anchor an auditor pins (`breakglass verify --anchor`). */
+export const RosterCreatedSchema = z.object({ anchor: CommitId }).strict();
+
+/** The created roster's anchor. */
+export type RosterCreated = z.infer<typeof RosterCreatedSchema>;
+
 interface Call<I extends z.ZodType, O> {
   input: I;
   /** Phantom: the output type, for the typed API; never read at run time. */
@@ -177,6 +222,10 @@ export const CALLS = {
   /** Each forwarding destination's state (issue 19). */
   'forward.status': call<ForwardDestinationStatus[]>()(Empty, false),
   // One test event to a receiver, and nothing else changes (issue 19): no evidence, no cursor.
+  /** The roster's state and the ssh-agent's keys (issue 15), read afresh each time ("Check again"). */
+  'roster.status': call<RosterStatus>()(Empty, false),
+  /** Creates the first roster, signed by the chosen agent key; refused once a roster exists. */
+  'roster.init': call<RosterCreated>()(RosterInitSchema, true),
   'forward.test': call<ForwardTestResult>()(z.object({ destination: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Not a destination id.') }).strict(), false),
 } as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 

@@ -39,6 +39,8 @@ export const CALL_NAMES = [
   'session.recordings',
   'forward.status',
   'forward.test',
+  'roster.status',
+  'roster.init',
 ] as const;
 
 /** A call's name, e.g. `session.declare`. */

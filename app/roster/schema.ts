@@ -55,17 +55,18 @@ export const RosterKeySchema = z.object({
 /** One key of a person or host in the roster. */
 export type RosterKey = z.infer<typeof RosterKeySchema>;
 
-const IdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes (like "ada-lovelace").');
+/** A roster id (a person's): lower-case letters, digits and dashes. */
+export const RosterIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes (like "ada-lovelace").');
 
 /** OS account names a person logs in with (procedure.md §1: the OS account is checked against the person's). */
-const AccountSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\$?$/, 'Not an OS account name.');
+export const RosterAccountSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\$?$/, 'Not an OS account name.');
 
 /** A person who may act: named, with roles and keys (seed §3: named human accountability). */
 export const RosterPersonSchema = z.object({
-  id: IdSchema,
+  id: RosterIdSchema,
   ...PersonSchema.shape,
   roles: z.array(z.enum(ROSTER_ROLES, { error: `A role is one of ${ROSTER_ROLES.join(', ')}.` })).min(1, 'Give the person at least one role.'),
-  accounts: z.array(AccountSchema).optional(),
+  accounts: z.array(RosterAccountSchema).optional(),
   keys: z.array(RosterKeySchema).min(1, 'List at least one SSH public key.'),
 }).strict().superRefine((p, ctx) => {
   const why = whyNotNamedHuman({ name: p.name, email: p.email });

@@ -20,6 +20,7 @@ import { testRemote } from '../sync/remoteTest';
 import type { DraftStore } from './drafts';
 import { toErrorInfo } from './errors';
 import type { SettingsStore } from './settings';
+import { rosterHandlers } from './rosterHandlers';
 import { terminalHandlers } from './terminalHandlers';
 
 /** Handlers for every call of the contract, typed by it. */
@@ -53,6 +54,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
   const boardMarks = new BoardSignatureMarks();
   return {
     ...terminalHandlers(d),
+    ...rosterHandlers(d),
     'status.get': () => d.snapshot(),
     'policy.get': async () => {
       const view = await service.read();

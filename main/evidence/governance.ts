@@ -53,7 +53,8 @@ export async function rosterAnchor(store: Pick<GitEvidenceStore, 'git' | 'branch
 /** Creates roster.yaml in a repository that has none, signed by the first admin's key from the ssh-agent. */
 export async function createRoster(store: GovernedStore, admin: FirstAdmin): Promise<{ commit: string; roster: Roster }> {
   if (await store.roster()) throw new BreakGlassError('refused', 'This repository already has a roster: change it with breakglass roster propose (a second admin approves).');
-  const keys = await store.signing.keysInAgent();
+  // Asked afresh: the key was just added (or removed) with ssh-add, and this is a one-off.
+  const keys = await store.signing.keysInAgent({ fresh: true });
   const chosen = admin.fingerprint ? keys.filter((k) => k.fingerprint === admin.fingerprint) : keys;
   if (chosen.length === 0) {
     throw new BreakGlassError('refused', admin.fingerprint

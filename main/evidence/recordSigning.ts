@@ -129,9 +129,12 @@ export class RecordSigning {
     }
   }
 
-  /** The agent's keys (cached briefly); no agent is a refusal that says how to start one. */
-  async keysInAgent(): Promise<AgentKey[]> {
-    if (this.agentKeys && Date.now() - this.agentKeys.at < AGENT_KEYS_TTL_MS) return this.agentKeys.keys;
+  /**
+   * The agent's keys (cached briefly; `fresh` asks the agent now, as the console's "Check again"
+   * after an ssh-add must); no agent is a refusal that says how to start one.
+   */
+  async keysInAgent(options: { fresh?: boolean } = {}): Promise<AgentKey[]> {
+    if (!options.fresh && this.agentKeys && Date.now() - this.agentKeys.at < AGENT_KEYS_TTL_MS) return this.agentKeys.keys;
     let keys: AgentKey[];
     try {
       keys = await listAgentKeys({ agentSocket: this.agentSocket });

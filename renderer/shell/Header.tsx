@@ -3,8 +3,9 @@ import { useStatus, useUi } from '../stores/context';
 import { allowedRoute, hrefOf, type Route } from '../routes';
 import { ForwardIndicator } from './ForwardIndicator';
 import { PushIndicator } from './PushIndicator';
+import { RosterMark } from './RosterMark';
 
-/** The banner: what this is, on which host, observer mode, the push state and forwarding (issue 19), always visible. */
+/** The banner: what this is, on which host, observer mode, unsigned or the trust anchor (issue 15), the push state and forwarding (issue 19), always visible. */
 export function Header() {
   const { host, observer } = useStatus(useShallow((s) => ({ host: s.snapshot?.host.name ?? null, observer: s.snapshot?.observer ?? false })));
   return (
@@ -16,6 +17,7 @@ export function Header() {
           {host && <p className="brand-host">Host <span className="mono">{host}</span></p>}
         </div>
         {observer && <span className="badge badge-observer">Observer (read-only)</span>}
+        <RosterMark />
       </div>
       <PushIndicator />
       <ForwardIndicator />

@@ -1,4 +1,5 @@
 import type { SessionView } from '../../app/views';
+import { CreateRoster } from '../home/CreateRoster';
 import { OperatorCard, PolicyBanner, RecentSessions, RefreshError, RepositoryCard, UnreadableWarning } from '../home/HomeParts';
 import { ActiveSession } from '../session/ActiveSession';
 import { AwaitingReview } from '../session/AwaitingReview';
@@ -8,8 +9,8 @@ import { DeclarePanel } from '../wizard/DeclarePanel';
 const NONE: readonly SessionView[] = [];
 
 /**
- * The home screen (issue 3): policy, this host's open sessions or the way to declare, who and
- * where, recent sessions. Composed here, in the shell, from three features: the home screen's own
+ * The home screen (issue 3): policy, the roster to create while there is none (issue 15), this
+ * host's open sessions or the way to declare, who and where, recent sessions. Composed here, in the shell, from three features: the home screen's own
  * parts, the active session view (issue 5) and the declaration wizard (issue 4).
  */
 export function HomeScreen() {
@@ -18,6 +19,7 @@ export function HomeScreen() {
       <PolicyBanner />
       <RefreshError />
       <UnreadableWarning />
+      <CreateRoster />
       <OpenSessions />
       <AwaitingReview />
       <div className="cards">
