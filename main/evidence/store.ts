@@ -151,9 +151,16 @@ export class GitEvidenceStore implements EvidenceStore {
         continue;
       }
       let appended = 0;
+      // The view `fn` decides on. A read inside `fn` (a precondition asking for the roster, say) may
+      // refresh the index to another process's newer commits; appending then would chain onto a tip
+      // whose records `fn` never saw, and the compare-and-swap would pass. So each append checks
+      // the index is still the view `fn` was given (or what its own appends made of it).
+      let decidedOn = this.index.viewId;
       try {
         return await fn(view, async (record, incident) => {
+          if (this.index.viewId !== decidedOn) throw new StaleHead();
           const commit = await this.append(record, incident);
+          decidedOn = this.index.viewId;
           appended += 1;
           return commit;
         }, recovered);
