@@ -1,4 +1,4 @@
-import { useEffect, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import type { RosterStatus } from '../../app/contract';
 import type { Choice } from '../forms/ChoiceFields';
@@ -51,6 +51,7 @@ function CreateRosterForm({ agent }: { agent: RosterStatus['agent'] }) {
   const git = useStatus((s) => s.snapshot?.gitIdentity ?? null);
   const osAccount = useStatus((s) => s.snapshot?.osAccount.username ?? null);
   const hasSnapshot = useStatus((s) => s.snapshot !== null);
+  const [open, setOpen] = useState(false);
 
   // Prefilled once from who this console says is operating; what is typed is never replaced.
   useEffect(() => {
@@ -88,40 +89,46 @@ function CreateRosterForm({ agent }: { agent: RosterStatus['agent'] }) {
         This evidence repository has no roster, so its records are <strong>unsigned</strong>: the names in them are claimed, not proven. Create the roster to sign every record
         with the key of the person it names. You become its first roster admin and operator; its first commit is the trust anchor auditors pin.
       </p>
-      <FieldErrorsProvider value={errors}>
-        <form noValidate onSubmit={(e) => void submit(e)} aria-describedby={formError ? 'roster-form-error' : undefined}>
-          <div className="roster-fields">
-            <TextField path="name" idPrefix="rs" label="Full name" value={fields.name} onChange={(name) => actions.set({ name })} autoComplete="name" size="medium" />
-            <TextField path="email" idPrefix="rs" label="E-mail" type="email" inputMode="email" value={fields.email} onChange={(email) => actions.set({ email })} autoComplete="email" size="medium" />
-            <TextField path="id" idPrefix="rs" label="Roster id" hint="How the roster and the records name you: lower-case letters, digits and dashes." value={fields.id} onChange={(id) => actions.set({ id })} mono size="short" />
-            <TextField path="accounts" nested idPrefix="rs" label={<>OS account <span className="muted">(optional)</span></>} hint="The login you act under; when given, declarations check it." value={fields.account} onChange={(account) => actions.set({ account })} mono size="short" />
-          </div>
-          {keys.length > 0 ? (
-            <RadioGroup path="fingerprint" idPrefix="rs" legend="The key that signs (from your ssh-agent)" value={fields.fingerprint} options={choices} onChange={(fingerprint) => actions.set({ fingerprint })} />
-          ) : (
-            <NoKey agent={agent} />
-          )}
-          {formError && (
-            <p className="st-error" id="roster-form-error" role="alert">
-              {formError}
-            </p>
-          )}
-          <div className="roster-actions">
-            {keys.length > 0 && (
-              <button type="submit" className="button button-primary" aria-disabled={creating ? true : undefined}>
-                {creating ? 'Creating the roster…' : 'Create the roster'}
-              </button>
+      {/* Folded until asked for: on the worst day the home screen is for declaring, and its fields must not sit beside the wizard's. What is typed stays in the store when folded. */}
+      <button type="button" className="button button-secondary" aria-expanded={open} aria-controls="roster-form" onClick={() => setOpen(!open)}>
+        {open ? 'Hide the roster form' : 'Set up the roster…'}
+      </button>
+      {open && (
+        <FieldErrorsProvider value={errors}>
+          <form id="roster-form" noValidate onSubmit={(e) => void submit(e)} aria-describedby={formError ? 'roster-form-error' : undefined}>
+            <div className="roster-fields">
+              <TextField path="name" idPrefix="rs" label="Full name" value={fields.name} onChange={(name) => actions.set({ name })} autoComplete="name" size="medium" />
+              <TextField path="email" idPrefix="rs" label="E-mail" type="email" inputMode="email" value={fields.email} onChange={(email) => actions.set({ email })} autoComplete="email" size="medium" />
+              <TextField path="id" idPrefix="rs" label="Roster id" hint="How the roster and the records name you: lower-case letters, digits and dashes." value={fields.id} onChange={(id) => actions.set({ id })} mono size="short" />
+              <TextField path="accounts" nested idPrefix="rs" label={<>OS account <span className="muted">(optional)</span></>} hint="The login you act under; when given, declarations check it." value={fields.account} onChange={(account) => actions.set({ account })} mono size="short" />
+            </div>
+            {keys.length > 0 ? (
+              <RadioGroup path="fingerprint" idPrefix="rs" legend="The key that signs (from your ssh-agent)" value={fields.fingerprint} options={choices} onChange={(fingerprint) => actions.set({ fingerprint })} />
+            ) : (
+              <NoKey agent={agent} />
             )}
-            <button type="button" className="button button-secondary" onClick={() => void recheck()} disabled={checking} aria-describedby="roster-check-hint">
-              {checking ? 'Checking…' : 'Check again'}
-            </button>
-            <span className="muted" id="roster-check-hint">Reads the keys in your ssh-agent again (after ssh-add).</span>
-          </div>
-          {creating && keys.find((k) => k.fingerprint === fields.fingerprint)?.securityKey && (
-            <p role="status" className="roster-touch">Touch your security key to sign.</p>
-          )}
-        </form>
-      </FieldErrorsProvider>
+            {formError && (
+              <p className="st-error" id="roster-form-error" role="alert">
+                {formError}
+              </p>
+            )}
+            <div className="roster-actions">
+              {keys.length > 0 && (
+                <button type="submit" className="button button-primary" aria-disabled={creating ? true : undefined}>
+                  {creating ? 'Creating the roster…' : 'Create the roster'}
+                </button>
+              )}
+              <button type="button" className="button button-secondary" onClick={() => void recheck()} disabled={checking} aria-describedby="roster-check-hint">
+                {checking ? 'Checking…' : 'Check again'}
+              </button>
+              <span className="muted" id="roster-check-hint">Reads the keys in your ssh-agent again (after ssh-add).</span>
+            </div>
+            {creating && keys.find((k) => k.fingerprint === fields.fingerprint)?.securityKey && (
+              <p role="status" className="roster-touch">Touch your security key to sign.</p>
+            )}
+          </form>
+        </FieldErrorsProvider>
+      )}
     </section>
   );
 }

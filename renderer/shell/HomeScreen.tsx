@@ -19,9 +19,10 @@ export function HomeScreen() {
       <PolicyBanner />
       <RefreshError />
       <UnreadableWarning />
-      <CreateRoster />
       <OpenSessions />
       <AwaitingReview />
+      {/* Below the sessions and the declaration: setting up signing is never what stands in the operator's way. */}
+      <CreateRoster />
       <div className="cards">
         <OperatorCard />
         <RepositoryCard />

@@ -38,6 +38,12 @@ async function consoleOn(agentSocket: (ws: Workspace) => Promise<string>): Promi
 
 const mark = (host: ConsoleHost) => host.page.getByTestId('roster-mark');
 const panel = (host: ConsoleHost) => host.page.getByTestId('create-roster');
+/** Opens the folded roster form, as the operator does. */
+async function unfold(host: ConsoleHost): Promise<void> {
+  const button = panel(host).getByRole('button', { name: 'Set up the roster…' });
+  await button.click();
+  expect(await panel(host).getByRole('button', { name: 'Hide the roster form' }).getAttribute('aria-expanded')).toBe('true');
+}
 const git = (ws: Workspace, args: string[]) => spawnSync('git', args, { cwd: ws.repo, encoding: 'utf8' }).stdout.trim();
 
 describe('the console creates the first roster (issue 15)', () => {
@@ -51,6 +57,9 @@ describe('the console creates the first roster (issue 15)', () => {
     expect(await mark(host).innerText()).toMatch(/^Unsigned/);
     expect(await mark(host).textContent()).toBe('Unsigned: this repository has no roster, so names in the evidence are claimed, not proven.');
     await panel(host).waitFor();
+    // Folded until asked for: the home screen is for declaring first.
+    expect(await page.getByLabel('Roster id').count()).toBe(0);
+    await unfold(host);
     // Prefilled from the git identity and this OS account; the agent's only key is the choice.
     expect(await page.getByLabel('Full name').inputValue()).toBe('Ada Lovelace');
     expect(await page.getByLabel('E-mail').inputValue()).toBe('ada@example.com');
@@ -103,6 +112,7 @@ describe('the console creates the first roster (issue 15)', () => {
     });
     const { page } = host;
     const none = page.getByTestId('roster-no-key');
+    await unfold(host);
     await none.waitFor();
     const text = await none.innerText();
     expect(text).toContain('Your ssh-agent holds no ed25519, ECDSA or security key.');
