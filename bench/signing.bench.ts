@@ -58,6 +58,8 @@ async function appendBench(dir: string, sessions: number, agent: Agent): Promise
   const repo = path.join(dir, `repo-${sessions}`);
   const { head, records } = await generateLedger(repo, { sessions });
   const git = new Git(repo, { SSH_AUTH_SOCK: agent.socket });
+  // Each series on a branch of its own at the generated tip: the records live on a host's ref (issue 14), not on main.
+  await git.text('ours-branch', ['update-ref', 'refs/heads/bench-ours', head]);
   await git.text('raw-branch', ['update-ref', 'refs/heads/bench-raw', head]);
   await git.text('raw-branch-2', ['update-ref', 'refs/heads/bench-keygen', head]);
   const committer = await RecordCommitter.open(git);
@@ -75,7 +77,7 @@ async function appendBench(dir: string, sessions: number, agent: Agent): Promise
     // The record path of a new session declared now: sessions/<YYYY>/<MM>/<id>/000001-declared.json.
     const sessionId = `bg-20261201-000000-${(0xb0000000 + i + 2).toString(16)}`;
     let t = performance.now();
-    tip = (await committer.append({ ref: 'refs/heads/main', parent: tip, path: `sessions/2026/12/${sessionId}/000001-declared.json`, content: body, message: `breakglass(${sessionId}): declared\n`, author: { ...ACTOR, seconds: now }, committer: { ...ACTOR, seconds: now } }, signer)).commit;
+    tip = (await committer.append({ ref: 'refs/heads/bench-ours', parent: tip, path: `sessions/2026/12/${sessionId}/000001-declared.json`, content: body, message: `breakglass(${sessionId}): declared\n`, author: { ...ACTOR, seconds: now }, committer: { ...ACTOR, seconds: now } }, signer)).commit;
     const a = performance.now() - t;
 
     t = performance.now();
@@ -113,7 +115,7 @@ async function appendBench(dir: string, sessions: number, agent: Agent): Promise
 async function verifyBench(repo: string): Promise<void> {
   const key = softKey('ssh-ed25519');
   let t = performance.now();
-  const { ids } = await writeSignedCopy(repo, 'refs/heads/main', 'refs/heads/signed', key);
+  const { ids } = await writeSignedCopy(repo, 'refs/heads/bench-ours', 'refs/heads/signed', key);
   const generated = performance.now() - t;
   console.log(`  (fixture: ${ids.length} commits re-signed in-process and stored with one index-pack in ${(generated / 1000).toFixed(1)} s)`);
   const load = parseRosterYaml(`version: 1\npeople:\n  - id: ada\n    name: Ada Lovelace\n    email: ada@example.com\n    roles: [operator, roster-admin]\n    keys:\n      - key: ${key.publicKey.line}\n`);
