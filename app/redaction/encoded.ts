@@ -91,6 +91,47 @@ function secretManifest(ctx: DetectContext, start: number, end: number, out: Spa
   }
 }
 
+// Wrapped lines are full width (64 or 76) but the last, which must end the token.
+const PEM_BLOCK = new RegExp(
+  String.raw`(?<![A-Za-z0-9+/])LS0tLS1CRUdJT${B64}*={0,2}(?:(?:\r?\n|\\n)[ \t]*${B64}{60,}={0,2})*(?:(?:\r?\n|\\n)[ \t]*${B64}{1,59}={0,2}(?![A-Za-z0-9+/=_-]))?`,
+  'g',
+);
+const LINE_BREAK = /\r?\n|\\n/g;
+const PEM_END = /-----END [A-Z0-9 ]+-----\s*$/;
+/** Lines of a block that are tried without, when what follows a key is not part of it. */
+const PEM_BACK_OFF = 3;
+
+// A base64 PEM block ends at its padding, and a line after it may be other output (a token on
+// the next line): the block is cut after its first padded line, and up to PEM_BACK_OFF trailing
+// lines are dropped until the rest decodes to a whole block (its END line last). Without that, the next line made the block
+// undecodable and the key was left in the text, until a second pass (with that line redacted)
+// found it: redaction must find everything the first time.
+function base64PemBlocks(ctx: DetectContext, start: number, end: number, out: Span[]): void {
+  const sub = ctx.text.slice(start, end);
+  PEM_BLOCK.lastIndex = 0;
+  for (let m = PEM_BLOCK.exec(sub); m !== null; m = PEM_BLOCK.exec(sub)) {
+    const ends: number[] = []; // the end of each line of the block, in the block
+    LINE_BREAK.lastIndex = 0;
+    for (let b = LINE_BREAK.exec(m[0]); b !== null; b = LINE_BREAK.exec(m[0])) ends.push(b.index);
+    ends.push(m[0].length);
+    const padded = ends.findIndex((e) => m[0][e - 1] === '=');
+    if (padded >= 0) ends.length = padded + 1;
+    // The longest prefix that decodes to a whole PEM block (it ends with its END line), else the
+    // longest that decodes to text at all (a block cut short in the output).
+    let chosen: { end: number; decoded: string } | null = null;
+    for (let k = ends.length - 1; k >= Math.max(0, ends.length - 1 - PEM_BACK_OFF); k--) {
+      const decoded = decodeBase64(m[0].slice(0, ends[k]));
+      if (decoded === null || !isText(decoded)) continue;
+      const whole = PEM_END.test(decoded);
+      if (whole || chosen === null) chosen = { end: ends[k] as number, decoded };
+      if (whole) break;
+    }
+    if (chosen === null) continue;
+    const kind = nestedKind(ctx, chosen.decoded);
+    if (kind !== null) out.push({ start: start + m.index, end: start + m.index + chosen.end, kind, rank: 10 });
+  }
+}
+
 /** The base64 detectors. */
 export const ENCODED_DETECTORS: readonly Detector[] = [
   decodedDetector({
@@ -114,16 +155,11 @@ export const ENCODED_DETECTORS: readonly Detector[] = [
       return nestedKind(ctx, decodeBase64(s)) ?? 'kubeconfig-key-data';
     },
   }),
-  decodedDetector({
+  {
     // base64("-----BEGIN …"), wrapped at any width: kept when it decodes to a certificate.
-    keywords: ['ls0tls1crudjt'], rank: 10, window: BLOCK_WINDOW,
-    // Wrapped lines are full width (64 or 76) but the last, which must end the token.
-    re: new RegExp(
-      String.raw`(?<![A-Za-z0-9+/])(?<secret>LS0tLS1CRUdJT${B64}*={0,2}(?:(?:\r?\n|\\n)[ \t]*${B64}{60,}={0,2})*(?:(?:\r?\n|\\n)[ \t]*${B64}{1,59}={0,2}(?![A-Za-z0-9+/=_-]))?)`,
-      'dg',
-    ),
-    classify: (s, ctx) => nestedKind(ctx, decodeBase64(s)),
-  }),
+    keywords: ['ls0tls1crudjt'], window: BLOCK_WINDOW,
+    scan: base64PemBlocks,
+  },
   decodedDetector({
     // base64 JSON (`{"…` = eyJ) that is not a JWT: a .dockerconfigjson, an ECR token, a key file.
     keywords: ['eyj'], rank: 10,

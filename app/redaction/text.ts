@@ -6,8 +6,6 @@ import { addKinds, applySpans } from './engine';
 import type { RedactionKinds, RedactionResult } from './types';
 
 const NOTHING: RedactionKinds = Object.freeze({});
-const GLUE_AFTER = /[A-Za-z0-9_\-.:+=[]/;
-const GLUE_BEFORE = /[A-Za-z0-9_]/;
 
 function pass(text: string): RedactionResult {
   const clean = stripEscapes(text);
@@ -26,10 +24,9 @@ function passAroundMarkers(text: string): RedactionResult {
   const kinds: Record<string, number> = {};
   for (let i = text.indexOf('[REDACTED:'); i !== -1; i = text.indexOf('[REDACTED:', i + 1)) {
     if (i < last) continue;
-    // Only a marker glued to the next token can change what a rule sees there (`]Authorization:`
-    // where a secret's last character stood); a blank, quote or separator beside it cannot.
-    const close = text.indexOf(']', i);
-    if (!GLUE_AFTER.test(text[close + 1] ?? ' ') && !GLUE_BEFORE.test(text[i - 1] ?? ' ')) continue;
+    // Every marker, not only one glued to its neighbours: a token span widened over the word
+    // before it (`24 bytesghp_…` became `24 [REDACTED:github-token]`) took away what exempted a
+    // value (`password:  24 bytes`), and the next redaction would have found more.
     const a = text.lastIndexOf('\n', i - 1) + 1;
     const nl = text.indexOf('\n', i);
     const next = nl === -1 ? -1 : text.indexOf('\n', nl + 1);

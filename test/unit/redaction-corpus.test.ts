@@ -116,3 +116,42 @@ describe('escape codes', () => {
     expect(redactText('\x1b[33mDB_PASSWORD\x1b[0m=\x1b[31mS3cr3t-Pa55\x1b[0m').text).toBe('\x1b[33mDB_PASSWORD\x1b[0m=\x1b[31m[REDACTED:assignment]\x1b[0m');
   });
 });
+
+describe('base64 blocks followed by other output', () => {
+  const format = (name: string): (typeof CREDENTIAL_FORMATS)[number] => {
+    const f = CREDENTIAL_FORMATS.find((x) => x.name === name);
+    if (f === undefined) throw new Error(`no format ${name}`);
+    return f;
+  };
+  // Found by the idempotence property in CI: the token on the line after a one-line base64 key
+  // was taken as the key's last wrapped line, the block no longer decoded, and the key stayed
+  // in the text until a second pass.
+  it.each(['', ' ', '  '])('redacts a base64 key whose next line (indent %j) is a token, in one pass', (indent) => {
+    const key = format('base64 private key in a ConfigMap dump').make(new Rng(90_001));
+    const token = format('Twilio API key').make(new Rng(90_002));
+    const once = redactText(`${key.text}${indent}${token.text}`);
+    expect(firstLeak(once.text, [...key.secrets, ...token.secrets])).toBeUndefined();
+    expect(once.kinds).toEqual({ 'base64-private-key': 1, 'twilio-api-key': 1 });
+    expect(redactText(once.text)).toEqual({ text: once.text, count: 0, kinds: {} });
+  });
+
+  it('redacts a base64 key whose next line is unpadded base64-looking text', () => {
+    const key = format('base64 private key in a ConfigMap dump').make(new Rng(90_003));
+    const unpadded = key.text.replace(/=+\n$/, '\n');
+    const once = redactText(`${unpadded}deadbeefcafe0123\n`);
+    expect(firstLeak(once.text, key.secrets.map((s) => s.replace(/=+$/, '')))).toBeUndefined();
+    expect(once.text.endsWith('\ndeadbeefcafe0123\n')).toBe(true);
+  });
+});
+
+describe('what a marker takes from its neighbours', () => {
+  // Found by checking every pair of corpus items: a token glued to `bytes` was widened over it,
+  // which took away what exempted `24` (kubectl's size of a Secret value), so a second
+  // redaction found the `24` as a password. Everything is found the first time.
+  it('settles a value whose exemption a widened token swallowed', () => {
+    const token = `ghp_${new Rng(7).of('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 36)}`;
+    const once = redactText(`password:  24 bytes${token}\n`);
+    expect(once.text).not.toContain(token.slice(4, 12));
+    expect(redactText(once.text)).toEqual({ text: once.text, count: 0, kinds: {} });
+  });
+});
