@@ -8,6 +8,7 @@ import type { CallName, EventName } from './contractNames';
 import type { VerifyResult } from './verifyResult';
 import type { RecordingPlayback } from './recording/playback';
 import type { ForwardDestinationStatus, ForwardTestResult } from './forwarding/status';
+import { GOVERNED_FILES, ProposalIdSchema } from './roster/governance';
 import { RosterAccountSchema, RosterIdSchema } from './roster/schema';
 import { SSH_KEY_TYPES } from './roster/sshKey';
 
@@ -129,6 +130,14 @@ export const RosterStatusSchema = z.object({
     z.object({ ok: z.literal(true), keys: z.array(AgentKeyViewSchema).max(256) }).strict(),
     z.object({ ok: z.literal(false), reason: z.enum(['not-installed', 'agent-unreachable', 'failed']) }).strict(),
   ]),
+  /**
+   * Governed changes (issue 15): proposals waiting for approvals (nothing in them is in force), and
+   * governed files on the organisation branch that are not the ones in force, with why.
+   */
+  governance: z.object({
+    pending: z.array(z.object({ id: ProposalIdSchema, file: z.enum(GOVERNED_FILES), approvers: z.array(RosterIdSchema).max(64), required: z.number().int().min(1).max(64) }).strict()).max(256),
+    notInForce: z.array(z.object({ file: z.enum(GOVERNED_FILES), reason: z.string().max(1000) }).strict()).max(2),
+  }).strict(),
 }).strict();
 
 /** The roster's state for the console. */

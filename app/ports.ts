@@ -31,7 +31,11 @@ export interface UnreadableRecord {
  * this one (the last valid, or the built-in default) stays in force (issue 12 item 5).
  */
 export type PolicyInForce =
-  | { ok: true; policy: Policy; sha256: string; source: 'repository' | 'built-in'; rejected?: { problems: PolicyProblem[]; sha256: string } }
+  | {
+      ok: true; policy: Policy; sha256: string; source: 'repository' | 'built-in'; rejected?: { problems: PolicyProblem[]; sha256: string };
+      /** The organisation tip's policy.yaml, when it is not the one in force (changed without the approvals it needs, issue 15): its hash and why. */
+      notInForce?: { sha256: string; reason: string };
+    }
   | { ok: false; problems: PolicyProblem[]; sha256: string };
 
 /** One ref a ledger view is the union of (issue 14). */

@@ -1,3 +1,4 @@
+import { policyNotices } from './policyNotices';
 import { BreakGlassError } from './errors';
 import { formatPerson, PersonSchema, whyNotNamedHuman, type Person } from './identity';
 import { sessionStatesWhere, verifyLedgerRecords, type IntegrityProblem } from './ledger';
@@ -249,9 +250,7 @@ function repositoryCheck(hostId: string, view: LedgerView, operator: Person | un
   }
   const count = [...view.sessions.values()].reduce((n, e) => n + e.length, 0);
   const warnings: string[] = [];
-  if (view.policy.rejected) {
-    warnings.push(`The newest policy.yaml is invalid (${formatPolicyProblems(view.policy.rejected.problems).replace(/\n/g, '; ')}); the last valid policy (sha256 ${view.policy.sha256.slice(0, 12)}) stays in force until it is fixed.`);
-  }
+  warnings.push(...policyNotices(view.policy));
   const others = problems.length - own.length;
   if (others > 0) {
     const first = problems.find((p) => !isOwnProblem(hostId, view, p))!;

@@ -1,6 +1,6 @@
 import { BreakGlassError } from '../../app/errors';
 import { declarationTemplate } from '../../app/declaration';
-import { formatPolicyProblems } from '../../app/policy';
+import { policyNotices } from '../../app/policyNotices';
 import { openApplication, type CommandGroup } from './commandGroup';
 import { CommandRanUnrecorded } from '../application/commands';
 import { askDeclaration, CLOSURE_TEMPLATE, readJsonFile, REVIEW_TEMPLATE } from './inputs';
@@ -36,15 +36,16 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
       const mine = states.filter((s) => s.host.id === ctx.host.hostId && (s.phase === 'active' || s.phase === 'expired'));
       const push = await ctx.outbox.status();
       const policy = (await ctx.service.read()).policy;
-      // Issue 12 item 5: an invalid newest policy.yaml is said everywhere, with the one still in force.
+      // Issue 12 item 5, issue 15: an invalid newest policy.yaml, or one governance did not adopt, is said everywhere, with the one in force.
       const rejected = policy.ok && policy.rejected ? { problems: policy.rejected.problems, inForce: policy.sha256 } : null;
+      const notInForce = policy.ok && policy.notInForce ? { ...policy.notInForce, inForce: policy.sha256 } : null;
       const human = [
         `Evidence repository: ${ctx.repoDir}`,
         `Push: ${describePush(push)}`,
-        ...(rejected ? [`Policy: the newest policy.yaml is invalid (${formatPolicyProblems(rejected.problems).replace(/\n/g, '; ')}); the last valid policy (sha256 ${rejected.inForce.slice(0, 12)}) stays in force until it is fixed.`] : []),
+        ...policyNotices(policy).map((n) => `Policy: ${n}`),
         mine.length === 0 ? 'No open session on this host.' : mine.map(describeState).join('\n'),
       ].join('\n');
-      out(g(), human, { repo: ctx.repoDir, host: { id: ctx.host.hostId, name: ctx.host.hostName }, push, sessions: mine.map(sessionJson), ...(rejected ? { policyRejected: rejected } : {}) });
+      out(g(), human, { repo: ctx.repoDir, host: { id: ctx.host.hostId, name: ctx.host.hostName }, push, sessions: mine.map(sessionJson), ...(rejected ? { policyRejected: rejected } : {}), ...(notInForce ? { policyNotInForce: notInForce } : {}) });
       return mine.some((s) => s.phase === 'active') ? EXIT.ok : EXIT.noSession;
     }));
 

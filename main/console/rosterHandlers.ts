@@ -1,7 +1,8 @@
 import { BreakGlassError } from '../../app/errors';
 import { RosterCreatedSchema, RosterStatusSchema, type CallInput, type CallOutput, type RosterStatus } from '../../app/contract';
 import type { Application } from '../application/application';
-import { createRoster, rosterAnchor } from '../evidence/governance';
+import { approvalsRequired } from '../../app/roster/governance';
+import { createRoster } from '../evidence/governance';
 import type { RecordSigning } from '../evidence/recordSigning';
 import { ensureHostKey } from '../signing/hostKey';
 import { SshToolFailure } from '../signing/sshTools';
@@ -21,9 +22,12 @@ export function rosterHandlers(d: { app: Application }): RosterHandlers {
   const { store, host } = d.app.ctx;
   return {
     'roster.status': async () => {
-      const [roster, anchor, agent] = await Promise.all([store.roster(), rosterAnchor(store), agentKeys(store.signing)]);
+      const [roster, { governed, notInForce }, agent] = await Promise.all([store.roster(), store.governance(), agentKeys(store.signing)]);
+      const { policy } = await store.read();
+      const required = roster ? approvalsRequired(roster, policy.ok ? policy.policy : null) : 1;
+      const governance = { pending: (governed?.pending ?? []).map((p) => ({ ...p, required })), notInForce };
       // Parsed on the way out too: only fingerprints and types cross, never a key's comment.
-      return RosterStatusSchema.parse({ roster: roster !== null, anchor, agent });
+      return RosterStatusSchema.parse({ roster: roster !== null, anchor: governed?.anchor ?? null, agent, governance });
     },
     'roster.init': async ({ id, name, email, accounts, fingerprint }) => {
       const hostKey = await ensureHostKey(store.gitDir, host.hostId);

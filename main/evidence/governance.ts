@@ -44,10 +44,9 @@ async function fileAtHead(store: GovernedStore, p: string): Promise<string | nul
   return r.exitCode === 0 ? r.stdout.toString('utf8') : null;
 }
 
-/** The first commit that added roster.yaml: the trust anchor (trust on first use, issue 15), or null. */
-export async function rosterAnchor(store: Pick<GitEvidenceStore, 'git' | 'branch'>): Promise<string | null> {
-  const out = await store.git.text('roster-anchor', ['log', '--reverse', '--diff-filter=A', '--format=%H', `refs/heads/${store.branch}`, '--', 'roster.yaml']);
-  return out.split('\n').find(Boolean) ?? null;
+/** The commit that created the first roster: the trust anchor (trust on first use, issue 15), or null. */
+export async function rosterAnchor(store: Pick<GitEvidenceStore, 'governance'>): Promise<string | null> {
+  return (await store.governance()).governed?.anchor ?? null;
 }
 
 /** Creates roster.yaml in a repository that has none, signed by the first admin's key from the ssh-agent. */

@@ -6,6 +6,7 @@ import type { Git } from '../git';
 import { readBlobs } from './blobs';
 import { CommitIndex, walkAddedRecords } from './commitIndex';
 import { hostIdOfRef, viewIdOf, type Tip, type TipSet } from './layout';
+import { filesNotInForce, governedFiles, type GovernedFiles, type NotInForce } from './governedState';
 import { builtInPolicy, PolicyReader } from './policyInForce';
 import { RecordCache } from './recordCache';
 import { diffTips, TipUnion, type TipDiff } from './tipUnion';
@@ -62,11 +63,11 @@ export class LedgerIndex {
   private lastWritten: string | null = null;
   /** The view at the last refresh; null until read, and after `invalidate`. */
   view: LedgerView | null = null;
-  /** The blob of the organisation branch's policy.yaml (null: none, the built-in policy applies). */
-  policyBlob: string | null = null;
   policy: PolicyInForce = builtInPolicy();
-  /** The blob of the organisation branch's roster.yaml (null: no roster, records are unsigned; issue 15). */
+  /** The blob of the roster in force on the organisation branch (null: no roster, records are unsigned; issue 15). */
   rosterBlob: string | null = null;
+  /** What the organisation branch's governance put in force, at the tip it describes (null: no organisation branch). */
+  governed: GovernedFiles | null = null;
 
   constructor(
     private readonly git: Git,
@@ -79,7 +80,12 @@ export class LedgerIndex {
     this.attribution = caches ? new CommitIndex(path.join(gitDir, 'breakglass-commits')) : null;
     this.recordCache = caches ? new RecordCache(path.join(gitDir, 'breakglass-records')) : null;
     this.ownHostId = options.ownHostId ?? null;
-    this.policies = new PolicyReader(git, (b) => this.catBlobs(b));
+    this.policies = new PolicyReader((b) => this.catBlobs(b));
+  }
+
+  /** The governed files at the organisation tip that are not the ones in force (governedState.ts). */
+  filesNotInForce(): NotInForce[] {
+    return filesNotInForce(this.governed, { 'roster.yaml': this.orgFiles.get('roster.yaml') ?? null, 'policy.yaml': this.orgFiles.get('policy.yaml') ?? null });
   }
 
   /** Forgets the view (another writer moved a ref): the next read refreshes from git. */
@@ -117,12 +123,16 @@ export class LedgerIndex {
     for (const d of await diffTips(this.git, this.objectFormat, requests)) this.apply(d, changed);
     this.tips = new Map(next.tips.map((t) => [t.ref, t]));
     const policyChanged = !incremental || changed.has('policy.yaml') || oldOrg?.commit !== nextOrg?.commit;
-    this.policyBlob = this.orgFiles.get('policy.yaml') ?? null;
-    this.rosterBlob = this.orgFiles.get('roster.yaml') ?? null;
     changed.delete('policy.yaml');
     changed.delete('roster.yaml');
     const touched = await this.readChanged(changed);
-    if (policyChanged) this.policy = await this.policies.inForce(nextOrg?.commit ?? null, this.policyBlob);
+    if (policyChanged) {
+      // What governance put in force, not what the tip's tree holds (governedState.ts).
+      if (nextOrg && this.governed?.orgTip !== nextOrg.commit) this.governed = await governedFiles(this.git, this.objectFormat, nextOrg.commit);
+      if (!nextOrg) this.governed = null;
+      this.rosterBlob = this.governed?.roster ?? null;
+      this.policy = await this.policies.inForce(this.governed, this.orgFiles.get('policy.yaml') ?? null);
+    }
     await this.attribute(incremental ? [...before.values()].map((t) => t.commit) : null, next, [...changed].filter((p) => this.entries.has(p)));
     this.viewId = next.viewId;
     this.buildView(touched);
@@ -286,7 +296,6 @@ export class LedgerIndex {
     this.union.clear();
     this.orgFiles.clear();
     this.tips = new Map();
-    this.policyBlob = null;
     this.rosterBlob = null;
   }
 

@@ -1,3 +1,4 @@
+import type { GovernedFiles, NotInForce } from './governedState';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -199,6 +200,15 @@ export class GitEvidenceStore implements EvidenceStore {
   /** The git identity configured for this repository's user (the home screen shows it), or null. */
   gitIdentity(): Promise<Person | null> {
     return readGitIdentity(this.git);
+  }
+
+  /**
+   * What the organisation branch's governance put in force (governedState.ts; `governed` null: no
+   * organisation branch), and the governed files at its tip that are not in force, read after `read()`.
+   */
+  async governance(): Promise<{ governed: GovernedFiles | null; notInForce: NotInForce[] }> {
+    await this.read();
+    return { governed: this.index.governed, notInForce: this.index.filesNotInForce() };
   }
 
   /** The roster in force on the organisation branch (null: none, records are unsigned), read after `read()`. */

@@ -1,14 +1,12 @@
-import { sha256Hex } from '../../app/chain';
 import type { IntegrityProblem } from '../../app/ledger';
-import { parsePolicyYaml, type Policy } from '../../app/policy';
 import type { LedgerView } from '../../app/ports';
 import { parseRecordPath, type EvidenceRecord } from '../../app/records';
-import { ApprovalSchema, approvalsRequired, parseGovernancePath, type GovernedFile } from '../../app/roster/governance';
 import { authorizeRecordSigner, keyAt, signerRuleFor } from '../../app/roster/lookup';
-import { parseRosterYaml, type Roster } from '../../app/roster/schema';
+import type { Roster } from '../../app/roster/schema';
 import type { SignatureSummary, RecordSignature } from '../../app/verifyResult';
 import { verifyCommitSignatures, type CommitSignatureCheck, type ObjectFormat } from '../signing/commitSignature';
 import type { Git } from '../git';
+import { GovernanceRules, parseRawLog, problemAt, type GovernanceState, type LoggedCommit } from './governanceRules';
 
 /**
  * Who made each evidence commit (issue 15, "Verify checks who"): every record commit's SSH
@@ -34,24 +32,7 @@ export interface SignedStore {
   objectFormat: ObjectFormat;
 }
 
-interface Change { status: string; path: string; blob: string }
-interface Commit { id: string; parents: string[]; changes: Change[] }
-interface State { roster: string | null; policy: string | null; changedAt: number; /** A record commit in this history was validly signed. */ signedSeen: boolean }
-
-/** Parses `git log --raw --format=%x01%H%x02%P` output. */
-function parseLog(text: string): Commit[] {
-  const commits: Commit[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('\x01')) {
-      const [id, parents] = line.slice(1).split('\x02');
-      commits.push({ id: id!, parents: (parents ?? '').split(' ').filter(Boolean), changes: [] });
-      continue;
-    }
-    const m = /^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) ([A-Z])\d*\t(.+)$/.exec(line);
-    if (m && commits.length) commits[commits.length - 1]!.changes.push({ blob: m[1]!, status: m[2]!, path: m[3]! });
-  }
-  return commits;
-}
+interface State extends GovernanceState { /** A record commit in this history was validly signed. */ signedSeen: boolean }
 
 /** Verifies every commit's signature and the governance of roster.yaml and policy.yaml over every ref of `view`, from the first commit. */
 export async function verifySignatures(store: SignedStore, view: LedgerView, options: { anchor?: string } = {}): Promise<{ summary: SignatureSummary; problems: IntegrityProblem[] }> {
@@ -66,7 +47,7 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
     orgTip ? store.git.text('verify-signatures-organisation', ['rev-list', orgTip]) : Promise.resolve(''),
   ]);
   const onOrganisation = new Set(orgLog.split('\n').filter(Boolean));
-  const commits = parseLog(log);
+  const commits = parseRawLog(log);
   const signed = commits.filter((c) => c.parents.length <= 1).map((c) => c.id);
   const checks = new Map<string, CommitSignatureCheck>((await verifyCommitSignatures(store.git, signed, { format: store.objectFormat })).map((r) => [r.id, r.check]));
 
@@ -76,42 +57,13 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
     for (const e of entries) byPath.set(e.path, e.record);
     if (entries[0]?.record.type === 'declared') operatorOf.set(sessionId, entries[0].record.actor);
   }
-  const blobs = new Map<string, string>();
-  const readBlob = async (blob: string): Promise<string> => {
-    let text = blobs.get(blob);
-    if (text === undefined) {
-      text = (await store.git.run('verify-read-governed', ['cat-file', 'blob', blob])).stdout.toString('utf8');
-      blobs.set(blob, text);
-    }
-    return text;
-  };
-  const rosters = new Map<string, Roster | null>();
-  const rosterOf = async (blob: string | null): Promise<Roster | null> => {
-    if (blob === null) return null;
-    if (!rosters.has(blob)) {
-      const load = parseRosterYaml(await readBlob(blob));
-      rosters.set(blob, load.ok ? load.roster : null);
-    }
-    return rosters.get(blob)!;
-  };
-  const policyOf = async (blob: string | null): Promise<Policy | null> => {
-    if (blob === null) return null;
-    const load = parsePolicyYaml(await readBlob(blob));
-    return load.ok ? load.policy : null;
-  };
-
+  const rules = new GovernanceRules(store.git);
+  await rules.prefetch(commits);
   const states = new Map<string, State>();
-  /** The rosters adopted on the organisation branch, in order (the anchor first). */
-  const adopted: string[] = [];
   /** Record commits, judged after the walk: a host's records need every adoption, a review its operator's keys. */
-  const pending: Array<{ c: Commit; path: string; record: EvidenceRecord; before: State; check: CommitSignatureCheck }> = [];
-  const proposals = new Map<string, { file: GovernedFile; blob: string; sha256: string; admins: Set<string> }>();
+  const pending: Array<{ c: LoggedCommit; path: string; record: EvidenceRecord; before: State; check: CommitSignatureCheck }> = [];
   const operatorKeys = new Map<string, string[]>();
   let order = 0;
-  const at = (c: Commit, path: string | null, message: string): IntegrityProblem => {
-    const rec = path ? parseRecordPath(path) : null;
-    return { sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path, commit: c.id, message };
-  };
 
   /**
    * The roster a record commit is judged by. On the organisation branch (records from before issue
@@ -120,35 +72,28 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
    * knew of a roster, else none (claimed).
    */
   const rosterFor = async (p: (typeof pending)[number], organisation: boolean): Promise<Roster | null> => {
-    if (organisation) return rosterOf(p.before.roster);
+    if (organisation) return rules.rosterOf(p.before.roster);
+    const adopted = rules.adopted;
     if (p.check.status === 'valid') {
       for (let i = adopted.length - 1; i >= 0; i--) {
-        const r = await rosterOf(adopted[i]!);
+        const r = await rules.rosterOf(adopted[i]!);
         if (r && keyAt(r, p.check.key.fingerprint, (p.check.committerSeconds ?? 0) * 1000)) return r;
       }
     }
-    const latest = adopted.length > 0 ? await rosterOf(adopted[adopted.length - 1]!) : null;
-    if (p.before.roster !== null || p.before.signedSeen) return latest ?? rosterOf(p.before.roster);
+    const latest = adopted.length > 0 ? await rules.rosterOf(adopted[adopted.length - 1]!) : null;
+    if (p.before.roster !== null || p.before.signedSeen) return latest ?? rules.rosterOf(p.before.roster);
     return p.check.status === 'valid' ? latest : null;
   };
 
+  const none: State = { roster: null, policy: null, changedAt: 0, signedSeen: false };
   for (const c of commits) {
     order += 1;
-    const parentStates = c.parents.map((p) => states.get(p)).filter((s): s is State => s !== undefined);
     // A merge takes the most recently adopted roster and policy of its parents (merges change no file, verify.ts checks that).
-    const before: State = parentStates.sort((a, b) => b.changedAt - a.changedAt)[0] ?? { roster: null, policy: null, changedAt: 0, signedSeen: false };
+    const before = GovernanceRules.before(c.parents.map((p) => states.get(p)), none);
     const after: State = { ...before };
     states.set(c.id, after);
     if (c.parents.length > 1) continue;
-    const roster = await rosterOf(before.roster);
     const check = checks.get(c.id)!;
-    const fp = check.status === 'valid' ? check.key.fingerprint : null;
-    const atMs = (check.committerSeconds ?? 0) * 1000;
-    const sigWords = check.status === 'invalid' ? `a signature that does not verify (${check.reason}${check.key ? `, key ${check.key.fingerprint}` : ''})` : check.status === 'unsigned' ? 'no signature' : `key ${fp}`;
-    const admin = () => {
-      const k = roster && fp ? keyAt(roster, fp, atMs) : null;
-      return k?.status === 'valid' && k.holder.kind === 'person' && k.holder.person.roles.includes('roster-admin') ? k.holder.person : null;
-    };
     for (const ch of c.changes) {
       const rec = parseRecordPath(ch.path);
       if (rec && ch.status === 'A') {
@@ -158,57 +103,7 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
         if (check.status === 'valid') after.signedSeen = true;
         continue;
       }
-      const gov = parseGovernancePath(ch.path);
-      if (gov && ch.status === 'A') {
-        const signer = admin();
-        if (!signer) {
-          problems.push(at(c, ch.path, `A governance file is committed with ${sigWords}, not by a roster admin in force (commit ${c.id.slice(0, 12)}).`));
-          continue;
-        }
-        if (gov.kind === 'proposal') {
-          proposals.set(gov.id, { file: gov.file, blob: ch.blob, sha256: sha256Hex(await readBlob(ch.blob)), admins: new Set() });
-          continue;
-        }
-        const parsed = ApprovalSchema.safeParse(safeJson(await readBlob(ch.blob)));
-        const proposal = proposals.get(gov.id);
-        if (!parsed.success || !proposal || parsed.data.proposal !== gov.id || parsed.data.proposedSha256 !== proposal.sha256 || parsed.data.approver !== signer.id || gov.personId !== signer.id) {
-          problems.push(at(c, ch.path, `An approval that does not match its proposal or its signer ${signer.id} (commit ${c.id.slice(0, 12)}): not counted.`));
-          continue;
-        }
-        proposal.admins.add(signer.id);
-        continue;
-      }
-      if (ch.path !== 'roster.yaml' && ch.path !== 'policy.yaml') continue;
-      if (ch.path === 'roster.yaml' && !roster) {
-        // The first roster: the trust anchor (trusted on first use, or pinned by the auditor).
-        const created = await rosterOf(ch.status === 'D' ? null : ch.blob);
-        summary.anchor ??= c.id;
-        const k = created && fp ? keyAt(created, fp, atMs) : null;
-        if (!created) problems.push(at(c, 'roster.yaml', `The roster created by commit ${c.id.slice(0, 12)} is not a valid roster.`));
-        else if (!(k?.status === 'valid' && k.holder.kind === 'person' && k.holder.person.roles.includes('roster-admin'))) problems.push(at(c, 'roster.yaml', `The roster created by commit ${c.id.slice(0, 12)} is signed with ${sigWords}, not by one of its own roster admins.`));
-        after.roster = created ? ch.blob : null;
-        after.changedAt = order;
-        if (created && onOrganisation.has(c.id)) adopted.push(ch.blob);
-        continue;
-      }
-      if (!roster) {
-        if (ch.path === 'policy.yaml') after.policy = ch.status === 'D' ? null : ch.blob; // no roster: policy changes are not governed yet
-        continue;
-      }
-      const file = ch.path as GovernedFile;
-      const required = approvalsRequired(roster, await policyOf(before.policy));
-      const signer = admin();
-      const proposal = [...proposals.values()].find((p) => p.file === file && p.blob === ch.blob);
-      if (ch.status === 'D' || !signer || !proposal || proposal.admins.size < required) {
-        const why = ch.status === 'D' ? 'removed' : !signer ? `changed with ${sigWords}, not by a roster admin` : !proposal ? 'changed without a proposal' : `changed with ${proposal.admins.size} of the ${required} roster admin approvals required`;
-        problems.push(at(c, file, `${file} ${why} (commit ${c.id.slice(0, 12)}): the change is not in force.`));
-        continue;
-      }
-      if (file === 'roster.yaml') {
-        after.roster = ch.blob;
-        if (onOrganisation.has(c.id)) adopted.push(ch.blob);
-      } else after.policy = ch.blob;
-      after.changedAt = order;
+      problems.push(...(await rules.apply(c.id, ch, before, after, check, order, onOrganisation.has(c.id))));
     }
   }
   // Reviews last: a review is judged against the keys its session's operator signed with.
@@ -218,8 +113,9 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
     const judged = judgeRecordSignature(roster, p.record, p.path, p.c.id, p.check, operatorOf.get(p.record.sessionId) ?? null, operatorKeys);
     records.push(judged);
     summary[judged.status] += 1;
-    if (judged.status === 'invalid') problems.push(at(p.c, p.path, `${(judged.message ?? '').replace(/\.$/, '')} (${judged.fingerprint ? `key ${judged.fingerprint}` : 'unsigned'}, commit ${p.c.id.slice(0, 12)}).`));
+    if (judged.status === 'invalid') problems.push(problemAt(p.c.id, p.path, `${(judged.message ?? '').replace(/\.$/, '')} (${judged.fingerprint ? `key ${judged.fingerprint}` : 'unsigned'}, commit ${p.c.id.slice(0, 12)}).`));
   }
+  summary.anchor = rules.anchor;
   summary.roster = summary.anchor !== null;
   if (options.anchor !== undefined && summary.anchor !== options.anchor) {
     problems.push({ sessionId: null, seq: null, path: 'roster.yaml', commit: summary.anchor, message: summary.anchor === null ? `The trust anchor ${options.anchor} was given, but this history has no roster.` : `The roster's trust anchor is commit ${summary.anchor}, not the pinned ${options.anchor}: the history was rebuilt from another roster.` });
@@ -250,12 +146,4 @@ export function judgeRecordSignature(roster: Roster | null, record: EvidenceReco
     path, commit, status: 'proven', fingerprint: answer.signer.fingerprint,
     signer: holder.kind === 'person' ? { kind: 'person', id: holder.person.id, name: holder.person.name } : { kind: 'host', id: holder.host.id, name: `host ${holder.host.id}` },
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -1,5 +1,6 @@
 import type { SessionView } from '../../app/views';
 import { CreateRoster } from '../home/CreateRoster';
+import { GovernanceNotice } from '../home/GovernanceNotice';
 import { OperatorCard, PolicyBanner, RecentSessions, RefreshError, RepositoryCard, UnreadableWarning } from '../home/HomeParts';
 import { ActiveSession } from '../session/ActiveSession';
 import { AwaitingReview } from '../session/AwaitingReview';
@@ -17,6 +18,7 @@ export function HomeScreen() {
   return (
     <>
       <PolicyBanner />
+      <GovernanceNotice />
       <RefreshError />
       <UnreadableWarning />
       <OpenSessions />

@@ -135,7 +135,18 @@ describe('signed evidence through the CLI (issue 15)', () => {
     const v = await verify();
     expect(v.code).toBe(1);
     expect(v.report.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^policy\.yaml changed with no signature, not by a roster admin \(commit [0-9a-f]{12}\): the change is not in force\.$/)]);
+    // Not in force for the CLI either: the governed policy still decides, and status says why.
+    const before = refs();
+    const weak = await ws.cli(['declare', '--file', jsonFile(ws.dir, 'weak.json', declaration({ justification: 'Lock held.' }))], { env: withAgent(people.ada.agent) });
+    expect(weak.stderr).toContain('the policy needs at least 40');
+    expect(weak.code).toBe(2);
+    expect(refs()).toBe(before);
+    const status = await ws.cli(['status']);
+    expect(status.stdout).toMatch(/Policy: policy\.yaml on the organisation branch \(sha256 [0-9a-f]{12}\) is not in force: policy\.yaml changed with no signature, not by a roster admin \(commit [0-9a-f]{12}\)\./);
+    const json = JSON.parse((await ws.cli(['--json', 'status'])).stdout) as { policyNotInForce?: { reason: string } };
+    expect(json.policyNotInForce?.reason).toMatch(/not in force/);
     gitx(ws.repo, ['update-ref', 'refs/heads/main', saved]);
+    expect((await ws.cli(['status'])).stdout).not.toContain('is not in force');
   });
 
   it('a policy change proposed by one admin is pending until a second admin approves it', async () => {

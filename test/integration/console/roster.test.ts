@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope, RosterStatus } from '../../../app/contract';
 import { ConsoleBackend } from '../../../main/console/backend';
-import { cleanup, tempDir } from '../../support/cli';
+import { cleanup, editPolicy, tempDir } from '../../support/cli';
 import { startAgent, type TestAgent } from '../../support/sshAgent';
 import { gitVerifyCommit, mustParseRoster, startPeople, writeAllowedSigners, type People } from '../../support/signingKit';
 
@@ -48,7 +48,7 @@ describe('the console creates the first roster (issue 15)', () => {
   it('before a roster: no roster, no anchor, and the agent\'s keys by fingerprint and type (no key text, no comment)', async () => {
     const { backend } = await consoleOn('status', people.ada.agent.socket);
     const status = value<RosterStatus>(await backend.dispatch('roster.status', {}));
-    expect(status).toEqual({ roster: false, anchor: null, agent: { ok: true, keys: [{ fingerprint: people.ada.key.publicKey.fingerprint, type: 'ssh-ed25519', securityKey: false }] } });
+    expect(status).toEqual({ roster: false, anchor: null, agent: { ok: true, keys: [{ fingerprint: people.ada.key.publicKey.fingerprint, type: 'ssh-ed25519', securityKey: false }] }, governance: { pending: [], notInForce: [] } });
     expect(JSON.stringify(status)).not.toContain('ada@test');
   });
 
@@ -109,6 +109,15 @@ describe('the console creates the first roster (issue 15)', () => {
     const verify = value<{ ok: boolean; problems: unknown[] }>(await backend.dispatch('ledger.verify', {}));
     expect(verify.problems).toEqual([]);
     expect(verify.ok).toBe(true);
+
+    // A policy weakened by a plain commit after the roster exists: in the tree, not in force, and the console says why.
+    editPolicy(repo, (p) => ({ ...p, justificationMinLength: 1 }));
+    const weakened = value<RosterStatus>(await backend.dispatch('roster.status', {}));
+    expect(weakened.governance).toEqual({ pending: [], notInForce: [{ file: 'policy.yaml', reason: expect.stringMatching(/^policy\.yaml changed with no signature, not by a roster admin \(commit [0-9a-f]{12}\): the change is not in force\.$/) }] });
+    const inForce = value<{ policy: { justificationMinLength: number } | null }>(await backend.dispatch('policy.get', {}));
+    expect(inForce.policy?.justificationMinLength).toBe(40);
+    const head = spawnSync('git', ['rev-parse', 'refs/heads/main'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
+    spawnSync('git', ['update-ref', 'refs/heads/main', anchor, head], { cwd: repo });
 
     const again = await backend.dispatch('roster.init', { ...ada(), id: 'grace', name: 'Grace Hopper', email: 'grace@example.com' });
     expect(again).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringContaining('already has a roster') } });
