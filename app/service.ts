@@ -198,8 +198,16 @@ export class BreakGlassService {
   async assertCanAct(selector: SessionSelector): Promise<SessionState> {
     const view = await this.read();
     const clock = this.time.reading(view);
+    // A wall clock that reads before the session's last record says so first (issue 16), whether or not the session is still active by it.
+    const open = (() => {
+      try {
+        return this.selectSession(view, selector, 'close', clock);
+      } catch {
+        return null;
+      }
+    })();
+    if (open) this.time.sessionWriter(view, open, clock, null).stamp();
     const state = this.selectSession(view, selector, 'action', clock);
-    this.time.sessionWriter(view, state, clock, null).stamp();
     assertLegal(state, { kind: 'action' }, policyOrThrow(view));
     return state;
   }
