@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { clockReference, deadlineNow, declarationStamp, describeClockSkew, hostLastRecords, stampNext, verifyChainClock, type ClockReading, type SkewFigures } from '../../app/clock';
 import { foldSession, stateAt } from '../../app/lifecycle';
+import { buildReport } from '../../app/report/build';
+import { renderMarkdown } from '../../app/report/markdown';
+import { summarise } from '../../app/summary';
+import { toSessionView } from '../../app/views';
+import { input, view } from '../support/reportLedger';
 import type { LedgerView } from '../../app/ports';
 import type { EvidenceRecord, RecordBoot } from '../../app/records';
 import { ChainBuilder } from '../support/records';
@@ -220,5 +225,35 @@ describe('verify\u2019s clock checks of a chain (issue 16)', () => {
     // Claiming the wall clock ran ahead would cancel the earlier boot-clock deadline.
     skew(b, { ...honest, skewMs: 10 * MIN }, 12);
     expect(messages(b)).toEqual(['#2 The clock-skew figures do not match the clocks of records #1 and #2.']);
+  });
+});
+
+describe('what a clock-skew record proves, in words (issue 16)', () => {
+  /** A session whose wall clock was set back 10 min after a minute. */
+  function setBack(): ChainBuilder {
+    const b = session();
+    note(b, 1, 1);
+    skew(b, okStamp(b.records(), reading(2, 12)).skew!, 12);
+    return b;
+  }
+
+  it('says both elapsed times in the timeline, and which deadline the session ends by', () => {
+    const b = setBack();
+    expect(summarise(b.records()[2]!)).toBe('Wall clock jumped -600 s against the boot clock (since record #1: wall clock +120 s, boot clock +720 s)');
+    const v = toSessionView(stateAt(foldSession(b.records()), T0 + 3 * MIN), 'host-a');
+    expect(v).toMatchObject({ expiresAt: new Date(T0 + 20 * MIN).toISOString(), wallExpiresAt: new Date(T0 + 30 * MIN).toISOString(), lastClockSkew: { skewMs: -10 * MIN, elapsed: { sinceSeq: 1 } } });
+    // A session without a skew has one deadline, and no second field.
+    expect(toSessionView(stateAt(foldSession(session().records()), T0), 'host-a').wallExpiresAt).toBeUndefined();
+  });
+
+  it('gives the report a Clock section: the records that carry the boot clock, each skew, and the deadline', () => {
+    const md = renderMarkdown(buildReport(input(view([setBack().entries]), { sessionId: 'bg-20261128-094826-0a1b2c3d' })));
+    const clock = md.slice(md.indexOf('### Clock'), md.indexOf('###', md.indexOf('### Clock') + 4));
+    expect(clock).toContain('3 records of 3 carry the host\'s boot clock');
+    expect(clock).toContain('#3 clock-skew at 2026-11-28 09:50:26 UTC (commit c30000000000): Since record #1 the wall clock counted +2 min and the boot clock +12 min (time since the host started, which setting the system time does not move): the wall clock fell 10 min behind it.');
+    expect(clock).toContain('The session ends at 2026-11-28T10:08:26.000Z by the boot clock, earlier than the wall clock\'s deadline 2026-11-28T10:18:26.000Z: the earlier of the two counts.');
+    // A session of records without the boot clock says what was not checked.
+    const old = new ChainBuilder('bg-20261128-094826-0a1b2c3d', T0, 30).declared();
+    expect(renderMarkdown(buildReport(input(view([old.entries]), { sessionId: old.sessionId })))).not.toContain('### Clock');
   });
 });
