@@ -1,6 +1,6 @@
 import { refused, type BreakGlassError } from './errors';
 import type { BootReading, LedgerEntry, LedgerView } from './ports';
-import type { EvidenceRecord, RecordBoot, RecordOf } from './records';
+import { isChainRecord, type EvidenceRecord, type RecordBoot, type RecordOf } from './records';
 
 /**
  * A clock the operator cannot move alone (issue 16). Every record carries, beside its wall time,
@@ -133,16 +133,26 @@ export interface HostLast {
   latest: EvidenceRecord | null;
 }
 
-/** This host's most recent records in the view (its sessions, its journal, its reviews). */
+/**
+ * This host's most recent records in the view (its sessions, its journal, its reviews). A chain's
+ * times and boot readings never go back, so each chain's last record stands for it: one look per
+ * session, not per record (a declaration in a repository of 200,000 records).
+ */
 export function hostLastRecords(view: LedgerView, hostId: string, bootId: string | null): HostLast {
   let sameBoot: EvidenceRecord | null = null;
   let latest: EvidenceRecord | null = null;
+  let latestMs = -Infinity;
+  const consider = (r: EvidenceRecord) => {
+    const ms = Date.parse(r.at);
+    if (ms > latestMs) [latest, latestMs] = [r, ms];
+    if (bootId && r.boot?.id === bootId && (!sameBoot || r.boot.sinceBootMs > sameBoot.boot!.sinceBootMs)) sameBoot = r;
+  };
   for (const entries of view.sessions.values()) {
-    for (const { record: r } of entries as readonly LedgerEntry[]) {
-      if (r.host.id !== hostId) continue;
-      if (!latest || Date.parse(r.at) > Date.parse(latest.at)) latest = r;
-      if (bootId && r.boot?.id === bootId && (!sameBoot || r.boot.sinceBootMs > sameBoot.boot!.sinceBootMs)) sameBoot = r;
-    }
+    // Reviews filed on reviewers' hosts come after the chain (issue 14): this host's are among them.
+    let i = entries.length - 1;
+    for (; i >= 0 && !isChainRecord(entries[i]!.record); i--) if (entries[i]!.record.host.id === hostId) consider(entries[i]!.record);
+    const last = entries[i]?.record;
+    if (last && entries[0]!.record.host.id === hostId) consider(last);
   }
   return { sameBoot, latest };
 }

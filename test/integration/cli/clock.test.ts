@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { openContext } from '../../../main/application/context';
 import { systemBootClock } from '../../../main/host/bootClock';
 import { nodeHostInfo } from '../../../main/host/hostInfo';
 import { sealRecord } from '../../../app/ledger';
-import { CLI, ROOT, declaration, jsonFile, type CliResult } from '../../support/cli';
+import { declaration, jsonFile, runCli, type CliResult } from '../../support/cli';
 import type { SessionJson } from '../../support/cliJson';
 import { assertCliBuilt, gitx, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
 import { removeWorkspaces } from '../../support/workspace';
@@ -22,17 +21,7 @@ const can = linux && existsSync(FAKETIME);
 
 /** The real CLI under `faketime -f OFFSET` (the monotonic clocks left alone, so timers keep their pace). */
 function faked(ws: Workspace, offset: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(FAKETIME, ['-f', offset, process.execPath, CLI, '--repo', ws.repo, ...args], {
-      cwd: ROOT, env: { ...ws.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(['--repo', ws.repo, ...args], { env: { ...ws.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, via: [FAKETIME, '-f', offset] });
 }
 
 /**
