@@ -1,8 +1,10 @@
-import { LAYOUT_MIGRATED, sealRecord } from './ledger';
+import { LAYOUT_MIGRATED } from './ledger';
+import { ChainWriter, type ChainRecordInput } from './chainWriter';
+import type { ClockReading } from './clock';
 import type { Person } from './identity';
 import type { EvidenceRecord, UnsealedRecord } from './records';
 import { redactDeep, redactionsOf } from './redaction';
-import type { AppendRecord, Clock, HostInfo, LedgerEntry, LedgerView, LockRecovery } from './ports';
+import type { AppendRecord, HostInfo, LedgerEntry, LedgerView, LockRecovery } from './ports';
 
 /**
  * This host's journal (`journal-<host id>`): the host-level records no session owns — a stale-lock
@@ -10,7 +12,7 @@ import type { AppendRecord, Clock, HostInfo, LedgerEntry, LedgerView, LockRecove
  * own account, never by a person.
  */
 export class HostJournal {
-  constructor(private readonly deps: { host: HostInfo; clock: Clock }) {}
+  constructor(private readonly deps: { host: HostInfo }) {}
 
   /** The journal's session id. */
   get id(): string {
@@ -32,39 +34,34 @@ export class HostJournal {
   /**
    * The journal records that come before anything else a write commits, in this order: the layout
    * move (issue 14: this host's first record on its own ref, when it wrote on the shared branch
-   * before) and a stale-lock recovery (`lock-recovered`). Returns the journal's entries after them.
+   * before) and a stale-lock recovery (`lock-recovered`), each dated by the write's `clock` (issue
+   * 16: refused if it reads before the journal's last record). Returns the journal's entries after them.
    */
-  async first(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null): Promise<readonly LedgerEntry[]> {
-    const journalId = `journal-${this.deps.host.hostId}`;
-    let journal: readonly LedgerEntry[] = view.sessions.get(journalId) ?? [];
-    const add = async (unsealed: Pick<UnsealedRecord, 'type' | 'payload'> & Partial<Pick<UnsealedRecord, 'redactions' | 'redactionKinds'>>) => {
-      const record = sealRecord(journal, {
-        sessionId: journalId, at: new Date(this.deps.clock.now()).toISOString(), host: { id: this.deps.host.hostId, name: this.deps.host.hostName }, actor: this.actor(), ...unsealed, redactions: unsealed.redactions ?? 0,
-      } as UnsealedRecord);
-      const commit = await append(record, null);
-      journal = [...journal, { record, commit, path: '' }];
-    };
-    const move = this.layoutMove(view);
-    if (move) await add({ type: 'note', payload: { text: move } });
-    if (recovered) {
-      // The reason and paths are the store's text, redacted like any other (issue 13).
-      const r = redactDeep({ previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved });
-      await add({ type: 'lock-recovered', ...redactionsOf(r), payload: r.value });
-    }
-    return journal;
+  async first(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, clock: ClockReading): Promise<readonly LedgerEntry[]> {
+    return (await this.firstWriter(view, append, recovered, clock)).entries;
   }
 
   /**
    * Commits one host-level record (policy adoption, forwarding state) after the records
    * {@link first} puts ahead of anything; returns it sealed.
    */
-  async append(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, unsealed: Pick<UnsealedRecord, 'type' | 'payload'>): Promise<EvidenceRecord> {
-    const journal = await this.first(view, append, recovered);
-    const record = sealRecord(journal, {
-      sessionId: this.id, at: new Date(this.deps.clock.now()).toISOString(), host: { id: this.deps.host.hostId, name: this.deps.host.hostName }, actor: this.actor(), redactions: 0, ...unsealed,
-    } as UnsealedRecord);
-    await append(record, null);
-    return record;
+  async append(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, clock: ClockReading, unsealed: Pick<UnsealedRecord, 'type' | 'payload'>): Promise<EvidenceRecord> {
+    const journal = await this.firstWriter(view, append, recovered, clock);
+    return (await journal.add({ actor: this.actor(), redactions: 0, ...unsealed } as ChainRecordInput)).record;
+  }
+
+  private async firstWriter(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, clock: ClockReading): Promise<ChainWriter> {
+    const journal = new ChainWriter(view.sessions.get(this.id), clock, {
+      sessionId: this.id, append, incidentId: null, host: { id: this.deps.host.hostId, name: this.deps.host.hostName }, skewActor: this.actor(), what: "this host's journal",
+    });
+    const move = this.layoutMove(view);
+    if (move) await journal.add({ type: 'note', actor: this.actor(), redactions: 0, payload: { text: move } });
+    if (recovered) {
+      // The reason and paths are the store's text, redacted like any other (issue 13).
+      const r = redactDeep({ previousOwner: recovered.previousOwner, reason: recovered.reason, gitLockFilesRemoved: recovered.gitLockFilesRemoved });
+      await journal.add({ type: 'lock-recovered', actor: this.actor(), ...redactionsOf(r), payload: r.value });
+    }
+    return journal;
   }
 
   /**

@@ -1,5 +1,7 @@
 import { computeRecordHash } from './chain';
+import { verifyChainClock } from './clock';
 import { foldSession, stateAt, type SessionFacts, type SessionState } from './lifecycle';
+import type { ClockReading } from './clock';
 import { controlsFor, isChainRecord, parseRecordPath, RECORD_SCHEMA_VERSION, type EvidenceRecord, type UnsealedRecord } from './records';
 import type { LedgerEntry, LedgerView } from './ports';
 
@@ -13,6 +15,7 @@ export function sealRecord(previous: readonly LedgerEntry[] | undefined, unseale
     seq: (last?.seq ?? 0) + 1,
     type: unsealed.type,
     at: unsealed.at,
+    ...(unsealed.boot === undefined ? {} : { boot: unsealed.boot }),
     host: unsealed.host,
     actor: unsealed.actor,
     controls: controlsFor(unsealed.type),
@@ -79,6 +82,8 @@ export function verifySessionEntries(sessionId: string, entries: readonly Ledger
     }
     prevHash = r.hash;
   });
+  // Issue 16: wall time never goes back along the chain, nor the boot clock within a boot.
+  problems.push(...verifyChainClock(sessionId, chain));
   problems.push(...verifyReviewsOutsideChain(sessionId, entries));
   if (!sessionId.startsWith('journal-') && entries.length > 0) {
     try {
@@ -161,31 +166,31 @@ export function summariseSessions(view: LedgerView): SessionSummary[] {
   return out.sort((a, b) => (a.facts.declaredAt < b.facts.declaredAt ? 1 : a.facts.declaredAt > b.facts.declaredAt ? -1 : 0));
 }
 
-/** Every session's state at `nowMs`, newest first. */
-export function sessionStatesAt(view: LedgerView, nowMs: number): SessionState[] {
-  return summariseSessions(view).map((s) => stateAt(s.facts, nowMs));
+/** Every session's state at `nowMs`, newest first; `clock`: this host's reading of both clocks (issue 16, {@link stateAt}). */
+export function sessionStatesAt(view: LedgerView, nowMs: number, clock?: ClockReading): SessionState[] {
+  return summariseSessions(view).map((s) => stateAt(s.facts, nowMs, clock));
 }
 
 /**
  * The states of the sessions whose `declared` record passes `filter` (checked before folding, so
  * picking this host's sessions out of 10,000 folds only those). Unordered.
  */
-export function sessionStatesWhere(view: LedgerView, nowMs: number, filter: (declared: EvidenceRecord) => boolean): SessionState[] {
+export function sessionStatesWhere(view: LedgerView, nowMs: number, filter: (declared: EvidenceRecord) => boolean, clock?: ClockReading): SessionState[] {
   const out: SessionState[] = [];
   for (const [sessionId, entries] of view.sessions) {
     const first = entries[0]?.record;
     if (!first || sessionId.startsWith('journal-') || !filter(first)) continue;
     const facts = foldCached(entries);
-    if (facts) out.push(stateAt(facts, nowMs));
+    if (facts) out.push(stateAt(facts, nowMs, clock));
   }
   return out;
 }
 
 /** One session's state, or undefined. */
-export function sessionStateOf(view: LedgerView, sessionId: string, nowMs: number): SessionState | undefined {
+export function sessionStateOf(view: LedgerView, sessionId: string, nowMs: number, clock?: ClockReading): SessionState | undefined {
   const entries = view.sessions.get(sessionId);
   const facts = entries ? foldCached(entries) : null;
-  return facts ? stateAt(facts, nowMs) : undefined;
+  return facts ? stateAt(facts, nowMs, clock) : undefined;
 }
 
 /** Finds the entries of a session, or undefined. */

@@ -2,7 +2,8 @@ import { assertNever, refused, BreakGlassError } from './errors';
 import { samePerson, whyNotNamedHuman, type Person } from './identity';
 import type { Policy } from './policy';
 import type { Declaration } from './declaration';
-import type { EvidenceRecord, RecordOf, Review } from './records';
+import { isChainRecord, type EvidenceRecord, type RecordOf, type Review } from './records';
+import { effectiveExpiryMs, sessionClockOf, type ClockReading, type SessionClock } from './clock';
 
 /**
  * The session lifecycle (procedure.md §4–§9), derived from records only: nothing about a
@@ -20,8 +21,15 @@ export interface SessionFacts {
   declaration: Declaration;
   operator: Person;
   host: { id: string; name: string };
-  /** Absolute expiry after extensions; never moved by the wall clock (procedure.md §5, issue 5). */
+  /**
+   * The absolute expiry (procedure.md §5, issue 5), as an instant of the wall clock: the earlier of
+   * the wall-clock deadline and the boot clock's (issue 16). Never later than {@link wallExpiresAt}.
+   */
   expiresAt: string;
+  /** The wall-clock deadline: the declared expiry after extensions (what extensions add to). */
+  wallExpiresAt: string;
+  /** What the boot-checked clock-skew records say (issue 16): the drift, and the next comparison's reference. */
+  clock: SessionClock;
   originalExpiresAt: string;
   extensions: Array<{ minutes: number; reason: string; at: string }>;
   expiredRecordedAt: string | null;
@@ -45,7 +53,16 @@ export interface SessionFacts {
   /** Commands started (their `action-started` hash → seq) whose `action` record is not written yet. */
   openStarts: Record<string, number>;
   /** The latest wall-clock jump recorded in this session (issue 5), or null. */
-  lastClockSkew: { at: string; wallClockAt: string; expectedAt: string; skewMs: number } | null;
+  lastClockSkew: ClockSkewSeen | null;
+}
+
+/** A clock-skew record as views show it; `elapsed` when measured against the boot clock (issue 16). */
+export interface ClockSkewSeen {
+  at: string;
+  wallClockAt: string;
+  expectedAt: string;
+  skewMs: number;
+  elapsed?: { sinceSeq: number; wallMs: number; bootMs: number };
 }
 
 /** A session's state at an instant: the tagged union every view switches over. */
@@ -68,6 +85,8 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
     operator: first.payload.declaration.operator,
     host: first.host,
     expiresAt: first.payload.expiresAt,
+    wallExpiresAt: first.payload.expiresAt,
+    clock: { driftMs: 0, reference: null },
     originalExpiresAt: first.payload.expiresAt,
     extensions: [],
     expiredRecordedAt: null,
@@ -90,7 +109,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
       case 'declared':
         throw new BreakGlassError('internal', `Session ${r.sessionId} is declared twice (seq ${r.seq}).`);
       case 'extended':
-        facts.expiresAt = r.payload.newExpiresAt;
+        facts.wallExpiresAt = r.payload.newExpiresAt;
         facts.extensions.push({ minutes: r.payload.minutes, reason: r.payload.reason, at: r.at });
         break;
       case 'expired':
@@ -116,7 +135,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
         facts.lastAction = r;
         break;
       case 'clock-skew':
-        facts.lastClockSkew = { at: r.at, wallClockAt: r.payload.wallClockAt, expectedAt: r.payload.expectedAt, skewMs: r.payload.skewMs };
+        facts.lastClockSkew = { at: r.at, wallClockAt: r.payload.wallClockAt, expectedAt: r.payload.expectedAt, skewMs: r.payload.skewMs, ...(r.payload.elapsed ? { elapsed: r.payload.elapsed } : {}) };
         break;
       case 'lock-recovered':
       case 'policy-adopted':
@@ -130,6 +149,8 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
         assertNever(r, 'record type');
     }
   }
+  facts.clock = sessionClockOf(records.filter(isChainRecord));
+  facts.expiresAt = facts.clock.driftMs < 0 ? new Date(effectiveExpiryMs(facts.wallExpiresAt, facts.clock)).toISOString() : facts.wallExpiresAt;
   return withReviewsInForce(facts);
 }
 
@@ -152,13 +173,20 @@ function withReviewsInForce(facts: SessionFacts): SessionFacts {
   return facts;
 }
 
-/** The state of a session at `nowMs`: expiry is a fact of time, not of whether `expired` was written (§6). */
-export function stateAt(facts: SessionFacts, nowMs: number): SessionState {
+/**
+ * The state of a session at `nowMs`: expiry is a fact of time, not of whether `expired` was written
+ * (§6). With `clock` (this host's reading of both clocks, issue 16), a disagreement of the wall
+ * clock with the boot clock beyond the tolerance that no record states yet counts at once: the
+ * expiry is the earlier deadline, whatever the wall clock says.
+ */
+export function stateAt(facts: SessionFacts, nowMs: number, clock?: ClockReading): SessionState {
   if (facts.review) return { ...facts, phase: 'reviewed' };
   if (facts.closed) return { ...facts, phase: 'closed', reviewOverdue: nowMs > Date.parse(facts.closed.reviewDueAt) };
-  const remainingMs = Date.parse(facts.expiresAt) - nowMs;
-  if (remainingMs > 0 && facts.expiredRecordedAt === null) return { ...facts, phase: 'active', remainingMs };
-  return { ...facts, phase: 'expired', expiredRecorded: facts.expiredRecordedAt !== null };
+  const expiresMs = clock ? effectiveExpiryMs(facts.wallExpiresAt, facts.clock, clock) : Date.parse(facts.expiresAt);
+  const expiresAt = expiresMs === Date.parse(facts.expiresAt) ? facts.expiresAt : new Date(expiresMs).toISOString();
+  const remainingMs = expiresMs - nowMs;
+  if (remainingMs > 0 && facts.expiredRecordedAt === null) return { ...facts, expiresAt, phase: 'active', remainingMs };
+  return { ...facts, expiresAt, phase: 'expired', expiredRecorded: facts.expiredRecordedAt !== null };
 }
 
 /** Something a person or the clock asks of a session. */
@@ -251,9 +279,10 @@ function assertExtensionWithinCaps(state: SessionFacts, minutes: number, policy:
   if (minutes > stepMinutes) {
     throw refused(`An extension may add at most ${stepMinutes} minutes; ask for ${stepMinutes} or less.`, 'minutes');
   }
-  const totalMinutes = (Date.parse(state.expiresAt) + minutes * 60_000 - Date.parse(state.declaredAt)) / 60_000;
+  // The caps count wall-clock minutes from the declaration: what extensions add to (issue 16).
+  const totalMinutes = (Date.parse(state.wallExpiresAt) + minutes * 60_000 - Date.parse(state.declaredAt)) / 60_000;
   if (totalMinutes > maxTotalMinutes) {
-    const left = Math.max(0, Math.floor(maxTotalMinutes - (Date.parse(state.expiresAt) - Date.parse(state.declaredAt)) / 60_000));
+    const left = Math.max(0, Math.floor(maxTotalMinutes - (Date.parse(state.wallExpiresAt) - Date.parse(state.declaredAt)) / 60_000));
     throw refused(`That would make the session ${Math.round(totalMinutes)} minutes long; the policy caps a session at ${maxTotalMinutes}. At most ${left} more minute(s) can be added.`, 'minutes');
   }
 }

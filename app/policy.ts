@@ -22,6 +22,12 @@ export const MAX_SESSION_MINUTES = 24 * 60;
 /** The longest a session may run with every extension (one week). */
 export const MAX_TOTAL_SESSION_MINUTES = 7 * 24 * 60;
 
+/**
+ * The most the wall clock may disagree with the boot clock before it counts as moved (issue 16):
+ * a policy cannot make the check meaningless by allowing hours.
+ */
+export const MAX_CLOCK_SKEW_TOLERANCE_SECONDS = 600;
+
 /** The trigger ids as a tuple for zod. */
 export const TRIGGER_IDS = Object.keys(TRIGGERS) as [TriggerId, ...TriggerId[]];
 
@@ -111,6 +117,13 @@ export const PolicySchema = z.object({
    * operator is refused either way.
    */
   unsignedDeclarations: z.enum(['allow', 'refuse']).default('allow'),
+  /**
+   * Issue 16: how far, in seconds, the wall clock's elapsed time may differ from the boot clock's
+   * between two records of a chain before a `clock-skew` record is committed (and the session's
+   * expiry follows the earlier of the two deadlines), and how far a declaration may be dated ahead
+   * of this host's last record beyond the boot clock's elapsed time before it is refused.
+   */
+  clockSkewToleranceSeconds: z.number().int().min(1).max(MAX_CLOCK_SKEW_TOLERANCE_SECONDS).default(120),
   /** How many distinct roster admins must sign a change of policy.yaml or roster.yaml (issue 15); absent: 2. */
   governanceApprovals: z.number().int().min(1).max(10).optional(),
 }).strict().superRefine((p, ctx) => {

@@ -12,6 +12,20 @@ export interface Clock {
   monotonicMs(): number;
 }
 
+/** One reading of the host's boot clock (issue 16): which boot, and milliseconds since it (counting suspend). */
+export interface BootReading {
+  id: string;
+  sinceBootMs: number;
+}
+
+/**
+ * The host's boot clock (issue 16): read beside the wall clock at every record, and compared with
+ * it. main/host/bootClock.ts reads /proc; null where the host has none (macOS, Windows).
+ */
+export interface BootClock {
+  read(): BootReading | null;
+}
+
 /** An evidence record together with the commit that added it. */
 export interface LedgerEntry {
   record: EvidenceRecord;

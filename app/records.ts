@@ -36,6 +36,22 @@ export const RedactionKindsSchema = z.record(z.string().regex(/^[a-z0-9-]{1,80}$
 
 const HostSchema = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), name: z.string().min(1).max(255) }).strict();
 
+/**
+ * The host's boot clock when the record was written (issue 16), beside its wall time `at`: which
+ * boot (`/proc/sys/kernel/random/boot_id`) and how long since it (CLOCK_BOOTTIME, counting
+ * suspend, read from `/proc/uptime`: a file a preloaded clock shim does not change). `changed`:
+ * the previous record this one is compared with was written in another boot. Absent where the
+ * host has no /proc (macOS, Windows) and in records written before issue 16.
+ */
+export const RecordBootSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+  sinceBootMs: z.number().int().min(0),
+  changed: z.literal(true).optional(),
+}).strict();
+
+/** A record's boot-clock reading. */
+export type RecordBoot = z.infer<typeof RecordBootSchema>;
+
 /** Closing answers for each control the seed asks to restore (procedure.md §8). */
 export const RestoredSchema = z.enum(['yes', 'no', 'not-applicable'], { error: 'Answer yes, no or not-applicable.' });
 
@@ -161,10 +177,20 @@ export const PAYLOADS = {
     reason: z.string(),
     gitLockFilesRemoved: z.array(z.string()),
   }).strict(),
+  // `wallClockAt` is what the wall clock read, `expectedAt` what the monotonic clock says it should
+  // have read, `skewMs` the difference. With `elapsed` (issue 16) the monotonic clock is the boot
+  // clock: both elapsed times since record `sinceSeq` of the same chain and boot, skewMs = wallMs −
+  // bootMs, and the session's expiry follows the earlier of the two deadlines. Without it (a host
+  // with no boot clock; records before issue 16), what the running console saw between two ticks.
   'clock-skew': z.object({
     wallClockAt: UtcInstant,
     expectedAt: UtcInstant,
     skewMs: z.number().int(),
+    elapsed: z.object({
+      sinceSeq: z.number().int().min(1),
+      wallMs: z.number().int(),
+      bootMs: z.number().int().min(0),
+    }).strict().optional(),
   }).strict(),
   'policy-adopted': z.object({
     previousPolicySha256: Hex64.nullable(),
@@ -190,6 +216,8 @@ const envelope = {
   sessionId: SessionIdSchema,
   seq: z.number().int().min(1),
   at: UtcInstant,
+  /** Issue 16; absent where the host has no boot clock and in records written before it, which stay valid. */
+  boot: RecordBootSchema.optional(),
   host: HostSchema,
   actor: PersonSchema,
   controls: z.array(ControlIdSchema),

@@ -2,17 +2,20 @@ import { z } from 'zod';
 import { BreakGlassError, refused } from './errors';
 import { declarationSchemaFor, type Declaration } from './declaration';
 import { assertLegal, stateAt, foldSession, type SessionEvent, type SessionState } from './lifecycle';
-import { newSessionId, sealRecord, sessionStatesAt, verifyLedgerRecords, type IntegrityProblem } from './ledger';
+import { newSessionId, sealRecord, verifyLedgerRecords, type IntegrityProblem } from './ledger';
 import { formatPolicyProblems, type Policy } from './policy';
-import { ClosureSchema, isChainRecord, RedactionKindsSchema, ReviewSchema, type EvidenceRecord, type RecordOf, type UnsealedRecord } from './records';
+import { ChainWriter, type ChainRecordInput } from './chainWriter';
+import { declarationStamp, hostLastRecords, type ClockReading } from './clock';
+import { ClosureSchema, isChainRecord, RedactionKindsSchema, ReviewSchema, type EvidenceRecord, type RecordOf } from './records';
 import { RECORDING_PAYLOADS } from './recording/recordPayloads';
 import { FORWARDING_STATE_PAYLOAD } from './forwarding/statePayload';
 import { redactArgv, redactDeep, redactionsOf, redactText } from './redaction';
 import { renderEnvExport, envVariables, sessionEnv } from './envExport';
-import type { Clock, EvidenceStore, HostInfo, LedgerView, LockRecovery, OutputAuthenticator } from './ports';
+import type { BootClock, Clock, EvidenceStore, HostInfo, LedgerView, LockRecovery, OutputAuthenticator } from './ports';
 import { parseOrThrow } from './zodIssues';
 import { HostJournal } from './hostJournal';
-import { hostSessions, selectSession, type SelectionPurpose, type SessionSelector } from './sessionSelection';
+import { SessionTime } from './sessionTime';
+import { selectSession, type SelectionPurpose, type SessionSelector } from './sessionSelection';
 import { checkPreconditions, overdueReviewsOf, preconditionRefusal, type ForwardingProbe, type PreconditionInput, type PreconditionResult, type RemoteProbe, type SigningProbe } from './preconditions';
 import { ActionInputSchema, ActionStartSchema, capUtf8, OUTPUT_CAP_BYTES, type RecordingRecordInput, type StartedRef } from './actionInput';
 
@@ -20,6 +23,12 @@ import { ActionInputSchema, ActionStartSchema, capUtf8, OUTPUT_CAP_BYTES, type R
 export interface ServiceDeps {
   store: EvidenceStore;
   clock: Clock;
+  /**
+   * The host's boot clock (issue 16), read beside the wall clock at every record. Absent (a host
+   * without /proc, or a test clock that moves the wall clock alone): records carry no boot
+   * reading and only the wall clock's order is checked.
+   */
+  boot?: BootClock;
   host: HostInfo;
   remote?: RemoteProbe;
   forwarding?: ForwardingProbe;
@@ -36,9 +45,12 @@ const ExtendInputSchema = z.object({
 /** The break-glass service: the one place that orders validation, lifecycle rules and evidence commits. */
 export class BreakGlassService {
   private readonly journal: HostJournal;
+  /** Both clocks, and the records time writes on its own: `expired`, `clock-skew` (app/sessionTime.ts). */
+  readonly time: SessionTime;
 
   constructor(private readonly deps: ServiceDeps) {
     this.journal = new HostJournal(deps);
+    this.time = new SessionTime(deps, this.journal);
   }
 
   /** The ledger as it is now. */
@@ -54,7 +66,8 @@ export class BreakGlassService {
 
   /** Every session's state now, newest first. */
   async sessions(view?: LedgerView): Promise<SessionState[]> {
-    return sessionStatesAt(view ?? (await this.read()), this.deps.clock.now());
+    const v = view ?? (await this.read());
+    return this.time.statesAt(v, this.deps.clock.now());
   }
 
   /** Runs the host's preconditions for a (partial) declaration (procedure.md §3): app/preconditions.ts. */
@@ -71,8 +84,9 @@ export class BreakGlassService {
     return this.deps.store.write(async (view, append, recovered) => {
       const policy = policyOrThrow(view);
       const declaration: Declaration = parseOrThrow(declarationSchemaFor(policy), input, 'declaration');
-      const now = this.deps.clock.now();
-      const open = this.hostSessions(view, now).find((s) => s.declaration.environment === declaration.environment && s.phase === 'active');
+      const clock = this.time.reading(view);
+      const now = clock.nowMs;
+      const open = this.time.hostSessions(view, clock).find((s) => s.declaration.environment === declaration.environment && s.phase === 'active');
       if (open) {
         throw refused(`Session ${open.sessionId} (${open.declaration.incidentId}) is already active for ${declaration.environment} on this host until ${open.expiresAt}. Work in that session, or close it first.`, 'environment');
       }
@@ -80,16 +94,19 @@ export class BreakGlassService {
         const overdue = overdueReviewsOf(view, now, declaration.operator)[0];
         if (overdue) throw refused(`The review of your session ${overdue.sessionId} (${overdue.declaration.incidentId}) was due ${overdue.closed?.reviewDueAt}; the policy blocks new declarations until it is reviewed.`);
       }
+      // Issue 16: never dated before this host's last record, nor ahead of it beyond what the boot clock allows.
+      const stamp = declarationStamp(hostLastRecords(view, this.deps.host.hostId, clock.boot?.id ?? null), clock);
+      if (!stamp.ok) throw stamp.error;
       const checks = await this.preconditions({ environment: declaration.environment, incidentId: declaration.incidentId, operator: declaration.operator }, view);
       const refusal = preconditionRefusal(checks);
       if (refusal) throw refusal;
-      await this.journal.first(view, append, recovered);
+      await this.journal.first(view, append, recovered, clock);
       const sessionId = newSessionId(now);
       const at = new Date(now).toISOString();
       // Every free-text field: the declaration's and the precondition details (issue 13).
       const redacted = redactDeep({ declaration, preconditions: checks.map(({ id, status, detail }) => ({ id, status, detail })) });
       const record = sealRecord(undefined, {
-        sessionId, type: 'declared', at, host: this.hostRef(), actor: declaration.operator, ...redactionsOf(redacted),
+        sessionId, type: 'declared', at, ...(stamp.boot ? { boot: stamp.boot } : {}), host: this.hostRef(), actor: declaration.operator, ...redactionsOf(redacted),
         payload: {
           declaration: redacted.value.declaration,
           expiresAt: new Date(now + declaration.durationMinutes * 60_000).toISOString(),
@@ -173,14 +190,24 @@ export class BreakGlassService {
     const redactions = parseOrThrow(z.object({ count: z.number().int().min(0), kinds: RedactionKindsSchema }).strict(), input.redactions ?? { count: 0, kinds: {} }, 'recording');
     const event: SessionEvent = input.type === 'recording-started' ? { kind: 'action' } : { kind: 'note' };
     return this.appendToSession(selector, event, (state) => (
-      { type: input.type, actor: state.operator, ...redactionsOf(redactions), payload } as Omit<UnsealedRecord, 'sessionId' | 'at' | 'host'>
+      { type: input.type, actor: state.operator, ...redactionsOf(redactions), payload } as ChainRecordInput
     ));
   }
 
   /** Checks that an action may start now (the exec wrapper asks before running anything). */
   async assertCanAct(selector: SessionSelector): Promise<SessionState> {
     const view = await this.read();
-    const state = this.selectSession(view, selector, 'action');
+    const clock = this.time.reading(view);
+    // A wall clock that reads before the session's last record says so first (issue 16), whether or not the session is still active by it.
+    const open = (() => {
+      try {
+        return this.selectSession(view, selector, 'close', clock);
+      } catch {
+        return null;
+      }
+    })();
+    if (open) this.time.sessionWriter(view, open, clock, null).stamp();
+    const state = this.selectSession(view, selector, 'action', clock);
     assertLegal(state, { kind: 'action' }, policyOrThrow(view));
     return state;
   }
@@ -193,8 +220,9 @@ export class BreakGlassService {
       return {
         type: 'extended', actor: state.operator, ...redactionsOf(r),
         payload: {
-          minutes: ext.minutes, reason: r.value.reason, previousExpiresAt: state.expiresAt,
-          newExpiresAt: new Date(Date.parse(state.expiresAt) + ext.minutes * 60_000).toISOString(),
+          // Extensions add to the wall-clock deadline; the boot clock's moves with it (issue 16).
+          minutes: ext.minutes, reason: r.value.reason, previousExpiresAt: state.wallExpiresAt,
+          newExpiresAt: new Date(Date.parse(state.wallExpiresAt) + ext.minutes * 60_000).toISOString(),
         },
       };
     });
@@ -222,73 +250,32 @@ export class BreakGlassService {
     const review = parseOrThrow(ReviewSchema, input, 'review');
     return this.deps.store.write(async (view, append, recovered) => {
       const policy = policyOrThrow(view);
-      const state = this.selectSession(view, { sessionId }, 'review');
+      const clock = this.time.reading(view);
+      const state = this.selectSession(view, { sessionId }, 'review', clock);
       assertLegal(state, { kind: 'review', reviewer: review.reviewer, supersedes: review.supersedes }, policy);
-      await this.journal.first(view, append, recovered);
       const hostId = this.deps.host.hostId;
       const mine = (view.sessions.get(state.sessionId) ?? []).filter((e) => !isChainRecord(e.record) && e.record.host.id === hostId).sort((a, b) => a.record.seq - b.record.seq);
+      // This host's reviews of the session are a chain of their own: dated in order, no clock-skew record among them (issue 16).
+      const reviews = new ChainWriter(mine, clock, { ...this.time.writerOptions(state.sessionId, append, state.declaration.incidentId, review.reviewer, `this host's reviews of session ${state.sessionId}`), skews: false });
+      reviews.stamp();
+      await this.journal.first(view, append, recovered, clock);
       const r = redactDeep(review);
-      const record = sealRecord(mine, {
-        sessionId: state.sessionId, type: 'reviewed', at: new Date(this.deps.clock.now()).toISOString(), host: this.hostRef(),
-        actor: review.reviewer, ...redactionsOf(r), payload: { review: r.value, reviews: state.closed!.record.hash },
-      });
-      const commit = await append(record, state.declaration.incidentId);
-      return { record, commit };
-    });
-  }
-
-  /**
-   * Writes `expired` for every session of this host whose expiry has passed unrecorded, with the
-   * declared expiry as the event time (§6). Called on start and on the countdown tick.
-   */
-  async expireDue(): Promise<EvidenceRecord[]> {
-    const due = this.hostSessions(await this.read(), this.deps.clock.now()).filter((s) => s.phase === 'expired' && !s.expiredRecorded);
-    if (due.length === 0) return [];
-    return this.deps.store.write(async (view, append, recovered) => {
-      await this.journal.first(view, append, recovered);
-      const now = this.deps.clock.now();
-      const written: EvidenceRecord[] = [];
-      for (const s of this.hostSessions(view, now)) {
-        if (s.phase !== 'expired' || s.expiredRecorded) continue;
-        const record = sealRecord(view.sessions.get(s.sessionId), {
-          sessionId: s.sessionId, type: 'expired', at: s.expiresAt, host: this.hostRef(), actor: s.operator, redactions: 0,
-          payload: { expiresAt: s.expiresAt, recordedAt: new Date(now).toISOString() },
-        });
-        await append(record, s.declaration.incidentId);
-        written.push(record);
-      }
-      return written;
-    });
-  }
-
-  /** Records a wall-clock jump seen against the monotonic clock (issue 5), in every active session of this host. */
-  async recordClockSkew(wallClockAt: number, expectedAt: number): Promise<EvidenceRecord[]> {
-    return this.deps.store.write(async (view, append, recovered) => {
-      await this.journal.first(view, append, recovered);
-      const written: EvidenceRecord[] = [];
-      for (const s of this.hostSessions(view, this.deps.clock.now())) {
-        if (s.phase !== 'active' && s.phase !== 'expired') continue;
-        const record = sealRecord(view.sessions.get(s.sessionId), {
-          sessionId: s.sessionId, type: 'clock-skew', at: new Date(wallClockAt).toISOString(), host: this.hostRef(), actor: s.operator, redactions: 0,
-          payload: { wallClockAt: new Date(wallClockAt).toISOString(), expectedAt: new Date(expectedAt).toISOString(), skewMs: Math.round(wallClockAt - expectedAt) },
-        });
-        await append(record, s.declaration.incidentId);
-        written.push(record);
-      }
-      return written;
+      return reviews.add({ type: 'reviewed', actor: review.reviewer, ...redactionsOf(r), payload: { review: r.value, reviews: state.closed!.record.hash } });
     });
   }
 
   /** The environment block while a session is active, or null (expired, closed, none): `eval "$(breakglass env)"` stays safe. */
   async environment(selector: SessionSelector = {}): Promise<{ text: string; variables: Record<string, string>; state: SessionState } | null> {
     const view = await this.read();
+    const clock = this.time.reading(view);
     let state: SessionState;
     try {
-      state = this.selectSession(view, selector, 'action');
+      state = this.selectSession(view, selector, 'action', clock);
     } catch {
       return null;
     }
-    if (state.phase !== 'active') return null;
+    // A wall clock that reads before the session's last record exports nothing (issue 16).
+    if (state.phase !== 'active' || this.time.sessionWriter(view, state, clock, null).movedBack()) return null;
     const env = sessionEnv(state, view.sessions.get(state.sessionId)?.[0]?.commit ?? '');
     return { text: renderEnvExport(env), variables: envVariables(env), state };
   }
@@ -298,41 +285,35 @@ export class BreakGlassService {
     return verifyLedgerRecords(view ?? (await this.read()));
   }
 
-  /** Picks the session a call is about (app/sessionSelection.ts). */
-  selectSession(view: LedgerView, selector: SessionSelector, purpose: SelectionPurpose): SessionState {
-    return selectSession(view, selector, purpose, this.deps.host.hostId, this.deps.clock.now());
+  /** Picks the session a call is about (app/sessionSelection.ts), its expiry as both clocks read now (issue 16). */
+  selectSession(view: LedgerView, selector: SessionSelector, purpose: SelectionPurpose, clock: ClockReading = this.time.reading(view)): SessionState {
+    return selectSession(view, selector, purpose, this.deps.host.hostId, clock.nowMs, clock);
   }
 
   private async appendToSession(
     selector: SessionSelector,
     event: SessionEvent,
-    build: (state: SessionState, policy: Policy, now: number) => Omit<UnsealedRecord, 'sessionId' | 'at' | 'host'>,
+    build: (state: SessionState, policy: Policy, now: number) => ChainRecordInput,
     options: { allowExpiredCommandEnd?: boolean } = {},
   ): Promise<{ record: EvidenceRecord; commit: string }> {
     return this.deps.store.write(async (view, append, recovered) => {
       const policy = policyOrThrow(view);
-      const now = this.deps.clock.now();
-      let state = this.selectSession(view, selector, event.kind === 'action' ? 'action' : event.kind === 'review' ? 'review' : 'close');
+      const clock = this.time.reading(view);
+      const now = clock.nowMs;
+      let state = this.selectSession(view, selector, event.kind === 'action' ? 'action' : event.kind === 'review' ? 'review' : 'close', clock);
+      const chain = this.time.sessionWriter(view, state, clock, append);
+      // Issue 16: a wall clock that reads before the session's last record writes nothing.
+      chain.stamp();
       // A command stopped by the expiry is recorded even though the session has just expired (issue 5).
       const effective: SessionEvent = options.allowExpiredCommandEnd && state.phase === 'expired' ? { kind: 'note' } : event;
       assertLegal(state, effective, policy);
-      await this.journal.first(view, append, recovered);
-      let entries = view.sessions.get(state.sessionId);
+      await this.journal.first(view, append, recovered, clock);
       if (state.phase === 'expired' && !state.expiredRecorded && event.kind !== 'expire') {
         // §6: the expiry is evidenced before anything that follows it.
-        const expired = sealRecord(entries, {
-          sessionId: state.sessionId, type: 'expired', at: state.expiresAt, host: this.hostRef(), actor: state.operator, redactions: 0,
-          payload: { expiresAt: state.expiresAt, recordedAt: new Date(now).toISOString() },
-        });
-        const commit = await append(expired, state.declaration.incidentId);
-        entries = [...(entries ?? []), { record: expired, commit, path: '' }];
-        state = stateAt(foldSession(entries.map((e) => e.record)), now);
+        await this.time.writeExpired(chain, state, clock);
+        state = stateAt(foldSession(chain.entries.map((e) => e.record)), now, clock);
       }
-      const record = sealRecord(entries, {
-        ...build(state, policy, now), sessionId: state.sessionId, at: new Date(now).toISOString(), host: this.hostRef(),
-      } as UnsealedRecord);
-      const commit = await append(record, state.declaration.incidentId);
-      return { record, commit };
+      return chain.add(build(state, policy, now));
     });
   }
 
@@ -342,19 +323,19 @@ export class BreakGlassService {
    */
   async recordPolicyAdopted(previous: string | null, adopted: string): Promise<EvidenceRecord> {
     const reason = "Joined a shared remote whose policy.yaml differs from this host's; the organisation's policy wins.";
-    return this.deps.store.write((view, append, recovered) => this.journal.append(view, append, recovered, { type: 'policy-adopted', payload: { previousPolicySha256: previous, policySha256: adopted, reason } }));
+    return this.deps.store.write((view, append, recovered) => this.journal.append(view, append, recovered, this.time.reading(view), { type: 'policy-adopted', payload: { previousPolicySha256: previous, policySha256: adopted, reason } }));
   }
 
   /** Records that this host's forwarding fell behind or caught up (issue 19; app/forwarding/lag.ts decides when). */
   async recordForwardingState(payload: unknown): Promise<EvidenceRecord> {
     const parsed = parseOrThrow(FORWARDING_STATE_PAYLOAD, payload, 'forwarding');
-    return this.deps.store.write((view, append, recovered) => this.journal.append(view, append, recovered, { type: 'forwarding-state', payload: parsed }));
+    return this.deps.store.write((view, append, recovered) => this.journal.append(view, append, recovered, this.time.reading(view), { type: 'forwarding-state', payload: parsed }));
   }
 
   /** Records a stale-lock recovery that happened outside a service write (the outbox's merge). */
   async recordLockRecovery(recovery: LockRecovery): Promise<void> {
     await this.deps.store.write(async (view, append) => {
-      await this.journal.first(view, append, recovery);
+      await this.journal.first(view, append, recovery, this.time.reading(view));
     });
   }
 
@@ -368,12 +349,8 @@ export class BreakGlassService {
     if (this.journal.layoutMove(await this.deps.store.read()) === null) return false;
     return this.deps.store.write(async (view, append, recovered) => {
       const before = view.sessions.get(this.journal.id)?.length ?? 0;
-      return (await this.journal.first(view, append, recovered)).length > before;
+      return (await this.journal.first(view, append, recovered, this.time.reading(view))).length > before;
     });
-  }
-
-  private hostSessions(view: LedgerView, now: number): SessionState[] {
-    return hostSessions(view, now, this.deps.host.hostId);
   }
 
   private hostRef(): { id: string; name: string } {

@@ -2,6 +2,7 @@ import { BreakGlassError, refused } from './errors';
 import { sessionStateOf, sessionStatesWhere } from './ledger';
 import type { SessionState } from './lifecycle';
 import type { LedgerView } from './ports';
+import type { ClockReading } from './clock';
 
 /** Which session a call is about: an id, or the one open session of this host (optionally in an environment). */
 export interface SessionSelector {
@@ -13,17 +14,17 @@ export interface SessionSelector {
 export type SelectionPurpose = 'action' | 'close' | 'review';
 
 /** This host's sessions: the only ones a host acts in. */
-export function hostSessions(view: LedgerView, now: number, hostId: string): SessionState[] {
-  return sessionStatesWhere(view, now, (d) => d.host.id === hostId);
+export function hostSessions(view: LedgerView, now: number, hostId: string, clock?: ClockReading): SessionState[] {
+  return sessionStatesWhere(view, now, (d) => d.host.id === hostId, clock);
 }
 
 /**
  * Picks the session a call is about. With no id: this host's one open session (active, or
  * expired awaiting closure for notes and closing), narrowed by environment when several are open.
  */
-export function selectSession(view: LedgerView, selector: SessionSelector, purpose: SelectionPurpose, hostId: string, now: number): SessionState {
+export function selectSession(view: LedgerView, selector: SessionSelector, purpose: SelectionPurpose, hostId: string, now: number, clock?: ClockReading): SessionState {
   if (selector.sessionId) {
-    const s = sessionStateOf(view, selector.sessionId, now);
+    const s = sessionStateOf(view, selector.sessionId, now, clock);
     if (!s) throw new BreakGlassError('no-active-session', `No session ${selector.sessionId} in this evidence repository. List sessions with: breakglass log`);
     // Only the host that declared a session acts in it (issue 12 item 6): its chain has one
     // writer, so two hosts can never write the same sequence number. A review is the one record
@@ -33,7 +34,7 @@ export function selectSession(view: LedgerView, selector: SessionSelector, purpo
     }
     return s;
   }
-  const mine = hostSessions(view, now, hostId).filter((s) => !selector.environment || s.declaration.environment === selector.environment);
+  const mine = hostSessions(view, now, hostId, clock).filter((s) => !selector.environment || s.declaration.environment === selector.environment);
   const active = mine.filter((s) => s.phase === 'active');
   const candidates = active.length > 0 || purpose === 'action' ? active : mine.filter((s) => s.phase === 'expired');
   if (candidates.length === 1) return candidates[0]!;

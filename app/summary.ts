@@ -23,8 +23,13 @@ export function summarise(r: EvidenceRecord): string {
       return `Reviewed by ${r.payload.review.reviewer.name}: ${r.payload.review.outcome}${r.payload.review.supersedes ? ' (supersedes an earlier review)' : ''}`;
     case 'lock-recovered':
       return `Writer lock recovered: ${r.payload.reason}`;
-    case 'clock-skew':
+    case 'clock-skew': {
+      const e = r.payload.elapsed;
+      const s = (ms: number) => `${ms >= 0 ? '+' : ''}${Math.round(ms / 1000)} s`;
+      // Issue 16: what was proven, the wall clock's elapsed time against the boot clock's.
+      if (e) return `Wall clock jumped ${Math.round(r.payload.skewMs / 1000)} s against the boot clock (since record #${e.sinceSeq}: wall clock ${s(e.wallMs)}, boot clock ${s(e.bootMs)})`;
       return `Wall clock jumped ${Math.round(r.payload.skewMs / 1000)} s`;
+    }
     case 'policy-adopted':
       return r.payload.reason;
     case 'forwarding-state':

@@ -1,7 +1,7 @@
 import type { RecordSignature } from './verifyResult';
 import type { Declaration } from './declaration';
 import type { Person } from './identity';
-import type { SessionPhase, SessionState } from './lifecycle';
+import type { ClockSkewSeen, SessionPhase, SessionState } from './lifecycle';
 import type { PolicyProblem } from './policy';
 import type { EvidenceRecord, RecordType, Review } from './records';
 import type { IntegrityProblem } from './ledger';
@@ -78,7 +78,10 @@ export interface SessionView {
   operator: Person;
   host: { id: string; name: string };
   declaredAt: string;
+  /** The expiry: the earlier of the wall clock's deadline and the boot clock's (issue 16). */
   expiresAt: string;
+  /** The wall clock's deadline, only when the boot clock's is earlier (issue 16): what extensions add to. */
+  wallExpiresAt?: string;
   extensions: number;
   closedAt: string | null;
   reviewDueAt: string | null;
@@ -93,8 +96,8 @@ export interface SessionView {
   records: number;
   /** True when the session belongs to the host the console runs on. */
   mine: boolean;
-  /** The latest wall-clock jump recorded in the session, shown to the operator (issue 5). */
-  lastClockSkew: { at: string; wallClockAt: string; expectedAt: string; skewMs: number } | null;
+  /** The latest wall-clock jump recorded in the session, shown to the operator (issue 5) and marked on the board (issue 16). */
+  lastClockSkew: ClockSkewSeen | null;
 }
 
 /** One ref the ledger view reads (issue 14): the organisation branch, or a host's own ref. */
@@ -187,7 +190,7 @@ const projections = new WeakMap<EvidenceRecord, { key: string; view: SessionView
  * has not moved: the board re-derives 10,000 rows after every fetch and every commit.
  */
 export function sessionViewOf(s: SessionState, hostId: string): SessionView {
-  const key = `${s.phase}|${s.phase === 'closed' && s.reviewOverdue}|${hostId}`;
+  const key = `${s.phase}|${s.phase === 'closed' && s.reviewOverdue}|${hostId}|${s.expiresAt}`;
   const cached = projections.get(s.lastRecord);
   if (cached?.key === key) return cached.view;
   const view = toSessionView(s, hostId);
@@ -208,6 +211,7 @@ export function toSessionView(s: SessionState, hostId: string): SessionView {
     host: s.host,
     declaredAt: s.declaredAt,
     expiresAt: s.expiresAt,
+    ...(s.wallExpiresAt !== s.expiresAt ? { wallExpiresAt: s.wallExpiresAt } : {}),
     extensions: s.extensions.length,
     closedAt: s.closed?.at ?? null,
     reviewDueAt: s.closed?.reviewDueAt ?? null,

@@ -172,7 +172,11 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
         cls: 'detectionFinding', activity: [1, 'Create'], severity: Math.abs(skew) > 5 * 60_000 ? 4 : 3,
         message: `Clock skew of ${Math.round(skew / 1000)} s on ${record.host.name}${where}: the wall clock read ${at(record.payload.wallClockAt)}, expected ${at(record.payload.expectedAt)}`,
         attributes: { finding_info: { uid: record.hash, title: clip(`Clock skew on ${record.host.name}`, MAX_SHORT), created_time: ms(record.at), types: ['Clock skew'] }, is_alert: true },
-        details: { wall_clock_at: record.payload.wallClockAt, expected_at: record.payload.expectedAt, skew_ms: skew },
+        // Issue 16: measured against the boot clock, both elapsed times since the record it counts from.
+        details: {
+          wall_clock_at: record.payload.wallClockAt, expected_at: record.payload.expectedAt, skew_ms: skew,
+          ...(record.payload.elapsed ? { since_seq: record.payload.elapsed.sinceSeq, wall_elapsed_ms: record.payload.elapsed.wallMs, boot_elapsed_ms: record.payload.elapsed.bootMs } : {}),
+        },
       };
     }
     case 'policy-adopted':

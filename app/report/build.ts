@@ -10,6 +10,7 @@ import { ATTESTATION_TEXT, type Declaration } from '../declaration';
 import { redactText } from '../redact';
 import { compareScopes } from '../scopes';
 import { summarise } from '../summary';
+import { describeClockSkew, describeDeadline } from '../clock';
 import type { ReportAction, ReportControl, ReportDeclaration, ReportFollowUp, ReportInput, ReportModel, ReportReview, ReportSession, ReportSummary, ReportTimelineRow } from './model';
 import { dayOf, OUTCOME_TEXT, REPORT_OUTPUT_LINES, utc } from './text';
 
@@ -155,6 +156,11 @@ function sessionSection(sessionId: string, entries: readonly LedgerEntry[], inpu
     reviews,
     followUps,
     lifecycleError,
+    clock: {
+      skews: entries.flatMap((e) => (e.record.type === 'clock-skew' ? [{ seq: e.record.seq, at: e.record.at, commit: e.commit, text: describeClockSkew(e.record.payload) }] : [])),
+      bootRecords: entries.filter((e) => e.record.boot !== undefined).length,
+      deadline: state && entries.some((e) => e.record.type === 'clock-skew' && e.record.payload.elapsed) ? describeDeadline(state) : null,
+    },
   };
 }
 

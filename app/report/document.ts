@@ -109,6 +109,21 @@ function followUpTable(rows: ReportFollowUp[], w: Writer, withSession: boolean):
   );
 }
 
+/**
+ * The session's clock (issue 16): the wall clock is checked against the host's boot clock at every
+ * record that carries one, and each disagreement is a clock-skew record, said here plainly.
+ */
+function writeClock(s: ReportSession, w: Writer): void {
+  const { skews, bootRecords, deadline } = s.clock;
+  if (skews.length === 0 && bootRecords === 0) return;
+  w.h(3, 'Clock');
+  w.p(bootRecords === 0
+    ? 'No record of this session carries the host\'s boot clock (written on a host without one, or before issue 16): only the order of the wall-clock times was checked.'
+    : `${FMT_COUNT(bootRecords, 'record')} of ${s.timeline.length} carry the host's boot clock (boot id and time since boot, which setting the system time does not move); the wall clock was checked against it at each.${skews.length === 0 ? ' The two agreed within the policy\'s tolerance throughout.' : ''}`);
+  if (skews.length > 0) w.list(skews.map((k) => `#${k.seq} clock-skew at ${utc(k.at)} UTC (commit ${k.commit.slice(0, 12)}): ${k.text}`));
+  if (deadline) w.p(deadline);
+}
+
 function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   w.sessionStart();
   w.h(2, `Session ${s.sessionId}${s.incidentId ? ` (${s.incidentId})` : ''}`, s.sessionId);
@@ -139,6 +154,7 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   w.h(3, 'Timeline');
   w.table(['#', 'time (UTC)', 'type', 'actor', 'host', 'summary', 'evidence commit'], s.timeline.map((r) => [String(r.seq), utc(r.at), r.type, r.actor.name, r.host, r.summary, { code: r.commit }]), [4, 13, 9, 11, 9, 30, 24], 'timeline');
 
+  writeClock(s, w);
   if (repo?.signatures) writeSigners(s, repo.signatures, w);
 
   w.h(3, 'Declared scopes against recorded actions');

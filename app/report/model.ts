@@ -127,6 +127,11 @@ export interface ReportSession {
   followUps: ReportFollowUp[];
   /** Set when the records do not fold into a lifecycle: the timeline and chain still show. */
   lifecycleError: string | null;
+  /**
+   * The session's clock (issues 5, 16): each clock-skew record and what it proves, how many records
+   * carry the host's boot clock, and which deadline the session ends by (null without a boot check).
+   */
+  clock: { skews: Array<{ seq: number; at: string; commit: string; text: string }>; bootRecords: number; deadline: string | null };
 }
 
 /** The period's summary table. */

@@ -91,7 +91,11 @@ export class Application {
   /** Extends a session with a new justification (procedure.md §6). */
   async extend(selector: SessionSelector, input: unknown): Promise<CommittedRecord> {
     const r = await this.write((s) => s.extend(selector, input));
-    if (r.record.type === 'extended') this.shells.reschedule(r.record.sessionId, Date.parse(r.record.payload.newExpiresAt));
+    if (r.record.type === 'extended') {
+      // The expiry as the session now has it: the earlier of the wall clock's and the boot clock's deadlines (issue 16).
+      const state = (await this.service.sessions()).find((s) => s.sessionId === r.record.sessionId);
+      this.shells.reschedule(r.record.sessionId, Date.parse(state?.expiresAt ?? r.record.payload.newExpiresAt));
+    }
     return r;
   }
 

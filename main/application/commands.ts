@@ -95,7 +95,7 @@ export class SessionCommands {
     // No after-write work here: a command's after-write work runs once, after its ending is recorded.
     const run = startCommand({
       argv: req.argv, shell: req.shell, cwd: req.cwd, env: { ...(process.env as Record<string, string>), ...env.variables },
-      expiresAt: Date.parse(state.expiresAt), via: req.via, now: () => clock.now(),
+      expiresAt: Date.parse(state.expiresAt), via: req.via, now: () => clock.now(), deadlineNow: service.time.deadlineClock(),
       ...(req.stdin ? { stdin: req.stdin } : {}),
       ...(req.onOutput ? { onOutput: req.onOutput } : {}),
     });

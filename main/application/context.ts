@@ -1,9 +1,10 @@
 import { BreakGlassService } from '../../app/service';
 import { remotePrecondition } from '../../app/preconditions';
-import type { Clock, HostInfo, LockRecovery } from '../../app/ports';
+import type { BootClock, Clock, HostInfo, LockRecovery } from '../../app/ports';
 import { GitEvidenceStore } from '../evidence/store';
 import { repositoryOutputAuthenticator } from '../evidence/outputKey';
 import { nodeHostInfo, systemClock } from '../host/hostInfo';
+import { systemBootClock } from '../host/bootClock';
 import { dataDir, evidenceRepoDir } from '../host/paths';
 import { ensurePrivateDataDir } from '../host/privateFiles';
 import { Outbox } from '../sync/outbox';
@@ -28,7 +29,13 @@ export interface ConsoleContext {
 export interface OpenContextOptions {
   repo?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The wall clock; the system's by default. A clock of the caller's (a test moving time) comes
+   * without the system's boot clock, which would read its every move as skew: give `boot` with it.
+   */
   clock?: Clock;
+  /** The boot clock (issue 16); by default the system's, unless `clock` is given. */
+  boot?: BootClock;
   host?: HostInfo;
   /** The commander's read-only console (issue 6): fetches, never writes a record. */
   observer?: boolean;
@@ -55,6 +62,7 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   // Records are signed through the caller's ssh-agent (issue 15): the console's backend and the CLI say which in `env`.
   const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId, signing: { agentSocket: env.SSH_AUTH_SOCK ?? null, ...(options.onTouch ? { onTouch: options.onTouch } : {}) } });
   const clock = options.clock ?? systemClock;
+  const boot = options.boot ?? (options.clock ? undefined : systemBootClock);
   const remote = new Remote(store.git, store.branch, store.gitDir);
   // The "Shared remote" precondition reads the outbox's push state (issue 12 item 2); the outbox is
   // made below, after the service it reports lock recoveries and policy adoptions to.
@@ -62,7 +70,7 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   const forwarding = new RepositoryForwarding(store, host, { env });
   // Action output is authenticated under the repository's host key, not hashed in the clear (issue 13).
   const service = new BreakGlassService({
-    store, clock, host, outputAuth: repositoryOutputAuthenticator(repoDir),
+    store, clock, ...(boot ? { boot } : {}), host, outputAuth: repositoryOutputAuthenticator(repoDir),
     remote: { describe: async () => remotePrecondition(outboxRef ? await outboxRef.status() : { state: 'local-only' }) },
     forwarding: { describe: (view) => forwarding.precondition(view) },
     signing: { state: async () => store.signing.stateFor(await store.roster()) },

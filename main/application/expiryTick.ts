@@ -1,4 +1,3 @@
-import { sessionStatesAt } from '../../app/ledger';
 import type { LedgerView } from '../../app/ports';
 import type { ConsoleContext } from './context';
 
@@ -22,8 +21,9 @@ export interface ExpiryTickOptions {
 /**
  * The expiry tick (procedure.md §6, issue 5), run about once a second by the console: records
  * `expired` at the expiry instant (stopping that session's commands first), announces each
- * countdown threshold once, and records a wall-clock jump as `clock-skew`. The expiry itself
- * never moves: it is an absolute instant fixed at declaration.
+ * countdown threshold once, and records a wall-clock jump as `clock-skew`. The expiry is an
+ * absolute instant fixed at declaration; where the host has a boot clock (issue 16) the wall clock
+ * is checked against it every tick, and the expiry is the earlier of the two clocks' deadlines.
  */
 export class ExpiryTick {
   private lastTick: { wall: number; mono: number } | null = null;
@@ -36,7 +36,7 @@ export class ExpiryTick {
 
   /** §6: a session that expired while nothing was running is recorded first, with its original expiry time. */
   async recordMissedExpiries(): Promise<void> {
-    if (!this.options.observer) await this.ctx.service.expireDue().catch(() => []);
+    if (!this.options.observer) await this.ctx.service.time.expireDue().catch(() => []);
   }
 
   /**
@@ -46,17 +46,20 @@ export class ExpiryTick {
   async run(view: LedgerView, now: number): Promise<{ changed: boolean; warnings: CountdownWarning[] }> {
     const warnings: CountdownWarning[] = [];
     if (this.options.observer) return { changed: false, warnings };
-    let changed = await this.detectClockJump(now);
+    // Issue 16: with a boot clock the service compares it with the wall clock itself; without one
+    // (macOS, Windows) the tick compares the wall clock with the monotonic clock between ticks.
+    let changed = this.ctx.service.time.checksBootClock ? (await this.ctx.service.time.recordBootSkews(view)).length > 0 : await this.detectClockJump(now);
     if (!view.policy.ok) return { changed, warnings };
     const hostId = this.ctx.host.hostId;
-    const due = sessionStatesAt(view, now).filter((s) => s.host.id === hostId && s.phase === 'expired' && !s.expiredRecorded);
+    const states = this.ctx.service.time.statesAt(view, now);
+    const due = states.filter((s) => s.host.id === hostId && s.phase === 'expired' && !s.expiredRecorded);
     if (due.length > 0) {
       for (const s of due) this.options.stopCommandsOf(s.sessionId);
-      await this.ctx.service.expireDue();
+      // Nothing is written while the wall clock reads before a session's last record (issue 16); its state is expired all the same.
+      if ((await this.ctx.service.time.expireDue()).length > 0) changed = true;
       await this.options.writeSessionEnv();
-      changed = true;
     }
-    for (const s of sessionStatesAt(view, now)) {
+    for (const s of states) {
       if (s.phase !== 'active' || s.host.id !== hostId) continue;
       // Every threshold already crossed counts as warned; only the smallest one is announced,
       // so a console that slept past several thresholds warns once, at the right level.
@@ -90,7 +93,7 @@ export class ExpiryTick {
     if (!last) return false;
     const expected = last.wall + (mono - last.mono);
     if (Math.abs(wall - expected) <= 2_000) return false;
-    const written = await this.ctx.service.recordClockSkew(wall, expected);
+    const written = await this.ctx.service.time.recordClockSkew(wall, expected);
     return written.length > 0;
   }
 }

@@ -132,7 +132,7 @@ export class GovernedShells {
       throw new BreakGlassError('evidence-not-committed', 'The shell\'s recording could not be started, so the shell was not opened.');
     }
     await this.afterWrite();
-    const expiry = scheduleShellExpiry(shell, { expiresAt: Date.parse(state.expiresAt), warningMinutes: policy.warningMinutes, now: () => this.ctx.clock.now() });
+    const expiry = scheduleShellExpiry(shell, { expiresAt: Date.parse(state.expiresAt), warningMinutes: policy.warningMinutes, now: this.ctx.service.time.deadlineClock() });
     const done = shell.ended.then(async (ended) => {
       expiry.cancel();
       this.open.delete(recordingId);

@@ -90,9 +90,9 @@ export function describeState(s: SessionState): string {
   const base = `${s.sessionId}  ${d.incidentId}  ${d.environment}  ${s.operator.name}`;
   switch (s.phase) {
     case 'active':
-      return `${base}  ACTIVE, ${formatRemaining(s.remainingMs)} left (expires ${s.expiresAt})`;
+      return `${base}  ACTIVE, ${formatRemaining(s.remainingMs)} left (expires ${s.expiresAt}${byBootClock(s)})`;
     case 'expired':
-      return `${base}  EXPIRED at ${s.expiresAt}, awaiting closure`;
+      return `${base}  EXPIRED at ${s.expiresAt}${byBootClock(s)}, awaiting closure`;
     case 'closed':
       return `${base}  CLOSED, review due ${s.closed?.reviewDueAt}${s.reviewOverdue ? ' (OVERDUE)' : ''}`;
     case 'reviewed':
@@ -100,12 +100,18 @@ export function describeState(s: SessionState): string {
   }
 }
 
+/** Issue 16: said when the boot clock's deadline is the earlier one. */
+function byBootClock(s: SessionState): string {
+  return s.wallExpiresAt !== s.expiresAt ? ` by the boot clock; the wall clock's deadline was ${s.wallExpiresAt}` : '';
+}
+
 /** A session as `--json` prints it. */
 export function sessionJson(s: SessionState) {
   return {
     sessionId: s.sessionId, phase: s.phase, incidentId: s.declaration.incidentId, environment: s.declaration.environment,
     trigger: s.declaration.trigger, scopes: s.declaration.scopes, operator: s.operator, host: s.host, declaredAt: s.declaredAt,
-    expiresAt: s.expiresAt, remainingMs: s.phase === 'active' ? s.remainingMs : 0, reviewDueAt: s.closed?.reviewDueAt ?? null,
+    expiresAt: s.expiresAt, ...(s.wallExpiresAt !== s.expiresAt ? { wallExpiresAt: s.wallExpiresAt } : {}),
+    remainingMs: s.phase === 'active' ? s.remainingMs : 0, reviewDueAt: s.closed?.reviewDueAt ?? null,
     reviewOutcome: s.review?.review.outcome ?? null, records: s.recordCount,
   };
 }

@@ -98,8 +98,9 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
       const minutes = Number(o.minutes);
       const app = await openApplication(g());
       const r = await app.extend({ sessionId: o.session }, { minutes: Number.isFinite(minutes) ? minutes : o.minutes, reason: o.reason });
-      const p = r.record.type === 'extended' ? r.record.payload : null;
-      out(g(), `Extended ${r.record.sessionId} by ${minutes} min: now expires ${p?.newExpiresAt}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, expiresAt: p?.newExpiresAt, commit: r.commit });
+      // The expiry as the service now counts it: the earlier of the wall clock's and the boot clock's deadlines (issue 16).
+      const expiresAt = (await app.service.sessions()).find((s) => s.sessionId === r.record.sessionId)?.expiresAt ?? (r.record.type === 'extended' ? r.record.payload.newExpiresAt : null);
+      out(g(), `Extended ${r.record.sessionId} by ${minutes} min: now expires ${expiresAt}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, expiresAt, commit: r.commit });
     }));
 
   program.command('close')

@@ -23,6 +23,8 @@ export interface RunRequest {
   stdin?: 'inherit' | 'ignore';
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
   now?: () => number;
+  /** The clock the expiry is armed on (default `now`): the service's, which either the wall or the boot clock moves on (issue 16). */
+  deadlineNow?: () => number;
 }
 
 /** A running command. */
@@ -91,7 +93,7 @@ export function startCommand(req: RunRequest): RunningCommand {
     stopped = child.stop({ signal: 'SIGTERM', graceMs: 5_000 });
   };
   // Bounded steps that ask the clock again (issue 12 item 9): a long session never overflows setTimeout.
-  const expiry = armDeadline(req.expiresAt, () => stop('expiry'), now);
+  const expiry = armDeadline(req.expiresAt, () => stop('expiry'), req.deadlineNow ?? now);
   if (child.mode === 'pipes') {
     child.stdout.on('data', (c: Buffer) => collect(c, 'stdout'));
     child.stderr.on('data', (c: Buffer) => collect(c, 'stderr'));

@@ -1,6 +1,7 @@
 import { memo, type ReactNode } from 'react';
 import type { SessionView, SyncStatus } from '../../app/views';
 import { formatRemaining } from '../../app/countdown';
+import { formatSpan } from '../../app/clock';
 import { formatCount, formatLocalDateTime, formatLocalTime, formatRelative, phaseLabel } from '../format';
 import { hrefOf } from '../routes';
 import { useClock } from '../stores/context';
@@ -25,6 +26,7 @@ export const BoardRow = memo(function BoardRow({ row, group, sync, forwardingBeh
             {v.incidentId}
           </a>
           {row.signatures && <SignatureMark {...row.signatures} />}
+          {v.lastClockSkew && <ClockSkewMark skew={v.lastClockSkew} />}
         </span>
         <Sub>
           declared <When iso={v.declaredAt} />
@@ -79,6 +81,17 @@ function SignatureMark({ unsigned, invalid }: { unsigned: number; invalid: numbe
     <span className={`board-sigmark${invalid > 0 ? ' board-sigmark--invalid' : ''}`} role="note" aria-label={`Signatures not proven: ${said.join(' and ')}`} data-sigmark={invalid > 0 ? 'invalid' : 'unsigned'}>
       <span aria-hidden="true">⚠ </span>
       {parts.join(', ')}
+    </span>
+  );
+}
+
+/** A session with a clock-skew record (issue 16): in words, with the size for a screen reader; the session page says what was proven. */
+function ClockSkewMark({ skew }: { skew: NonNullable<SessionView['lastClockSkew']> }) {
+  const against = skew.elapsed ? 'the boot clock' : 'the monotonic clock';
+  return (
+    <span className="board-sigmark board-skewmark" role="note" aria-label={`Clock skew recorded: the wall clock ${skew.skewMs < 0 ? 'fell behind' : 'ran ahead of'} ${against} by ${formatSpan(skew.skewMs)}`} data-skewmark={skew.elapsed ? 'boot' : 'tick'}>
+      <span aria-hidden="true">⏱ </span>
+      clock skew
     </span>
   );
 }

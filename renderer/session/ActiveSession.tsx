@@ -87,7 +87,7 @@ export function ActiveSession({ session }: { session: SessionView }) {
           )}
           <SessionFacts session={session} facts={ACTIVE_SESSION_FACTS} />
         </div>
-        <ClockSkewNotice sessionId={id} expiresAt={session.expiresAt} />
+        <ClockSkewNotice sessionId={id} expiresAt={session.expiresAt} wallExpiresAt={session.wallExpiresAt} />
         <div className="visually-hidden" aria-live="assertive" aria-atomic="true">
           {announcement}
         </div>

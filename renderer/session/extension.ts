@@ -6,8 +6,9 @@ import type { SessionView } from '../../app/views';
  * extensions left, minutes under the total cap, the most one extension may add now. It mirrors
  * app/lifecycle.ts for the display only; the service decides.
  */
-export function extensionRoom(session: Pick<SessionView, 'declaredAt' | 'expiresAt' | 'extensions'>, extension: Policy['extension']) {
-  const usedMinutes = (Date.parse(session.expiresAt) - Date.parse(session.declaredAt)) / 60_000;
+export function extensionRoom(session: Pick<SessionView, 'declaredAt' | 'expiresAt' | 'wallExpiresAt' | 'extensions'>, extension: Policy['extension']) {
+  // The caps count the wall clock's deadline, which an earlier boot-clock deadline does not shorten (issue 16).
+  const usedMinutes = (Date.parse(session.wallExpiresAt ?? session.expiresAt) - Date.parse(session.declaredAt)) / 60_000;
   const countLeft = Math.max(0, extension.maxCount - session.extensions);
   const underCap = Math.max(0, Math.floor(extension.maxTotalMinutes - usedMinutes));
   return { countLeft, underCap, maxNow: Math.min(extension.stepMinutes, underCap), usedMinutes };

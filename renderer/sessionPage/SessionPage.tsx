@@ -12,6 +12,7 @@ import { ReviewsSection } from '../evidence/ReviewsSection';
 import { RecordingsSection } from '../evidence/RecordingsSection';
 import { RECORD_FACTS, SessionFacts } from '../evidence/SessionFacts';
 import { TimelineSection } from '../evidence/TimelineSection';
+import { ClockSection } from '../evidence/ClockSection';
 import { hrefOf } from '../routes';
 import { useClock, useStatus } from '../stores/context';
 import { useSessionDetail } from '../stores/useSessionDetail';
@@ -93,6 +94,7 @@ function SessionBody({ detail, refreshError }: { detail: SessionDetail; refreshE
       <SignatureResult detail={detail} />
       <DeclarationSection detail={detail} />
       <TimelineSection timeline={detail.timeline} />
+      <ClockSection timeline={detail.timeline} session={session} />
       <ActionsSection timeline={detail.timeline} />
       <RecordingsSection sessionId={session.sessionId} records={detail.timeline.length} />
       <ClosureSection timeline={detail.timeline} session={session} />

@@ -34,9 +34,11 @@ export function cliEnv(dataDir: string, extra: Record<string, string> = {}): Nod
 }
 
 /** Runs the real CLI as a child process. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; uid?: number; gid?: number; via?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    // `via`: a wrapper the CLI runs under, e.g. ['faketime', '-f', '-10m'] (issue 16).
+    const [command, ...prefix] = [...(options.via ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, CLI, ...args], {
       env: options.env ?? process.env,
       cwd: options.cwd ?? ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],

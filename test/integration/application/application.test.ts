@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../app/ports';
+import type { BootClock, Clock } from '../../../app/ports';
 import { Application } from '../../../main/application/application';
 import { openContext } from '../../../main/application/context';
 import { GitEvidenceStore } from '../../../main/evidence/store';
@@ -26,11 +26,11 @@ function testClock(start = Date.now()): Clock & { wall: number; mono: number } {
   return c;
 }
 
-async function application(options: { clock?: Clock; observer?: boolean } = {}) {
+async function application(options: { clock?: Clock; boot?: BootClock; observer?: boolean } = {}) {
   const repo = fresh('evidence');
   await GitEvidenceStore.open(repo, { create: true });
   allowRoot(repo);
-  const ctx = await openContext({ repo, host: nodeHostInfo({ ...process.env, BREAKGLASS_HOST_ID: 'host-app' }), ...(options.clock ? { clock: options.clock } : {}) });
+  const ctx = await openContext({ repo, host: nodeHostInfo({ ...process.env, BREAKGLASS_HOST_ID: 'host-app' }), ...(options.clock ? { clock: options.clock } : {}), ...(options.boot ? { boot: options.boot } : {}) });
   const sessionEnvPath = path.join(fresh('data'), 'session.env');
   const app = new Application(ctx, { sessionEnvPath, observer: options.observer ?? false });
   return { app, ctx, repo, sessionEnvPath };
@@ -170,6 +170,36 @@ describe('the expiry tick', () => {
     app.tick.resetClockBaseline();
     clock.wall += 5 * MIN;
     expect((await tick()).changed).toBe(false);
+  });
+
+  it('with a boot clock (issue 16), a wall clock set back is checked against it: clock-skew, and the session ends by the boot clock', async () => {
+    const clock = testClock();
+    // The test clock's monotonic reading is the boot clock here: what /proc/uptime gives on Linux.
+    const boot: BootClock = { read: () => ({ id: '93afa914-24e7-4bcf-ad50-529614aa08b5', sinceBootMs: 3_600_000 + clock.mono }) };
+    const { app, ctx } = await application({ clock, boot });
+    const d = await app.declare(declaration({ durationMinutes: 30 }));
+    const tick = async () => app.tick.run(await ctx.service.read(), clock.now());
+    expect(await tick()).toEqual({ changed: false, warnings: [] });
+    clock.wall += 10 * MIN;
+    clock.mono += 10 * MIN;
+    // Within the tolerance (120 s) nothing is written.
+    clock.wall -= 90_000;
+    expect((await tick()).changed).toBe(false);
+    clock.wall -= 5 * MIN;
+    expect((await tick()).changed).toBe(true);
+    const skew = (await ctx.service.read()).sessions.get(d.state.sessionId)!.at(-1)!.record;
+    expect(skew).toMatchObject({ type: 'clock-skew', payload: { skewMs: -(6 * MIN + 30_000), elapsed: { sinceSeq: 1, wallMs: 3 * MIN + 30_000, bootMs: 10 * MIN } } });
+    const expiresAt = Date.parse(d.state.expiresAt) - (6 * MIN + 30_000);
+    expect((await ctx.service.sessions()).find((s) => s.sessionId === d.state.sessionId)).toMatchObject({ expiresAt: new Date(expiresAt).toISOString(), wallExpiresAt: d.state.expiresAt });
+    // The countdown follows the earlier deadline: warned at 5 minutes left by it, expired at it.
+    clock.wall = expiresAt - 4 * MIN;
+    clock.mono = 26 * MIN;
+    expect((await tick()).warnings).toEqual([{ sessionId: d.state.sessionId, minutesLeft: 5, expiresAt: new Date(expiresAt).toISOString() }]);
+    clock.wall = expiresAt + 1_000;
+    clock.mono = 30 * MIN + 1_000;
+    expect((await tick()).changed).toBe(true);
+    const expired = (await ctx.service.read()).sessions.get(d.state.sessionId)!.at(-1)!.record;
+    expect(expired).toMatchObject({ type: 'expired', at: new Date(expiresAt).toISOString(), payload: { expiresAt: new Date(expiresAt).toISOString() } });
   });
 
   it('an observer\'s tick writes nothing and warns of nothing', async () => {
