@@ -73,3 +73,9 @@ export async function governedFiles(git: Git, objectFormat: ObjectFormat, orgTip
   const pending = [...rules.proposals].filter(([, p]) => p.adoptedIn === null).map(([id, p]) => ({ id, file: p.file, approvers: [...p.admins] }));
   return { orgTip, roster: last.roster, policy: last.policy, policies: [...rules.adoptedPolicies], anchor: rules.anchor, findings, pending };
 }
+
+/** What governance put in force at `orgTip` (null: no organisation branch), not what its tree holds; `known` is reused when it describes the same tip. */
+export async function governedAt(git: Git, objectFormat: ObjectFormat, orgTip: string | null, known: GovernedFiles | null): Promise<GovernedFiles | null> {
+  if (orgTip === null) return null;
+  return known?.orgTip === orgTip ? known : governedFiles(git, objectFormat, orgTip);
+}

@@ -6,7 +6,7 @@ import type { Git } from '../git';
 import { readBlobs } from './blobs';
 import { CommitIndex, walkAddedRecords } from './commitIndex';
 import { hostIdOfRef, viewIdOf, type Tip, type TipSet } from './layout';
-import { filesNotInForce, governedFiles, type GovernedFiles, type NotInForce } from './governedState';
+import { filesNotInForce, governedAt, type GovernedFiles, type NotInForce } from './governedState';
 import { builtInPolicy, PolicyReader } from './policyInForce';
 import { RecordCache } from './recordCache';
 import { diffTips, TipUnion, type TipDiff } from './tipUnion';
@@ -64,9 +64,7 @@ export class LedgerIndex {
   /** The view at the last refresh; null until read, and after `invalidate`. */
   view: LedgerView | null = null;
   policy: PolicyInForce = builtInPolicy();
-  /** The blob of the roster in force on the organisation branch (null: no roster, records are unsigned; issue 15). */
-  rosterBlob: string | null = null;
-  /** What the organisation branch's governance put in force, at the tip it describes (null: no organisation branch). */
+  /** What the organisation branch's governance put in force (its `roster`: null, records are unsigned), at the tip it describes (null: no organisation branch). */
   governed: GovernedFiles | null = null;
 
   constructor(
@@ -127,10 +125,7 @@ export class LedgerIndex {
     changed.delete('roster.yaml');
     const touched = await this.readChanged(changed);
     if (policyChanged) {
-      // What governance put in force, not what the tip's tree holds (governedState.ts).
-      if (nextOrg && this.governed?.orgTip !== nextOrg.commit) this.governed = await governedFiles(this.git, this.objectFormat, nextOrg.commit);
-      if (!nextOrg) this.governed = null;
-      this.rosterBlob = this.governed?.roster ?? null;
+      this.governed = await governedAt(this.git, this.objectFormat, nextOrg?.commit ?? null, this.governed);
       this.policy = await this.policies.inForce(this.governed, this.orgFiles.get('policy.yaml') ?? null);
     }
     await this.attribute(incremental ? [...before.values()].map((t) => t.commit) : null, next, [...changed].filter((p) => this.entries.has(p)));
@@ -296,7 +291,6 @@ export class LedgerIndex {
     this.union.clear();
     this.orgFiles.clear();
     this.tips = new Map();
-    this.rosterBlob = null;
   }
 
   /**

@@ -214,7 +214,7 @@ export class GitEvidenceStore implements EvidenceStore {
   /** The roster in force on the organisation branch (null: none, records are unsigned), read after `read()`. */
   async roster(): Promise<Roster | null> {
     await this.read();
-    return this.signing.roster(this.index.rosterBlob);
+    return this.signing.roster((this.index.governed?.roster ?? null));
   }
 
   /**
@@ -229,7 +229,7 @@ export class GitEvidenceStore implements EvidenceStore {
     try {
       return await this.exclusive(async () => {
         await this.readIndex();
-        const sign = typeof signer === 'function' ? await signer(await this.signing.roster(this.index.rosterBlob)) : signer;
+        const sign = typeof signer === 'function' ? await signer(await this.signing.roster((this.index.governed?.roster ?? null))) : signer;
         const now = Math.floor(Date.now() / 1000);
         const local = `refs/heads/${this.branch}`;
         const commit = await this.committer.commitSignedFile({
@@ -262,7 +262,7 @@ export class GitEvidenceStore implements EvidenceStore {
     const declared = view.sessions.get(record.sessionId)?.[0]?.record;
     const file = recordPath(record, declared?.at ?? record.at);
     const json = `${JSON.stringify(record, null, 2)}\n`;
-    const roster = await this.signing.roster(this.index.rosterBlob);
+    const roster = await this.signing.roster((this.index.governed?.roster ?? null));
     const ref = ownRef(record.host.id);
     const tip = this.index.tips.get(ref)?.commit ?? null;
     // A host whose ref the remote already has (a new clone on its machine) continues it.
