@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertRendererBuilt, launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot, seriousAxeViolations } from '../browser/inPage';
-import { cleanup, declaration, jsonFile, tempDir } from '../support/cli';
+import { declaration, jsonFile } from '../support/cli';
 import { setForwarding } from '../support/forwardHarness';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/httpsReceivers';
+import type { WebhookReceiver } from '../support/httpsReceivers';
+import { startForwardReceivers, type ForwardReceivers } from '../support/forwardReceivers';
 import { assertCliBuilt } from '../support/lifecycleKit';
-import { startRsyslog, type Rsyslog } from '../support/rsyslog';
-import { makeTestCa, type TestCa } from '../support/testCa';
+import type { Rsyslog } from '../support/rsyslog';
+import type { TestCa } from '../support/testCa';
 import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
@@ -19,7 +19,7 @@ import { removeWorkspaces, workspace, type Workspace } from '../support/workspac
 
 const SECRET = 'whsec-e2e-forwarding';
 const hosts: ConsoleHost[] = [];
-let dir: string;
+let receivers: ForwardReceivers | undefined;
 let ca: TestCa;
 let syslog: Rsyslog;
 let webhook: WebhookReceiver;
@@ -38,10 +38,8 @@ const indicator = (host: ConsoleHost) => host.page.getByTestId('forward-indicato
 beforeAll(async () => {
   assertCliBuilt();
   assertRendererBuilt();
-  dir = tempDir('bg-e2e-forwarding-');
-  ca = makeTestCa(path.join(dir, 'ca'));
-  syslog = await startRsyslog(path.join(dir, 'rsyslog'), ca);
-  webhook = await startWebhookReceiver(ca, SECRET);
+  receivers = await startForwardReceivers('bg-e2e-forwarding-', SECRET);
+  ({ ca, syslog, webhook } = receivers);
 });
 
 afterEach(async () => {
@@ -49,10 +47,7 @@ afterEach(async () => {
   removeWorkspaces();
 });
 
-afterAll(async () => {
-  await Promise.all([syslog?.stop(), webhook?.stop()]);
-  cleanup(dir);
-});
+afterAll(() => receivers?.stop());
 
 describe('forwarding in the header and Settings (issue 19)', () => {
   it('the header says forwarded, then failing since T with the reason and N queued, then forwarded again; Settings tests each destination', async () => {

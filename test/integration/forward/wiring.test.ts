@@ -3,12 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ForwardDestinationStatus, ForwardTestResult } from '../../../app/forwarding/status';
 import type { PreconditionResult } from '../../../app/service';
 import { ConsoleBackend } from '../../../main/console/backend';
-import { cleanup, declaration, jsonFile, tempDir } from '../../support/cli';
+import { cleanup, declaration, jsonFile } from '../../support/cli';
 import { ledgerOrder, recordIds, setForwarding } from '../../support/forwardHarness';
-import { startWebhookReceiver, type WebhookReceiver } from '../../support/httpsReceivers';
+import type { WebhookReceiver } from '../../support/httpsReceivers';
+import { startForwardReceivers, type ForwardReceivers } from '../../support/forwardReceivers';
 import { assertCliBuilt, workspace, type Workspace } from '../../support/lifecycleKit';
-import { startRsyslog, type Rsyslog } from '../../support/rsyslog';
-import { makeTestCa, type TestCa } from '../../support/testCa';
+import type { Rsyslog } from '../../support/rsyslog';
+import type { TestCa } from '../../support/testCa';
 import { waitFor } from '../../support/waitFor';
 
 /**
@@ -20,6 +21,7 @@ import { waitFor } from '../../support/waitFor';
  */
 
 const SECRET = 'whsec-wiring-test-secret';
+let receivers: ForwardReceivers | undefined;
 let dir: string;
 let ca: TestCa;
 let syslog: Rsyslog;
@@ -58,20 +60,15 @@ const atSyslog = (ids: Set<string>) => recordIds(syslog.events()).filter((id) =>
 describe('forwarding in the console and the CLI (issue 19)', () => {
   beforeAll(async () => {
     assertCliBuilt();
-    dir = tempDir('bg-fwd-wiring-');
-    ca = makeTestCa(path.join(dir, 'ca'));
-    syslog = await startRsyslog(path.join(dir, 'rsyslog'), ca);
-    webhook = await startWebhookReceiver(ca, SECRET);
+    receivers = await startForwardReceivers('bg-fwd-wiring-', SECRET);
+    ({ dir, ca, syslog, webhook } = receivers);
   });
 
   afterEach(async () => {
     for (const b of backends.splice(0)) b.stop();
   });
 
-  afterAll(async () => {
-    await Promise.all([syslog?.stop(), webhook?.stop()]);
-    cleanup(dir);
-  });
+  afterAll(() => receivers?.stop());
 
   it('the console forwards a declaration within 2 s, reports it in forward.status and forward.changed, and follows a policy change', async () => {
     const ws = await forwardingWorkspace();
