@@ -4,10 +4,9 @@ import { screenshot, seriousAxeViolations } from '../browser/inPage';
 import { declaration, jsonFile } from '../support/cli';
 import { setForwarding } from '../support/forwardHarness';
 import type { WebhookReceiver } from '../support/httpsReceivers';
-import { startForwardReceivers, type ForwardReceivers } from '../support/forwardReceivers';
+import { receiverDestinations, startForwardReceivers, type ForwardReceivers } from '../support/forwardReceivers';
 import { assertCliBuilt } from '../support/lifecycleKit';
 import type { Rsyslog } from '../support/rsyslog';
-import type { TestCa } from '../support/testCa';
 import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
@@ -20,16 +19,12 @@ import { removeWorkspaces, workspace, type Workspace } from '../support/workspac
 const SECRET = 'whsec-e2e-forwarding';
 const hosts: ConsoleHost[] = [];
 let receivers: ForwardReceivers | undefined;
-let ca: TestCa;
 let syslog: Rsyslog;
 let webhook: WebhookReceiver;
 
 async function forwardingWorkspace(): Promise<Workspace> {
   const ws = await workspace({ env: { BG_E2E_SECRET: SECRET } });
-  setForwarding(ws.repo, [
-    { id: 'siem', kind: 'syslog', host: '127.0.0.1', port: syslog.port, caFile: ca.caCert },
-    { id: 'alerts', kind: 'webhook', url: `${webhook.url}/hook`, secret: { env: 'BG_E2E_SECRET' }, caFile: ca.caCert, timeoutSeconds: 2 },
-  ]);
+  setForwarding(ws.repo, receiverDestinations(receivers!, 'BG_E2E_SECRET', { webhook: { timeoutSeconds: 2 } }));
   return ws;
 }
 
@@ -39,7 +34,7 @@ beforeAll(async () => {
   assertCliBuilt();
   assertRendererBuilt();
   receivers = await startForwardReceivers('bg-e2e-forwarding-', SECRET);
-  ({ ca, syslog, webhook } = receivers);
+  ({ syslog, webhook } = receivers);
 });
 
 afterEach(async () => {

@@ -33,3 +33,22 @@ export async function startForwardReceivers(prefix: string, secret: string, opti
     },
   };
 }
+
+/** Settings added to (or replacing those of) one destination of {@link receiverDestinations}. */
+export interface DestinationExtras {
+  syslog?: Record<string, unknown>;
+  webhook?: Record<string, unknown>;
+}
+
+/**
+ * The policy's destinations for these receivers: `siem` (syslog over TLS) and `alerts` (the
+ * webhook, its secret read from `secretEnv`), then `splunk` (HEC with acknowledgement) when
+ * there is one.
+ */
+export function receiverDestinations(r: ForwardReceivers, secretEnv: string, extra: DestinationExtras = {}): Array<Record<string, unknown>> {
+  return [
+    { id: 'siem', kind: 'syslog', host: '127.0.0.1', port: r.syslog.port, caFile: r.ca.caCert, ...extra.syslog },
+    { id: 'alerts', kind: 'webhook', url: `${r.webhook.url}/hook`, secret: { env: secretEnv }, caFile: r.ca.caCert, ...extra.webhook },
+    ...(r.hec ? [{ id: 'splunk', kind: 'splunk-hec', url: r.hec.url, token: { env: 'BG_HEC_TOKEN' }, caFile: r.ca.caCert, indexerAcknowledgement: true }] : []),
+  ];
+}

@@ -7,7 +7,7 @@ import type { Forwarder } from '../../../main/forward/forwarder';
 import { cleanup, declaration, jsonFile, ROOT } from '../../support/cli';
 import { declareUnforwarded, firstArrivals, ledgerOrder, openForwarder, recordIds, setForwarding } from '../../support/forwardHarness';
 import type { HecReceiver, WebhookReceiver } from '../../support/httpsReceivers';
-import { startForwardReceivers, type ForwardReceivers } from '../../support/forwardReceivers';
+import { receiverDestinations, startForwardReceivers, type DestinationExtras, type ForwardReceivers } from '../../support/forwardReceivers';
 import { assertCliBuilt, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
 import type { Rsyslog } from '../../support/rsyslog';
 import type { TestCa } from '../../support/testCa';
@@ -32,13 +32,7 @@ let webhook: WebhookReceiver;
 let hec: HecReceiver;
 const open: Forwarder[] = [];
 
-function destinations(extra: { syslog?: Record<string, unknown> } = {}): Array<Record<string, unknown>> {
-  return [
-    { id: 'siem', kind: 'syslog', host: '127.0.0.1', port: syslog.port, caFile: ca.caCert, ...extra.syslog },
-    { id: 'alerts', kind: 'webhook', url: `${webhook.url}/hook`, secret: { env: 'BG_WEBHOOK_SECRET' }, caFile: ca.caCert },
-    { id: 'splunk', kind: 'splunk-hec', url: hec.url, token: { env: 'BG_HEC_TOKEN' }, caFile: ca.caCert, indexerAcknowledgement: true },
-  ];
-}
+const destinations = (extra: DestinationExtras = {}) => receiverDestinations(receivers!, 'BG_WEBHOOK_SECRET', extra);
 
 type Received = Record<'siem' | 'alerts' | 'splunk', string[]>;
 

@@ -6,7 +6,7 @@ import { ConsoleBackend } from '../../../main/console/backend';
 import { cleanup, declaration, jsonFile } from '../../support/cli';
 import { ledgerOrder, recordIds, setForwarding } from '../../support/forwardHarness';
 import type { WebhookReceiver } from '../../support/httpsReceivers';
-import { startForwardReceivers, type ForwardReceivers } from '../../support/forwardReceivers';
+import { receiverDestinations, startForwardReceivers, type DestinationExtras, type ForwardReceivers } from '../../support/forwardReceivers';
 import { assertCliBuilt, workspace, type Workspace } from '../../support/lifecycleKit';
 import type { Rsyslog } from '../../support/rsyslog';
 import type { TestCa } from '../../support/testCa';
@@ -28,12 +28,7 @@ let syslog: Rsyslog;
 let webhook: WebhookReceiver;
 const backends: ConsoleBackend[] = [];
 
-function destinations(extra: { webhook?: Record<string, unknown> } = {}): Array<Record<string, unknown>> {
-  return [
-    { id: 'siem', kind: 'syslog', host: '127.0.0.1', port: syslog.port, caFile: ca.caCert },
-    { id: 'alerts', kind: 'webhook', url: `${webhook.url}/hook`, secret: { env: 'BG_WIRING_SECRET' }, caFile: ca.caCert, timeoutSeconds: 2, ...extra.webhook },
-  ];
-}
+const destinations = (extra: DestinationExtras = {}) => receiverDestinations(receivers!, 'BG_WIRING_SECRET', { ...extra, webhook: { timeoutSeconds: 2, ...extra.webhook } });
 
 async function forwardingWorkspace(to = destinations()): Promise<Workspace> {
   const ws = await workspace({ env: { BG_WIRING_SECRET: SECRET } });
