@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  markLabelSchema, terminalSizeSchema, type FlowControl, type Recorder, type RecorderMode, type RecorderStatus,
+  markLabelSchema, terminalSizeSchema, type FlowControl, type Recorder, type RecorderStatus,
   type RecordingChunk, type RecordingSummary,
 } from '../../app/recording/model';
 import type { FromWorker, RedactorModule, ToWorker, WorkerRecorderSettings } from './recorderProtocol';
@@ -50,16 +50,7 @@ const WORKER_BATCH_CHARS = 1024 * 1024;
 const WRITE_BATCH_CHARS = 64 * 1024;
 
 /** Options of a worker-hosted recorder: RecorderOptions, with the redactor named by module. */
-export interface WorkerRecorderOptions {
-  cols: number;
-  rows: number;
-  mode: RecorderMode;
-  term?: string;
-  shell?: string;
-  maxChunkMs?: number;
-  maxChunkBytes?: number;
-  maxPendingChunks?: number;
-  batchChars?: number;
+export interface WorkerRecorderOptions extends Omit<WorkerRecorderSettings, 'groupCommit'> {
   redactor: RedactorModule;
   onChunk(chunk: RecordingChunk): Promise<void>;
   onChunks?(chunks: readonly RecordingChunk[]): Promise<void>;
