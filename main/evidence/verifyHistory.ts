@@ -23,6 +23,14 @@ interface LoggedCommit {
 export interface HistoryResult {
   problems: IntegrityProblem[];
   commitsChecked: number;
+  /** The commits that added each record path (of the commits walked). */
+  added: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** An incremental walk (issue 18): only the commits not reachable from `exclude`, and only `mustBeAdded` need an adding commit among them. */
+export interface HistorySince {
+  exclude: readonly string[];
+  mustBeAdded: Iterable<string>;
 }
 
 const LOG_FORMAT = '--format=%x01%H%x02%an%x02%ae%x02%P';
@@ -46,7 +54,8 @@ async function logOf(git: Git, caller: string, revs: readonly string[]): Promise
 }
 
 /** Walks the organisation branch and every host's ref of `view`. */
-export async function checkHistories(git: Git, view: LedgerView): Promise<HistoryResult> {
+export async function checkHistories(git: Git, view: LedgerView, since?: HistorySince): Promise<HistoryResult> {
+  const excl = (since?.exclude ?? []).map((c) => `^${c}`);
   const problems: IntegrityProblem[] = [];
   const byPath = new Map<string, { record: EvidenceRecord; declaredBy: string | null }>();
   for (const entries of view.sessions.values()) {
@@ -87,7 +96,7 @@ export async function checkHistories(git: Git, view: LedgerView): Promise<Histor
     }
   };
   if (orgTips.length > 0) {
-    for (const c of await logOf(git, 'verify-history', orgTips)) {
+    for (const c of await logOf(git, 'verify-history', [...orgTips, ...excl])) {
       seen.add(c.commit);
       check(c, null);
     }
@@ -96,14 +105,14 @@ export async function checkHistories(git: Git, view: LedgerView): Promise<Histor
     const not = orgTips.length > 0 ? ['--not', ...orgTips] : [];
     const moved = [...(view.sessions.get(`journal-${hostId}`) ?? [])].find((e) => e.record.type === 'note' && e.record.payload.text.startsWith(LAYOUT_MIGRATED))?.commit ?? null;
     // Below the host's move from the shared branch, its history follows the old rules.
-    const legacy = moved ? new Set((await git.text('verify-legacy', ['rev-list', `${moved}^`, ...not], { ok: [0, 128] })).split('\n').filter(Boolean)) : new Set<string>();
-    for (const c of await logOf(git, 'verify-host-history', [...refs, ...not])) {
+    const legacy = moved ? new Set((await git.text('verify-legacy', ['rev-list', `${moved}^`, ...excl, ...not], { ok: [0, 128] })).split('\n').filter(Boolean)) : new Set<string>();
+    for (const c of await logOf(git, 'verify-host-history', [...refs, ...excl, ...not])) {
       if (seen.has(c.commit)) continue;
       seen.add(c.commit);
       check(c, legacy.has(c.commit) ? null : hostId);
     }
     // A host's ref is never merged into (issue 14): any merge after the move is a finding, records or not.
-    const merges = (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...not, ...(moved ? [`^${moved}^`] : [])], { ok: [0, 128] })).split('\n').filter(Boolean);
+    const merges = (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...excl, ...not, ...(moved ? [`^${moved}^`] : [])], { ok: [0, 128] })).split('\n').filter(Boolean);
     for (const m of merges) {
       problems.push({ sessionId: null, seq: null, path: null, commit: m, message: `Host ${hostId}'s ref contains a merge commit; a host's ref only ever grows by that host's own records.` });
     }
@@ -115,13 +124,13 @@ export async function checkHistories(git: Git, view: LedgerView): Promise<Histor
       problems.push({ sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit: list[0] ?? null, message: `Record added by ${list.length} commits (${list.map((c) => c.slice(0, 12)).join(', ')}); each record has exactly one.` });
     }
   }
-  for (const p of byPath.keys()) {
+  for (const p of since?.mustBeAdded ?? byPath.keys()) {
     if (!added.has(p)) {
       const rec = parseRecordPath(p);
       problems.push({ sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit: null, message: 'No commit adds this record (it arrived through a merge or a rewrite).' });
     }
   }
-  return { problems, commitsChecked: seen.size };
+  return { problems, commitsChecked: seen.size, added };
 }
 
 /** Why a record file on host `owner`'s ref is not that host's to write, or null when it is. */
