@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
-import { assertCliBuilt, gitx, sessionLog, workspace, type LogEntry, type Workspace } from '../../support/lifecycleKit';
+import { cleanup, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { assertCliBuilt, copyOfRepo, gitx, sessionLog, workspace, type LogEntry, type Workspace } from '../../support/lifecycleKit';
 import { sealRecord } from '../../../app/ledger';
 import type { LedgerEntry } from '../../../app/ports';
 import type { EvidenceRecord, UnsealedRecord } from '../../../app/records';
@@ -26,12 +25,7 @@ const scratch: string[] = [];
 
 /** A fresh copy of the repository built in beforeAll (with no checkpoint in it). */
 function copyOfBase(): { dir: string; repo: string; env: NodeJS.ProcessEnv } {
-  const dir = tempDir('bg-verify-modes-');
-  scratch.push(dir);
-  const repo = path.join(dir, 'evidence');
-  const r = spawnSync('cp', ['-a', base.repo, repo], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cp -a failed: ${r.stderr}`);
-  return { dir, repo, env: cliEnv(path.join(dir, 'data')) };
+  return copyOfRepo(base.repo, scratch, 'bg-verify-modes-');
 }
 
 async function verify(repo: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; report: VerifyJson }> {
@@ -69,13 +63,18 @@ function nextNote(log: LogEntry[], text: string): EvidenceRecord {
 
 const pathOf = (log: LogEntry[], seq: number) => log[0]!.path.replace(/\d{6}-declared\.json$/, `${String(seq).padStart(6, '0')}-note.json`);
 
+/** A session declared through the CLI in `ws`, with three notes: its id. */
+async function sessionWithNotes(ws: Workspace): Promise<string> {
+  const declared = await ws.cli(['--json', 'declare', '--file', jsonFile(ws.dir, 'a.json', declaration())]);
+  expect(declared.code, declared.stderr).toBe(0);
+  for (const text of ['first observation', 'second observation', 'third observation']) await note(ws.repo, ws.env, text);
+  return (JSON.parse(declared.stdout) as { sessionId: string }).sessionId;
+}
+
 beforeAll(async () => {
   assertCliBuilt();
   base = await workspace();
-  const a = await base.cli(['--json', 'declare', '--file', jsonFile(base.dir, 'a.json', declaration())]);
-  expect(a.code, a.stderr).toBe(0);
-  sessionId = (JSON.parse(a.stdout) as { sessionId: string }).sessionId;
-  for (const text of ['first observation', 'second observation', 'third observation']) await note(base.repo, base.env, text);
+  sessionId = await sessionWithNotes(base);
 });
 
 afterAll(() => cleanup(base?.dir, ...scratch));
@@ -130,6 +129,24 @@ describe('verify: incremental from its checkpoint, or full (issue 18)', () => {
     expect(again.report.mode).toBe('incremental');
     expect(named(again.report)).toHaveLength(1);
     expect(named(again.report)[0]!.commit).toBe(named(after.report)[0]!.commit);
+  });
+
+  it('walks the commits added since: an old record edited in a new commit, and a new record committed by someone else', async () => {
+    const { repo, env } = copyOfBase();
+    expect((await verify(repo, env)).code).toBe(0);
+    const log = await sessionLog({ ...base, repo, env, cli: (args) => runCli(['--repo', repo, ...args], { env }) }, sessionId);
+    const edited = { ...(log[1]!.record as unknown as EvidenceRecord), payload: { text: 'edited later' } };
+    commitOnOwnRef(repo, { [log[1]!.path]: `${JSON.stringify(edited, null, 2)}\n` });
+    const mallory = { GIT_AUTHOR_NAME: 'Mallory Tamper', GIT_AUTHOR_EMAIL: 'mallory@example.com', GIT_COMMITTER_NAME: 'Mallory Tamper', GIT_COMMITTER_EMAIL: 'mallory@example.com' };
+    commitOnOwnRef(repo, { [pathOf(log, log.length + 1)]: `${JSON.stringify(nextNote(log, 'a later note'), null, 2)}\n` }, mallory);
+    const { code, report } = await verify(repo, env);
+    expect(code).toBe(1);
+    expect(report).toMatchObject({ mode: 'incremental', incremental: { commits: 2 } });
+    expect(report.problems.some((p) => p.path === log[1]!.path && /changed after it was committed/.test(p.message))).toBe(true);
+    expect(report.problems.some((p) => p.path === pathOf(log, log.length + 1) && /Committed by Mallory Tamper/.test(p.message))).toBe(true);
+    // The full verify agrees on both.
+    const full = await verify(repo, env, '--full');
+    for (const p of report.problems.filter((x) => x.path !== null)) expect(full.report.problems.some((q) => q.path === p.path && q.message === p.message), p.message).toBe(true);
   });
 
   it('falls back to a full verify when history before the checkpoint was rebuilt (a record dropped), and reports it', async () => {
