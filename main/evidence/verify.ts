@@ -67,7 +67,7 @@ async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { a
     commitsChecked: c.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: r.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices: [],
     problems: [...problems, ...volatile.problems],
     signatures: { ...c.signatures, records: [] },
-    mode: 'incremental', incremental: { from: cp.head, commits: r.newCommits },
+    mode: 'incremental', incremental: { from: r.from, commits: r.newCommits },
   };
 }
 

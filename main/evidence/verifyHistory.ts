@@ -31,6 +31,21 @@ export interface HistoryResult {
 export interface HistorySince {
   exclude: readonly string[];
   mustBeAdded: Iterable<string>;
+  /** The commits not reachable from `exclude`, with their parents: walks known to be empty are not run (an empty answer costs simple-git's wait). */
+  parents: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The commits of `parents` (the new commits and their parents) reachable from `tips` through new commits alone. */
+export function reachableIn(parents: ReadonlyMap<string, readonly string[]>, tips: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const stack = [...tips];
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (out.has(c) || !parents.has(c)) continue;
+    out.add(c);
+    stack.push(...parents.get(c)!);
+  }
+  return out;
 }
 
 const LOG_FORMAT = '--format=%x01%H%x02%an%x02%ae%x02%P';
@@ -95,7 +110,8 @@ export async function checkHistories(git: Git, view: LedgerView, since?: History
       problems.push({ sessionId: null, seq: null, path: null, commit: c.commit, message: `A commit on host ${owner}'s ref changes ${c.changes.length} record files; each record has its own commit.` });
     }
   };
-  if (orgTips.length > 0) {
+  const orgNew = since ? reachableIn(since.parents, orgTips) : null;
+  if (orgTips.length > 0 && orgNew?.size !== 0) {
     for (const c of await logOf(git, 'verify-history', [...orgTips, ...excl])) {
       seen.add(c.commit);
       check(c, null);
@@ -103,16 +119,19 @@ export async function checkHistories(git: Git, view: LedgerView, since?: History
   }
   for (const [hostId, refs] of hosts) {
     const not = orgTips.length > 0 ? ['--not', ...orgTips] : [];
+    const hostNew = since ? [...reachableIn(since.parents, refs)].filter((c) => !orgNew!.has(c)) : null;
+    if (hostNew?.length === 0) continue;
     const moved = [...(view.sessions.get(`journal-${hostId}`) ?? [])].find((e) => e.record.type === 'note' && e.record.payload.text.startsWith(LAYOUT_MIGRATED))?.commit ?? null;
     // Below the host's move from the shared branch, its history follows the old rules.
-    const legacy = moved ? new Set((await git.text('verify-legacy', ['rev-list', `${moved}^`, ...excl, ...not], { ok: [0, 128] })).split('\n').filter(Boolean)) : new Set<string>();
+    const legacy = moved && (!since || since.parents.has(moved)) ? new Set((await git.text('verify-legacy', ['rev-list', `${moved}^`, ...excl, ...not], { ok: [0, 128] })).split('\n').filter(Boolean)) : new Set<string>();
     for (const c of await logOf(git, 'verify-host-history', [...refs, ...excl, ...not])) {
       if (seen.has(c.commit)) continue;
       seen.add(c.commit);
       check(c, legacy.has(c.commit) ? null : hostId);
     }
     // A host's ref is never merged into (issue 14): any merge after the move is a finding, records or not.
-    const merges = (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...excl, ...not, ...(moved ? [`^${moved}^`] : [])], { ok: [0, 128] })).split('\n').filter(Boolean);
+    const mayMerge = !hostNew || hostNew.some((c) => since!.parents.get(c)!.length > 1);
+    const merges = !mayMerge ? [] : (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...excl, ...not, ...(moved ? [`^${moved}^`] : [])], { ok: [0, 128] })).split('\n').filter(Boolean);
     for (const m of merges) {
       problems.push({ sessionId: null, seq: null, path: null, commit: m, message: `Host ${hostId}'s ref contains a merge commit; a host's ref only ever grows by that host's own records.` });
     }

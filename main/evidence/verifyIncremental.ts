@@ -27,8 +27,6 @@ import type { VerifiedStore } from './verify';
 
 /** Root files beside records; a host's ref ignores them (ledgerIndex.ts). */
 const ROOT_FILES = new Set(['policy.yaml', 'README.md', '.gitattributes', 'roster.yaml']);
-/** More session folders than this are listed from the whole tree rather than one pathspec each. */
-const MAX_PATHSPECS = 400;
 
 /** What an incremental run found, before the checks every verify makes afresh (verify.ts). */
 export interface IncrementalResult {
@@ -36,6 +34,8 @@ export interface IncrementalResult {
   tips: Tip[];
   problems: CheckpointProblem[];
   newCommits: number;
+  /** The checkpointed commit it went on from: of this host's own ref if it moved, else of the first ref that moved, else the checkpoint's head. */
+  from: string | null;
   checkpoint: Checkpoint;
   /** Records of the commits added since that git could not reach (connectivity of the new commits). */
   missing: string[];
@@ -59,15 +59,18 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
   const before = new Map(cp.tips.map((t) => [t.ref, t.commit]));
   for (const ref of before.keys()) if (!now.has(ref)) throw new CheckpointUnusable(`${ref} is gone`);
   const moved = tips.filter((t) => before.has(t.ref) && before.get(t.ref) !== t.commit);
-  await Promise.all(moved.map(async (t) => {
-    const r = await git.run('verify-checkpoint-ancestry', ['merge-base', '--is-ancestor', before.get(t.ref)!, t.commit], { ok: [0, 1, 128] });
-    if (r.exitCode !== 0) throw new CheckpointUnusable(`${t.ref} was moved to ${t.commit.slice(0, 12)}, which does not descend from the checkpoint's ${before.get(t.ref)!.slice(0, 12)}`);
-  }));
   const exclude = [...new Set(cp.tips.map((t) => t.commit))];
   const revs = [...new Set(tips.map((t) => t.commit)), ...exclude.map((c) => `^${c}`)];
-  const listed = tips.length === 0 ? null : await git.run('verify-new-commits', ['rev-list', ...revs], { ok: [0, 128] });
+  const listed = tips.length === 0 ? null : await git.run('verify-new-commits', ['rev-list', '--parents', ...revs], { ok: [0, 128] });
   if (listed && listed.exitCode !== 0) throw new CheckpointUnusable('a commit of the checkpoint is no longer in the repository');
-  const newCommits = listed ? listed.text().split('\n').filter(Boolean).length : 0;
+  const parents = new Map((listed ? listed.text().split('\n').filter(Boolean) : []).map((l) => { const [c, ...ps] = l.split(' '); return [c!, ps] as const; }));
+  const newCommits = parents.size;
+  for (const t of moved) {
+    if (descendsInNew(parents, t.commit, before.get(t.ref)!)) continue;
+    // Not through the new commits alone (a ref moved onto commits another ref already had): ask git.
+    const r = await git.run('verify-checkpoint-ancestry', ['merge-base', '--is-ancestor', before.get(t.ref)!, t.commit], { ok: [0, 1, 128] });
+    if (r.exitCode !== 0) throw new CheckpointUnusable(`${t.ref} was moved to ${t.commit.slice(0, 12)}, which does not descend from the checkpoint's ${before.get(t.ref)!.slice(0, 12)}`);
+  }
 
   // What changed in every ref that moved or is new, against its checkpointed tip (a new ref: the organisation's).
   const cpOrg = cp.tips.find((t) => now.get(t.ref)?.organisation)?.commit ?? null;
@@ -90,14 +93,13 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
     folders.add(rec ? p.slice(0, p.lastIndexOf('/') + 1) : p);
   }
 
-  const { sessions, unreadable, conflicts } = await readSessions(git, tips, [...folders], touched);
+  const { sessions, unreadable, conflicts, inCheckpoint } = await readSessions(git, tips, exclude, [...folders], touched);
   const present = new Set<string>();
   for (const entries of sessions.values()) for (const e of entries) present.add(e.path);
   for (const u of unreadable) present.add(u.path);
-  const inCheckpoint = await heldBy(git, exclude, [...changed]);
   const view: LedgerView = { head: headOf(tips, store.hostId), branch: store.branch, tips: ledgerTipsOf(tips), sessions, unreadable, conflicts, policy: builtInPolicy() };
 
-  const history = await checkHistories(git, view, { exclude, mustBeAdded: [...changed].filter((p) => present.has(p) && !inCheckpoint.has(p)) });
+  const history = await checkHistories(git, view, { exclude, parents, mustBeAdded: [...changed].filter((p) => present.has(p) && !inCheckpoint.has(p)) });
   const fresh: IntegrityProblem[] = [...history.problems];
   for (const [p, commits] of history.added) {
     if (!inCheckpoint.has(p)) continue;
@@ -116,10 +118,7 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
       sessionProblems.push({ sessionId, seq: p.recordSeq, path: null, commit: null, message: `Recording ${p.recordingId}: ${p.message}` });
     }
   }
-  for (const p of changed) {
-    if (!parseRecordPath(p) && present.has(p)) sessionProblems.push({ sessionId: null, seq: null, path: p, commit: null, message: `Unreadable record: ${NOT_A_RECORD_PATH}` });
-  }
-  const signed = await verifySignatures(store, attributedView, { ...options, since: { exclude, resume: cp.governance } });
+  const signed = await verifySignatures(store, attributedView, { ...options, since: { exclude, resume: cp.governance, parents } });
   fresh.push(...signed.problems);
 
   // The part before: its findings, except the session checks of the sessions read again.
@@ -148,32 +147,48 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
     governance: signed.resume,
   };
   const missing = newCommits === 0 ? [] : (await git.text('verify-new-objects', ['rev-list', '--objects', '--no-object-names', '--missing=print', ...revs], { ok: [0, 128] })).split('\n').filter((l) => l.startsWith('?')).map((l) => l.slice(1));
-  return { view, tips, problems, newCommits, checkpoint, missing };
+  const movedFirst = moved.find((t) => store.hostId !== null && t.ref === ownRef(store.hostId)) ?? moved[0];
+  return { view, tips, problems, newCommits, from: movedFirst ? before.get(movedFirst.ref)! : cp.head, checkpoint, missing };
+}
+
+/** Whether `commit` reaches `ancestor` through the new commits alone (`parents`: each new commit's parents). */
+function descendsInNew(parents: ReadonlyMap<string, readonly string[]>, commit: string, ancestor: string): boolean {
+  const stack = [commit];
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (c === ancestor) return true;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    for (const p of parents.get(c) ?? []) stack.push(p);
+  }
+  return false;
 }
 
 /**
  * The whole of each touched session (and each other changed path) as the union of every ref holds
- * it, read from git's objects: entries (commit still unknown: ''), unreadable files, and copies two
- * refs hold differently.
+ * it, read from git's objects in two `cat-file --batch` runs (the folders' trees at every current
+ * and checkpointed tip, then the records): entries (commit still unknown: ''), unreadable files,
+ * copies two refs hold differently, and which paths a checkpointed tip already held.
  */
-async function readSessions(git: Git, tips: readonly Tip[], folders: readonly string[], touched: ReadonlySet<string>): Promise<{ sessions: Map<string, LedgerEntry[]>; unreadable: UnreadableRecord[]; conflicts: PathConflict[] }> {
+async function readSessions(git: Git, tips: readonly Tip[], checkpointed: readonly string[], folders: readonly string[], touched: ReadonlySet<string>): Promise<{ sessions: Map<string, LedgerEntry[]>; unreadable: UnreadableRecord[]; conflicts: PathConflict[]; inCheckpoint: Set<string> }> {
   const sessions = new Map<string, LedgerEntry[]>();
   const unreadable: UnreadableRecord[] = [];
   const conflicts: PathConflict[] = [];
-  if (folders.length === 0) return { sessions, unreadable, conflicts };
-  const wanted = folders.length > MAX_PATHSPECS ? ['sessions', 'journal', ...folders.filter((f) => !f.endsWith('/'))] : folders;
-  const inFolder = (p: string) => folders.some((f) => (f.endsWith('/') ? p.startsWith(f) : p === f));
+  const inCheckpoint = new Set<string>();
+  if (folders.length === 0) return { sessions, unreadable, conflicts, inCheckpoint };
+  const commits = [...new Set([...tips.map((t) => t.commit), ...checkpointed])];
+  const files = await filesAt(git, commits, folders);
+  for (const c of checkpointed) for (const p of files.get(c)?.keys() ?? []) inCheckpoint.add(p);
   const copies = new Map<string, Array<{ ref: string; blob: string }>>();
-  const listings = await Promise.all(tips.map((t) => git.text('verify-read-touched', ['ls-tree', '-r', '--full-tree', t.commit, '--', ...wanted])));
-  tips.forEach((t, i) => {
-    for (const line of listings[i]!.split('\n')) {
-      const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
-      if (!m || !inFolder(m[2]!) || (!t.organisation && ROOT_FILES.has(m[2]!))) continue;
-      const list = copies.get(m[2]!) ?? [];
-      list.push({ ref: t.ref, blob: m[1]! });
-      copies.set(m[2]!, list);
+  for (const t of tips) {
+    for (const [p, blob] of files.get(t.commit) ?? []) {
+      if (!t.organisation && ROOT_FILES.has(p)) continue;
+      const list = copies.get(p) ?? [];
+      list.push({ ref: t.ref, blob });
+      copies.set(p, list);
     }
-  });
+  }
   const texts = await readBlobs(git, [...new Set([...copies.values()].flatMap((l) => l.map((c) => c.blob)))]);
   const organisation = new Set(tips.filter((t) => t.organisation).map((t) => t.ref));
   for (const [p, list] of copies) {
@@ -181,7 +196,10 @@ async function readSessions(git: Git, tips: readonly Tip[], folders: readonly st
     const shown = blobs.size > 1 ? shownCopy(list, (b) => texts.get(b), (ref) => organisation.has(ref)) : list[0]!;
     if (blobs.size > 1) conflicts.push({ path: p, shown: shown.ref, copies: list });
     const rec = parseRecordPath(p);
-    if (!rec) continue; // named by the caller
+    if (!rec) {
+      unreadable.push({ path: p, blob: shown.blob, message: NOT_A_RECORD_PATH });
+      continue;
+    }
     const parsed = parseRecordText(texts.get(shown.blob));
     if (!parsed.record) {
       unreadable.push({ path: p, blob: shown.blob, message: parsed.error });
@@ -194,17 +212,41 @@ async function readSessions(git: Git, tips: readonly Tip[], folders: readonly st
     sessions.set(rec.sessionId, list2);
   }
   for (const [id, list] of sessions) sessions.set(id, sortEntries(list));
-  return { sessions, unreadable, conflicts };
+  return { sessions, unreadable, conflicts, inCheckpoint };
 }
 
-/** Which of `paths` some checkpointed tip holds (one `cat-file --batch-check`). */
-async function heldBy(git: Git, commits: readonly string[], paths: readonly string[]): Promise<Set<string>> {
-  const held = new Set<string>();
-  if (commits.length === 0 || paths.length === 0) return held;
-  const lines = paths.flatMap((p) => commits.map((c) => `${c}:${p}`));
-  const out = (await git.text('verify-checkpoint-paths', ['cat-file', '--batch-check=%(objecttype)'], { input: `${lines.join('\n')}\n` })).split('\n');
-  paths.forEach((p, i) => {
-    for (let j = 0; j < commits.length; j++) if (out[i * commits.length + j] === 'blob') held.add(p);
-  });
-  return held;
+/**
+ * The files in `folders` (a folder ends in '/'; anything else is one file) at each commit: one
+ * `cat-file --batch` of `<commit>:<folder>`, the trees parsed here. A folder inside a session's
+ * folder is no layout of ours: verify is full.
+ */
+async function filesAt(git: Git, commits: readonly string[], folders: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  const asks = commits.flatMap((c) => folders.map((f) => ({ c, f })));
+  const out = (await git.run('verify-read-touched', ['cat-file', '--batch'], { input: `${asks.map((a) => `${a.c}:${a.f.replace(/\/$/, '')}`).join('\n')}\n` })).stdout;
+  const files = new Map<string, Map<string, string>>(commits.map((c) => [c, new Map()]));
+  let pos = 0;
+  for (const { c, f } of asks) {
+    const nl = out.indexOf(10, pos);
+    if (nl < 0) break;
+    const [id, type, sizeText] = out.toString('latin1', pos, nl).split(' ');
+    pos = nl + 1;
+    if (type === 'missing' || sizeText === undefined) continue;
+    const end = pos + Number(sizeText);
+    if (type === 'blob' && !f.endsWith('/')) files.get(c)!.set(f, id!);
+    else if (type === 'tree' && f.endsWith('/')) {
+      const hashLength = id!.length / 2;
+      let at = pos;
+      while (at < end) {
+        const space = out.indexOf(32, at);
+        const nul = out.indexOf(0, space);
+        const mode = out.toString('latin1', at, space);
+        const name = out.toString('utf8', space + 1, nul);
+        if (mode === '40000') throw new CheckpointUnusable(`${f}${name} is a folder inside a session's folder`);
+        if (mode !== '160000') files.get(c)!.set(`${f}${name}`, out.toString('hex', nul + 1, nul + 1 + hashLength));
+        at = nul + 1 + hashLength;
+      }
+    }
+    pos = end + 1;
+  }
+  return files;
 }

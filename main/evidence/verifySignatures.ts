@@ -8,6 +8,7 @@ import { verifyCommitSignatures, type CommitSignatureCheck, type ObjectFormat } 
 import type { Git } from '../git';
 import { GovernanceRules, isGovernancePath, parseRawLog, problemAt, type GovernanceState, type LoggedCommit } from './governanceRules';
 import type { ResumeState } from './verifyCheckpoint';
+import { reachableIn } from './verifyHistory';
 
 /**
  * Who made each evidence commit (issue 15, "Verify checks who"): every record commit's SSH
@@ -39,7 +40,7 @@ interface State extends GovernanceState { /** A record commit in this history wa
 export class CheckpointUnusable extends Error {}
 
 /** Where an incremental walk starts (issue 18): the checkpoint's tips (excluded) and the walk's state there. */
-export interface SignaturesSince { exclude: readonly string[]; resume: ResumeState }
+export interface SignaturesSince { exclude: readonly string[]; resume: ResumeState; parents: ReadonlyMap<string, readonly string[]> }
 
 /** Verifies every commit's signature and the governance of roster.yaml and policy.yaml over every ref of `view`, from the first commit. */
 export async function verifySignatures(store: SignedStore, view: LedgerView, options: { anchor?: string; since?: SignaturesSince } = {}): Promise<{ summary: SignatureSummary; problems: IntegrityProblem[]; resume: ResumeState }> {
@@ -51,7 +52,10 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
   if (tips.length === 0) return { summary, problems, resume: since?.resume ?? { anchor: null, adopted: [], order: 0, states: {}, operatorKeys: {} } };
   const not = (since?.exclude ?? []).map((c) => `^${c}`);
   const orgTip = tips.find((t) => t.organisation)?.commit ?? null;
-  const [log, orgLog] = await Promise.all([
+  const [log, orgLog] = since ? [
+    since.parents.size === 0 ? '' : await store.git.text('verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
+    [...(orgTip ? reachableIn(since.parents, [orgTip]) : [])].join('\n'),
+  ] : await Promise.all([
     store.git.text('verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
     orgTip ? store.git.text('verify-signatures-organisation', ['rev-list', orgTip, ...not]) : Promise.resolve(''),
   ]);
