@@ -8,14 +8,12 @@ import type { VerifyResult } from '../../app/verifyResult';
 import { Git, type GitResult } from '../git';
 import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf } from './layout';
 import { LedgerIndex } from './ledgerIndex';
-import type { GitEvidenceStore } from './store';
 import { checkHistories } from './verifyHistory';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from './verifyCheckpoint';
+import { readCheckpoint, writeCheckpoint, type Checkpoint, type VerifiedStore } from './verifyCheckpoint';
 import { verifySince } from './verifyIncremental';
 import { CheckpointUnusable, verifySignatures } from './verifySignatures';
 
-/** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
-export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
+export type { VerifiedStore } from './verifyCheckpoint';
 
 /** The result of `breakglass verify` (defined once, in app/verifyResult.ts), with every issue-14 and issue-18 field present. */
 export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedWith' | 'tips' | 'notices' | 'mode'>>;

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { IntegrityProblem } from '../../app/ledger';
+import type { GitEvidenceStore } from './store';
 
 /**
  * The checkpoint of the last verify (issue 18): what `breakglass verify` found up to the ref tips
@@ -10,6 +11,9 @@ import type { IntegrityProblem } from '../../app/ledger';
  * anything unreadable or from another repository state is discarded and the verify is full.
  * `verify --full` never reads it.
  */
+
+/** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
+export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
 
 const CommitId = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/);
 const Problem = z.object({ sessionId: z.string().nullable(), seq: z.number().int().nullable(), path: z.string().nullable(), commit: z.string().nullable(), message: z.string() }).strict();

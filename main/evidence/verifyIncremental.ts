@@ -9,10 +9,9 @@ import { ownRef, type Tip } from './layout';
 import { builtInPolicy } from './policyInForce';
 import { NOT_A_RECORD_PATH, parseRecordText, shownCopy, sortEntries } from './recordParse';
 import { diffTips, type TipDiff } from './tipUnion';
-import { problemKey, type Checkpoint, type CheckpointProblem } from './verifyCheckpoint';
+import { problemKey, type Checkpoint, type CheckpointProblem, type VerifiedStore } from './verifyCheckpoint';
 import { checkHistories } from './verifyHistory';
 import { CheckpointUnusable, verifySignatures } from './verifySignatures';
-import type { VerifiedStore } from './verify';
 
 /**
  * The incremental `verify` (issue 18): from the checkpoint the last verify left, it re-checks

@@ -8,6 +8,8 @@ import { sealRecord } from '../../../app/ledger';
 import type { LedgerEntry } from '../../../app/ports';
 import type { EvidenceRecord, UnsealedRecord } from '../../../app/records';
 import type { VerifyJson } from '../../support/cliJson';
+import type { Envelope, VerifyView } from '../../../app/contract';
+import { ConsoleBackend } from '../../../main/console/backend';
 
 /**
  * Issue 18: `verify` goes on from the checkpoint of the last verify (incremental), `verify --full`
@@ -203,6 +205,24 @@ describe('verify: incremental from its checkpoint, or full (issue 18)', () => {
     const pinned = await verify(repo, env, '--anchor', gitx(repo, ['rev-parse', OWN]).trim());
     expect(pinned.report.mode).toBe('full');
     expect(pinned.report.fallback).toMatch(/trust anchor/);
+  });
+
+  it('the console\'s verify is the incremental one and says so', async () => {
+    const { dir, repo, env } = copyOfBase();
+    const backend = await ConsoleBackend.create({ repo, env: { ...env, BREAKGLASS_DATA_DIR: path.join(dir, 'console-data') } });
+    try {
+      const value = (r: Envelope<unknown>) => {
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value as VerifyView;
+      };
+      const first = value(await backend.dispatch('ledger.verify', {}));
+      expect(first).toMatchObject({ ok: true, mode: 'full', modeText: expect.stringMatching(/^full \(there is no checkpoint/) });
+      await note(repo, env, 'seen by the console');
+      const second = value(await backend.dispatch('ledger.verify', {}));
+      expect(second).toMatchObject({ ok: true, mode: 'incremental', modeText: expect.stringMatching(/^incremental from [0-9a-f]{12} \(\+1 commit\)$/) });
+    } finally {
+      backend.stop();
+    }
   });
 
   it('--full never reads the checkpoint, and --full --deep runs the full git fsck (a corrupt blob only it finds)', async () => {
