@@ -93,7 +93,10 @@ export interface ExportedReport {
 }
 
 /** The verification result the UI shows: the part of `breakglass verify`'s result (app/verifyResult.ts) it reads. */
-export type VerifyView = Pick<VerifyResult, 'ok' | 'head' | 'sessions' | 'records' | 'problems' | 'comparedWith' | 'notices'>;
+export type VerifyView = Pick<VerifyResult, 'ok' | 'head' | 'sessions' | 'records' | 'problems' | 'comparedWith' | 'notices' | 'mode'> & {
+  /** Which verify produced it, in words (issue 18): "incremental from <commit> (+N commits)", "full", "full+deep". */
+  modeText?: string;
+};
 
 /** The result of a committed record. */
 export interface Committed {

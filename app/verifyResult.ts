@@ -19,8 +19,24 @@ export interface VerifyResult {
   /** What verify did or found beside the evidence: a derived cache that disagreed with git and was rebuilt (issue 12 item 3). */
   notices?: string[];
   problems: IntegrityProblem[];
-  /** Who signed each record (issue 15); absent in results made before signatures were checked. */
+  /** Who signed each record (issue 15); absent in results made before signatures were checked. For an incremental verify: the counts of all, the records of none. */
   signatures?: SignatureSummary;
+  /**
+   * Which verify produced the result (issue 18): 'incremental' went on from the checkpoint of an
+   * earlier verify (`incremental`), 'full' re-checked everything with `git fsck
+   * --connectivity-only`, 'full+deep' with the full `git fsck`. Absent in results made before.
+   */
+  mode?: 'incremental' | 'full' | 'full+deep';
+  /** For an incremental verify: the head of the checkpoint it went on from and how many commits it checked since. */
+  incremental?: { from: string | null; commits: number };
+  /** For an incremental verify that could not use a checkpoint and was full: why. */
+  fallback?: string;
+}
+
+/** The mode in words: "incremental from <commit> (+N commits)", "full", "full+deep" (issue 18). */
+export function describeMode(r: Pick<VerifyResult, 'mode' | 'incremental' | 'fallback'>): string {
+  if (r.mode === 'incremental') return `incremental from ${r.incremental?.from?.slice(0, 12) ?? 'an empty repository'} (+${r.incremental?.commits ?? 0} commit${r.incremental?.commits === 1 ? '' : 's'})`;
+  return `${r.mode ?? 'full'}${r.fallback ? ` (${r.fallback})` : ''}`;
 }
 
 /** One record's signature: proven (a valid signature by the roster key of the person or host it needs), claimed (no roster yet) or invalid. */

@@ -9,6 +9,7 @@ import { nodeHostInfo } from '../main/host/hostInfo';
 import { verifyRepository } from '../main/evidence/verify';
 import { GitEvidenceStore } from '../main/evidence/store';
 import { editPolicyInBareRepo } from './policy';
+import { verifyModesBench } from './verifyModes';
 
 /**
  * Evidence-core benchmarks (issue 2). Each figure is printed with a baseline measured in the same
@@ -127,6 +128,10 @@ async function pushBench(): Promise<void> {
 export async function ledgerBenchmarks(): Promise<void> {
   console.log(`# Evidence core (git ${spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${os.cpus().length} cores)`);
   if (process.env.BENCH_ONLY_PUSH) return pushBench();
+  // Issue 18: the two verify modes beside their raw-git floors (BENCH_ONLY_VERIFY: these alone).
+  await verifyModesBench(Math.max(1, Math.round(SESSIONS / 10)));
+  await verifyModesBench(SESSIONS);
+  if (process.env.BENCH_ONLY_VERIFY) return;
   await appendBench(100);
   await appendBench(SESSIONS);
   await loadBench(Math.max(1, Math.round(SESSIONS / 10)));

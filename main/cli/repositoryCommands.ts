@@ -4,7 +4,7 @@ import { BreakGlassError } from '../../app/errors';
 import { ReportScopeSchema } from '../../app/contract';
 import { parseOrThrow } from '../../app/zodIssues';
 import { verifyRepository } from '../evidence/verify';
-import { describeSignatures } from '../../app/verifyResult';
+import { describeMode, describeSignatures } from '../../app/verifyResult';
 import { z } from 'zod';
 
 const CommitIdSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'Give the full commit id.');
@@ -17,11 +17,15 @@ import { describeState, EXIT, out, sessionJson } from './output';
 /** The repository's commands: verify, push, remote, log, report. */
 export const registerRepositoryCommands: CommandGroup = (program, { g, action }) => {
   program.command('verify')
-    .description('verify every record, chain, commit, signature (against the roster) and the history against the remote')
+    .description('verify every record, chain, commit, signature (against the roster) and the history against the remote; incremental from the last verify unless --full')
     .option('--anchor <commit>', 'the roster\'s trust anchor an auditor pins (the first roster commit)')
-    .action(action(async (o: { anchor?: string }) => {
+    .option('--full', 're-check everything from the trust anchor, never the checkpoint of an earlier verify (git fsck --connectivity-only)')
+    .option('--deep', 'with --full: the full git fsck as well (hashes every object)')
+    .action(action(async (o: { anchor?: string; full?: boolean; deep?: boolean }) => {
+      if (o.deep && !o.full) throw new BreakGlassError('invalid-input', '--deep goes with --full: breakglass verify --full --deep', { field: 'deep' });
       const { ctx } = await openApplication(g(), { readOnly: true });
-      const report = await verifyRepository(ctx.store, o.anchor !== undefined ? { anchor: parseOrThrow(CommitIdSchema, o.anchor, 'trust anchor (--anchor COMMIT)') } : {});
+      const anchor = o.anchor !== undefined ? { anchor: parseOrThrow(CommitIdSchema, o.anchor, 'trust anchor (--anchor COMMIT)') } : {};
+      const report = await verifyRepository(ctx.store, { ...anchor, mode: o.deep ? 'deep' : o.full ? 'full' : 'incremental' });
       const signatures = report.signatures ? [describeSignatures(report.signatures)] : [];
       const lines = report.problems.map((p) => `  ${[p.sessionId, p.seq === null ? null : `seq ${p.seq}`, p.path, p.commit ? `commit ${p.commit.slice(0, 12)}` : null].filter(Boolean).join(' ')}: ${p.message}`);
       const read = `Read ${report.tips.length} ref(s): ${report.tips.map((t) => `${t.ref.replace(/^refs\//, '')} ${t.commit.slice(0, 12)}`).join(', ') || 'none'}.`;
@@ -30,8 +34,9 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
       out(g(), [
         ...notices,
         report.ok
-          ? `OK: ${report.records} record(s) in ${report.sessions} session(s), ${report.commitsChecked} commit(s) checked${report.comparedWithRemote ? `, history contains ${report.comparedWithRemote.replace('refs/remotes/', '')}` : ''}; git fsck clean.`
+          ? `OK: ${report.records} record(s) in ${report.sessions} session(s), ${report.commitsChecked} commit(s) checked${report.comparedWithRemote ? `, history contains ${report.comparedWithRemote.replace('refs/remotes/', '')}` : ''}; ${report.mode === 'incremental' ? 'the new commits are connected' : report.mode === 'full+deep' ? 'git fsck clean' : 'git fsck --connectivity-only clean'}.`
           : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`,
+        `Mode: ${describeMode(report)}.`,
         ...signatures,
         read, compared,
       ].join('\n'), report);

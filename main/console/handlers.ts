@@ -7,6 +7,7 @@ import type { CallInput, CallName, CallOutput, Committed, ErrorInfo, EventName, 
 import { formatPolicyProblems } from '../../app/policy';
 import type { EvidenceRecord } from '../../app/records';
 import { sessionViewOf, type StatusSnapshot } from '../../app/views';
+import { describeMode } from '../../app/verifyResult';
 import type { Application } from '../application/application';
 import { BoardSignatureMarks, sessionSignatures } from '../evidence/sessionSignatures';
 import { verifyRepository } from '../evidence/verify';
@@ -114,8 +115,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []) } : detail;
     },
     'ledger.verify': async () => {
-      const r = await verifyRepository(store);
-      return { ok: r.ok, head: r.head, sessions: r.sessions, records: r.records, problems: r.problems, comparedWith: r.comparedWith, notices: r.notices };
+      const r = await verifyRepository(store, { mode: 'incremental' });
+      return { ok: r.ok, head: r.head, sessions: r.sessions, records: r.records, problems: r.problems, comparedWith: r.comparedWith, notices: r.notices, mode: r.mode, modeText: describeMode(r) };
     },
     'push.now': () => outbox.syncOnce(),
     'remote.get': async () => {

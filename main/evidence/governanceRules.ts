@@ -53,7 +53,7 @@ export function parseRawLog(text: string): LoggedCommit[] {
 /** The paths the governance walk reads: the governed files and everything under governance/. */
 export const GOVERNANCE_PATHSPEC = ['roster.yaml', 'policy.yaml', 'governance/'] as const;
 
-const isGovernancePath = (p: string): boolean => p === 'roster.yaml' || p === 'policy.yaml' || p.startsWith('governance/');
+export const isGovernancePath = (p: string): boolean => p === 'roster.yaml' || p === 'policy.yaml' || p.startsWith('governance/');
 
 /** A finding at a commit and path. */
 export function problemAt(commit: string, path: string | null, message: string): IntegrityProblem {

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { EvidenceRecordSchema, isChainRecord, parseRecordPath, type EvidenceRecord } from '../../app/records';
+import { parseRecordPath, type EvidenceRecord } from '../../app/records';
 import type { LedgerEntry, LedgerTip, LedgerView, PathConflict, PolicyInForce, UnreadableRecord } from '../../app/ports';
-import { problemsFromZod } from '../../app/zodIssues';
 import type { Git } from '../git';
 import { readBlobs } from './blobs';
 import { CommitIndex, walkAddedRecords } from './commitIndex';
+import { NOT_A_RECORD_PATH, parseRecordText, shownCopy, sortEntries } from './recordParse';
 import { hostIdOfRef, viewIdOf, type Tip, type TipSet } from './layout';
 import { filesNotInForce, governedAt, type GovernedFiles, type NotInForce } from './governedState';
 import { builtInPolicy, PolicyReader } from './policyInForce';
@@ -190,7 +190,7 @@ export class LedgerIndex {
       const entry = this.entries.get(p);
       if (!entry) continue;
       if (!parseRecordPath(p)) {
-        entry.error = 'not a record path (sessions/<YYYY>/<MM>/<session>/<seq>-<type>.json)';
+        entry.error = NOT_A_RECORD_PATH;
         this.unreadablePaths.add(p);
         continue;
       }
@@ -200,18 +200,13 @@ export class LedgerIndex {
         this.place(p, known.sessionId, touched);
         continue;
       }
-      try {
-        const result = EvidenceRecordSchema.safeParse(JSON.parse(contents.get(entry.blob) ?? ''));
-        if (result.success) {
-          entry.record = result.data;
-          fresh.push([entry.blob, result.data]);
-          this.place(p, result.data.sessionId, touched);
-        } else {
-          entry.error = problemsFromZod(result.error).map((x) => `${x.path}: ${x.message}`).join('; ');
-          this.unreadablePaths.add(p);
-        }
-      } catch (e) {
-        entry.error = `not JSON (${(e as Error).message})`;
+      const parsed = parseRecordText(contents.get(entry.blob));
+      if (parsed.record) {
+        entry.record = parsed.record;
+        fresh.push([entry.blob, parsed.record]);
+        this.place(p, parsed.record.sessionId, touched);
+      } else {
+        entry.error = parsed.error;
         this.unreadablePaths.add(p);
       }
     }
@@ -235,15 +230,7 @@ export class LedgerIndex {
         const [id, type] = (answers[i * tips.length + j] ?? '').split(' ');
         if (type === 'blob' && id) copies.push({ ref: t.ref, blob: id });
       });
-      const writerOf = (blob: string): string | null => {
-        try {
-          return EvidenceRecordSchema.parse(JSON.parse(texts.get(blob) ?? '')).host.id;
-        } catch {
-          return null;
-        }
-      };
-      const shown = copies.find((c) => hostIdOfRef(c.ref) !== null && hostIdOfRef(c.ref) === writerOf(c.blob))
-        ?? copies.find((c) => this.tips.get(c.ref)?.organisation) ?? copies[0]!;
+      const shown = shownCopy(copies, (b) => texts.get(b), (ref) => this.tips.get(ref)?.organisation === true);
       this.entries.set(p, { blob: shown.blob, commit: null, record: null, error: null });
       this.conflicts.set(p, { path: p, shown: shown.ref, copies });
     });
@@ -388,12 +375,4 @@ export class LedgerIndex {
     }
     return set;
   }
-}
-
-/** A session's entries: its chain in seq order, then the reviews filed on reviewers' hosts by time. */
-function sortEntries(list: LedgerEntry[]): LedgerEntry[] {
-  const key = (e: LedgerEntry) => (isChainRecord(e.record) ? 0 : 1);
-  return list.sort((a, b) => key(a) - key(b) || (key(a) === 0
-    ? a.record.seq - b.record.seq
-    : a.record.at.localeCompare(b.record.at) || a.record.host.id.localeCompare(b.record.host.id) || a.record.seq - b.record.seq));
 }

@@ -5,38 +5,90 @@ import { verifyLedgerRecords, type IntegrityProblem } from '../../app/ledger';
 import type { LedgerView } from '../../app/ports';
 import { verifySessionRecordings } from '../../app/recording/evidence';
 import type { VerifyResult } from '../../app/verifyResult';
-import { Git } from '../git';
+import { Git, type GitResult } from '../git';
 import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf } from './layout';
 import { LedgerIndex } from './ledgerIndex';
-import type { GitEvidenceStore } from './store';
 import { checkHistories } from './verifyHistory';
-import { verifySignatures } from './verifySignatures';
+import { readCheckpoint, writeCheckpoint, type Checkpoint, type VerifiedStore } from './verifyCheckpoint';
+import { verifySince } from './verifyIncremental';
+import { CheckpointUnusable, verifySignatures } from './verifySignatures';
 
-/** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
-export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
+export type { VerifiedStore } from './verifyCheckpoint';
 
-/** The result of `breakglass verify` (defined once, in app/verifyResult.ts), with every issue-14 field present. */
-export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedWith' | 'tips' | 'notices'>>;
+/** The result of `breakglass verify` (defined once, in app/verifyResult.ts), with every issue-14 and issue-18 field present. */
+export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedWith' | 'tips' | 'notices' | 'mode'>>;
 
 /**
- * Verifies the whole repository offline (issue 2, issue 14): every record parses, every chain
- * links, no two refs hold different copies of a record, every record file was added by exactly one
- * commit and never changed or removed after it, the commit's author is the record's named actor,
- * each host's ref holds only that host's records and no merge, history already pushed was not
- * rewritten, the policy in force is valid, and git fsck is clean. Every record is read from git's
- * objects: the derived caches never decide a verification (issue 12 item 3).
+ * How verify works (issue 18): 'incremental' (the console's and a routine check's) goes on from
+ * the checkpoint the last verify left (verifyIncremental.ts) and is full when there is none it can
+ * use; 'full' (an auditor's) reads and checks everything from the first commit, never the
+ * checkpoint, with `git fsck --connectivity-only` for the object graph; 'deep' is 'full' with the
+ * full `git fsck`.
  */
-export async function verifyRepository(store: VerifiedStore, options: { anchor?: string } = {}): Promise<VerifyReport> {
-  // git fsck is the longest step (it hashes every object); it runs beside the rest on its own git
-  // instance, so the two cores share the work.
-  const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
+export type VerifyMode = 'incremental' | 'full' | 'deep';
+
+export interface VerifyOptions {
+  /** The trust anchor an auditor pins (`verify --anchor`). */
+  anchor?: string;
+  /** 'full' unless given. */
+  mode?: VerifyMode;
+}
+
+/** Verifies the repository offline (issue 2, issue 14, issue 18), in the mode asked for. */
+export async function verifyRepository(store: VerifiedStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const anchor = options.anchor !== undefined ? { anchor: options.anchor } : {};
+  if ((options.mode ?? 'full') !== 'incremental') return verifyFull(store, { ...anchor, deep: options.mode === 'deep', writeWhenOk: true });
+  const read = await readCheckpoint(store.gitDir);
+  let reason = 'reason' in read ? read.reason : '';
+  if ('checkpoint' in read) {
+    try {
+      return await fromCheckpoint(store, read.checkpoint, anchor);
+    } catch (e) {
+      if (!(e instanceof CheckpointUnusable)) throw e;
+      reason = `the checkpoint could not be used: ${e.message}`;
+    }
+  }
+  return verifyFull(store, { ...anchor, deep: false, writeWhenOk: false, fallback: reason });
+}
+
+/** The incremental verify, with the checks every verify makes afresh. */
+async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { anchor?: string }): Promise<VerifyReport> {
+  const r = await verifySince(store, cp, options);
+  const problems = r.problems.map((x) => x.problem);
+  const records = Object.values(r.checkpoint.counts).reduce((a, b) => a + b, 0);
+  const volatile = await afresh(store, r.tips, records, null);
+  if (r.missing.length > 0) volatile.problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Objects of the commits added since the checkpoint are missing: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ` and ${r.missing.length - 5} more` : ''}.` });
+  else await writeCheckpoint(store.gitDir, r.checkpoint);
+  const c = r.checkpoint;
+  return {
+    ok: problems.length + volatile.problems.length === 0, head: r.view.head, sessions: Object.keys(c.counts).filter((k) => !k.startsWith('journal-')).length, records,
+    commitsChecked: c.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: r.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices: [],
+    problems: [...problems, ...volatile.problems],
+    signatures: { ...c.signatures, records: [] },
+    mode: 'incremental', incremental: { from: r.from, commits: r.newCommits },
+  };
+}
+
+/**
+ * The full verify (issue 2, issue 14): every record parses, every chain links, no two refs hold
+ * different copies of a record, every record file was added by exactly one commit and never
+ * changed or removed after it, the commit's author is the record's named actor, each host's ref
+ * holds only that host's records and no merge, history already pushed was not rewritten, the
+ * policy in force is valid, and git fsck (`--connectivity-only` unless deep) is clean. Every
+ * record is read from git's objects: the derived caches never decide a verification (issue 12 item 3).
+ */
+async function verifyFull(store: VerifiedStore, options: { anchor?: string; deep: boolean; writeWhenOk: boolean; fallback?: string }): Promise<VerifyReport> {
+  // git fsck is the longest step; it runs beside the rest on its own git instance, so the two cores share the work.
+  const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', ...(options.deep ? [] : ['--connectivity-only']), '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
   fsckRun.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
   const tips = await store.readTips();
   const fromGit = new LedgerIndex(store.git, store.branch, store.gitDir, store.objectFormat, { ownHostId: store.hostId, useCaches: false });
   await fromGit.refresh(tips);
   const view = fromGit.view!;
   const notices = await checkDerivedCaches(store, view);
-  const problems: IntegrityProblem[] = verifyLedgerRecords(view);
+  const ledger: IntegrityProblem[] = verifyLedgerRecords(view);
+  const recordings: IntegrityProblem[] = [];
+  const problems: IntegrityProblem[] = [];
   let records = 0;
   for (const entries of view.sessions.values()) records += entries.length;
   const history = await checkHistories(store.git, view);
@@ -47,26 +99,48 @@ export async function verifyRepository(store: VerifiedStore, options: { anchor?:
   // Issue 17: each governed shell's recording — its chunk chain, its start and its end.
   for (const [sessionId, entries] of view.sessions) {
     for (const p of await verifySessionRecordings(entries.map((e) => e.record))) {
-      problems.push({ sessionId, seq: p.recordSeq, path: null, commit: null, message: `Recording ${p.recordingId}: ${p.message}` });
+      recordings.push({ sessionId, seq: p.recordSeq, path: null, commit: null, message: `Recording ${p.recordingId}: ${p.message}` });
     }
   }
   // Who signed each commit, against the roster in force (issue 15): main/evidence/verifySignatures.ts.
   const signed = await verifySignatures(store, view, options);
-  problems.push(...signed.problems);
+  const volatile = await afresh(store, tips.tips, records, await fsckRun);
+  // The order of issue 14's report: records, history, policy, recordings, signatures, then what is checked afresh.
+  const all = [...ledger, ...problems, ...recordings, ...signed.problems, ...volatile.problems];
+  const sessionProblems = [...ledger, ...recordings];
+  const ok = all.length === 0;
+  if (!volatile.damaged && (ok || !options.writeWhenOk)) {
+    const counts: Record<string, number> = {};
+    for (const [id, entries] of view.sessions) counts[id] = entries.length;
+    const s = signed.summary;
+    await writeCheckpoint(store.gitDir, {
+      version: 1, objectFormat: store.objectFormat, branch: store.branch, hostId: store.hostId, pinned: options.anchor ?? null, head: view.head,
+      tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })),
+      problems: [...sessionProblems.map((problem) => ({ problem, session: true })), ...[...problems, ...signed.problems].map((problem) => ({ problem, session: false }))],
+      counts, commitsChecked: history.commitsChecked, signatures: { roster: s.roster, anchor: s.anchor, proven: s.proven, claimed: s.claimed, invalid: s.invalid }, governance: signed.resume,
+    });
+  }
+  return {
+    ok, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records,
+    commitsChecked: history.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices, problems: all,
+    signatures: signed.summary, mode: options.deep ? 'full+deep' : 'full', ...(options.fallback ? { fallback: options.fallback } : {}),
+  };
+}
+
+/** What every verify checks afresh, never from a checkpoint: history against the remote, an empty view, and git fsck's answer (null: not run). */
+async function afresh(store: VerifiedStore, tips: ReadonlyArray<{ ref: string }>, records: number, fsck: GitResult | null): Promise<{ problems: IntegrityProblem[]; comparedWith: string[]; comparedWithRemote: string | null; damaged: boolean }> {
+  const problems: IntegrityProblem[] = [];
   const comparedWith: string[] = [];
   const comparedWithRemote = await compareOwnWithRemote(store, problems, comparedWith);
   if (records === 0) await refuseEmptyView(store.git, problems);
-  const fsck = await fsckRun;
-  if (fsck.exitCode !== 0 || /^(error|missing|broken|bad)/m.test(fsck.text() + fsck.stderr)) {
+  let damaged = false;
+  if (fsck && (fsck.exitCode !== 0 || /^(error|missing|broken|bad)/m.test(fsck.text() + fsck.stderr))) {
     const first = `${fsck.text()}\n${fsck.stderr}`.split('\n').filter((l) => /error|missing|broken|bad/i.test(l)).slice(0, 5).join(' | ');
     problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `git fsck reports damage: ${first || `exit ${fsck.exitCode}`}` });
+    damaged = true;
   }
-  if (tips.tips.some((t) => t.ref === orgTrackingRef(store.branch))) comparedWith.unshift(orgTrackingRef(store.branch));
-  return {
-    ok: problems.length === 0, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records,
-    commitsChecked: history.commitsChecked, comparedWithRemote, comparedWith, tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices, problems,
-    signatures: signed.summary,
-  };
+  if (tips.some((t) => t.ref === orgTrackingRef(store.branch))) comparedWith.unshift(orgTrackingRef(store.branch));
+  return { problems, comparedWith, comparedWithRemote, damaged };
 }
 
 /**

@@ -23,6 +23,29 @@ interface LoggedCommit {
 export interface HistoryResult {
   problems: IntegrityProblem[];
   commitsChecked: number;
+  /** The commits that added each record path (of the commits walked). */
+  added: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** An incremental walk (issue 18): only the commits not reachable from `exclude`, and only `mustBeAdded` need an adding commit among them. */
+export interface HistorySince {
+  exclude: readonly string[];
+  mustBeAdded: Iterable<string>;
+  /** The commits not reachable from `exclude`, with their parents: walks known to be empty are not run (an empty answer costs simple-git's wait). */
+  parents: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The commits of `parents` (the new commits and their parents) reachable from `tips` through new commits alone. */
+export function reachableIn(parents: ReadonlyMap<string, readonly string[]>, tips: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const stack = [...tips];
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (out.has(c) || !parents.has(c)) continue;
+    out.add(c);
+    stack.push(...parents.get(c)!);
+  }
+  return out;
 }
 
 const LOG_FORMAT = '--format=%x01%H%x02%an%x02%ae%x02%P';
@@ -46,7 +69,8 @@ async function logOf(git: Git, caller: string, revs: readonly string[]): Promise
 }
 
 /** Walks the organisation branch and every host's ref of `view`. */
-export async function checkHistories(git: Git, view: LedgerView): Promise<HistoryResult> {
+export async function checkHistories(git: Git, view: LedgerView, since?: HistorySince): Promise<HistoryResult> {
+  const excl = (since?.exclude ?? []).map((c) => `^${c}`);
   const problems: IntegrityProblem[] = [];
   const byPath = new Map<string, { record: EvidenceRecord; declaredBy: string | null }>();
   for (const entries of view.sessions.values()) {
@@ -86,24 +110,28 @@ export async function checkHistories(git: Git, view: LedgerView): Promise<Histor
       problems.push({ sessionId: null, seq: null, path: null, commit: c.commit, message: `A commit on host ${owner}'s ref changes ${c.changes.length} record files; each record has its own commit.` });
     }
   };
-  if (orgTips.length > 0) {
-    for (const c of await logOf(git, 'verify-history', orgTips)) {
+  const orgNew = since ? reachableIn(since.parents, orgTips) : null;
+  if (orgTips.length > 0 && orgNew?.size !== 0) {
+    for (const c of await logOf(git, 'verify-history', [...orgTips, ...excl])) {
       seen.add(c.commit);
       check(c, null);
     }
   }
   for (const [hostId, refs] of hosts) {
     const not = orgTips.length > 0 ? ['--not', ...orgTips] : [];
+    const hostNew = since ? [...reachableIn(since.parents, refs)].filter((c) => !orgNew!.has(c)) : null;
+    if (hostNew?.length === 0) continue;
     const moved = [...(view.sessions.get(`journal-${hostId}`) ?? [])].find((e) => e.record.type === 'note' && e.record.payload.text.startsWith(LAYOUT_MIGRATED))?.commit ?? null;
     // Below the host's move from the shared branch, its history follows the old rules.
-    const legacy = moved ? new Set((await git.text('verify-legacy', ['rev-list', `${moved}^`, ...not], { ok: [0, 128] })).split('\n').filter(Boolean)) : new Set<string>();
-    for (const c of await logOf(git, 'verify-host-history', [...refs, ...not])) {
+    const legacy = moved && (!since || since.parents.has(moved)) ? new Set((await git.text('verify-legacy', ['rev-list', `${moved}^`, ...excl, ...not], { ok: [0, 128] })).split('\n').filter(Boolean)) : new Set<string>();
+    for (const c of await logOf(git, 'verify-host-history', [...refs, ...excl, ...not])) {
       if (seen.has(c.commit)) continue;
       seen.add(c.commit);
       check(c, legacy.has(c.commit) ? null : hostId);
     }
     // A host's ref is never merged into (issue 14): any merge after the move is a finding, records or not.
-    const merges = (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...not, ...(moved ? [`^${moved}^`] : [])], { ok: [0, 128] })).split('\n').filter(Boolean);
+    const mayMerge = !hostNew || hostNew.some((c) => since!.parents.get(c)!.length > 1);
+    const merges = !mayMerge ? [] : (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...excl, ...not, ...(moved ? [`^${moved}^`] : [])], { ok: [0, 128] })).split('\n').filter(Boolean);
     for (const m of merges) {
       problems.push({ sessionId: null, seq: null, path: null, commit: m, message: `Host ${hostId}'s ref contains a merge commit; a host's ref only ever grows by that host's own records.` });
     }
@@ -115,13 +143,13 @@ export async function checkHistories(git: Git, view: LedgerView): Promise<Histor
       problems.push({ sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit: list[0] ?? null, message: `Record added by ${list.length} commits (${list.map((c) => c.slice(0, 12)).join(', ')}); each record has exactly one.` });
     }
   }
-  for (const p of byPath.keys()) {
+  for (const p of since?.mustBeAdded ?? byPath.keys()) {
     if (!added.has(p)) {
       const rec = parseRecordPath(p);
       problems.push({ sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: p, commit: null, message: 'No commit adds this record (it arrived through a merge or a rewrite).' });
     }
   }
-  return { problems, commitsChecked: seen.size };
+  return { problems, commitsChecked: seen.size, added };
 }
 
 /** Why a record file on host `owner`'s ref is not that host's to write, or null when it is. */

@@ -6,7 +6,9 @@ import type { Roster } from '../../app/roster/schema';
 import type { SignatureSummary, RecordSignature } from '../../app/verifyResult';
 import { verifyCommitSignatures, type CommitSignatureCheck, type ObjectFormat } from '../signing/commitSignature';
 import type { Git } from '../git';
-import { GovernanceRules, parseRawLog, problemAt, type GovernanceState, type LoggedCommit } from './governanceRules';
+import { GovernanceRules, isGovernancePath, parseRawLog, problemAt, type GovernanceState, type LoggedCommit } from './governanceRules';
+import type { ResumeState } from './verifyCheckpoint';
+import { reachableIn } from './verifyHistory';
 
 /**
  * Who made each evidence commit (issue 15, "Verify checks who"): every record commit's SSH
@@ -34,17 +36,28 @@ export interface SignedStore {
 
 interface State extends GovernanceState { /** A record commit in this history was validly signed. */ signedSeen: boolean }
 
+/** Raised when an incremental walk cannot go on from the checkpoint (a governance change, a parent it does not know): verify is then full. */
+export class CheckpointUnusable extends Error {}
+
+/** Where an incremental walk starts (issue 18): the checkpoint's tips (excluded) and the walk's state there. */
+export interface SignaturesSince { exclude: readonly string[]; resume: ResumeState; parents: ReadonlyMap<string, readonly string[]> }
+
 /** Verifies every commit's signature and the governance of roster.yaml and policy.yaml over every ref of `view`, from the first commit. */
-export async function verifySignatures(store: SignedStore, view: LedgerView, options: { anchor?: string } = {}): Promise<{ summary: SignatureSummary; problems: IntegrityProblem[] }> {
+export async function verifySignatures(store: SignedStore, view: LedgerView, options: { anchor?: string; since?: SignaturesSince } = {}): Promise<{ summary: SignatureSummary; problems: IntegrityProblem[]; resume: ResumeState }> {
   const problems: IntegrityProblem[] = [];
   const records: RecordSignature[] = [];
   const summary: SignatureSummary = { roster: false, anchor: null, proven: 0, claimed: 0, invalid: 0, records };
   const tips = view.tips && view.tips.length > 0 ? view.tips : view.head ? [{ ref: '', commit: view.head, hostId: null, organisation: true }] : [];
-  if (tips.length === 0) return { summary, problems };
+  const since = options.since;
+  if (tips.length === 0) return { summary, problems, resume: since?.resume ?? { anchor: null, adopted: [], order: 0, states: {}, operatorKeys: {} } };
+  const not = (since?.exclude ?? []).map((c) => `^${c}`);
   const orgTip = tips.find((t) => t.organisation)?.commit ?? null;
-  const [log, orgLog] = await Promise.all([
-    store.git.text('verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit))]),
-    orgTip ? store.git.text('verify-signatures-organisation', ['rev-list', orgTip]) : Promise.resolve(''),
+  const [log, orgLog] = since ? [
+    since.parents.size === 0 ? '' : await store.git.text('verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
+    [...(orgTip ? reachableIn(since.parents, [orgTip]) : [])].join('\n'),
+  ] : await Promise.all([
+    store.git.text('verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
+    orgTip ? store.git.text('verify-signatures-organisation', ['rev-list', orgTip, ...not]) : Promise.resolve(''),
   ]);
   const onOrganisation = new Set(orgLog.split('\n').filter(Boolean));
   const commits = parseRawLog(log);
@@ -62,8 +75,13 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
   const states = new Map<string, State>();
   /** Record commits, judged after the walk: a host's records need every adoption, a review its operator's keys. */
   const pending: Array<{ c: LoggedCommit; path: string; record: EvidenceRecord; before: State; check: CommitSignatureCheck }> = [];
-  const operatorKeys = new Map<string, string[]>();
-  let order = 0;
+  const operatorKeys = new Map<string, string[]>(Object.entries(since?.resume.operatorKeys ?? {}));
+  let order = since?.resume.order ?? 0;
+  if (since) {
+    rules.adopted.push(...since.resume.adopted);
+    rules.anchor = since.resume.anchor;
+    for (const [id, st] of Object.entries(since.resume.states)) states.set(id, { ...st });
+  }
 
   /**
    * The roster a record commit is judged by. On the organisation branch (records from before issue
@@ -89,6 +107,8 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
   for (const c of commits) {
     order += 1;
     // A merge takes the most recently adopted roster and policy of its parents (merges change no file, verify.ts checks that).
+    if (since && c.parents.some((p) => !states.has(p))) throw new CheckpointUnusable(`commit ${c.id.slice(0, 12)} starts from a commit below the checkpoint's tips`);
+    if (since && c.changes.some((ch) => isGovernancePath(ch.path))) throw new CheckpointUnusable(`commit ${c.id.slice(0, 12)} changes the governed roster or policy`);
     const before = GovernanceRules.before(c.parents.map((p) => states.get(p)), none);
     const after: State = { ...before };
     states.set(c.id, after);
@@ -120,7 +140,11 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
   if (options.anchor !== undefined && summary.anchor !== options.anchor) {
     problems.push({ sessionId: null, seq: null, path: 'roster.yaml', commit: summary.anchor, message: summary.anchor === null ? `The trust anchor ${options.anchor} was given, but this history has no roster.` : `The roster's trust anchor is commit ${summary.anchor}, not the pinned ${options.anchor}: the history was rebuilt from another roster.` });
   }
-  return { summary, problems };
+  const resume: ResumeState = {
+    anchor: rules.anchor, adopted: [...rules.adopted], order, operatorKeys: Object.fromEntries(operatorKeys),
+    states: Object.fromEntries(tips.flatMap((t) => { const st = states.get(t.commit); return st ? [[t.commit, st]] : []; })),
+  };
+  return { summary, problems, resume };
 }
 
 /**

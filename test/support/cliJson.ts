@@ -51,6 +51,10 @@ export interface VerifyJson {
   sessions: number;
   commitsChecked: number;
   comparedWithRemote: string | null;
+  /** Which verify produced it (issue 18). */
+  mode?: 'incremental' | 'full' | 'full+deep';
+  incremental?: { from: string | null; commits: number };
+  fallback?: string;
 }
 
 /** The push state as `push` and `status` print it (fields by state; read loosely). */

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openContext } from '../../main/application/context';
 import { nodeHostInfo } from '../../main/host/hostInfo';
-import { CLI, ROOT, declaration, type CliResult } from './cli';
+import { CLI, ROOT, cliEnv, declaration, tempDir, type CliResult } from './cli';
 import type { LogEntry } from './cliJson';
 import type { Workspace } from './workspace';
 
@@ -36,6 +36,16 @@ export function gitx(cwd: string, args: string[], options: { env?: NodeJS.Proces
 /** SHA-256 hex of a string's UTF-8 bytes. */
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** A fresh copy (`cp -a`) of an evidence repository in a new temporary folder, with a data dir of its own; `scratch` collects the folder for cleanup. */
+export function copyOfRepo(repo: string, scratch: string[], prefix = 'bg-copy-'): { dir: string; repo: string; env: NodeJS.ProcessEnv } {
+  const dir = tempDir(prefix);
+  scratch.push(dir);
+  const copy = path.join(dir, 'evidence');
+  const r = spawnSync('cp', ['-a', repo, copy], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cp -a failed: ${r.stderr}`);
+  return { dir, repo: copy, env: cliEnv(path.join(dir, 'data')) };
 }
 
 // The workspace lives in test/support/workspace.ts (one for every test tier); re-exported for the lifecycle tests.

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSURE, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
-import { assertCliBuilt, gitx, sessionLog, workspace, type LogEntry, type Workspace } from '../../support/lifecycleKit';
+import { CLOSURE, cleanup, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { assertCliBuilt, copyOfRepo, gitx, sessionLog, workspace, type LogEntry, type Workspace } from '../../support/lifecycleKit';
 import { sealRecord } from '../../../app/ledger';
 import type { LedgerEntry } from '../../../app/ports';
 import type { EvidenceRecord, UnsealedRecord } from '../../../app/records';
@@ -21,12 +20,7 @@ const scratch: string[] = [];
 
 /** A fresh copy of the evidence repository built in beforeAll, for one tampering. */
 function copyOfBase(): { dir: string; repo: string; env: NodeJS.ProcessEnv } {
-  const dir = tempDir('bg-tamper-case-');
-  scratch.push(dir);
-  const repo = path.join(dir, 'evidence');
-  const r = spawnSync('cp', ['-a', base.repo, repo], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cp -a failed: ${r.stderr}`);
-  return { dir, repo, env: cliEnv(path.join(dir, 'data')) };
+  return copyOfRepo(base.repo, scratch, 'bg-tamper-case-');
 }
 
 /** The host's own ref, where its records are (issue 14). */
