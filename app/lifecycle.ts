@@ -54,6 +54,8 @@ export interface SessionFacts {
   openStarts: Record<string, number>;
   /** The latest wall-clock jump recorded in this session (issue 5), or null. */
   lastClockSkew: ClockSkewSeen | null;
+  /** The commander's response codes the operator recorded (issue 16), per event: the first of each. */
+  acknowledged: Partial<Record<'declared' | 'closed', { at: string; challenge: string; response: string; seq: number }>>;
 }
 
 /** A clock-skew record as views show it; `elapsed` when measured against the boot clock (issue 16). */
@@ -101,6 +103,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
     lastAction: null,
     openStarts: {},
     lastClockSkew: null,
+    acknowledged: {},
   };
   for (const r of records.slice(1)) {
     facts.lastRecord = r;
@@ -144,6 +147,10 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
       case 'recording-chunk':
       case 'recording-degraded':
       case 'recording-ended':
+      case 'acknowledgement':
+        break;
+      case 'acknowledged':
+        facts.acknowledged[r.payload.event] ??= { at: r.at, challenge: r.payload.challenge, response: r.payload.response, seq: r.seq };
         break;
       default:
         assertNever(r, 'record type');

@@ -77,7 +77,7 @@ export class RecordSigning {
       return check.ok ? null : check.finding.message;
     };
     if (rule === 'operator' && unsigned === 'allow') return this.personSignerOrNone(roster, record.actor, refuse);
-    return this.personSigner(roster, record.actor, rule === 'reviewer' ? 'reviewer' : 'operator', refuse);
+    return this.personSigner(roster, record.actor, rule === 'reviewer' ? 'reviewer' : rule === 'commander' ? 'commander' : 'operator', refuse);
   }
 
   /** As personSigner for the operator role, but null where the policy lets a missing key go unsigned. */
