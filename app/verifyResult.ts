@@ -1,3 +1,4 @@
+import type { AckStatus } from './acknowledgement/state';
 import type { IntegrityProblem } from './ledger';
 
 /**
@@ -21,6 +22,14 @@ export interface VerifyResult {
   problems: IntegrityProblem[];
   /** Who signed each record (issue 15); absent in results made before signatures were checked. */
   signatures?: SignatureSummary;
+  /** Issue 16: each session's acknowledgement by the incident commander (declaration, and closing once closed). */
+  acknowledgements?: Array<AckStatus & { sessionId: string }>;
+}
+
+/** Verify's acknowledgement lines (issue 16): one per session event, with what the histories show. */
+export function describeAcknowledgementCounts(list: NonNullable<VerifyResult['acknowledgements']>): string {
+  const n = (s: AckStatus['state']) => list.filter((a) => a.state === s).length;
+  return `Acknowledgements: ${n('confirmed')} confirmed, ${n('provisional')} provisional (the commander's record not fetched yet), ${n('mismatched')} mismatched, ${n('missing')} missing (${list.filter((a) => a.state === 'missing' && a.finding).length} past due).`;
 }
 
 /** One record's signature: proven (a valid signature by the roster key of the person or host it needs), claimed (no roster yet) or invalid. */

@@ -11,6 +11,7 @@ import { LedgerIndex } from './ledgerIndex';
 import type { GitEvidenceStore } from './store';
 import { checkHistories } from './verifyHistory';
 import { verifySignatures } from './verifySignatures';
+import { verifyAcknowledgements } from './verifyAcknowledgements';
 
 /** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
 export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
@@ -26,7 +27,7 @@ export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedW
  * rewritten, the policy in force is valid, and git fsck is clean. Every record is read from git's
  * objects: the derived caches never decide a verification (issue 12 item 3).
  */
-export async function verifyRepository(store: VerifiedStore, options: { anchor?: string } = {}): Promise<VerifyReport> {
+export async function verifyRepository(store: VerifiedStore, options: { anchor?: string; nowMs?: number } = {}): Promise<VerifyReport> {
   // git fsck is the longest step (it hashes every object); it runs beside the rest on its own git
   // instance, so the two cores share the work.
   const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
@@ -53,6 +54,9 @@ export async function verifyRepository(store: VerifiedStore, options: { anchor?:
   // Who signed each commit, against the roster in force (issue 15): main/evidence/verifySignatures.ts.
   const signed = await verifySignatures(store, view, options);
   problems.push(...signed.problems);
+  // The commander's acknowledgements (issue 16): main/evidence/verifyAcknowledgements.ts.
+  const acknowledged = await verifyAcknowledgements(fromGit, view, options.nowMs ?? Date.now());
+  problems.push(...acknowledged.problems);
   const comparedWith: string[] = [];
   const comparedWithRemote = await compareOwnWithRemote(store, problems, comparedWith);
   if (records === 0) await refuseEmptyView(store.git, problems);
@@ -65,7 +69,7 @@ export async function verifyRepository(store: VerifiedStore, options: { anchor?:
   return {
     ok: problems.length === 0, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: history.commitsChecked, comparedWithRemote, comparedWith, tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices, problems,
-    signatures: signed.summary,
+    signatures: signed.summary, acknowledgements: acknowledged.list,
   };
 }
 

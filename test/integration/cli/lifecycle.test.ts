@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, editPolicy, jsonFile, runCli, tempDir } from '../../support/cli';
 import { allObjectsText, assertCliBuilt, gitx, sessionLog, sha256, spawnCli, workspace, type Workspace } from '../../support/lifecycleKit';
 import { openContext } from '../../../main/application/context';
 import { nodeHostInfo } from '../../../main/host/hostInfo';
@@ -318,6 +318,10 @@ describe('expiry is enforced by env and exec', () => {
   let ws: Workspace;
   beforeAll(async () => {
     ws = await workspace();
+    // Its session is declared two hours back and no commander acknowledges it: under the default
+    // policy that is a verify finding (issue 16, test/integration/cli/acknowledgement.test.ts). Here
+    // the policy makes acknowledgement optional, so verify judges what this test is about.
+    editPolicy(ws.repo, (p) => ({ ...p, acknowledgement: { declared: 'optional', withinMinutes: 15 } }));
   });
   afterAll(() => cleanup(ws?.dir));
 
