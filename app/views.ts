@@ -1,4 +1,5 @@
 import type { RecordSignature } from './verifyResult';
+import type { AckStatus } from './acknowledgement/state';
 import type { Declaration } from './declaration';
 import type { Person } from './identity';
 import type { ClockSkewSeen, SessionPhase, SessionState } from './lifecycle';
@@ -59,6 +60,8 @@ export interface BoardData {
   forwarding: HostForwarding[];
   /** Which sessions hold records not proven by a roster key (issue 15); absent where not checked. */
   signatures?: BoardSignatures;
+  /** Issue 16: per session id, its acknowledgements that are not confirmed (awaited, provisional, mismatched, missing); absent where not checked. */
+  acknowledgements?: Record<string, AckStatus[]>;
 }
 
 /** The board's signature marks (issue 15): whether the repository has a roster, and per session id its records not proven (only sessions that have any). */
@@ -173,6 +176,8 @@ export interface SessionDetail {
   asOf: string | null;
   /** Who signed each record (issue 15), checked against the roster in force now; absent where not checked. */
   signatures?: SessionSignatures;
+  /** Issue 16: the commander's acknowledgement of the declaration (and of the closing, once closed). */
+  acknowledgements?: AckStatus[];
 }
 
 /** A session's record signatures as the session page and the review form show them (issue 15). */

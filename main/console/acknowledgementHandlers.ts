@@ -1,0 +1,36 @@
+import type { AckStatus } from '../../app/acknowledgement';
+import { formatCode } from '../../app/acknowledgement';
+import { BreakGlassError } from '../../app/errors';
+import { acknowledgeAsCommander } from '../application/acknowledge';
+import type { HandlerDeps, Handlers } from './handlers';
+
+/**
+ * The console's side of the commander's offline acknowledgement (issue 16): "Acknowledge a
+ * declaration" on the commander's console (allowed to the observer: it is the commander's own
+ * signed record on their own host's journal), and the operator's field for the response code.
+ */
+export function acknowledgementHandlers(d: HandlerDeps): Pick<Handlers, 'ack.acknowledge' | 'session.acknowledged'> {
+  const { app } = d;
+  return {
+    'ack.acknowledge': async ({ code, event }) => {
+      const r = await acknowledgeAsCommander(app, { code, ...(event ? { event } : {}) });
+      if (r.record.type !== 'acknowledgement') throw new BreakGlassError('internal', 'The acknowledgement was not recorded as one.');
+      const p = r.record.payload;
+      return { event: p.event, challenge: formatCode(p.challenge), response: formatCode(p.response), commit: r.commit, commander: r.record.actor, at: r.record.at };
+    },
+    'session.acknowledged': async ({ sessionId, code, event }) => {
+      const r = await app.write((s) => s.acknowledged({ sessionId }, { code, ...(event ? { event } : {}) }));
+      return { sessionId: r.record.sessionId, seq: r.record.seq, commit: r.commit, record: r.record };
+    },
+  };
+}
+
+/** The board's acknowledgement marks: each session's acknowledgements that are not confirmed, only for sessions that have any. */
+export function unconfirmed(bySession: ReadonlyMap<string, AckStatus[]>): Record<string, AckStatus[]> {
+  const out: Record<string, AckStatus[]> = {};
+  for (const [id, list] of bySession) {
+    const open = list.filter((a) => a.state !== 'confirmed' && (a.awaiting || a.finding || a.state !== 'missing'));
+    if (open.length > 0) out[id] = open;
+  }
+  return out;
+}
