@@ -25,12 +25,16 @@ export function acknowledgementHandlers(d: HandlerDeps): Pick<Handlers, 'ack.ack
   };
 }
 
-/** The board's acknowledgement marks: each session's acknowledgements that are not confirmed, only for sessions that have any. */
-export function unconfirmed(bySession: ReadonlyMap<string, AckStatus[]>): Record<string, AckStatus[]> {
+/**
+ * The board's acknowledgement marks: per session, what the commander is to act on — awaited,
+ * provisional or mismatched — and a missing one past due only while the session is still open
+ * (`open`: active or expired), not on every old closed session.
+ */
+export function unconfirmed(bySession: ReadonlyMap<string, AckStatus[]>, open: ReadonlySet<string>): Record<string, AckStatus[]> {
   const out: Record<string, AckStatus[]> = {};
   for (const [id, list] of bySession) {
-    const open = list.filter((a) => a.state !== 'confirmed' && (a.awaiting || a.finding || a.state !== 'missing'));
-    if (open.length > 0) out[id] = open;
+    const marked = list.filter((a) => a.awaiting || a.state === 'provisional' || a.state === 'mismatched' || (a.finding && open.has(id)));
+    if (marked.length > 0) out[id] = marked;
   }
   return out;
 }

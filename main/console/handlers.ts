@@ -104,7 +104,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       // A forwarding state that cannot be read leaves the board without this host's line, not without rows.
       const [view, sync, forwarded] = await Promise.all([service.read(), d.fetches.status(), forwarding.status().catch(() => [])]);
       const board = buildBoard(view, clock.now(), { id: host.hostId, name: host.hostName }, sync, forwarded);
-      return { ...board, signatures: await boardMarks.marks(store, view), acknowledgements: unconfirmed(await sessionAcknowledgementsNow(app)) };
+      return { ...board, signatures: await boardMarks.marks(store, view), acknowledgements: unconfirmed(await sessionAcknowledgementsNow(app), new Set(board.rows.filter((r) => r.phase === 'active' || r.phase === 'expired').map((r) => r.sessionId))) };
     },
     'sync.fetch': () => d.fetches.fetchNow(),
     'sync.watch': ({ watching }) => d.fetches.watch(watching),

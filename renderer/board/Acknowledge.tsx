@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { AcknowledgementGiven, ErrorInfo } from '../../app/contract';
 import type { AckStatus } from '../../app/acknowledgement/state';
+import { formatLocalTime } from '../format';
 import { hrefOf } from '../routes';
 import { settle } from '../stores/bridge';
 import { useApi } from '../stores/context';
@@ -73,14 +74,18 @@ export function AcknowledgeDeclaration({ onDone }: { onDone(): void }) {
   );
 }
 
+const SHOWN = 5;
+
 /** The sessions whose acknowledgement is awaited or in question (issue 16), above the board's rows. */
 export function AwaitingAcknowledgement({ acknowledgements }: { acknowledgements: Record<string, AckStatus[]> | undefined }) {
-  const entries = Object.entries(acknowledgements ?? {}).filter(([, list]) => list.some((a) => a.awaiting || a.finding));
-  if (entries.length === 0) return null;
+  const all = Object.entries(acknowledgements ?? {}).filter(([, list]) => list.some((a) => a.awaiting || a.finding));
+  if (all.length === 0) return null;
+  // The first few by name; the rows say it for every one.
+  const entries = all.slice(0, SHOWN);
   return (
     <div className="banner banner--warning" data-testid="board-awaiting-ack">
       <p>
-        <strong>{entries.length === 1 ? '1 session awaits' : `${entries.length} sessions await`} the incident commander's acknowledgement</strong> (or it is missing or mismatched):
+        <strong>{all.length === 1 ? '1 session awaits' : `${all.length} sessions await`} the incident commander's acknowledgement</strong> (or it is missing or mismatched){all.length > SHOWN ? `; the first ${SHOWN}` : ''}:
       </p>
       <ul>
         {entries.map(([sessionId, list]) => {
@@ -90,7 +95,7 @@ export function AwaitingAcknowledgement({ acknowledgements }: { acknowledgements
               <a href={hrefOf({ view: 'session', sessionId })} className="mono">
                 {sessionId}
               </a>{' '}
-              — {a.event === 'declared' ? 'declaration' : 'closing'} <span className="mono">{a.challenge.slice(0, 5)}-{a.challenge.slice(5)}</span>: {a.finding ? a.state : `awaiting${a.dueAt ? `, due by ${a.dueAt}` : ''}`}
+              — {a.event === 'declared' ? 'declaration' : 'closing'} <span className="mono">{a.challenge.slice(0, 5)}-{a.challenge.slice(5)}</span>: {a.finding ? a.state : `awaiting${a.dueAt ? `, due by ${formatLocalTime(a.dueAt)}` : ''}`}
             </li>
           );
         })}

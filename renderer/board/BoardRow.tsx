@@ -101,11 +101,14 @@ function ClockSkewMark({ skew }: { skew: NonNullable<SessionView['lastClockSkew'
 /** A session whose acknowledgement is not confirmed (issue 16): awaited, provisional, mismatched or missing, in words. */
 function AckMark({ list }: { list: readonly AckStatus[] }) {
   const worst = list.find((a) => a.finding) ?? list.find((a) => a.awaiting) ?? list[0]!;
-  const words = worst.finding ? (worst.state === 'mismatched' ? 'ack mismatched' : 'ack missing') : worst.awaiting ? 'awaiting ack' : `ack ${worst.state}`;
+  // Short enough for the incident column; read in full by a screen reader.
+  const short = worst.finding ? (worst.state === 'mismatched' ? 'ack mismatch' : 'ack missing') : worst.awaiting ? 'ack due' : worst.state === 'provisional' ? 'ack pending' : `ack ${worst.state}`;
+  const words = worst.finding ? `acknowledgement ${worst.state}` : worst.awaiting ? 'awaiting acknowledgement' : `acknowledgement ${worst.state}`;
   return (
-    <span className={`board-sigmark board-ackmark${worst.finding ? ' board-sigmark--invalid' : ''}`} role="note" aria-label={`Commander's acknowledgement: ${worst.detail}`} title={worst.detail} data-ackmark={worst.finding ? worst.state : worst.awaiting ? 'awaiting' : worst.state}>
-      <span aria-hidden="true">☎ </span>
-      {words}
+    // Words, read with the row; the detail is on the session page (and in the tooltip).
+    <span className={`board-sigmark board-ackmark${worst.finding ? ' board-sigmark--invalid' : ''}`} title={worst.detail} data-ackmark={worst.finding ? worst.state : worst.awaiting ? 'awaiting' : worst.state}>
+      <span aria-hidden="true">☎ {short}</span>
+      <span className="visually-hidden">{words}</span>
     </span>
   );
 }
