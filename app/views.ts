@@ -142,6 +142,8 @@ export interface StatusSnapshot {
   /** This host's closed sessions awaiting review, however old (the home screen's overdue list, issue 7). */
   awaitingReview: SessionView[];
   counts: { sessions: number; records: number; awaitingReview: number; overdueReviews: number; unreadable: number };
+  /** Issue 16: the acknowledgements of this host's open sessions, by session id (the countdown says what is awaited); absent where not checked. */
+  acknowledgements?: Record<string, AckStatus[]>;
 }
 
 /** One record in a session's timeline. */

@@ -22,9 +22,9 @@ export async function acknowledgeAsCommander(app: Application, input: { code: un
   return app.write((s) => s.recordAcknowledgement({ code: typed.code, ...(typed.event ? { event: typed.event } : {}), signature }, { name: person.name, email: person.email }));
 }
 
-/** Every session's acknowledgements as this repository's histories show them now (issue 16). */
-export async function sessionAcknowledgementsNow(app: Application): Promise<Map<string, AckStatus[]>> {
+/** Every session's acknowledgements (or only those of `only`) as this repository's histories show them now (issue 16). */
+export async function sessionAcknowledgementsNow(app: Application, only?: ReadonlySet<string>): Promise<Map<string, AckStatus[]>> {
   const view = await app.service.read();
   const roster = await app.ctx.store.roster().catch(() => null);
-  return acknowledgementsOf(view, roster, view.policy.ok ? view.policy.policy : DEFAULT_POLICY, app.ctx.clock.now()).bySession;
+  return acknowledgementsOf(view, roster, view.policy.ok ? view.policy.policy : DEFAULT_POLICY, app.ctx.clock.now(), only).bySession;
 }

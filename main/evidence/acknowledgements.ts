@@ -30,11 +30,11 @@ export function ackJudge(roster: Roster | null): AckJudge {
 }
 
 /** Every session's acknowledgements (issue 16) by session id, the commanders' records judged against `roster`, and every commander's record. */
-export function acknowledgementsOf(view: LedgerView, roster: Roster | null, policy: Policy, nowMs: number): { bySession: Map<string, AckStatus[]>; acks: Map<string, CommanderAck[]> } {
+export function acknowledgementsOf(view: LedgerView, roster: Roster | null, policy: Policy, nowMs: number, only?: ReadonlySet<string>): { bySession: Map<string, AckStatus[]>; acks: Map<string, CommanderAck[]> } {
   const acks = commanderAcks(view, ackJudge(roster));
   const bySession = new Map<string, AckStatus[]>();
   for (const [id, entries] of view.sessions) {
-    if (id.startsWith('journal-') || entries[0]?.record.type !== 'declared') continue;
+    if (id.startsWith('journal-') || entries[0]?.record.type !== 'declared' || (only && !only.has(id))) continue;
     bySession.set(id, sessionAcknowledgements(entries, acks, policy, nowMs));
   }
   return { bySession, acks };

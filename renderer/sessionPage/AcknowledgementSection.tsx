@@ -39,7 +39,8 @@ export function AcknowledgementSection({ detail }: { detail: SessionDetail }) {
   );
 }
 
-function ResponseForm({ sessionId, event }: { sessionId: string; event: AckStatus['event'] }) {
+/** The operator's field for the commander's response code (issue 16): the session page and the countdown use it. */
+export function ResponseForm({ sessionId, event }: { sessionId: string; event: AckStatus['event'] }) {
   const api = useApi();
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);

@@ -15,7 +15,7 @@ import { workspace, type Workspace } from '../support/workspace';
  * shows the code to read aloud; the commander's observer console, on its own clone, acknowledges
  * it and shows the response code; the operator types the response into the session page
  * (provisional); the board marks the sessions awaiting acknowledgement. Screenshots:
- * test-artifacts/screenshots/ack-operator-code.png, ack-commander.png, ack-operator-provisional.png,
+ * test-artifacts/screenshots/ack-countdown.png, ack-operator-code.png, ack-commander.png, ack-operator-provisional.png,
  * board-awaiting-ack.png.
  */
 
@@ -47,6 +47,15 @@ describe('the acknowledgement on both consoles (issue 16)', () => {
     const d = JSON.parse(await cli(ws, ['--json', 'declare', '--file', jsonFile(ws.dir, 'd1.json', declaration({ incidentId: 'INC-4711' }))], ada)) as { sessionId: string; acknowledgement: { challenge: string } };
     await cli(ws, ['declare', '--file', jsonFile(ws.dir, 'd2.json', declaration({ incidentId: 'INC-4712', environment: 'pre-production' }))], ada);
     const code = d.acknowledgement.challenge;
+
+    // Home, beside the countdown: the code to read aloud, and when the acknowledgement is due.
+    const opEnv0 = { ...ws.env, SSH_AUTH_SOCK: ada };
+    const home = await open(ws.repo, opEnv0, '/');
+    const notice = home.getByTestId('ack-notice').first();
+    await notice.waitFor({ timeout: 30_000 });
+    expect(await notice.innerText()).toContain("Awaiting the incident commander's acknowledgement.");
+    expect(await home.getByTestId('ack-notice').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining(code)]));
+    await screenshot(home, 'ack-countdown');
 
     // The operator's session page: the code to read aloud, and the field for the response.
     const opEnv = { ...ws.env, SSH_AUTH_SOCK: ada };
