@@ -1,6 +1,6 @@
 import { formatLocalTime, formatRelative } from '../format';
 import { hrefOf } from '../routes';
-import { ResponseForm } from '../sessionPage/AcknowledgementSection';
+import { AckResponseForm } from '../evidence/AckResponseForm';
 import { useClock, useStatus } from '../stores/context';
 
 const code = (c: string) => `${c.slice(0, 5)}-${c.slice(5)}`;
@@ -30,7 +30,7 @@ export function AckNotice({ sessionId }: { sessionId: string }) {
         )}
         .
       </p>
-      {!observer && <ResponseForm sessionId={sessionId} event="declared" />}
+      {!observer && <AckResponseForm sessionId={sessionId} event="declared" />}
       <p className="muted">
         <a href={hrefOf({ view: 'session', sessionId })}>The session page</a> shows where it stands.
       </p>
