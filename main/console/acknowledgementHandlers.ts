@@ -2,15 +2,17 @@ import type { AckStatus } from '../../app/acknowledgement';
 import { formatCode } from '../../app/acknowledgement';
 import { BreakGlassError } from '../../app/errors';
 import { acknowledgeAsCommander } from '../application/acknowledge';
-import type { HandlerDeps, Handlers } from './handlers';
+import type { CallInput, CallOutput } from '../../app/contract';
+import type { Application } from '../application/application';
+
+type AckCalls = 'ack.acknowledge' | 'session.acknowledged';
 
 /**
  * The console's side of the commander's offline acknowledgement (issue 16): "Acknowledge a
  * declaration" on the commander's console (allowed to the observer: it is the commander's own
  * signed record on their own host's journal), and the operator's field for the response code.
  */
-export function acknowledgementHandlers(d: HandlerDeps): Pick<Handlers, 'ack.acknowledge' | 'session.acknowledged'> {
-  const { app } = d;
+export function acknowledgementHandlers({ app }: { app: Application }): { [K in AckCalls]: (input: CallInput<K>) => Promise<CallOutput<K>> } {
   return {
     'ack.acknowledge': async ({ code, event }) => {
       const r = await acknowledgeAsCommander(app, { code, ...(event ? { event } : {}) });
