@@ -95,6 +95,10 @@ describe('the acknowledgement round trip between hosts that cannot reach each ot
     }
     const status = await operator(['status']);
     expect(status.stdout).toContain(`Acknowledgement of the declaration ${challenge}: confirmed.`);
+    // The audit report says it too.
+    const report = await operator(['report', '--session', sessionId, '--format', 'md']);
+    expect(report.stdout).toContain('### Acknowledgement');
+    expect(report.stdout).toContain(`Declaration code ${challenge}: confirmed.`);
   });
 
   it('the closing is acknowledged the same way', async () => {
