@@ -36,33 +36,37 @@ export function whyNotSafeText(value: string): string | null {
   return null;
 }
 
+/** Length messages of a text field, by default naming `what` and the limit. */
+interface LengthMessages {
+  min?: number;
+  minMessage?: string;
+  maxMessage?: string;
+}
+
 /**
- * A zod string for a single-line value, trimmed, with `what` named in every message. The checks
- * run before the length rules so a refused character is what the person hears about first.
+ * A zod string that `whyNot` checks (null: acceptable), then trimmed and held to its length, with
+ * `what` named in every message. The check runs before the length rules so a refused character
+ * is what the person hears about first.
  */
-export function lineSchema(what: string, max: number, options: { min?: number } = {}) {
-  const min = options.min ?? 1;
+function checkedString(what: string, max: number, whyNot: (s: string) => string | null, options: LengthMessages) {
   return z.string({ error: `${what} is required.` })
     .superRefine((s, ctx) => {
-      const why = whyNotSafeLine(s);
+      const why = whyNot(s);
       if (why) ctx.addIssue({ code: 'custom', message: `${what} ${why}`, abort: true });
     })
     .trim()
-    .min(min, `${what} is required.`)
-    .max(max, `${what} is longer than ${max} characters.`);
+    .min(options.min ?? 1, options.minMessage ?? `${what} is required.`)
+    .max(max, options.maxMessage ?? `${what} is longer than ${max} characters.`);
+}
+
+/** A zod string for a single-line value, trimmed, with `what` named in every message. */
+export function lineSchema(what: string, max: number, options: { min?: number } = {}) {
+  return checkedString(what, max, whyNotSafeLine, options);
 }
 
 /** A zod string for free text (tabs and line breaks allowed), trimmed, with `what` named in every message. */
-export function textSchema(what: string, max: number, options: { min?: number; minMessage?: string; maxMessage?: string } = {}) {
-  const min = options.min ?? 1;
-  return z.string({ error: `${what} is required.` })
-    .superRefine((s, ctx) => {
-      const why = whyNotSafeText(s);
-      if (why) ctx.addIssue({ code: 'custom', message: `${what} ${why}`, abort: true });
-    })
-    .trim()
-    .min(min, options.minMessage ?? `${what} is required.`)
-    .max(max, options.maxMessage ?? `${what} is longer than ${max} characters.`);
+export function textSchema(what: string, max: number, options: LengthMessages = {}) {
+  return checkedString(what, max, whyNotSafeText, options);
 }
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { RecordingChunk } from '../app/recording/model';
 import { spawnPty, type PtyHandle } from '../main/process/pty';
 import { startRecordedShell, type RecordedShell } from '../main/process/recordedShell';
-import { TEST_DOUBLE_REDACTOR_MODULE } from '../test/support/testDoubleRedactor';
+import { STREAM_REDACTOR_MODULE } from '../main/process/recorderHost';
 import { report, summarise } from './stats';
 
 /**
@@ -19,8 +19,8 @@ import { report, summarise } from './stats';
  *     change.
  *   - keystroke-to-echo: one character typed at the prompt until readline's echo arrives, then its
  *     erasure, BENCH_SHELL_KEYS (300) times, paced at 20 ms. Target: extra p95 ≤ 5 ms.
- * The redactor here is the test double (test/support/testDoubleRedactor.ts) until app/redaction
- * (issue 13) lands: re-measure with the real one then.
+ * The redactor is the product's stream redactor (app/redaction, issue 13), in the worker as the
+ * console and `breakglass shell` run it.
  */
 const REPS = Number(process.env.BENCH_SHELL_REPS ?? 5);
 const KEYS = Number(process.env.BENCH_SHELL_KEYS ?? 300);
@@ -82,7 +82,7 @@ async function recordedPty(home: string, chunkDir: string): Promise<Terminalish 
   };
   const ready = w.waitFor(PROMPT);
   const shell = await startRecordedShell({
-    shell: '/bin/bash', cwd: home, cols: 120, rows: 40, mode: 'strict', redactor: TEST_DOUBLE_REDACTOR_MODULE,
+    shell: '/bin/bash', cwd: home, cols: 120, rows: 40, mode: 'strict', redactor: STREAM_REDACTOR_MODULE,
     env: { PATH: process.env.PATH!, HOME: home, LANG: 'C.UTF-8' },
     onOutput: (d) => w.onData(d),
     onChunk: async (chunk) => commitGroup([chunk]),

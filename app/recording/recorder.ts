@@ -37,6 +37,13 @@ const settingsSchema = z.object({
   maxChunkBytes: z.number().int().min(4096).max(16 * 1024 * 1024).default(256 * 1024),
   /** Chunks waiting to be committed beyond which the PTY is not read (bounded memory). */
   maxPendingChunks: z.number().int().min(1).max(1000).default(16),
+  /**
+   * Output redacted and encoded per event-loop turn. On the PTY's own thread it is small, so the
+   * loop goes back to reading the PTY between batches; in the recorder's worker nothing else
+   * waits, and a timer turn per 32 KiB would cap the recording at about 32 MB/s (a 10 MB `cat`
+   * ran 2.3× slower than without a recorder, paused by its own backlog).
+   */
+  batchChars: z.number().int().min(1024).max(1024 * 1024).default(32 * 1024),
   retryMs: z.object({ first: z.number().int().min(1), max: z.number().int().min(1) }).strict().default({ first: 250, max: 5_000 }),
 }).strict();
 
@@ -62,7 +69,6 @@ export type RecorderOptions = z.input<typeof settingsSchema> & {
 // Longest output event, in UTF-16 units: even with JSON's worst-case escaping (\u001b is 6
 // characters) one line stays well under the default chunk size.
 const MAX_EVENT_CHARS = 16 * 1024;
-const BATCH_CHARS = 32 * 1024;
 // Output read but not yet redacted beyond which the PTY is not read (bounded memory).
 const MAX_UNPROCESSED_CHARS = 1024 * 1024;
 
@@ -276,7 +282,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   };
 
   // A PTY is read 4 KiB at a time. Output is redacted and encoded later, in batches of up to
-  // 32 KiB per timer turn: far cheaper per byte than piece by piece, and the event loop goes back
+  // `batchChars` per timer turn: far cheaper per byte than piece by piece, and the event loop goes back
   // to reading the PTY between batches, so the programs writing to it are not held up while the
   // recorder works. `all` takes everything (before a resize, a marker, a cut or the end).
   const takeBatch = (all = true) => {
@@ -285,7 +291,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     while (batch.length > 0) {
       let n = 0;
       let chars = 0;
-      while (n < batch.length && (all || chars < BATCH_CHARS)) chars += batch[n++]!.length;
+      while (n < batch.length && (all || chars < settings.batchChars)) chars += batch[n++]!.length;
       const data = n === 1 ? batch[0]! : batch.slice(0, n).join('');
       batch = batch.slice(n);
       batchChars -= chars;

@@ -5,6 +5,7 @@ import type { ActionInput, StartedRef } from '../../app/service';
 import type { EvidenceRecord } from '../../app/records';
 import { commandArgv, startCommand, type RunningCommand } from '../process/runner';
 import { launchDetached } from '../process/terminal';
+import { breakglassCli, governedShellCommand, noCliError, terminalRunning } from '../process/externalShell';
 import type { ConsoleContext } from './context';
 
 /** A command to run for a session (`breakglass exec`, the console's "Run a command"). */
@@ -70,7 +71,7 @@ export class SessionCommands {
   private readonly runs = new Map<string, { run: RunningCommand; sessionId: string }>();
 
   constructor(
-    private readonly ctx: Pick<ConsoleContext, 'service' | 'clock'>,
+    private readonly ctx: Pick<ConsoleContext, 'service' | 'clock' | 'repoDir'>,
     private readonly afterWrite: () => Promise<void>,
     /** Waits between attempts to commit a command's ending while the store is busy (a writer lock held elsewhere). */
     private readonly retryDelaysMs: readonly number[] = ENDING_RETRY_DELAYS_MS,
@@ -130,17 +131,19 @@ export class SessionCommands {
   }
 
   /**
-   * Opens the operator's terminal (`terminalOf`, asked once the session may act) with the
-   * session's environment (issue 5 "Open governed shell")
-   * and records it as a `shell-opened` action. Fail closed: a shell whose opening could not be
-   * evidenced does not stay open.
+   * Opens the operator's terminal (`terminalOf`, asked once the session may act) running
+   * `breakglass shell` for the session (issue 17: the shell inside is recorded and contained like
+   * the Terminal tab's), and records the opening as a `shell-opened` action. Fail closed: with no
+   * CLI to run, no bare (unrecorded) terminal opens; a shell whose opening could not be evidenced
+   * does not stay open.
    */
-  async openShell(sessionId: string | undefined, terminalOf: () => Promise<string[]>): Promise<{ record: EvidenceRecord; commit: string }> {
-    const { service, clock } = this.ctx;
+  async openShell(sessionId: string | undefined, terminalOf: () => Promise<string[]>, cli: string[] | null = breakglassCli()): Promise<{ record: EvidenceRecord; commit: string }> {
+    const { service, clock, repoDir } = this.ctx;
     const state = await service.assertCanAct({ sessionId });
     const env = await service.environment({ sessionId: state.sessionId });
     if (!env) throw new BreakGlassError('no-active-session', 'The session is not active.');
-    const terminal = await terminalOf();
+    if (!cli) throw noCliError();
+    const terminal = terminalRunning(await terminalOf(), governedShellCommand(cli, state.sessionId, repoDir));
     const startedAt = clock.now();
     const child = await launchDetached(terminal, { ...(process.env as Record<string, string>), ...env.variables }, os.homedir());
     try {

@@ -20,6 +20,25 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
   }
 }
 
+/** Prints an example input file (`--template`), as the file options read it. */
+export function printTemplate(template: unknown): void {
+  process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
+}
+
+/**
+ * The JSON input of `close` and `review`: the example printed instead (`--template`: undefined,
+ * which no JSON file parses to, is returned and nothing else happens), or the `--file` read;
+ * without either, an error saying both.
+ */
+export async function templateOrFile(o: { file?: string; template?: boolean }, template: unknown, what: string): Promise<unknown> {
+  if (o.template) {
+    printTemplate(template);
+    return undefined;
+  }
+  if (!o.file) throw new BreakGlassError('invalid-input', `Give the ${what} with --file FILE (print an example with --template).`);
+  return readJsonFile(o.file, what);
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);

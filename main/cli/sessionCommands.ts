@@ -5,7 +5,7 @@ import { openApplication, type CommandGroup } from './commandGroup';
 import { challengeWords, describeAcknowledgements } from './acknowledgementCommands';
 import { sessionAcknowledgementsNow } from '../application/acknowledge';
 import { CommandRanUnrecorded } from '../application/commands';
-import { askDeclaration, CLOSURE_TEMPLATE, readJsonFile, REVIEW_TEMPLATE } from './inputs';
+import { askDeclaration, CLOSURE_TEMPLATE, printTemplate, readJsonFile, REVIEW_TEMPLATE, templateOrFile } from './inputs';
 import { describePush, describeState, EXIT, fail, out, sessionJson, type GlobalOptions } from './output';
 
 /** The session's commands: declare, status, env, exec, note, extend, close, review. */
@@ -17,7 +17,7 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
     .action(action(async (o: { file?: string; template?: boolean }) => {
       const app = await openApplication(g());
       if (o.template) {
-        process.stdout.write(`${JSON.stringify(declarationTemplate(await app.service.policy()), null, 2)}\n`);
+        printTemplate(declarationTemplate(await app.service.policy()));
         return;
       }
       let input: unknown;
@@ -114,12 +114,8 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
     .option('--template', 'print an example closure file')
     .option('--session <id>', 'session id')
     .action(action(async (o: { file?: string; template?: boolean; session?: string }) => {
-      if (o.template) {
-        process.stdout.write(`${JSON.stringify(CLOSURE_TEMPLATE, null, 2)}\n`);
-        return;
-      }
-      if (!o.file) throw new BreakGlassError('invalid-input', 'Give the closure with --file FILE (print an example with --template).');
-      const input = await readJsonFile(o.file, 'closure');
+      const input = await templateOrFile(o, CLOSURE_TEMPLATE, 'closure');
+      if (input === undefined) return;
       const app = await openApplication(g());
       const r = await app.close({ sessionId: o.session }, input);
       const due = r.record.type === 'closed' ? r.record.payload.reviewDueAt : '';
@@ -133,13 +129,9 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
     .option('--file <path>', 'review JSON file (- for stdin)')
     .option('--template', 'print an example review file')
     .action(action(async (o: { file?: string; template?: boolean; session?: string }) => {
-      if (o.template) {
-        process.stdout.write(`${JSON.stringify(REVIEW_TEMPLATE, null, 2)}\n`);
-        return;
-      }
-      if (!o.session) throw new BreakGlassError('invalid-input', 'Name the session to review with --session ID (list sessions with: breakglass log).', { field: 'session' });
-      if (!o.file) throw new BreakGlassError('invalid-input', 'Give the review with --file FILE (print an example with --template).');
-      const input = await readJsonFile(o.file, 'review');
+      if (!o.template && !o.session) throw new BreakGlassError('invalid-input', 'Name the session to review with --session ID (list sessions with: breakglass log).', { field: 'session' });
+      const input = await templateOrFile(o, REVIEW_TEMPLATE, 'review');
+      if (input === undefined || !o.session) return;
       const app = await openApplication(g());
       const r = await app.review(o.session, input);
       out(g(), `Review recorded for ${r.record.sessionId}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, commit: r.commit });

@@ -67,7 +67,7 @@ export class SyslogTransport implements Transport {
 
   /**
    * Opens a connection: TLS with the policy's CA and optional client certificate, verifying the
-   * receiver's name; or plain TCP. Then it waits as long as the handshake took (one round trip or
+   * receiver's name; or plain TCP. Then it waits as long as the handshake took (at least 50 ms, or
    * more) before anything is sent: a receiver that refuses this host after the handshake (rsyslog
    * checks a required client certificate only then, and refuses sessions over its limit) closes
    * within that time, and the refusal is reported instead of being mistaken for a delivery.
@@ -112,7 +112,9 @@ export class SyslogTransport implements Transport {
           resolve(socket);
         });
       });
-      await this.acceptedBy(socket, Math.min(1000, Math.max(5, performance.now() - t0)));
+      // At least 50 ms: on a loaded host rsyslog's check of the client certificate can come well
+      // after a handshake that took a few milliseconds (seen as a reset that read "unreachable").
+      await this.acceptedBy(socket, Math.min(1000, Math.max(50, performance.now() - t0)));
       return socket;
     })();
   }

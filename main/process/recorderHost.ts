@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  markLabelSchema, terminalSizeSchema, type FlowControl, type Recorder, type RecorderMode, type RecorderStatus,
+  markLabelSchema, terminalSizeSchema, type FlowControl, type Recorder, type RecorderStatus,
   type RecordingChunk, type RecordingSummary,
 } from '../../app/recording/model';
 import type { FromWorker, RedactorModule, ToWorker, WorkerRecorderSettings } from './recorderProtocol';
@@ -43,16 +43,14 @@ function unpacked(url: string): string {
   return url.replace(/\/app\.asar\//, '/app.asar.unpacked/');
 }
 
+/** The worker's batch: everything read but not yet redacted (the recorder's bound on it). */
+const WORKER_BATCH_CHARS = 1024 * 1024;
+
+/** Output gathered on this thread before it is posted to the worker at once. */
+const WRITE_BATCH_CHARS = 64 * 1024;
+
 /** Options of a worker-hosted recorder: RecorderOptions, with the redactor named by module. */
-export interface WorkerRecorderOptions {
-  cols: number;
-  rows: number;
-  mode: RecorderMode;
-  term?: string;
-  shell?: string;
-  maxChunkMs?: number;
-  maxChunkBytes?: number;
-  maxPendingChunks?: number;
+export interface WorkerRecorderOptions extends Omit<WorkerRecorderSettings, 'groupCommit'> {
   redactor: RedactorModule;
   onChunk(chunk: RecordingChunk): Promise<void>;
   onChunks?(chunks: readonly RecordingChunk[]): Promise<void>;
@@ -65,7 +63,8 @@ export interface WorkerRecorderOptions {
 export function startRecorderInWorker(options: WorkerRecorderOptions): Promise<Recorder> {
   const files = options.files ?? DEFAULT_FILES;
   const { redactor, onChunk, onChunks, flow, onStatus, files: _files, ...rest } = options;
-  const settings: WorkerRecorderSettings = { ...rest, groupCommit: onChunks !== undefined };
+  // Off the PTY's thread, a batch may be all the output waiting (see RecorderOptions.batchChars).
+  const settings: WorkerRecorderSettings = { batchChars: WORKER_BATCH_CHARS, ...rest, groupCommit: onChunks !== undefined };
   const worker = new Worker(files.entry, {
     workerData: { main: fileURLToPath(files.main), registerTsx: files.registerTsx, settings, redactor },
   });
@@ -85,21 +84,52 @@ export function startRecorderInWorker(options: WorkerRecorderOptions): Promise<R
     }
   };
 
+  // The PTY is read 4 KiB at a time. What is read in one turn of the event loop goes to the
+  // worker as one message (sooner past WRITE_BATCH_CHARS): a message per read cost the worker
+  // more than redacting the text in it. Resizes, marks and the end flush first, keeping the order.
+  let unsent: string[] = [];
+  let unsentChars = 0;
+  let unsentAt = 0;
+  let flushScheduled = false;
+  const flush = () => {
+    if (unsent.length === 0) return;
+    const data = unsent.length === 1 ? unsent[0]! : unsent.join('');
+    unsent = [];
+    unsentChars = 0;
+    if (alive && !ending) post({ type: 'write', data, at: unsentAt });
+  };
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      flush();
+    });
+  };
+
   return new Promise<Recorder>((resolve, reject) => {
     const recorder: Recorder = {
       write: (data, at = Date.now()) => {
+        if (!alive || ending || data.length === 0) return;
         // Stamped here, where the PTY was read: the worker's clock would add the message's delay.
-        if (alive && !ending) post({ type: 'write', data, at });
+        if (unsent.length === 0) unsentAt = at;
+        unsent.push(data);
+        unsentChars += data.length;
+        if (unsentChars >= WRITE_BATCH_CHARS) flush();
+        else scheduleFlush();
       },
       resize: (cols, rows) => {
         const size = terminalSizeSchema.parse({ cols, rows });
+        flush();
         if (alive && !ending) post({ type: 'resize', ...size });
       },
       mark: (label) => {
         const valid = markLabelSchema.parse(label);
+        flush();
         if (alive && !ending) post({ type: 'mark', label: valid });
       },
       end: (how, exit) => {
+        flush();
         ending ??= new Promise<RecordingSummary>((done, failed) => {
           endedWith = done;
           if (!alive) failed(new Error('The recording worker stopped: the recording could not be finished.'));

@@ -23,6 +23,7 @@ export interface WorkerRecorderSettings {
   maxChunkMs?: number;
   maxChunkBytes?: number;
   maxPendingChunks?: number;
+  batchChars?: number;
   groupCommit: boolean;
 }
 

@@ -115,7 +115,7 @@ export function RecordingPlayer({ recording }: { recording: RecordingPlayback })
       <RecordingFacts recording={recording} />
       <div className="rp-body">
         <div className="rp-player">
-          <div ref={screenRef} className="rp-screen" role="application" aria-label={`Recorded terminal ${recording.recordingId} (playback only, takes no input)`} />
+          <div ref={screenRef} className="rp-screen" role="application" tabIndex={0} aria-label={`Recorded terminal ${recording.recordingId} (playback only, takes no input)`} />
           <div className="rp-controls" role="group" aria-label="Playback">
             <button type="button" className="button button-primary" onClick={togglePlay} aria-pressed={playing}>
               {playing ? 'Pause' : 'Play'}

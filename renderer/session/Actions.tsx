@@ -226,7 +226,7 @@ function RunItem({ run }: { run: CommandRun }) {
   );
 }
 
-/** The terminal "Open governed shell" launches (a local setting, not evidence): the platform's default unless set. */
+/** The terminal "Open governed shell" launches to run `breakglass shell` (a local setting, not evidence): the platform's default unless set. */
 function TerminalSetting() {
   const id = useId();
   const terminal = useSession((s) => s.terminal);
@@ -262,7 +262,7 @@ function TerminalSetting() {
           aria-describedby={`${id}-term-hint`}
         />
         <p className="sv-hint" id={`${id}-term-hint`}>
-          Words as in a shell; leave empty for the platform&apos;s default. The session&apos;s variables are set in its environment.
+          Words as in a shell; leave empty for the platform&apos;s default. It runs <code>breakglass shell</code>, recorded like the Terminal tab; put <code>{'{command}'}</code> where your terminal wants the command (otherwise <code>-e</code>).
         </p>
         {parseError && (
           <p className="sv-field-error" role="alert">
@@ -310,7 +310,7 @@ export function EnvironmentActions({ sessionId }: { sessionId: string }) {
         {copy?.done && <>Export block copied to the clipboard at {formatLocalTime(new Date(copy.done.at).toISOString())}. </>}
         {shell?.done && (
           <>
-            Your terminal opened with the session&apos;s environment; <CommittedLine committed={shell.done} what="the opening was" />
+            Your terminal opened running a recorded <code>breakglass shell</code>; <CommittedLine committed={shell.done} what="the opening was" />
           </>
         )}
       </p>

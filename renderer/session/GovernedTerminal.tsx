@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { OpenedTerminal } from '../../app/contract';
 import { withAdoptedStyles } from '../evidence/xtermCsp';
@@ -12,8 +13,18 @@ type TerminalState =
   | { phase: 'ended'; how: string; recorded: boolean }
   | { phase: 'failed'; message: string };
 
+/** The size before the tab has been measured; the smallest the PTY is given (narrower is unreadable). */
 const COLS = 100;
 const ROWS = 24;
+const MIN_COLS = 20;
+const MIN_ROWS = 5;
+
+/** What FitAddon proposes for the tab, held to the contract's bounds. */
+function fittedSize(fit: FitAddon): { cols: number; rows: number } | null {
+  const p = fit.proposeDimensions();
+  if (!p || !Number.isFinite(p.cols) || !Number.isFinite(p.rows)) return null;
+  return { cols: Math.min(500, Math.max(MIN_COLS, p.cols)), rows: Math.min(300, Math.max(MIN_ROWS, p.rows)) };
+}
 
 /**
  * The console's terminal tab (issue 17): a governed shell run by main (PTY, the session's
@@ -25,21 +36,42 @@ export function GovernedTerminal({ sessionId }: { sessionId: string }) {
   const screenRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
   const shellIdRef = useRef<string | null>(null);
+  const observerRef = useRef<ResizeObserver | null>(null);
   const [state, setState] = useState<TerminalState>({ phase: 'idle' });
 
   useEffect(() => () => {
     const shellId = shellIdRef.current;
     if (shellId) void api.terminal.close({ shellId });
+    observerRef.current?.disconnect();
     termRef.current?.dispose();
   }, [api]);
 
   const open = async () => {
     if (!screenRef.current) return;
     setState({ phase: 'opening' });
+    observerRef.current?.disconnect();
     termRef.current?.dispose();
     const term = new Terminal({ cols: COLS, rows: ROWS, scrollback: 5_000, fontSize: 13, cursorBlink: true });
     termRef.current = term;
+    const fit = new FitAddon();
+    term.loadAddon(fit);
     withAdoptedStyles(() => term.open(screenRef.current!));
+    // The shell starts at the tab's size, and follows it: the PTY is told each new size, so
+    // full-screen programs (less, vim, top) draw for the screen the operator sees.
+    const first = fittedSize(fit);
+    if (first) term.resize(first.cols, first.rows);
+    let sizeDuringOpen = false;
+    term.onResize(({ cols, rows }) => {
+      const shellId = shellIdRef.current;
+      if (shellId) void api.terminal.resize({ shellId, cols, rows });
+      else sizeDuringOpen = true;
+    });
+    const observer = new ResizeObserver(() => {
+      const size = fittedSize(fit);
+      if (size && (size.cols !== term.cols || size.rows !== term.rows)) term.resize(size.cols, size.rows);
+    });
+    observer.observe(screenRef.current);
+    observerRef.current = observer;
     // Output may arrive before the call returns: kept until the shell's id is known.
     const early: Array<{ shellId: string; data: string }> = [];
     const offOutput = api.on('terminal.output', (p) => {
@@ -49,18 +81,21 @@ export function GovernedTerminal({ sessionId }: { sessionId: string }) {
     const offEnded = api.on('terminal.ended', (p) => {
       if (p.shellId !== shellIdRef.current) return;
       shellIdRef.current = null;
+      observer.disconnect();
       offOutput();
       offEnded();
       setState({ phase: 'ended', how: p.how, recorded: p.recorded });
     });
-    const r = await api.terminal.open({ sessionId, cols: COLS, rows: ROWS });
+    const r = await api.terminal.open({ sessionId, cols: term.cols, rows: term.rows });
     if (!r.ok) {
+      observer.disconnect();
       offOutput();
       offEnded();
       setState({ phase: 'failed', message: r.error.message });
       return;
     }
     shellIdRef.current = r.value.shellId;
+    if (sizeDuringOpen) void api.terminal.resize({ shellId: r.value.shellId, cols: term.cols, rows: term.rows });
     for (const p of early.splice(0)) if (p.shellId === r.value.shellId) term.write(p.data);
     term.onData((data) => {
       const shellId = shellIdRef.current;

@@ -150,7 +150,7 @@ function Terminal({ initial, onSaved }: { initial: readonly string[]; onSaved: (
         <Field
           id="st-terminal"
           label="Terminal command, one argument per line"
-          hint="What “Open governed shell” launches, with the session’s environment: the program on the first line, each argument on its own line. Leave empty for the platform’s default terminal."
+          hint="The terminal “Open governed shell” launches to run a recorded breakglass shell: the program on the first line, each argument on its own line; a line {command} says where the command goes (otherwise -e, or -- for GNOME-style terminals). Leave empty for the platform’s default terminal."
           error={fieldError}
         >
           <textarea

@@ -6,7 +6,7 @@ import { screenshot, seriousAxeViolations } from '../browser/inPage';
 import { cliEnv, declaration, jsonFile, runCli } from '../support/cli';
 import { gitx } from '../support/lifecycleKit';
 import { startPeople, type People } from '../support/signingKit';
-import { consoleLifecycle } from '../support/consoleLifecycle';
+import { consoleHostsPerTest } from '../support/consoleHosts';
 import { workspace, type Workspace } from '../support/workspace';
 
 /**
@@ -20,7 +20,7 @@ import { workspace, type Workspace } from '../support/workspace';
  */
 
 let people: People;
-const hosts = consoleLifecycle(() => people?.stop());
+const hosts = consoleHostsPerTest({ stopShared: () => people?.stop() });
 
 async function cli(ws: Workspace, args: string[], socket: string): Promise<string> {
   const r = await ws.cli(args, { env: { ...ws.env, SSH_AUTH_SOCK: socket } });

@@ -6,7 +6,7 @@ import { screenshot, seriousAxeViolations } from '../browser/inPage';
 import { CLOSURE, declaration, jsonFile } from '../support/cli';
 import { gitx } from '../support/lifecycleKit';
 import { startPeople, type People } from '../support/signingKit';
-import { consoleLifecycle } from '../support/consoleLifecycle';
+import { consoleHostsPerTest } from '../support/consoleHosts';
 import { workspace, type Workspace } from '../support/workspace';
 import { computeRecordHash } from '../../app/chain';
 import { Git } from '../../main/git';
@@ -23,7 +23,7 @@ import { agentSigner } from '../../main/signing/signer';
  */
 
 let people: People;
-const hosts = consoleLifecycle(() => people?.stop());
+const hosts = consoleHostsPerTest({ stopShared: () => people?.stop() });
 
 
 async function cli(ws: Workspace, args: string[], socket?: string): Promise<string> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot } from '../browser/inPage';
-import { consoleLifecycle } from '../support/consoleLifecycle';
+import { consoleHostsPerTest } from '../support/consoleHosts';
 import { startPeople, type People } from '../support/signingKit';
 import { startAgent, type TestAgent } from '../support/sshAgent';
 import { workspace, type Workspace } from '../support/workspace';
@@ -20,9 +20,11 @@ import { workspace, type Workspace } from '../support/workspace';
 
 let people: People;
 const agents: TestAgent[] = [];
-const hosts = consoleLifecycle(() => {
-  people?.stop();
-  agents.forEach((a) => a.stop());
+const hosts = consoleHostsPerTest({
+  stopShared: () => {
+    people?.stop();
+    agents.forEach((a) => a.stop());
+  },
 });
 /** The backend runs in this test process: its OS account is this process's. */
 const account = os.userInfo().username;

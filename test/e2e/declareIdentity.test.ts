@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot } from '../browser/inPage';
 import { startPeople, type People } from '../support/signingKit';
-import { consoleLifecycle } from '../support/consoleLifecycle';
+import { consoleHostsPerTest } from '../support/consoleHosts';
 import { workspace, type Workspace } from '../support/workspace';
 import { resumeAt } from '../support/wizardDraft';
 
@@ -17,7 +17,7 @@ import { resumeAt } from '../support/wizardDraft';
  */
 
 let people: People;
-const hosts = consoleLifecycle(() => people?.stop());
+const hosts = consoleHostsPerTest({ stopShared: () => people?.stop() });
 /** The backend runs in this test process: its OS account is this process's. */
 const account = os.userInfo().username;
 const refs = (ws: Workspace) => spawnSync('git', ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'], { cwd: ws.repo, encoding: 'utf8' }).stdout;

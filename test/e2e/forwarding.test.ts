@@ -1,13 +1,12 @@
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertRendererBuilt, launchConsole, type ConsoleHost } from '../browser/host';
 import { screenshot, seriousAxeViolations } from '../browser/inPage';
-import { cleanup, declaration, jsonFile, tempDir } from '../support/cli';
+import { declaration, jsonFile } from '../support/cli';
 import { setForwarding } from '../support/forwardHarness';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/httpsReceivers';
+import type { WebhookReceiver } from '../support/httpsReceivers';
+import { receiverDestinations, startForwardReceivers, type ForwardReceivers } from '../support/forwardReceivers';
 import { assertCliBuilt } from '../support/lifecycleKit';
-import { startRsyslog, type Rsyslog } from '../support/rsyslog';
-import { makeTestCa, type TestCa } from '../support/testCa';
+import type { Rsyslog } from '../support/rsyslog';
 import { removeWorkspaces, workspace, type Workspace } from '../support/workspace';
 
 /**
@@ -19,17 +18,13 @@ import { removeWorkspaces, workspace, type Workspace } from '../support/workspac
 
 const SECRET = 'whsec-e2e-forwarding';
 const hosts: ConsoleHost[] = [];
-let dir: string;
-let ca: TestCa;
+let receivers: ForwardReceivers | undefined;
 let syslog: Rsyslog;
 let webhook: WebhookReceiver;
 
 async function forwardingWorkspace(): Promise<Workspace> {
   const ws = await workspace({ env: { BG_E2E_SECRET: SECRET } });
-  setForwarding(ws.repo, [
-    { id: 'siem', kind: 'syslog', host: '127.0.0.1', port: syslog.port, caFile: ca.caCert },
-    { id: 'alerts', kind: 'webhook', url: `${webhook.url}/hook`, secret: { env: 'BG_E2E_SECRET' }, caFile: ca.caCert, timeoutSeconds: 2 },
-  ]);
+  setForwarding(ws.repo, receiverDestinations(receivers!, 'BG_E2E_SECRET', { webhook: { timeoutSeconds: 2 } }));
   return ws;
 }
 
@@ -38,10 +33,8 @@ const indicator = (host: ConsoleHost) => host.page.getByTestId('forward-indicato
 beforeAll(async () => {
   assertCliBuilt();
   assertRendererBuilt();
-  dir = tempDir('bg-e2e-forwarding-');
-  ca = makeTestCa(path.join(dir, 'ca'));
-  syslog = await startRsyslog(path.join(dir, 'rsyslog'), ca);
-  webhook = await startWebhookReceiver(ca, SECRET);
+  receivers = await startForwardReceivers('bg-e2e-forwarding-', SECRET);
+  ({ syslog, webhook } = receivers);
 });
 
 afterEach(async () => {
@@ -49,10 +42,7 @@ afterEach(async () => {
   removeWorkspaces();
 });
 
-afterAll(async () => {
-  await Promise.all([syslog?.stop(), webhook?.stop()]);
-  cleanup(dir);
-});
+afterAll(() => receivers?.stop());
 
 describe('forwarding in the header and Settings (issue 19)', () => {
   it('the header says forwarded, then failing since T with the reason and N queued, then forwarded again; Settings tests each destination', async () => {

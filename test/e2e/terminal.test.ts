@@ -25,7 +25,7 @@ async function records(host: ConsoleHost, sessionId: string): Promise<EvidenceRe
 describe.skipIf(process.platform !== 'linux')('terminal tab', () => {
   it('opens a recorded governed shell beside the countdown: type a command, see its output, end it', async () => {
     const ws = await workspace();
-    const host = await launchConsole({ repo: ws.repo, env: { ...ws.env, SHELL: '/bin/bash' } });
+    const host = await launchConsole({ repo: ws.repo, env: { ...ws.env, SHELL: '/bin/bash' }, viewport: { width: 1400, height: 900 } });
     hosts.push(host);
     const { page } = host;
     await page.locator('main[aria-busy="false"]').waitFor();
@@ -43,6 +43,26 @@ describe.skipIf(process.platform !== 'linux')('terminal tab', () => {
     await page.keyboard.type('echo "from the tab $((6 * 7))"');
     await page.keyboard.press('Enter');
     await waitFor('the output', async () => ((await screen.textContent()) ?? '').includes('from the tab 42'), { timeoutMs: 20_000 });
+    // The shell has the tab's size, not a fixed 100×24, and follows the window when it narrows.
+    const sttySize = async (tag: string) => {
+      await page.keyboard.type(`echo ${tag}=$(stty size | tr ' ' x)`);
+      await page.keyboard.press('Enter');
+      const found = await waitFor(`the size ${tag}`, async () => new RegExp(`${tag}=(\\d+)x(\\d+)`).exec((await screen.textContent()) ?? ''), { timeoutMs: 20_000 });
+      return { rows: Number(found[1]), cols: Number(found[2]) };
+    };
+    const wide = await sttySize('wide');
+    expect(wide.cols).toBeGreaterThan(100);
+    expect(wide.rows).toBeGreaterThanOrEqual(5);
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await waitFor('the narrower size', async () => {
+      const narrow = await sttySize(`narrow${Date.now() % 100_000}`);
+      return narrow.cols < wide.cols ? narrow : null;
+    }, { timeoutMs: 20_000 });
+    await page.keyboard.type('clear');
+    await page.keyboard.press('Enter');
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.keyboard.type('echo "from the tab $((6 * 7))"');
+    await page.keyboard.press('Enter');
     // The countdown stays beside the terminal.
     expect(await page.getByRole('timer').isVisible()).toBe(true);
     expect(await page.getByRole('tab', { name: 'Terminal' }).getAttribute('aria-selected')).toBe('true');

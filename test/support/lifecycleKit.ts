@@ -39,7 +39,7 @@ export function sha256(text: string | Buffer): string {
 }
 
 // The workspace lives in test/support/workspace.ts (one for every test tier); re-exported for the lifecycle tests.
-export { workspace, type Workspace } from './workspace';
+export { workspace, workspacePerBlock, type Workspace } from './workspace';
 
 /** A session's records through the real CLI (`log --session ID --json`). */
 export async function sessionLog(ws: Workspace, sessionId: string): Promise<LogEntry[]> {

@@ -8,6 +8,7 @@ import { bufferText } from '../../app/recording/replay';
 import { namespaceInit } from '../../main/process/containment';
 import { startRecordedShell, type RecordedShell, type RecordedShellOptions } from '../../main/process/recordedShell';
 import { TEST_DOUBLE_REDACTOR_MODULE } from './testDoubleRedactor';
+import { afterEach } from 'vitest';
 import { waitFor } from './waitFor';
 
 const { Terminal } = xtermHeadless;
@@ -125,4 +126,23 @@ export function sleepsWith(marker: number): number[] {
 
 export function uniqueSeconds(): number {
   return 600_000 + Math.floor(Math.random() * 300_000);
+}
+
+/** A command line leaving `sleep m` behind three ways: `setsid`, a double fork and `nohup`. */
+export const escapees = (m: number) => `setsid sleep ${m} & (sleep ${m} &) ; nohup sleep ${m} >/dev/null 2>&1 &`;
+
+/**
+ * Fresh `sleep N` markers for a test file's escape attempts (`setsid sleep N &` and the like);
+ * whatever a failed test left running with them is killed after each test. Call at module level.
+ */
+export function sleepMarkers(): () => number {
+  const markers: number[] = [];
+  afterEach(() => {
+    for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
+  });
+  return () => {
+    const m = uniqueSeconds();
+    markers.push(m);
+    return m;
+  };
 }

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { allowedSignersFor } from '../../app/roster/allowedSigners';
 import { parseRosterYaml, type Roster } from '../../app/roster/schema';
 import { keyAt } from '../../app/roster/lookup';
@@ -17,6 +19,24 @@ export interface People {
 }
 
 /** Starts one agent per person (sub-folders of `dir`) and loads their key. */
+/**
+ * A test file's own temporary folder and its people (their keys in their ssh-agents), made before
+ * the file's tests and stopped and removed after them. Call at module level; read the two fields
+ * inside tests (they are set once the file starts).
+ */
+export function peoplePerFile(prefix: string): { dir: string; people: People } {
+  const kit = {} as { dir: string; people: People };
+  beforeAll(async () => {
+    kit.dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    kit.people = await startPeople(kit.dir);
+  });
+  afterAll(() => {
+    kit.people?.stop();
+    if (kit.dir) rmSync(kit.dir, { recursive: true, force: true });
+  });
+  return kit;
+}
+
 export async function startPeople(dir: string): Promise<People> {
   const person = async (name: string, type: 'ed25519' | 'ecdsa') => {
     const home = path.join(dir, name);

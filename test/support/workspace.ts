@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { cleanup, cliEnv, editPolicy, git, runCli, tempDir, type CliResult } from './cli';
 
 /**
@@ -53,6 +54,21 @@ export async function workspace(options: WorkspaceOptions = {}): Promise<Workspa
     }
   }
   return { dir, repo, data, env, cli };
+}
+
+/**
+ * One workspace shared by the tests of a describe block (call inside it): made before them,
+ * removed after them. The object returned is filled in when the block starts.
+ */
+export function workspacePerBlock(options: WorkspaceOptions = {}): Workspace {
+  const ws = {} as Workspace;
+  beforeAll(async () => {
+    Object.assign(ws, await workspace(options));
+  });
+  afterAll(() => {
+    if (ws.dir) cleanup(ws.dir);
+  });
+  return ws;
 }
 
 /** Removes every workspace this test file created so far (call it from `afterEach` or `afterAll`). */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../app/ports';
@@ -8,9 +8,9 @@ import { CommandRanUnrecorded, SessionCommands } from '../../../main/application
 import { openContext } from '../../../main/application/context';
 import { GitEvidenceStore } from '../../../main/evidence/store';
 import { nodeHostInfo } from '../../../main/host/hostInfo';
-import { allowRoot, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { allowRoot, declaration, jsonFile } from '../../support/cli';
 import { assertCliBuilt } from '../../support/lifecycleKit';
-import { createNamedUser, type NamedUser } from '../../support/namedUser';
+import { IS_ROOT, operatorRepo, type NamedUser, type OperatorRepo } from '../../support/namedUser';
 import { scratchFolder } from '../../support/scratch';
 
 // Issue 12 item 7: a command's evidence exists before it runs. An `action-started` record is
@@ -75,31 +75,22 @@ describe('action-started, in process', () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-describe('exec as a named operator whose object store is read-only' + (isRoot ? '' : ' [skipped: needs root to create a user]'), () => {
+describe('exec as a named operator whose object store is read-only' + (IS_ROOT ? '' : ' [skipped: needs root to create a user]'), () => {
+  let op: OperatorRepo | undefined;
   let named: NamedUser | undefined;
   let dir = '';
   let repo = '';
-  let env: NodeJS.ProcessEnv = {};
-  const asUser = (args: string[]) => runCli(['--repo', repo, ...args], { env, uid: named!.uid, gid: named!.gid, cwd: dir });
+  const asUser = (args: string[]) => op!.asUser(args);
 
   beforeAll(async () => {
-    if (!isRoot) return;
+    if (!IS_ROOT) return;
     assertCliBuilt();
-    named = createNamedUser('bgstart');
-    dir = tempDir('bg-started-cli-');
-    chmodSync(dir, 0o755);
-    repo = path.join(dir, 'evidence');
-    env = cliEnv(path.join(dir, 'data'), { HOME: named.home, USER: named.name, LOGNAME: named.name });
-    expect((await runCli(['--repo', repo, 'status'], { env: cliEnv(path.join(dir, 'data')) })).code).toBe(3);
-    spawnSync('chown', ['-R', `${named.uid}:${named.gid}`, dir]);
+    op = await operatorRepo('bgstart');
+    ({ named, dir, repo } = op);
   });
-  afterAll(() => {
-    if (dir) cleanup(dir);
-    named?.remove();
-  });
+  afterAll(() => op?.remove());
 
-  it.skipIf(!isRoot)('refuses with 125 and runs nothing', async () => {
+  it.skipIf(!IS_ROOT)('refuses with 125 and runs nothing', async () => {
     const decl = jsonFile(dir, 'decl.json', declaration());
     spawnSync('chown', [`${named!.uid}:${named!.gid}`, decl]);
     const declared = await asUser(['declare', '--file', decl]);

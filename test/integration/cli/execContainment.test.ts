@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, cleanup } from '../../support/cli';
 import { assertCliBuilt, declaredAgo, sessionLog, spawnCli, workspace, type Workspace } from '../../support/lifecycleKit';
-import { processesWith, sleepsWith, uniqueSeconds } from '../../support/shellDriver';
+import { escapees, processesWith, sleepMarkers, sleepsWith } from '../../support/shellDriver';
 import { waitFor } from '../../support/waitFor';
 
 // Issue 17, "Containment for everything a session starts": `breakglass exec` runs its command in
 // the session's container, so what it leaves behind — `setsid`, a double fork, `nohup` — is gone
 // within 2 s of the expiry, and killing the exec wrapper with SIGKILL ends it all too.
 
-const escapees = (m: number) => `setsid sleep ${m} & (sleep ${m} &) ; nohup sleep ${m} >/dev/null 2>&1 &`;
-const markers: number[] = [];
+const marker = sleepMarkers();
 let ws: Workspace;
 
 beforeAll(async () => {
@@ -18,16 +17,6 @@ beforeAll(async () => {
   ws = await workspace();
 });
 afterAll(() => cleanup(ws?.dir));
-afterEach(() => {
-  for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
-});
-
-function marker(): number {
-  const m = uniqueSeconds();
-  markers.push(m);
-  return m;
-}
-
 describe.skipIf(process.platform !== 'linux')('exec contains what its command starts', () => {
   it('setsid, double-forked and nohup children are gone within 2 s of the expiry', async () => {
     const state = await declaredAgo(ws.repo, 55_000, { durationMinutes: 1, environment: 'production' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile } from '../../support/cli';
-import { assertCliBuilt, gitx, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
+import { assertCliBuilt, gitx, sessionLog, workspace, workspacePerBlock, type Workspace } from '../../support/lifecycleKit';
 import { ChainBuilder } from '../../support/records';
 import { sealRecord } from '../../../app/ledger';
 import { recordPath } from '../../../app/records';
@@ -73,11 +73,7 @@ describe('item 8: the same person cannot review under an e-mail tag or a reverse
 });
 
 describe('item 13: input that used to be committed, or crashed, is refused by field', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await workspace();
-  });
-  afterAll(() => cleanup(ws?.dir));
+  const ws = workspacePerBlock();
 
   it('a NUL in the justification exits 2 naming the field, and nothing is committed', async () => {
     const before = headOf(ws);
@@ -107,11 +103,7 @@ describe('item 13: input that used to be committed, or crashed, is refused by fi
 });
 
 describe('item 13: the command line never repeats free text in an error, and takes notes that start with "-"', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await workspace();
-  });
-  afterAll(() => cleanup(ws?.dir));
+  const ws = workspacePerBlock();
 
   it('refuses an unknown option with exit 2 without repeating it (it may be a secret typed in the wrong place)', async () => {
     for (const args of [['status', '-pS3cretValue42'], ['S3cretValue42'], ['report', '--format', 'S3cretValue42']]) {

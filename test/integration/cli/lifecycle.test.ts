@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, editPolicy, jsonFile, runCli, tempDir } from '../../support/cli';
-import { allObjectsText, assertCliBuilt, gitx, sessionLog, sha256, spawnCli, workspace, type Workspace } from '../../support/lifecycleKit';
+import { CLOSURE, REVIEW, cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { allObjectsText, assertCliBuilt, gitx, sessionLog, sha256, spawnCli, workspace, workspacePerBlock, type Workspace } from '../../support/lifecycleKit';
 import { openContext } from '../../../main/application/context';
 import { nodeHostInfo } from '../../../main/host/hostInfo';
 import { checkRawOutput, gitDirOf, loadOrCreateOutputKey, outputKeyId } from '../../../main/evidence/outputKey';
 import type { OutputHmac } from '../../../app/records';
-import { createNamedUser, type NamedUser } from '../../support/namedUser';
+import { IS_ROOT, NEEDS_ROOT, operatorRepo, type OperatorRepo } from '../../support/namedUser';
 import { processesWith } from '../../support/shellDriver';
 
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -244,11 +244,7 @@ describe('the whole lifecycle through the CLI', () => {
 });
 
 describe('exit codes and templates', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await workspace();
-  });
-  afterAll(() => cleanup(ws?.dir));
+  const ws = workspacePerBlock();
 
   it('a declaration file that is not JSON exits 2', async () => {
     const file = path.join(ws.dir, 'broken.json');
@@ -315,15 +311,10 @@ describe('exit codes and templates', () => {
 });
 
 describe('expiry is enforced by env and exec', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await workspace();
-    // Its session is declared two hours back and no commander acknowledges it: under the default
-    // policy that is a verify finding (issue 16, test/integration/cli/acknowledgement.test.ts). Here
-    // the policy makes acknowledgement optional, so verify judges what this test is about.
-    editPolicy(ws.repo, (p) => ({ ...p, acknowledgement: { declared: 'optional', withinMinutes: 15 } }));
-  });
-  afterAll(() => cleanup(ws?.dir));
+  // Its session is declared two hours back and no commander acknowledges it: under the default
+  // policy that is a verify finding (issue 16, test/integration/cli/acknowledgement.test.ts). Here
+  // the policy makes acknowledgement optional, so verify judges what this test is about.
+  const ws = workspacePerBlock({ policy: { acknowledgement: { declared: 'optional', withinMinutes: 15 } } });
 
   it('after expiry: env and exec refuse, status shows EXPIRED, a note is accepted after the expired record, close is accepted', async () => {
     const ctx = await inProcess(ws.repo, -2 * 3600_000);
@@ -409,12 +400,9 @@ describe('expiry is enforced by env and exec', () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-/** Shown in the test names when skipped: creating a user and switching uid needs root. */
-const NEEDS_ROOT = isRoot ? '' : ' [skipped: not running as root, cannot create a user or switch uid]';
 
 describe('OS identity: uid 0 is refused by default, a named user may declare', () => {
-  let named: NamedUser | undefined;
+  let op: OperatorRepo | undefined;
   let user = '';
   let uid = 0;
   let gid = 0;
@@ -423,26 +411,20 @@ describe('OS identity: uid 0 is refused by default, a named user may declare', (
   let rootDir = '';
 
   beforeAll(async () => {
-    if (!isRoot) return;
-    named = createNamedUser('bgtest');
-    ({ name: user, uid, gid, home } = named);
+    if (!IS_ROOT) return;
     // A fresh repository with the DEFAULT policy, owned by the named user (as on an admin host).
-    dir = tempDir('bg-uid-');
-    chmodSync(dir, 0o755);
-    const created = await runCli(['--repo', path.join(dir, 'evidence'), 'status'], { env: cliEnv(path.join(dir, 'data')) });
-    expect(created.code, created.stderr).toBe(3);
-    const chown = spawnSync('chown', ['-R', `${uid}:${gid}`, dir], { encoding: 'utf8' });
-    if (chown.status !== 0) throw new Error(`chown failed: ${chown.stderr}`);
+    op = await operatorRepo('bgtest');
+    dir = op.dir;
+    ({ name: user, uid, gid, home } = op.named);
     rootDir = tempDir('bg-uid-root-');
   });
 
   afterAll(() => {
-    if (dir) cleanup(dir);
+    op?.remove();
     if (rootDir) cleanup(rootDir);
-    named?.remove();
   });
 
-  it.skipIf(!isRoot)('as root (uid 0), with the default policy, declare is refused with a message about root' + NEEDS_ROOT, async () => {
+  it.skipIf(!IS_ROOT)('as root (uid 0), with the default policy, declare is refused with a message about root' + NEEDS_ROOT, async () => {
     // A root-owned repository with the default policy (no allowRootOperator).
     const r = await runCli(['--repo', path.join(rootDir, 'evidence'), 'declare', '--file', jsonFile(rootDir, 'decl.json', declaration())], { env: cliEnv(path.join(rootDir, 'data')) });
     expect(r.code).toBe(1);
@@ -450,13 +432,13 @@ describe('OS identity: uid 0 is refused by default, a named user may declare', (
     expect(gitx(path.join(rootDir, 'evidence'), ['log', '--format=%s', '--all', '--', 'sessions']).trim()).toBe('');
   });
 
-  (isRoot ? it : it.skip)('as root on the named user\'s repository, declare is refused because of uid 0 (exit 1)' + NEEDS_ROOT, async () => {
+  (IS_ROOT ? it : it.skip)('as root on the named user\'s repository, declare is refused because of uid 0 (exit 1)' + NEEDS_ROOT, async () => {
     const r = await runCli(['--repo', path.join(dir, 'evidence'), 'declare', '--file', jsonFile(rootDir, 'decl-shared.json', declaration())], { env: cliEnv(path.join(rootDir, 'data-shared')) });
     expect(r.stderr).toMatch(/root \(uid 0\)/);
     expect(r.code).toBe(1);
   });
 
-  it.skipIf(!isRoot)('as the named unprivileged user, with the same default policy, declare succeeds' + NEEDS_ROOT, async () => {
+  it.skipIf(!IS_ROOT)('as the named unprivileged user, with the same default policy, declare succeeds' + NEEDS_ROOT, async () => {
     const file = path.join(dir, 'decl.json');
     jsonFile(dir, 'decl.json', declaration());
     spawnSync('chown', [`${uid}:${gid}`, file]);

@@ -1,19 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRawOutput, gitDirOf, loadOrCreateOutputKey, OUTPUT_KEY_FILE, outputKeyId } from '../../../main/evidence/outputKey';
 import type { OutputHmac } from '../../../app/records';
-import { cleanup, cliEnv, declaration, jsonFile, runCli, tempDir } from '../../support/cli';
+import { declaration, jsonFile } from '../../support/cli';
 import { allObjectsText, assertCliBuilt, gitx } from '../../support/lifecycleKit';
-import { createNamedUser, type NamedUser } from '../../support/namedUser';
+import { IS_ROOT, NEEDS_ROOT, operatorRepo, type OperatorRepo } from '../../support/namedUser';
 import { CREDENTIAL_FORMATS, Rng, firstLeak, type Sample } from '../../support/redactionCorpus';
 
 // Issue 13, end to end: secrets sent through the real CLI as a named non-root user — command
 // output (`exec -- cat FILE`), command lines (argv) and notes — reach no git object and no file
 // of the git dir; the action's output is authenticated under the host key, not hashed in the clear.
-const isRoot = process.getuid?.() === 0;
-const NEEDS_ROOT = isRoot ? '' : ' [skipped: not running as root, cannot create a user or switch uid]';
 
 /** Every file under `dir`, as text (binary files too: a secret in them would still show). */
 function filesText(dir: string): string {
@@ -30,39 +28,27 @@ function filesText(dir: string): string {
 beforeAll(() => assertCliBuilt());
 
 describe('redaction through the CLI, as a named user' + NEEDS_ROOT, () => {
-  let named: NamedUser | undefined;
-  let user = '';
+  let op: OperatorRepo | undefined;
   let uid = 0;
   let gid = 0;
   let dir = '';
   let repo = '';
-  let env: NodeJS.ProcessEnv = {};
   const samples: Array<Sample & { name: string }> = CREDENTIAL_FORMATS.map((f, i) => ({ name: f.name, ...f.make(new Rng(77_000 + i)) }));
   const outputSamples = samples.filter((_, i) => i % 2 === 0);
   const noteSamples = samples.filter((_, i) => i % 2 === 1);
   const argvSamples = samples.filter((s) => s.argv[0] !== 'printf' && s.argv[0] !== 'curl').slice(0, 6);
-  const asUser = (args: string[]) => runCli(['--repo', repo, ...args], { env, uid, gid, cwd: dir });
+  const asUser = (args: string[]) => op!.asUser(args);
 
   beforeAll(async () => {
-    if (!isRoot) return;
-    named = createNamedUser('bgredact');
-    ({ name: user, uid, gid } = named);
-    dir = tempDir('bg-redact-');
-    chmodSync(dir, 0o755);
-    repo = path.join(dir, 'evidence');
-    const created = await runCli(['--repo', repo, 'status'], { env: cliEnv(path.join(dir, 'data')) });
-    expect(created.code, created.stderr).toBe(3);
-    const chown = spawnSync('chown', ['-R', `${uid}:${gid}`, dir], { encoding: 'utf8' });
-    if (chown.status !== 0) throw new Error(`chown failed: ${chown.stderr}`);
-    env = cliEnv(path.join(dir, 'data'), { HOME: named.home, USER: user, LOGNAME: user });
+    if (!IS_ROOT) return;
+    op = await operatorRepo('bgredact');
+    ({ dir, repo } = op);
+    ({ uid, gid } = op.named);
   });
 
-  afterAll(() => {
-    if (dir) cleanup(dir);
-    named?.remove();
-  });
+  afterAll(() => op?.remove());
 
-  it.skipIf(!isRoot)('leaves no secret in any git object or file of the git dir, and authenticates the output under the host key', async () => {
+  it.skipIf(!IS_ROOT)('leaves no secret in any git object or file of the git dir, and authenticates the output under the host key', async () => {
     const decl = jsonFile(dir, 'decl.json', declaration());
     const outFile = path.join(dir, 'output.txt');
     const output = outputSamples.map((s) => `### ${s.name}\n${s.text}\n`).join('');

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bufferText } from '../../../app/recording/replay';
 import { CLI, ROOT, cleanup, jsonFile, CLOSURE } from '../../support/cli';
 import { allObjectsText, assertCliBuilt, declaredAgo, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
-import { processesWith, sleepsWith, TEST_PROMPT, testHome, uniqueSeconds } from '../../support/shellDriver';
+import { sleepMarkers, sleepsWith, TEST_PROMPT, testHome } from '../../support/shellDriver';
 import { waitFor } from '../../support/waitFor';
 
 // Issue 17: `breakglass shell` on a real PTY (node-pty drives the CLI as a terminal would), real
@@ -15,7 +15,7 @@ import { waitFor } from '../../support/waitFor';
 // redactor; verify checks the recording; `log --transcript` prints what it showed.
 
 const { Terminal } = xtermHeadless;
-const markers: number[] = [];
+const marker = sleepMarkers();
 const ptys: nodePty.IPty[] = [];
 let ws: Workspace;
 
@@ -32,7 +32,6 @@ afterEach(() => {
       // Already gone.
     }
   }
-  for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
 });
 
 /** `breakglass shell` on a PTY, its screen in a headless terminal. */
@@ -55,6 +54,16 @@ function cliShell(sessionId: string) {
   };
   const waitForText = (what: string, test: (s: string) => boolean, timeoutMs = 20_000) => waitFor(what, async () => test(await text()), { timeoutMs });
   return { pty, home, exited, text, waitForText };
+}
+
+/** `breakglass shell` at its first prompt, with a `setsid` and a double-forked `sleep m` started in it. */
+async function shellWithEscapees(sessionId: string) {
+  const m = marker();
+  const sh = cliShell(sessionId);
+  await sh.waitForText('the first prompt', (s) => s.includes(TEST_PROMPT));
+  sh.pty.write(`setsid sleep ${m} & (sleep ${m} &) ; echo spawned\r`);
+  await waitFor('the two sleeps', () => sleepsWith(m).length === 2, { timeoutMs: 10_000 });
+  return { sh, m };
 }
 
 const prompts = (s: string) => s.split(TEST_PROMPT).length - 1;
@@ -113,12 +122,7 @@ describe.skipIf(process.platform !== 'linux')('breakglass shell', () => {
 
   it('is ended at the expiry with a last line, setsid and double-forked children gone within 2 s', async () => {
     const state = await declaredAgo(ws.repo, 50_000, { durationMinutes: 1, environment: 'pre-production' });
-    const m = uniqueSeconds();
-    markers.push(m);
-    const sh = cliShell(state.sessionId);
-    await sh.waitForText('the first prompt', (s) => s.includes(TEST_PROMPT));
-    sh.pty.write(`setsid sleep ${m} & (sleep ${m} &) ; echo spawned\r`);
-    await waitFor('the two sleeps', () => sleepsWith(m).length === 2, { timeoutMs: 10_000 });
+    const { sh, m } = await shellWithEscapees(state.sessionId);
     await sh.exited;
     const expiry = Date.parse(state.expiresAt);
     await waitFor(`every "sleep ${m}" gone`, () => sleepsWith(m).length === 0, { timeoutMs: 5_000 });
@@ -134,12 +138,7 @@ describe.skipIf(process.platform !== 'linux')('breakglass shell', () => {
 
   it('kill -9 of the recording CLI ends the shell\'s namespace; closing the session records the crash recovery', async () => {
     const state = await declaredAgo(ws.repo, 0, { durationMinutes: 30, environment: 'production' });
-    const m = uniqueSeconds();
-    markers.push(m);
-    const sh = cliShell(state.sessionId);
-    await sh.waitForText('the first prompt', (s) => s.includes(TEST_PROMPT));
-    sh.pty.write(`setsid sleep ${m} & (sleep ${m} &) ; echo spawned\r`);
-    await waitFor('the two sleeps', () => sleepsWith(m).length === 2, { timeoutMs: 10_000 });
+    const { sh, m } = await shellWithEscapees(state.sessionId);
     process.kill(sh.pty.pid, 'SIGKILL');
     const killedAt = Date.now();
     await waitFor(`every "sleep ${m}" gone`, () => sleepsWith(m).length === 0, { timeoutMs: 5_000 });

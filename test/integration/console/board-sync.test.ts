@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleBackend } from '../../../main/console/backend';
 import { CALLS, type CallName, type Envelope } from '../../../app/contract';
 import type { BoardData, PushStatus, SessionView, StatusSnapshot, SyncStatus } from '../../../app/views';
-import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { cliEnv, declaration, git } from '../../support/cli';
 import { lastJson } from '../../support/cliProcess';
 import { createEvidenceRepo, expectExit, gitRaw, revList } from '../../support/evidenceRepo';
 import { GitDaemon } from '../../support/gitDaemon';
 import { waitFor } from '../../support/waitFor';
-import type { DeclaredJson, LogEntry, VerifyJson } from '../../support/cliJson';
 import { scratchFolder } from '../../support/scratch';
+import { cliHost } from '../../support/cliHost';
 
 /**
  * Offline-first sync and the commander's board (issue 6, "Tests" first bullet), end to end with
@@ -22,16 +22,13 @@ import { scratchFolder } from '../../support/scratch';
 
 const { dir: tmp, fresh, json } = scratchFolder('bg-board-sync-');
 
-/** One admin host: its own data dir, host id and name, and its own evidence repository. */
+/** One admin host (test/support/cliHost.ts) with its own host name, adding notes and commands to a session and pushing. */
 function adminHost(id: string, name: string, repo: string) {
-  const env = cliEnv(fresh(`data-${id}`), { BREAKGLASS_HOST_ID: id, BREAKGLASS_HOST_NAME: name });
-  const cli = (...args: string[]) => runCli(['--repo', repo, '--json', ...args], { env });
+  const h = cliHost({ fresh, json }, id, repo, { BREAKGLASS_HOST_NAME: name });
+  const { cli } = h;
   return {
-    id, name, repo, env, cli,
-    async declare(overrides: Record<string, unknown>): Promise<DeclaredJson> {
-      const file = json(`decl-${id}`, declaration(overrides));
-      return lastJson<DeclaredJson>(expectExit(await cli('declare', '--file', file), 0, `${id} declare`));
-    },
+    ...h,
+    name,
     async note(sessionId: string, text: string): Promise<string> {
       return lastJson<{ commit: string }>(expectExit(await cli('note', '--session', sessionId, text), 0, `${id} note`)).commit;
     },
@@ -41,12 +38,9 @@ function adminHost(id: string, name: string, repo: string) {
      */
     async exec(sessionId: string, ...argv: string[]): Promise<string[]> {
       expectExit(await cli('exec', '--session', sessionId, '--', ...argv), 0, `${id} exec`);
-      const log = await this.log(sessionId);
+      const log = await h.log(sessionId);
       expect(log.slice(-2).map((e) => e.type)).toEqual(['action-started', 'action']);
       return log.slice(-2).map((e) => e.commit);
-    },
-    async log(sessionId: string): Promise<LogEntry[]> {
-      return lastJson<LogEntry[]>(expectExit(await cli('log', '--session', sessionId), 0, `${id} log`));
     },
     async push(): Promise<{ code: number | null; status: PushStatus }> {
       const r = await cli('push');
@@ -54,13 +48,6 @@ function adminHost(id: string, name: string, repo: string) {
     },
     async pushStatus(): Promise<PushStatus> {
       return lastJson<{ push: PushStatus }>(await cli('status')).push;
-    },
-    async verify(): Promise<VerifyJson> {
-      const r = await cli('verify');
-      const report = lastJson<VerifyJson>(r);
-      expect(report.problems, `${id} verify problems`).toEqual([]);
-      expect(r.code).toBe(0);
-      return report;
     },
   };
 }

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateLedger } from '../../../bench/generate';
 import type { Forwarder } from '../../../main/forward/forwarder';
-import { cleanup, declaration, jsonFile, ROOT, tempDir } from '../../support/cli';
+import { cleanup, declaration, jsonFile, ROOT } from '../../support/cli';
 import { declareUnforwarded, firstArrivals, ledgerOrder, openForwarder, recordIds, setForwarding } from '../../support/forwardHarness';
-import { startHecReceiver, startWebhookReceiver, type HecReceiver, type WebhookReceiver } from '../../support/httpsReceivers';
+import type { HecReceiver, WebhookReceiver } from '../../support/httpsReceivers';
+import { receiverDestinations, startForwardReceivers, type DestinationExtras, type ForwardReceivers } from '../../support/forwardReceivers';
 import { assertCliBuilt, sessionLog, workspace, type Workspace } from '../../support/lifecycleKit';
-import { startRsyslog, type Rsyslog } from '../../support/rsyslog';
-import { makeTestCa, type TestCa } from '../../support/testCa';
+import type { Rsyslog } from '../../support/rsyslog';
+import type { TestCa } from '../../support/testCa';
 import { waitFor } from '../../support/waitFor';
 
 /**
@@ -24,20 +25,14 @@ const SECRET = 'whsec-delivery-test-secret';
 const TOKEN = 'hec-delivery-test-token';
 const ENV: NodeJS.ProcessEnv = { BG_WEBHOOK_SECRET: SECRET, BG_HEC_TOKEN: TOKEN };
 
-let dir: string;
+let receivers: ForwardReceivers | undefined;
 let ca: TestCa;
 let syslog: Rsyslog;
 let webhook: WebhookReceiver;
 let hec: HecReceiver;
 const open: Forwarder[] = [];
 
-function destinations(extra: { syslog?: Record<string, unknown> } = {}): Array<Record<string, unknown>> {
-  return [
-    { id: 'siem', kind: 'syslog', host: '127.0.0.1', port: syslog.port, caFile: ca.caCert, ...extra.syslog },
-    { id: 'alerts', kind: 'webhook', url: `${webhook.url}/hook`, secret: { env: 'BG_WEBHOOK_SECRET' }, caFile: ca.caCert },
-    { id: 'splunk', kind: 'splunk-hec', url: hec.url, token: { env: 'BG_HEC_TOKEN' }, caFile: ca.caCert, indexerAcknowledgement: true },
-  ];
-}
+const destinations = (extra: DestinationExtras = {}) => receiverDestinations(receivers!, 'BG_WEBHOOK_SECRET', extra);
 
 type Received = Record<'siem' | 'alerts' | 'splunk', string[]>;
 
@@ -80,21 +75,16 @@ async function started(ws: Workspace, options: Parameters<typeof openForwarder>[
 describe('forwarding every record (issue 19)', () => {
   beforeAll(async () => {
     assertCliBuilt();
-    dir = tempDir('bg-fwd-delivery-');
-    ca = makeTestCa(path.join(dir, 'ca'));
-    syslog = await startRsyslog(path.join(dir, 'rsyslog'), ca);
-    webhook = await startWebhookReceiver(ca, SECRET);
-    hec = await startHecReceiver(ca, TOKEN, { ack: true });
+    receivers = await startForwardReceivers('bg-fwd-delivery-', SECRET, { hecToken: TOKEN });
+    ({ ca, syslog, webhook } = receivers);
+    hec = receivers.hec!;
   });
 
   afterEach(async () => {
     await Promise.all(open.splice(0).map((f) => f.stop()));
   });
 
-  afterAll(async () => {
-    await Promise.all([syslog?.stop(), webhook?.stop(), hec?.stop()]);
-    cleanup(dir);
-  });
+  afterAll(() => receivers?.stop());
 
   it('a declaration committed through the CLI reaches rsyslog, the webhook and HEC within 2 s, as one event with its hash, session and commit', async () => {
     const ws = await workspace();

@@ -3,12 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ForwardDestinationStatus, ForwardTestResult } from '../../../app/forwarding/status';
 import type { PreconditionResult } from '../../../app/service';
 import { ConsoleBackend } from '../../../main/console/backend';
-import { cleanup, declaration, jsonFile, tempDir } from '../../support/cli';
+import { cleanup, declaration, jsonFile } from '../../support/cli';
 import { ledgerOrder, recordIds, setForwarding } from '../../support/forwardHarness';
-import { startWebhookReceiver, type WebhookReceiver } from '../../support/httpsReceivers';
+import type { WebhookReceiver } from '../../support/httpsReceivers';
+import { receiverDestinations, startForwardReceivers, type DestinationExtras, type ForwardReceivers } from '../../support/forwardReceivers';
 import { assertCliBuilt, workspace, type Workspace } from '../../support/lifecycleKit';
-import { startRsyslog, type Rsyslog } from '../../support/rsyslog';
-import { makeTestCa, type TestCa } from '../../support/testCa';
+import type { Rsyslog } from '../../support/rsyslog';
+import type { TestCa } from '../../support/testCa';
 import { waitFor } from '../../support/waitFor';
 
 /**
@@ -20,18 +21,14 @@ import { waitFor } from '../../support/waitFor';
  */
 
 const SECRET = 'whsec-wiring-test-secret';
+let receivers: ForwardReceivers | undefined;
 let dir: string;
 let ca: TestCa;
 let syslog: Rsyslog;
 let webhook: WebhookReceiver;
 const backends: ConsoleBackend[] = [];
 
-function destinations(extra: { webhook?: Record<string, unknown> } = {}): Array<Record<string, unknown>> {
-  return [
-    { id: 'siem', kind: 'syslog', host: '127.0.0.1', port: syslog.port, caFile: ca.caCert },
-    { id: 'alerts', kind: 'webhook', url: `${webhook.url}/hook`, secret: { env: 'BG_WIRING_SECRET' }, caFile: ca.caCert, timeoutSeconds: 2, ...extra.webhook },
-  ];
-}
+const destinations = (extra: DestinationExtras = {}) => receiverDestinations(receivers!, 'BG_WIRING_SECRET', { ...extra, webhook: { timeoutSeconds: 2, ...extra.webhook } });
 
 async function forwardingWorkspace(to = destinations()): Promise<Workspace> {
   const ws = await workspace({ env: { BG_WIRING_SECRET: SECRET } });
@@ -58,20 +55,15 @@ const atSyslog = (ids: Set<string>) => recordIds(syslog.events()).filter((id) =>
 describe('forwarding in the console and the CLI (issue 19)', () => {
   beforeAll(async () => {
     assertCliBuilt();
-    dir = tempDir('bg-fwd-wiring-');
-    ca = makeTestCa(path.join(dir, 'ca'));
-    syslog = await startRsyslog(path.join(dir, 'rsyslog'), ca);
-    webhook = await startWebhookReceiver(ca, SECRET);
+    receivers = await startForwardReceivers('bg-fwd-wiring-', SECRET);
+    ({ dir, ca, syslog, webhook } = receivers);
   });
 
   afterEach(async () => {
     for (const b of backends.splice(0)) b.stop();
   });
 
-  afterAll(async () => {
-    await Promise.all([syslog?.stop(), webhook?.stop()]);
-    cleanup(dir);
-  });
+  afterAll(() => receivers?.stop());
 
   it('the console forwards a declaration within 2 s, reports it in forward.status and forward.changed, and follows a policy change', async () => {
     const ws = await forwardingWorkspace();

@@ -28,6 +28,14 @@ async function repoWithData() {
 const report = (w: { repo: string; env: NodeJS.ProcessEnv }, out: string, cwd?: string) =>
   runCli(['--repo', w.repo, 'report', '--from', '2026-01-01', '--to', '2026-12-31', '--out', out], { env: w.env, ...(cwd ? { cwd } : {}) });
 
+/** The report is refused for `target` (exit 2, saying `why`), and `untouched` still holds `content`. */
+async function expectRefused(w: { repo: string; env: NodeJS.ProcessEnv }, target: string, why: RegExp, untouched: string, content: string): Promise<void> {
+  const r = await report(w, target);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(why);
+  expect(readFileSync(untouched, 'utf8')).toBe(content);
+}
+
 describe('report --out', () => {
   it('refuses a symbolic link planted where the report goes, and the file it points to is untouched', async () => {
     const w = await repoWithData();
@@ -35,10 +43,7 @@ describe('report --out', () => {
     writeFileSync(victim, 'export PATH=/usr/bin\n');
     const planted = path.join(w.dir, 'report.md');
     symlinkSync(victim, planted);
-    const r = await report(w, planted);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/symbolic link/);
-    expect(readFileSync(victim, 'utf8')).toBe('export PATH=/usr/bin\n');
+    await expectRefused(w, planted, /symbolic link/, victim, 'export PATH=/usr/bin\n');
   });
 
   it('refuses to overwrite a file another user created, and one with another hard link', async () => {
@@ -46,19 +51,13 @@ describe('report --out', () => {
     const theirs = path.join(w.dir, 'theirs.md');
     writeFileSync(theirs, 'not yours');
     chownSync(theirs, OTHER_UID, OTHER_UID);
-    const r1 = await report(w, theirs);
-    expect(r1.code).toBe(2);
-    expect(r1.stderr).toMatch(/belongs to another user/);
-    expect(readFileSync(theirs, 'utf8')).toBe('not yours');
+    await expectRefused(w, theirs, /belongs to another user/, theirs, 'not yours');
 
     const original = path.join(w.dir, 'original.txt');
     writeFileSync(original, 'keep me');
     const linked = path.join(w.dir, 'linked.md');
     linkSync(original, linked);
-    const r2 = await report(w, linked);
-    expect(r2.code).toBe(2);
-    expect(r2.stderr).toMatch(/hard link/);
-    expect(readFileSync(original, 'utf8')).toBe('keep me');
+    await expectRefused(w, linked, /hard link/, original, 'keep me');
   });
 
   it('writes a new file 0600, and replaces the operator\'s own earlier report (made private again)', async () => {

@@ -9,26 +9,18 @@ import { crashRecoveryChunk, type RecordingChunk } from '../../../app/recording/
 import { startContained } from '../../../main/process/container';
 import { containmentPlan, namespaceInit } from '../../../main/process/containment';
 import { scheduleShellExpiry } from '../../../main/process/recordedShell';
-import { driveShell, processesWith, uniqueSeconds } from '../../support/shellDriver';
+import { driveShell, escapees, processesWith, sleepMarkers } from '../../support/shellDriver';
 import { waitFor } from '../../support/waitFor';
 
 // Issue 17: "`setsid sleep 600 &` and a double-forked child inside `exec` and inside the shell
 // are gone within 2 s"; killing the wrapper — or our own Node process — ends them too.
 
-const escapees = (marker: number) => `setsid sleep ${marker} & (sleep ${marker} &) ; nohup sleep ${marker} >/dev/null 2>&1 &`;
 const children: ChildProcess[] = [];
-const markers: number[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
-  // Whatever a failed test (or the fallback, by design) left behind.
-  for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
 });
-
-function marker(): number {
-  const m = uniqueSeconds();
-  markers.push(m);
-  return m;
-}
+// Whatever a failed test (or the fallback, by design) left behind is killed after each test.
+const marker = sleepMarkers();
 
 async function goneWithin(ms: number, m: number): Promise<number> {
   const t = Date.now();

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authorizeRecordSigner } from '../../../app/roster/lookup';
 import { recordPath } from '../../../app/records';
 import { Git } from '../../../main/git';
@@ -10,30 +8,20 @@ import { RecordCommitter, type RecordCommitRequest } from '../../../main/signing
 import { agentSigner } from '../../../main/signing/signer';
 import { SignatureCheckPool } from '../../../main/signing/verifyPool';
 import { SshToolFailure } from '../../../main/signing/sshTools';
-import { git, gitVerifyCommit, inProcessVerdict, mustParseRoster, rawCommit, rosterYaml, startPeople, writeAllowedSigners, type People } from '../../support/signingKit';
+import { git, gitVerifyCommit, inProcessVerdict, mustParseRoster, rawCommit, rosterYaml, peoplePerFile, writeAllowedSigners } from '../../support/signingKit';
 
 // Issue 15, "How it is checked": the in-process verifier agrees with `git verify-commit` (using
 // the allowed_signers file generated from the roster) on signed, unsigned, wrong-key and
 // tampered commits; impersonation fails; a revoked key's later commits fail, earlier ones stand.
 
-let dir: string;
-let people: People;
+const kit = peoplePerFile('bg-signed-commits-');
 const BRANCH = 'refs/heads/main';
 const SESSION = 'bg-20261128-094826-0a1b2c3d';
 const T0 = Date.parse('2026-11-28T09:48:26Z') / 1000;
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bg-signed-commits-'));
-  people = await startPeople(dir);
-});
-afterAll(() => {
-  people?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 function newRepo(name: string, format: 'sha1' | 'sha256' = 'sha1'): string {
-  const repo = path.join(dir, name);
-  git(dir, ['init', '-q', '--bare', `--object-format=${format}`, repo]);
+  const repo = path.join(kit.dir, name);
+  git(kit.dir, ['init', '-q', '--bare', `--object-format=${format}`, repo]);
   return repo;
 }
 
@@ -53,11 +41,11 @@ const GRACE = { name: 'Grace Hopper', email: 'grace@example.com' };
 describe('in-process verification agrees with git verify-commit', () => {
   it('on signed, unsigned, wrong-key, tampered and git-made commits', async () => {
     const repo = newRepo('agree.git');
-    const roster = mustParseRoster(rosterYaml(people));
-    const signers = writeAllowedSigners(dir, roster);
+    const roster = mustParseRoster(rosterYaml(kit.people));
+    const signers = writeAllowedSigners(kit.dir, roster);
     const committer = await RecordCommitter.open(new Git(repo));
-    const ada = agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket });
-    const mallory = agentSigner(people.mallory.key.publicKey, { agentSocket: people.mallory.agent.socket });
+    const ada = agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket });
+    const mallory = agentSigner(kit.people.mallory.key.publicKey, { agentSocket: kit.people.mallory.agent.socket });
 
     const signed = (await committer.append(request(null, 1, ADA, T0, 'declared'), ada)).commit;
     const byOutsider = (await committer.append(request(signed, 2, ADA, T0 + 60), mallory)).commit;
@@ -66,8 +54,8 @@ describe('in-process verification agrees with git verify-commit', () => {
     // Tampered: the signed commit with its message changed, written as a new object.
     const tampered = git(repo, ['hash-object', '-t', 'commit', '-w', '--stdin'], rawCommit(repo, signed).toString('utf8').replace('breakglass(', 'breakglass!('));
     // git's own `commit-tree -S` through Ada's agent: our split of the payload must match git's.
-    const byGit = git(repo, ['-c', 'gpg.format=ssh', '-c', `user.signingKey=key::${people.ada.key.publicKey.line}`, 'commit-tree', '-S', tree, '-p', unsigned, '-m', 'signed by git'], undefined, {
-      SSH_AUTH_SOCK: people.ada.agent.socket, GIT_AUTHOR_NAME: 'Ada Lovelace', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada Lovelace', GIT_COMMITTER_EMAIL: 'ada@example.com', GIT_COMMITTER_DATE: `${T0 + 120} +0000`,
+    const byGit = git(repo, ['-c', 'gpg.format=ssh', '-c', `user.signingKey=key::${kit.people.ada.key.publicKey.line}`, 'commit-tree', '-S', tree, '-p', unsigned, '-m', 'signed by git'], undefined, {
+      SSH_AUTH_SOCK: kit.people.ada.agent.socket, GIT_AUTHOR_NAME: 'Ada Lovelace', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada Lovelace', GIT_COMMITTER_EMAIL: 'ada@example.com', GIT_COMMITTER_DATE: `${T0 + 120} +0000`,
     });
 
     const expected = { signed: true, byOutsider: false, unsigned: false, tampered: false, byGit: true };
@@ -79,7 +67,7 @@ describe('in-process verification agrees with git verify-commit', () => {
     }
     expect(verifyCommitSignature(rawCommit(repo, unsigned))).toMatchObject({ status: 'unsigned' });
     expect(verifyCommitSignature(rawCommit(repo, tampered))).toMatchObject({ status: 'invalid', reason: 'bad-signature' });
-    expect(verifyCommitSignature(rawCommit(repo, byOutsider), { expectedFingerprint: people.ada.key.publicKey.fingerprint })).toMatchObject({ status: 'invalid', reason: 'wrong-key' });
+    expect(verifyCommitSignature(rawCommit(repo, byOutsider), { expectedFingerprint: kit.people.ada.key.publicKey.fingerprint })).toMatchObject({ status: 'invalid', reason: 'wrong-key' });
     // The batch reader (cat-file --batch) gives the same verdicts as one-by-one.
     const batch = await verifyCommitSignatures(new Git(repo), Object.values(commits));
     expect(batch.map((b) => b.check.status)).toEqual(['valid', 'valid', 'unsigned', 'invalid', 'valid']);
@@ -92,10 +80,10 @@ describe('in-process verification agrees with git verify-commit', () => {
 
   it("splits the payload exactly as git: another hash's signature header is not signed, any other added header is", async () => {
     const repo = newRepo('split.git');
-    const roster = mustParseRoster(rosterYaml(people));
-    const signers = writeAllowedSigners(dir, roster, 'allowed_signers_split');
+    const roster = mustParseRoster(rosterYaml(kit.people));
+    const signers = writeAllowedSigners(kit.dir, roster, 'allowed_signers_split');
     const committer = await RecordCommitter.open(new Git(repo));
-    const { commit } = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket }));
+    const { commit } = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket }));
     const raw = rawCommit(repo, commit).toString('utf8');
     const withHeader = (header: string) => git(repo, ['hash-object', '-t', 'commit', '-w', '--stdin', '--literally'], raw.replace('\ngpgsig ', `\n${header}\ngpgsig `));
     const otherHash = withHeader('gpgsig-sha256 -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----');
@@ -107,24 +95,24 @@ describe('in-process verification agrees with git verify-commit', () => {
 
   it('git log --show-signature with the roster-generated allowed_signers says Good for the named person', async () => {
     const repo = newRepo('log.git');
-    const roster = mustParseRoster(rosterYaml(people));
-    const signers = writeAllowedSigners(dir, roster, 'allowed_signers_log');
+    const roster = mustParseRoster(rosterYaml(kit.people));
+    const signers = writeAllowedSigners(kit.dir, roster, 'allowed_signers_log');
     const committer = await RecordCommitter.open(new Git(repo));
-    const first = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket }));
-    await committer.append({ ...request(first.commit, 2, GRACE, T0 + 86_400, 'reviewed') }, agentSigner(people.grace.key.publicKey, { agentSocket: people.grace.agent.socket }));
+    const first = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket }));
+    await committer.append({ ...request(first.commit, 2, GRACE, T0 + 86_400, 'reviewed') }, agentSigner(kit.people.grace.key.publicKey, { agentSocket: kit.people.grace.agent.socket }));
     const log = git(repo, ['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${signers}`, 'log', '--show-signature', 'main']);
-    expect(log).toContain(`Good "git" signature for ada@example.com with ED25519 key ${people.ada.key.publicKey.fingerprint}`);
-    expect(log).toContain(`Good "git" signature for grace@example.com with ECDSA key ${people.grace.key.publicKey.fingerprint}`);
+    expect(log).toContain(`Good "git" signature for ada@example.com with ED25519 key ${kit.people.ada.key.publicKey.fingerprint}`);
+    expect(log).toContain(`Good "git" signature for grace@example.com with ECDSA key ${kit.people.grace.key.publicKey.fingerprint}`);
     expect(log).not.toMatch(/BAD signature|No principal matched/);
   });
 
   it('works the same in a SHA-256 repository (gpgsig-sha256 header)', async () => {
     const repo = newRepo('sha256.git', 'sha256');
-    const roster = mustParseRoster(rosterYaml(people));
-    const signers = writeAllowedSigners(dir, roster, 'allowed_signers_256');
+    const roster = mustParseRoster(rosterYaml(kit.people));
+    const signers = writeAllowedSigners(kit.dir, roster, 'allowed_signers_256');
     const committer = await RecordCommitter.open(new Git(repo));
     expect(committer.format).toBe('sha256');
-    const { commit } = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket }));
+    const { commit } = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket }));
     expect(commit).toHaveLength(64);
     expect(rawCommit(repo, commit).toString()).toContain('\ngpgsig-sha256 -----BEGIN SSH SIGNATURE-----');
     expect(gitVerifyCommit(repo, commit, signers).ok).toBe(true);
@@ -136,19 +124,19 @@ describe('in-process verification agrees with git verify-commit', () => {
 describe('impersonation', () => {
   it("Ada's key cannot produce a signature that verifies as Grace", async () => {
     const repo = newRepo('impersonation.git');
-    const roster = mustParseRoster(rosterYaml(people));
-    const signers = writeAllowedSigners(dir, roster, 'allowed_signers_imp');
+    const roster = mustParseRoster(rosterYaml(kit.people));
+    const signers = writeAllowedSigners(kit.dir, roster, 'allowed_signers_imp');
     const committer = await RecordCommitter.open(new Git(repo));
-    const declared = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket }));
+    const declared = await committer.append(request(null, 1, ADA, T0, 'declared'), agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket }));
 
     // 1. Asking Ada's agent to sign with Grace's key: the agent does not hold it; nothing is committed.
-    const asGrace = agentSigner(people.grace.key.publicKey, { agentSocket: people.ada.agent.socket });
+    const asGrace = agentSigner(kit.people.grace.key.publicKey, { agentSocket: kit.people.ada.agent.socket });
     await expect(asGrace.sign(Buffer.from('x'))).rejects.toMatchObject({ name: 'SshToolFailure', reason: 'key-not-in-agent' });
     await expect(committer.append(request(declared.commit, 2, GRACE, T0 + 86_400, 'reviewed'), asGrace)).rejects.toMatchObject({ code: 'evidence-not-committed' });
     expect(git(repo, ['rev-parse', 'main'])).toBe(declared.commit);
 
     // 2. A review naming Grace, signed with Ada's own key: git says Good — for ada@example.com — and the roster refuses it.
-    const forged = await committer.append(request(declared.commit, 2, GRACE, T0 + 86_400, 'reviewed'), agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket }));
+    const forged = await committer.append(request(declared.commit, 2, GRACE, T0 + 86_400, 'reviewed'), agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket }));
     const viaGit = gitVerifyCommit(repo, forged.commit, signers);
     expect(viaGit.output).toContain('for ada@example.com');
     expect(viaGit.output).not.toContain('signature for grace@example.com');
@@ -158,13 +146,13 @@ describe('impersonation', () => {
       record: { type: 'reviewed', sessionId: SESSION, actor: GRACE, host: { id: 'ws-1' } },
       fingerprint: check.status === 'valid' ? check.key.fingerprint : null,
       atMs: T0 * 1000,
-      operator: { person: ADA, fingerprints: [people.ada.key.publicKey.fingerprint] },
+      operator: { person: ADA, fingerprints: [kit.people.ada.key.publicKey.fingerprint] },
     });
-    expect(verdict).toMatchObject({ ok: false, finding: { code: 'wrong-person', fingerprint: people.ada.key.publicKey.fingerprint } });
+    expect(verdict).toMatchObject({ ok: false, finding: { code: 'wrong-person', fingerprint: kit.people.ada.key.publicKey.fingerprint } });
 
     // 3. Grace's public key spliced into a signature Ada made: it verifies for nobody.
     const raw = rawCommit(repo, forged.commit).toString('utf8');
-    const adaBlob = Buffer.from(people.ada.key.publicKey.blob);
+    const adaBlob = Buffer.from(kit.people.ada.key.publicKey.blob);
     const lines = raw.split('\n');
     const start = lines.findIndex((l) => l.startsWith('gpgsig '));
     const end = lines.findIndex((l, i) => i > start && l.includes('END SSH SIGNATURE'));
@@ -173,11 +161,11 @@ describe('impersonation', () => {
     const at = blob.indexOf(adaBlob);
     expect(at).toBeGreaterThan(0);
     // Same-length splice is only possible for a key of the same type: use Mallory's ed25519 key, then list Mallory as Grace.
-    const spliced = Buffer.concat([blob.subarray(0, at), Buffer.from(people.mallory.key.publicKey.blob), blob.subarray(at + adaBlob.length)]);
+    const spliced = Buffer.concat([blob.subarray(0, at), Buffer.from(kit.people.mallory.key.publicKey.blob), blob.subarray(at + adaBlob.length)]);
     const rebuilt = [...lines.slice(0, start), `gpgsig -----BEGIN SSH SIGNATURE-----`, ...spliced.toString('base64').match(/.{1,70}/g)!.map((l) => ` ${l}`), ...lines.slice(end)].join('\n');
     const splicedCommit = git(repo, ['hash-object', '-t', 'commit', '-w', '--stdin'], rebuilt);
-    const graceIsMallory = mustParseRoster(rosterYaml(people).replace(people.grace.key.line, people.mallory.key.line));
-    const signers2 = writeAllowedSigners(dir, graceIsMallory, 'allowed_signers_imp2');
+    const graceIsMallory = mustParseRoster(rosterYaml(kit.people).replace(kit.people.grace.key.line, kit.people.mallory.key.line));
+    const signers2 = writeAllowedSigners(kit.dir, graceIsMallory, 'allowed_signers_imp2');
     expect(gitVerifyCommit(repo, splicedCommit, signers2).ok).toBe(false);
     expect(inProcessVerdict(rawCommit(repo, splicedCommit), graceIsMallory)).toBe(false);
     expect(verifyCommitSignature(rawCommit(repo, splicedCommit))).toMatchObject({ status: 'invalid', reason: 'bad-signature' });
@@ -186,7 +174,7 @@ describe('impersonation', () => {
   it('a signer failure leaves the branch where it was', async () => {
     const repo = newRepo('fail-closed.git');
     const committer = await RecordCommitter.open(new Git(repo));
-    const dead = agentSigner(people.ada.key.publicKey, { agentSocket: path.join(dir, 'no-such-agent.sock') });
+    const dead = agentSigner(kit.people.ada.key.publicKey, { agentSocket: path.join(kit.dir, 'no-such-agent.sock') });
     const failure = await committer.append(request(null, 1, ADA, T0, 'declared'), dead).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: 'evidence-not-committed' });
     expect((failure as Error).message).toContain('No ssh-agent answers');
@@ -199,13 +187,13 @@ describe('validity windows and revocation', () => {
   it("a revoked key's later commits fail while its earlier ones stay valid — in git and in-process, to the second", async () => {
     const repo = newRepo('revoked.git');
     const revokedAt = T0 + 3600;
-    const roster = mustParseRoster(rosterYaml(people, {
+    const roster = mustParseRoster(rosterYaml(kit.people, {
       validAfter: new Date((T0 - 86_400) * 1000).toISOString().replace('.000', ''),
       revoked: { at: new Date(revokedAt * 1000).toISOString().replace('.000', ''), reason: 'Laptop lost' },
     }));
-    const signers = writeAllowedSigners(dir, roster, 'allowed_signers_rev');
+    const signers = writeAllowedSigners(kit.dir, roster, 'allowed_signers_rev');
     const committer = await RecordCommitter.open(new Git(repo));
-    const ada = agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket });
+    const ada = agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket });
     const cases: Array<[string, number, boolean]> = [
       ['before the window', T0 - 86_400 - 1, false],
       ['first second of the window', T0 - 86_400, true],

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, statSync, chmodSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, statSync, chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSshPublicKey } from '../../../app/roster/sshKey';
@@ -9,25 +8,15 @@ import { ensureHostKey, hostKeySigner } from '../../../main/signing/hostKey';
 import { RecordCommitConflict, RecordCommitter, type RecordCommitRequest } from '../../../main/signing/recordCommit';
 import { agentSigner, listAgentKeys, TOUCH_PROMPT } from '../../../main/signing/signer';
 import { opensshFingerprint, startAgent, type TestAgent } from '../../support/sshAgent';
-import { git, gitVerifyCommit, mustParseRoster, rawCommit, rosterYaml, startPeople, writeAllowedSigners, type People } from '../../support/signingKit';
+import { git, gitVerifyCommit, mustParseRoster, rawCommit, rosterYaml, peoplePerFile, writeAllowedSigners } from '../../support/signingKit';
 import { softKey } from '../../support/softSsh';
 
 // The signed record commit path: trees built from the parent's, compare-and-swap on the branch,
 // refusals that leave the branch alone; the host key; the agent's key list.
 
-let dir: string;
-let people: People;
+const kit = peoplePerFile('bg-record-commit-');
 const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const T0 = Date.parse('2026-11-28T09:48:26Z') / 1000;
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bg-record-commit-'));
-  people = await startPeople(dir);
-});
-afterAll(() => {
-  people?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 function req(parent: string | null, file: string, seconds = T0): RecordCommitRequest {
   return { ref: 'refs/heads/main', parent, path: file, content: `{"file":"${file}"}\n`, message: `record ${file}`, author: { ...ADA, seconds }, committer: { ...ADA, seconds: seconds + 1 } };
@@ -35,8 +24,8 @@ function req(parent: string | null, file: string, seconds = T0): RecordCommitReq
 
 /** A repository with an unsigned history made by fast-import, as today's evidence store writes it. */
 function seededRepo(name: string): { repo: string; head: string } {
-  const repo = path.join(dir, name);
-  git(dir, ['init', '-q', '--bare', repo]);
+  const repo = path.join(kit.dir, name);
+  git(kit.dir, ['init', '-q', '--bare', repo]);
   const files = ['policy.yaml', 'README.md', 'sessions/2026/10/bg-20261001-000000-00000001/000001-declared.json', 'sessions/2026/11/bg-20261101-000000-00000002/000001-declared.json', 'sessions/2026/11/bg-20261101-000000-00000002/000002-note.json', 'journal/ws-1/000001-lock-recovered.json'];
   const stream = files.map((f, i) => `commit refs/heads/main\ncommitter Seed <seed@example.com> ${T0 - 1000 + i} +0000\ndata 5\nseed\nM 100644 inline ${f}\ndata 3\n${i}\n\n`).join('');
   git(repo, ['fast-import', '--quiet'], `${stream}done\n`);
@@ -49,7 +38,7 @@ describe('RecordCommitter', () => {
   it('adds exactly one file on top of the parent, keeps every other entry, and git fsck --strict is clean', async () => {
     const { repo, head } = seededRepo('builder.git');
     const committer = await RecordCommitter.open(new Git(repo));
-    const ada = agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket });
+    const ada = agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket });
     const paths = [
       'sessions/2026/11/bg-20261101-000000-00000002/000003-note.json', // existing session folder
       'sessions/2026/11/bg-20261128-094826-0a1b2c3d/000001-declared.json', // new session in an existing month
@@ -79,7 +68,7 @@ describe('RecordCommitter', () => {
 
   it('a second committer (cold cache) and a parent moved by another writer both work', async () => {
     const { repo, head } = seededRepo('cold.git');
-    const ada = agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket });
+    const ada = agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket });
     const a = await (await RecordCommitter.open(new Git(repo))).append(req(head, 'sessions/2026/11/bg-20261101-000000-00000002/000003-note.json'), ada);
     // Another writer (fast-import) adds to the same month folder; a warm committer must read the new trees.
     const warm = await RecordCommitter.open(new Git(repo));
@@ -96,7 +85,7 @@ describe('RecordCommitter', () => {
   it('compare-and-swap: a stale parent is a RecordCommitConflict and the branch stays where the other writer put it', async () => {
     const { repo, head } = seededRepo('cas.git');
     const committer = await RecordCommitter.open(new Git(repo));
-    const ada = agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket });
+    const ada = agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket });
     const first = await committer.append(req(head, 'sessions/2026/11/bg-20261101-000000-00000002/000003-note.json'), ada);
     await expect(committer.append(req(head, 'sessions/2026/11/bg-20261101-000000-00000002/000004-note.json'), ada)).rejects.toBeInstanceOf(RecordCommitConflict);
     expect(git(repo, ['rev-parse', 'main'])).toBe(first.commit);
@@ -107,7 +96,7 @@ describe('RecordCommitter', () => {
   it('refuses to rewrite a record, a file where a folder must be, a bad path and an unknown parent — nothing moves', async () => {
     const { repo, head } = seededRepo('refuse.git');
     const committer = await RecordCommitter.open(new Git(repo));
-    const ada = agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket });
+    const ada = agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket });
     await expect(committer.append(req(head, 'sessions/2026/11/bg-20261101-000000-00000002/000002-note.json'), ada)).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/never rewritten/) });
     await expect(committer.append(req(head, 'policy.yaml/x.json'), ada)).rejects.toMatchObject({ code: 'refused' });
     await expect(committer.append(req(head, '../escape.json'), ada)).rejects.toMatchObject({ code: 'invalid-input', field: 'path' });
@@ -121,21 +110,21 @@ describe('RecordCommitter', () => {
     const committer = await RecordCommitter.open(new Git(repo));
     const messages: string[] = [];
     // A FIDO2 public key whose private half is on no device this agent can reach.
-    const sk = agentSigner(softKey('sk-ssh-ed25519@openssh.com').publicKey, { agentSocket: people.ada.agent.socket, onTouch: (m) => messages.push(m) });
+    const sk = agentSigner(softKey('sk-ssh-ed25519@openssh.com').publicKey, { agentSocket: kit.people.ada.agent.socket, onTouch: (m) => messages.push(m) });
     await expect(committer.append(req(head, 'sessions/2026/11/bg-20261101-000000-00000002/000003-note.json'), sk)).rejects.toMatchObject({ code: 'evidence-not-committed' });
     expect(messages).toEqual([TOUCH_PROMPT]);
     expect(TOUCH_PROMPT).toBe('Touch your security key to sign');
     expect(git(repo, ['rev-parse', 'main'])).toBe(head);
     // A software key asks for no touch.
     const plain: string[] = [];
-    await committer.append(req(head, 'sessions/2026/11/bg-20261101-000000-00000002/000003-note.json'), agentSigner(people.ada.key.publicKey, { agentSocket: people.ada.agent.socket, onTouch: (m) => plain.push(m) }));
+    await committer.append(req(head, 'sessions/2026/11/bg-20261101-000000-00000002/000003-note.json'), agentSigner(kit.people.ada.key.publicKey, { agentSocket: kit.people.ada.agent.socket, onTouch: (m) => plain.push(m) }));
     expect(plain).toEqual([]);
   });
 });
 
 describe('the per-host key', () => {
   it('is created once with mode 0600, signs host records that verify against the roster, and is refused when others can read it', async () => {
-    const data = path.join(dir, 'data');
+    const data = path.join(kit.dir, 'data');
     const [a, b] = await Promise.all([ensureHostKey(data, 'ws-1'), ensureHostKey(data, 'ws-1')]);
     expect(a.publicKey.fingerprint).toBe(b.publicKey.fingerprint);
     expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
@@ -147,8 +136,8 @@ describe('the per-host key', () => {
     const { repo, head } = seededRepo('host.git');
     const committer = await RecordCommitter.open(new Git(repo));
     const { commit } = await committer.append(req(head, 'journal/ws-1/000002-policy-adopted.json'), hostKeySigner(a));
-    const roster = mustParseRoster(rosterYaml(people, {}, `hosts:\n  - id: ws-1\n    keys:\n      - key: ${a.publicKey.line}\n`));
-    expect(gitVerifyCommit(repo, commit, writeAllowedSigners(dir, roster, 'allowed_signers_host')).ok).toBe(true);
+    const roster = mustParseRoster(rosterYaml(kit.people, {}, `hosts:\n  - id: ws-1\n    keys:\n      - key: ${a.publicKey.line}\n`));
+    expect(gitVerifyCommit(repo, commit, writeAllowedSigners(kit.dir, roster, 'allowed_signers_host')).ok).toBe(true);
     expect(verifyCommitSignature(rawCommit(repo, commit), { expectedFingerprint: a.publicKey.fingerprint }).status).toBe('valid');
 
     chmodSync(a.privateKeyPath, 0o644);
@@ -159,16 +148,16 @@ describe('the per-host key', () => {
 describe('listAgentKeys', () => {
   let empty: TestAgent;
   beforeAll(async () => {
-    empty = await startAgent(mkdtempSync(path.join(dir, 'empty-')));
+    empty = await startAgent(mkdtempSync(path.join(kit.dir, 'empty-')));
   });
   afterAll(() => empty?.stop());
 
   it("lists the agent's keys with OpenSSH's fingerprints; an empty agent gives none; no agent is agent-unreachable", async () => {
-    const keys = await listAgentKeys({ agentSocket: people.grace.agent.socket });
-    expect(keys.map((k) => k.fingerprint)).toEqual([opensshFingerprint(people.grace.key.line)]);
-    expect(keys[0]).toMatchObject({ type: 'ecdsa-sha2-nistp256', securityKey: false, comment: 'grace@test', line: parseSshPublicKey(people.grace.key.line).line });
+    const keys = await listAgentKeys({ agentSocket: kit.people.grace.agent.socket });
+    expect(keys.map((k) => k.fingerprint)).toEqual([opensshFingerprint(kit.people.grace.key.line)]);
+    expect(keys[0]).toMatchObject({ type: 'ecdsa-sha2-nistp256', securityKey: false, comment: 'grace@test', line: parseSshPublicKey(kit.people.grace.key.line).line });
     expect(await listAgentKeys({ agentSocket: empty.socket })).toEqual([]);
-    await expect(listAgentKeys({ agentSocket: path.join(dir, 'gone.sock') })).rejects.toMatchObject({ reason: 'agent-unreachable' });
+    await expect(listAgentKeys({ agentSocket: path.join(kit.dir, 'gone.sock') })).rejects.toMatchObject({ reason: 'agent-unreachable' });
     await expect(listAgentKeys({ agentSocket: null })).rejects.toMatchObject({ reason: 'agent-unreachable' });
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { declaration, git } from '../../support/cli';
 import { lastJson } from '../../support/cliProcess';
 import type { LogEntry, PushJson, SessionJson, VerifyJson } from '../../support/cliJson';
 import { createEvidenceRepo, expectExit } from '../../support/evidenceRepo';
 import { scratchFolder } from '../../support/scratch';
+import { cliHost } from '../../support/cliHost';
 
 /**
  * Issue 14, "existing repositories migrate": a remote whose evidence is on the single shared
@@ -15,11 +16,7 @@ import { scratchFolder } from '../../support/scratch';
 
 const { dir: tmp, fresh, json } = scratchFolder('bg-layout-move-');
 
-function host(id: string, repo: string) {
-  const env = cliEnv(fresh(`data-${id}`), { BREAKGLASS_HOST_ID: id });
-  const cli = (...args: string[]) => runCli(['--repo', repo, '--json', ...args], { env });
-  return { id, repo, cli };
-}
+const host = (id: string, repo: string) => cliHost({ fresh, json }, id, repo);
 
 /**
  * Puts a host's records where the console before issue 14 wrote them: its own ref's commits (one

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLOSURE, REVIEW, cliEnv, declaration, git, runCli } from '../../support/cli';
+import { CLOSURE, REVIEW, declaration, git } from '../../support/cli';
 import { lastJson } from '../../support/cliProcess';
 import type { LogEntry, PushJson, SessionJson, VerifyJson } from '../../support/cliJson';
 import { createEvidenceRepo, expectExit, revList, servedEvidenceRemote } from '../../support/evidenceRepo';
 import { scratchFolder } from '../../support/scratch';
+import { cliHost } from '../../support/cliHost';
 
 /**
  * Issue 14: many hosts, one remote. Each host is its own evidence repository with its own
@@ -18,11 +19,7 @@ import { scratchFolder } from '../../support/scratch';
 const { dir: tmp, fresh, json } = scratchFolder('bg-many-hosts-');
 const HOSTS = 8;
 
-function host(id: string, repo: string) {
-  const env = cliEnv(fresh(`data-${id}`), { BREAKGLASS_HOST_ID: id });
-  const cli = (...args: string[]) => runCli(['--repo', repo, '--json', ...args], { env });
-  return { id, repo, cli };
-}
+const host = (id: string, repo: string) => cliHost({ fresh, json }, id, repo);
 
 /** Everything in a repository that a read could change: refs, local config, objects. */
 function footprint(repo: string): string {

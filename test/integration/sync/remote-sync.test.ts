@@ -1,14 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv, declaration, git, runCli } from '../../support/cli';
+import { git } from '../../support/cli';
 import { lastJson } from '../../support/cliProcess';
 import { createEvidenceRepo, expectExit, gitRaw, revList, servedEvidenceRemote, sha256 } from '../../support/evidenceRepo';
 import { freePort, silentServer } from '../../support/gitDaemon';
 import { openContext } from '../../../main/application/context';
 import { nodeHostInfo } from '../../../main/host/hostInfo';
-import type { LogEntry, PushJson, SessionJson, StatusJson, VerifyJson } from '../../support/cliJson';
+import type { PushJson, SessionJson } from '../../support/cliJson';
 import { scratchFolder } from '../../support/scratch';
+import { cliHost } from '../../support/cliHost';
 
 /**
  * The push outbox against real remotes (procedure.md §7, architecture.md "Evidence repository"):
@@ -18,31 +19,13 @@ import { scratchFolder } from '../../support/scratch';
 
 const { dir: tmp, fresh, json } = scratchFolder('bg-remote-sync-');
 
-/** One simulated admin host: its own data dir, host id and evidence repository. */
+/** One simulated admin host (test/support/cliHost.ts) that also adds notes to its active session. */
 function host(id: string, repo: string, extraEnv: Record<string, string> = {}) {
-  const env = cliEnv(fresh(`data-${id}`), { BREAKGLASS_HOST_ID: id, ...extraEnv });
-  const cli = (...args: string[]) => runCli(['--repo', repo, '--json', ...args], { env });
+  const h = cliHost({ fresh, json }, id, repo, extraEnv);
   return {
-    id, repo, env, cli,
-    async declare(overrides: Record<string, unknown> = {}): Promise<SessionJson> {
-      const file = json(`decl-${id}`, declaration(overrides));
-      return lastJson<SessionJson>(expectExit(await cli('declare', '--file', file), 0, `${id} declare`));
-    },
+    ...h,
     async note(text: string): Promise<string> {
-      return lastJson<{ commit: string }>(expectExit(await cli('note', text), 0, `${id} note`)).commit;
-    },
-    async status(): Promise<StatusJson> {
-      return lastJson<StatusJson>(await cli('status'));
-    },
-    async verify(): Promise<VerifyJson> {
-      const r = await cli('verify');
-      const report = lastJson<VerifyJson>(r);
-      expect(report.problems, `${id} verify problems`).toEqual([]);
-      expect(r.code).toBe(0);
-      return report;
-    },
-    async sessionLog(sessionId: string): Promise<LogEntry[]> {
-      return lastJson<LogEntry[]>(expectExit(await cli('log', '--session', sessionId), 0, `${id} log`));
+      return lastJson<{ commit: string }>(expectExit(await h.cli('note', text), 0, `${id} note`)).commit;
     },
   };
 }
@@ -184,8 +167,8 @@ describe('two hosts and a commander through git daemon', () => {
     const byId = new Map(sessions.map((s) => [s.sessionId, s]));
     expect(byId.get(sa.sessionId)).toMatchObject({ operator: { name: 'Ada Lovelace' }, host: { id: 'host-a' }, records: 2 });
     expect(byId.get(sb.sessionId)).toMatchObject({ operator: { name: 'Katherine Johnson' }, host: { id: 'host-b' }, records: 2 });
-    expect((await commander.sessionLog(sa.sessionId)).map((e) => e.commit)).toEqual([sa.commit, na]);
-    expect((await commander.sessionLog(sb.sessionId)).map((e) => e.commit)).toEqual([sb.commit, nb]);
+    expect((await commander.log(sa.sessionId)).map((e) => e.commit)).toEqual([sa.commit, na]);
+    expect((await commander.log(sb.sessionId)).map((e) => e.commit)).toEqual([sb.commit, nb]);
 
     // The same remote through `git clone --bare` reads the same (read-only commands).
     const bare = host('commander-bare', fresh('commander-bare'));
@@ -244,7 +227,7 @@ describe('remote unreachable, then back', () => {
     for (const c of mine) expect(onRemote.has(c), `commit ${c} on the remote`).toBe(true);
     const auditor = host('auditor', fresh('auditor'));
     git(tmp, ['clone', '--quiet', url, auditor.repo]);
-    expect((await auditor.sessionLog(s.sessionId)).map((e) => e.commit)).toEqual(mine);
+    expect((await auditor.log(s.sessionId)).map((e) => e.commit)).toEqual(mine);
     await auditor.verify();
   });
 
@@ -326,7 +309,7 @@ describe('a host that started offline joins the organisation remote later', () =
       expect(onRemote.has(id), `local commit ${id} on the remote`).toBe(true);
     }
     expect(after.has(sx.commit!)).toBe(true);
-    expect((await c.sessionLog(sc.sessionId)).map((e) => e.commit)).toEqual([sc.commit, nc]);
+    expect((await c.log(sc.sessionId)).map((e) => e.commit)).toEqual([sc.commit, nc]);
     expect(onRemote.has(git(c.repo, ['log', '-1', '--format=%H', 'refs/heads/hosts/host-c', '--', adoptedPath!]))).toBe(true);
 
     await c.verify();

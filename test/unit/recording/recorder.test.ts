@@ -292,4 +292,26 @@ describe('recorder', () => {
     const header = '{"version":2,"width":80,"height":24,"timestamp":1}\n';
     expect(parseAsciicast(header + closing.text).events).toEqual([[42.5, 'm', 'recording-ended: crash-recovered'], [42.5, 'x', '-1']]);
   });
+
+  it('redacts a backlog in batches of batchChars per timer turn: small on the PTY\'s thread, all of it in the worker', async () => {
+    const batchesFor = async (batchChars?: number) => {
+      const time = manualTime();
+      const redactor = testDoubleRedactor();
+      const rec = await startRecorder({ cols: 80, rows: 24, mode: 'strict', redactor, onChunk: async () => {}, now: time.now, timers: time.timers, ...(batchChars ? { batchChars } : {}) });
+      // 512 KiB read from the PTY in 4 KiB pieces before the recorder's first turn.
+      for (let i = 0; i < 128; i++) rec.write(`${String(i).padStart(4, '0')}${'x'.repeat(4091)}\n`);
+      // Each timer turn redacts one batch (one push): turn the loop until nothing is left.
+      for (let before = -1; before !== redactor.pushes; ) {
+        before = redactor.pushes;
+        time.advance(0);
+      }
+      const pushes = redactor.pushes;
+      await rec.end('exit');
+      return pushes;
+    };
+    // 32 KiB a turn: 16 turns, the loop free to read the PTY between them.
+    expect(await batchesFor()).toBe(16);
+    // The worker's setting takes everything waiting in one turn (a timer turn per 32 KiB capped a recording at about 32 MB/s).
+    expect(await batchesFor(1024 * 1024)).toBe(1);
+  });
 });
