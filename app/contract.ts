@@ -11,6 +11,7 @@ import type { ForwardDestinationStatus, ForwardTestResult } from './forwarding/s
 import { GOVERNED_FILES, ProposalIdSchema } from './roster/governance';
 import { RosterAccountSchema, RosterIdSchema } from './roster/schema';
 import { SSH_KEY_TYPES } from './roster/sshKey';
+import { AckEventSchema } from './acknowledgement/codes';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -164,6 +165,19 @@ export const RosterCreatedSchema = z.object({ anchor: CommitId }).strict();
 /** The created roster's anchor. */
 export type RosterCreated = z.infer<typeof RosterCreatedSchema>;
 
+/** What the commander's console answers an acknowledgement with (issue 16): the response code to read back, as `ABCDE-FGHJK`. */
+export interface AcknowledgementGiven {
+  event: 'declared' | 'closed';
+  challenge: string;
+  response: string;
+  commit: string;
+  commander: { name: string; email: string };
+  at: string;
+}
+
+/** A code as typed (issue 16): the service parses it forgivingly (case, spaces, dashes); bounded here. */
+const TypedCode = z.string().max(64, 'A code has 10 letters and digits, like ABCDE-FGHJK.');
+
 interface Call<I extends z.ZodType, O> {
   input: I;
   /** Phantom: the output type, for the typed API; never read at run time. */
@@ -238,6 +252,11 @@ export const CALLS = {
   'roster.status': call<RosterStatus>()(Empty, false),
   /** Creates the first roster, signed by the chosen agent key; refused once a roster exists. */
   'roster.init': call<RosterCreated>()(RosterInitSchema, true),
+  // Issue 16, "Acknowledge a declaration": the commander's own signed record on the commander's own
+  // host's journal, never in the operator's session, so the observer (the commander's console) may make it.
+  'ack.acknowledge': call<AcknowledgementGiven>()(z.object({ code: TypedCode, event: AckEventSchema.optional() }).strict(), false),
+  /** The operator records the commander's response code in the session (issue 16). */
+  'session.acknowledged': call<Committed>()(z.object({ sessionId: SessionId.optional(), code: TypedCode, event: AckEventSchema.optional() }).strict(), true),
   'forward.test': call<ForwardTestResult>()(z.object({ destination: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Not a destination id.') }).strict(), false),
 } as const satisfies { [K in CallName]: Call<z.ZodType, unknown> };
 

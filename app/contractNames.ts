@@ -41,6 +41,8 @@ export const CALL_NAMES = [
   'forward.test',
   'roster.status',
   'roster.init',
+  'ack.acknowledge',
+  'session.acknowledged',
 ] as const;
 
 /** A call's name, e.g. `session.declare`. */

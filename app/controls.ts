@@ -50,4 +50,7 @@ export const CONTROLS_BY_RECORD_TYPE = {
   'recording-chunk': ['ISO27001:A.8.3', 'SOC2:CC6.3', 'ISO27001:A.16.1'],
   'recording-degraded': ['ISO27001:A.8.3', 'SOC2:CC6.3', 'SOC2:CC7.2'],
   'recording-ended': ['ISO27001:A.8.3', 'SOC2:CC6.3', 'ISO27001:A.16.1'],
+  // §4 (issue 16): the incident commander, another named human, saw the declaration (and the closing).
+  acknowledgement: ['ISO27001:A.16.1', 'SOC2:CC1.1', 'ISO27001:A.6.2'],
+  acknowledged: ['ISO27001:A.16.1', 'SOC2:CC1.1', 'ISO27001:A.6.2'],
 } as const satisfies Record<string, readonly ControlId[]>;

@@ -45,9 +45,14 @@ export class HostJournal {
    * Commits one host-level record (policy adoption, forwarding state) after the records
    * {@link first} puts ahead of anything; returns it sealed.
    */
-  async append(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, clock: ClockReading, unsealed: Pick<UnsealedRecord, 'type' | 'payload'>): Promise<EvidenceRecord> {
+  async append(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, clock: ClockReading, unsealed: Pick<UnsealedRecord, 'type' | 'payload'> & { actor?: Person }): Promise<EvidenceRecord> {
+    return (await this.commit(view, append, recovered, clock, unsealed)).record;
+  }
+
+  /** As {@link append}, with the commit. A person's own record on this host's journal (issue 16: a commander's acknowledgement) names them; the rest name the host's account. */
+  async commit(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, clock: ClockReading, unsealed: Pick<UnsealedRecord, 'type' | 'payload'> & { actor?: Person }): Promise<{ record: EvidenceRecord; commit: string }> {
     const journal = await this.firstWriter(view, append, recovered, clock);
-    return (await journal.add({ actor: this.actor(), redactions: 0, ...unsealed } as ChainRecordInput)).record;
+    return journal.add({ actor: this.actor(), redactions: 0, ...unsealed } as ChainRecordInput);
   }
 
   private async firstWriter(view: LedgerView, append: AppendRecord, recovered: LockRecovery | null, clock: ClockReading): Promise<ChainWriter> {

@@ -54,6 +54,8 @@ export interface SessionFacts {
   openStarts: Record<string, number>;
   /** The latest wall-clock jump recorded in this session (issue 5), or null. */
   lastClockSkew: ClockSkewSeen | null;
+  /** The commander's response codes the operator recorded (issue 16), per event: the latest of each. */
+  acknowledged: Partial<Record<'declared' | 'closed', { at: string; challenge: string; response: string; seq: number }>>;
 }
 
 /** A clock-skew record as views show it; `elapsed` when measured against the boot clock (issue 16). */
@@ -101,6 +103,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
     lastAction: null,
     openStarts: {},
     lastClockSkew: null,
+    acknowledged: {},
   };
   for (const r of records.slice(1)) {
     facts.lastRecord = r;
@@ -144,6 +147,10 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
       case 'recording-chunk':
       case 'recording-degraded':
       case 'recording-ended':
+      case 'acknowledgement':
+        break;
+      case 'acknowledged':
+        facts.acknowledged[r.payload.event] = { at: r.at, challenge: r.payload.challenge, response: r.payload.response, seq: r.seq };
         break;
       default:
         assertNever(r, 'record type');
@@ -199,10 +206,12 @@ export type SessionEvent =
   | { kind: 'expire' }
   | { kind: 'close' }
   | { kind: 'review'; reviewer: Person; supersedes?: string | undefined }
-  | { kind: 'clock-skew' };
+  | { kind: 'clock-skew' }
+  /** The operator records the commander's response code (issue 16): legal in every phase, the closing's once closed. */
+  | { kind: 'acknowledged'; event?: 'declared' | 'closed' | undefined };
 
 /** Every event kind, for tables and tests. */
-export const SESSION_EVENT_KINDS = ['note', 'action', 'action-finish', 'extend', 'expire', 'close', 'review', 'clock-skew'] as const;
+export const SESSION_EVENT_KINDS = ['note', 'action', 'action-finish', 'extend', 'expire', 'close', 'review', 'clock-skew', 'acknowledged'] as const;
 
 /**
  * Decides whether `event` may happen to a session in `state` under `policy`. Returns nothing when
@@ -215,6 +224,14 @@ export function assertLegal(state: SessionState, event: SessionEvent, policy: Po
   if (event.kind === 'action-finish') {
     if (Object.hasOwn(state.openStarts, event.started)) return;
     throw refused(`Session ${id} has no started command ${event.started.slice(0, 12)} waiting for its result.`);
+  }
+  if (event.kind === 'acknowledged') {
+    if (event.event === 'closed' && !state.closed) throw refused(`Session ${id} is not closed: there is no closing to acknowledge yet.`);
+    return;
+  }
+  // Issue 16: the policy may require the commander's acknowledgement before any command or shell.
+  if (event.kind === 'action' && state.phase === 'active' && policy.acknowledgement.declared === 'before-actions' && !state.acknowledged.declared) {
+    throw refused(`The policy requires the incident commander's acknowledgement before any action in session ${id}: read the declaration code to the commander, and record their response code with: breakglass acknowledged CODE. Nothing ran.`);
   }
   switch (state.phase) {
     case 'active':

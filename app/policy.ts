@@ -28,6 +28,9 @@ export const MAX_TOTAL_SESSION_MINUTES = 7 * 24 * 60;
  */
 export const MAX_CLOCK_SKEW_TOLERANCE_SECONDS = 600;
 
+/** The longest a policy may let an acknowledgement wait (issue 16): a day. */
+export const MAX_ACK_WITHIN_MINUTES = 24 * 60;
+
 /** The trigger ids as a tuple for zod. */
 export const TRIGGER_IDS = Object.keys(TRIGGERS) as [TriggerId, ...TriggerId[]];
 
@@ -124,6 +127,17 @@ export const PolicySchema = z.object({
    * of this host's last record beyond the boot clock's elapsed time before it is refused.
    */
   clockSkewToleranceSeconds: z.number().int().min(1).max(MAX_CLOCK_SKEW_TOLERANCE_SECONDS).default(120),
+  /**
+   * Issue 16: the incident commander's acknowledgement of a declaration (app/acknowledgement/).
+   * `within` (the default): expected within `withinMinutes` of the declaration — a warning in the
+   * countdown while it is awaited, a verify finding after; never blocking, because the commander
+   * may be unreachable. `before-actions`: no command or shell until the operator has recorded the
+   * commander's response code. `optional`: shown, never a finding when missing.
+   */
+  acknowledgement: z.object({
+    declared: z.enum(['before-actions', 'within', 'optional']).default('within'),
+    withinMinutes: z.number().int().min(1).max(MAX_ACK_WITHIN_MINUTES).default(15),
+  }).strict().default({ declared: 'within', withinMinutes: 15 }),
   /** How many distinct roster admins must sign a change of policy.yaml or roster.yaml (issue 15); absent: 2. */
   governanceApprovals: z.number().int().min(1).max(10).optional(),
 }).strict().superRefine((p, ctx) => {

@@ -6,6 +6,7 @@ import { TRIGGER_IDS } from './policy';
 import { lineSchema, textSchema } from './text';
 import { RECORDING_PAYLOADS } from './recording/recordPayloads';
 import { FORWARDING_STATE_PAYLOAD } from './forwarding/statePayload';
+import { AckEventSchema, StoredCodeSchema } from './acknowledgement/codes';
 
 /** Schema version of evidence records; bumped only with a migration note in the README. */
 export const RECORD_SCHEMA_VERSION = 1 as const;
@@ -201,6 +202,23 @@ export const PAYLOADS = {
   'forwarding-state': FORWARDING_STATE_PAYLOAD,
   // Issue 17: the governed shell's recording (app/recording/recordPayloads.ts).
   ...RECORDING_PAYLOADS,
+  // Issue 16 (app/acknowledgement/): the commander's signed acknowledgement of a challenge, on the
+  // commander host's journal (never in the operator's chain). `signature`: the armored SSHSIG by
+  // the commander's key over `breakglass-ack-v1:<challenge>`, namespace `breakglass-ack`;
+  // `response`: the code read back to the operator (from the signature's bytes).
+  acknowledgement: z.object({
+    event: AckEventSchema,
+    challenge: StoredCodeSchema,
+    signature: z.string().min(1).max(8000),
+    response: StoredCodeSchema,
+  }).strict(),
+  // Issue 16: the operator typed the commander's response code into the session's chain;
+  // provisional until the commander's record is in the same history.
+  acknowledged: z.object({
+    event: AckEventSchema,
+    challenge: StoredCodeSchema,
+    response: StoredCodeSchema,
+  }).strict(),
 } as const;
 
 /** Every record type. */
@@ -250,6 +268,8 @@ export const EvidenceRecordSchema = z.discriminatedUnion('type', [
   recordVariant('recording-chunk'),
   recordVariant('recording-degraded'),
   recordVariant('recording-ended'),
+  recordVariant('acknowledgement'),
+  recordVariant('acknowledged'),
 ]);
 
 /** A parsed evidence record. */

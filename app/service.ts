@@ -11,9 +11,11 @@ import { RECORDING_PAYLOADS } from './recording/recordPayloads';
 import { FORWARDING_STATE_PAYLOAD } from './forwarding/statePayload';
 import { redactArgv, redactDeep, redactionsOf, redactText } from './redaction';
 import { renderEnvExport, envVariables, sessionEnv } from './envExport';
-import type { BootClock, Clock, EvidenceStore, HostInfo, LedgerView, LockRecovery, OutputAuthenticator } from './ports';
+import type { BootClock, Clock, EvidenceStore, HostInfo, LedgerEntry, LedgerView, LockRecovery, OutputAuthenticator } from './ports';
 import { parseOrThrow } from './zodIssues';
 import { HostJournal } from './hostJournal';
+import { AcknowledgedInputSchema, AcknowledgeInputSchema, findChallenge, responseOfArmored, sessionChallenge } from './acknowledgement';
+import type { Person } from './identity';
 import { SessionTime } from './sessionTime';
 import { selectSession, type SelectionPurpose, type SessionSelector } from './sessionSelection';
 import { checkPreconditions, overdueReviewsOf, preconditionRefusal, type ForwardingProbe, type PreconditionInput, type PreconditionResult, type RemoteProbe, type SigningProbe } from './preconditions';
@@ -264,6 +266,33 @@ export class BreakGlassService {
     });
   }
 
+  /**
+   * Issue 16: the commander's signed acknowledgement of a code read aloud, on this (the commander's)
+   * host's journal, never in the operator's session. `signature`: the armored SSHSIG of their key
+   * over the challenge (main/ asks their ssh-agent), the response code is computed from it. Event:
+   * as given, else as this repository knows the code, else the declaration.
+   */
+  async recordAcknowledgement(input: { code: unknown; event?: unknown; signature: string }, commander: Person): Promise<{ record: EvidenceRecord; commit: string }> {
+    const typed = parseOrThrow(AcknowledgeInputSchema, { code: input.code, ...(input.event !== undefined ? { event: input.event } : {}) }, 'acknowledgement');
+    const response = responseOfArmored(input.signature);
+    if (!response) throw new BreakGlassError('internal', 'The acknowledgement signature is not an SSH signature: nothing was recorded.');
+    return this.deps.store.write((view, append, recovered) => {
+      const event = typed.event ?? findChallenge(view, typed.code)?.event ?? 'declared';
+      return this.journal.commit(view, append, recovered, this.time.reading(view), { type: 'acknowledgement', actor: commander, payload: { event, challenge: typed.code, signature: input.signature, response } });
+    });
+  }
+
+  /** Issue 16: the operator records the commander's response code in the session's chain (provisional until the histories meet); event as given, else the closing once closed. */
+  async acknowledged(selector: SessionSelector, input: unknown): Promise<{ record: EvidenceRecord; commit: string }> {
+    const typed = parseOrThrow(AcknowledgedInputSchema, input, 'acknowledgement');
+    return this.appendToSession(selector, { kind: 'acknowledged', event: typed.event }, (state, _policy, _now, entries) => {
+      const event = typed.event ?? (state.closed ? 'closed' : 'declared');
+      const challenge = sessionChallenge(entries, event);
+      if (!challenge) throw refused(`Session ${state.sessionId} has no ${event} record to acknowledge.`);
+      return { type: 'acknowledged', actor: state.operator, redactions: 0, payload: { event, challenge, response: typed.code } };
+    });
+  }
+
   /** The environment block while a session is active, or null (expired, closed, none): `eval "$(breakglass env)"` stays safe. */
   async environment(selector: SessionSelector = {}): Promise<{ text: string; variables: Record<string, string>; state: SessionState } | null> {
     const view = await this.read();
@@ -293,14 +322,14 @@ export class BreakGlassService {
   private async appendToSession(
     selector: SessionSelector,
     event: SessionEvent,
-    build: (state: SessionState, policy: Policy, now: number) => ChainRecordInput,
+    build: (state: SessionState, policy: Policy, now: number, entries: readonly LedgerEntry[]) => ChainRecordInput,
     options: { allowExpiredCommandEnd?: boolean } = {},
   ): Promise<{ record: EvidenceRecord; commit: string }> {
     return this.deps.store.write(async (view, append, recovered) => {
       const policy = policyOrThrow(view);
       const clock = this.time.reading(view);
       const now = clock.nowMs;
-      let state = this.selectSession(view, selector, event.kind === 'action' ? 'action' : event.kind === 'review' ? 'review' : 'close', clock);
+      let state = this.selectSession(view, selector, event.kind === 'action' ? 'action' : event.kind === 'review' ? 'review' : event.kind === 'acknowledged' ? 'acknowledge' : 'close', clock);
       const chain = this.time.sessionWriter(view, state, clock, append);
       // Issue 16: a wall clock that reads before the session's last record writes nothing.
       chain.stamp();
@@ -313,7 +342,7 @@ export class BreakGlassService {
         await this.time.writeExpired(chain, state, clock);
         state = stateAt(foldSession(chain.entries.map((e) => e.record)), now, clock);
       }
-      return chain.add(build(state, policy, now));
+      return chain.add(build(state, policy, now, chain.entries));
     });
   }
 

@@ -11,7 +11,8 @@ export interface SessionSelector {
 }
 
 /** What the session is picked for: acting in it, closing it, or reviewing it (from any host). */
-export type SelectionPurpose = 'action' | 'close' | 'review';
+/** `acknowledge` (issue 16): as `close`, and with nothing open, this host's latest closed session whose closing is not acknowledged. */
+export type SelectionPurpose = 'action' | 'close' | 'review' | 'acknowledge';
 
 /** This host's sessions: the only ones a host acts in. */
 export function hostSessions(view: LedgerView, now: number, hostId: string, clock?: ClockReading): SessionState[] {
@@ -38,6 +39,10 @@ export function selectSession(view: LedgerView, selector: SessionSelector, purpo
   const active = mine.filter((s) => s.phase === 'active');
   const candidates = active.length > 0 || purpose === 'action' ? active : mine.filter((s) => s.phase === 'expired');
   if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 0 && purpose === 'acknowledge') {
+    const closed = mine.filter((s) => s.closed && !s.acknowledged.closed).sort((a, b) => Date.parse(b.closed!.at) - Date.parse(a.closed!.at))[0];
+    if (closed) return closed;
+  }
   if (candidates.length === 0) {
     const expired = mine.find((s) => s.phase === 'expired');
     if (purpose === 'action' && expired) {

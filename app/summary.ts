@@ -1,3 +1,4 @@
+import { formatCode } from './acknowledgement/codes';
 import { actionOutcome, commandWords } from './actionText';
 import type { EvidenceRecord } from './records';
 
@@ -44,5 +45,9 @@ export function summarise(r: EvidenceRecord): string {
       return `Recording degraded: chunks could not be committed from ${r.payload.since}${r.payload.until ? ` to ${r.payload.until}` : ''}`;
     case 'recording-ended':
       return `Governed shell ended (${r.payload.how}) after ${r.payload.chunks} chunks`;
+    case 'acknowledgement':
+      return `The incident commander acknowledged the ${r.payload.event === 'declared' ? 'declaration' : 'closing'} ${formatCode(r.payload.challenge)}; response ${formatCode(r.payload.response)}`;
+    case 'acknowledged':
+      return `Commander's response ${formatCode(r.payload.response)} to the ${r.payload.event === 'declared' ? 'declaration' : 'closing'} code ${formatCode(r.payload.challenge)} recorded`;
   }
 }

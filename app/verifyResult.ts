@@ -1,3 +1,4 @@
+import type { AckStatus } from './acknowledgement/state';
 import type { IntegrityProblem } from './ledger';
 
 /**
@@ -31,12 +32,20 @@ export interface VerifyResult {
   incremental?: { from: string | null; commits: number };
   /** For an incremental verify that could not use a checkpoint and was full: why. */
   fallback?: string;
+  /** Issue 16: each session's acknowledgement by the incident commander (declaration, and closing once closed). */
+  acknowledgements?: Array<AckStatus & { sessionId: string }>;
 }
 
 /** The mode in words: "incremental from <commit> (+N commits)", "full", "full+deep" (issue 18). */
 export function describeMode(r: Pick<VerifyResult, 'mode' | 'incremental' | 'fallback'>): string {
   if (r.mode === 'incremental') return `incremental from ${r.incremental?.from?.slice(0, 12) ?? 'an empty repository'} (+${r.incremental?.commits ?? 0} commit${r.incremental?.commits === 1 ? '' : 's'})`;
   return `${r.mode ?? 'full'}${r.fallback ? ` (${r.fallback})` : ''}`;
+}
+
+/** Verify's acknowledgement lines (issue 16): one per session event, with what the histories show. */
+export function describeAcknowledgementCounts(list: NonNullable<VerifyResult['acknowledgements']>): string {
+  const n = (s: AckStatus['state']) => list.filter((a) => a.state === s).length;
+  return `Acknowledgements: ${n('confirmed')} confirmed, ${n('provisional')} provisional (the commander's record not fetched yet), ${n('mismatched')} mismatched, ${n('missing')} missing (${list.filter((a) => a.state === 'missing' && a.finding).length} past due).`;
 }
 
 /** One record's signature: proven (a valid signature by the roster key of the person or host it needs), claimed (no roster yet) or invalid. */

@@ -1,4 +1,5 @@
 import type { RecordSignature } from './verifyResult';
+import type { AckStatus } from './acknowledgement/state';
 import type { Declaration } from './declaration';
 import type { Person } from './identity';
 import type { ClockSkewSeen, SessionPhase, SessionState } from './lifecycle';
@@ -59,6 +60,8 @@ export interface BoardData {
   forwarding: HostForwarding[];
   /** Which sessions hold records not proven by a roster key (issue 15); absent where not checked. */
   signatures?: BoardSignatures;
+  /** Issue 16: per session id, its acknowledgements that are not confirmed (awaited, provisional, mismatched, missing); absent where not checked. */
+  acknowledgements?: Record<string, AckStatus[]>;
 }
 
 /** The board's signature marks (issue 15): whether the repository has a roster, and per session id its records not proven (only sessions that have any). */
@@ -139,6 +142,8 @@ export interface StatusSnapshot {
   /** This host's closed sessions awaiting review, however old (the home screen's overdue list, issue 7). */
   awaitingReview: SessionView[];
   counts: { sessions: number; records: number; awaitingReview: number; overdueReviews: number; unreadable: number };
+  /** Issue 16: the acknowledgements of this host's open sessions, by session id (the countdown says what is awaited); absent where not checked. */
+  acknowledgements?: Record<string, AckStatus[]>;
 }
 
 /** One record in a session's timeline. */
@@ -173,6 +178,8 @@ export interface SessionDetail {
   asOf: string | null;
   /** Who signed each record (issue 15), checked against the roster in force now; absent where not checked. */
   signatures?: SessionSignatures;
+  /** Issue 16: the commander's acknowledgement of the declaration (and of the closing, once closed). */
+  acknowledgements?: AckStatus[];
 }
 
 /** A session's record signatures as the session page and the review form show them (issue 15). */

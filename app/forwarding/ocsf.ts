@@ -1,3 +1,4 @@
+import { formatCode } from '../acknowledgement/codes';
 import { sha256Hex } from '../chain';
 import { assertNever } from '../errors';
 import type { Person } from '../identity';
@@ -204,6 +205,19 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
     case 'recording-degraded':
     case 'recording-ended':
       return recordingParts(record);
+    // Issue 16: the commander's acknowledgement, and the operator's record of its response code.
+    case 'acknowledgement':
+    case 'acknowledged': {
+      const p = record.payload;
+      const by = record.type === 'acknowledgement' ? `The incident commander ${record.actor.name} acknowledged` : `${record.actor.name} recorded the commander's acknowledgement of`;
+      return {
+        cls: 'eventLogActivity', activity: [99, record.type === 'acknowledgement' ? 'Acknowledgement' : 'Acknowledged'], severity: 1,
+        message: `${by} the ${p.event === 'declared' ? 'declaration' : 'closing'} ${formatCode(p.challenge)}${where}`,
+        actorRole: 'User',
+        attributes: { log_name: EVIDENCE_LOG_NAME, log_provider: product.name },
+        details: { event: p.event, challenge: p.challenge, response: p.response },
+      };
+    }
     default:
       return assertNever(record, 'record type');
   }

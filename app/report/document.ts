@@ -124,6 +124,13 @@ function writeClock(s: ReportSession, w: Writer): void {
   if (deadline) w.p(deadline);
 }
 
+/** The incident commander's acknowledgement (issue 16): each event's code and state, as verify found it. */
+function writeAcknowledgements(s: ReportSession, w: Writer): void {
+  if (!s.acknowledgements || s.acknowledgements.length === 0) return;
+  w.h(3, 'Acknowledgement');
+  w.list(s.acknowledgements.map((a) => `${a.event === 'declared' ? 'Declaration' : 'Closing'} code ${a.challenge.slice(0, 5)}-${a.challenge.slice(5)}: ${a.state}. ${a.detail}`));
+}
+
 function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   w.sessionStart();
   w.h(2, `Session ${s.sessionId}${s.incidentId ? ` (${s.incidentId})` : ''}`, s.sessionId);
@@ -155,6 +162,7 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   w.table(['#', 'time (UTC)', 'type', 'actor', 'host', 'summary', 'evidence commit'], s.timeline.map((r) => [String(r.seq), utc(r.at), r.type, r.actor.name, r.host, r.summary, { code: r.commit }]), [4, 13, 9, 11, 9, 30, 24], 'timeline');
 
   writeClock(s, w);
+  writeAcknowledgements(s, w);
   if (repo?.signatures) writeSigners(s, repo.signatures, w);
 
   w.h(3, 'Declared scopes against recorded actions');

@@ -132,6 +132,8 @@ export interface ReportSession {
    * carry the host's boot clock, and which deadline the session ends by (null without a boot check).
    */
   clock: { skews: Array<{ seq: number; at: string; commit: string; text: string }>; bootRecords: number; deadline: string | null };
+  /** Issue 16: the incident commander's acknowledgement of the declaration (and closing), as verify found it; absent without a repository check. */
+  acknowledgements?: Array<{ event: 'declared' | 'closed'; state: string; challenge: string; detail: string }>;
 }
 
 /** The period's summary table. */

@@ -101,10 +101,12 @@ export function accountsOf(roster: Roster, person: Pick<Person, 'email'>): reado
  * is away from their security key (procedure.md §6, fail closed), and waiting for a touch would
  * keep an expired session open.
  */
-export type SignerRule = 'operator' | 'reviewer' | 'host' | 'operator-or-host';
+export type SignerRule = 'operator' | 'reviewer' | 'commander' | 'host' | 'operator-or-host';
 
 /** The signer rule for a record: host key for the host journal and host-level records, reviewer for reviews, else the operator. */
 export function signerRuleFor(record: { type: RecordType; sessionId: string }): SignerRule {
+  // Issue 16: the commander's own signed record, on the commander host's journal.
+  if (record.type === 'acknowledgement') return 'commander';
   if (record.sessionId.startsWith('journal-')) return 'host';
   switch (record.type) {
     case 'reviewed':
@@ -127,6 +129,7 @@ export function signerRuleFor(record: { type: RecordType; sessionId: string }): 
     case 'extended':
     case 'closed':
     case 'recording-started':
+    case 'acknowledged':
       return 'operator';
     default:
       return assertNever(record.type, 'record type');
@@ -196,7 +199,7 @@ export function authorizeRecordSigner(roster: Roster, q: RecordSignerQuery): Sig
   if (person.email.toLowerCase() !== q.record.actor.email.trim().toLowerCase()) {
     return refuse('wrong-person', `The ${q.record.type} record names another person than the holder of its signing key ${fp} (${holderName(signer.holder)}).`, signer);
   }
-  const role: RosterRole = rule === 'reviewer' ? 'reviewer' : 'operator';
+  const role: RosterRole = rule === 'reviewer' ? 'reviewer' : rule === 'commander' ? 'commander' : 'operator';
   if (!person.roles.includes(role)) return refuse('missing-role', `${holderName(signer.holder)} signed a ${q.record.type} record without the ${role} role.`, signer);
   if (rule === 'reviewer') {
     // Segregation of duties (A.6.2 / CC6.3) cannot be judged without the session's operator.

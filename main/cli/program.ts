@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { closeApplications, type CliDeps } from './commandGroup';
+import { registerAcknowledgementCommands } from './acknowledgementCommands';
 import { registerForwardCommands } from './forwardCommands';
 import { EXIT, fail, type GlobalOptions } from './output';
 import { registerGovernanceCommands } from './governanceCommands';
@@ -44,6 +45,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerShellCommands(program, deps);
   registerGovernanceCommands(program, deps);
   registerForwardCommands(program, deps);
+  registerAcknowledgementCommands(program, deps);
   return program;
 }
 

@@ -4,7 +4,7 @@ import { BreakGlassError } from '../../app/errors';
 import { ReportScopeSchema } from '../../app/contract';
 import { parseOrThrow } from '../../app/zodIssues';
 import { verifyRepository } from '../evidence/verify';
-import { describeMode, describeSignatures } from '../../app/verifyResult';
+import { describeAcknowledgementCounts, describeMode, describeSignatures } from '../../app/verifyResult';
 import { z } from 'zod';
 
 const CommitIdSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'Give the full commit id.');
@@ -26,7 +26,7 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
       const { ctx } = await openApplication(g(), { readOnly: true });
       const anchor = o.anchor !== undefined ? { anchor: parseOrThrow(CommitIdSchema, o.anchor, 'trust anchor (--anchor COMMIT)') } : {};
       const report = await verifyRepository(ctx.store, { ...anchor, mode: o.deep ? 'deep' : o.full ? 'full' : 'incremental' });
-      const signatures = report.signatures ? [describeSignatures(report.signatures)] : [];
+      const signatures = [...(report.signatures ? [describeSignatures(report.signatures)] : []), ...(report.acknowledgements?.length ? [describeAcknowledgementCounts(report.acknowledgements), ...report.acknowledgements.map((a) => `  ${a.sessionId} ${a.event}: ${a.state}. ${a.detail}`)] : [])];
       const lines = report.problems.map((p) => `  ${[p.sessionId, p.seq === null ? null : `seq ${p.seq}`, p.path, p.commit ? `commit ${p.commit.slice(0, 12)}` : null].filter(Boolean).join(' ')}: ${p.message}`);
       const read = `Read ${report.tips.length} ref(s): ${report.tips.map((t) => `${t.ref.replace(/^refs\//, '')} ${t.commit.slice(0, 12)}`).join(', ') || 'none'}.`;
       const compared = report.comparedWith.length > 0 ? `Compared with ${report.comparedWith.map((r) => r.replace('refs/remotes/', '')).join(', ')}.` : 'No fetched copy of the remote to compare with.';

@@ -2,6 +2,8 @@ import { BreakGlassError } from '../../app/errors';
 import { declarationTemplate } from '../../app/declaration';
 import { policyNotices } from '../../app/policyNotices';
 import { openApplication, type CommandGroup } from './commandGroup';
+import { challengeWords, describeAcknowledgements } from './acknowledgementCommands';
+import { sessionAcknowledgementsNow } from '../application/acknowledge';
 import { CommandRanUnrecorded } from '../application/commands';
 import { askDeclaration, CLOSURE_TEMPLATE, printTemplate, readJsonFile, REVIEW_TEMPLATE, templateOrFile } from './inputs';
 import { describePush, describeState, EXIT, fail, out, sessionJson, type GlobalOptions } from './output';
@@ -25,14 +27,17 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
       const result = await app.declare(input);
       // Which key signed (issue 15), as the declaration's own precondition row recorded it.
       const signing = result.record.type === 'declared' ? result.record.payload.preconditions.find((p) => p.id === 'signing-key') ?? null : null;
-      out(g(), `Declared ${result.state.sessionId} (${result.state.declaration.incidentId}) in ${result.state.declaration.environment} until ${result.state.expiresAt}.\nEvidence commit ${result.commit}.\n${signing ? `${signing.detail}\n` : ''}Load the environment with: eval "$(breakglass env)"`, { ...sessionJson(result.state), commit: result.commit, signing });
+      const ack = challengeWords(result.commit, 'declared');
+      out(g(), `Declared ${result.state.sessionId} (${result.state.declaration.incidentId}) in ${result.state.declaration.environment} until ${result.state.expiresAt}.\nEvidence commit ${result.commit}.\n${signing ? `${signing.detail}\n` : ''}${ack.human}\nLoad the environment with: eval "$(breakglass env)"`, { ...sessionJson(result.state), commit: result.commit, signing, acknowledgement: ack.json });
     }));
 
   program.command('status')
     .description('active session, remaining time, push state')
     .action(action(async () => {
-      const { ctx } = await openApplication(g());
+      const app = await openApplication(g());
+      const { ctx } = app;
       const states = await ctx.service.sessions();
+      const acks = await sessionAcknowledgementsNow(app);
       const mine = states.filter((s) => s.host.id === ctx.host.hostId && (s.phase === 'active' || s.phase === 'expired'));
       const push = await ctx.outbox.status();
       const policy = (await ctx.service.read()).policy;
@@ -43,9 +48,9 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
         `Evidence repository: ${ctx.repoDir}`,
         `Push: ${describePush(push)}`,
         ...policyNotices(policy).map((n) => `Policy: ${n}`),
-        mine.length === 0 ? 'No open session on this host.' : mine.map(describeState).join('\n'),
+        mine.length === 0 ? 'No open session on this host.' : mine.map((s) => [describeState(s), ...describeAcknowledgements(acks.get(s.sessionId) ?? [])].join('\n')).join('\n'),
       ].join('\n');
-      out(g(), human, { repo: ctx.repoDir, host: { id: ctx.host.hostId, name: ctx.host.hostName }, push, sessions: mine.map(sessionJson), ...(rejected ? { policyRejected: rejected } : {}), ...(notInForce ? { policyNotInForce: notInForce } : {}) });
+      out(g(), human, { repo: ctx.repoDir, host: { id: ctx.host.hostId, name: ctx.host.hostName }, push, sessions: mine.map((s) => ({ ...sessionJson(s), acknowledgements: acks.get(s.sessionId) ?? [] })), ...(rejected ? { policyRejected: rejected } : {}), ...(notInForce ? { policyNotInForce: notInForce } : {}) });
       return mine.some((s) => s.phase === 'active') ? EXIT.ok : EXIT.noSession;
     }));
 
@@ -114,7 +119,8 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
       const app = await openApplication(g());
       const r = await app.close({ sessionId: o.session }, input);
       const due = r.record.type === 'closed' ? r.record.payload.reviewDueAt : '';
-      out(g(), `Closed ${r.record.sessionId}. Review due by ${due}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, reviewDueAt: due, commit: r.commit });
+      const ack = challengeWords(r.commit, 'closed');
+      out(g(), `Closed ${r.record.sessionId}. Review due by ${due}. Commit ${r.commit}.\n${ack.human}`, { sessionId: r.record.sessionId, reviewDueAt: due, commit: r.commit, acknowledgement: ack.json });
     }));
 
   program.command('review')

@@ -1,3 +1,4 @@
+import { sessionAcknowledgementsNow } from '../application/acknowledge';
 import os from 'node:os';
 import path from 'node:path';
 import { buildStatusSnapshot } from '../../app/consoleViews';
@@ -183,7 +184,7 @@ export class ConsoleBackend {
     const view = await service.read();
     const now = clock.now();
     const [push, gitIdentity] = await Promise.all([outbox.status(), store.gitIdentity()]);
-    return buildStatusSnapshot({
+    const snapshot = buildStatusSnapshot({
       view, now, push, gitIdentity,
       host: { id: host.hostId, name: host.hostName },
       osAccount: host.osAccount(),
@@ -191,6 +192,9 @@ export class ConsoleBackend {
       observer: this.observer,
       readOnlyReason: this.readOnlyReason,
     });
+    // Issue 16: what the countdown says about the commander's acknowledgement of each open session.
+    const acks = await sessionAcknowledgementsNow(this.app, new Set(snapshot.open.map((s) => s.sessionId))).catch(() => null);
+    return acks ? { ...snapshot, acknowledgements: Object.fromEntries(acks) } : snapshot;
   }
 
   /** Re-reads the ledger; runs the expiry tick; emits its warnings, and a snapshot when anything changed. */

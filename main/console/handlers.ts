@@ -11,6 +11,8 @@ import { describeMode } from '../../app/verifyResult';
 import type { Application } from '../application/application';
 import { BoardSignatureMarks, sessionSignatures } from '../evidence/sessionSignatures';
 import { verifyRepository } from '../evidence/verify';
+import { sessionAcknowledgementsNow } from '../application/acknowledge';
+import { unconfirmed } from './acknowledgementHandlers';
 import { parseCommandLine } from '../process/runner';
 import { defaultTerminal } from '../process/terminal';
 import type { PdfPrinter } from '../report/pdf';
@@ -22,6 +24,7 @@ import type { DraftStore } from './drafts';
 import { toErrorInfo } from './errors';
 import type { SettingsStore } from './settings';
 import { rosterHandlers } from './rosterHandlers';
+import { acknowledgementHandlers } from './acknowledgementHandlers';
 import { terminalHandlers } from './terminalHandlers';
 
 /** Handlers for every call of the contract, typed by it. */
@@ -56,6 +59,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
   return {
     ...terminalHandlers(d),
     ...rosterHandlers(d),
+    ...acknowledgementHandlers(d),
     'status.get': () => d.snapshot(),
     'policy.get': async () => {
       const view = await service.read();
@@ -101,7 +105,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       // A forwarding state that cannot be read leaves the board without this host's line, not without rows.
       const [view, sync, forwarded] = await Promise.all([service.read(), d.fetches.status(), forwarding.status().catch(() => [])]);
       const board = buildBoard(view, clock.now(), { id: host.hostId, name: host.hostName }, sync, forwarded);
-      return { ...board, signatures: await boardMarks.marks(store, view) };
+      return { ...board, signatures: await boardMarks.marks(store, view), acknowledgements: unconfirmed(await sessionAcknowledgementsNow(app), new Set(board.rows.filter((r) => r.phase === 'active' || r.phase === 'expired').map((r) => r.sessionId))) };
     },
     'sync.fetch': () => d.fetches.fetchNow(),
     'sync.watch': ({ watching }) => d.fetches.watch(watching),
@@ -112,7 +116,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const sync = await d.fetches.status();
       const detail = buildSessionDetail({ view, sessionId, now, hostId: host.hostId, pending, sync });
       // Who signed each record (issue 15): proven by a roster key, or only claimed.
-      return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []) } : detail;
+      return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []), acknowledgements: (await sessionAcknowledgementsNow(app)).get(sessionId) ?? [] } : detail;
     },
     'ledger.verify': async () => {
       const r = await verifyRepository(store, { mode: 'incremental' });

@@ -77,7 +77,7 @@ export class RecordSigning {
       return check.ok ? null : check.finding.message;
     };
     if (rule === 'operator' && unsigned === 'allow') return this.personSignerOrNone(roster, record.actor, refuse);
-    return this.personSigner(roster, record.actor, rule === 'reviewer' ? 'reviewer' : 'operator', refuse);
+    return this.personSigner(roster, record.actor, rule === 'reviewer' ? 'reviewer' : rule === 'commander' ? 'commander' : 'operator', refuse);
   }
 
   /** As personSigner for the operator role, but null where the policy lets a missing key go unsigned. */
@@ -105,14 +105,22 @@ export class RecordSigning {
 
   /** A roster admin's key in the agent (valid now), for governance commits; `fingerprint` picks one when several fit. */
   async adminSigner(roster: Roster, nowMs: number, fingerprint?: string): Promise<{ person: RosterPerson; signer: CommitSigner }> {
+    return this.roleSigner(roster, 'roster-admin', 'a roster admin', nowMs, fingerprint);
+  }
+
+  /**
+   * A key in the agent of a person the roster gives `role` (valid now): a roster admin for
+   * governance, an incident commander for an acknowledgement (issue 16); `fingerprint` picks one.
+   */
+  async roleSigner(roster: Roster, role: RosterRole, who: string, nowMs: number, fingerprint?: string): Promise<{ person: RosterPerson; signer: CommitSigner }> {
     for (const key of await this.keysInAgent()) {
       if (fingerprint !== undefined && key.fingerprint !== fingerprint) continue;
       const found = keyAt(roster, key.fingerprint, nowMs);
-      if (found?.status === 'valid' && found.holder.kind === 'person' && found.holder.person.roles.includes('roster-admin')) {
+      if (found?.status === 'valid' && found.holder.kind === 'person' && found.holder.person.roles.includes(role)) {
         return { person: found.holder.person, signer: this.agentSigner(key) };
       }
     }
-    throw new BreakGlassError('refused', 'No key in the ssh-agent belongs to a roster admin (inside its validity window), so nothing was recorded. Add a roster admin\'s key with ssh-add.');
+    throw new BreakGlassError('refused', `No key in the ssh-agent belongs to ${who} of the roster (the ${role} role, inside its validity window), so nothing was recorded. Add their key with ssh-add.`);
   }
 
   /**
@@ -150,9 +158,9 @@ export class RecordSigning {
     const signer = agentSigner(key, { agentSocket: this.agentSocket, ...(this.options.onTouch ? { onTouch: this.options.onTouch } : {}) });
     return {
       key: signer.key,
-      sign: async (payload) => {
+      sign: async (payload, namespace) => {
         try {
-          return await signer.sign(payload);
+          return await signer.sign(payload, namespace);
         } catch (e) {
           this.agentKeys = null; // the agent changed (key removed, locked): ask it again next time
           throw e;

@@ -12,6 +12,7 @@ import { checkHistories } from './verifyHistory';
 import { readCheckpoint, writeCheckpoint, type Checkpoint, type VerifiedStore } from './verifyCheckpoint';
 import { verifySince } from './verifyIncremental';
 import { CheckpointUnusable, verifySignatures } from './verifySignatures';
+import { rosterOf, verifyAcknowledgements } from './verifyAcknowledgements';
 
 export type { VerifiedStore } from './verifyCheckpoint';
 
@@ -32,11 +33,13 @@ export interface VerifyOptions {
   anchor?: string;
   /** 'full' unless given. */
   mode?: VerifyMode;
+  /** Now, for the acknowledgement windows (issue 16); the system clock's unless given. */
+  nowMs?: number;
 }
 
 /** Verifies the repository offline (issue 2, issue 14, issue 18), in the mode asked for. */
 export async function verifyRepository(store: VerifiedStore, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const anchor = options.anchor !== undefined ? { anchor: options.anchor } : {};
+  const anchor = { ...(options.anchor !== undefined ? { anchor: options.anchor } : {}), nowMs: options.nowMs ?? Date.now() };
   if ((options.mode ?? 'full') !== 'incremental') return verifyFull(store, { ...anchor, deep: options.mode === 'deep', writeWhenOk: true });
   const read = await readCheckpoint(store.gitDir);
   let reason = 'reason' in read ? read.reason : '';
@@ -52,20 +55,24 @@ export async function verifyRepository(store: VerifiedStore, options: VerifyOpti
 }
 
 /** The incremental verify, with the checks every verify makes afresh. */
-async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { anchor?: string }): Promise<VerifyReport> {
-  const r = await verifySince(store, cp, options);
+async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { anchor?: string; nowMs: number }): Promise<VerifyReport> {
+  const r = await verifySince(store, cp, options.anchor !== undefined ? { anchor: options.anchor } : {});
   const problems = r.problems.map((x) => x.problem);
   const records = Object.values(r.checkpoint.counts).reduce((a, b) => a + b, 0);
   const volatile = await afresh(store, r.tips, records, null);
   if (r.missing.length > 0) volatile.problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Objects of the commits added since the checkpoint are missing: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ` and ${r.missing.length - 5} more` : ''}.` });
   else await writeCheckpoint(store.gitDir, r.checkpoint);
+  // The acknowledgements depend on the clock and on every commander's journal: checked afresh on
+  // every verify, never carried in the checkpoint (over the store's view, as the console has it).
+  const acknowledged = await verifyAcknowledgements(await store.roster(), await store.read(), options.nowMs);
+  volatile.problems.push(...acknowledged.problems);
   const c = r.checkpoint;
   return {
     ok: problems.length + volatile.problems.length === 0, head: r.view.head, sessions: Object.keys(c.counts).filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: c.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: r.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices: [],
     problems: [...problems, ...volatile.problems],
     signatures: { ...c.signatures, records: [] },
-    mode: 'incremental', incremental: { from: r.from, commits: r.newCommits },
+    mode: 'incremental', incremental: { from: r.from, commits: r.newCommits }, acknowledgements: acknowledged.list,
   };
 }
 
@@ -77,7 +84,7 @@ async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { a
  * policy in force is valid, and git fsck (`--connectivity-only` unless deep) is clean. Every
  * record is read from git's objects: the derived caches never decide a verification (issue 12 item 3).
  */
-async function verifyFull(store: VerifiedStore, options: { anchor?: string; deep: boolean; writeWhenOk: boolean; fallback?: string }): Promise<VerifyReport> {
+async function verifyFull(store: VerifiedStore, options: { anchor?: string; nowMs: number; deep: boolean; writeWhenOk: boolean; fallback?: string }): Promise<VerifyReport> {
   // git fsck is the longest step; it runs beside the rest on its own git instance, so the two cores share the work.
   const fsckRun = new Git(store.dir).run('verify-fsck', ['fsck', ...(options.deep ? [] : ['--connectivity-only']), '--no-progress', '--no-dangling'], { ok: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
   fsckRun.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
@@ -104,12 +111,16 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; deep
   }
   // Who signed each commit, against the roster in force (issue 15): main/evidence/verifySignatures.ts.
   const signed = await verifySignatures(store, view, options);
+  // The commander's acknowledgements (issue 16): main/evidence/verifyAcknowledgements.ts; they
+  // depend on the clock, so they are never part of the checkpoint.
+  const acknowledged = await verifyAcknowledgements(await rosterOf(fromGit), view, options.nowMs);
   const volatile = await afresh(store, tips.tips, records, await fsckRun);
   // The order of issue 14's report: records, history, policy, recordings, signatures, then what is checked afresh.
-  const all = [...ledger, ...problems, ...recordings, ...signed.problems, ...volatile.problems];
+  const durable = [...ledger, ...problems, ...recordings, ...signed.problems, ...volatile.problems];
+  const all = [...durable, ...acknowledged.problems];
   const sessionProblems = [...ledger, ...recordings];
   const ok = all.length === 0;
-  if (!volatile.damaged && (ok || !options.writeWhenOk)) {
+  if (!volatile.damaged && (durable.length === 0 || !options.writeWhenOk)) {
     const counts: Record<string, number> = {};
     for (const [id, entries] of view.sessions) counts[id] = entries.length;
     const s = signed.summary;
@@ -123,7 +134,7 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; deep
   return {
     ok, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: history.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices, problems: all,
-    signatures: signed.summary, mode: options.deep ? 'full+deep' : 'full', ...(options.fallback ? { fallback: options.fallback } : {}),
+    signatures: signed.summary, mode: options.deep ? 'full+deep' : 'full', ...(options.fallback ? { fallback: options.fallback } : {}), acknowledgements: acknowledged.list,
   };
 }
 

@@ -13,7 +13,7 @@ import type { GitEvidenceStore } from './store';
  */
 
 /** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
-export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
+export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches' | 'roster'>;
 
 const CommitId = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/);
 const Problem = z.object({ sessionId: z.string().nullable(), seq: z.number().int().nullable(), path: z.string().nullable(), commit: z.string().nullable(), message: z.string() }).strict();

@@ -20,8 +20,8 @@ export { TOUCH_PROMPT } from '../../app/roster/signerChoice';
 /** Something that signs commit payloads in SSH's "git" namespace with one key. */
 export interface CommitSigner {
   readonly key: SshPublicKey;
-  /** Returns the armored SSHSIG over `payload`. */
-  sign(payload: Buffer): Promise<string>;
+  /** Returns the armored SSHSIG over `payload`, in `namespace` (default "git"; issue 16: "breakglass-ack"). */
+  sign(payload: Buffer, namespace?: string): Promise<string>;
 }
 
 /** Options of an agent signer. */
@@ -34,10 +34,12 @@ export interface AgentSignerOptions {
   timeoutMs?: number;
 }
 
-async function signedAndChecked(caller: string, key: SshPublicKey, payload: Buffer, args: string[], options: { agentSocket?: string | null; timeoutMs: number }): Promise<string> {
-  const { stdout } = await runSshTool(caller, 'ssh-keygen', ['-Y', 'sign', '-n', 'git', ...args], { input: payload, agentSocket: options.agentSocket ?? null, timeoutMs: options.timeoutMs });
+async function signedAndChecked(caller: string, key: SshPublicKey, payload: Buffer, args: string[], options: { agentSocket?: string | null; timeoutMs: number; namespace?: string | undefined }): Promise<string> {
+  const namespace = options.namespace ?? 'git';
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(namespace)) throw new Error('signedAndChecked: not a namespace');
+  const { stdout } = await runSshTool(caller, 'ssh-keygen', ['-Y', 'sign', '-n', namespace, ...args], { input: payload, agentSocket: options.agentSocket ?? null, timeoutMs: options.timeoutMs });
   const armored = stdout.toString('utf8');
-  const check = verifySshSignature(armored, payload, 'git');
+  const check = verifySshSignature(armored, payload, namespace);
   if (!check.ok || check.key.fingerprint !== key.fingerprint) throw new SshToolFailure(caller, 'ssh-keygen', 'failed', 0, `signature did not verify against ${key.fingerprint}`);
   return armored;
 }
@@ -48,14 +50,14 @@ export function agentSigner(publicKey: SshPublicKey | string, options: AgentSign
   const socket = options.agentSocket === undefined ? process.env.SSH_AUTH_SOCK ?? null : options.agentSocket;
   return {
     key,
-    async sign(payload) {
+    async sign(payload, namespace) {
       // ssh-keygen names the key by a file; a public key file and -U mean "the agent holds the private half".
       const dir = await mkdtemp(path.join(os.tmpdir(), 'bg-sign-'));
       try {
         const file = path.join(dir, 'key.pub');
         await writeFile(file, `${key.line}\n`, { mode: 0o600 });
         if (key.securityKey) options.onTouch?.(TOUCH_PROMPT);
-        return await signedAndChecked('sign-with-agent', key, payload, ['-U', '-f', file], { agentSocket: socket, timeoutMs: options.timeoutMs ?? (key.securityKey ? 60_000 : 15_000) });
+        return await signedAndChecked('sign-with-agent', key, payload, ['-U', '-f', file], { agentSocket: socket, namespace, timeoutMs: options.timeoutMs ?? (key.securityKey ? 60_000 : 15_000) });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -67,7 +69,7 @@ export function agentSigner(publicKey: SshPublicKey | string, options: AgentSign
 export function keyFileSigner(privateKeyPath: string, publicKey: SshPublicKey, options: { timeoutMs?: number } = {}): CommitSigner {
   return {
     key: publicKey,
-    sign: (payload) => signedAndChecked('sign-with-host-key', publicKey, payload, ['-f', privateKeyPath], { agentSocket: null, timeoutMs: options.timeoutMs ?? 15_000 }),
+    sign: (payload, namespace) => signedAndChecked('sign-with-host-key', publicKey, payload, ['-f', privateKeyPath], { agentSocket: null, namespace, timeoutMs: options.timeoutMs ?? 15_000 }),
   };
 }
 

@@ -6,6 +6,7 @@ import { useApi, useClock, useFeatureStore } from '../stores/context';
 import { BoardList } from './BoardList';
 import { Staleness } from './Staleness';
 import { ForwardingLines } from './Forwarding';
+import { AcknowledgeDeclaration, AwaitingAcknowledgement } from './Acknowledge';
 import { boardStore } from './store';
 import { deriveBoard, GROUP_LABELS, indexRows, isFiltered, lastBoundary, STATE_FILTER_LABELS, totalsAt, type BoardFilters, type GroupKey, type IndexedBoard, type StateFilter } from './derive';
 import './board.css';
@@ -49,7 +50,7 @@ export function Board() {
     };
   }, [api, actions]);
 
-  const indexed = useMemo(() => (data ? indexRows(data.rows, data.signatures) : EMPTY_INDEX), [data]);
+  const indexed = useMemo(() => (data ? indexRows(data.rows, data.signatures, data.acknowledgements) : EMPTY_INDEX), [data]);
   // Changes only when a session's expiry or review due date is passed: the clock does not re-derive 10,000 rows every second.
   const at = useClock((s) => lastBoundary(indexed, s.now));
   const derived = useMemo(() => deriveBoard(indexed, filters, at), [indexed, filters, at]);
@@ -85,6 +86,8 @@ export function Board() {
           </button>
         </div>
       )}
+      <AcknowledgeDeclaration onDone={() => void actions.load()} />
+      <AwaitingAcknowledgement acknowledgements={data?.acknowledgements} />
       <Filters filters={filters} board={indexed} onChange={actions.setFilter} onClear={actions.clearFilters} />
       <p className="board-showing" id="board-showing">
         {data ? (

@@ -1,5 +1,6 @@
 import { memo, type ReactNode } from 'react';
 import type { SessionView, SyncStatus } from '../../app/views';
+import type { AckStatus } from '../../app/acknowledgement/state';
 import { formatRemaining } from '../../app/countdown';
 import { formatSpan } from '../../app/clock';
 import { formatCount, formatLocalDateTime, formatLocalTime, formatRelative, phaseLabel } from '../format';
@@ -27,6 +28,7 @@ export const BoardRow = memo(function BoardRow({ row, group, sync, forwardingBeh
           </a>
           {row.signatures && <SignatureMark {...row.signatures} />}
           {v.lastClockSkew && <ClockSkewMark skew={v.lastClockSkew} />}
+          {row.acknowledgements && <AckMark list={row.acknowledgements} />}
         </span>
         <Sub>
           declared <When iso={v.declaredAt} />
@@ -92,6 +94,21 @@ function ClockSkewMark({ skew }: { skew: NonNullable<SessionView['lastClockSkew'
     <span className="board-sigmark board-skewmark" role="note" aria-label={`Clock skew recorded: the wall clock ${skew.skewMs < 0 ? 'fell behind' : 'ran ahead of'} ${against} by ${formatSpan(skew.skewMs)}`} data-skewmark={skew.elapsed ? 'boot' : 'tick'}>
       <span aria-hidden="true">⏱ </span>
       clock skew
+    </span>
+  );
+}
+
+/** A session whose acknowledgement is not confirmed (issue 16): awaited, provisional, mismatched or missing, in words. */
+function AckMark({ list }: { list: readonly AckStatus[] }) {
+  const worst = list.find((a) => a.finding) ?? list.find((a) => a.awaiting) ?? list[0]!;
+  // Short enough for the incident column; read in full by a screen reader.
+  const short = worst.finding ? (worst.state === 'mismatched' ? 'ack mismatch' : 'ack missing') : worst.awaiting ? 'ack due' : worst.state === 'provisional' ? 'ack pending' : `ack ${worst.state}`;
+  const words = worst.finding ? `acknowledgement ${worst.state}` : worst.awaiting ? 'awaiting acknowledgement' : `acknowledgement ${worst.state}`;
+  return (
+    // Words, read with the row; the detail is on the session page (and in the tooltip).
+    <span className={`board-sigmark board-ackmark${worst.finding ? ' board-sigmark--invalid' : ''}`} title={worst.detail} data-ackmark={worst.finding ? worst.state : worst.awaiting ? 'awaiting' : worst.state}>
+      <span aria-hidden="true">☎ {short}</span>
+      <span className="visually-hidden">{words}</span>
     </span>
   );
 }

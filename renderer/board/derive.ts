@@ -1,3 +1,4 @@
+import type { AckStatus } from '../../app/acknowledgement/state';
 import type { BoardSignatures, SessionView } from '../../app/views';
 
 /**
@@ -60,6 +61,8 @@ export interface IndexedRow {
   dueMs: number | null;
   /** Its records not proven by a roster key (issue 15); null when all are, or when not checked. */
   signatures: { unsigned: number; invalid: number } | null;
+  /** Its acknowledgements that are not confirmed (issue 16): awaited, provisional, mismatched or missing; null when none, or when not checked. */
+  acknowledgements: readonly AckStatus[] | null;
 }
 
 export interface IndexedBoard {
@@ -80,7 +83,7 @@ export interface IndexedBoard {
 const byText = (a: string, b: string) => a.localeCompare(b);
 
 /** Prepares loaded rows (in the service's order, newest first) for fast filtering. */
-export function indexRows(rows: readonly SessionView[], signatures?: BoardSignatures): IndexedBoard {
+export function indexRows(rows: readonly SessionView[], signatures?: BoardSignatures, acknowledgements?: Record<string, AckStatus[]>): IndexedBoard {
   const byExpiry: IndexedRow[] = [];
   const byDue: IndexedRow[] = [];
   const reviewed: IndexedRow[] = [];
@@ -95,6 +98,7 @@ export function indexRows(rows: readonly SessionView[], signatures?: BoardSignat
       expiresMs: Date.parse(view.expiresAt),
       dueMs: view.reviewDueAt ? Date.parse(view.reviewDueAt) : null,
       signatures: signatures?.sessions[view.sessionId] ?? null,
+      acknowledgements: acknowledgements?.[view.sessionId] ?? null,
     };
     environments.add(view.environment);
     operators.add(view.operator.name);

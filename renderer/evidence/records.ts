@@ -37,6 +37,10 @@ export function recordLabel(type: RecordType): string {
       return 'Recording degraded';
     case 'recording-ended':
       return 'Shell ended';
+    case 'acknowledgement':
+      return 'Commander acknowledgement';
+    case 'acknowledged':
+      return 'Acknowledged';
     default:
       return assertNever(type, 'record type');
   }

@@ -9,6 +9,7 @@ import { Countdown, ExpiredNotice } from './Countdown';
 import { ExtendDialog } from './ExtendDialog';
 import { GovernedTerminal } from './GovernedTerminal';
 import { ClockSkewNotice, Timeline } from './Timeline';
+import { AckNotice } from './AckNotice';
 
 import './session.css';
 import './sessionActions.css';
@@ -88,6 +89,7 @@ export function ActiveSession({ session }: { session: SessionView }) {
           <SessionFacts session={session} facts={ACTIVE_SESSION_FACTS} />
         </div>
         <ClockSkewNotice sessionId={id} expiresAt={session.expiresAt} wallExpiresAt={session.wallExpiresAt} />
+        <AckNotice sessionId={id} />
         <div className="visually-hidden" aria-live="assertive" aria-atomic="true">
           {announcement}
         </div>

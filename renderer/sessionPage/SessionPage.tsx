@@ -17,6 +17,7 @@ import { hrefOf } from '../routes';
 import { useClock, useStatus } from '../stores/context';
 import { useSessionDetail } from '../stores/useSessionDetail';
 import { ExportSection } from './ExportSection';
+import { AcknowledgementSection } from './AcknowledgementSection';
 import './sessionPage.css';
 
 const BOARD = hrefOf({ view: 'board' });
@@ -92,6 +93,7 @@ function SessionBody({ detail, refreshError }: { detail: SessionDetail; refreshE
       )}
       <ChainResult detail={detail} />
       <SignatureResult detail={detail} />
+      <AcknowledgementSection detail={detail} />
       <DeclarationSection detail={detail} />
       <TimelineSection timeline={detail.timeline} />
       <ClockSection timeline={detail.timeline} session={session} />

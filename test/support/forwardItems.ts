@@ -47,11 +47,14 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
     type: 'action-started', at: '2026-11-28T10:16:00.000Z', redactions: 0,
     payload: { kind: 'command', argv: ['kubectl', 'rollout', 'restart', 'deployment/payments'], shell: false, cwd: '/srv/infra', startedAt: '2026-11-28T10:16:00.000Z', via: 'console' },
   } as never);
+  // Issue 16: the commander's acknowledgement (on the commander host's journal) and the operator's record of its response, last of all.
+  journal(journalEntries, { type: 'acknowledgement', at: '2026-11-28T13:20:00.000Z', redactions: 0, payload: { event: 'declared', challenge: 'ABCDE12345', signature: '-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----', response: 'FGHJK67890' } } as never);
+  second.add({ type: 'acknowledged', at: '2026-11-28T10:20:00.000Z', redactions: 0, payload: { event: 'declared', challenge: 'ABCDE12345', response: 'FGHJK67890' } } as never);
   const recordsOf = (sessionId: string) => (sessionId === second.sessionId ? second.records() : chain.records());
   const out: Partial<Record<RecordType, ForwardItem>> = {};
   let position = 0;
   // The recording's records, then the second session's, come last, so the other examples keep their positions.
-  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries.slice(0, 3), ...recordingEntries, ...second.entries.slice(1), ...journalEntries.slice(3)]) {
+  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries.slice(0, 3), ...recordingEntries, ...second.entries.slice(1, 2), ...journalEntries.slice(3), ...second.entries.slice(2)]) {
     position += 1;
     const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(recordsOf(e.record.sessionId), e.record.seq);
     // A commit id as git would print one (the chain builder's are placeholders).

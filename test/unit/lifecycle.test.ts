@@ -26,6 +26,9 @@ function eventOf(kind: (typeof SESSION_EVENT_KINDS)[number], state: SessionState
     case 'action-finish':
       // No command was started in these sessions: there is nothing to finish.
       return { kind, started: 'a'.repeat(64) };
+    case 'acknowledged':
+      // Issue 16: the closing's once closed, the declaration's before.
+      return { kind, event: state.closed ? 'closed' : 'declared' };
     default:
       return { kind } as SessionEvent;
   }
@@ -33,10 +36,10 @@ function eventOf(kind: (typeof SESSION_EVENT_KINDS)[number], state: SessionState
 
 // The whole transition table (issue 2): every phase × every event, legal or refused with a code.
 const TABLE: Record<SessionPhase, Record<(typeof SESSION_EVENT_KINDS)[number], 'ok' | 'refused' | 'no-active-session'>> = {
-  active: { note: 'ok', action: 'ok', 'action-finish': 'refused', extend: 'ok', expire: 'refused', close: 'ok', review: 'refused', 'clock-skew': 'ok' },
-  expired: { note: 'ok', action: 'no-active-session', 'action-finish': 'refused', extend: 'no-active-session', expire: 'ok', close: 'ok', review: 'refused', 'clock-skew': 'ok' },
-  closed: { note: 'refused', action: 'refused', 'action-finish': 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused' },
-  reviewed: { note: 'refused', action: 'refused', 'action-finish': 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused' },
+  active: { note: 'ok', action: 'ok', 'action-finish': 'refused', extend: 'ok', expire: 'refused', close: 'ok', review: 'refused', 'clock-skew': 'ok', acknowledged: 'ok' },
+  expired: { note: 'ok', action: 'no-active-session', 'action-finish': 'refused', extend: 'no-active-session', expire: 'ok', close: 'ok', review: 'refused', 'clock-skew': 'ok', acknowledged: 'ok' },
+  closed: { note: 'refused', action: 'refused', 'action-finish': 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused', acknowledged: 'ok' },
+  reviewed: { note: 'refused', action: 'refused', 'action-finish': 'refused', extend: 'refused', expire: 'refused', close: 'refused', review: 'ok', 'clock-skew': 'refused', acknowledged: 'ok' },
 };
 
 describe('session lifecycle transition table', () => {

@@ -311,7 +311,10 @@ describe('exit codes and templates', () => {
 });
 
 describe('expiry is enforced by env and exec', () => {
-  const ws = workspacePerBlock();
+  // Its session is declared two hours back and no commander acknowledges it: under the default
+  // policy that is a verify finding (issue 16, test/integration/cli/acknowledgement.test.ts). Here
+  // the policy makes acknowledgement optional, so verify judges what this test is about.
+  const ws = workspacePerBlock({ policy: { acknowledgement: { declared: 'optional', withinMinutes: 15 } } });
 
   it('after expiry: env and exec refuse, status shows EXPIRED, a note is accepted after the expired record, close is accepted', async () => {
     const ctx = await inProcess(ws.repo, -2 * 3600_000);

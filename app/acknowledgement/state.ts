@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { Policy } from '../policy';
+import type { LedgerEntry, LedgerView } from '../ports';
+import { isChainRecord, type RecordOf } from '../records';
+import { AckEventSchema, challengeOf, formatCode, TypedCodeSchema, type AckEvent } from './codes';
+
+/**
+ * Where a session's acknowledgement stands (issue 16), from the two histories: the operator's
+ * `acknowledged` records in the session's chain, and the commanders' `acknowledgement` records on
+ * their hosts' journals. Pure: whether a commander's signature verifies against the roster is the
+ * caller's `judge` (main/ verifies SSH signatures).
+ *
+ * - confirmed: the operator recorded a response code, and a commander's valid signed
+ *   acknowledgement names the same commit's challenge, with a signature whose response it is;
+ * - provisional: the operator recorded a response code, but no commander's record is here yet;
+ * - mismatched: the codes do not agree (a finding);
+ * - missing: the operator recorded no response (a finding once the policy's window has passed).
+ */
+
+/** The four states. */
+export type AckStateName = 'confirmed' | 'provisional' | 'mismatched' | 'missing';
+
+/** One event's acknowledgement (a session's declaration, or its closing). */
+export interface AckStatus {
+  event: AckEvent;
+  state: AckStateName;
+  /** The code of the event's commit, as read aloud. */
+  challenge: string;
+  /** A verify finding: mismatched, or missing past the policy's window. */
+  finding: boolean;
+  /** Still expected, not past due: the countdown warns, the board lists it. */
+  awaiting: boolean;
+  /** When it is due (declarations under `within` or `before-actions`); null: never due. */
+  dueAt: string | null;
+  /** The commander whose valid acknowledgement names the challenge, and when they signed it. */
+  commander: { name: string; email: string; at: string } | null;
+  /** One sentence saying what the histories show. */
+  detail: string;
+}
+
+/** A commander's acknowledgement as found in a journal, with the judge's answer (null: valid). */
+export interface CommanderAck {
+  record: RecordOf<'acknowledgement'>;
+  commit: string;
+  path: string;
+  invalid: string | null;
+}
+
+/** Judges a commander's acknowledgement: null when its signature is a roster commander's, else why not. */
+export type AckJudge = (record: RecordOf<'acknowledgement'>) => string | null;
+
+/** Every commander's acknowledgement in the view, by challenge. */
+export function commanderAcks(view: LedgerView, judge: AckJudge): Map<string, CommanderAck[]> {
+  const out = new Map<string, CommanderAck[]>();
+  for (const [id, entries] of view.sessions) {
+    if (!id.startsWith('journal-')) continue;
+    for (const e of entries) {
+      if (e.record.type !== 'acknowledgement') continue;
+      const list = out.get(e.record.payload.challenge) ?? [];
+      list.push({ record: e.record, commit: e.commit, path: e.path, invalid: judge(e.record) });
+      out.set(e.record.payload.challenge, list);
+    }
+  }
+  return out;
+}
+
+/** The commit of a session's event record (`declared`, or its chain's `closed`), or null. */
+export function eventCommit(entries: readonly LedgerEntry[], event: AckEvent): string | null {
+  const e = event === 'declared' ? entries[0] : entries.find((x) => x.record.type === 'closed' && isChainRecord(x.record));
+  return e && e.record.type === event && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(e.commit) ? e.commit : null;
+}
+
+/** The challenge of a session's event, or null (not closed yet; no commit). */
+export function sessionChallenge(entries: readonly LedgerEntry[], event: AckEvent): string | null {
+  const commit = eventCommit(entries, event);
+  return commit ? challengeOf(commit) : null;
+}
+
+/** Which session and event a challenge names in the view (the commander's console, when it has fetched the session). */
+export function findChallenge(view: LedgerView, challenge: string): { sessionId: string; event: AckEvent } | null {
+  for (const [sessionId, entries] of view.sessions) {
+    if (sessionId.startsWith('journal-')) continue;
+    for (const event of ['declared', 'closed'] as const) if (sessionChallenge(entries, event) === challenge) return { sessionId, event };
+  }
+  return null;
+}
+
+const eventWords = (e: AckEvent) => (e === 'declared' ? 'declaration' : 'closing');
+
+/**
+ * One event's acknowledgement in a session's entries, with the commanders' acknowledgements of
+ * the view (by challenge), under `policy`, at `nowMs`. Null when the event has not happened.
+ */
+export function acknowledgementOf(entries: readonly LedgerEntry[], event: AckEvent, acks: ReadonlyMap<string, readonly CommanderAck[]>, policy: Policy, nowMs: number): AckStatus | null {
+  const challenge = sessionChallenge(entries, event);
+  if (!challenge) return null;
+  const code = formatCode(challenge);
+  const typed = entries.map((e) => e.record).filter((r): r is RecordOf<'acknowledged'> => r.type === 'acknowledged' && r.payload.event === event);
+  const theirs = acks.get(challenge) ?? [];
+  const valid = theirs.filter((a) => a.invalid === null && a.record.payload.event === event);
+  const confirmedBy = valid.find((a) => typed.some((t) => t.payload.challenge === challenge && t.payload.response === a.record.payload.response));
+  const commanderOf = (a: CommanderAck | undefined) => (a ? { name: a.record.actor.name, email: a.record.actor.email, at: a.record.at } : null);
+  const declaredAt = Date.parse(entries[0]!.record.at);
+  const rule = policy.acknowledgement;
+  const due = event === 'declared' && rule.declared !== 'optional' ? declaredAt + rule.withinMinutes * 60_000 : null;
+  const base = { event, challenge, dueAt: due === null ? null : new Date(due).toISOString() };
+  if (confirmedBy) {
+    return { ...base, state: 'confirmed', finding: false, awaiting: false, commander: commanderOf(confirmedBy), detail: `Confirmed: ${confirmedBy.record.actor.name} (incident commander) signed the acknowledgement of ${eventWords(event)} ${code} at ${confirmedBy.record.at}, and the operator recorded its response code ${formatCode(confirmedBy.record.payload.response)}.` };
+  }
+  if (typed.length > 0) {
+    const last = typed[typed.length - 1]!;
+    if (last.payload.challenge !== challenge) {
+      return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched: the operator's acknowledged record (#${last.seq}) names code ${formatCode(last.payload.challenge)}, but the ${eventWords(event)}'s commit gives ${code}: the ${eventWords(event)} was rewritten after the code was read aloud.` };
+    }
+    if (theirs.length === 0) {
+      return { ...base, state: 'provisional', finding: false, awaiting: false, commander: null, detail: `Provisional: the operator recorded response ${formatCode(last.payload.response)} for ${eventWords(event)} ${code}; the commander's signed acknowledgement is not in this history yet (it arrives when both hosts have pushed and this repository fetched).` };
+    }
+    const why = valid.length > 0
+      ? `the operator recorded response ${formatCode(last.payload.response)}, but ${valid.map((a) => `${a.record.actor.name}'s signature gives ${formatCode(a.record.payload.response)}`).join(', ')}`
+      : theirs.map((a) => a.invalid ?? `${a.record.actor.name}'s acknowledgement says it is of the ${eventWords(a.record.payload.event)}`).join('; ');
+    return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched acknowledgement of ${eventWords(event)} ${code}: ${why}.` };
+  }
+  const past = due !== null && nowMs > due;
+  const seen = valid[0];
+  const commanderSaw = seen ? ` ${seen.record.actor.name} (incident commander) acknowledged it at ${seen.record.at}, but the operator has not recorded the response code.` : '';
+  const window = due === null ? ' The policy does not require it.' : past ? ` It was due by ${base.dueAt} (policy: within ${rule.withinMinutes} min of the declaration).` : ` Due by ${base.dueAt}.`;
+  return { ...base, state: 'missing', finding: past, awaiting: due !== null && !past, commander: commanderOf(seen), detail: `No acknowledgement of ${eventWords(event)} ${code} recorded.${commanderSaw}${window}` };
+}
+
+/** Both events' acknowledgements of a session (the closing's once it is closed). */
+export function sessionAcknowledgements(entries: readonly LedgerEntry[], acks: ReadonlyMap<string, readonly CommanderAck[]>, policy: Policy, nowMs: number): AckStatus[] {
+  return (['declared', 'closed'] as const).map((e) => acknowledgementOf(entries, e, acks, policy, nowMs)).filter((s): s is AckStatus => s !== null);
+}
+
+/** Commanders' acknowledgements whose challenge no session's declaration or closing has (a rewritten record, or a mistyped code). */
+export function unmatchedAcks(view: LedgerView, acks: ReadonlyMap<string, readonly CommanderAck[]>): CommanderAck[] {
+  const known = new Set<string>();
+  for (const [id, entries] of view.sessions) {
+    if (id.startsWith('journal-')) continue;
+    for (const event of ['declared', 'closed'] as const) {
+      const c = sessionChallenge(entries, event);
+      if (c) known.add(c);
+    }
+  }
+  return [...acks.entries()].filter(([c]) => !known.has(c)).flatMap(([, list]) => list);
+}
+
+/** The commander's typed input: the challenge code, and optionally which event it is of. */
+export const AcknowledgeInputSchema = z.object({
+  code: TypedCodeSchema,
+  event: AckEventSchema.optional(),
+}).strict();
+
+/** The operator's typed input: the commander's response code, and optionally which event. */
+export const AcknowledgedInputSchema = AcknowledgeInputSchema;
