@@ -28,7 +28,7 @@ export function ActionsSection({ timeline, flagged }: { timeline: readonly Timel
       ) : (
         <>
           <p className="sp-hint">Output as committed: secrets were redacted before anything was written; the SHA-256 is of the output as the command wrote it.</p>
-          <ol className="sp-actions">
+          <ol className="stack bare-list sp-actions">
             {actions.map(({ entry, record }) => (
               <li key={entry.seq}>
                 <ActionRecord entry={entry} record={record} flagged={flagged?.has(entry.seq) ?? false} />
@@ -47,7 +47,7 @@ export function ActionRecord({ entry, record, flagged = false }: { entry: Timeli
   const p = record.payload;
   const failed = p.kind === 'command' && (p.exitCode !== 0 || p.stoppedBy !== null);
   return (
-    <article className={`sp-action${flagged ? ' sp-action--flagged' : ''}`} aria-labelledby={`${id}-h`} data-seq={entry.seq}>
+    <article className={`box stack sp-action${flagged ? ' sp-action--flagged' : ''}`} aria-labelledby={`${id}-h`} data-seq={entry.seq}>
       {/* The heading names what ran in words, so a list of the headings says it; the exact command line is under it. */}
       <h4 id={`${id}-h`}>
         <span className="sp-seq-tag">#{entry.seq}</span> {p.kind === 'shell-opened' ? 'Opened a governed shell:' : 'Ran'} <span className="sp-action-words">{commandWords(p.argv)}</span>
@@ -117,7 +117,7 @@ function ActionOutput({ record }: { record: RecordOf<'action'> }) {
       ) : (
         <>
           {/* Focusable so a keyboard user can scroll it. */}
-          <pre id={`${id}-out`} className={`sp-output-text${long && expanded ? ' sp-output-text--expanded' : ''}`} tabIndex={0} aria-label={`Output of record #${record.seq}`}>
+          <pre id={`${id}-out`} className={`code-block sp-output-text${long && expanded ? ' sp-output-text--expanded' : ''}`} tabIndex={0} aria-label={`Output of record #${record.seq}`}>
             {shown}
             {long && !expanded && '\n…'}
           </pre>

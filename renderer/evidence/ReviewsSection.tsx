@@ -32,7 +32,7 @@ export function ReviewsSection({ detail }: { detail: SessionDetail }) {
         </p>
       )}
       {current && (
-        <article className="sp-review sp-review--current" aria-labelledby="sp-review-current-h">
+        <article className="stack sp-review sp-review--current" aria-labelledby="sp-review-current-h">
           <h4 id="sp-review-current-h">
             Current review: <span className={`sp-outcome sp-outcome--${current.review.outcome}`}>{outcomeLabel(current.review.outcome)}</span>
           </h4>
@@ -42,12 +42,12 @@ export function ReviewsSection({ detail }: { detail: SessionDetail }) {
       {others.length > 0 && (
         <>
           <h4 className="sp-superseded-h">Superseded reviews ({others.length})</h4>
-          <ul className="sp-superseded">
+          <ul className="stack bare-list sp-superseded">
             {others.map((r) => {
               const by = reviews.find((x) => x.review.supersedes === r.hash);
               return (
                 <li key={r.hash}>
-                  <article className="sp-review sp-review--superseded" aria-label={`Superseded review by ${r.review.reviewer.name}`}>
+                  <article className="stack sp-review sp-review--superseded" aria-label={`Superseded review by ${r.review.reviewer.name}`}>
                     <p className="sp-superseded-by">
                       <strong>{outcomeLabel(r.review.outcome)}</strong> by {r.review.reviewer.name}, superseded by{' '}
                       {by ? (

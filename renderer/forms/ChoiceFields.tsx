@@ -54,7 +54,7 @@ export function DateField({ path, idPrefix, label, value, onChange, className }:
       <input
         id={id}
         type="date"
-        className={`input${className ? ` ${className}` : ''}`}
+        className={`control input${className ? ` ${className}` : ''}`}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         onBlur={() => touch(path)}

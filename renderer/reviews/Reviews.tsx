@@ -66,7 +66,7 @@ export function Reviews() {
       )}
       {board && (
         <>
-          <section className="rv-card" aria-labelledby="rv-awaiting-heading">
+          <section className="box stack rv-card" aria-labelledby="rv-awaiting-heading">
             <div className="section-head">
               <h3 id="rv-awaiting-heading">Awaiting review</h3>
               <p className="rv-count" role="status">
@@ -80,7 +80,7 @@ export function Reviews() {
               <AwaitingTable rows={awaiting} now={Date.parse(board.at)} />
             )}
           </section>
-          <details className="rv-card rv-reviewed">
+          <details className="box stack rv-card rv-reviewed">
             <summary>
               <h3 className="rv-summary-heading">Recently reviewed ({formatCount(reviewed.length, 'session')})</h3>
             </summary>

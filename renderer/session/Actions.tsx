@@ -47,12 +47,13 @@ export function NoteForm({ sessionId, expired }: { sessionId: string; expired: b
     if (await addNote(sessionId, text)) setText('');
   };
   return (
-    <section className="sv-action-card" aria-labelledby={`${id}-h`}>
+    <section className="box stack sv-action-card" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Add a note</h3>
       <p className="sv-hint">{expired ? 'Still allowed until the session is closed. ' : ''}Committed as evidence; secrets are redacted before anything is written.</p>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor={`${id}-text`}>Note</label>
         <textarea
+          className="control"
           id={`${id}-text`}
           rows={3}
           value={text}
@@ -91,7 +92,7 @@ export function RunCommand({ sessionId }: { sessionId: string }) {
     await runCommand(sessionId, { commandLine, cwd, shell });
   };
   return (
-    <section className="sv-action-card sv-action-card--wide" aria-labelledby={`${id}-h`}>
+    <section className="box stack sv-action-card sv-action-card--wide" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Run a command</h3>
       <p className="sv-hint">
         Runs with the session&apos;s environment. The line is split into arguments and run without a shell, unless you choose &ldquo;Run in a shell&rdquo; (recorded as such). The argv, output (redacted) and exit status are committed when it ends.
@@ -100,7 +101,7 @@ export function RunCommand({ sessionId }: { sessionId: string }) {
         <label htmlFor={`${id}-cmd`}>Command line</label>
         <input
           id={`${id}-cmd`}
-          className="mono"
+          className="control mono"
           type="text"
           autoComplete="off"
           autoCapitalize="off"
@@ -117,7 +118,7 @@ export function RunCommand({ sessionId }: { sessionId: string }) {
             </label>
             <input
               id={`${id}-cwd`}
-              className="mono"
+              className="control mono"
               type="text"
               autoComplete="off"
               spellCheck={false}
@@ -252,7 +253,7 @@ function TerminalSetting() {
         <label htmlFor={`${id}-term`}>Terminal command</label>
         <input
           id={`${id}-term`}
-          className="mono"
+          className="control mono"
           type="text"
           autoComplete="off"
           spellCheck={false}
@@ -290,7 +291,7 @@ export function EnvironmentActions({ sessionId }: { sessionId: string }) {
   const shell = useSession(useShallow((s) => (s.shell.sessionId === sessionId ? s.shell : null)));
   const { copyEnvironment, openShell } = useSession(useShallow((s) => ({ copyEnvironment: s.actions.copyEnvironment, openShell: s.actions.openShell })));
   return (
-    <section className="sv-action-card" aria-labelledby={`${id}-h`}>
+    <section className="box stack sv-action-card" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Session environment</h3>
       <p className="sv-hint">
         <code>GOVERNED_BREAK_GLASS=true</code> with the reason, incident, operator and expiry, for tools that check it. It stops working at expiry.

@@ -119,7 +119,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
       <form onSubmit={(e) => void submit(e)} noValidate>
         <div className="sv-field">
           <label htmlFor={`${id}-summary`}>Summary of what was changed</label>
-          <textarea id={`${id}-summary`} rows={3} value={summary} onChange={(e) => {
+          <textarea className="control" id={`${id}-summary`} rows={3} value={summary} onChange={(e) => {
               setSummary(e.target.value);
               touch('summary');
             }} {...fieldProps('summary', `${id}-summary-err`)} />
@@ -136,6 +136,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
                   Reversal step {i + 1}
                 </label>
                 <input
+                  className="control"
                   id={`${id}-step-${s.key}`}
                   type="text"
                   value={s.text}
@@ -190,7 +191,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
               Note on the controls{' '}
               <span className={anyNo ? 'text-warning' : 'muted'}>{anyNo ? '(required: a control was not restored — say why and what will restore it)' : '(optional)'}</span>
             </label>
-            <textarea id={`${id}-note`} rows={2} value={controlsNote} onChange={(e) => {
+            <textarea className="control" id={`${id}-note`} rows={2} value={controlsNote} onChange={(e) => {
                 setControlsNote(e.target.value);
                 touch('controlsNote');
               }} {...fieldProps('controlsNote', `${id}-note-err`)} />
@@ -207,6 +208,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
                 <div>
                   <label htmlFor={`${id}-fa-${f.key}`}>Action {i + 1}</label>
                   <input
+                    className="control"
                     id={`${id}-fa-${f.key}`}
                     type="text"
                     value={f.action}
@@ -222,6 +224,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
                 <div>
                   <label htmlFor={`${id}-fo-${f.key}`}>Owner</label>
                   <input
+                    className="control"
                     id={`${id}-fo-${f.key}`}
                     type="text"
                     value={f.owner}
@@ -239,6 +242,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
                     Due <span className="muted">(optional)</span>
                   </label>
                   <input
+                    className="control"
                     id={`${id}-fd-${f.key}`}
                     type="date"
                     value={f.due}

@@ -106,6 +106,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
           <>
             <label htmlFor={`${id}-reason`}>New justification: why more time is needed</label>
             <textarea
+              className="control"
               id={`${id}-reason`}
               ref={reasonRef}
               rows={3}
@@ -116,7 +117,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
             <label htmlFor={`${id}-min`}>Minutes to add</label>
             <input
               id={`${id}-min`}
-              className="sv-input-minutes"
+              className="control sv-input-minutes"
               type="number"
               inputMode="numeric"
               min={1}

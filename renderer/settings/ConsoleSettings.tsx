@@ -99,7 +99,7 @@ function FetchInterval({ initial, onSaved }: { initial: number; onSaved: (s: Con
             id="st-fetch"
             type="text"
             inputMode="numeric"
-            className="st-short"
+            className="control st-short"
             value={text}
             onChange={(e) => setText(e.target.value)}
             aria-invalid={fieldError ? true : undefined}
@@ -155,7 +155,7 @@ function Terminal({ initial, onSaved }: { initial: readonly string[]; onSaved: (
         >
           <textarea
             id="st-terminal"
-            className="mono"
+            className="control mono"
             rows={3}
             spellCheck={false}
             value={text}

@@ -124,7 +124,7 @@ export function RemoteSettings() {
           <input
             id="st-remote-url"
             type="text"
-            className="mono"
+            className="control mono"
             spellCheck={false}
             autoComplete="off"
             value={url}
@@ -137,7 +137,7 @@ export function RemoteSettings() {
           <input
             id="st-remote-branch"
             type="text"
-            className="mono st-short"
+            className="control mono st-short"
             spellCheck={false}
             autoComplete="off"
             value={remoteBranch}
@@ -167,7 +167,7 @@ export function RemoteSettings() {
         <div role="status" aria-live="polite" className="st-live">
           {tested && <TestResult tested={tested} />}
           {saved && (
-            <p className="st-saved">
+            <p className="callout callout--ok st-saved">
               Saved: evidence is pushed to <span className="mono break">{saved.url}</span>, branch <span className="mono">{saved.remoteBranch}</span>. The push state in the header follows it.
             </p>
           )}
@@ -181,7 +181,7 @@ function TestResult({ tested }: { tested: Tested }) {
   const { result } = tested;
   const words = STAGES[result.stage];
   return (
-    <div className={`st-test st-test--${result.ok ? 'ok' : 'failed'}`} data-testid="remote-test-result" data-stage={result.stage}>
+    <div className={`stack st-test st-test--${result.ok ? 'ok' : 'failed'}`} data-testid="remote-test-result" data-stage={result.stage}>
       <p className="st-test-title">
         <strong>{words.title}</strong>
         {result.ok ? '' : ': the connection test failed.'}

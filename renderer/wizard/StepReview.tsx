@@ -238,7 +238,7 @@ function EnvBlock() {
       </p>
       {preview.ok ? (
         <>
-          <pre className="env-block" data-testid="env-preview">
+          <pre className="code-block env-block" data-testid="env-preview">
             <code>{markPlaceholders(preview.text)}</code>
           </pre>
           {preview.redactions > 0 && (
