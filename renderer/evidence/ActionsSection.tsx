@@ -6,6 +6,7 @@ import { formatCount, formatNumber } from '../format';
 import { CommitId } from './CommitId';
 import { formatDuration, recordsOf } from './records';
 import { Stamp } from './Stamp';
+import { Fact } from './Fact';
 import './evidence.css';
 import './evidenceActions.css';
 
@@ -58,39 +59,21 @@ export function ActionRecord({ entry, record, flagged = false }: { entry: Timeli
         {commandLine(p.argv)}
       </pre>
       <dl className="sp-action-facts">
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <Stamp iso={p.startedAt} timeOnly />
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{formatDuration(Date.parse(p.endedAt) - Date.parse(p.startedAt))}</dd>
-        </div>
-        <div>
-          <dt>Working folder</dt>
-          <dd className="mono break">{p.cwd}</dd>
-        </div>
-        <div>
-          <dt>Via</dt>
-          <dd>
-            {p.via === 'cli-exec' ? 'breakglass exec' : 'the console'}
-            {p.shell ? ', through a shell' : ''}
-          </dd>
-        </div>
-        <div>
-          <dt>By, on host</dt>
-          <dd>
-            {record.actor.name} <span className="muted">on {record.host.name}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Evidence commit</dt>
-          <dd>
-            <CommitId commit={entry.commit} />
-          </dd>
-        </div>
+        <Fact term="Started">
+          <Stamp iso={p.startedAt} timeOnly />
+        </Fact>
+        <Fact term="Duration">{formatDuration(Date.parse(p.endedAt) - Date.parse(p.startedAt))}</Fact>
+        <Fact term="Working folder" className="mono break">{p.cwd}</Fact>
+        <Fact term="Via">
+          {p.via === 'cli-exec' ? 'breakglass exec' : 'the console'}
+          {p.shell ? ', through a shell' : ''}
+        </Fact>
+        <Fact term="By, on host">
+          {record.actor.name} <span className="muted">on {record.host.name}</span>
+        </Fact>
+        <Fact term="Evidence commit">
+          <CommitId commit={entry.commit} />
+        </Fact>
       </dl>
       {p.kind === 'command' && <ActionOutput record={record} />}
     </article>

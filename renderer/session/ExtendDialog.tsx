@@ -5,6 +5,7 @@ import { formatLocalTime, formatUtc } from '../format';
 import { usePolicy } from '../stores/context';
 import { extensionRoom, formatMinutes } from './extension';
 import { useSession } from './useSession';
+import { Fact } from '../evidence/Fact';
 
 /**
  * The extension dialog (issue 5 "Extension", procedure.md §5): a new justification and the
@@ -75,10 +76,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
         </p>
         {policy && room ? (
           <dl className="sv-caps" aria-label="What the policy allows">
-            <div>
-              <dt>Each extension</dt>
-              <dd>up to {formatMinutes(policy.extension.stepMinutes)}</dd>
-            </div>
+            <Fact term="Each extension">up to {formatMinutes(policy.extension.stepMinutes)}</Fact>
             <div className={room.countLeft === 0 ? 'sv-caps--exhausted' : ''}>
               <dt>Extensions left</dt>
               <dd>

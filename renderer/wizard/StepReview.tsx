@@ -9,6 +9,7 @@ import { ChecksTable } from './StepPreconditions';
 import { localStamp, utcStamp } from './time';
 import { useWizard } from './useWizard';
 import { UNSIGNED_ALLOWED } from '../../app/preconditions';
+import { Fact, ScopeChips } from '../evidence/Fact';
 
 /** Step 5 (procedure.md §4): everything on one page, the exact export block, and the confirmation. */
 export function StepReview() {
@@ -87,14 +88,6 @@ function Summary({ step, title, children }: { step: StepIndex; title: string; ch
   );
 }
 
-function Item({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
-}
 
 function TriggerSummary() {
   const f = useWizard((s) => s.fields);
@@ -102,8 +95,8 @@ function TriggerSummary() {
   return (
     <Summary step={0} title="Trigger">
       <dl className="facts facts--review">
-        <Item term="Trigger">{f.trigger ? TRIGGERS[f.trigger as TriggerId] : <em>not chosen</em>}</Item>
-        <Item term="Governed paths tried">
+        <Fact term="Trigger">{f.trigger ? TRIGGERS[f.trigger as TriggerId] : <em>not chosen</em>}</Fact>
+        <Fact term="Governed paths tried">
           <ol className="review-paths">
             {rows.map((r) => (
               <li key={r.key}>
@@ -111,17 +104,17 @@ function TriggerSummary() {
               </li>
             ))}
           </ol>
-        </Item>
-        <Item term="Material risk">
+        </Fact>
+        <Fact term="Material risk">
           <span className="prewrap">{f.materialRisk}</span>
-        </Item>
-        <Item term="Attestations">
+        </Fact>
+        <Fact term="Attestations">
           <ul className="review-attest">
             <li>{f.attestations.notExpediency ? '✓' : '✕'} Not for expediency</li>
             <li>{f.attestations.notRoutineChange ? '✓' : '✕'} Not a routine change</li>
             <li>{f.attestations.notGovernanceAvoidance ? '✓' : '✕'} Not to avoid governance</li>
           </ul>
-        </Item>
+        </Fact>
       </dl>
     </Summary>
   );
@@ -132,15 +125,15 @@ function IncidentSummary() {
   return (
     <Summary step={2} title="Incident and justification">
       <dl className="facts facts--review">
-        <Item term="Incident ID">
+        <Fact term="Incident ID">
           <span className="mono">{f.incidentId}</span>
-        </Item>
-        <Item term="Operator">
+        </Fact>
+        <Fact term="Operator">
           {f.operatorName} &lt;{f.operatorEmail}&gt;
-        </Item>
-        <Item term="Justification">
+        </Fact>
+        <Fact term="Justification">
           <span className="prewrap">{f.justification}</span>
-        </Item>
+        </Fact>
         <SignerItem />
       </dl>
     </Summary>
@@ -194,20 +187,14 @@ function ScopeSummary() {
   return (
     <Summary step={3} title="Scope and duration">
       <dl className="facts facts--review">
-        <Item term="Environment">
+        <Fact term="Environment">
           <span className="mono">{f.environment}</span>
-        </Item>
-        <Item term="Scopes">
-          <ul className="chips">
-            {f.scopes.map((s) => (
-              <li key={s} className="chip">
-                {s}
-              </li>
-            ))}
-          </ul>
-        </Item>
-        <Item term="Duration">{f.duration.trim()} minutes</Item>
-        <Item term="Expires (if declared now)">
+        </Fact>
+        <Fact term="Scopes">
+          <ScopeChips scopes={f.scopes} />
+        </Fact>
+        <Fact term="Duration">{f.duration.trim()} minutes</Fact>
+        <Fact term="Expires (if declared now)">
           {at ? (
             <>
               <time dateTime={at.toISOString()}>{localStamp(at)}</time>
@@ -216,7 +203,7 @@ function ScopeSummary() {
           ) : (
             '—'
           )}
-        </Item>
+        </Fact>
       </dl>
     </Summary>
   );
