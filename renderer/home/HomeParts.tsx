@@ -4,6 +4,7 @@ import { formatCount, formatNumber, formatPerson, formatPolicyProblem, phaseLabe
 import { useStatus } from '../stores/context';
 import { hrefOf } from '../routes';
 import { Fact } from '../evidence/Fact';
+import { TableHead } from '../ui/TableHead';
 
 const NONE: readonly SessionView[] = [];
 
@@ -144,16 +145,7 @@ export function RecentSessions() {
       ) : (
         <div className="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Incident</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Operator</th>
-                <th scope="col">State</th>
-                <th scope="col">Declared</th>
-                <th scope="col">Host</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Incident', 'Environment', 'Operator', 'State', 'Declared', 'Host']} />
             <tbody>
               {recent.map((s) => (
                 <tr key={s.sessionId}>

@@ -7,6 +7,8 @@ import { hrefOf } from '../routes';
 import { byReviewUrgency, overdueWords } from '../evidence/reviewDue';
 import { settle } from '../stores/bridge';
 import { useApi, useStatus } from '../stores/context';
+import { ErrorNotice } from '../forms/ErrorNotice';
+import { TableHead } from '../ui/TableHead';
 import './reviews.css';
 
 /** How many reviewed sessions the collapsed list shows (the newest). */
@@ -53,11 +55,7 @@ export function Reviews() {
         Every closed session needs a post-incident review by a named person who is not its operator, within the policy&apos;s review window after closing (procedure.md §9). Overdue reviews come first.
       </p>
       {error && (
-        <div className="notice notice--error" role="alert">
-          <p>
-            <strong>The sessions could not be read:</strong> {error.message}
-          </p>
-        </div>
+        <ErrorNotice what="The sessions could not be read" message={error.message} />
       )}
       {board === null && error === null && (
         <p role="status" className="muted">
@@ -100,18 +98,7 @@ function AwaitingTable({ rows, now }: { rows: SessionView[]; now: number }) {
   return (
     <div className="table-wrap">
       <table className="rv-table">
-        <thead>
-          <tr>
-            <th scope="col">Incident</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Operator</th>
-            <th scope="col">Closed</th>
-            <th scope="col">Review due</th>
-            <th scope="col">
-              <span className="visually-hidden">Review</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Incident', 'Environment', 'Operator', 'Closed', 'Review due']} hidden="Review" />
         <tbody>
           {rows.map((r) => (
             <tr key={r.sessionId} className={r.reviewOverdue ? 'rv-row--overdue' : undefined} data-session={r.sessionId}>
@@ -163,18 +150,7 @@ function ReviewedTable({ rows }: { rows: SessionView[] }) {
   return (
     <div className="table-wrap">
       <table className="rv-table">
-        <thead>
-          <tr>
-            <th scope="col">Incident</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Operator</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Last record</th>
-            <th scope="col">
-              <span className="visually-hidden">Correction</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Incident', 'Environment', 'Operator', 'Outcome', 'Last record']} hidden="Correction" />
         <tbody>
           {rows.map((r) => (
             <tr key={r.sessionId} data-session={r.sessionId}>
