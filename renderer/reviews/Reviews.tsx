@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import type { BoardData, SessionView } from '../../app/views';
 import { formatCount, formatRelative, outcomeLabel } from '../format';
@@ -94,88 +94,90 @@ export function Reviews() {
   );
 }
 
-function AwaitingTable({ rows, now }: { rows: SessionView[]; now: number }) {
+/** A table of sessions, one row each (`row` draws it), under the named columns. */
+function SessionTable({ columns, hidden, rows, children: row }: { columns: readonly string[]; hidden: string; rows: SessionView[]; children: (r: SessionView) => ReactNode }) {
   return (
     <div className="table-wrap">
       <table className="rv-table">
-        <TableHead columns={['Incident', 'Environment', 'Operator', 'Closed', 'Review due']} hidden="Review" />
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.sessionId} className={r.reviewOverdue ? 'rv-row--overdue' : undefined} data-session={r.sessionId}>
-              <th scope="row">
-                <a className="mono" href={hrefOf({ view: 'review', sessionId: r.sessionId })}>
-                  {r.incidentId}
-                </a>
-                <span className="muted mono block rv-small">{r.sessionId}</span>
-              </th>
-              <td>{r.environment}</td>
-              <td>
-                {r.operator.name}
-                <span className="muted block rv-small">{r.mine ? 'This host' : r.host.name}</span>
-              </td>
-              <td>
-                {r.closedAt && (
-                  <Stamp iso={r.closedAt} stacked />
-                )}
-              </td>
-              <td>
-                {r.reviewDueAt && (
-                  <>
-                    <Stamp iso={r.reviewDueAt} stacked />
-                    {r.reviewOverdue ? (
-                      <strong className="rv-overdue" data-testid="overdue">
-                        <span aria-hidden="true">⚠ </span>
-                        {overdueWords(r.reviewDueAt, now)}
-                      </strong>
-                    ) : (
-                      <span className="rv-due block">Due {formatRelative(r.reviewDueAt, now)}</span>
-                    )}
-                  </>
-                )}
-              </td>
-              <td>
-                <a className="button button-secondary button-small" href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Review ${r.incidentId}`}>
-                  Review
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        <TableHead columns={columns} hidden={hidden} />
+        <tbody>{rows.map(row)}</tbody>
       </table>
     </div>
   );
 }
 
+function AwaitingTable({ rows, now }: { rows: SessionView[]; now: number }) {
+  return (
+    <SessionTable columns={['Incident', 'Environment', 'Operator', 'Closed', 'Review due']} hidden="Review" rows={rows}>
+      {(r) => (
+        <tr key={r.sessionId} className={r.reviewOverdue ? 'rv-row--overdue' : undefined} data-session={r.sessionId}>
+          <th scope="row">
+            <a className="mono" href={hrefOf({ view: 'review', sessionId: r.sessionId })}>
+              {r.incidentId}
+            </a>
+            <span className="muted mono block rv-small">{r.sessionId}</span>
+          </th>
+          <td>{r.environment}</td>
+          <td>
+            {r.operator.name}
+            <span className="muted block rv-small">{r.mine ? 'This host' : r.host.name}</span>
+          </td>
+          <td>
+            {r.closedAt && (
+              <Stamp iso={r.closedAt} stacked />
+            )}
+          </td>
+          <td>
+            {r.reviewDueAt && (
+              <>
+                <Stamp iso={r.reviewDueAt} stacked />
+                {r.reviewOverdue ? (
+                  <strong className="rv-overdue" data-testid="overdue">
+                    <span aria-hidden="true">⚠ </span>
+                    {overdueWords(r.reviewDueAt, now)}
+                  </strong>
+                ) : (
+                  <span className="rv-due block">Due {formatRelative(r.reviewDueAt, now)}</span>
+                )}
+              </>
+            )}
+          </td>
+          <td>
+            <a className="button button-secondary button-small" href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Review ${r.incidentId}`}>
+              Review
+            </a>
+          </td>
+        </tr>
+      )}
+    </SessionTable>
+  );
+}
+
 function ReviewedTable({ rows }: { rows: SessionView[] }) {
   return (
-    <div className="table-wrap">
-      <table className="rv-table">
-        <TableHead columns={['Incident', 'Environment', 'Operator', 'Outcome', 'Last record']} hidden="Correction" />
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.sessionId} data-session={r.sessionId}>
-              <th scope="row">
-                <a className="mono" href={hrefOf({ view: 'session', sessionId: r.sessionId })}>
-                  {r.incidentId}
-                </a>
-              </th>
-              <td>{r.environment}</td>
-              <td>{r.operator.name}</td>
-              <td>
-                <span className={`rv-outcome rv-outcome--${r.reviewOutcome ?? 'none'}`}>{outcomeLabel(r.reviewOutcome)}</span>
-              </td>
-              <td>
-                <Stamp iso={r.lastActivityAt} stacked />
-              </td>
-              <td>
-                <a href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Correct the review of ${r.incidentId}`}>
-                  Correct a review
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <SessionTable columns={['Incident', 'Environment', 'Operator', 'Outcome', 'Last record']} hidden="Correction" rows={rows}>
+      {(r) => (
+        <tr key={r.sessionId} data-session={r.sessionId}>
+          <th scope="row">
+            <a className="mono" href={hrefOf({ view: 'session', sessionId: r.sessionId })}>
+              {r.incidentId}
+            </a>
+          </th>
+          <td>{r.environment}</td>
+          <td>{r.operator.name}</td>
+          <td>
+            <span className={`rv-outcome rv-outcome--${r.reviewOutcome ?? 'none'}`}>{outcomeLabel(r.reviewOutcome)}</span>
+          </td>
+          <td>
+            <Stamp iso={r.lastActivityAt} stacked />
+          </td>
+          <td>
+            <a href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Correct the review of ${r.incidentId}`}>
+              Correct a review
+            </a>
+          </td>
+        </tr>
+      )}
+    </SessionTable>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionView } from '../../app/views';
 import { useSession } from './useSession';
@@ -74,6 +74,29 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
   const followUpProblem = (key: number, field: 'action' | 'owner' | 'due') => {
     const i = sentFollowUps.findIndex((f) => f.key === key);
     return i >= 0 ? problemAt(`followUps[${i}].${field}`) : undefined;
+  };
+  /** One field of a follow-up row: its label, the input, and the problem with it once there is one. */
+  const followUpInput = (f: FollowUpRow, field: 'action' | 'owner' | 'due', label: ReactNode, type: 'text' | 'date') => {
+    const inputId = `${id}-f${field[0]}-${f.key}`;
+    const problem = followUpProblem(f.key, field);
+    return (
+      <div>
+        <label htmlFor={inputId}>{label}</label>
+        <input
+          className="control"
+          id={inputId}
+          type={type}
+          value={f[field]}
+          onChange={(e) => {
+            setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, [field]: e.target.value } : x)));
+            const i = sentFollowUps.findIndex((x) => x.key === f.key);
+            if (i >= 0) touch(`followUps[${i}].${field}`);
+          }}
+          {...(problem ? { 'aria-invalid': true } : {})}
+        />
+        {problem && <p className="sv-field-error">{problem}</p>}
+      </div>
+    );
   };
 
   const submit = async (e: FormEvent) => {
@@ -205,56 +228,16 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
           <ol className="sv-rows">
             {followUps.map((f, i) => (
               <li key={f.key} className="sv-row sv-row--followup">
-                <div>
-                  <label htmlFor={`${id}-fa-${f.key}`}>Action {i + 1}</label>
-                  <input
-                    className="control"
-                    id={`${id}-fa-${f.key}`}
-                    type="text"
-                    value={f.action}
-                    onChange={(e) => {
-                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, action: e.target.value } : x)));
-                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
-                      if (i >= 0) touch(`followUps[${i}].action`);
-                    }}
-                    {...(followUpProblem(f.key, 'action') ? { 'aria-invalid': true } : {})}
-                  />
-                  {followUpProblem(f.key, 'action') && <p className="sv-field-error">{followUpProblem(f.key, 'action')}</p>}
-                </div>
-                <div>
-                  <label htmlFor={`${id}-fo-${f.key}`}>Owner</label>
-                  <input
-                    className="control"
-                    id={`${id}-fo-${f.key}`}
-                    type="text"
-                    value={f.owner}
-                    onChange={(e) => {
-                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, owner: e.target.value } : x)));
-                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
-                      if (i >= 0) touch(`followUps[${i}].owner`);
-                    }}
-                    {...(followUpProblem(f.key, 'owner') ? { 'aria-invalid': true } : {})}
-                  />
-                  {followUpProblem(f.key, 'owner') && <p className="sv-field-error">{followUpProblem(f.key, 'owner')}</p>}
-                </div>
-                <div>
-                  <label htmlFor={`${id}-fd-${f.key}`}>
+                {followUpInput(f, 'action', <>Action {i + 1}</>, 'text')}
+                {followUpInput(f, 'owner', 'Owner', 'text')}
+                {followUpInput(
+                  f,
+                  'due',
+                  <>
                     Due <span className="muted">(optional)</span>
-                  </label>
-                  <input
-                    className="control"
-                    id={`${id}-fd-${f.key}`}
-                    type="date"
-                    value={f.due}
-                    onChange={(e) => {
-                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, due: e.target.value } : x)));
-                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
-                      if (i >= 0) touch(`followUps[${i}].due`);
-                    }}
-                    {...(followUpProblem(f.key, 'due') ? { 'aria-invalid': true } : {})}
-                  />
-                  {followUpProblem(f.key, 'due') && <p className="sv-field-error">{followUpProblem(f.key, 'due')}</p>}
-                </div>
+                  </>,
+                  'date',
+                )}
                 <button type="button" className="button button-secondary sv-button-small" onClick={() => setFollowUps((all) => all.filter((x) => x.key !== f.key))}>
                   Remove<span className="visually-hidden"> follow-up {i + 1}</span>
                 </button>
