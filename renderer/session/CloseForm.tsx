@@ -116,6 +116,28 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
     const p = problemAt(path);
     return p ? { 'aria-invalid': true as const, 'aria-describedby': errId } : {};
   };
+  /** A free-text field of the closure (`path` in the service's terms; `key` names its DOM ids) with its problem under it. */
+  const textArea = (path: 'summary' | 'controlsNote', key: string, label: ReactNode, rows: number, value: string, set: (v: string) => void) => (
+    <div className="sv-field">
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <textarea
+        className="control"
+        id={`${id}-${key}`}
+        rows={rows}
+        value={value}
+        onChange={(e) => {
+          set(e.target.value);
+          touch(path);
+        }}
+        {...fieldProps(path, `${id}-${key}-err`)}
+      />
+      {problemAt(path) && (
+        <p className="sv-field-error" id={`${id}-${key}-err`}>
+          {problemAt(path)}
+        </p>
+      )}
+    </div>
+  );
 
   return (
     <section className="sv-close-form" aria-labelledby={`${id}-h`}>
@@ -140,14 +162,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
         </div>
       )}
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <div className="sv-field">
-          <label htmlFor={`${id}-summary`}>Summary of what was changed</label>
-          <textarea className="control" id={`${id}-summary`} rows={3} value={summary} onChange={(e) => {
-              setSummary(e.target.value);
-              touch('summary');
-            }} {...fieldProps('summary', `${id}-summary-err`)} />
-          {problemAt('summary') && <p className="sv-field-error" id={`${id}-summary-err`}>{problemAt('summary')}</p>}
-        </div>
+        {textArea('summary', 'summary', 'Summary of what was changed', 3, summary, setSummary)}
 
         <fieldset className="sv-field">
           <legend>Reversal steps taken</legend>
@@ -209,17 +224,17 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
               );
             })}
           </div>
-          <div className="sv-field">
-            <label htmlFor={`${id}-note`}>
+          {textArea(
+            'controlsNote',
+            'note',
+            <>
               Note on the controls{' '}
               <span className={anyNo ? 'text-warning' : 'muted'}>{anyNo ? '(required: a control was not restored — say why and what will restore it)' : '(optional)'}</span>
-            </label>
-            <textarea className="control" id={`${id}-note`} rows={2} value={controlsNote} onChange={(e) => {
-                setControlsNote(e.target.value);
-                touch('controlsNote');
-              }} {...fieldProps('controlsNote', `${id}-note-err`)} />
-            {problemAt('controlsNote') && <p className="sv-field-error" id={`${id}-note-err`}>{problemAt('controlsNote')}</p>}
-          </div>
+            </>,
+            2,
+            controlsNote,
+            setControlsNote,
+          )}
         </fieldset>
 
         <fieldset className="sv-field">
