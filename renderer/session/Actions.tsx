@@ -4,6 +4,7 @@ import { actionOutcome, commandLine as commandLineOf } from '../../app/actionTex
 import type { Committed, ErrorInfo } from '../../app/contract';
 import { CommitId } from '../evidence/CommitId';
 import { formatCount, formatLocalTime } from '../format';
+import { MachineInput } from '../forms/MachineInput';
 import { splitArgv } from './argv';
 import type { CommandRun } from './store';
 import { useSession } from './useSession';
@@ -99,13 +100,9 @@ export function RunCommand({ sessionId }: { sessionId: string }) {
       </p>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor={`${id}-cmd`}>Command line</label>
-        <input
+        <MachineInput
           id={`${id}-cmd`}
-          className="control mono"
-          type="text"
-          autoComplete="off"
           autoCapitalize="off"
-          spellCheck={false}
           value={commandLine}
           onChange={(e) => setCommandLine(e.target.value)}
           aria-invalid={error && !cwdError ? true : undefined}
@@ -116,12 +113,8 @@ export function RunCommand({ sessionId }: { sessionId: string }) {
             <label htmlFor={`${id}-cwd`}>
               Working directory <span className="muted">(optional: your home folder if empty)</span>
             </label>
-            <input
+            <MachineInput
               id={`${id}-cwd`}
-              className="control mono"
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
               value={cwd}
               onChange={(e) => setCwd(e.target.value)}
               aria-invalid={cwdError ? true : undefined}
@@ -251,12 +244,8 @@ function TerminalSetting() {
       </summary>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor={`${id}-term`}>Terminal command</label>
-        <input
+        <MachineInput
           id={`${id}-term`}
-          className="control mono"
-          type="text"
-          autoComplete="off"
-          spellCheck={false}
           value={shown}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={parseError || terminal.error ? true : undefined}
