@@ -17,7 +17,10 @@ const utcTime = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', hour: '2-d
 const utcTimeSeconds = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
 const utcDateTime = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
 const utcDate = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'long' });
+const relative = {
+  long: new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'long' }),
+  short: new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' }),
+};
 const list = new Intl.ListFormat(undefined, { style: 'long', type: 'conjunction' });
 const plural = new Intl.PluralRules('en-US');
 
@@ -62,14 +65,15 @@ export function formatUtc(iso: string, options: { seconds?: boolean } = {}): str
   return (options.seconds ? utcTimeSeconds : utcTime).format(d);
 }
 
-/** "in 2 minutes", "5 seconds ago": the nearest sensible unit. */
-export function formatRelative(iso: string, now: number): string {
+/** "in 2 minutes", "5 seconds ago" (the short style: "21 min. ago", for narrow places): the nearest sensible unit. */
+export function formatRelative(iso: string, now: number, style: 'long' | 'short' = 'long'): string {
+  const format = relative[style];
   const diff = (Date.parse(iso) - now) / 1000;
   const abs = Math.abs(diff);
-  if (abs < 60) return relative.format(Math.round(diff), 'second');
-  if (abs < 3600) return relative.format(Math.round(diff / 60), 'minute');
-  if (abs < 86_400) return relative.format(Math.round(diff / 3600), 'hour');
-  return relative.format(Math.round(diff / 86_400), 'day');
+  if (abs < 60) return format.format(Math.round(diff), 'second');
+  if (abs < 3600) return format.format(Math.round(diff / 60), 'minute');
+  if (abs < 86_400) return format.format(Math.round(diff / 3600), 'hour');
+  return format.format(Math.round(diff / 86_400), 'day');
 }
 
 /**

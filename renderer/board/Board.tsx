@@ -132,56 +132,60 @@ function Filters({ filters, board, onChange, onClear }: { filters: BoardFilters;
         <label htmlFor="board-incident">Incident ID</label>
         <input id="board-incident" type="search" value={filters.incident} placeholder="e.g. INC-12345" autoComplete="off" spellCheck={false} onChange={(e) => onChange('incident', e.target.value)} />
       </div>
-      <div className="board-filter">
-        <label htmlFor="board-state">State</label>
-        <select id="board-state" value={filters.state} onChange={(e) => onChange('state', e.target.value as StateFilter)}>
-          {(Object.keys(STATE_FILTER_LABELS) as StateFilter[]).map((k) => (
-            <option key={k} value={k}>
-              {STATE_FILTER_LABELS[k]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="board-filter">
-        <label htmlFor="board-environment">Environment</label>
-        <select id="board-environment" value={filters.environment} onChange={(e) => onChange('environment', e.target.value)}>
-          <option value="">All environments</option>
-          {withCurrent(board.environments, filters.environment).map((env) => (
-            <option key={env} value={env}>
-              {env}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="board-filter">
-        <label htmlFor="board-operator">Operator</label>
-        <select id="board-operator" value={filters.operator} onChange={(e) => onChange('operator', e.target.value)}>
-          <option value="">All operators</option>
-          {withCurrent(board.operators, filters.operator).map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="board-filter">
-        <label htmlFor="board-host">Host</label>
-        <select id="board-host" value={filters.host} onChange={(e) => onChange('host', e.target.value)}>
-          <option value="">All hosts</option>
-          {board.hosts.map((h) => (
-            <option key={h.id} value={h.id}>
-              {h.mine ? `${h.name} (this host)` : h.name}
-            </option>
-          ))}
-          {filters.host !== '' && !board.hosts.some((h) => h.id === filters.host) && <option value={filters.host}>{filters.host}</option>}
-        </select>
-      </div>
+      <FilterSelect name="state" label="State" value={filters.state} onChange={(v) => onChange('state', v as StateFilter)}>
+        {(Object.keys(STATE_FILTER_LABELS) as StateFilter[]).map((k) => (
+          <option key={k} value={k}>
+            {STATE_FILTER_LABELS[k]}
+          </option>
+        ))}
+      </FilterSelect>
+      <FilterSelect name="environment" label="Environment" value={filters.environment} onChange={(v) => onChange('environment', v)}>
+        <NameOptions all="All environments" names={withCurrent(board.environments, filters.environment)} />
+      </FilterSelect>
+      <FilterSelect name="operator" label="Operator" value={filters.operator} onChange={(v) => onChange('operator', v)}>
+        <NameOptions all="All operators" names={withCurrent(board.operators, filters.operator)} />
+      </FilterSelect>
+      <FilterSelect name="host" label="Host" value={filters.host} onChange={(v) => onChange('host', v)}>
+        <option value="">All hosts</option>
+        {board.hosts.map((h) => (
+          <option key={h.id} value={h.id}>
+            {h.mine ? `${h.name} (this host)` : h.name}
+          </option>
+        ))}
+        {filters.host !== '' && !board.hosts.some((h) => h.id === filters.host) && <option value={filters.host}>{filters.host}</option>}
+      </FilterSelect>
       {isFiltered(filters) && (
         <button type="button" className="button button-secondary board-clear" onClick={onClear}>
           Clear filters
         </button>
       )}
     </form>
+  );
+}
+
+/** One labelled filter of the board: a select whose options the caller gives. */
+function FilterSelect({ name, label, value, onChange, children }: { name: keyof BoardFilters; label: string; value: string; onChange(value: string): void; children: ReactNode }) {
+  return (
+    <div className="board-filter">
+      <label htmlFor={`board-${name}`}>{label}</label>
+      <select id={`board-${name}`} value={value} onChange={(e) => onChange(e.target.value)}>
+        {children}
+      </select>
+    </div>
+  );
+}
+
+/** "All …", then one option per name. */
+function NameOptions({ all, names }: { all: string; names: readonly string[] }) {
+  return (
+    <>
+      <option value="">{all}</option>
+      {names.map((n) => (
+        <option key={n} value={n}>
+          {n}
+        </option>
+      ))}
+    </>
   );
 }
 

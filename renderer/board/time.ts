@@ -8,21 +8,10 @@ import { formatLocalDateTime, formatLocalTime, formatRelative } from '../format'
 const WEEK_MS = 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 const localDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const shortRelative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
-
-/** "21 min. ago", "in 3 days": like formatRelative, in the short style. */
-export function formatRelativeShort(iso: string, now: number): string {
-  const diff = (Date.parse(iso) - now) / 1000;
-  const abs = Math.abs(diff);
-  if (abs < 60) return shortRelative.format(Math.round(diff), 'second');
-  if (abs < 3600) return shortRelative.format(Math.round(diff / 60), 'minute');
-  if (abs < 86_400) return shortRelative.format(Math.round(diff / 3600), 'hour');
-  return shortRelative.format(Math.round(diff / 86_400), 'day');
-}
 
 /** Within a week of `now`, how long ago (short); beyond, the local date (a relative "412 days ago" says little). */
 export function formatWhen(iso: string, now: number): string {
-  return Math.abs(Date.parse(iso) - now) < WEEK_MS ? formatRelativeShort(iso, now) : localDate.format(new Date(iso));
+  return Math.abs(Date.parse(iso) - now) < WEEK_MS ? formatRelative(iso, now, 'short') : localDate.format(new Date(iso));
 }
 
 /**
@@ -35,6 +24,6 @@ export function pastNow(iso: string, now: number): number {
 
 /** "2 minutes ago (14:02:10)": how long ago, and the local time to compare with a wall clock. */
 export function formatAgoAt(iso: string, now: number, style: 'long' | 'short' = 'long'): string {
-  const ago = style === 'long' ? formatRelative(iso, now) : formatRelativeShort(iso, now);
+  const ago = formatRelative(iso, now, style);
   return `${ago} (${Math.abs(Date.parse(iso) - now) < DAY_MS ? formatLocalTime(iso) : formatLocalDateTime(iso)})`;
 }

@@ -6,6 +6,7 @@ import { formatCount, formatNumber } from '../format';
 import { CommitId } from './CommitId';
 import { formatDuration, recordsOf } from './records';
 import { Stamp } from './Stamp';
+import { Fact } from './Fact';
 import './evidence.css';
 import './evidenceActions.css';
 
@@ -28,7 +29,7 @@ export function ActionsSection({ timeline, flagged }: { timeline: readonly Timel
       ) : (
         <>
           <p className="sp-hint">Output as committed: secrets were redacted before anything was written; the SHA-256 is of the output as the command wrote it.</p>
-          <ol className="sp-actions">
+          <ol className="stack bare-list sp-actions">
             {actions.map(({ entry, record }) => (
               <li key={entry.seq}>
                 <ActionRecord entry={entry} record={record} flagged={flagged?.has(entry.seq) ?? false} />
@@ -47,7 +48,7 @@ export function ActionRecord({ entry, record, flagged = false }: { entry: Timeli
   const p = record.payload;
   const failed = p.kind === 'command' && (p.exitCode !== 0 || p.stoppedBy !== null);
   return (
-    <article className={`sp-action${flagged ? ' sp-action--flagged' : ''}`} aria-labelledby={`${id}-h`} data-seq={entry.seq}>
+    <article className={`box stack sp-action${flagged ? ' sp-action--flagged' : ''}`} aria-labelledby={`${id}-h`} data-seq={entry.seq}>
       {/* The heading names what ran in words, so a list of the headings says it; the exact command line is under it. */}
       <h4 id={`${id}-h`}>
         <span className="sp-seq-tag">#{entry.seq}</span> {p.kind === 'shell-opened' ? 'Opened a governed shell:' : 'Ran'} <span className="sp-action-words">{commandWords(p.argv)}</span>
@@ -58,39 +59,21 @@ export function ActionRecord({ entry, record, flagged = false }: { entry: Timeli
         {commandLine(p.argv)}
       </pre>
       <dl className="sp-action-facts">
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <Stamp iso={p.startedAt} timeOnly />
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{formatDuration(Date.parse(p.endedAt) - Date.parse(p.startedAt))}</dd>
-        </div>
-        <div>
-          <dt>Working folder</dt>
-          <dd className="mono break">{p.cwd}</dd>
-        </div>
-        <div>
-          <dt>Via</dt>
-          <dd>
-            {p.via === 'cli-exec' ? 'breakglass exec' : 'the console'}
-            {p.shell ? ', through a shell' : ''}
-          </dd>
-        </div>
-        <div>
-          <dt>By, on host</dt>
-          <dd>
-            {record.actor.name} <span className="muted">on {record.host.name}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Evidence commit</dt>
-          <dd>
-            <CommitId commit={entry.commit} />
-          </dd>
-        </div>
+        <Fact term="Started">
+          <Stamp iso={p.startedAt} timeOnly />
+        </Fact>
+        <Fact term="Duration">{formatDuration(Date.parse(p.endedAt) - Date.parse(p.startedAt))}</Fact>
+        <Fact term="Working folder" className="mono break">{p.cwd}</Fact>
+        <Fact term="Via">
+          {p.via === 'cli-exec' ? 'breakglass exec' : 'the console'}
+          {p.shell ? ', through a shell' : ''}
+        </Fact>
+        <Fact term="By, on host">
+          {record.actor.name} <span className="muted">on {record.host.name}</span>
+        </Fact>
+        <Fact term="Evidence commit">
+          <CommitId commit={entry.commit} />
+        </Fact>
       </dl>
       {p.kind === 'command' && <ActionOutput record={record} />}
     </article>
@@ -117,7 +100,7 @@ function ActionOutput({ record }: { record: RecordOf<'action'> }) {
       ) : (
         <>
           {/* Focusable so a keyboard user can scroll it. */}
-          <pre id={`${id}-out`} className={`sp-output-text${long && expanded ? ' sp-output-text--expanded' : ''}`} tabIndex={0} aria-label={`Output of record #${record.seq}`}>
+          <pre id={`${id}-out`} className={`code-block sp-output-text${long && expanded ? ' sp-output-text--expanded' : ''}`} tabIndex={0} aria-label={`Output of record #${record.seq}`}>
             {shown}
             {long && !expanded && '\n…'}
           </pre>

@@ -3,6 +3,7 @@ import type { SessionView, TimelineEntry } from '../../app/views';
 import { RecordedBy } from './RecordedBy';
 import { recordsOf, restoredLabel } from './records';
 import { Stamp } from './Stamp';
+import { Fact } from './Fact';
 import './evidence.css';
 
 type FollowUp = Review['followUps'][number];
@@ -39,48 +40,33 @@ export function ClosureSection({ timeline, session }: { timeline: readonly Timel
         <>
           <RecordedBy verb="Closed" entry={closed.entry} />
           <dl className="sp-decl">
-            <div>
-              <dt>Summary</dt>
-              <dd className="sp-prose">{closed.record.payload.closure.summary}</dd>
-            </div>
-            <div>
-              <dt>Reversal steps</dt>
-              <dd>
-                <ol className="sp-steps">
-                  {closed.record.payload.closure.reversalSteps.map((step, i) => (
-                    <li key={i}>{step}</li>
-                  ))}
-                </ol>
-              </dd>
-            </div>
-            <div>
-              <dt>Controls</dt>
-              <dd>
-                <ul className="sp-controls">
-                  {CONTROLS.map(([key, label]) => {
-                    const answer = closed.record.payload.closure.controlsRestored[key];
-                    return (
-                      <li key={key}>
-                        {label}: <strong className={answer === 'no' ? 'text-danger' : undefined}>{restoredLabel(answer)}</strong>
-                      </li>
-                    );
-                  })}
-                </ul>
-                {closed.record.payload.closure.controlsNote && <p className="sp-prose">Note: {closed.record.payload.closure.controlsNote}</p>}
-              </dd>
-            </div>
-            <div>
-              <dt>Follow-ups</dt>
-              <dd>
-                <FollowUps items={closed.record.payload.closure.followUps} />
-              </dd>
-            </div>
-            <div>
-              <dt>Review due by</dt>
-              <dd>
-                <Stamp iso={closed.record.payload.reviewDueAt} />
-              </dd>
-            </div>
+            <Fact term="Summary" className="sp-prose">{closed.record.payload.closure.summary}</Fact>
+            <Fact term="Reversal steps">
+              <ol className="sp-steps">
+                {closed.record.payload.closure.reversalSteps.map((step, i) => (
+                  <li key={i}>{step}</li>
+                ))}
+              </ol>
+            </Fact>
+            <Fact term="Controls">
+              <ul className="sp-controls">
+                {CONTROLS.map(([key, label]) => {
+                  const answer = closed.record.payload.closure.controlsRestored[key];
+                  return (
+                    <li key={key}>
+                      {label}: <strong className={answer === 'no' ? 'text-danger' : undefined}>{restoredLabel(answer)}</strong>
+                    </li>
+                  );
+                })}
+              </ul>
+              {closed.record.payload.closure.controlsNote && <p className="sp-prose">Note: {closed.record.payload.closure.controlsNote}</p>}
+            </Fact>
+            <Fact term="Follow-ups">
+              <FollowUps items={closed.record.payload.closure.followUps} />
+            </Fact>
+            <Fact term="Review due by">
+              <Stamp iso={closed.record.payload.reviewDueAt} />
+            </Fact>
           </dl>
         </>
       )}

@@ -4,6 +4,7 @@ import { FollowUps } from './ClosureSection';
 import { CommitId } from './CommitId';
 import { recordsOf } from './records';
 import { Stamp } from './Stamp';
+import { Fact } from './Fact';
 import './evidence.css';
 import './evidenceActions.css';
 
@@ -32,7 +33,7 @@ export function ReviewsSection({ detail }: { detail: SessionDetail }) {
         </p>
       )}
       {current && (
-        <article className="sp-review sp-review--current" aria-labelledby="sp-review-current-h">
+        <article className="stack sp-review sp-review--current" aria-labelledby="sp-review-current-h">
           <h4 id="sp-review-current-h">
             Current review: <span className={`sp-outcome sp-outcome--${current.review.outcome}`}>{outcomeLabel(current.review.outcome)}</span>
           </h4>
@@ -42,12 +43,12 @@ export function ReviewsSection({ detail }: { detail: SessionDetail }) {
       {others.length > 0 && (
         <>
           <h4 className="sp-superseded-h">Superseded reviews ({others.length})</h4>
-          <ul className="sp-superseded">
+          <ul className="stack bare-list sp-superseded">
             {others.map((r) => {
               const by = reviews.find((x) => x.review.supersedes === r.hash);
               return (
                 <li key={r.hash}>
-                  <article className="sp-review sp-review--superseded" aria-label={`Superseded review by ${r.review.reviewer.name}`}>
+                  <article className="stack sp-review sp-review--superseded" aria-label={`Superseded review by ${r.review.reviewer.name}`}>
                     <p className="sp-superseded-by">
                       <strong>{outcomeLabel(r.review.outcome)}</strong> by {r.review.reviewer.name}, superseded by{' '}
                       {by ? (
@@ -77,42 +78,24 @@ export function ReviewFacts({ item, commit, reviews }: { item: ReviewItem; commi
   const replaced = r.supersedes ? reviews.find((x) => x.hash === r.supersedes) : undefined;
   return (
     <dl className="sp-decl sp-review-facts">
-      <div>
-        <dt>Reviewer</dt>
-        <dd className="break">{formatPerson(r.reviewer)}</dd>
-      </div>
-      <div>
-        <dt>Reviewed</dt>
-        <dd>
-          <Stamp iso={item.at} />
-          {commit && (
-            <span className="block">
-              Evidence commit <CommitId commit={commit} />
-            </span>
-          )}
-        </dd>
-      </div>
-      <div>
-        <dt>Drill</dt>
-        <dd>{r.drill ? 'Yes: a drill' : 'No: a real emergency'}</dd>
-      </div>
-      <div>
-        <dt>Findings</dt>
-        <dd className="sp-prose">{r.findings || <span className="muted">None.</span>}</dd>
-      </div>
-      <div>
-        <dt>Follow-ups</dt>
-        <dd>
-          <FollowUps items={r.followUps} />
-        </dd>
-      </div>
+      <Fact term="Reviewer" className="break">{formatPerson(r.reviewer)}</Fact>
+      <Fact term="Reviewed">
+        <Stamp iso={item.at} />
+        {commit && (
+          <span className="block">
+            Evidence commit <CommitId commit={commit} />
+          </span>
+        )}
+      </Fact>
+      <Fact term="Drill">{r.drill ? 'Yes: a drill' : 'No: a real emergency'}</Fact>
+      <Fact term="Findings" className="sp-prose">{r.findings || <span className="muted">None.</span>}</Fact>
+      <Fact term="Follow-ups">
+        <FollowUps items={r.followUps} />
+      </Fact>
       {r.supersedes && (
-        <div>
-          <dt>Corrects</dt>
-          <dd>
-            {replaced ? `The review of ${replaced.review.reviewer.name} at ${formatLocalDateTime(replaced.at)}` : 'An earlier review'} <span className="muted">(record <code className="sp-hash-short" title={r.supersedes}>{r.supersedes.slice(0, 12)}</code>)</span>
-          </dd>
-        </div>
+        <Fact term="Corrects">
+          {replaced ? `The review of ${replaced.review.reviewer.name} at ${formatLocalDateTime(replaced.at)}` : 'An earlier review'} <span className="muted">(record <code className="sp-hash-short" title={r.supersedes}>{r.supersedes.slice(0, 12)}</code>)</span>
+        </Fact>
       )}
     </dl>
   );

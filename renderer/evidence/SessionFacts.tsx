@@ -3,6 +3,7 @@ import { TRIGGERS, type TriggerId } from '../../app/policy';
 import type { SessionView } from '../../app/views';
 import { formatCount, formatPerson } from '../format';
 import { Stamp } from './Stamp';
+import { Fact, ScopeChips } from './Fact';
 import './evidence.css';
 
 /** The facts of a session a view can show, each drawn one way wherever it appears. */
@@ -20,83 +21,69 @@ export const RECORD_FACTS: readonly SessionFact[] = ['environment', 'scopes', 'o
  * under the expiry (the session page's live countdown).
  */
 export function SessionFacts({ session: s, facts, className, expiryExtra }: { session: SessionView; facts: readonly SessionFact[]; className?: string; expiryExtra?: ReactNode }) {
-  return <dl className={`facts${className ? ` ${className}` : ''}`}>{facts.map((f) => <Fact key={f} fact={f} session={s} expiryExtra={expiryExtra} />)}</dl>;
+  return <dl className={`facts${className ? ` ${className}` : ''}`}>{facts.map((f) => <OneFact key={f} fact={f} session={s} expiryExtra={expiryExtra} />)}</dl>;
 }
 
-function Fact({ fact, session: s, expiryExtra }: { fact: SessionFact; session: SessionView; expiryExtra: ReactNode }) {
+function OneFact({ fact, session: s, expiryExtra }: { fact: SessionFact; session: SessionView; expiryExtra: ReactNode }) {
   switch (fact) {
     case 'incident':
-      return <Item term="Incident" className="mono">{s.incidentId}</Item>;
+      return <Fact term="Incident" className="mono">{s.incidentId}</Fact>;
     case 'environment':
       return (
-        <Item term="Environment">
+        <Fact term="Environment">
           <span className="env-pill">{s.environment}</span>
-        </Item>
+        </Fact>
       );
     case 'scopes':
       return (
-        <Item term="Scopes">
-          <ul className="chips" aria-label="Scopes">
-            {s.scopes.map((scope) => (
-              <li key={scope} className="chip">
-                {scope}
-              </li>
-            ))}
-          </ul>
-        </Item>
+        <Fact term="Scopes">
+          <ScopeChips scopes={s.scopes} label="Scopes" />
+        </Fact>
       );
     case 'operator':
-      return <Item term="Operator" className="break">{formatPerson(s.operator)}</Item>;
+      return <Fact term="Operator" className="break">{formatPerson(s.operator)}</Fact>;
     case 'trigger':
-      return <Item term="Trigger">{TRIGGERS[s.trigger as TriggerId] ?? s.trigger}</Item>;
+      return <Fact term="Trigger">{TRIGGERS[s.trigger as TriggerId] ?? s.trigger}</Fact>;
     case 'host':
       return (
-        <Item term="Host">
+        <Fact term="Host">
           {s.host.name} <span className="muted mono">({s.host.id})</span>
           {s.mine ? <span className="muted"> · this host</span> : <span className="muted"> · another host</span>}
-        </Item>
+        </Fact>
       );
     case 'declared':
       return (
-        <Item term="Declared">
+        <Fact term="Declared">
           <Stamp iso={s.declaredAt} />
-        </Item>
+        </Fact>
       );
     case 'expiry':
       return (
-        <Item term={s.phase === 'active' ? 'Expires' : 'Expiry'}>
+        <Fact term={s.phase === 'active' ? 'Expires' : 'Expiry'}>
           <Stamp iso={s.expiresAt} />
           {s.extensions > 0 && <span className="muted block">after {formatCount(s.extensions, 'extension')}</span>}
           {expiryExtra}
-        </Item>
+        </Fact>
       );
     case 'extensions':
-      return s.extensions > 0 ? <Item term="Extensions">{s.extensions}</Item> : null;
+      return s.extensions > 0 ? <Fact term="Extensions">{s.extensions}</Fact> : null;
     case 'closed':
       return s.closedAt ? (
-        <Item term="Closed">
+        <Fact term="Closed">
           <Stamp iso={s.closedAt} />
-        </Item>
+        </Fact>
       ) : null;
     case 'reviewDue':
       return s.reviewDueAt ? (
-        <Item term="Review due" className={s.reviewOverdue ? 'text-danger' : undefined}>
+        <Fact term="Review due" className={s.reviewOverdue ? 'text-danger' : undefined}>
           <Stamp iso={s.reviewDueAt} />
           {s.reviewOverdue && <span className="block">Overdue</span>}
-        </Item>
+        </Fact>
       ) : null;
     case 'records':
-      return <Item term="Records">{formatCount(s.records, 'record')}</Item>;
+      return <Fact term="Records">{formatCount(s.records, 'record')}</Fact>;
     case 'session':
-      return <Item term="Session" className="mono">{s.sessionId}</Item>;
+      return <Fact term="Session" className="mono">{s.sessionId}</Fact>;
   }
 }
 
-function Item({ term, className, children }: { term: string; className?: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt>{term}</dt>
-      <dd className={className}>{children}</dd>
-    </div>
-  );
-}

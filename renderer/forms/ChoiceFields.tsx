@@ -1,3 +1,4 @@
+import type { InputHTMLAttributes, ReactNode } from 'react';
 import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from './FieldErrors';
 
 /** One answer of a radio group: its value, its title and a line saying what it means. */
@@ -5,6 +6,28 @@ export interface Choice<V extends string> {
   value: V;
   title: string;
   meta: string;
+}
+
+/** One card of a radio group: its value and what the card says (title and meta lines). */
+export interface Card<V extends string> {
+  value: V;
+  text: ReactNode;
+}
+
+type RadioAttributes = InputHTMLAttributes<HTMLInputElement> & { 'data-error'?: string };
+
+/** The cards of a radio group, the chosen one marked; `input` gives each radio the group's own attributes (name, errors). */
+export function RadioCards<V extends string>({ value, cards, inline, input }: { value: V | ''; cards: ReadonlyArray<Card<V>>; inline?: boolean; input(card: Card<V>, index: number): RadioAttributes }) {
+  return (
+    <div className={inline ? 'choices choices--inline' : 'choices'}>
+      {cards.map((c, i) => (
+        <label key={c.value} className={`choice${value === c.value ? ' choice--selected' : ''}`}>
+          <input type="radio" value={c.value} checked={value === c.value} {...input(c, i)} />
+          <span className="choice-text">{c.text}</span>
+        </label>
+      ))}
+    </div>
+  );
 }
 
 /** A group of radio buttons with its legend and errors; the first button carries the error mark, so the focus can go to it. */
@@ -16,26 +39,26 @@ export function RadioGroup<V extends string>({ path, idPrefix, legend, value, op
   return (
     <fieldset className={`group${errors.length > 0 ? ' field--invalid' : ''}`} onBlur={onGroupBlur(() => touch(path))}>
       <legend className="group-legend">{legend}</legend>
-      <div className="choices choices--inline">
-        {options.map((o, i) => (
-          <label key={o.value} className={`choice${value === o.value ? ' choice--selected' : ''}`}>
-            <input
-              type="radio"
-              name={id}
-              value={o.value}
-              checked={value === o.value}
-              onChange={() => onChange(o.value)}
-              aria-describedby={errors.length > 0 ? errorId : undefined}
-              aria-invalid={errors.length > 0 ? true : undefined}
-              data-error={errors.length > 0 && i === 0 ? 'true' : undefined}
-            />
-            <span className="choice-text">
+      <RadioCards
+        value={value}
+        cards={options.map((o) => ({
+          value: o.value,
+          text: (
+            <>
               <span className="choice-title">{o.title}</span>
               <span className="choice-meta">{o.meta}</span>
-            </span>
-          </label>
-        ))}
-      </div>
+            </>
+          ),
+        }))}
+        inline
+        input={(c, i) => ({
+          name: id,
+          onChange: () => onChange(c.value),
+          'aria-describedby': errors.length > 0 ? errorId : undefined,
+          'aria-invalid': errors.length > 0 ? true : undefined,
+          'data-error': errors.length > 0 && i === 0 ? 'true' : undefined,
+        })}
+      />
       <FieldError id={errorId} messages={errors} />
     </fieldset>
   );
@@ -54,7 +77,7 @@ export function DateField({ path, idPrefix, label, value, onChange, className }:
       <input
         id={id}
         type="date"
-        className={`input${className ? ` ${className}` : ''}`}
+        className={`control input${className ? ` ${className}` : ''}`}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         onBlur={() => touch(path)}

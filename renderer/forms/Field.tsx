@@ -27,6 +27,11 @@ export function describedBy(id: string, hint: boolean, error: string | null | un
   return ids.length ? ids.join(' ') : undefined;
 }
 
+/** What a control inside a Field carries: its id, whether it is invalid, and the hint and error that describe it. */
+export function fieldControl(id: string, error: string | null | undefined) {
+  return { id, 'aria-invalid': error ? (true as const) : undefined, 'aria-describedby': describedBy(id, true, error) };
+}
+
 /** The message of an envelope error if it concerns `field` (or one of its items, like `terminal[0]`). */
 export function errorFor(error: ErrorInfo | null, field: string): string | null {
   if (!error?.field) return null;

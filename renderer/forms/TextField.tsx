@@ -40,7 +40,7 @@ export function TextField(props: TextProps) {
     id,
     value,
     readOnly,
-    className: `input input--${size}${mono ? ' mono' : ''}`,
+    className: `control input input--${size}${mono ? ' mono' : ''}`,
     'aria-invalid': errors.length > 0 ? true : undefined,
     'aria-describedby': describedBy(hintId, extraId, errors.length > 0 && errorId),
     'data-error': errors.length > 0 ? 'true' : undefined,

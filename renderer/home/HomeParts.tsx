@@ -3,6 +3,8 @@ import { Stamp } from '../evidence/Stamp';
 import { formatCount, formatNumber, formatPerson, formatPolicyProblem, phaseLabel } from '../format';
 import { useStatus } from '../stores/context';
 import { hrefOf } from '../routes';
+import { Fact } from '../evidence/Fact';
+import { TableHead } from '../ui/TableHead';
 
 const NONE: readonly SessionView[] = [];
 
@@ -67,30 +69,21 @@ export function OperatorCard() {
     <section className="card" aria-labelledby="operator-heading">
       <h2 id="operator-heading">Who is operating</h2>
       <dl className="facts facts--compact">
-        <div>
-          <dt>OS account</dt>
-          <dd>
-            <span className="mono">{os.username}</span> {os.uid !== null && <span className="muted">(uid {os.uid})</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Git identity</dt>
-          <dd>
-            {git ? (
-              formatPerson(git)
-            ) : (
-              <span className="text-warning">
-                No git identity configured: set <code>git config user.name</code>/<code>user.email</code>
-              </span>
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Host</dt>
-          <dd>
-            {host.name} <span className="muted mono">({host.id})</span>
-          </dd>
-        </div>
+        <Fact term="OS account">
+          <span className="mono">{os.username}</span> {os.uid !== null && <span className="muted">(uid {os.uid})</span>}
+        </Fact>
+        <Fact term="Git identity">
+          {git ? (
+            formatPerson(git)
+          ) : (
+            <span className="text-warning">
+              No git identity configured: set <code>git config user.name</code>/<code>user.email</code>
+            </span>
+          )}
+        </Fact>
+        <Fact term="Host">
+          {host.name} <span className="muted mono">({host.id})</span>
+        </Fact>
       </dl>
     </section>
   );
@@ -105,31 +98,19 @@ export function RepositoryCard() {
     <section className="card" aria-labelledby="repo-heading">
       <h2 id="repo-heading">Evidence repository</h2>
       <dl className="facts facts--compact">
-        <div>
-          <dt>Path</dt>
-          <dd className="mono break">{repo.path}</dd>
-        </div>
-        <div>
-          <dt>Branch</dt>
-          <dd className="mono">{repo.branch}</dd>
-        </div>
-        <div>
-          <dt>Remote</dt>
-          <dd className={repo.remote ? 'mono break' : ''}>{repo.remote ?? 'Local only (no remote configured)'}</dd>
-        </div>
-        <div>
-          <dt>Policy</dt>
-          <dd>
-            {policy.ok ? (
-              <>
-                {policy.source === 'repository' ? 'policy.yaml in the repository' : 'Built-in default'}{' '}
-                <span className="muted mono nowrap" title={`sha256 ${policy.sha256}`}>sha256 {policy.sha256.slice(0, 12)}</span>
-              </>
-            ) : (
-              <span className="text-danger">Invalid (see above)</span>
-            )}
-          </dd>
-        </div>
+        <Fact term="Path" className="mono break">{repo.path}</Fact>
+        <Fact term="Branch" className="mono">{repo.branch}</Fact>
+        <Fact term="Remote" className={repo.remote ? 'mono break' : ''}>{repo.remote ?? 'Local only (no remote configured)'}</Fact>
+        <Fact term="Policy">
+          {policy.ok ? (
+            <>
+              {policy.source === 'repository' ? 'policy.yaml in the repository' : 'Built-in default'}{' '}
+              <span className="muted mono nowrap" title={`sha256 ${policy.sha256}`}>sha256 {policy.sha256.slice(0, 12)}</span>
+            </>
+          ) : (
+            <span className="text-danger">Invalid (see above)</span>
+          )}
+        </Fact>
       </dl>
     </section>
   );
@@ -145,14 +126,8 @@ export function RecentSessions() {
       <div className="section-head">
         <h2 id="recent-heading">Recent sessions</h2>
         <dl className="counts" aria-label="Session counts">
-          <div>
-            <dt>Sessions</dt>
-            <dd>{formatNumber(counts.sessions)}</dd>
-          </div>
-          <div>
-            <dt>Awaiting review</dt>
-            <dd>{formatNumber(counts.awaitingReview)}</dd>
-          </div>
+          <Fact term="Sessions">{formatNumber(counts.sessions)}</Fact>
+          <Fact term="Awaiting review">{formatNumber(counts.awaitingReview)}</Fact>
           <div className={counts.overdueReviews > 0 ? 'count--danger' : ''}>
             <dt>Overdue reviews</dt>
             <dd>{formatNumber(counts.overdueReviews)}</dd>
@@ -170,16 +145,7 @@ export function RecentSessions() {
       ) : (
         <div className="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Incident</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Operator</th>
-                <th scope="col">State</th>
-                <th scope="col">Declared</th>
-                <th scope="col">Host</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Incident', 'Environment', 'Operator', 'State', 'Declared', 'Host']} />
             <tbody>
               {recent.map((s) => (
                 <tr key={s.sessionId}>

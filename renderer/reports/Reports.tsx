@@ -80,11 +80,11 @@ export function Reports() {
             <div className="reports-fields">
               <div className="reports-field reports-field--wide">
                 <label htmlFor={ids.query}>Find a session</label>
-                <input id={ids.query} type="search" value={s.query} placeholder="Incident ID, operator or session ID" onChange={(e) => actions.set({ query: e.target.value })} />
+                <input className="control" id={ids.query} type="search" value={s.query} placeholder="Incident ID, operator or session ID" onChange={(e) => actions.set({ query: e.target.value })} />
               </div>
               <div className="reports-field reports-field--wide">
                 <label htmlFor={ids.session}>Session</label>
-                <select id={ids.session} value={s.sessionId} onChange={(e) => actions.set({ sessionId: e.target.value })} disabled={options.length === 0}>
+                <select className="control" id={ids.session} value={s.sessionId} onChange={(e) => actions.set({ sessionId: e.target.value })} disabled={options.length === 0}>
                   {options.length === 0 && <option value="">{s.sessions.length === 0 ? 'No sessions recorded yet' : 'No session matches'}</option>}
                   {options.map((x) => (
                     <option key={x.sessionId} value={x.sessionId}>
@@ -102,15 +102,15 @@ export function Reports() {
             <div className="reports-fields">
               <div className="reports-field">
                 <label htmlFor={ids.from}>From</label>
-                <input id={ids.from} type="date" required value={s.from} max={s.to || undefined} onChange={(e) => actions.set({ from: e.target.value })} />
+                <input className="control" id={ids.from} type="date" required value={s.from} max={s.to || undefined} onChange={(e) => actions.set({ from: e.target.value })} />
               </div>
               <div className="reports-field">
                 <label htmlFor={ids.to}>To</label>
-                <input id={ids.to} type="date" required value={s.to} min={s.from || undefined} onChange={(e) => actions.set({ to: e.target.value })} />
+                <input className="control" id={ids.to} type="date" required value={s.to} min={s.from || undefined} onChange={(e) => actions.set({ to: e.target.value })} />
               </div>
               <div className="reports-field">
                 <label htmlFor={ids.env}>Environment</label>
-                <select id={ids.env} value={s.environment} onChange={(e) => actions.set({ environment: e.target.value })}>
+                <select className="control" id={ids.env} value={s.environment} onChange={(e) => actions.set({ environment: e.target.value })}>
                   <option value="">All environments</option>
                   {s.environments.map((env) => (
                     <option key={env} value={env}>

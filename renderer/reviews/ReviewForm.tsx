@@ -14,6 +14,7 @@ import { useSessionDetail } from '../stores/useSessionDetail';
 import { ScopesSection } from './ScopesSection';
 import { sessionScopes } from './scopes';
 import { Verdict } from './Verdict';
+import { ErrorNotice } from '../forms/ErrorNotice';
 import './reviews.css';
 
 /**
@@ -45,11 +46,7 @@ export function ReviewForm({ sessionId }: { sessionId: string }) {
         Review {detail ? <span className="mono">{detail.session.incidentId}</span> : null} <span className="muted mono rv-heading-id">{sessionId}</span>
       </h2>
       {loadError && (
-        <div className="notice notice--error" role="alert">
-          <p>
-            <strong>The session could not be read:</strong> {loadError.message}
-          </p>
-        </div>
+        <ErrorNotice what="The session could not be read" message={loadError.message} />
       )}
       {load.phase === 'loading' && (
         <p role="status" className="muted">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import type { BoardData, SessionView } from '../../app/views';
 import { formatCount, formatRelative, outcomeLabel } from '../format';
@@ -7,6 +7,8 @@ import { hrefOf } from '../routes';
 import { byReviewUrgency, overdueWords } from '../evidence/reviewDue';
 import { settle } from '../stores/bridge';
 import { useApi, useStatus } from '../stores/context';
+import { ErrorNotice } from '../forms/ErrorNotice';
+import { TableHead } from '../ui/TableHead';
 import './reviews.css';
 
 /** How many reviewed sessions the collapsed list shows (the newest). */
@@ -53,11 +55,7 @@ export function Reviews() {
         Every closed session needs a post-incident review by a named person who is not its operator, within the policy&apos;s review window after closing (procedure.md §9). Overdue reviews come first.
       </p>
       {error && (
-        <div className="notice notice--error" role="alert">
-          <p>
-            <strong>The sessions could not be read:</strong> {error.message}
-          </p>
-        </div>
+        <ErrorNotice what="The sessions could not be read" message={error.message} />
       )}
       {board === null && error === null && (
         <p role="status" className="muted">
@@ -66,7 +64,7 @@ export function Reviews() {
       )}
       {board && (
         <>
-          <section className="rv-card" aria-labelledby="rv-awaiting-heading">
+          <section className="box stack rv-card" aria-labelledby="rv-awaiting-heading">
             <div className="section-head">
               <h3 id="rv-awaiting-heading">Awaiting review</h3>
               <p className="rv-count" role="status">
@@ -80,7 +78,7 @@ export function Reviews() {
               <AwaitingTable rows={awaiting} now={Date.parse(board.at)} />
             )}
           </section>
-          <details className="rv-card rv-reviewed">
+          <details className="box stack rv-card rv-reviewed">
             <summary>
               <h3 className="rv-summary-heading">Recently reviewed ({formatCount(reviewed.length, 'session')})</h3>
             </summary>
@@ -96,110 +94,90 @@ export function Reviews() {
   );
 }
 
-function AwaitingTable({ rows, now }: { rows: SessionView[]; now: number }) {
+/** A table of sessions, one row each (`row` draws it), under the named columns. */
+function SessionTable({ columns, hidden, rows, children: row }: { columns: readonly string[]; hidden: string; rows: SessionView[]; children: (r: SessionView) => ReactNode }) {
   return (
     <div className="table-wrap">
       <table className="rv-table">
-        <thead>
-          <tr>
-            <th scope="col">Incident</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Operator</th>
-            <th scope="col">Closed</th>
-            <th scope="col">Review due</th>
-            <th scope="col">
-              <span className="visually-hidden">Review</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.sessionId} className={r.reviewOverdue ? 'rv-row--overdue' : undefined} data-session={r.sessionId}>
-              <th scope="row">
-                <a className="mono" href={hrefOf({ view: 'review', sessionId: r.sessionId })}>
-                  {r.incidentId}
-                </a>
-                <span className="muted mono block rv-small">{r.sessionId}</span>
-              </th>
-              <td>{r.environment}</td>
-              <td>
-                {r.operator.name}
-                <span className="muted block rv-small">{r.mine ? 'This host' : r.host.name}</span>
-              </td>
-              <td>
-                {r.closedAt && (
-                  <Stamp iso={r.closedAt} stacked />
-                )}
-              </td>
-              <td>
-                {r.reviewDueAt && (
-                  <>
-                    <Stamp iso={r.reviewDueAt} stacked />
-                    {r.reviewOverdue ? (
-                      <strong className="rv-overdue" data-testid="overdue">
-                        <span aria-hidden="true">⚠ </span>
-                        {overdueWords(r.reviewDueAt, now)}
-                      </strong>
-                    ) : (
-                      <span className="rv-due block">Due {formatRelative(r.reviewDueAt, now)}</span>
-                    )}
-                  </>
-                )}
-              </td>
-              <td>
-                <a className="button button-secondary button-small" href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Review ${r.incidentId}`}>
-                  Review
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        <TableHead columns={columns} hidden={hidden} />
+        <tbody>{rows.map(row)}</tbody>
       </table>
     </div>
   );
 }
 
+function AwaitingTable({ rows, now }: { rows: SessionView[]; now: number }) {
+  return (
+    <SessionTable columns={['Incident', 'Environment', 'Operator', 'Closed', 'Review due']} hidden="Review" rows={rows}>
+      {(r) => (
+        <tr key={r.sessionId} className={r.reviewOverdue ? 'rv-row--overdue' : undefined} data-session={r.sessionId}>
+          <th scope="row">
+            <a className="mono" href={hrefOf({ view: 'review', sessionId: r.sessionId })}>
+              {r.incidentId}
+            </a>
+            <span className="muted mono block rv-small">{r.sessionId}</span>
+          </th>
+          <td>{r.environment}</td>
+          <td>
+            {r.operator.name}
+            <span className="muted block rv-small">{r.mine ? 'This host' : r.host.name}</span>
+          </td>
+          <td>
+            {r.closedAt && (
+              <Stamp iso={r.closedAt} stacked />
+            )}
+          </td>
+          <td>
+            {r.reviewDueAt && (
+              <>
+                <Stamp iso={r.reviewDueAt} stacked />
+                {r.reviewOverdue ? (
+                  <strong className="rv-overdue" data-testid="overdue">
+                    <span aria-hidden="true">⚠ </span>
+                    {overdueWords(r.reviewDueAt, now)}
+                  </strong>
+                ) : (
+                  <span className="rv-due block">Due {formatRelative(r.reviewDueAt, now)}</span>
+                )}
+              </>
+            )}
+          </td>
+          <td>
+            <a className="button button-secondary button-small" href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Review ${r.incidentId}`}>
+              Review
+            </a>
+          </td>
+        </tr>
+      )}
+    </SessionTable>
+  );
+}
+
 function ReviewedTable({ rows }: { rows: SessionView[] }) {
   return (
-    <div className="table-wrap">
-      <table className="rv-table">
-        <thead>
-          <tr>
-            <th scope="col">Incident</th>
-            <th scope="col">Environment</th>
-            <th scope="col">Operator</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Last record</th>
-            <th scope="col">
-              <span className="visually-hidden">Correction</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.sessionId} data-session={r.sessionId}>
-              <th scope="row">
-                <a className="mono" href={hrefOf({ view: 'session', sessionId: r.sessionId })}>
-                  {r.incidentId}
-                </a>
-              </th>
-              <td>{r.environment}</td>
-              <td>{r.operator.name}</td>
-              <td>
-                <span className={`rv-outcome rv-outcome--${r.reviewOutcome ?? 'none'}`}>{outcomeLabel(r.reviewOutcome)}</span>
-              </td>
-              <td>
-                <Stamp iso={r.lastActivityAt} stacked />
-              </td>
-              <td>
-                <a href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Correct the review of ${r.incidentId}`}>
-                  Correct a review
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <SessionTable columns={['Incident', 'Environment', 'Operator', 'Outcome', 'Last record']} hidden="Correction" rows={rows}>
+      {(r) => (
+        <tr key={r.sessionId} data-session={r.sessionId}>
+          <th scope="row">
+            <a className="mono" href={hrefOf({ view: 'session', sessionId: r.sessionId })}>
+              {r.incidentId}
+            </a>
+          </th>
+          <td>{r.environment}</td>
+          <td>{r.operator.name}</td>
+          <td>
+            <span className={`rv-outcome rv-outcome--${r.reviewOutcome ?? 'none'}`}>{outcomeLabel(r.reviewOutcome)}</span>
+          </td>
+          <td>
+            <Stamp iso={r.lastActivityAt} stacked />
+          </td>
+          <td>
+            <a href={hrefOf({ view: 'review', sessionId: r.sessionId })} aria-label={`Correct the review of ${r.incidentId}`}>
+              Correct a review
+            </a>
+          </td>
+        </tr>
+      )}
+    </SessionTable>
   );
 }

@@ -5,6 +5,7 @@ import type { TimelineEntry } from '../../app/views';
 import { formatCount, formatList } from '../format';
 import { recordsOf } from '../evidence/records';
 import { hitWords, placesOf } from './scopes';
+import { TableHead } from '../ui/TableHead';
 
 /**
  * The declared scopes against what the actions touched (issue 7): a textual aid for the
@@ -40,12 +41,7 @@ export function ScopesSection({ scopes, timeline }: { scopes: ScopeComparison; t
       )}
       <div className="table-wrap">
         <table className="rv-table">
-          <thead>
-            <tr>
-              <th scope="col">Declared scope</th>
-              <th scope="col">Named by</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Declared scope', 'Named by']} />
           <tbody>
             {scopes.declared.map((sc) => {
               const by = scopes.actions.flatMap((a) => {

@@ -114,7 +114,7 @@ export function Verdict({ detail, onRefused }: { detail: SessionDetail; onRefuse
 
   const submitting = submission.status === 'submitting';
   return (
-    <section className="rv-card rv-verdict" aria-labelledby="rv-verdict-heading">
+    <section className="box stack rv-card rv-verdict" aria-labelledby="rv-verdict-heading">
       <h3 id="rv-verdict-heading" tabIndex={-1}>
         {current ? 'Correct the review' : 'Your review'}
       </h3>
@@ -207,7 +207,7 @@ function CommittedPanel({ done, detail, headingRef, onCorrect }: { done: { commi
   const reviewer = record.type === 'reviewed' ? record.payload.review.reviewer.name : record.actor.name;
   const shown = detail.reviews.find((r) => r.hash === record.hash);
   return (
-    <section className="rv-card rv-verdict" aria-labelledby="rv-done-heading">
+    <section className="box stack rv-card rv-verdict" aria-labelledby="rv-done-heading">
       <div className="notice rv-done" role="status" data-testid="review-committed">
         <h3 id="rv-done-heading" ref={headingRef} tabIndex={-1}>
           {done.superseded ? 'Correction committed' : 'Review committed'}

@@ -4,6 +4,7 @@ import { actionOutcome, commandLine as commandLineOf } from '../../app/actionTex
 import type { Committed, ErrorInfo } from '../../app/contract';
 import { CommitId } from '../evidence/CommitId';
 import { formatCount, formatLocalTime } from '../format';
+import { MachineInput } from '../forms/MachineInput';
 import { splitArgv } from './argv';
 import type { CommandRun } from './store';
 import { useSession } from './useSession';
@@ -47,12 +48,13 @@ export function NoteForm({ sessionId, expired }: { sessionId: string; expired: b
     if (await addNote(sessionId, text)) setText('');
   };
   return (
-    <section className="sv-action-card" aria-labelledby={`${id}-h`}>
+    <section className="box stack sv-action-card" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Add a note</h3>
       <p className="sv-hint">{expired ? 'Still allowed until the session is closed. ' : ''}Committed as evidence; secrets are redacted before anything is written.</p>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor={`${id}-text`}>Note</label>
         <textarea
+          className="control"
           id={`${id}-text`}
           rows={3}
           value={text}
@@ -91,20 +93,16 @@ export function RunCommand({ sessionId }: { sessionId: string }) {
     await runCommand(sessionId, { commandLine, cwd, shell });
   };
   return (
-    <section className="sv-action-card sv-action-card--wide" aria-labelledby={`${id}-h`}>
+    <section className="box stack sv-action-card sv-action-card--wide" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Run a command</h3>
       <p className="sv-hint">
         Runs with the session&apos;s environment. The line is split into arguments and run without a shell, unless you choose &ldquo;Run in a shell&rdquo; (recorded as such). The argv, output (redacted) and exit status are committed when it ends.
       </p>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor={`${id}-cmd`}>Command line</label>
-        <input
+        <MachineInput
           id={`${id}-cmd`}
-          className="mono"
-          type="text"
-          autoComplete="off"
           autoCapitalize="off"
-          spellCheck={false}
           value={commandLine}
           onChange={(e) => setCommandLine(e.target.value)}
           aria-invalid={error && !cwdError ? true : undefined}
@@ -115,12 +113,8 @@ export function RunCommand({ sessionId }: { sessionId: string }) {
             <label htmlFor={`${id}-cwd`}>
               Working directory <span className="muted">(optional: your home folder if empty)</span>
             </label>
-            <input
+            <MachineInput
               id={`${id}-cwd`}
-              className="mono"
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
               value={cwd}
               onChange={(e) => setCwd(e.target.value)}
               aria-invalid={cwdError ? true : undefined}
@@ -250,12 +244,8 @@ function TerminalSetting() {
       </summary>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <label htmlFor={`${id}-term`}>Terminal command</label>
-        <input
+        <MachineInput
           id={`${id}-term`}
-          className="mono"
-          type="text"
-          autoComplete="off"
-          spellCheck={false}
           value={shown}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={parseError || terminal.error ? true : undefined}
@@ -290,7 +280,7 @@ export function EnvironmentActions({ sessionId }: { sessionId: string }) {
   const shell = useSession(useShallow((s) => (s.shell.sessionId === sessionId ? s.shell : null)));
   const { copyEnvironment, openShell } = useSession(useShallow((s) => ({ copyEnvironment: s.actions.copyEnvironment, openShell: s.actions.openShell })));
   return (
-    <section className="sv-action-card" aria-labelledby={`${id}-h`}>
+    <section className="box stack sv-action-card" aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Session environment</h3>
       <p className="sv-hint">
         <code>GOVERNED_BREAK_GLASS=true</code> with the reason, incident, operator and expiry, for tools that check it. It stops working at expiry.

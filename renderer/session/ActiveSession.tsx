@@ -127,7 +127,7 @@ export function ActiveSession({ session }: { session: SessionView }) {
             <div className="sv-actions-grid">
               <NoteForm sessionId={id} expired />
               {hasRuns && (
-                <div className="sv-action-card sv-action-card--plain">
+                <div className="box stack sv-action-card sv-action-card--plain">
                   <RunList sessionId={id} heading />
                 </div>
               )}
@@ -138,7 +138,7 @@ export function ActiveSession({ session }: { session: SessionView }) {
               <div className="sv-actions-side">
                 <NoteForm sessionId={id} expired={false} />
                 <EnvironmentActions sessionId={id} />
-                <section className="sv-action-card" aria-labelledby={`end-${id}`}>
+                <section className="box stack sv-action-card" aria-labelledby={`end-${id}`}>
                   <h3 id={`end-${id}`}>Finished early?</h3>
                   <p className="sv-hint">Close the session now with its reversal record; access ends at once.</p>
                   <div className="sv-form-actions">

@@ -47,7 +47,7 @@ export function AwaitingReview() {
           {overdueCount === 1 ? '1 session of this host is overdue for review.' : `${overdueCount} sessions of this host are overdue for review.`}
         </p>
       )}
-      <ul className="sv-awaiting-list">
+      <ul className="stack bare-list sv-awaiting-list">
         {closed.map((v) => (
           <li key={v.sessionId} className={v.reviewOverdue ? 'sv-awaiting--overdue' : undefined} data-session={v.sessionId}>
             <p>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionView } from '../../app/views';
 import { useSession } from './useSession';
@@ -75,6 +75,29 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
     const i = sentFollowUps.findIndex((f) => f.key === key);
     return i >= 0 ? problemAt(`followUps[${i}].${field}`) : undefined;
   };
+  /** One field of a follow-up row: its label, the input, and the problem with it once there is one. */
+  const followUpInput = (f: FollowUpRow, field: 'action' | 'owner' | 'due', label: ReactNode, type: 'text' | 'date') => {
+    const inputId = `${id}-f${field[0]}-${f.key}`;
+    const problem = followUpProblem(f.key, field);
+    return (
+      <div>
+        <label htmlFor={inputId}>{label}</label>
+        <input
+          className="control"
+          id={inputId}
+          type={type}
+          value={f[field]}
+          onChange={(e) => {
+            setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, [field]: e.target.value } : x)));
+            const i = sentFollowUps.findIndex((x) => x.key === f.key);
+            if (i >= 0) touch(`followUps[${i}].${field}`);
+          }}
+          {...(problem ? { 'aria-invalid': true } : {})}
+        />
+        {problem && <p className="sv-field-error">{problem}</p>}
+      </div>
+    );
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -93,6 +116,28 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
     const p = problemAt(path);
     return p ? { 'aria-invalid': true as const, 'aria-describedby': errId } : {};
   };
+  /** A free-text field of the closure (`path` in the service's terms; `key` names its DOM ids) with its problem under it. */
+  const textArea = (path: 'summary' | 'controlsNote', key: string, label: ReactNode, rows: number, value: string, set: (v: string) => void) => (
+    <div className="sv-field">
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <textarea
+        className="control"
+        id={`${id}-${key}`}
+        rows={rows}
+        value={value}
+        onChange={(e) => {
+          set(e.target.value);
+          touch(path);
+        }}
+        {...fieldProps(path, `${id}-${key}-err`)}
+      />
+      {problemAt(path) && (
+        <p className="sv-field-error" id={`${id}-${key}-err`}>
+          {problemAt(path)}
+        </p>
+      )}
+    </div>
+  );
 
   return (
     <section className="sv-close-form" aria-labelledby={`${id}-h`}>
@@ -117,14 +162,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
         </div>
       )}
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <div className="sv-field">
-          <label htmlFor={`${id}-summary`}>Summary of what was changed</label>
-          <textarea id={`${id}-summary`} rows={3} value={summary} onChange={(e) => {
-              setSummary(e.target.value);
-              touch('summary');
-            }} {...fieldProps('summary', `${id}-summary-err`)} />
-          {problemAt('summary') && <p className="sv-field-error" id={`${id}-summary-err`}>{problemAt('summary')}</p>}
-        </div>
+        {textArea('summary', 'summary', 'Summary of what was changed', 3, summary, setSummary)}
 
         <fieldset className="sv-field">
           <legend>Reversal steps taken</legend>
@@ -136,6 +174,7 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
                   Reversal step {i + 1}
                 </label>
                 <input
+                  className="control"
                   id={`${id}-step-${s.key}`}
                   type="text"
                   value={s.text}
@@ -185,17 +224,17 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
               );
             })}
           </div>
-          <div className="sv-field">
-            <label htmlFor={`${id}-note`}>
+          {textArea(
+            'controlsNote',
+            'note',
+            <>
               Note on the controls{' '}
               <span className={anyNo ? 'text-warning' : 'muted'}>{anyNo ? '(required: a control was not restored — say why and what will restore it)' : '(optional)'}</span>
-            </label>
-            <textarea id={`${id}-note`} rows={2} value={controlsNote} onChange={(e) => {
-                setControlsNote(e.target.value);
-                touch('controlsNote');
-              }} {...fieldProps('controlsNote', `${id}-note-err`)} />
-            {problemAt('controlsNote') && <p className="sv-field-error" id={`${id}-note-err`}>{problemAt('controlsNote')}</p>}
-          </div>
+            </>,
+            2,
+            controlsNote,
+            setControlsNote,
+          )}
         </fieldset>
 
         <fieldset className="sv-field">
@@ -204,53 +243,16 @@ export function CloseForm({ session, expired }: { session: SessionView; expired:
           <ol className="sv-rows">
             {followUps.map((f, i) => (
               <li key={f.key} className="sv-row sv-row--followup">
-                <div>
-                  <label htmlFor={`${id}-fa-${f.key}`}>Action {i + 1}</label>
-                  <input
-                    id={`${id}-fa-${f.key}`}
-                    type="text"
-                    value={f.action}
-                    onChange={(e) => {
-                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, action: e.target.value } : x)));
-                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
-                      if (i >= 0) touch(`followUps[${i}].action`);
-                    }}
-                    {...(followUpProblem(f.key, 'action') ? { 'aria-invalid': true } : {})}
-                  />
-                  {followUpProblem(f.key, 'action') && <p className="sv-field-error">{followUpProblem(f.key, 'action')}</p>}
-                </div>
-                <div>
-                  <label htmlFor={`${id}-fo-${f.key}`}>Owner</label>
-                  <input
-                    id={`${id}-fo-${f.key}`}
-                    type="text"
-                    value={f.owner}
-                    onChange={(e) => {
-                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, owner: e.target.value } : x)));
-                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
-                      if (i >= 0) touch(`followUps[${i}].owner`);
-                    }}
-                    {...(followUpProblem(f.key, 'owner') ? { 'aria-invalid': true } : {})}
-                  />
-                  {followUpProblem(f.key, 'owner') && <p className="sv-field-error">{followUpProblem(f.key, 'owner')}</p>}
-                </div>
-                <div>
-                  <label htmlFor={`${id}-fd-${f.key}`}>
+                {followUpInput(f, 'action', <>Action {i + 1}</>, 'text')}
+                {followUpInput(f, 'owner', 'Owner', 'text')}
+                {followUpInput(
+                  f,
+                  'due',
+                  <>
                     Due <span className="muted">(optional)</span>
-                  </label>
-                  <input
-                    id={`${id}-fd-${f.key}`}
-                    type="date"
-                    value={f.due}
-                    onChange={(e) => {
-                      setFollowUps((all) => all.map((x) => (x.key === f.key ? { ...x, due: e.target.value } : x)));
-                      const i = sentFollowUps.findIndex((x) => x.key === f.key);
-                      if (i >= 0) touch(`followUps[${i}].due`);
-                    }}
-                    {...(followUpProblem(f.key, 'due') ? { 'aria-invalid': true } : {})}
-                  />
-                  {followUpProblem(f.key, 'due') && <p className="sv-field-error">{followUpProblem(f.key, 'due')}</p>}
-                </div>
+                  </>,
+                  'date',
+                )}
                 <button type="button" className="button button-secondary sv-button-small" onClick={() => setFollowUps((all) => all.filter((x) => x.key !== f.key))}>
                   Remove<span className="visually-hidden"> follow-up {i + 1}</span>
                 </button>

@@ -5,6 +5,7 @@ import { formatLocalTime, formatUtc } from '../format';
 import { usePolicy } from '../stores/context';
 import { extensionRoom, formatMinutes } from './extension';
 import { useSession } from './useSession';
+import { Fact } from '../evidence/Fact';
 
 /**
  * The extension dialog (issue 5 "Extension", procedure.md §5): a new justification and the
@@ -75,10 +76,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
         </p>
         {policy && room ? (
           <dl className="sv-caps" aria-label="What the policy allows">
-            <div>
-              <dt>Each extension</dt>
-              <dd>up to {formatMinutes(policy.extension.stepMinutes)}</dd>
-            </div>
+            <Fact term="Each extension">up to {formatMinutes(policy.extension.stepMinutes)}</Fact>
             <div className={room.countLeft === 0 ? 'sv-caps--exhausted' : ''}>
               <dt>Extensions left</dt>
               <dd>
@@ -106,6 +104,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
           <>
             <label htmlFor={`${id}-reason`}>New justification: why more time is needed</label>
             <textarea
+              className="control"
               id={`${id}-reason`}
               ref={reasonRef}
               rows={3}
@@ -116,7 +115,7 @@ export function ExtendDialog({ session }: { session: SessionView }) {
             <label htmlFor={`${id}-min`}>Minutes to add</label>
             <input
               id={`${id}-min`}
-              className="sv-input-minutes"
+              className="control sv-input-minutes"
               type="number"
               inputMode="numeric"
               min={1}

@@ -163,7 +163,7 @@ function Staleness({ session, asOf }: { session: SessionView; asOf: string | nul
   } else if (remote === null) text = `Local only: this console has no remote, so nothing newer from ${session.host.name} can arrive here.`;
   else text = `Never fetched from the remote yet: records made on ${session.host.name} may be missing.`;
   return (
-    <p className="sp-stale" data-testid="staleness">
+    <p className="callout callout--warn sp-stale" data-testid="staleness">
       <strong>Recorded on another host.</strong> {text}
     </p>
   );

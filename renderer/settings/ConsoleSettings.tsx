@@ -3,7 +3,7 @@ import type { ErrorInfo, Settings as ConsoleSettingsValue } from '../../app/cont
 import { formatCount } from '../format';
 import { useApi } from '../stores/context';
 import { settle } from '../stores/bridge';
-import { Field, describedBy, errorFor, formError } from '../forms/Field';
+import { Field, errorFor, fieldControl, formError } from '../forms/Field';
 
 type Patch = Partial<ConsoleSettingsValue>;
 
@@ -96,14 +96,12 @@ function FetchInterval({ initial, onSaved }: { initial: number; onSaved: (s: Con
       <form className="st-form" onSubmit={(e) => void submit(e)} noValidate>
         <Field id="st-fetch" label="Fetch other hosts’ records every (seconds)" hint="While the board is open; backs off while the remote is unreachable. Default 30, between 5 and 3600." error={fieldError}>
           <input
-            id="st-fetch"
+            {...fieldControl('st-fetch', fieldError)}
             type="text"
             inputMode="numeric"
-            className="st-short"
+            className="control st-short"
             value={text}
             onChange={(e) => setText(e.target.value)}
-            aria-invalid={fieldError ? true : undefined}
-            aria-describedby={describedBy('st-fetch', true, fieldError)}
           />
         </Field>
         <SaveFooter label="Save interval" busy={busy} other={other} saved={done ? `Saved: fetching every ${formatCount(Number(text.trim()), 'second')} from the next scheduled fetch.` : null} />
@@ -154,14 +152,12 @@ function Terminal({ initial, onSaved }: { initial: readonly string[]; onSaved: (
           error={fieldError}
         >
           <textarea
-            id="st-terminal"
-            className="mono"
+            {...fieldControl('st-terminal', fieldError)}
+            className="control mono"
             rows={3}
             spellCheck={false}
             value={text}
             onChange={(e) => setText(e.target.value)}
-            aria-invalid={fieldError ? true : undefined}
-            aria-describedby={describedBy('st-terminal', true, fieldError)}
           />
         </Field>
         <SaveFooter

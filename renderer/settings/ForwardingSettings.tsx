@@ -81,7 +81,7 @@ function Destination({ d }: { d: ForwardDestinationStatus }) {
       <div className="st-live" aria-live="polite">
         {error && <p className="st-error" role="alert">{error.message}</p>}
         {result && (
-          <div className={`st-test st-test--${result.value.ok ? 'ok' : 'failed'}`} data-testid={`forward-test-${d.id}`}>
+          <div className={`stack st-test st-test--${result.value.ok ? 'ok' : 'failed'}`} data-testid={`forward-test-${d.id}`}>
             <p className="st-test-title">
               <strong>{result.value.ok ? 'Test event delivered' : 'Test event failed'}</strong>
               {result.value.ok ? ` in ${result.value.ms} ms.` : ` (${result.value.kind}).`}

@@ -3,7 +3,8 @@ import type { ErrorInfo, RemoteTest } from '../../app/contract';
 import { formatLocalTime } from '../format';
 import { useApi } from '../stores/context';
 import { settle } from '../stores/bridge';
-import { Field, describedBy, errorFor, formError } from '../forms/Field';
+import { Field, errorFor, fieldControl, formError } from '../forms/Field';
+import { MachineInput } from '../forms/MachineInput';
 
 interface RemoteNow {
   url: string | null;
@@ -121,30 +122,19 @@ export function RemoteSettings() {
           }
           error={urlError}
         >
-          <input
-            id="st-remote-url"
-            type="text"
-            className="mono"
-            spellCheck={false}
-            autoComplete="off"
+          <MachineInput
+            {...fieldControl('st-remote-url', urlError)}
             value={url}
             onChange={(e) => setUrl(e.target.value)}
-            aria-invalid={urlError ? true : undefined}
-            aria-describedby={describedBy('st-remote-url', true, urlError)}
           />
         </Field>
         <Field id="st-remote-branch" label="Remote branch" hint={<>The branch on the remote that evidence is pushed to and fetched from. Default: the local branch, <span className="mono">{localBranch}</span>.</>} error={branchError}>
-          <input
-            id="st-remote-branch"
-            type="text"
-            className="mono st-short"
-            spellCheck={false}
-            autoComplete="off"
+          <MachineInput
+            {...fieldControl('st-remote-branch', branchError)}
+            className="st-short"
             value={remoteBranch}
             placeholder={localBranch}
             onChange={(e) => setRemoteBranch(e.target.value)}
-            aria-invalid={branchError ? true : undefined}
-            aria-describedby={describedBy('st-remote-branch', true, branchError)}
           />
         </Field>
         <p className="st-note">
@@ -167,7 +157,7 @@ export function RemoteSettings() {
         <div role="status" aria-live="polite" className="st-live">
           {tested && <TestResult tested={tested} />}
           {saved && (
-            <p className="st-saved">
+            <p className="callout callout--ok st-saved">
               Saved: evidence is pushed to <span className="mono break">{saved.url}</span>, branch <span className="mono">{saved.remoteBranch}</span>. The push state in the header follows it.
             </p>
           )}
@@ -181,7 +171,7 @@ function TestResult({ tested }: { tested: Tested }) {
   const { result } = tested;
   const words = STAGES[result.stage];
   return (
-    <div className={`st-test st-test--${result.ok ? 'ok' : 'failed'}`} data-testid="remote-test-result" data-stage={result.stage}>
+    <div className={`stack st-test st-test--${result.ok ? 'ok' : 'failed'}`} data-testid="remote-test-result" data-stage={result.stage}>
       <p className="st-test-title">
         <strong>{words.title}</strong>
         {result.ok ? '' : ': the connection test failed.'}

@@ -5,6 +5,7 @@ import { formatCount } from '../format';
 import { useFeatureStore } from '../stores/context';
 import { forwardingStore } from '../stores/forwarding';
 import { Stamp } from './PushIndicator';
+import { StatusBox } from './StatusBox';
 
 /**
  * Forwarding in the header (issue 19 "Visible"): delivered, N queued, or failing since T with the
@@ -15,19 +16,7 @@ export function ForwardIndicator() {
   if (!destinations || destinations.length === 0) return null;
   const summary = forwardingSummary(destinations);
   if (summary.state === 'off') return null;
-  return (
-    <section className={`push push--${LOOK[summary.state]} fwd`} aria-labelledby="fwd-title" aria-describedby="fwd-detail" data-testid="forward-indicator">
-      <div className="push-text">
-        <p className="push-title" id="fwd-title">
-          <span className="push-dot" aria-hidden="true" />
-          {title(summary)}
-        </p>
-        <div className="push-detail" id="fwd-detail">
-          <Detail summary={summary} />
-        </div>
-      </div>
-    </section>
-  );
+  return <StatusBox id="fwd" look={LOOK[summary.state]} className="fwd" title={title(summary)} detail={<Detail summary={summary} />} testId="forward-indicator" />;
 }
 
 /** The push box's looks: caught up like synced, queued like pending, failing like rejected. */

@@ -2,6 +2,7 @@ import type { PushStatus } from '../../app/views';
 import { assertNever } from '../../app/errors';
 import { formatCount, formatLocalDateTime, formatLocalTime, formatRelative, formatUtc } from '../format';
 import { useClock, usePush, useStatus } from '../stores/context';
+import { StatusBox } from './StatusBox';
 
 /**
  * Sync with the shared remote, in the header (procedure.md §7: a failed push never loses or
@@ -12,19 +13,18 @@ export function PushIndicator() {
   const observer = useStatus((s) => s.snapshot?.observer ?? false);
   if (!status) return null;
   return (
-    <section className={`push push--${status.state}`} aria-labelledby="push-title" aria-describedby="push-detail">
-      <div className="push-text">
-        <p className="push-title" id="push-title">
-          <span className="push-dot" aria-hidden="true" />
+    <StatusBox
+      id="push"
+      look={status.state}
+      title={
+        <>
           <span className="visually-hidden">Evidence push: </span>
           {title(status)}
-        </p>
-        <div className="push-detail" id="push-detail">
-          <PushDetail status={status} />
-        </div>
-      </div>
-      {!observer && (status.state === 'pending' || status.state === 'offline' || status.state === 'rejected') && <PushNow />}
-    </section>
+        </>
+      }
+      detail={<PushDetail status={status} />}
+      action={!observer && (status.state === 'pending' || status.state === 'offline' || status.state === 'rejected') && <PushNow />}
+    />
   );
 }
 

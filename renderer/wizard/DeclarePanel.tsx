@@ -6,6 +6,7 @@ import { useStatus, useUi } from '../stores/context';
 import { STEPS } from './fields';
 import { useWizard } from './useWizard';
 import { Wizard } from './Wizard';
+import { DiscardAnswers } from './DiscardAnswers';
 
 const NONE: readonly SessionView[] = [];
 
@@ -118,7 +119,7 @@ export function DeclarePanel() {
 function DraftOffer({ resumeWith }: { resumeWith: string }) {
   const draft = useWizard((s) => s.draft);
   const summary = useWizard(useShallow((s) => ({ step: s.step, incidentId: s.fields.incidentId.trim(), environment: s.fields.environment })));
-  const { askDiscard, discard } = useWizard((s) => s.actions);
+  const { askDiscard } = useWizard((s) => s.actions);
   if (!draft.exists) return null;
   return (
     <div className="notice notice--info draft-offer" role="note" aria-labelledby="draft-offer-heading">
@@ -136,12 +137,7 @@ function DraftOffer({ resumeWith }: { resumeWith: string }) {
       {draft.confirmingDiscard ? (
         <div className="declare-actions" role="group" aria-label="Confirm discarding the draft">
           <span>Discard it? This cannot be undone.</span>
-          <button type="button" className="button button-secondary" onClick={() => askDiscard(false)}>
-            Keep the draft
-          </button>
-          <button type="button" className="button button-danger" onClick={() => void discard()}>
-            Discard the draft
-          </button>
+          <DiscardAnswers />
         </div>
       ) : (
         <button type="button" className="button button-link" onClick={() => askDiscard(true)}>

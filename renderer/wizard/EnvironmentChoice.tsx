@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { formatLocalTime, formatUtc } from '../format';
 import { useStatus } from '../stores/context';
-import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from '../forms/FieldErrors';
+import { ChoiceCards } from './ChoiceCards';
 import { activeSessionIn } from './rules';
 import { useWizard } from './useWizard';
 import type { Policy } from '../../app/policy';
@@ -17,43 +17,24 @@ export function EnvironmentChoice({ hint }: { hint: string }) {
   const environments = useWizard((s) => s.policy?.environments ?? NO_ENVIRONMENTS);
   const value = useWizard((s) => s.fields.environment);
   const update = useWizard((s) => s.actions.update);
-  const errors = useFieldErrors('environment');
-  const touch = useTouch();
-  const errorId = `${fieldId('environment')}-error`;
+  const cards = environments.map((env) => ({
+    value: env.id,
+    text: (
+      <>
+        <span className="choice-title mono">{env.id}</span>
+        {env.description && <span className="choice-meta">{env.description}</span>}
+        <span className="choice-meta">
+          {env.credentialChecks.length === 0
+            ? 'No credential checks in the policy'
+            : `Credential checks: ${env.credentialChecks.map((c) => (c.kind === 'env' ? `$${c.name}` : c.path)).join(', ')}`}
+        </span>
+      </>
+    ),
+  }));
   return (
-    <fieldset className={`group${errors.length > 0 ? ' field--invalid' : ''}`} onBlur={onGroupBlur(() => touch('environment'))} aria-describedby="wz-environment-hint">
-      <legend className="group-legend">Environment</legend>
-      <p className="field-hint" id="wz-environment-hint">
-        {hint}
-      </p>
-      <div className="choices choices--inline">
-        {environments.map((env, i) => (
-          <label key={env.id} className={`choice${value === env.id ? ' choice--selected' : ''}`}>
-            <input
-              type="radio"
-              name="environment"
-              value={env.id}
-              id={i === 0 ? fieldId('environment') : undefined}
-              checked={value === env.id}
-              onChange={() => update({ environment: env.id })}
-              aria-describedby={errors.length > 0 ? errorId : undefined}
-              data-error={errors.length > 0 && (value === env.id || (!value && i === 0)) ? 'true' : undefined}
-            />
-            <span className="choice-text">
-              <span className="choice-title mono">{env.id}</span>
-              {env.description && <span className="choice-meta">{env.description}</span>}
-              <span className="choice-meta">
-                {env.credentialChecks.length === 0
-                  ? 'No credential checks in the policy'
-                  : `Credential checks: ${env.credentialChecks.map((c) => (c.kind === 'env' ? `$${c.name}` : c.path)).join(', ')}`}
-              </span>
-            </span>
-          </label>
-        ))}
-      </div>
-      <FieldError id={errorId} messages={errors} />
+    <ChoiceCards path="environment" legend="Environment" hint={hint} value={value} cards={cards} onChange={(environment) => update({ environment })} inline>
       <ActiveSessionNotice />
-    </fieldset>
+    </ChoiceCards>
   );
 }
 

@@ -7,6 +7,8 @@ import { EnvironmentChoice } from './EnvironmentChoice';
 import { preconditionKey } from './rules';
 import { useWizard } from './useWizard';
 import { IncidentHint } from './StepIncident';
+import { ErrorNotice } from '../forms/ErrorNotice';
+import { TableHead } from '../ui/TableHead';
 
 /**
  * Step 2 (procedure.md §3): the host's checks, each a row with its result, the detail and a
@@ -110,26 +112,11 @@ export function ChecksTable({ interactive, environment }: { interactive: boolean
         </button>
       </div>
       {pre.error && (
-        <div className="notice notice--error" role="alert">
-          <p>
-            <strong>The checks could not be run:</strong> {pre.error.message}
-          </p>
-        </div>
+        <ErrorNotice what="The checks could not be run" message={pre.error.message} />
       )}
       {results.length > 0 && (
         <table className="checks-table">
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Result</th>
-              <th scope="col">Detail</th>
-              {interactive && (
-                <th scope="col">
-                  <span className="visually-hidden">Action</span>
-                </th>
-              )}
-            </tr>
-          </thead>
+          <TableHead columns={['Check', 'Result', 'Detail']} hidden={interactive ? 'Action' : undefined} />
           <tbody>
             {results.map((r, i) => {
               const fix = fixHint(r, environment);

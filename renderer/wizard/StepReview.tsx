@@ -9,6 +9,7 @@ import { ChecksTable } from './StepPreconditions';
 import { localStamp, utcStamp } from './time';
 import { useWizard } from './useWizard';
 import { UNSIGNED_ALLOWED } from '../../app/preconditions';
+import { Fact, ScopeChips } from '../evidence/Fact';
 
 /** Step 5 (procedure.md §4): everything on one page, the exact export block, and the confirmation. */
 export function StepReview() {
@@ -87,63 +88,60 @@ function Summary({ step, title, children }: { step: StepIndex; title: string; ch
   );
 }
 
-function Item({ term, children }: { term: string; children: ReactNode }) {
+/** A step's summary that is a list of facts. */
+function FactsSummary({ step, title, children }: { step: StepIndex; title: string; children: ReactNode }) {
   return (
-    <div>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </div>
+    <Summary step={step} title={title}>
+      <dl className="facts facts--review">{children}</dl>
+    </Summary>
   );
 }
+
 
 function TriggerSummary() {
   const f = useWizard((s) => s.fields);
   const rows = f.governedPaths;
   return (
-    <Summary step={0} title="Trigger">
-      <dl className="facts facts--review">
-        <Item term="Trigger">{f.trigger ? TRIGGERS[f.trigger as TriggerId] : <em>not chosen</em>}</Item>
-        <Item term="Governed paths tried">
-          <ol className="review-paths">
-            {rows.map((r) => (
-              <li key={r.key}>
-                <strong>{r.path || <em>unnamed</em>}</strong>: {r.failure || <em>no failure given</em>}
-              </li>
-            ))}
-          </ol>
-        </Item>
-        <Item term="Material risk">
-          <span className="prewrap">{f.materialRisk}</span>
-        </Item>
-        <Item term="Attestations">
-          <ul className="review-attest">
-            <li>{f.attestations.notExpediency ? '✓' : '✕'} Not for expediency</li>
-            <li>{f.attestations.notRoutineChange ? '✓' : '✕'} Not a routine change</li>
-            <li>{f.attestations.notGovernanceAvoidance ? '✓' : '✕'} Not to avoid governance</li>
-          </ul>
-        </Item>
-      </dl>
-    </Summary>
+    <FactsSummary step={0} title="Trigger">
+      <Fact term="Trigger">{f.trigger ? TRIGGERS[f.trigger as TriggerId] : <em>not chosen</em>}</Fact>
+      <Fact term="Governed paths tried">
+        <ol className="review-paths">
+          {rows.map((r) => (
+            <li key={r.key}>
+              <strong>{r.path || <em>unnamed</em>}</strong>: {r.failure || <em>no failure given</em>}
+            </li>
+          ))}
+        </ol>
+      </Fact>
+      <Fact term="Material risk">
+        <span className="prewrap">{f.materialRisk}</span>
+      </Fact>
+      <Fact term="Attestations">
+        <ul className="review-attest">
+          <li>{f.attestations.notExpediency ? '✓' : '✕'} Not for expediency</li>
+          <li>{f.attestations.notRoutineChange ? '✓' : '✕'} Not a routine change</li>
+          <li>{f.attestations.notGovernanceAvoidance ? '✓' : '✕'} Not to avoid governance</li>
+        </ul>
+      </Fact>
+    </FactsSummary>
   );
 }
 
 function IncidentSummary() {
   const f = useWizard((s) => s.fields);
   return (
-    <Summary step={2} title="Incident and justification">
-      <dl className="facts facts--review">
-        <Item term="Incident ID">
-          <span className="mono">{f.incidentId}</span>
-        </Item>
-        <Item term="Operator">
-          {f.operatorName} &lt;{f.operatorEmail}&gt;
-        </Item>
-        <Item term="Justification">
-          <span className="prewrap">{f.justification}</span>
-        </Item>
-        <SignerItem />
-      </dl>
-    </Summary>
+    <FactsSummary step={2} title="Incident and justification">
+      <Fact term="Incident ID">
+        <span className="mono">{f.incidentId}</span>
+      </Fact>
+      <Fact term="Operator">
+        {f.operatorName} &lt;{f.operatorEmail}&gt;
+      </Fact>
+      <Fact term="Justification">
+        <span className="prewrap">{f.justification}</span>
+      </Fact>
+      <SignerItem />
+    </FactsSummary>
   );
 }
 
@@ -192,33 +190,25 @@ function ScopeSummary() {
   const minutes = Number(f.duration.trim());
   const at = Number.isInteger(minutes) && minutes > 0 ? new Date(now + minutes * 60_000) : null;
   return (
-    <Summary step={3} title="Scope and duration">
-      <dl className="facts facts--review">
-        <Item term="Environment">
-          <span className="mono">{f.environment}</span>
-        </Item>
-        <Item term="Scopes">
-          <ul className="chips">
-            {f.scopes.map((s) => (
-              <li key={s} className="chip">
-                {s}
-              </li>
-            ))}
-          </ul>
-        </Item>
-        <Item term="Duration">{f.duration.trim()} minutes</Item>
-        <Item term="Expires (if declared now)">
-          {at ? (
-            <>
-              <time dateTime={at.toISOString()}>{localStamp(at)}</time>
-              <span className="utc block">{utcStamp(at)}</span>
-            </>
-          ) : (
-            '—'
-          )}
-        </Item>
-      </dl>
-    </Summary>
+    <FactsSummary step={3} title="Scope and duration">
+      <Fact term="Environment">
+        <span className="mono">{f.environment}</span>
+      </Fact>
+      <Fact term="Scopes">
+        <ScopeChips scopes={f.scopes} />
+      </Fact>
+      <Fact term="Duration">{f.duration.trim()} minutes</Fact>
+      <Fact term="Expires (if declared now)">
+        {at ? (
+          <>
+            <time dateTime={at.toISOString()}>{localStamp(at)}</time>
+            <span className="utc block">{utcStamp(at)}</span>
+          </>
+        ) : (
+          '—'
+        )}
+      </Fact>
+    </FactsSummary>
   );
 }
 
@@ -238,7 +228,7 @@ function EnvBlock() {
       </p>
       {preview.ok ? (
         <>
-          <pre className="env-block" data-testid="env-preview">
+          <pre className="code-block env-block" data-testid="env-preview">
             <code>{markPlaceholders(preview.text)}</code>
           </pre>
           {preview.redactions > 0 && (

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { TRIGGER_IDS, TRIGGERS, type TriggerId } from '../../app/policy';
-import { FieldError, fieldId, onGroupBlur, useFieldErrors, useTouch } from '../forms/FieldErrors';
+import { FieldError, fieldId, useFieldErrors } from '../forms/FieldErrors';
 import { Checkbox, TextField } from '../forms/TextField';
+import { ChoiceCards } from './ChoiceCards';
 import { useWizard } from './useWizard';
 
 const NONE: readonly string[] = [];
@@ -21,37 +22,25 @@ export function StepTrigger() {
 function TriggerChoice() {
   const trigger = useWizard((s) => s.fields.trigger);
   const update = useWizard((s) => s.actions.update);
-  const errors = useFieldErrors('trigger');
-  const touch = useTouch();
-  const errorId = `${fieldId('trigger')}-error`;
+  const cards = TRIGGER_IDS.map((id) => ({
+    value: id as TriggerId,
+    text: (
+      <>
+        <span className="choice-title">{TRIGGERS[id]}</span>
+        <span className="choice-meta mono">{id}</span>
+      </>
+    ),
+  }));
   return (
-    <fieldset className={`group${errors.length > 0 ? ' field--invalid' : ''}`} onBlur={onGroupBlur(() => touch('trigger'))} aria-describedby="wz-trigger-hint">
-      <legend className="group-legend">Authorized trigger</legend>
-      <p className="field-hint" id="wz-trigger-hint">
-        Pick the one that applies. Break-glass is authorized only for these three (seed §2).
-      </p>
-      <div className="choices">
-        {TRIGGER_IDS.map((id, i) => (
-          <label key={id} className={`choice${trigger === id ? ' choice--selected' : ''}`}>
-            <input
-              type="radio"
-              name="trigger"
-              value={id}
-              id={i === 0 ? fieldId('trigger') : undefined}
-              checked={trigger === id}
-              onChange={() => update({ trigger: id as TriggerId })}
-              aria-describedby={errors.length > 0 ? errorId : undefined}
-              data-error={errors.length > 0 && i === 0 ? 'true' : undefined}
-            />
-            <span className="choice-text">
-              <span className="choice-title">{TRIGGERS[id]}</span>
-              <span className="choice-meta mono">{id}</span>
-            </span>
-          </label>
-        ))}
-      </div>
-      <FieldError id={errorId} messages={errors} />
-    </fieldset>
+    <ChoiceCards
+      path="trigger"
+      legend="Authorized trigger"
+      hint="Pick the one that applies. Break-glass is authorized only for these three (seed §2)."
+      value={trigger as TriggerId | ''}
+      cards={cards}
+      onChange={(t) => update({ trigger: t })}
+      markFirst
+    />
   );
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, type Ref } from 'react';
 import type { ErrorInfo } from '../../app/contract';
 import { formatLocalTime } from '../format';
 import { useClock, useStatus } from '../stores/context';
+import { ErrorNotice } from '../forms/ErrorNotice';
 import { FieldErrorsProvider, type FieldErrorsContext } from '../forms/FieldErrors';
 import { ActiveSessionNotice } from './EnvironmentChoice';
 import { REVIEW_STEP, STEPS, type StepIndex } from './fields';
@@ -14,6 +15,7 @@ import { wizardIssues } from './rules';
 import { stepOfPath } from './validate';
 import { useWizard } from './useWizard';
 import { OverdueBlockNotice } from './OverdueBlockNotice';
+import { DiscardAnswers } from './DiscardAnswers';
 import './wizard.css';
 import './wizardReview.css';
 
@@ -48,14 +50,11 @@ export function Wizard({ headingRef, onCancel }: { headingRef: Ref<HTMLHeadingEl
           <StepBody />
         </>
       ) : phase === 'error' ? (
-        <div className="notice notice--error" role="alert">
-          <p>
-            <strong>The wizard cannot start:</strong> {loadError?.message}
-          </p>
+        <ErrorNotice what="The wizard cannot start" message={loadError?.message}>
           <button type="button" className="button button-secondary" onClick={() => void init()}>
             Try again
           </button>
-        </div>
+        </ErrorNotice>
       ) : (
         <p role="status" className="muted">
           Reading the policy and any saved draft…
@@ -329,7 +328,7 @@ function WizardFooter({ onCancel }: { onCancel(): void }) {
   const confirming = useWizard((s) => s.draft.confirmingDiscard);
   const declaring = useWizard((s) => s.declaring.status === 'declaring');
   const ready = useWizard((s) => s.phase === 'ready');
-  const { askDiscard, discard } = useWizard((s) => s.actions);
+  const { askDiscard } = useWizard((s) => s.actions);
   const keepRef = useRef<HTMLButtonElement>(null);
   const discardRef = useRef<HTMLButtonElement>(null);
   const wasConfirming = useRef(confirming);
@@ -354,12 +353,7 @@ function WizardFooter({ onCancel }: { onCancel(): void }) {
             <p id="wz-discard-q">
               <strong>Discard everything typed in this declaration?</strong> It cannot be undone.
             </p>
-            <button ref={keepRef} type="button" className="button button-secondary" onClick={() => askDiscard(false)}>
-              Keep the draft
-            </button>
-            <button type="button" className="button button-danger" onClick={() => void discard()}>
-              Discard the draft
-            </button>
+            <DiscardAnswers keepRef={keepRef} />
           </div>
         ) : (
           <button ref={discardRef} type="button" className="button button-link" onClick={() => askDiscard(true)} aria-disabled={declaring}>
