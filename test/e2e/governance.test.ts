@@ -34,6 +34,17 @@ async function rosterWithTwoAdmins(): Promise<{ ws: Workspace; people: People }>
   return { ws, people };
 }
 
+/** The console on the workspace's repository, at its home screen once the governance notice is shown. */
+async function homeWithNotice(ws: Workspace) {
+  const host = await launchConsole({ repo: ws.repo, env: ws.env });
+  hosts.push(host);
+  const { page } = host;
+  await page.locator('main[aria-busy="false"]').waitFor();
+  const notice = page.getByTestId('governance-notice');
+  await notice.waitFor();
+  return { host, page, notice };
+}
+
 async function reviewWindowInForce(host: { backend: { dispatch(name: 'policy.get', input: Record<string, never>): Promise<unknown> } }): Promise<unknown> {
   const r = (await host.backend.dispatch('policy.get', {})) as { ok: boolean; value?: { policy: { reviewWindowDays: number } | null } };
   return r.ok ? r.value?.policy?.reviewWindowDays : null;
@@ -51,12 +62,7 @@ describe('governed changes in the console (issue 15)', () => {
     expect(proposed.code, proposed.stderr).toBe(0);
     const { id } = JSON.parse(proposed.stdout) as { id: string };
 
-    const host = await launchConsole({ repo: ws.repo, env: ws.env });
-    hosts.push(host);
-    const { page } = host;
-    await page.locator('main[aria-busy="false"]').waitFor();
-    const notice = page.getByTestId('governance-notice');
-    await notice.waitFor();
+    const { host, page, notice } = await homeWithNotice(ws);
     expect(await notice.getByRole('heading').innerText()).toBe('Governed changes');
     expect((await notice.locator('li').allInnerTexts()).map((t) => t.trim())).toEqual([
       `A change of policy.yaml is pending (1 of 2 roster admin approvals: ada). Nothing in it is in force until approved: breakglass policy approve ${id}`,
@@ -78,12 +84,7 @@ describe('governed changes in the console (issue 15)', () => {
     const { ws } = await rosterWithTwoAdmins();
     const governed = (parse(gitx(ws.repo, ['show', 'main:policy.yaml'])) as { justificationMinLength: number }).justificationMinLength;
     editPolicy(ws.repo, (pol) => ({ ...pol, justificationMinLength: 1 }));
-    const host = await launchConsole({ repo: ws.repo, env: ws.env });
-    hosts.push(host);
-    const { page } = host;
-    await page.locator('main[aria-busy="false"]').waitFor();
-    const notice = page.getByTestId('governance-notice');
-    await notice.waitFor();
+    const { host, page, notice } = await homeWithNotice(ws);
     const [item] = await notice.locator('li').allInnerTexts();
     expect(item).toMatch(/^policy\.yaml on the organisation branch is not in force\. policy\.yaml changed with no signature, not by a roster admin \(commit [0-9a-f]{12}\).* The governed policy\.yaml still applies\.$/);
     const r = (await host.backend.dispatch('policy.get', {})) as { ok: boolean; value?: { policy: { justificationMinLength: number } | null } };
