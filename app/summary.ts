@@ -1,4 +1,4 @@
-import { formatCode } from './acknowledgement/codes';
+import { ackEventWord, formatCode } from './acknowledgement/codes';
 import { actionOutcome, commandWords } from './actionText';
 import type { EvidenceRecord } from './records';
 
@@ -46,8 +46,8 @@ export function summarise(r: EvidenceRecord): string {
     case 'recording-ended':
       return `Governed shell ended (${r.payload.how}) after ${r.payload.chunks} chunks`;
     case 'acknowledgement':
-      return `The incident commander acknowledged the ${r.payload.event === 'declared' ? 'declaration' : 'closing'} ${formatCode(r.payload.challenge)}; response ${formatCode(r.payload.response)}`;
+      return `The incident commander acknowledged the ${ackEventWord(r.payload.event)} ${formatCode(r.payload.challenge)}; response ${formatCode(r.payload.response)}`;
     case 'acknowledged':
-      return `Commander's response ${formatCode(r.payload.response)} to the ${r.payload.event === 'declared' ? 'declaration' : 'closing'} code ${formatCode(r.payload.challenge)} recorded`;
+      return `Commander's response ${formatCode(r.payload.response)} to the ${ackEventWord(r.payload.event)} code ${formatCode(r.payload.challenge)} recorded`;
   }
 }

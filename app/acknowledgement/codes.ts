@@ -74,6 +74,11 @@ export function responseOfArmored(armored: string): string | null {
   }
 }
 
+/** The event an acknowledgement is of, in words: "declaration" or "closing". */
+export function ackEventWord(event: 'declared' | 'closed'): 'declaration' | 'closing' {
+  return event === 'declared' ? 'declaration' : 'closing';
+}
+
 /** A code as shown and read aloud: `ABCDE-FGHJK`. */
 export function formatCode(code: string): string {
   return `${code.slice(0, 5)}-${code.slice(5)}`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Policy } from '../policy';
 import type { LedgerEntry, LedgerView } from '../ports';
 import { isChainRecord, type RecordOf } from '../records';
-import { AckEventSchema, challengeOf, formatCode, TypedCodeSchema, type AckEvent } from './codes';
+import { ackEventWord, AckEventSchema, challengeOf, formatCode, TypedCodeSchema, type AckEvent } from './codes';
 
 /**
  * Where a session's acknowledgement stands (issue 16), from the two histories: the operator's
@@ -85,8 +85,6 @@ export function findChallenge(view: LedgerView, challenge: string): { sessionId:
   return null;
 }
 
-const eventWords = (e: AckEvent) => (e === 'declared' ? 'declaration' : 'closing');
-
 /**
  * One event's acknowledgement in a session's entries, with the commanders' acknowledgements of
  * the view (by challenge), under `policy`, at `nowMs`. Null when the event has not happened.
@@ -105,26 +103,26 @@ export function acknowledgementOf(entries: readonly LedgerEntry[], event: AckEve
   const due = event === 'declared' && rule.declared !== 'optional' ? declaredAt + rule.withinMinutes * 60_000 : null;
   const base = { event, challenge, dueAt: due === null ? null : new Date(due).toISOString() };
   if (confirmedBy) {
-    return { ...base, state: 'confirmed', finding: false, awaiting: false, commander: commanderOf(confirmedBy), detail: `Confirmed: ${confirmedBy.record.actor.name} (incident commander) signed the acknowledgement of ${eventWords(event)} ${code} at ${confirmedBy.record.at}, and the operator recorded its response code ${formatCode(confirmedBy.record.payload.response)}.` };
+    return { ...base, state: 'confirmed', finding: false, awaiting: false, commander: commanderOf(confirmedBy), detail: `Confirmed: ${confirmedBy.record.actor.name} (incident commander) signed the acknowledgement of ${ackEventWord(event)} ${code} at ${confirmedBy.record.at}, and the operator recorded its response code ${formatCode(confirmedBy.record.payload.response)}.` };
   }
   if (typed.length > 0) {
     const last = typed[typed.length - 1]!;
     if (last.payload.challenge !== challenge) {
-      return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched: the operator's acknowledged record (#${last.seq}) names code ${formatCode(last.payload.challenge)}, but the ${eventWords(event)}'s commit gives ${code}: the ${eventWords(event)} was rewritten after the code was read aloud.` };
+      return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched: the operator's acknowledged record (#${last.seq}) names code ${formatCode(last.payload.challenge)}, but the ${ackEventWord(event)}'s commit gives ${code}: the ${ackEventWord(event)} was rewritten after the code was read aloud.` };
     }
     if (theirs.length === 0) {
-      return { ...base, state: 'provisional', finding: false, awaiting: false, commander: null, detail: `Provisional: the operator recorded response ${formatCode(last.payload.response)} for ${eventWords(event)} ${code}; the commander's signed acknowledgement is not in this history yet (it arrives when both hosts have pushed and this repository fetched).` };
+      return { ...base, state: 'provisional', finding: false, awaiting: false, commander: null, detail: `Provisional: the operator recorded response ${formatCode(last.payload.response)} for ${ackEventWord(event)} ${code}; the commander's signed acknowledgement is not in this history yet (it arrives when both hosts have pushed and this repository fetched).` };
     }
     const why = valid.length > 0
       ? `the operator recorded response ${formatCode(last.payload.response)}, but ${valid.map((a) => `${a.record.actor.name}'s signature gives ${formatCode(a.record.payload.response)}`).join(', ')}`
-      : theirs.map((a) => a.invalid ?? `${a.record.actor.name}'s acknowledgement says it is of the ${eventWords(a.record.payload.event)}`).join('; ');
-    return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched acknowledgement of ${eventWords(event)} ${code}: ${why}.` };
+      : theirs.map((a) => a.invalid ?? `${a.record.actor.name}'s acknowledgement says it is of the ${ackEventWord(a.record.payload.event)}`).join('; ');
+    return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched acknowledgement of ${ackEventWord(event)} ${code}: ${why}.` };
   }
   const past = due !== null && nowMs > due;
   const seen = valid[0];
   const commanderSaw = seen ? ` ${seen.record.actor.name} (incident commander) acknowledged it at ${seen.record.at}, but the operator has not recorded the response code.` : '';
   const window = due === null ? ' The policy does not require it.' : past ? ` It was due by ${base.dueAt} (policy: within ${rule.withinMinutes} min of the declaration).` : ` Due by ${base.dueAt}.`;
-  return { ...base, state: 'missing', finding: past, awaiting: due !== null && !past, commander: commanderOf(seen), detail: `No acknowledgement of ${eventWords(event)} ${code} recorded.${commanderSaw}${window}` };
+  return { ...base, state: 'missing', finding: past, awaiting: due !== null && !past, commander: commanderOf(seen), detail: `No acknowledgement of ${ackEventWord(event)} ${code} recorded.${commanderSaw}${window}` };
 }
 
 /** Both events' acknowledgements of a session (the closing's once it is closed). */

@@ -1,4 +1,4 @@
-import { formatCode } from '../acknowledgement/codes';
+import { ackEventWord, formatCode } from '../acknowledgement/codes';
 import { sha256Hex } from '../chain';
 import { assertNever } from '../errors';
 import type { Person } from '../identity';
@@ -212,7 +212,7 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
       const by = record.type === 'acknowledgement' ? `The incident commander ${record.actor.name} acknowledged` : `${record.actor.name} recorded the commander's acknowledgement of`;
       return {
         cls: 'eventLogActivity', activity: [99, record.type === 'acknowledgement' ? 'Acknowledgement' : 'Acknowledged'], severity: 1,
-        message: `${by} the ${p.event === 'declared' ? 'declaration' : 'closing'} ${formatCode(p.challenge)}${where}`,
+        message: `${by} the ${ackEventWord(p.event)} ${formatCode(p.challenge)}${where}`,
         actorRole: 'User',
         attributes: { log_name: EVIDENCE_LOG_NAME, log_provider: product.name },
         details: { event: p.event, challenge: p.challenge, response: p.response },

@@ -1,4 +1,4 @@
-import { challengeOf, formatCode, type AckStatus } from '../../app/acknowledgement';
+import { ackEventWord, challengeOf, formatCode, type AckStatus } from '../../app/acknowledgement';
 import { acknowledgeAsCommander } from '../application/acknowledge';
 import { openApplication, type CommandGroup } from './commandGroup';
 import { out } from './output';
@@ -21,7 +21,7 @@ export const registerAcknowledgementCommands: CommandGroup = (program, { g, acti
       if (r.record.type !== 'acknowledgement') return;
       const p = r.record.payload;
       const response = formatCode(p.response);
-      out(g(), `Acknowledged the ${p.event === 'declared' ? 'declaration' : 'closing'} ${formatCode(p.challenge)} as ${r.record.actor.name} (incident commander), signed and committed on this host's journal (commit ${r.commit.slice(0, 12)}).\nRead this response code back to the operator: ${response}\nThey record it with: breakglass acknowledged ${response}`, { event: p.event, challenge: formatCode(p.challenge), response, commit: r.commit, commander: r.record.actor, at: r.record.at });
+      out(g(), `Acknowledged the ${ackEventWord(p.event)} ${formatCode(p.challenge)} as ${r.record.actor.name} (incident commander), signed and committed on this host's journal (commit ${r.commit.slice(0, 12)}).\nRead this response code back to the operator: ${response}\nThey record it with: breakglass acknowledged ${response}`, { event: p.event, challenge: formatCode(p.challenge), response, commit: r.commit, commander: r.record.actor, at: r.record.at });
     }));
 
   program.command('acknowledged')
@@ -34,7 +34,7 @@ export const registerAcknowledgementCommands: CommandGroup = (program, { g, acti
       const r = await app.write((s) => s.acknowledged({ sessionId: o.session }, { code: code.join(' '), ...(o.event ? { event: o.event } : {}) }));
       if (r.record.type !== 'acknowledged') return;
       const p = r.record.payload;
-      out(g(), `Recorded the commander's response ${formatCode(p.response)} to the ${p.event === 'declared' ? 'declaration' : 'closing'} code ${formatCode(p.challenge)} in ${r.record.sessionId} (commit ${r.commit.slice(0, 12)}). Provisional until the commander's record and this one are in one history (both push, then fetch): breakglass verify says confirmed or mismatched.`, { sessionId: r.record.sessionId, event: p.event, challenge: formatCode(p.challenge), response: formatCode(p.response), commit: r.commit, state: 'provisional' });
+      out(g(), `Recorded the commander's response ${formatCode(p.response)} to the ${ackEventWord(p.event)} code ${formatCode(p.challenge)} in ${r.record.sessionId} (commit ${r.commit.slice(0, 12)}). Provisional until the commander's record and this one are in one history (both push, then fetch): breakglass verify says confirmed or mismatched.`, { sessionId: r.record.sessionId, event: p.event, challenge: formatCode(p.challenge), response: formatCode(p.response), commit: r.commit, state: 'provisional' });
     }));
 };
 
@@ -42,12 +42,12 @@ export const registerAcknowledgementCommands: CommandGroup = (program, { g, acti
 export function challengeWords(commit: string, event: 'declared' | 'closed'): { human: string; json: { event: 'declared' | 'closed'; challenge: string } } {
   const challenge = formatCode(challengeOf(commit));
   return {
-    human: `Read this ${event === 'declared' ? 'declaration' : 'closing'} code to the incident commander: ${challenge} (they run: breakglass acknowledge ${challenge}${event === 'closed' ? ' --event closed' : ''}; record their response with: breakglass acknowledged RESPONSE)`,
+    human: `Read this ${ackEventWord(event)} code to the incident commander: ${challenge} (they run: breakglass acknowledge ${challenge}${event === 'closed' ? ' --event closed' : ''}; record their response with: breakglass acknowledged RESPONSE)`,
     json: { event, challenge },
   };
 }
 
 /** One line per acknowledgement of a session, for `status`. */
 export function describeAcknowledgements(list: readonly AckStatus[]): string[] {
-  return list.map((a) => `  Acknowledgement of the ${a.event === 'declared' ? 'declaration' : 'closing'} ${formatCode(a.challenge)}: ${a.state}. ${a.detail}`);
+  return list.map((a) => `  Acknowledgement of the ${ackEventWord(a.event)} ${formatCode(a.challenge)}: ${a.state}. ${a.detail}`);
 }

@@ -1,4 +1,4 @@
-import { formatCode, unmatchedAcks, type AckStatus } from '../../app/acknowledgement';
+import { ackEventWord, formatCode, unmatchedAcks, type AckStatus } from '../../app/acknowledgement';
 import type { IntegrityProblem } from '../../app/ledger';
 import { DEFAULT_POLICY } from '../../app/policy';
 import type { LedgerView } from '../../app/ports';
@@ -35,7 +35,7 @@ export async function verifyAcknowledgements(roster: Roster | null, view: Ledger
   for (const a of unmatchedAcks(view, acks)) {
     problems.push({
       sessionId: a.record.sessionId, seq: a.record.seq, path: a.path, commit: a.commit,
-      message: `${a.record.actor.name} acknowledged the ${a.record.payload.event === 'declared' ? 'declaration' : 'closing'} code ${formatCode(a.record.payload.challenge)} at ${a.record.at}, but no declaration or closing in this history has that code: the record it was read from was rewritten, or the code was mistyped.${a.invalid ? ` Also: ${a.invalid}.` : ''}`,
+      message: `${a.record.actor.name} acknowledged the ${ackEventWord(a.record.payload.event)} code ${formatCode(a.record.payload.challenge)} at ${a.record.at}, but no declaration or closing in this history has that code: the record it was read from was rewritten, or the code was mistyped.${a.invalid ? ` Also: ${a.invalid}.` : ''}`,
     });
   }
   return { list, problems };

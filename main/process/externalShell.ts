@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BreakGlassError } from '../../app/errors';
 import { shellQuote } from '../../app/envExport';
+import { findExecutable } from './container';
 
 /**
  * The external-terminal option of "Open governed shell" (issue 17): the terminal the operator
@@ -21,7 +22,7 @@ export const COMMAND_PLACEHOLDER = '{command}';
  */
 export function breakglassCli(env: NodeJS.ProcessEnv = process.env, here: string = bundleFolder()): string[] | null {
   const configured = env.BREAKGLASS_CLI;
-  if (configured && path.isAbsolute(configured) && existsSync(configured)) return [configured];
+  if (configured && path.isAbsolute(configured) && findExecutable(configured, undefined)) return [configured];
   const script = path.resolve(here, '..', 'bin', 'breakglass.js');
   const node = plainNode(env);
   if (existsSync(script) && node) return [node, script];
@@ -35,13 +36,9 @@ function plainNode(env: NodeJS.ProcessEnv): string | null {
   return findOnPath('node', env);
 }
 
+/** `name` on the PATH's absolute folders only: a relative entry would be looked up from wherever the console was started. */
 function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir || !path.isAbsolute(dir)) continue;
-    const candidate = path.join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
+  return findExecutable(name, (env.PATH ?? '').split(path.delimiter).filter((dir) => path.isAbsolute(dir)).join(path.delimiter));
 }
 
 function bundleFolder(): string {

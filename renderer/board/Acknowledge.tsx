@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { AcknowledgementGiven, ErrorInfo } from '../../app/contract';
+import { ackEventWord } from '../../app/acknowledgement/codes';
 import type { AckStatus } from '../../app/acknowledgement/state';
 import { formatLocalTime } from '../format';
 import { hrefOf } from '../routes';
@@ -57,7 +58,7 @@ export function AcknowledgeDeclaration({ onDone }: { onDone(): void }) {
         {result?.ok === true && (
           <div className="board-ack-response" data-testid="ack-response">
             <p>
-              Acknowledged the {result.value.event === 'declared' ? 'declaration' : 'closing'} <span className="mono">{result.value.challenge}</span> as {result.value.commander.name}, signed and recorded on this host.
+              Acknowledged the {ackEventWord(result.value.event)} <span className="mono">{result.value.challenge}</span> as {result.value.commander.name}, signed and recorded on this host.
             </p>
             <p>
               Read this response code back to the operator: <strong className="mono ack-code">{result.value.response}</strong>
@@ -95,7 +96,7 @@ export function AwaitingAcknowledgement({ acknowledgements }: { acknowledgements
               <a href={hrefOf({ view: 'session', sessionId })} className="mono">
                 {sessionId}
               </a>{' '}
-              — {a.event === 'declared' ? 'declaration' : 'closing'} <span className="mono">{a.challenge.slice(0, 5)}-{a.challenge.slice(5)}</span>: {a.finding ? a.state : `awaiting${a.dueAt ? `, due by ${formatLocalTime(a.dueAt)}` : ''}`}
+              — {ackEventWord(a.event)} <span className="mono">{a.challenge.slice(0, 5)}-{a.challenge.slice(5)}</span>: {a.finding ? a.state : `awaiting${a.dueAt ? `, due by ${formatLocalTime(a.dueAt)}` : ''}`}
             </li>
           );
         })}
