@@ -49,13 +49,16 @@ export interface CommanderAck {
 /** Judges a commander's acknowledgement: null when its signature is a roster commander's, else why not. */
 export type AckJudge = (record: RecordOf<'acknowledgement'>) => string | null;
 
-/** Every commander's acknowledgement in the view, by challenge. */
-export function commanderAcks(view: LedgerView, judge: AckJudge): Map<string, CommanderAck[]> {
+/**
+ * Every commander's acknowledgement in the view, by challenge; with `challenges`, only those
+ * (judging a signature is the costly part, and a view of one session needs only its own).
+ */
+export function commanderAcks(view: LedgerView, judge: AckJudge, challenges?: ReadonlySet<string>): Map<string, CommanderAck[]> {
   const out = new Map<string, CommanderAck[]>();
   for (const [id, entries] of view.sessions) {
     if (!id.startsWith('journal-')) continue;
     for (const e of entries) {
-      if (e.record.type !== 'acknowledgement') continue;
+      if (e.record.type !== 'acknowledgement' || (challenges && !challenges.has(e.record.payload.challenge))) continue;
       const list = out.get(e.record.payload.challenge) ?? [];
       list.push({ record: e.record, commit: e.commit, path: e.path, invalid: judge(e.record) });
       out.set(e.record.payload.challenge, list);

@@ -105,7 +105,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       // A forwarding state that cannot be read leaves the board without this host's line, not without rows.
       const [view, sync, forwarded] = await Promise.all([service.read(), d.fetches.status(), forwarding.status().catch(() => [])]);
       const board = buildBoard(view, clock.now(), { id: host.hostId, name: host.hostName }, sync, forwarded);
-      return { ...board, signatures: await boardMarks.marks(store, view), acknowledgements: unconfirmed(await sessionAcknowledgementsNow(app), new Set(board.rows.filter((r) => r.phase === 'active' || r.phase === 'expired').map((r) => r.sessionId))) };
+      const openIds = new Set(board.rows.filter((r) => r.phase === 'active' || r.phase === 'expired').map((r) => r.sessionId));
+      return { ...board, signatures: await boardMarks.marks(store, view), acknowledgements: unconfirmed(await sessionAcknowledgementsNow(app), openIds) };
     },
     'sync.fetch': () => d.fetches.fetchNow(),
     'sync.watch': ({ watching }) => d.fetches.watch(watching),
@@ -116,7 +117,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const sync = await d.fetches.status();
       const detail = buildSessionDetail({ view, sessionId, now, hostId: host.hostId, pending, sync });
       // Who signed each record (issue 15): proven by a roster key, or only claimed.
-      return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []), acknowledgements: (await sessionAcknowledgementsNow(app)).get(sessionId) ?? [] } : detail;
+      return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []), acknowledgements: (await sessionAcknowledgementsNow(app, new Set([sessionId]))).get(sessionId) ?? [] } : detail;
     },
     'ledger.verify': async () => {
       const r = await verifyRepository(store, { mode: 'incremental' });

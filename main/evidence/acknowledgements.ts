@@ -1,4 +1,4 @@
-import { ACK_NAMESPACE, commanderAcks, messageBytes, responseOfArmored, sessionAcknowledgements, type AckJudge, type AckStatus, type CommanderAck } from '../../app/acknowledgement';
+import { ACK_NAMESPACE, commanderAcks, messageBytes, responseOfArmored, sessionAcknowledgements, sessionChallenge, type AckJudge, type AckStatus, type CommanderAck } from '../../app/acknowledgement';
 import type { Policy } from '../../app/policy';
 import type { LedgerView } from '../../app/ports';
 import { keyAt } from '../../app/roster/lookup';
@@ -31,7 +31,9 @@ export function ackJudge(roster: Roster | null): AckJudge {
 
 /** Every session's acknowledgements (issue 16) by session id, the commanders' records judged against `roster`, and every commander's record. */
 export function acknowledgementsOf(view: LedgerView, roster: Roster | null, policy: Policy, nowMs: number, only?: ReadonlySet<string>): { bySession: Map<string, AckStatus[]>; acks: Map<string, CommanderAck[]> } {
-  const acks = commanderAcks(view, ackJudge(roster));
+  // For some sessions only, only the acknowledgements of their own codes are judged.
+  const challenges = only ? new Set([...only].flatMap((id) => (['declared', 'closed'] as const).map((ev) => sessionChallenge(view.sessions.get(id) ?? [], ev)).filter((c): c is string => c !== null))) : undefined;
+  const acks = commanderAcks(view, ackJudge(roster), challenges);
   const bySession = new Map<string, AckStatus[]>();
   for (const [id, entries] of view.sessions) {
     if (id.startsWith('journal-') || entries[0]?.record.type !== 'declared' || (only && !only.has(id))) continue;
