@@ -53,4 +53,6 @@ export const CONTROLS_BY_RECORD_TYPE = {
   // §4 (issue 16): the incident commander, another named human, saw the declaration (and the closing).
   acknowledgement: ['ISO27001:A.16.1', 'SOC2:CC1.1', 'ISO27001:A.6.2'],
   acknowledged: ['ISO27001:A.16.1', 'SOC2:CC1.1', 'ISO27001:A.6.2'],
+  // §7 (issue 16): someone other than the operator saw each host's history; a rewrite after it is found.
+  witnessed: ['ISO27001:A.12.3', 'SOC2:CC7.2'],
 } as const satisfies Record<string, readonly ControlId[]>;

@@ -148,6 +148,7 @@ export function foldSession(records: readonly EvidenceRecord[]): SessionFacts {
       case 'recording-degraded':
       case 'recording-ended':
       case 'acknowledgement':
+      case 'witnessed':
         break;
       case 'acknowledged':
         facts.acknowledged[r.payload.event] = { at: r.at, challenge: r.payload.challenge, response: r.payload.response, seq: r.seq };

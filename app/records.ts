@@ -7,6 +7,7 @@ import { lineSchema, textSchema } from './text';
 import { RECORDING_PAYLOADS } from './recording/recordPayloads';
 import { FORWARDING_STATE_PAYLOAD } from './forwarding/statePayload';
 import { AckEventSchema, StoredCodeSchema } from './acknowledgement/codes';
+import { WITNESSED_PAYLOAD } from './witnessPayload';
 
 /** Schema version of evidence records; bumped only with a migration note in the README. */
 export const RECORD_SCHEMA_VERSION = 1 as const;
@@ -219,6 +220,10 @@ export const PAYLOADS = {
     challenge: StoredCodeSchema,
     response: StoredCodeSchema,
   }).strict(),
+  // Issue 16: a witness's signed statement, on the witness host's journal, of each host's history
+  // tip it saw (app/witness.ts): the commit of that host's ref and how many records it held.
+  // `via`: seen by the console's fetch, or stated by `breakglass witness`.
+  witnessed: WITNESSED_PAYLOAD,
 } as const;
 
 /** Every record type. */
@@ -270,6 +275,7 @@ export const EvidenceRecordSchema = z.discriminatedUnion('type', [
   recordVariant('recording-ended'),
   recordVariant('acknowledgement'),
   recordVariant('acknowledged'),
+  recordVariant('witnessed'),
 ]);
 
 /** A parsed evidence record. */

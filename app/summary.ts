@@ -47,6 +47,8 @@ export function summarise(r: EvidenceRecord): string {
       return `Governed shell ended (${r.payload.how}) after ${r.payload.chunks} chunks`;
     case 'acknowledgement':
       return `The incident commander acknowledged the ${ackEventWord(r.payload.event)} ${formatCode(r.payload.challenge)}; response ${formatCode(r.payload.response)}`;
+    case 'witnessed':
+      return `Witnessed ${r.payload.tips.length === 1 ? 'one host history' : `${r.payload.tips.length} host histories`} (${r.payload.tips.map((t) => `${t.host} at ${t.commit.slice(0, 12)}, ${t.records} records`).join('; ')})${r.payload.via === 'fetch' ? ' after a fetch' : ''}`;
     case 'acknowledged':
       return `Commander's response ${formatCode(r.payload.response)} to the ${ackEventWord(r.payload.event)} code ${formatCode(r.payload.challenge)} recorded`;
   }

@@ -218,6 +218,17 @@ function partsOf(record: EvidenceRecord, s: SessionContext | null, product: Ocsf
         details: { event: p.event, challenge: p.challenge, response: p.response },
       };
     }
+    // Issue 16: a witness's signed statement of the host history tips it saw.
+    case 'witnessed': {
+      const p = record.payload;
+      return {
+        cls: 'eventLogActivity', activity: [99, 'Witnessed'], severity: 1,
+        message: `${record.actor.name} witnessed ${p.tips.map((t) => `${t.host} at ${t.commit.slice(0, 12)} (${t.records} records)`).join(', ')}${where}`,
+        actorRole: 'User',
+        attributes: { log_name: EVIDENCE_LOG_NAME, log_provider: product.name },
+        details: { via: p.via, tips: p.tips.map((t) => ({ host: t.host, commit: t.commit, records: t.records })) },
+      };
+    }
     default:
       return assertNever(record, 'record type');
   }

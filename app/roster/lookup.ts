@@ -101,12 +101,15 @@ export function accountsOf(roster: Roster, person: Pick<Person, 'email'>): reado
  * is away from their security key (procedure.md §6, fail closed), and waiting for a touch would
  * keep an expired session open.
  */
-export type SignerRule = 'operator' | 'reviewer' | 'commander' | 'host' | 'operator-or-host';
+export type SignerRule = 'operator' | 'reviewer' | 'commander' | 'host' | 'operator-or-host' | 'person-or-host';
 
 /** The signer rule for a record: host key for the host journal and host-level records, reviewer for reviews, else the operator. */
 export function signerRuleFor(record: { type: RecordType; sessionId: string }): SignerRule {
   // Issue 16: the commander's own signed record, on the commander host's journal.
   if (record.type === 'acknowledgement') return 'commander';
+  // Issue 16: a witness statement is anyone's who saw the histories: the witness host's own key, or
+  // any person the roster lists (no role: an auditor or a commander witnesses alike) signing as themself.
+  if (record.type === 'witnessed') return 'person-or-host';
   if (record.sessionId.startsWith('journal-')) return 'host';
   switch (record.type) {
     case 'reviewed':
@@ -189,7 +192,7 @@ export function authorizeRecordSigner(roster: Roster, q: RecordSignerQuery): Sig
   }
   const rule = signerRuleFor(q.record);
   if (signer.holder.kind === 'host') {
-    if (rule !== 'host' && rule !== 'operator-or-host') return refuse('person-key-required', `The ${q.record.type} record must be signed by the person it names, not by host key ${fp}.`, signer);
+    if (rule !== 'host' && rule !== 'operator-or-host' && rule !== 'person-or-host') return refuse('person-key-required', `The ${q.record.type} record must be signed by the person it names, not by host key ${fp}.`, signer);
     const expected = q.record.sessionId.startsWith('journal-') ? q.record.sessionId.slice('journal-'.length) : q.record.host.id;
     if (signer.holder.host.id !== expected || q.record.host.id !== expected) return refuse('wrong-host', `The ${q.record.type} record of host "${expected}" is signed by the key of ${holderName(signer.holder)} (${fp}).`, signer);
     return { ok: true, signer };
@@ -199,6 +202,7 @@ export function authorizeRecordSigner(roster: Roster, q: RecordSignerQuery): Sig
   if (person.email.toLowerCase() !== q.record.actor.email.trim().toLowerCase()) {
     return refuse('wrong-person', `The ${q.record.type} record names another person than the holder of its signing key ${fp} (${holderName(signer.holder)}).`, signer);
   }
+  if (rule === 'person-or-host') return { ok: true, signer };
   const role: RosterRole = rule === 'reviewer' ? 'reviewer' : rule === 'commander' ? 'commander' : 'operator';
   if (!person.roles.includes(role)) return refuse('missing-role', `${holderName(signer.holder)} signed a ${q.record.type} record without the ${role} role.`, signer);
   if (rule === 'reviewer') {

@@ -41,6 +41,8 @@ export function recordLabel(type: RecordType): string {
       return 'Commander acknowledgement';
     case 'acknowledged':
       return 'Acknowledged';
+    case 'witnessed':
+      return 'Witnessed';
     default:
       return assertNever(type, 'record type');
   }

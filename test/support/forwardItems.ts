@@ -50,11 +50,13 @@ export function itemOfEveryType(): Record<RecordType, ForwardItem> {
   // Issue 16: the commander's acknowledgement (on the commander host's journal) and the operator's record of its response, last of all.
   journal(journalEntries, { type: 'acknowledgement', at: '2026-11-28T13:20:00.000Z', redactions: 0, payload: { event: 'declared', challenge: 'ABCDE12345', signature: '-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----', response: 'FGHJK67890' } } as never);
   second.add({ type: 'acknowledged', at: '2026-11-28T10:20:00.000Z', redactions: 0, payload: { event: 'declared', challenge: 'ABCDE12345', response: 'FGHJK67890' } } as never);
+  // Issue 16: a witness's statement of the host histories it saw, on its journal; after everything else.
+  journal(journalEntries, { type: 'witnessed', at: '2026-11-28T13:25:00.000Z', redactions: 0, payload: { via: 'fetch', tips: [{ host: 'host-b', commit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', records: 12 }] } } as never);
   const recordsOf = (sessionId: string) => (sessionId === second.sessionId ? second.records() : chain.records());
   const out: Partial<Record<RecordType, ForwardItem>> = {};
   let position = 0;
   // The recording's records, then the second session's, come last, so the other examples keep their positions.
-  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries.slice(0, 3), ...recordingEntries, ...second.entries.slice(1, 2), ...journalEntries.slice(3), ...second.entries.slice(2)]) {
+  for (const e of [...chain.entries.filter((x) => !recordingEntries.includes(x)), ...journalEntries.slice(0, 3), ...recordingEntries, ...second.entries.slice(1, 2), ...journalEntries.slice(3, -1), ...second.entries.slice(2), ...journalEntries.slice(-1)]) {
     position += 1;
     const session = e.record.sessionId.startsWith('journal-') ? null : sessionContextAt(recordsOf(e.record.sessionId), e.record.seq);
     // A commit id as git would print one (the chain builder's are placeholders).

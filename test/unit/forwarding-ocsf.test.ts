@@ -29,6 +29,7 @@ const EXPECTED: Record<RecordType, { class_uid: number; activity_id: number; sev
   'recording-ended': { class_uid: 1008, activity_id: 99, severity_id: 1 },
   acknowledgement: { class_uid: 1008, activity_id: 99, severity_id: 1 },
   acknowledged: { class_uid: 1008, activity_id: 99, severity_id: 1 },
+  witnessed: { class_uid: 1008, activity_id: 99, severity_id: 1 },
 };
 
 describe('OCSF events, one per record (issue 19)', () => {
@@ -52,13 +53,13 @@ describe('OCSF events, one per record (issue 19)', () => {
     expect(details(e)).toMatchObject({ record_type: type, record_hash: item.record.hash, evidence_commit: item.commit, seq: item.record.seq, prev_hash: item.record.prev });
   });
 
-  it.each(RECORD_TYPES.filter((t) => !['lock-recovered', 'clock-skew', 'policy-adopted', 'forwarding-state', 'acknowledgement'].includes(t)))('%s: names the incident, environment, trigger and expiry of its session', (type) => {
+  it.each(RECORD_TYPES.filter((t) => !['lock-recovered', 'clock-skew', 'policy-adopted', 'forwarding-state', 'acknowledgement', 'witnessed'].includes(t)))('%s: names the incident, environment, trigger and expiry of its session', (type) => {
     const s = ITEMS[type].session!;
     expect(details(event(type))).toMatchObject({ incident_id: s.incidentId, environment: s.environment, trigger: s.trigger, expires_at: s.expiresAt, declared_at: s.declaredAt });
   });
 
   it('journal records have no session context', () => {
-    for (const type of ['lock-recovered', 'clock-skew', 'policy-adopted', 'forwarding-state', 'acknowledgement'] as const) expect(details(event(type))).toMatchObject({ incident_id: null, environment: null, trigger: null, expires_at: null });
+    for (const type of ['lock-recovered', 'clock-skew', 'policy-adopted', 'forwarding-state', 'acknowledgement', 'witnessed'] as const) expect(details(event(type))).toMatchObject({ incident_id: null, environment: null, trigger: null, expires_at: null });
   });
 
   it('declared: the operator gets the declared scopes as privileges, in a session that expires at the declared expiry', () => {

@@ -140,7 +140,7 @@ describe('signerRuleFor', () => {
       declared: 'operator', action: 'operator', 'action-started': 'operator', note: 'operator', extended: 'operator', closed: 'operator',
       expired: 'operator-or-host', 'clock-skew': 'operator-or-host', reviewed: 'reviewer', 'lock-recovered': 'host', 'policy-adopted': 'host', 'forwarding-state': 'host',
       'recording-started': 'operator', 'recording-chunk': 'operator-or-host', 'recording-degraded': 'operator-or-host', 'recording-ended': 'operator-or-host',
-      acknowledgement: 'commander', acknowledged: 'operator',
+      acknowledgement: 'commander', acknowledged: 'operator', witnessed: 'person-or-host',
     });
     expect(signerRuleFor({ type: 'clock-skew', sessionId: 'journal-ws-1' })).toBe('host');
   });
