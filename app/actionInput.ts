@@ -54,3 +54,9 @@ export function capUtf8(text: string, maxBytes: number): { text: string; truncat
   while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut -= 1;
   return { text: new TextDecoder().decode(bytes.subarray(0, cut)), truncated: true };
 }
+
+/** `breakglass extend` / the console's extension form. */
+export const ExtendInputSchema = z.object({
+  minutes: z.number({ error: 'Give the minutes to add as a whole number.' }).int('Give whole minutes.').min(1, 'Add at least 1 minute.'),
+  reason: z.string().trim().min(1, 'An extension needs a new justification: say why more time is needed.').max(8000),
+}).strict();

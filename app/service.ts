@@ -16,10 +16,11 @@ import { parseOrThrow } from './zodIssues';
 import { HostJournal } from './hostJournal';
 import { AcknowledgedInputSchema, AcknowledgeInputSchema, findChallenge, responseOfArmored, sessionChallenge } from './acknowledgement';
 import type { Person } from './identity';
+import { tipsToWitness } from './witness';
 import { SessionTime } from './sessionTime';
 import { selectSession, type SelectionPurpose, type SessionSelector } from './sessionSelection';
 import { checkPreconditions, overdueReviewsOf, preconditionRefusal, type ForwardingProbe, type PreconditionInput, type PreconditionResult, type RemoteProbe, type SigningProbe } from './preconditions';
-import { ActionInputSchema, ActionStartSchema, capUtf8, OUTPUT_CAP_BYTES, type RecordingRecordInput, type StartedRef } from './actionInput';
+import { ActionInputSchema, ActionStartSchema, capUtf8, ExtendInputSchema, OUTPUT_CAP_BYTES, type RecordingRecordInput, type StartedRef } from './actionInput';
 
 /** Dependencies of the service; main/ wires the real ones. */
 export interface ServiceDeps {
@@ -39,11 +40,6 @@ export interface ServiceDeps {
   outputAuth?: OutputAuthenticator;
 }
 
-const ExtendInputSchema = z.object({
-  minutes: z.number({ error: 'Give the minutes to add as a whole number.' }).int('Give whole minutes.').min(1, 'Add at least 1 minute.'),
-  reason: z.string().trim().min(1, 'An extension needs a new justification: say why more time is needed.').max(8000),
-}).strict();
-
 /** The break-glass service: the one place that orders validation, lifecycle rules and evidence commits. */
 export class BreakGlassService {
   private readonly journal: HostJournal;
@@ -62,8 +58,7 @@ export class BreakGlassService {
 
   /** The policy in force, or a refusal naming every problem of the policy file (fail closed). */
   async policy(view?: LedgerView): Promise<Policy> {
-    const v = view ?? (await this.read());
-    return policyOrThrow(v);
+    return policyOrThrow(view ?? (await this.read()));
   }
 
   /** Every session's state now, newest first. */
@@ -108,7 +103,7 @@ export class BreakGlassService {
       // Every free-text field: the declaration's and the precondition details (issue 13).
       const redacted = redactDeep({ declaration, preconditions: checks.map(({ id, status, detail }) => ({ id, status, detail })) });
       const record = sealRecord(undefined, {
-        sessionId, type: 'declared', at, ...(stamp.boot ? { boot: stamp.boot } : {}), host: this.hostRef(), actor: declaration.operator, ...redactionsOf(redacted),
+        sessionId, type: 'declared', at, ...(stamp.boot ? { boot: stamp.boot } : {}), host: { id: this.deps.host.hostId, name: this.deps.host.hostName }, actor: declaration.operator, ...redactionsOf(redacted),
         payload: {
           declaration: redacted.value.declaration,
           expiresAt: new Date(now + declaration.durationMinutes * 60_000).toISOString(),
@@ -293,6 +288,14 @@ export class BreakGlassService {
     });
   }
 
+  /** Issue 16: this host witnesses the other hosts' histories it holds (app/witness.ts), signed by `witness` or (null) this host; null when it saw nothing new. */
+  async recordWitness(via: 'fetch' | 'command', witness: Person | null): Promise<{ record: EvidenceRecord; commit: string } | null> {
+    return this.deps.store.write((view, append, recovered) => {
+      const tips = tipsToWitness(view, this.deps.host.hostId);
+      return tips.length === 0 ? Promise.resolve(null) : this.journal.commit(view, append, recovered, this.time.reading(view), { type: 'witnessed', ...(witness ? { actor: witness } : {}), payload: { tips, via } });
+    });
+  }
+
   /** The environment block while a session is active, or null (expired, closed, none): `eval "$(breakglass env)"` stays safe. */
   async environment(selector: SessionSelector = {}): Promise<{ text: string; variables: Record<string, string>; state: SessionState } | null> {
     const view = await this.read();
@@ -382,9 +385,6 @@ export class BreakGlassService {
     });
   }
 
-  private hostRef(): { id: string; name: string } {
-    return { id: this.deps.host.hostId, name: this.deps.host.hostName };
-  }
 }
 
 /** The policy of a view, or a refusal listing the policy file's problems (no state change under an invalid policy). */

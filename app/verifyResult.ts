@@ -34,6 +34,14 @@ export interface VerifyResult {
   fallback?: string;
   /** Issue 16: each session's acknowledgement by the incident commander (declaration, and closing once closed). */
   acknowledgements?: Array<AckStatus & { sessionId: string }>;
+  /** Issue 16: per witnessed host, the latest statement of each witness (who, from which host, when, which commit). */
+  witnesses?: Array<{ host: string; witnesses: Array<{ witnessHost: string; witness: string; at: string; commit: string; records: number }> }>;
+}
+
+/** Verify's witness lines (issue 16): who last saw each host's history, and at which commit. */
+export function describeWitnesses(list: NonNullable<VerifyResult['witnesses']>): string[] {
+  if (list.length === 0) return ['Witnesses: none yet (no other host has stated what it saw of any history; breakglass witness does).'];
+  return list.map((h) => `Witnesses of host ${h.host}: ${h.witnesses.map((w) => `${w.witness} (host ${w.witnessHost}) saw ${w.commit.slice(0, 12)} with ${w.records} record(s) at ${w.at}`).join('; ')}.`);
 }
 
 /** The mode in words: "incremental from <commit> (+N commits)", "full", "full+deep" (issue 18). */

@@ -1,5 +1,6 @@
 import { ackEventWord, challengeOf, formatCode, type AckStatus } from '../../app/acknowledgement';
 import { acknowledgeAsCommander } from '../application/acknowledge';
+import { witnessNow } from '../application/witness';
 import { openApplication, type CommandGroup } from './commandGroup';
 import { out } from './output';
 
@@ -8,6 +9,7 @@ import { out } from './output';
  * commander's host signs the code read aloud and prints the response code to read back;
  * `breakglass acknowledged CODE` on the operator's host records that response in the session.
  * The two hosts need not reach each other: the codes travel by voice, the records by push and fetch.
+ * `breakglass witness`: anyone's signed statement of the host histories they hold (issue 16).
  */
 export const registerAcknowledgementCommands: CommandGroup = (program, { g, action }) => {
   program.command('acknowledge')
@@ -35,6 +37,31 @@ export const registerAcknowledgementCommands: CommandGroup = (program, { g, acti
       if (r.record.type !== 'acknowledged') return;
       const p = r.record.payload;
       out(g(), `Recorded the commander's response ${formatCode(p.response)} to the ${ackEventWord(p.event)} code ${formatCode(p.challenge)} in ${r.record.sessionId} (commit ${r.commit.slice(0, 12)}). Provisional until the commander's record and this one are in one history (both push, then fetch): breakglass verify says confirmed or mismatched.`, { sessionId: r.record.sessionId, event: p.event, challenge: formatCode(p.challenge), response: formatCode(p.response), commit: r.commit, state: 'provisional' });
+    }));
+
+  program.command('witness')
+    .description("sign what this host holds of every other host's history (each host's ref tip), so a later rewrite of any of them is a verify finding; fetches first, pushes after")
+    .option('--no-fetch', 'state the tips this repository already holds, without fetching first')
+    .option('--as-host', "sign with this host's key (registered in the roster) instead of a roster person's")
+    .option('--key <fingerprint>', 'which ssh-agent key signs (SHA256:…), when it holds several')
+    .action(action(async (o: { fetch: boolean; asHost?: boolean; key?: string }) => {
+      const app = await openApplication(g());
+      const remote = await app.ctx.remote.url();
+      const lines: string[] = [];
+      if (o.fetch && remote !== null) {
+        const fetched = await app.ctx.outbox.fetchOnce();
+        lines.push(fetched.state.failure ? `The fetch failed (${fetched.state.failure.reason}): witnessing what this repository already holds.` : `Fetched from ${remote}.`);
+      }
+      const r = await witnessNow(app, 'command', o.asHost ? 'host' : 'person', o.key);
+      if (!r || r.record.type !== 'witnessed') {
+        out(g(), [...lines, "Nothing new to witness: this host's journal already states every other host's tip this repository holds."].join('\n'), { witnessed: null });
+        return;
+      }
+      const p = r.record.payload;
+      lines.push(`Witnessed as ${r.record.actor.name}, committed on this host's journal (commit ${r.commit.slice(0, 12)}):`, ...p.tips.map((t) => `  ${t.host}: commit ${t.commit.slice(0, 12)}, ${t.records} record(s)`));
+      const pushed = remote === null ? null : await app.ctx.outbox.syncOnce({ fetchFirst: false });
+      lines.push(pushed === null ? 'No remote configured: the statement stays here until this host pushes.' : pushed.state === 'synced' ? `Pushed to ${remote}: from now on a rewrite of these histories is a verify finding everywhere.` : `Not pushed yet (${pushed.state}): the statement is committed here and goes with the next push.`);
+      out(g(), lines.join('\n'), { witnessed: { commit: r.commit, at: r.record.at, witness: r.record.actor, tips: p.tips }, pushed: pushed?.state ?? null });
     }));
 };
 

@@ -4,7 +4,7 @@ import { BreakGlassError } from '../../app/errors';
 import { ReportScopeSchema } from '../../app/contract';
 import { parseOrThrow } from '../../app/zodIssues';
 import { verifyRepository } from '../evidence/verify';
-import { describeAcknowledgementCounts, describeMode, describeSignatures } from '../../app/verifyResult';
+import { describeAcknowledgementCounts, describeMode, describeSignatures, describeWitnesses } from '../../app/verifyResult';
 import { z } from 'zod';
 
 const CommitIdSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'Give the full commit id.');
@@ -38,6 +38,7 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
           : `FAILED: ${report.problems.length} problem(s):\n${lines.join('\n')}`,
         `Mode: ${describeMode(report)}.`,
         ...signatures,
+        ...describeWitnesses(report.witnesses),
         read, compared,
       ].join('\n'), report);
       return report.ok ? EXIT.ok : EXIT.refused;

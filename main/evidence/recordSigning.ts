@@ -2,7 +2,7 @@ import { BreakGlassError } from '../../app/errors';
 import type { Person } from '../../app/identity';
 import type { SigningState } from '../../app/preconditions';
 import type { EvidenceRecord } from '../../app/records';
-import { authorizeRecordSigner, keyAt, signerRuleFor, type RecordSignerQuery } from '../../app/roster/lookup';
+import { authorizeRecordSigner, findPerson, keyAt, signerRuleFor, type RecordSignerQuery } from '../../app/roster/lookup';
 import { chooseSignerKey } from '../../app/roster/signerChoice';
 import { formatRosterProblems, parseRosterYaml, type Roster, type RosterPerson, type RosterRole } from '../../app/roster/schema';
 import { ensureHostKey, hostKeySigner } from '../signing/hostKey';
@@ -66,6 +66,12 @@ export class RecordSigning {
       const hostId = record.sessionId.startsWith('journal-') ? record.sessionId.slice('journal-'.length) : record.host.id;
       return hostKeySigner(await ensureHostKey(this.options.hostKeyDir, hostId));
     }
+    // A witness statement (issue 16): signed as the roster person it names, with any key of theirs the agent holds, else by this host.
+    if (rule === 'person-or-host') {
+      const witness = findPerson(roster, record.actor);
+      if (!witness) return hostKeySigner(await ensureHostKey(this.options.hostKeyDir, record.host.id));
+      return (await this.anyPersonSigner(roster, nowMs, { person: witness.id })).signer;
+    }
     const query: Omit<RecordSignerQuery, 'fingerprint'> = {
       record: { type: record.type, sessionId: record.sessionId, actor: record.actor, host: record.host },
       atMs: nowMs,
@@ -113,14 +119,37 @@ export class RecordSigning {
    * governance, an incident commander for an acknowledgement (issue 16); `fingerprint` picks one.
    */
   async roleSigner(roster: Roster, role: RosterRole, who: string, nowMs: number, fingerprint?: string): Promise<{ person: RosterPerson; signer: CommitSigner }> {
-    for (const key of await this.keysInAgent()) {
-      if (fingerprint !== undefined && key.fingerprint !== fingerprint) continue;
-      const found = keyAt(roster, key.fingerprint, nowMs);
-      if (found?.status === 'valid' && found.holder.kind === 'person' && found.holder.person.roles.includes(role)) {
-        return { person: found.holder.person, signer: this.agentSigner(key) };
-      }
-    }
+    const found = await this.agentPerson(roster, nowMs, (p) => p.roles.includes(role), { ...(fingerprint !== undefined ? { fingerprint } : {}) });
+    if (found) return found;
     throw new BreakGlassError('refused', `No key in the ssh-agent belongs to ${who} of the roster (the ${role} role, inside its validity window), so nothing was recorded. Add their key with ssh-add.`);
+  }
+
+  /**
+   * A valid roster person's key in the agent, whatever their role (issue 16: anyone who saw the
+   * histories may witness them): `person` picks whose, `noTouch` leaves out security keys (the
+   * console's automatic statement must not wait for a touch), `fingerprint` picks one key.
+   */
+  async anyPersonSigner(roster: Roster, nowMs: number, pick: { person?: string; noTouch?: boolean; fingerprint?: string } = {}): Promise<{ person: RosterPerson; signer: CommitSigner }> {
+    const found = await this.agentPerson(roster, nowMs, (p) => pick.person === undefined || p.id === pick.person, pick);
+    if (found) return found;
+    throw new BreakGlassError('refused', `No key in the ssh-agent belongs to ${pick.person === undefined ? 'a person of the roster' : `roster person "${pick.person}"`} (inside its validity window${pick.noTouch ? ', without a touch' : ''}), so nothing was recorded. Add the key with ssh-add, or witness as this host (--as-host).`);
+  }
+
+  /** The first key in the agent of a roster person `accept` takes (valid at `nowMs`), with its signer; null when none. */
+  private async agentPerson(roster: Roster, nowMs: number, accept: (person: RosterPerson) => boolean, pick: { noTouch?: boolean; fingerprint?: string }): Promise<{ person: RosterPerson; signer: CommitSigner } | null> {
+    for (const key of await this.keysInAgent()) {
+      if ((pick.fingerprint !== undefined && key.fingerprint !== pick.fingerprint) || (pick.noTouch && key.securityKey)) continue;
+      const found = keyAt(roster, key.fingerprint, nowMs);
+      if (found?.status === 'valid' && found.holder.kind === 'person' && accept(found.holder.person)) return { person: found.holder.person, signer: this.agentSigner(key) };
+    }
+    return null;
+  }
+
+  /** True when the roster registers this host's signing key (valid now) for host `hostId`: its statements then verify. */
+  async hostKeyRegistered(roster: Roster, hostId: string, nowMs: number): Promise<boolean> {
+    const key = await ensureHostKey(this.options.hostKeyDir, hostId);
+    const found = keyAt(roster, key.publicKey.fingerprint, nowMs);
+    return found?.status === 'valid' && found.holder.kind === 'host' && found.holder.host.id === hostId;
   }
 
   /**

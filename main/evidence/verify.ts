@@ -13,11 +13,12 @@ import { readCheckpoint, writeCheckpoint, type Checkpoint, type VerifiedStore } 
 import { verifySince } from './verifyIncremental';
 import { CheckpointUnusable, verifySignatures } from './verifySignatures';
 import { rosterOf, verifyAcknowledgements } from './verifyAcknowledgements';
+import { verifyWitnesses } from './verifyWitnesses';
 
 export type { VerifiedStore } from './verifyCheckpoint';
 
 /** The result of `breakglass verify` (defined once, in app/verifyResult.ts), with every issue-14 and issue-18 field present. */
-export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedWith' | 'tips' | 'notices' | 'mode'>>;
+export type VerifyReport = VerifyResult & Required<Pick<VerifyResult, 'comparedWith' | 'tips' | 'notices' | 'mode' | 'witnesses'>>;
 
 /**
  * How verify works (issue 18): 'incremental' (the console's and a routine check's) goes on from
@@ -64,15 +65,17 @@ async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { a
   else await writeCheckpoint(store.gitDir, r.checkpoint);
   // The acknowledgements depend on the clock and on every commander's journal: checked afresh on
   // every verify, never carried in the checkpoint (over the store's view, as the console has it).
-  const acknowledged = await verifyAcknowledgements(await store.roster(), await store.read(), options.nowMs);
-  volatile.problems.push(...acknowledged.problems);
+  const current = await store.read();
+  const acknowledged = await verifyAcknowledgements(await store.roster(), current, options.nowMs);
+  const witnessed = await verifyWitnesses(store.git, current, store.hostId);
+  volatile.problems.push(...acknowledged.problems, ...witnessed.problems);
   const c = r.checkpoint;
   return {
     ok: problems.length + volatile.problems.length === 0, head: r.view.head, sessions: Object.keys(c.counts).filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: c.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: r.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices: [],
     problems: [...problems, ...volatile.problems],
     signatures: { ...c.signatures, records: [] },
-    mode: 'incremental', incremental: { from: r.from, commits: r.newCommits }, acknowledgements: acknowledged.list,
+    mode: 'incremental', incremental: { from: r.from, commits: r.newCommits }, acknowledgements: acknowledged.list, witnesses: witnessed.summary,
   };
 }
 
@@ -114,10 +117,12 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; nowM
   // The commander's acknowledgements (issue 16): main/evidence/verifyAcknowledgements.ts; they
   // depend on the clock, so they are never part of the checkpoint.
   const acknowledged = await verifyAcknowledgements(await rosterOf(fromGit), view, options.nowMs);
+  // The witnesses (issue 16): main/evidence/verifyWitnesses.ts; statements arrive from other hosts at any time, so never in the checkpoint either.
+  const witnessed = await verifyWitnesses(store.git, view, store.hostId);
   const volatile = await afresh(store, tips.tips, records, await fsckRun);
   // The order of issue 14's report: records, history, policy, recordings, signatures, then what is checked afresh.
   const durable = [...ledger, ...problems, ...recordings, ...signed.problems, ...volatile.problems];
-  const all = [...durable, ...acknowledged.problems];
+  const all = [...durable, ...acknowledged.problems, ...witnessed.problems];
   const sessionProblems = [...ledger, ...recordings];
   const ok = all.length === 0;
   if (!volatile.damaged && (durable.length === 0 || !options.writeWhenOk)) {
@@ -134,7 +139,7 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; nowM
   return {
     ok, head: view.head, sessions: [...view.sessions.keys()].filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: history.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices, problems: all,
-    signatures: signed.summary, mode: options.deep ? 'full+deep' : 'full', ...(options.fallback ? { fallback: options.fallback } : {}), acknowledgements: acknowledged.list,
+    signatures: signed.summary, mode: options.deep ? 'full+deep' : 'full', ...(options.fallback ? { fallback: options.fallback } : {}), acknowledgements: acknowledged.list, witnesses: witnessed.summary,
   };
 }
 

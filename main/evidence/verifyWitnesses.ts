@@ -1,0 +1,78 @@
+import type { IntegrityProblem } from '../../app/ledger';
+import type { LedgerView } from '../../app/ports';
+import { parseRecordPath } from '../../app/records';
+import { latestWitnesses, witnessClaims, type WitnessClaim } from '../../app/witness';
+import type { Git } from '../git';
+import { ownRef } from './layout';
+
+/** What verify says of the witnesses (issue 16): per witnessed host, its latest statement by each witness. */
+export interface WitnessSummary {
+  host: string;
+  witnesses: Array<{ witnessHost: string; witness: string; at: string; commit: string; records: number }>;
+}
+
+/**
+ * verify's witness check (issue 16): every host's history must still contain every commit any
+ * witness stated of it. Whoever holds the operator's account can rewrite and re-sign their own
+ * history, and move or delete the tracking refs that would show it; they cannot unsay another
+ * host's signed statement once it was pushed or fetched. A claimed commit that this repository no
+ * longer has, or that no ref of the host contains, is a finding naming the first record lost.
+ * Checked afresh on every verify: the statements come from other hosts at any time.
+ */
+export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: string | null): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[] }> {
+  const claims = witnessClaims(view);
+  const summary = [...latestWitnesses(claims)].sort(([a], [b]) => a.localeCompare(b))
+    .map(([host, list]) => ({ host, witnesses: list.map((c) => ({ witnessHost: c.witnessHost, witness: c.witness, at: c.at, commit: c.commit, records: c.records })) }));
+  if (claims.length === 0) return { problems: [], summary };
+  // The refs of each host's history: its own ref here (this host), else every copy this repository holds of it.
+  const refsOf = new Map<string, string[]>();
+  for (const t of view.tips ?? []) {
+    if (t.hostId === null || (ownHostId !== null && t.hostId === ownHostId && t.ref !== ownRef(ownHostId))) continue;
+    refsOf.set(t.hostId, [...(refsOf.get(t.hostId) ?? []), t.commit]);
+  }
+  const commits = [...new Set(claims.map((c) => c.commit))];
+  const types = (await git.text('verify-witnessed-objects', ['cat-file', '--batch-check=%(objecttype)'], { input: `${commits.join('\n')}\n` })).split('\n');
+  const present = new Set(commits.filter((_, i) => types[i] === 'commit'));
+  const problems: IntegrityProblem[] = [];
+  const byHost = new Map<string, WitnessClaim[]>();
+  for (const c of claims) byHost.set(c.host, [...(byHost.get(c.host) ?? []), c]);
+  for (const [host, list] of [...byHost].sort(([a], [b]) => a.localeCompare(b))) {
+    const tips = refsOf.get(host) ?? [];
+    const lost = await commitsNotIn(git, [...new Set(list.map((c) => c.commit).filter((c) => present.has(c)))], tips);
+    for (const c of list.filter((x) => !present.has(x.commit))) lost.add(c.commit);
+    // One finding per commit, from the first witness that stated it.
+    const named = new Set<string>();
+    for (const c of list) {
+      if (!lost.has(c.commit) || named.has(c.commit)) continue;
+      named.add(c.commit);
+      problems.push(await rewrittenAfterWitness(git, c, tips, present.has(c.commit)));
+    }
+  }
+  return { problems, summary };
+}
+
+/** The claimed commits no tip contains: `git rev-list C… --not T…` lists every commit reachable from a claim and not from a tip, so a claim is lost exactly when it is listed itself. */
+async function commitsNotIn(git: Git, claimed: readonly string[], tips: readonly string[]): Promise<Set<string>> {
+  if (claimed.length === 0) return new Set();
+  if (tips.length === 0) return new Set(claimed);
+  const out = await git.text('verify-witnessed-ancestry', ['rev-list', '--stdin'], { input: `${claimed.join('\n')}\n${tips.map((t) => `^${t}`).join('\n')}\n` });
+  const listed = new Set(out.split('\n').filter(Boolean));
+  return new Set(claimed.filter((c) => listed.has(c)));
+}
+
+/** The finding for one witnessed commit no longer in its host's history, naming the first record it held that the history lost or changed. */
+async function rewrittenAfterWitness(git: Git, c: WitnessClaim, tips: readonly string[], present: boolean): Promise<IntegrityProblem> {
+  const seen = `${c.witness} (host ${c.witnessHost}) saw commit ${c.commit.slice(0, 12)} with ${c.records} record(s) at ${c.at}`;
+  const base = { sessionId: null, seq: null, path: c.path, commit: c.statementCommit };
+  if (tips.length === 0) return { ...base, message: `Host ${c.host}'s history was witnessed, but this repository holds no ref of it: ${seen}. Fetch it (breakglass verify --online), or restore it.` };
+  if (!present) return { ...base, message: `Host ${c.host}'s history was rewritten after it was witnessed: ${seen}, and that commit is no longer in this repository.` };
+  // The record paths the witnessed commit holds that the host's current tip (the first of its refs) lacks or holds differently.
+  const diff = await git.text('verify-witnessed-diff', ['diff-tree', '-r', '--no-renames', '--name-status', c.commit, tips[0]!, '--', 'sessions', 'journal']);
+  const firstLost = diff.split('\n').map((l) => l.split('\t')).filter(([status, p]) => p !== undefined && status !== 'A' && parseRecordPath(p) !== null)
+    .map(([, p]) => p!).sort()[0];
+  const rec = firstLost ? parseRecordPath(firstLost) : null;
+  return {
+    ...base, sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: firstLost ?? c.path,
+    message: `Host ${c.host}'s history was rewritten after it was witnessed: ${seen}, and its history no longer contains it.${firstLost ? ` The first record lost: ${firstLost}.` : ''} The witness statement is ${c.path} (commit ${c.statementCommit.slice(0, 12)}).`,
+  };
+}
