@@ -15,6 +15,7 @@ import { dataDir, sessionEnvFile } from '../host/paths';
 import { chromiumPdfPrinter, type PdfPrinter } from '../report/pdf';
 import { directorySaver, type ReportSaver } from '../report/save';
 import { DEFAULT_FETCH_INTERVAL_SECONDS, FetchSchedule } from '../sync/fetchSchedule';
+import { witnessNow } from '../application/witness';
 import { DraftStore } from './drafts';
 import { pathWithoutHome, toErrorInfo, withoutHome } from './errors';
 import { createHandlers, type Handlers } from './handlers';
@@ -82,6 +83,8 @@ export class ConsoleBackend {
       intervalSeconds: async () => (await this.settings.get().catch(() => null))?.fetchIntervalSeconds ?? DEFAULT_FETCH_INTERVAL_SECONDS,
       onMerged: async () => {
         this.lastHead = undefined;
+        // The commander's console witnesses what it fetched (issue 16) and sends the statement at once.
+        if (this.observer && (await witnessNow(this.app, 'fetch', 'automatic').catch(() => null))) await ctx.outbox.syncOnce({ fetchFirst: false });
         // A running console's tick (≤ 1 s) re-reads and sends the home screen's snapshot; doing it
         // here would make every fetch wait for a full snapshot of 10,000 sessions the board does not use.
         if (!this.timer) await this.tick();

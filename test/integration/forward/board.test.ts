@@ -115,8 +115,11 @@ describe('forwarding behind, on the commander\'s board (issue 19)', () => {
     const line = lineOf(board, 'host-b');
     expect(line).toMatchObject({ source: 'recorded', behind: true, hostName: 'admin-b.example.net', at: behind.at, commit: behind.commit, destinations: [{ id: 'alerts', failure: 'http-status' }] });
     expect(board.rows.find((r) => r.sessionId === declared.sessionId)).toMatchObject({ mine: false, host: { id: 'host-b' } });
-    // The commander's own forwarding is live and has nothing of its own pending.
-    expect(lineOf(board, 'commander')).toMatchObject({ source: 'live', behind: false });
+    // The commander's own forwarding is live. Its one record of its own — the witness statement of
+    // host-b's tip it signed after the fetch (issue 16) — waits at the same failing receiver.
+    const statements = (await journal(commander.h)).filter((e) => e.type === 'witnessed');
+    expect(statements).toHaveLength(1);
+    expect(lineOf(board, 'commander')).toMatchObject({ source: 'live', behind: true, destinations: [{ id: 'alerts', pending: 1 }] });
   });
 
   it('the receiver returns: host-b delivers its backlog with the forwarding-state record, records that it caught up, and the commander\'s board follows', async () => {
@@ -168,11 +171,15 @@ describe('forwarding behind, on the commander\'s board (issue 19)', () => {
       const s = await call<ForwardDestinationStatus[]>(commander.console, 'forward.status');
       return s[0]!.pending === 0 && s[0]!.deliveredUpTo?.recordHash === review.hash ? s : null;
     });
-    expect(status[0]!.deliveredUpTo!.position).toBe(1);
+    // Its own records are its witness statements (issue 16: one after each fetch that brought a new tip), then the review.
+    const statements = (await journal(commander.h)).filter((e) => e.type === 'witnessed').map((e) => e.record.hash);
+    expect(statements.length).toBeGreaterThanOrEqual(1);
+    expect(status[0]!.deliveredUpTo!.position).toBe(statements.length + 1);
     // host-b's records, fetched into the commander's clone, were never sent from there.
     await new Promise((r) => setTimeout(r, 1_500));
     expect(arrivals(bIds)).toBe(bArrivalsBefore);
     const fromCommander = webhook.events.filter((e) => e.device.uid === 'commander' && e.metadata.event_code !== 'checkpoint').map((e) => e.metadata.uid);
-    expect(fromCommander).toEqual([review.hash]);
+    expect(fromCommander.at(-1)).toBe(review.hash);
+    expect(new Set(fromCommander)).toEqual(new Set([...statements, review.hash]));
   });
 });
