@@ -1,4 +1,4 @@
-import { clockMovedBack, stampNext, type ClockReading, type NextStamp } from './clock';
+import { beforeWitness, clockMovedBack, stampNext, type ClockReading, type NextStamp } from './clock';
 import type { Person } from './identity';
 import { sealRecord } from './ledger';
 import type { AppendRecord, LedgerEntry } from './ports';
@@ -41,6 +41,8 @@ export class ChainWriter {
 
   /** What the reading means for the next record; `movedBack` throws the refusal. */
   stamp(): Extract<NextStamp, { ok: true }> {
+    const witnessed = beforeWitness(this.clock);
+    if (witnessed) throw witnessed;
     const s = stampNext(this.chain(), this.clock);
     if (!s.ok) throw clockMovedBack(this.clock.nowMs, s.last, this.o.what);
     return s;
@@ -48,7 +50,7 @@ export class ChainWriter {
 
   /** True when the wall clock reads before the chain's last record (nothing can be added now). */
   movedBack(): boolean {
-    return !stampNext(this.chain(), this.clock).ok;
+    return beforeWitness(this.clock) !== null || !stampNext(this.chain(), this.clock).ok;
   }
 
   /** Commits a clock-skew record when the reading calls for one; true if it did. */

@@ -33,6 +33,19 @@ export interface ClockReading {
   nowMs: number;
   boot: BootReading | null;
   toleranceMs: number;
+  /**
+   * The latest time a witness stated this host's history (issue 16), by the witness's clock: no
+   * record may be written while this host's clock reads before it (less the tolerance) — across a
+   * reboot too, where the boot clock has nothing to compare with.
+   */
+  witnessed?: { atMs: number; at: string; by: string };
+}
+
+/** The refusal for a reading before the last witness of this host's history (less the tolerance), or null. */
+export function beforeWitness(reading: ClockReading): BreakGlassError | null {
+  const w = reading.witnessed;
+  if (!w || reading.nowMs >= w.atMs - reading.toleranceMs) return null;
+  return refused(`The host clock reads ${new Date(reading.nowMs).toISOString()}, ${formatSpan(w.atMs - reading.nowMs)} before ${w.by} witnessed this host's history (${w.at}): no record can be dated before a witness saw the history it extends. Nothing was recorded. Set the clock right (timedatectl, or the time service) and try again.`);
 }
 
 /**
@@ -166,6 +179,8 @@ export function hostLastRecords(view: LedgerView, hostId: string, bootId: string
  */
 export function declarationStamp(last: HostLast, reading: ClockReading): { ok: true; boot: RecordBoot | undefined } | { ok: false; error: BreakGlassError } {
   const { nowMs, boot: b } = reading;
+  const witnessed = beforeWitness(reading);
+  if (witnessed) return { ok: false, error: witnessed };
   if (!b) return { ok: true, boot: undefined };
   if (last.sameBoot) {
     const f = skewSince(last.sameBoot, nowMs, b);

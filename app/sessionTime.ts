@@ -1,5 +1,6 @@
 import { ChainWriter, type ChainWriterOptions } from './chainWriter';
 import { deadlineNow, type ClockReading } from './clock';
+import { lastWitnessOf, witnessClaims } from './witness';
 import { BreakGlassError } from './errors';
 import type { HostJournal } from './hostJournal';
 import type { Person } from './identity';
@@ -25,7 +26,8 @@ export class SessionTime {
   /** Both clocks as read now, with the tolerance of `view`'s policy; every record of one write is dated by one reading. */
   reading(view: LedgerView, nowMs: number = this.deps.clock.now()): ClockReading {
     const policy = view.policy.ok ? view.policy.policy : DEFAULT_POLICY;
-    return { nowMs, boot: this.deps.boot?.read() ?? null, toleranceMs: policy.clockSkewToleranceSeconds * 1000 };
+    const witnessed = lastWitnessOf(witnessClaims(view), this.deps.host.hostId);
+    return { nowMs, boot: this.deps.boot?.read() ?? null, toleranceMs: policy.clockSkewToleranceSeconds * 1000, ...(witnessed ? { witnessed } : {}) };
   }
 
   /** True when this host has a boot clock to check the wall clock against (not on macOS or Windows). */

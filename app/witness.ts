@@ -79,3 +79,10 @@ function claimsIn(entries: readonly LedgerEntry[]): WitnessClaim[] {
   }
   return out;
 }
+
+/** The latest statement of `hostId`'s history among `claims` (by the witness's time), as a clock reading's floor; null when none. */
+export function lastWitnessOf(claims: readonly WitnessClaim[], hostId: string): { atMs: number; at: string; by: string } | null {
+  let best: WitnessClaim | null = null;
+  for (const c of claims) if (c.host === hostId && (!best || Date.parse(c.at) > Date.parse(best.at))) best = c;
+  return best ? { atMs: Date.parse(best.at), at: best.at, by: `${best.witness} (host ${best.witnessHost})` } : null;
+}

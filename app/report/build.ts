@@ -161,6 +161,7 @@ function sessionSection(sessionId: string, entries: readonly LedgerEntry[], inpu
       bootRecords: entries.filter((e) => e.record.boot !== undefined).length,
       deadline: state && entries.some((e) => e.record.type === 'clock-skew' && e.record.payload.elapsed) ? describeDeadline(state) : null,
     },
+    ...(input.repositoryCheck?.witnesses ? { witnesses: (input.repositoryCheck.witnesses.find((h) => h.host === first.host.id)?.witnesses ?? []).map((x) => `${x.witness} (host ${x.witnessHost}) saw commit ${x.commit.slice(0, 12)} with ${x.records} record(s) of this host at ${x.at}`) } : {}),
     ...(input.repositoryCheck?.acknowledgements ? { acknowledgements: input.repositoryCheck.acknowledgements.filter((a) => a.sessionId === sessionId).map(({ event, state: ack, challenge, detail }) => ({ event, state: ack, challenge, detail })) } : {}),
   };
 }

@@ -131,6 +131,14 @@ function writeAcknowledgements(s: ReportSession, w: Writer): void {
   w.list(s.acknowledgements.map((a) => `${a.event === 'declared' ? 'Declaration' : 'Closing'} code ${a.challenge.slice(0, 5)}-${a.challenge.slice(5)}: ${a.state}. ${a.detail}`));
 }
 
+/** Who else saw the session's host history (issue 16): a rewrite of what they saw is a verify finding. */
+function writeWitnesses(s: ReportSession, w: Writer): void {
+  if (!s.witnesses) return;
+  w.h(3, 'Witnesses');
+  if (s.witnesses.length === 0) w.p(`No witness has stated host ${s.host}'s history yet: only the commander's acknowledgement (above) and the pushes protect it from a rewrite by its own author.`);
+  else w.list(s.witnesses);
+}
+
 function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
   w.sessionStart();
   w.h(2, `Session ${s.sessionId}${s.incidentId ? ` (${s.incidentId})` : ''}`, s.sessionId);
@@ -163,6 +171,7 @@ function writeSession(m: ReportModel, s: ReportSession, w: Writer): void {
 
   writeClock(s, w);
   writeAcknowledgements(s, w);
+  writeWitnesses(s, w);
   if (repo?.signatures) writeSigners(s, repo.signatures, w);
 
   w.h(3, 'Declared scopes against recorded actions');

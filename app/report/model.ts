@@ -134,6 +134,8 @@ export interface ReportSession {
   clock: { skews: Array<{ seq: number; at: string; commit: string; text: string }>; bootRecords: number; deadline: string | null };
   /** Issue 16: the incident commander's acknowledgement of the declaration (and closing), as verify found it; absent without a repository check. */
   acknowledgements?: Array<{ event: 'declared' | 'closed'; state: string; challenge: string; detail: string }>;
+  /** Issue 16: the latest statement of each witness of the session's host history, in words; absent without a repository check. */
+  witnesses?: string[];
 }
 
 /** The period's summary table. */

@@ -1,4 +1,5 @@
 import type { IntegrityProblem } from '../../app/ledger';
+import { DEFAULT_POLICY } from '../../app/policy';
 import type { LedgerView } from '../../app/ports';
 import { parseRecordPath } from '../../app/records';
 import { latestWitnesses, witnessClaims, type WitnessClaim } from '../../app/witness';
@@ -47,8 +48,34 @@ export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: str
       named.add(c.commit);
       problems.push(await rewrittenAfterWitness(git, c, tips, present.has(c.commit)));
     }
+    const newest = list.filter((c) => !lost.has(c.commit)).reduce<WitnessClaim | null>((a, c) => (!a || Date.parse(c.at) > Date.parse(a.at) ? c : a), null);
+    if (newest) problems.push(...(await datedBeforeWitness(git, view, newest, tips)));
   }
   return { problems, summary };
+}
+
+/**
+ * Records a host wrote after the newest witnessed commit of its history must not be dated before
+ * the witness saw it (less the policy's clock tolerance, issue 16): such a record was backdated.
+ * An `expired` record is dated at the expiry instant, not when it was written: it is left out.
+ */
+async function datedBeforeWitness(git: Git, view: LedgerView, c: WitnessClaim, tips: readonly string[]): Promise<IntegrityProblem[]> {
+  if (tips.length === 0) return [];
+  const after = new Set((await git.text('verify-after-witness', ['rev-list', '--stdin'], { input: `${tips.join('\n')}\n^${c.commit}\n` })).split('\n').filter(Boolean));
+  if (after.size === 0) return [];
+  const toleranceMs = (view.policy.ok ? view.policy.policy : DEFAULT_POLICY).clockSkewToleranceSeconds * 1000;
+  const floor = Date.parse(c.at) - toleranceMs;
+  const out: IntegrityProblem[] = [];
+  for (const entries of view.sessions.values()) {
+    for (const e of entries) {
+      if (e.record.host.id !== c.host || e.record.type === 'expired' || !after.has(e.commit) || Date.parse(e.record.at) >= floor) continue;
+      out.push({
+        sessionId: e.record.sessionId, seq: e.record.seq, path: e.path, commit: e.commit,
+        message: `The ${e.record.type} record is dated ${e.record.at}, before ${c.witness} (host ${c.witnessHost}) witnessed host ${c.host}'s history at ${c.at}, but it is not in what they saw (commit ${c.commit.slice(0, 12)}): it was written later and backdated.`,
+      });
+    }
+  }
+  return out;
 }
 
 /** The claimed commits no tip contains: `git rev-list C… --not T…` lists every commit reachable from a claim and not from a tip, so a claim is lost exactly when it is listed itself. */

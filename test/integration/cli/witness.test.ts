@@ -79,6 +79,11 @@ describe('witnesses of a host history (issue 16)', () => {
     }
     const text = await operator(['verify']);
     expect(text.stdout).toContain(`Witnesses of host test-host: Grace Hopper (host commander-host) saw ${witnessed.slice(0, 12)} with 2 record(s)`);
+    // The audit report says who saw the session's host history.
+    const sessionId = /sessions\/\d{4}\/\d{2}\/(bg-[0-9a-f-]+)\//.exec(gitx(ws.repo, ['ls-tree', '-r', '--name-only', OWN]))![1]!;
+    const md = await operator(['report', '--session', sessionId, '--format', 'md']);
+    expect(md.stdout).toContain('### Witnesses');
+    expect(md.stdout).toContain(`Grace Hopper (host commander-host) saw commit ${witnessed.slice(0, 12)} with 2 record(s) of this host`);
   });
 
   it('a rewrite after the witness fetched is flagged, with the local tracking ref moved to hide it', async () => {
