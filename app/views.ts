@@ -180,6 +180,19 @@ export interface SessionDetail {
   signatures?: SessionSignatures;
   /** Issue 16: the commander's acknowledgement of the declaration (and of the closing, once closed). */
   acknowledgements?: AckStatus[];
+  /** Issue 16: the latest statement of each witness of the session host's history, and whether that history still contains what they saw; absent where not checked. */
+  witnesses?: SessionWitness[];
+}
+
+/** One witness's latest statement of a host's history (issue 16), as the session page shows it. */
+export interface SessionWitness {
+  witness: string;
+  witnessHost: string;
+  at: string;
+  commit: string;
+  records: number;
+  /** False: the history no longer contains the witnessed commit (rewritten; verify names the record lost). */
+  contained: boolean;
 }
 
 /** A session's record signatures as the session page and the review form show them (issue 15). */

@@ -11,6 +11,7 @@ import { describeMode } from '../../app/verifyResult';
 import type { Application } from '../application/application';
 import { BoardSignatureMarks, sessionSignatures } from '../evidence/sessionSignatures';
 import { verifyRepository } from '../evidence/verify';
+import { hostWitnesses } from '../evidence/verifyWitnesses';
 import { sessionAcknowledgementsNow } from '../application/acknowledge';
 import { unconfirmed } from './acknowledgementHandlers';
 import { parseCommandLine } from '../process/runner';
@@ -117,7 +118,13 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const sync = await d.fetches.status();
       const detail = buildSessionDetail({ view, sessionId, now, hostId: host.hostId, pending, sync });
       // Who signed each record (issue 15): proven by a roster key, or only claimed.
-      return detail ? { ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []), acknowledgements: (await sessionAcknowledgementsNow(app, new Set([sessionId]))).get(sessionId) ?? [] } : detail;
+      if (!detail) return detail;
+      const sessionHost = view.sessions.get(sessionId)?.[0]?.record.host.id;
+      return {
+        ...detail, signatures: await sessionSignatures(store, view.sessions.get(sessionId) ?? []), acknowledgements: (await sessionAcknowledgementsNow(app, new Set([sessionId]))).get(sessionId) ?? [],
+        // Issue 16: who else saw this session's host history, and whether it still holds what they saw.
+        ...(sessionHost ? { witnesses: await hostWitnesses(store.git, view, sessionHost, host.hostId) } : {}),
+      };
     },
     'ledger.verify': async () => {
       const r = await verifyRepository(store, { mode: 'incremental' });

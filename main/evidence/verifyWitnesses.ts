@@ -1,6 +1,7 @@
 import type { IntegrityProblem } from '../../app/ledger';
 import { DEFAULT_POLICY } from '../../app/policy';
 import type { LedgerView } from '../../app/ports';
+import type { SessionWitness } from '../../app/views';
 import { parseRecordPath } from '../../app/records';
 import { latestWitnesses, witnessClaims, type WitnessClaim } from '../../app/witness';
 import type { Git } from '../git';
@@ -76,6 +77,21 @@ async function datedBeforeWitness(git: Git, view: LedgerView, c: WitnessClaim, t
     }
   }
   return out;
+}
+
+/**
+ * The latest statement of each witness of `hostId`'s history, and whether this repository's refs of
+ * that host still contain what they saw (issue 16): what the session page shows, without the rest of verify.
+ */
+export async function hostWitnesses(git: Git, view: LedgerView, hostId: string, ownHostId: string | null): Promise<SessionWitness[]> {
+  const latest = latestWitnesses(witnessClaims(view)).get(hostId) ?? [];
+  if (latest.length === 0) return [];
+  const tips = (view.tips ?? []).filter((t) => t.hostId === hostId && (hostId !== ownHostId || t.ref === ownRef(hostId))).map((t) => t.commit);
+  const commits = [...new Set(latest.map((c) => c.commit))];
+  const types = (await git.text('witnessed-objects', ['cat-file', '--batch-check=%(objecttype)'], { input: `${commits.join('\n')}\n` })).split('\n');
+  const present = commits.filter((_, i) => types[i] === 'commit');
+  const lost = await commitsNotIn(git, present, tips);
+  return latest.map((c) => ({ witness: c.witness, witnessHost: c.witnessHost, at: c.at, commit: c.commit, records: c.records, contained: present.includes(c.commit) && !lost.has(c.commit) }));
 }
 
 /** The claimed commits no tip contains: `git rev-list C… --not T…` lists every commit reachable from a claim and not from a tip, so a claim is lost exactly when it is listed itself. */

@@ -18,6 +18,7 @@ import { useClock, useStatus } from '../stores/context';
 import { useSessionDetail } from '../stores/useSessionDetail';
 import { ExportSection } from './ExportSection';
 import { AcknowledgementSection } from './AcknowledgementSection';
+import { WitnessSection } from './WitnessSection';
 import './sessionPage.css';
 
 const BOARD = hrefOf({ view: 'board' });
@@ -94,6 +95,7 @@ function SessionBody({ detail, refreshError }: { detail: SessionDetail; refreshE
       <ChainResult detail={detail} />
       <SignatureResult detail={detail} />
       <AcknowledgementSection detail={detail} />
+      <WitnessSection detail={detail} />
       <DeclarationSection detail={detail} />
       <TimelineSection timeline={detail.timeline} />
       <ClockSection timeline={detail.timeline} session={session} />
