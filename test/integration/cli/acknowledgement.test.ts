@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, declaration, jsonFile, runCli, CLOSURE } from '../../support/cli';
+import { declaration, jsonFile, runCli, CLOSURE } from '../../support/cli';
 import { assertCliBuilt, gitx, workspace, type Workspace } from '../../support/lifecycleKit';
-import { startPeople, type People } from '../../support/signingKit';
+import type { People } from '../../support/signingKit';
+import { commanderHosts } from '../../support/commanderHosts';
 import type { VerifyResult } from '../../../app/verifyResult';
 
 // Issue 16, the commander's acknowledgement offline, through the real CLI and real git: an
@@ -12,7 +13,6 @@ import type { VerifyResult } from '../../../app/verifyResult';
 
 let ws: Workspace;
 let people: People;
-let remote = '';
 let commanderRepo = '';
 let commanderEnv: NodeJS.ProcessEnv = {};
 
@@ -28,20 +28,8 @@ const ackOf = (report: VerifyResult, sessionId: string, event = 'declared') => r
 
 beforeAll(async () => {
   assertCliBuilt();
-  ws = await workspace();
-  people = await startPeople(ws.dir);
-  remote = path.join(ws.dir, 'remote.git');
-  gitx(ws.dir, ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
-  // The roster: Ada (operator, roster admin), and Grace, the incident commander.
-  expect((await operator(['roster', 'init', '--id', 'ada', '--name', 'Ada Lovelace', '--email', 'ada@example.com'])).code).toBe(0);
-  const add = await operator(['roster', 'add', '--id', 'grace', '--name', 'Grace Hopper', '--email', 'grace@example.com', '--roles', 'reviewer,commander', '--public-key', people.grace.key.line]);
-  expect(add.stdout, add.stderr).toContain('adopted in commit');
-  expect((await operator(['remote', 'set', remote])).code).toBe(0);
-  expect((await operator(['push'])).code).toBe(0);
-  // The commander's host: a plain clone of the remote, its own host id, Grace's agent.
-  commanderRepo = path.join(ws.dir, 'commander.git');
-  gitx(ws.dir, ['clone', '--quiet', '--bare', remote, commanderRepo]);
-  commanderEnv = { ...cliEnv(path.join(ws.dir, 'commander-data'), { BREAKGLASS_HOST_ID: 'commander-host' }), SSH_AUTH_SOCK: people.grace.agent.socket };
+  // The roster: Ada (operator, roster admin), and Grace, the incident commander, on her own host.
+  ({ ws, people, commanderRepo, commanderEnv } = await commanderHosts({ graceRoles: 'reviewer,commander' }));
 }, 120_000);
 afterAll(() => people?.stop());
 

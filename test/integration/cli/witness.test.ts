@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, declaration, jsonFile, runCli } from '../../support/cli';
-import { assertCliBuilt, gitx, workspace, type Workspace } from '../../support/lifecycleKit';
-import { startPeople, type People } from '../../support/signingKit';
+import { assertCliBuilt, gitx, type Workspace } from '../../support/lifecycleKit';
+import type { People } from '../../support/signingKit';
+import { commanderHosts } from '../../support/commanderHosts';
 import type { VerifyResult } from '../../../app/verifyResult';
 
 // Issue 16, witnesses, through the real CLI and real git: Ada operates on host test-host; Grace,
@@ -30,18 +31,7 @@ const rewrites = (report: VerifyResult) => report.problems.filter((p) => p.messa
 
 beforeAll(async () => {
   assertCliBuilt();
-  ws = await workspace();
-  people = await startPeople(ws.dir);
-  remote = path.join(ws.dir, 'remote.git');
-  gitx(ws.dir, ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
-  expect((await operator(['roster', 'init', '--id', 'ada', '--name', 'Ada Lovelace', '--email', 'ada@example.com'])).code).toBe(0);
-  const add = await operator(['roster', 'add', '--id', 'grace', '--name', 'Grace Hopper', '--email', 'grace@example.com', '--roles', 'reviewer,commander', '--public-key', people.grace.key.line]);
-  expect(add.stdout, add.stderr).toContain('adopted in commit');
-  expect((await operator(['remote', 'set', remote])).code).toBe(0);
-  expect((await operator(['push'])).code).toBe(0);
-  witnessRepo = path.join(ws.dir, 'witness.git');
-  gitx(ws.dir, ['clone', '--quiet', '--bare', remote, witnessRepo]);
-  witnessEnv = { ...cliEnv(path.join(ws.dir, 'witness-data'), { BREAKGLASS_HOST_ID: 'commander-host' }), SSH_AUTH_SOCK: people.grace.agent.socket };
+  ({ ws, people, remote, commanderRepo: witnessRepo, commanderEnv: witnessEnv } = await commanderHosts({ graceRoles: 'reviewer,commander' }));
 }, 120_000);
 afterAll(() => people?.stop());
 

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleBackend } from '../../../main/console/backend';
-import { cliEnv, declaration, git, jsonFile, runCli } from '../../support/cli';
-import { assertCliBuilt, workspace, type Workspace } from '../../support/lifecycleKit';
-import { startPeople, type People } from '../../support/signingKit';
+import { declaration, git, jsonFile, runCli } from '../../support/cli';
+import { assertCliBuilt, type Workspace } from '../../support/lifecycleKit';
+import type { People } from '../../support/signingKit';
+import { commanderHosts } from '../../support/commanderHosts';
 import type { VerifyResult } from '../../../app/verifyResult';
 
 // Issue 16: "a commander's console that fetches records" is a witness. The commander's observer
@@ -28,18 +28,11 @@ async function call<T>(name: string, input: unknown = {}): Promise<T> {
 
 beforeAll(async () => {
   assertCliBuilt();
-  ws = await workspace();
-  people = await startPeople(ws.dir);
-  remote = path.join(ws.dir, 'remote.git');
-  git(ws.dir, ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
-  expect((await operator(['roster', 'init', '--id', 'ada', '--name', 'Ada Lovelace', '--email', 'ada@example.com'])).code).toBe(0);
-  expect((await operator(['roster', 'add', '--id', 'grace', '--name', 'Grace Hopper', '--email', 'grace@example.com', '--roles', 'commander', '--public-key', people.grace.key.line])).code).toBe(0);
-  expect((await operator(['remote', 'set', remote])).code).toBe(0);
-  expect((await operator(['declare', '--file', jsonFile(ws.dir, 'd.json', declaration())])).code).toBe(0);
-  expect((await operator(['push'])).code).toBe(0);
-  commanderRepo = path.join(ws.dir, 'commander.git');
-  git(ws.dir, ['clone', '--quiet', '--bare', remote, commanderRepo]);
-  const env = { ...cliEnv(path.join(ws.dir, 'commander-data'), { BREAKGLASS_HOST_ID: 'commander-host' }), SSH_AUTH_SOCK: people.grace.agent.socket };
+  let env: NodeJS.ProcessEnv;
+  ({ ws, people, remote, commanderRepo, commanderEnv: env } = await commanderHosts({
+    graceRoles: 'commander',
+    beforeClone: async (h) => expect((await h.operator(['declare', '--file', jsonFile(h.ws.dir, 'd.json', declaration())])).code).toBe(0),
+  }));
   backend = await ConsoleBackend.create({ repo: commanderRepo, env, observer: true });
   await backend.start();
 }, 120_000);
