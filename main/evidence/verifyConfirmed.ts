@@ -31,6 +31,6 @@ export async function compareOwnWithConfirmed(store: VerifiedStore, head: string
     : (await store.git.text('verify-confirmed-diff', ['diff-tree', '-r', '--no-renames', '--name-status', confirmed, head, '--', 'sessions', 'journal'])).split('\n').map((l) => l.split('\t')).filter(([status, p]) => p && status !== 'A').map(([, p]) => p!);
   const first = lost[0] ?? null;
   const rec = first ? parseRecordPath(first) : null;
-  const which = first ? ` First lost record: ${first}${lost.length > 1 ? ` (and ${lost.length - 1} more removed or changed)` : ''}.` : '';
+  const which = first ? ` First record removed or changed: ${first}${lost.length > 1 ? ` (and ${lost.length - 1} more)` : ''}.` : '';
   problems.push({ sessionId: rec?.sessionId ?? null, seq: rec?.seq ?? null, path: first, commit: confirmed, message: `${said}${which} Never rewrite evidence; restore the pushed history.` });
 }
