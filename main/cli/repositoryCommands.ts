@@ -6,6 +6,8 @@ import { parseOrThrow } from '../../app/zodIssues';
 import { verifyRepository } from '../evidence/verify';
 import { describeAcknowledgementCounts, describeMode, describeSignatures, describeWitnesses } from '../../app/verifyResult';
 import { z } from 'zod';
+import type { Outbox } from '../sync/outbox';
+import type { RemoteFailureCause } from '../sync/remoteFailure';
 
 const CommitIdSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, 'Give the full commit id.');
 import { produceReport, type ReportFormat } from '../report/produce';
@@ -14,6 +16,34 @@ import { openApplication, type CommandGroup } from './commandGroup';
 import { printTranscript } from './shellCommands';
 import { describeState, EXIT, out, sessionJson } from './output';
 
+/** What a failed fetch was, in a few words (git's own line may name a URL or a user). */
+const FETCH_FAILURE_WORDS: Record<RemoteFailureCause, string> = {
+  timeout: 'the remote did not answer in time',
+  unreachable: 'the remote could not be reached',
+  'not-a-repository': 'no git repository at the remote',
+  auth: 'the remote refused the credentials',
+  'push-rejected': 'the remote refused',
+  unknown: 'an unrecognised failure',
+};
+
+/**
+ * Where verify's copy of the remote comes from (issue 16): with --online a fetch just before
+ * (only the refs: the organisation branch is taken in by the next writer), else the last fetch.
+ * Null for a repository with no remote and no --online.
+ */
+async function remoteSource(outbox: Outbox, online: boolean): Promise<string | null> {
+  const url = await outbox.remote.url();
+  if (url === null) return online ? 'Online: no remote configured; nothing to fetch.' : null;
+  if (online) {
+    const f = await outbox.fetchOnce(undefined, { takeIn: false });
+    return f.cause === undefined
+      ? `Online: fetched from ${url.replace(/:\/\/[^/@]*@/, '://')} before comparing.`
+      : `Online: the fetch failed (${FETCH_FAILURE_WORDS[f.cause]}); compared with the last fetched tips.`;
+  }
+  const at = (await outbox.fetchState()).lastFetchAt;
+  return `Offline: compared with ${at ? `the last fetch at ${at}` : 'the remote-tracking refs as they are (no fetch recorded)'}; verify --online fetches first.`;
+}
+
 /** The repository's commands: verify, push, remote, log, report. */
 export const registerRepositoryCommands: CommandGroup = (program, { g, action }) => {
   program.command('verify')
@@ -21,10 +51,12 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
     .option('--anchor <commit>', 'the roster\'s trust anchor an auditor pins (the first roster commit)')
     .option('--full', 're-check everything from the trust anchor, never the checkpoint of an earlier verify (git fsck --connectivity-only)')
     .option('--deep', 'with --full: the full git fsck as well (hashes every object)')
-    .action(action(async (o: { anchor?: string; full?: boolean; deep?: boolean }) => {
+    .option('--online', 'fetch from the remote first (only its refs: nothing is recorded), then compare with what it has now')
+    .action(action(async (o: { anchor?: string; full?: boolean; deep?: boolean; online?: boolean }) => {
       if (o.deep && !o.full) throw new BreakGlassError('invalid-input', '--deep goes with --full: breakglass verify --full --deep', { field: 'deep' });
       const { ctx } = await openApplication(g(), { readOnly: true });
       const anchor = o.anchor !== undefined ? { anchor: parseOrThrow(CommitIdSchema, o.anchor, 'trust anchor (--anchor COMMIT)') } : {};
+      const source = await remoteSource(ctx.outbox, o.online ?? false);
       const report = await verifyRepository(ctx.store, { ...anchor, mode: o.deep ? 'deep' : o.full ? 'full' : 'incremental' });
       const signatures = [...(report.signatures ? [describeSignatures(report.signatures)] : []), ...(report.acknowledgements?.length ? [describeAcknowledgementCounts(report.acknowledgements), ...report.acknowledgements.map((a) => `  ${a.sessionId} ${a.event}: ${a.state}. ${a.detail}`)] : [])];
       const lines = report.problems.map((p) => `  ${[p.sessionId, p.seq === null ? null : `seq ${p.seq}`, p.path, p.commit ? `commit ${p.commit.slice(0, 12)}` : null].filter(Boolean).join(' ')}: ${p.message}`);
@@ -39,8 +71,8 @@ export const registerRepositoryCommands: CommandGroup = (program, { g, action })
         `Mode: ${describeMode(report)}.`,
         ...signatures,
         ...describeWitnesses(report.witnesses),
-        read, compared,
-      ].join('\n'), report);
+        read, compared, ...(source ? [source] : []),
+      ].join('\n'), { ...report, remoteSource: source });
       return report.ok ? EXIT.ok : EXIT.refused;
     }));
 

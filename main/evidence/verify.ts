@@ -14,6 +14,7 @@ import { verifySince } from './verifyIncremental';
 import { CheckpointUnusable, verifySignatures } from './verifySignatures';
 import { rosterOf, verifyAcknowledgements } from './verifyAcknowledgements';
 import { verifyWitnesses } from './verifyWitnesses';
+import { compareOwnWithConfirmed } from './verifyConfirmed';
 
 export type { VerifiedStore } from './verifyCheckpoint';
 
@@ -190,7 +191,8 @@ function differences(a: LedgerView, b: LedgerView): number {
 /**
  * Records already pushed must still be in this host's own history, unchanged: its own ref must
  * contain the configured remote's copy of it (`refs/remotes/origin/hosts/<id>`, issue 12 item 4 —
- * no other remote's ref counts). Returns the ref compared with, or null.
+ * no other remote's ref counts), and the commit of it the remote last confirmed (issue 16,
+ * verifyConfirmed.ts). Returns the tracking ref compared with, or null.
  */
 async function compareOwnWithRemote(store: VerifiedStore, problems: IntegrityProblem[], comparedWith: string[]): Promise<string | null> {
   if (store.hostId === null) return null;
@@ -199,7 +201,16 @@ async function compareOwnWithRemote(store: VerifiedStore, problems: IntegrityPro
   const listed = (await store.git.text('list-own-refs', ['for-each-ref', '--format=%(refname) %(objectname)', own, tracking])).split('\n').filter(Boolean);
   const commitOf = new Map(listed.map((l) => l.split(' ') as [string, string]));
   const head = commitOf.get(own);
-  if (!commitOf.has(tracking) || !head) return null;
+  const before = problems.length;
+  const compared = commitOf.has(tracking) && head ? await compareWithTracking(store, tracking, head, problems, comparedWith) : null;
+  // Issue 16: the commit the remote confirmed (sync state), which no tracking ref moved by hand
+  // hides; when the tracking ref holds it and has just shown the rewrite, that is said once.
+  await compareOwnWithConfirmed(store, head ?? null, problems, comparedWith, problems.length > before ? commitOf.get(tracking) ?? null : null);
+  return compared;
+}
+
+/** The own ref's history against its tracking ref: records the remote has must be here, unchanged. */
+async function compareWithTracking(store: VerifiedStore, tracking: string, head: string, problems: IntegrityProblem[], comparedWith: string[]): Promise<string> {
   comparedWith.push(tracking);
   const shown = tracking.replace('refs/remotes/', '');
   const anc = await store.git.run('verify-remote-ancestry', ['merge-base', '--is-ancestor', tracking, head], { ok: [0, 1] });

@@ -4,17 +4,19 @@ import type { MergeOutcome } from '../evidence/merge';
 import { backoffDelayMs, NETWORK_TIMEOUT_MS } from './backoff';
 import { Backlog } from './backlog';
 import type { Remote, RemoteConfig } from './remote';
-import { classifyRemoteFailure, type RemoteFailure } from './remoteFailure';
+import { classifyRemoteFailure, type RemoteFailure, type RemoteFailureCause } from './remoteFailure';
+import { confirmedAfter } from './confirmed';
 import { nextFailure, SyncStateFile, type FetchState, type SyncFailure } from './syncState';
-import { fetchEvidence, OwnRefGone, pushEvidence, pushMovesTracking, readPushRefs, type PushRefs } from './transfer';
+import { fetchEvidence, OwnRefGone, pushEvidence, pushMovesTracking, readPushRefs, type PushRefs, type SeenTip } from './transfer';
 
 /**
  * The push outbox (issue 2, procedure.md §7): committed records go to the shared remote in the
  * background; a failed push never touches or blocks local evidence. Each host pushes only its own
  * ref, `refs/heads/hosts/<id>` (issue 14), which no other host writes: pushes never race, so one
  * push per host delivers its backlog however many hosts push at once, and nothing is ever merged,
- * forced or rebased. The backlog is derived from git (the own ref against the remote's tracking
- * refs); only the last attempt's outcome is kept in the sync state file, so a restart resumes.
+ * forced or rebased. The backlog is derived from git (the own ref against the commit of it the
+ * remote last confirmed, issue 16); only that commit and the last attempt's outcome are kept in
+ * the sync state file, so a restart resumes.
  */
 
 /** What the outbox needs of the evidence store: its git, where it lives, its branches, taking in a fetch. */
@@ -95,29 +97,33 @@ export class Outbox {
   /**
    * One fetch + merge for the board (issue 6): records from other hosts arrive; local evidence is
    * never changed (their paths never collide with ours) and nothing is pushed. Never throws: the
-   * outcome is recorded in the sync state file and returned.
+   * outcome is recorded in the sync state file and returned (with the failure's cause).
+   * `takeIn: false` (`verify --online`, a reading command) only fetches: the next writer's fetch
+   * takes the organisation branch in, and records what that adopts.
    */
-  async fetchOnce(known?: RemoteConfig): Promise<{ state: FetchState; outcome: MergeOutcome | null }> {
+  async fetchOnce(known?: RemoteConfig, options: { takeIn?: boolean } = {}): Promise<{ state: FetchState; outcome: MergeOutcome | null; cause?: RemoteFailureCause }> {
     // The caller may pass the remote it has just read (one git process less per fetch).
     const remote = known ?? (await this.remote.config());
     if (remote.url === null) return { state: await this.fetchState(), outcome: null };
     const at = this.nowIso();
     try {
-      const { outcome, refused } = await this.fetchAndMerge(remote.branch);
+      const { outcome, refused, own } = await this.fetchAndMerge(remote.branch, options.takeIn ?? true);
       await this.afterMerge(outcome);
-      const previous = (await this.state.read()).fetchFailure;
+      const persisted = await this.state.read();
+      const previous = persisted.fetchFailure;
       // A ref the remote rewrote is kept as this repository had it, and the board says so.
       const fetchFailure = refused.length > 0 ? nextFailure(previous, 'rejected', rewrittenReason(refused), at) : null;
-      await this.state.update({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure });
+      await this.state.update({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure, ...(await confirmedAfter(this.store.git, persisted, own, at)) });
       // The header's push state follows the remote coming back (only on the change: each status costs git processes).
       if ((previous === null) !== (fetchFailure === null)) this.emitStatusSoon();
       return { state: { lastFetchAt: at, lastAttemptAt: at, failure: fetchFailure }, outcome };
     } catch (e) {
-      const { kind, reason } = syncFailureOf(classifyRemoteFailure(e));
+      const failure = classifyRemoteFailure(e);
+      const { kind, reason } = syncFailureOf(failure);
       const previous = (await this.state.read()).fetchFailure;
       await this.state.update({ lastFetchAttemptAt: at, fetchFailure: nextFailure(previous, kind, reason, at) });
       if (previous === null) this.emitStatusSoon();
-      return { state: await this.fetchState(), outcome: null };
+      return { state: await this.fetchState(), outcome: null, cause: failure.cause };
     }
   }
 
@@ -126,15 +132,15 @@ export class Outbox {
     if (outcome?.policyAdopted && this.options.onPolicyAdopted) await this.options.onPolicyAdopted(outcome.policyAdopted);
   }
 
-  /** Record commits of this host's own ref not yet on the remote. */
-  pendingCount(): Promise<number> {
-    return this.backlog.count();
+  /** Record commits of this host's own ref not yet on the remote (since the commit it confirmed). */
+  async pendingCount(): Promise<number> {
+    return this.backlog.count((await this.state.read()).confirmedOwnTip);
   }
 
   /** Commits not yet on the remote; null when this host is local-only. */
   async pendingCommits(): Promise<Set<string> | null> {
     if ((await this.remote.url()) === null) return null;
-    return this.backlog.commits();
+    return this.backlog.commits((await this.state.read()).confirmedOwnTip);
   }
 
   /** The push state, derived from git plus the last attempt's outcome. */
@@ -142,7 +148,8 @@ export class Outbox {
     const remote = await this.remote.url();
     if (remote === null) return { state: 'local-only' };
     const persisted = await this.state.read();
-    const pending = await this.pendingCount();
+    // Synced only while this host's own ref is the commit the remote confirmed, or in its history (issue 16).
+    const { count: pending, synced } = await this.backlog.since(persisted.confirmedOwnTip);
     const f = persisted.failure;
     if (f?.kind === 'rejected') return { state: 'rejected', pending, remote, reason: f.reason, since: f.since };
     if (f?.kind === 'offline') return { state: 'offline', pending, remote, since: f.since, nextTryAt: persisted.nextTryAt, reason: f.reason };
@@ -152,7 +159,7 @@ export class Outbox {
     if (ff?.kind === 'offline' && (persisted.lastFetchAttemptAt ?? '') > (persisted.lastAttemptAt ?? '')) {
       return { state: 'offline', pending, remote, since: ff.since, nextTryAt: null, reason: ff.reason };
     }
-    if (pending > 0) return { state: 'pending', pending, remote, lastPushAt: persisted.lastPushAt };
+    if (!synced) return { state: 'pending', pending, remote, lastPushAt: persisted.lastPushAt };
     return { state: 'synced', lastPushAt: persisted.lastPushAt, remote };
   }
 
@@ -166,12 +173,12 @@ export class Outbox {
    * Fetches the organisation branch and every host's ref (one `git fetch`), then takes them in
    * under the writer lock: the view becomes the union of them, nothing is merged (issue 14).
    */
-  async fetchAndMerge(knownRemoteBranch?: string): Promise<{ outcome: MergeOutcome | null; refused: string[] }> {
+  async fetchAndMerge(knownRemoteBranch?: string, takeIn = true): Promise<{ outcome: MergeOutcome | null; refused: string[]; own: SeenTip | null }> {
     const remoteBranch = knownRemoteBranch ?? (await this.remote.branch());
-    const { refused, empty } = await fetchEvidence(this.store.git, remoteBranch, this.store.branch, this.timeoutMs);
+    const { refused, empty, own } = await fetchEvidence(this.store.git, remoteBranch, this.store.branch, this.timeoutMs, this.store.hostId);
     // An empty remote (nothing pushed yet) has nothing to take in: a successful fetch, no outcome.
-    if (empty) return { outcome: null, refused };
-    return { outcome: await this.store.takeFetched(), refused };
+    if (empty || !takeIn) return { outcome: null, refused, own };
+    return { outcome: await this.store.takeFetched(), refused, own };
   }
 
   /** One attempt: fetch (on an explicit push), then push this host's own ref. Never throws; returns and records the status. */
@@ -196,6 +203,7 @@ export class Outbox {
     const now = this.nowIso();
     let fetchedAt: string | null = null;
     let refused: string[] = [];
+    let fetchedOwn: SeenTip | null = null;
     // Set when the fetch itself failed: the board's fetch state must say so too, not keep "ok".
     let fetchFailed = false;
     try {
@@ -205,12 +213,18 @@ export class Outbox {
           throw e;
         });
         refused = fetched.refused;
+        fetchedOwn = fetched.own;
         fetchedAt = this.nowIso();
         await this.afterMerge(fetched.outcome);
       }
-      await this.push(remoteBranch, fetchRefspecs);
+      const pushedOwn = await this.push(remoteBranch, fetchRefspecs);
       const fetchFailure = refused.length > 0 ? nextFailure(persisted.fetchFailure, 'rejected', rewrittenReason(refused), now) : null;
-      await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
+      // What the remote confirmed: the fetch's tip of this host's ref, then the push's (issue 16).
+      const afterFetch = fetchedAt ? await confirmedAfter(this.store.git, persisted, fetchedOwn, fetchedAt) : persisted;
+      const confirmed = await confirmedAfter(this.store.git, afterFetch, pushedOwn, now);
+      await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...confirmed, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
+      // A push the remote took whose tip leaves the history it confirmed before (a rewrite) is no sync.
+      if (pushedOwn !== null && confirmed.confirmedOwnTip !== pushedOwn.commit) return this.emit(await this.status());
       return this.emit({ state: 'synced', lastPushAt: now, remote });
     } catch (e) {
       const { kind, reason } = syncFailureOf(classifyRemoteFailure(e));
@@ -232,12 +246,11 @@ export class Outbox {
    * then goes without a process before it (issue 14 benchmark). A push that finds the own ref
    * gone after all (deleted by hand) reads and pushes as a first push does.
    */
-  private async push(remoteBranch: string, fetchRefspecs: readonly string[]): Promise<void> {
+  private async push(remoteBranch: string, fetchRefspecs: readonly string[]): Promise<SeenTip | null> {
     const hostId = this.store.hostId ?? '';
     if (this.settled && pushMovesTracking(fetchRefspecs)) {
       try {
-        await pushEvidence(this.store.git, { hostId, refs: null, createOrg: null, fetchRefspecs, timeoutMs: this.timeoutMs });
-        return;
+        return (await pushEvidence(this.store.git, { hostId, refs: null, createOrg: null, fetchRefspecs, timeoutMs: this.timeoutMs })).own;
       } catch (e) {
         if (!(e instanceof OwnRefGone)) throw e;
       }
@@ -248,7 +261,7 @@ export class Outbox {
       refs = await readPushRefs(this.store.git, this.store.hostId, this.store.branch);
     }
     this.settled = refs.ownTip !== null && refs.orgTracking !== null;
-    await pushEvidence(this.store.git, { hostId, refs, createOrg: this.orgToCreate(refs, remoteBranch), fetchRefspecs, timeoutMs: this.timeoutMs });
+    return (await pushEvidence(this.store.git, { hostId, refs, createOrg: this.orgToCreate(refs, remoteBranch), fetchRefspecs, timeoutMs: this.timeoutMs })).own;
   }
 
   /**

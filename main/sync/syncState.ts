@@ -5,7 +5,7 @@ import { z } from 'zod';
 /**
  * The sync state file (`<git dir>/breakglass-outbox.json`): the outcome of the last push and the
  * last fetch, so a restart resumes where it was (README "Sync"). The backlog itself is never kept
- * here: it is derived from git (`origin/<branch>..<branch>`).
+ * here: it is derived from git (this host's own ref against the commit the remote last confirmed).
  */
 
 const FailureSchema = z.object({ kind: z.enum(['offline', 'rejected']), since: z.string(), reason: z.string(), attempts: z.number().int() });
@@ -19,6 +19,11 @@ const SyncStateSchema = z.object({
   lastFetchAt: z.string().nullable().default(null),
   lastFetchAttemptAt: z.string().nullable().default(null),
   fetchFailure: FailureSchema.nullable().default(null),
+  // Issue 16: the commit of this host's own ref the remote last confirmed (a push it accepted, a
+  // fetch of it), and when. The backlog and verify trust it, not the remote-tracking ref the
+  // operator can move; absent in files written before it (then the tracking ref counts, as before).
+  confirmedOwnTip: z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/).nullable().default(null),
+  confirmedAt: z.string().nullable().default(null),
 }).strict();
 
 /** What the file holds. */
@@ -34,7 +39,7 @@ export interface FetchState {
   failure: SyncFailure | null;
 }
 
-const EMPTY: SyncState = { lastPushAt: null, lastAttemptAt: null, failure: null, nextTryAt: null, lastFetchAt: null, lastFetchAttemptAt: null, fetchFailure: null };
+const EMPTY: SyncState = { lastPushAt: null, lastAttemptAt: null, failure: null, nextTryAt: null, lastFetchAt: null, lastFetchAttemptAt: null, fetchFailure: null, confirmedOwnTip: null, confirmedAt: null };
 
 /** One repository's sync state file. */
 export class SyncStateFile {

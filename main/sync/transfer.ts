@@ -15,6 +15,14 @@ export interface FetchResult {
   refused: string[];
   /** The remote has nothing yet (no organisation branch, no host's ref): an empty shared repository. */
   empty: boolean;
+  /** The remote's tip of this host's own ref as just fetched; null when it has none, or the update was refused. */
+  own: SeenTip | null;
+}
+
+/** A commit of this host's own ref the remote showed (issue 16), and what it had before (null: not known or none). */
+export interface SeenTip {
+  commit: string;
+  old: string | null;
 }
 
 /**
@@ -22,7 +30,7 @@ export interface FetchResult {
  * remote rewrote is refused and reported, so what this repository already saw of a host's history
  * is never overwritten. `--refmap=` keeps a clone's configured refspec (which forces) out of it.
  */
-export async function fetchEvidence(git: Git, remoteBranch: string, localBranch: string, timeoutMs: number): Promise<FetchResult> {
+export async function fetchEvidence(git: Git, remoteBranch: string, localBranch: string, timeoutMs: number, hostId: string | null = null): Promise<FetchResult> {
   const org = `refs/heads/${remoteBranch}:${orgTrackingRef(localBranch)}`;
   const hosts = `refs/heads/hosts/*:${TRACKING_HOSTS_PREFIX}*`;
   const run = (refspecs: string[]) => git.run('fetch-remote', ['-c', 'core.abbrev=no', 'fetch', '-v', '--no-tags', '--refmap=', REMOTE_NAME, ...refspecs], { timeoutMs, ok: [0, 1] });
@@ -36,7 +44,32 @@ export async function fetchEvidence(git: Git, remoteBranch: string, localBranch:
   const refused = [...r.stderr.matchAll(/^\s*!\s+\[rejected\]\s+(\S+)\s+->\s+\S+\s+\(non-fast-forward\)/gm)].map((m) => m[1]!);
   if (r.exitCode !== 0 && refused.length === 0) throw new GitFailure('fetch-remote', ['fetch'], r.exitCode, r.stderr);
   // -v lists every ref the refspecs matched ("->"), moved or up to date: none means none exists.
-  return { refused, empty: orgMissing && !/->/.test(r.stderr) };
+  return { refused, empty: orgMissing && !/->/.test(r.stderr), own: hostId === null ? null : await fetchedOwn(git, r.stderr, hostId) };
+}
+
+/**
+ * This host's own ref as `fetch -v` (with `core.abbrev=no`) listed it: ` <flag> <summary> <from> ->
+ * <to>`. A fast-forward names both commits in full; a new or unchanged ref names none, and the
+ * tracking ref the fetch has just written or left is read; a refused one is no tip the remote confirmed.
+ */
+async function fetchedOwn(git: Git, stderr: string, hostId: string): Promise<SeenTip | null> {
+  const tracking = trackingRefOf(hostId);
+  for (const m of stderr.matchAll(/^ (.) (\[[^\]]+\]|\S+)\s+\S+\s+->\s+(\S+)/gm)) {
+    if (`refs/remotes/${m[3]!}` !== tracking && m[3] !== tracking) continue;
+    if (m[1] === '!') return null;
+    const ids = /^([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})$/.exec(m[2]!);
+    if (ids && m[1] === ' ') return { commit: ids[2]!, old: ids[1]! };
+    const commit = await commitOfRef(git, tracking);
+    return commit === null ? null : { commit, old: m[1] === '=' ? commit : null };
+  }
+  return null;
+}
+
+/** A ref's commit (one that names no commit counts as absent). */
+async function commitOfRef(git: Git, ref: string): Promise<string | null> {
+  const out = await git.text('read-confirmed', ['for-each-ref', '--format=%(objecttype) %(objectname)', ref]);
+  const [type, id] = out.split('\n').find((l) => l.length > 0)?.split(' ') ?? [];
+  return type === 'commit' && id ? id : null;
 }
 
 /** What a push starts from: this host's own ref, the local organisation branch, and what the remote is known to have of each. */
@@ -98,6 +131,8 @@ export interface PushRequest {
 /** The refs a push moved on the remote (their tracking refs now follow); the commit is not known when the refs were not read. */
 export interface PushResult {
   pushed: Array<{ tracking: string; commit: string | null }>;
+  /** The commit of this host's own ref the remote accepted (issue 16), with the remote's before; null when it was not pushed. */
+  own: SeenTip | null;
 }
 
 /** The own ref an earlier read showed is gone (deleted by hand): read the refs, and push as then. */
@@ -122,18 +157,18 @@ export async function pushEvidence(git: Git, p: PushRequest): Promise<PushResult
   const specs: string[] = [];
   if (pushOwn) specs.push(`${own}:${own}`);
   if (p.createOrg) specs.push(`refs/heads/${p.createOrg.branch}:refs/heads/${p.createOrg.remoteBranch}`);
-  if (specs.length === 0) return { pushed: [] };
+  if (specs.length === 0) return { pushed: [], own: null };
   const byGit = trackedByPush(p);
   const mapping = byGit.flatMap((m) => ['-c', `remote.${REMOTE_NAME}.fetch=${m.remote}:${m.tracking}`]);
   const attempts = p.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
-    const r = await git.run('push-evidence', [...mapping, 'push', '--porcelain', REMOTE_NAME, ...specs], { timeoutMs: p.timeoutMs, ok: [0, 1, 128] }).catch((e: unknown) => e as GitFailure);
+    const r = await git.run('push-evidence', [...mapping, '-c', 'core.abbrev=no', 'push', '--porcelain', REMOTE_NAME, ...specs], { timeoutMs: p.timeoutMs, ok: [0, 1, 128] }).catch((e: unknown) => e as GitFailure);
     const text = r instanceof GitFailure ? r.stderr : `${r.text()}\n${r.stderr}`;
     const lines = porcelainLines(text);
     const ownLine = lines.get(own);
     const ownOk = !pushOwn || (ownLine !== undefined && ownLine.flag !== '!');
     if (ownOk && !(r instanceof GitFailure) && (r.exitCode === 0 || lines.size > 0)) {
-      if (p.refs === null) return { pushed: [{ tracking: trackingRefOf(p.hostId), commit: null }] };
+      if (p.refs === null) return { pushed: [{ tracking: trackingRefOf(p.hostId), commit: null }], own: await acceptedOwn(git, ownLine, null, p.hostId) };
       const pushed: PushResult['pushed'] = [];
       if (p.refs.ownTip) pushed.push({ tracking: trackingRefOf(p.hostId), commit: p.refs.ownTip });
       const orgLine = p.createOrg ? lines.get(`refs/heads/${p.createOrg.branch}`) : undefined;
@@ -143,7 +178,7 @@ export async function pushEvidence(git: Git, p: PushRequest): Promise<PushResult
       const before = new Map([[trackingRefOf(p.hostId), p.refs.ownTracking], [orgTrackingRef(p.createOrg?.branch ?? ''), p.refs.orgTracking]]);
       const left = pushed.filter((x) => !byGit.some((m) => m.tracking === x.tracking) && before.get(x.tracking) !== x.commit);
       if (left.length > 0) await git.updateRefs('track-pushed', left.map((x) => ({ ref: x.tracking, next: x.commit! })));
-      return { pushed };
+      return { pushed, own: pushOwn ? await acceptedOwn(git, ownLine, p.refs.ownTip, p.hostId) : null };
     }
     if (p.refs === null && !(r instanceof GitFailure) && /src refspec \S+ does not match any/.test(r.stderr)) throw new OwnRefGone();
     const failure = r instanceof GitFailure ? r : new GitFailure('push-evidence', ['push'], r.exitCode, ownLine ? `${ownLine.summary}\n${r.stderr}` : r.stderr || text);
@@ -187,6 +222,18 @@ function isPassing(failure: GitFailure, ownLine: { flag: string; summary: string
   if (failure.exitCode === null) return false; // a timeout: the remote did not answer; the outbox backs off
   const cause = classifyRemoteFailure(failure).cause;
   return cause === 'unknown' || (cause === 'unreachable' && /early EOF|Connection reset|hung up/i.test(failure.stderr)) || (cause === 'push-rejected' && isLostPushRace(failure.stderr) && !/\[rejected\]|non-fast-forward|fetch first/.test(failure.stderr));
+}
+
+/**
+ * The commit the remote accepted for this host's own ref: a fast-forward's summary names it in
+ * full (`core.abbrev=no`); a new or unchanged ref's does not, and it is the tip read before the
+ * push, or, not read, the tracking ref the push has just moved (git moves it for both).
+ */
+async function acceptedOwn(git: Git, line: { flag: string; summary: string } | undefined, pushedTip: string | null, hostId: string): Promise<SeenTip | null> {
+  const ids = line ? /^([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})$/.exec(line.summary) : null;
+  if (ids) return { commit: ids[2]!, old: ids[1]! };
+  const commit = pushedTip ?? (await commitOfRef(git, trackingRefOf(hostId)));
+  return commit === null ? null : { commit, old: line?.flag === '=' ? commit : null };
 }
 
 /** `git push --porcelain` lines by local ref: `<flag>\t<from>:<to>\t<summary>`. */

@@ -51,6 +51,10 @@ export interface VerifyJson {
   sessions: number;
   commitsChecked: number;
   comparedWithRemote: string | null;
+  /** Every copy of the remote compared with: tracking refs, and the commit the sync state says the remote confirmed (issue 16). */
+  comparedWith?: string[];
+  /** Where that copy came from: `Online: …` (verify --online) or `Offline: …`; null with no remote (issue 16). */
+  remoteSource?: string | null;
   /** Which verify produced it (issue 18). */
   mode?: 'incremental' | 'full' | 'full+deep';
   incremental?: { from: string | null; commits: number };
