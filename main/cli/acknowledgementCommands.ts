@@ -1,7 +1,7 @@
-import { ackEventWord, challengeOf, formatCode, type AckStatus } from '../../app/acknowledgement';
-import { acknowledgeAsCommander } from '../application/acknowledge';
-import { openApplication, type CommandGroup } from './commandGroup';
-import { out } from './output';
+import type { CommandGroup } from './commandGroup';
+
+/** The implementation, imported when one of these commands runs (issue 18). */
+const actions = () => import('./acknowledgementActions');
 
 /**
  * The commander's offline acknowledgement (issue 16): `breakglass acknowledge CODE` on the
@@ -15,39 +15,12 @@ export const registerAcknowledgementCommands: CommandGroup = (program, { g, acti
     .argument('<code...>', 'the code, like ABCDE-FGHJK (case, spaces and dashes do not matter)')
     .option('--event <event>', 'declared or closed (default: as this repository knows the code, else declared)')
     .option('--key <fingerprint>', 'which ssh-agent key signs (SHA256:…), when it holds several')
-    .action(action(async (code: string[], o: { event?: string; key?: string }) => {
-      const app = await openApplication(g());
-      const r = await acknowledgeAsCommander(app, { code: code.join(' '), ...(o.event ? { event: o.event } : {}) }, o.key);
-      if (r.record.type !== 'acknowledgement') return;
-      const p = r.record.payload;
-      const response = formatCode(p.response);
-      out(g(), `Acknowledged the ${ackEventWord(p.event)} ${formatCode(p.challenge)} as ${r.record.actor.name} (incident commander), signed and committed on this host's journal (commit ${r.commit.slice(0, 12)}).\nRead this response code back to the operator: ${response}\nThey record it with: breakglass acknowledged ${response}`, { event: p.event, challenge: formatCode(p.challenge), response, commit: r.commit, commander: r.record.actor, at: r.record.at });
-    }));
+    .action(action(async (code: string[], o: { event?: string; key?: string }) => (await actions()).acknowledge(g(), code, o)));
 
   program.command('acknowledged')
     .description("as the operator: record the incident commander's response code (provisional until both histories meet)")
     .argument('<code...>', 'the response code, like ABCDE-FGHJK')
     .option('--session <id>', 'session id (default: the open session on this host, else its latest closed one)')
     .option('--event <event>', 'declared or closed (default: the closing once the session is closed)')
-    .action(action(async (code: string[], o: { session?: string; event?: string }) => {
-      const app = await openApplication(g());
-      const r = await app.write((s) => s.acknowledged({ sessionId: o.session }, { code: code.join(' '), ...(o.event ? { event: o.event } : {}) }));
-      if (r.record.type !== 'acknowledged') return;
-      const p = r.record.payload;
-      out(g(), `Recorded the commander's response ${formatCode(p.response)} to the ${ackEventWord(p.event)} code ${formatCode(p.challenge)} in ${r.record.sessionId} (commit ${r.commit.slice(0, 12)}). Provisional until the commander's record and this one are in one history (both push, then fetch): breakglass verify says confirmed or mismatched.`, { sessionId: r.record.sessionId, event: p.event, challenge: formatCode(p.challenge), response: formatCode(p.response), commit: r.commit, state: 'provisional' });
-    }));
+    .action(action(async (code: string[], o: { session?: string; event?: string }) => (await actions()).acknowledged(g(), code, o)));
 };
-
-/** What `declare` and `close` say after committing (issue 16): the code to read to the incident commander. */
-export function challengeWords(commit: string, event: 'declared' | 'closed'): { human: string; json: { event: 'declared' | 'closed'; challenge: string } } {
-  const challenge = formatCode(challengeOf(commit));
-  return {
-    human: `Read this ${ackEventWord(event)} code to the incident commander: ${challenge} (they run: breakglass acknowledge ${challenge}${event === 'closed' ? ' --event closed' : ''}; record their response with: breakglass acknowledged RESPONSE)`,
-    json: { event, challenge },
-  };
-}
-
-/** One line per acknowledgement of a session, for `status`. */
-export function describeAcknowledgements(list: readonly AckStatus[]): string[] {
-  return list.map((a) => `  Acknowledgement of the ${ackEventWord(a.event)} ${formatCode(a.challenge)}: ${a.state}. ${a.detail}`);
-}
