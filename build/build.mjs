@@ -1,9 +1,10 @@
-// Builds the Node and Electron entry points with esbuild: the CLI (ESM, dependencies external:
-// installed beside the package; split into chunks, issue 18: each command group's implementation
-// is imported by the command that runs, so `--help` loads no more than the command tree), the Electron main process and the sandboxed preload (CommonJS,
+// Builds the Node and Electron entry points with esbuild: the CLI (ESM, split into chunks, issue 18:
+// each command group's implementation is imported by the command that runs, so `--help` loads no
+// more than the command tree; its pure-JS dependencies bundled in, see CLI_BUNDLED), the Electron main process and the sandboxed preload (CommonJS,
 // as Electron loads them; the preload is bundled whole because a sandboxed preload cannot require).
 import { build } from 'esbuild';
 import { copyFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 // CommonJS has no import.meta: the Electron main process gets its own file URL under that name
@@ -13,10 +14,25 @@ const cjsImportMeta = {
   banner: { js: "const __breakglassFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+// Issue 18: the CLI's pure-JS dependencies are bundled into its chunks. Node 20 resolves and links
+// a package's ESM files one by one: zod alone (a hundred files) cost more than `node -e 0` as a
+// dependency, a third of that bundled. The rest (the PTY's native module, @xterm/headless, which
+// a transcript imports) stays external, installed beside the package.
+const CLI_BUNDLED = ['zod', 'yaml', 'simple-git', 'commander', 'canonicalize', '@noble/hashes', 'proper-lockfile', 'tree-kill', 'shell-quote', 'ansi-regex'];
+const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const bundleOnly = (names) => ({
+  name: 'bundle-only',
+  setup(b) {
+    // Our own imports of a package: bundled if listed, else external; a bundled package's own imports are bundled with it.
+    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('node:') || args.importer.includes(`${path.sep}node_modules${path.sep}`) || names.includes(packageOf(args.path)) ? undefined : { external: true }));
+  },
+});
+// CommonJS packages bundled into ESM call require() for Node's own modules: they get one.
+const esmRequire = { banner: { js: "import { createRequire as __breakglassCreateRequire } from 'node:module'; const require = __breakglassCreateRequire(import.meta.url);" } };
 // The CLI's chunks of an earlier build are not left beside the new ones (every name holds a hash).
 rmSync('dist/cli-chunks', { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: { cli: 'main/cli/program.ts' }, outdir: 'dist', format: 'esm', packages: 'external', splitting: true, chunkNames: 'cli-chunks/[name]-[hash]' }),
+  build({ ...common, ...esmRequire, entryPoints: { cli: 'main/cli/program.ts' }, outdir: 'dist', format: 'esm', plugins: [bundleOnly(CLI_BUNDLED)], splitting: true, chunkNames: 'cli-chunks/[name]-[hash]' }),
   build({ ...common, ...cjsImportMeta, entryPoints: { main: 'main/electron/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', packages: 'external' }),
   // Issue 17: the governed shell's recorder runs in a worker thread with the stream redactor, each
   // loaded from its own file beside the bundles (main/process/recorderHost.ts).
