@@ -3,7 +3,7 @@
 // more than the command tree; its pure-JS dependencies bundled in, see CLI_BUNDLED), the Electron main process and the sandboxed preload (CommonJS,
 // as Electron loads them; the preload is bundled whole because a sandboxed preload cannot require).
 import { build } from 'esbuild';
-import { copyFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
@@ -27,12 +27,23 @@ const bundleOnly = (names) => ({
     b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('node:') || args.importer.includes(`${path.sep}node_modules${path.sep}`) || names.includes(packageOf(args.path)) ? undefined : { external: true }));
   },
 });
+// zod's `z.locales` (and `z.core.locales`) holds every language's messages (a third of the bundled zod); the CLI speaks
+// English only (zod's default, which its schemas import themselves): the namespace keeps `en` alone.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(args.importer) ? { path: path.resolve(path.dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: path.dirname(args.path) }));
+  },
+};
 // CommonJS packages bundled into ESM call require() for Node's own modules: they get one.
 const esmRequire = { banner: { js: "import { createRequire as __breakglassCreateRequire } from 'node:module'; const require = __breakglassCreateRequire(import.meta.url);" } };
-// The CLI's chunks of an earlier build are not left beside the new ones (every name holds a hash).
-rmSync('dist/cli-chunks', { recursive: true, force: true });
+// The CLI's chunks sit beside the bundles (dist/cli-*.js): main/process finds the recorder worker
+// and the shell-integration scripts beside the module that runs (import.meta.url). Those of an
+// earlier build are not left there (every name holds a hash).
+for (const f of existsSync('dist') ? readdirSync('dist') : []) if (/^cli-.*\.js(\.map)?$/.test(f)) rmSync(path.join('dist', f));
 await Promise.all([
-  build({ ...common, ...esmRequire, entryPoints: { cli: 'main/cli/program.ts' }, outdir: 'dist', format: 'esm', plugins: [bundleOnly(CLI_BUNDLED)], splitting: true, chunkNames: 'cli-chunks/[name]-[hash]' }),
+  build({ ...common, ...esmRequire, entryPoints: { cli: 'main/cli/program.ts' }, outdir: 'dist', format: 'esm', plugins: [bundleOnly(CLI_BUNDLED), zodEnglishOnly], splitting: true, chunkNames: 'cli-[name]-[hash]' }),
   build({ ...common, ...cjsImportMeta, entryPoints: { main: 'main/electron/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', packages: 'external' }),
   // Issue 17: the governed shell's recorder runs in a worker thread with the stream redactor, each
   // loaded from its own file beside the bundles (main/process/recorderHost.ts).

@@ -40,7 +40,7 @@ describe('the CLI start-up', () => {
 
   it('imports each command group\'s implementation from its own chunk', () => {
     const entry = readFileSync(path.join(DIST, 'cli.js'), 'utf8');
-    const lazy = [...entry.matchAll(DYNAMIC_IMPORT)].map((m) => path.basename(m[1]!).replace(/-[A-Z0-9]+\.js$/, ''));
+    const lazy = [...entry.matchAll(DYNAMIC_IMPORT)].map((m) => path.basename(m[1]!).replace(/^cli-/, '').replace(/-[A-Z0-9]+\.js$/, ''));
     expect(lazy.sort()).toEqual(['acknowledgementActions', 'forwardActions', 'governanceActions', 'repositoryActions', 'sessionActions', 'shellActions']);
   });
 
