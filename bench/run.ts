@@ -10,6 +10,7 @@ import { forwardBenchmarks } from './forward.bench';
 import { shellBenchmarks } from './shell.bench';
 import { signingBenchmarks } from './signing.bench';
 import { hostsBenchmarks } from './hosts.bench';
+import { cliStartBenchmarks } from './cliStart.bench';
 
 // `npm run bench`: prints each figure with its baseline from the same run. Not part of `npm test`.
 // BENCH_ONLY=<name>,<name> runs a subset; the names are the keys below.
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   shell: shellBenchmarks,
   signing: signingBenchmarks,
   hosts: hostsBenchmarks,
+  cliStart: cliStartBenchmarks,
 };
 
 const only = process.env.BENCH_ONLY?.split(',') ?? Object.keys(BENCHMARKS);

@@ -1,7 +1,7 @@
 // A command line is redacted as one line, not word by word (issue 13): `-p` `SECRET` are two
 // argv elements, and only together do they say that the second is a password.
 import { escapesWithin, stripEscapes, toOriginal } from './ansi';
-import { ENGINE } from './detectors';
+import { engine } from './detectors';
 import { addKinds, marker } from './engine';
 import type { RedactionKinds } from './types';
 
@@ -20,7 +20,7 @@ export function redactArgv(argv: readonly string[]): { value: string[]; count: n
   }
   const clean = stripEscapes(line);
   // Spans in the joined line's own offsets (escape codes included), so they cut the elements exactly.
-  const spans = ENGINE.detect(clean.text).map((s) => ({ kind: s.kind, start: toOriginal(clean, s.start), end: toOriginal(clean, s.end - 1) + 1 }));
+  const spans = engine().detect(clean.text).map((s) => ({ kind: s.kind, start: toOriginal(clean, s.start), end: toOriginal(clean, s.end - 1) + 1 }));
   const kinds: Record<string, number> = {};
   const counted = new Set<object>();
   const value = argv.map((arg, i) => {

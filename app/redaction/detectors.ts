@@ -5,7 +5,7 @@ import { ASSIGNMENTS, SECRET_ARRAYS, SECRET_NAME_KEYWORDS, assignmentAt, keyStar
 import { COMMAND_LINES } from './commandLines';
 import { ENCODED_DETECTORS } from './encoded';
 import { Engine } from './engine';
-import { GITLEAKS_DETECTORS } from './gitleaks';
+import { gitleaksDetectors } from './gitleaks';
 import { lineStartWithin } from './keywords';
 import { MARKUP, STRUCTURED_DETECTORS, TABLE } from './structured';
 import { BLOCK_DETECTORS, TOKEN_DETECTORS } from './tokens';
@@ -43,14 +43,19 @@ const BY_KEY_NAME: Detector = {
   },
 };
 
-/** The engine with the maintained ruleset (gitleaks) and the contextual rules. */
-export const ENGINE = new Engine([
-  ...BLOCK_DETECTORS,
-  ...GITLEAKS_DETECTORS,
-  ...TOKEN_DETECTORS,
-  ...ENCODED_DETECTORS,
-  COMMAND_LINES,
-  ...STRUCTURED_DETECTORS,
-  SECRET_ARRAYS,
-  BY_KEY_NAME,
-]);
+let built: Engine | null = null;
+
+/** The engine with the maintained ruleset (gitleaks) and the contextual rules, built on first use (issue 18). */
+export function engine(): Engine {
+  built ??= new Engine([
+    ...BLOCK_DETECTORS,
+    ...gitleaksDetectors(),
+    ...TOKEN_DETECTORS,
+    ...ENCODED_DETECTORS,
+    COMMAND_LINES,
+    ...STRUCTURED_DETECTORS,
+    SECRET_ARRAYS,
+    BY_KEY_NAME,
+  ]);
+  return built;
+}

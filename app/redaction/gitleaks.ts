@@ -125,7 +125,6 @@ export function shannonEntropy(s: string): number {
   return h;
 }
 
-const GLOBAL = GITLEAKS_GLOBAL_ALLOWLIST === null ? null : compileAllowlist(GITLEAKS_GLOBAL_ALLOWLIST);
 // `[\w.-]`: what the cut lead of a semi-generic rule could take.
 const isPrefixChar = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e || c === 0x2d;
@@ -195,7 +194,7 @@ function separatorSoon(text: string, at: number): boolean {
   return false;
 }
 
-function detectorFor(rule: GitleaksRule): Detector {
+function detectorFor(rule: GitleaksRule, global: CompiledAllowlist | null): Detector {
   const o = OVERRIDES[rule.id] ?? {};
   const allowlists = (rule.allowlists ?? []).map(compileAllowlist);
   return patternDetector({
@@ -213,12 +212,24 @@ function detectorFor(rule: GitleaksRule): Detector {
       if (o.reject?.test(secret) === true) return false;
       const matchStart = offset + m.index;
       const f = new Finding(secret, ctx.text, ctx.lines, matchStart, matchStart + m[0].length, rule.prefix ?? 0);
-      if (GLOBAL !== null && allows(GLOBAL, f)) return false;
+      if (global !== null && allows(global, f)) return false;
       for (const a of allowlists) if (allows(a, f)) return false;
       return true;
     },
   });
 }
 
-/** Every applicable gitleaks rule (those that need a file path were left out by the generator). */
-export const GITLEAKS_DETECTORS: readonly Detector[] = GITLEAKS_RULES.map(detectorFor);
+let detectors: readonly Detector[] | null = null;
+
+/**
+ * Every applicable gitleaks rule (those that need a file path were left out by the generator),
+ * compiled on first use: a program that imports redaction but never redacts (the CLI's `env`,
+ * issue 18) does not pay for it.
+ */
+export function gitleaksDetectors(): readonly Detector[] {
+  if (detectors === null) {
+    const global = GITLEAKS_GLOBAL_ALLOWLIST === null ? null : compileAllowlist(GITLEAKS_GLOBAL_ALLOWLIST);
+    detectors = GITLEAKS_RULES.map((rule) => detectorFor(rule, global));
+  }
+  return detectors;
+}

@@ -5,7 +5,7 @@
 // characters) is kept as context, so a value is still recognised by the key printed before the
 // cut (`password=` | `hunter2`).
 import { stripEscapes, toOriginal, type CleanText } from './ansi';
-import { ENGINE } from './detectors';
+import { engine } from './detectors';
 import { applySpans } from './engine';
 import type { RedactionResult, Span } from './types';
 
@@ -52,7 +52,7 @@ export function createStreamRedactor(options?: { maxTailBytes?: number }): Strea
     if (pending === '') return EMPTY;
     const buf = context + pending;
     const clean = stripEscapes(buf);
-    const spans = ENGINE.detect(clean.text);
+    const spans = engine().detect(clean.text);
     const base = cleanAt(clean, context.length);
     const len = clean.text.length;
     let cut = final ? len : cleanAt(clean, buf.length - (maxTail >> 1));

@@ -1,7 +1,7 @@
 // Redaction of one text (issue 13): escape codes set aside, every detector run, each secret
 // replaced by `[REDACTED:<kind>]`.
 import { stripEscapes } from './ansi';
-import { ENGINE } from './detectors';
+import { engine } from './detectors';
 import { addKinds, applySpans } from './engine';
 import type { RedactionKinds, RedactionResult } from './types';
 
@@ -9,7 +9,7 @@ const NOTHING: RedactionKinds = Object.freeze({});
 
 function pass(text: string): RedactionResult {
   const clean = stripEscapes(text);
-  const spans = ENGINE.detect(clean.text);
+  const spans = engine().detect(clean.text);
   if (spans.length === 0) return { text, count: 0, kinds: NOTHING };
   return applySpans(clean, spans);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PersonSchema, whyNotNamedHuman } from '../identity';
 import { formatYamlProblems, parseYamlWithSchema, type YamlProblem } from '../yamlFile';
 import { parseSshPublicKey, SshFormatError } from './sshKey';
+import { ROSTER_ROLES, type RosterRole } from './roles';
 
 /**
  * The roster (issue 15): who may act, in which role, with which SSH keys and when. It lives in
@@ -12,11 +13,8 @@ import { parseSshPublicKey, SshFormatError } from './sshKey';
 /** Where the roster lives in the evidence repository (beside policy.yaml). */
 export const ROSTER_PATH = 'roster.yaml';
 
-/** The roles of issue 15: acting (operator), reviewing (reviewer), acknowledging (commander), changing the roster (roster-admin). */
-export const ROSTER_ROLES = ['operator', 'reviewer', 'commander', 'roster-admin'] as const;
-
-/** One roster role. */
-export type RosterRole = (typeof ROSTER_ROLES)[number];
+// The roles (app/roster/roles.ts), here too for the roster's readers.
+export { ROSTER_ROLES, type RosterRole };
 
 /**
  * A UTC instant to the second (`2026-01-01T00:00:00Z`). Whole seconds because git stamps commits

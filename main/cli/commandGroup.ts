@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { Application } from '../application/application';
-import { openContext } from '../application/context';
-import { CLI_FORWARD_WAIT_MS } from '../application/forwarding';
-import { sessionEnvFile } from '../host/paths';
 import type { GlobalOptions } from './output';
 
-/** What each command group is registered with. */
+/**
+ * What each command group is registered with. Registration is eager and light (issue 18): the
+ * commands, options and help text only; each group's implementation (its `…Actions.ts`, and the
+ * application layer behind it) is imported by the action that runs, so `--help` and `env` load
+ * only what they use.
+ */
 export interface CliDeps {
   /** The global options as parsed (`--repo`, `--json`). */
   g(): GlobalOptions;
@@ -17,17 +18,11 @@ export interface CliDeps {
 /** A command group: adds its commands to the program. */
 export type CommandGroup = (program: Command, deps: CliDeps) => void;
 
-const opened = new Set<Application>();
+const closers = new Set<() => Promise<void>>();
 
-/**
- * Opens the evidence repository (`--repo`, else the default) and the application layer over it.
- * `readOnly` for the commands that only read (verify, log, report): they never write anything,
- * and refuse an absent folder instead of creating one (issue 12 item 1).
- */
-export async function openApplication(opts: GlobalOptions, access: { readOnly?: boolean } = {}): Promise<Application> {
-  const app = new Application(await openContext({ repo: opts.repo, readOnly: access.readOnly ?? false, onTouch: (m) => process.stderr.write(`breakglass: ${m}.\n`) }), { sessionEnvPath: sessionEnvFile() });
-  opened.add(app);
-  return app;
+/** Registers what ends an opened application before the process exits (main/cli/openApplication.ts). */
+export function onClose(close: () => Promise<void>): void {
+  closers.add(close);
 }
 
 /**
@@ -37,7 +32,7 @@ export async function openApplication(opts: GlobalOptions, access: { readOnly?: 
  * ledger, and the next CLI write or the running console sends it.
  */
 export async function closeApplications(): Promise<void> {
-  const apps = [...opened];
-  opened.clear();
-  await Promise.all(apps.map((a) => a.shutdown(CLI_FORWARD_WAIT_MS).catch(() => {})));
+  const pending = [...closers];
+  closers.clear();
+  await Promise.all(pending.map((close) => close().catch(() => {})));
 }

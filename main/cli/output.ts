@@ -3,7 +3,7 @@ import { BreakGlassError, type ErrorCode } from '../../app/errors';
 import { formatRemaining } from '../../app/countdown';
 import type { SessionState } from '../../app/lifecycle';
 import type { PushStatus } from '../../app/views';
-import { escapeForTerminal } from '../../app/text';
+import { escapeForTerminal } from '../../app/terminalText';
 
 /**
  * The `breakglass` CLI's exit codes (issue 2): 0 success, 1 refused by policy or state, 2 bad
