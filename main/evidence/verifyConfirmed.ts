@@ -1,6 +1,6 @@
 import { parseRecordPath } from '../../app/records';
 import type { IntegrityProblem } from '../../app/ledger';
-import { SyncStateFile } from '../sync/syncState';
+import { confirmedTipOf, SyncStateFile } from '../sync/syncState';
 import type { VerifiedStore } from './verifyCheckpoint';
 
 /**
@@ -13,7 +13,7 @@ import type { VerifiedStore } from './verifyCheckpoint';
 export async function compareOwnWithConfirmed(store: VerifiedStore, head: string | null, problems: IntegrityProblem[], comparedWith: string[], reported: string | null = null): Promise<void> {
   if (store.hostId === null) return;
   const state = await new SyncStateFile(store.gitDir).read();
-  const confirmed = state.confirmedOwnTip;
+  const confirmed = confirmedTipOf(state, store.hostId);
   if (confirmed === null) return;
   const at = state.confirmedAt ?? 'an unrecorded time';
   comparedWith.push(`sync state: confirmed ${confirmed.slice(0, 12)} at ${at}`);

@@ -1,5 +1,5 @@
 import type { Git } from '../git';
-import type { SyncState } from './syncState';
+import { confirmedTipOf, type SyncState } from './syncState';
 import type { SeenTip } from './transfer';
 
 /**
@@ -10,14 +10,16 @@ import type { SeenTip } from './transfer';
  * before (the remote's ref deleted and pushed anew, or rewritten) leaves the earlier one in force,
  * so a rewrite stays visible to the push state and to verify.
  */
-export async function confirmedAfter(git: Git, before: Pick<SyncState, 'confirmedOwnTip' | 'confirmedAt'>, seen: SeenTip | null, at: string): Promise<Pick<SyncState, 'confirmedOwnTip' | 'confirmedAt'>> {
-  if (seen === null) return { confirmedOwnTip: before.confirmedOwnTip, confirmedAt: before.confirmedAt };
-  const previous = before.confirmedOwnTip;
+export async function confirmedAfter(git: Git, before: Pick<SyncState, 'confirmedOwnTip' | 'confirmedAt' | 'confirmedHostId'>, seen: SeenTip | null, at: string, hostId: string | null): Promise<Pick<SyncState, 'confirmedOwnTip' | 'confirmedAt' | 'confirmedHostId'>> {
+  if (hostId === null) return { confirmedOwnTip: before.confirmedOwnTip, confirmedAt: before.confirmedAt, confirmedHostId: before.confirmedHostId };
+  const previous = confirmedTipOf(before, hostId);
+  const kept = { confirmedOwnTip: previous, confirmedAt: previous === null ? null : before.confirmedAt, confirmedHostId: hostId };
+  if (seen === null) return kept;
   // A fast-forward from the confirmed tip (the remote's or the tracking ref's before) needs no walk.
   if (previous === null || previous === seen.commit || previous === seen.old || (await isAncestor(git, previous, seen.commit))) {
-    return { confirmedOwnTip: seen.commit, confirmedAt: at };
+    return { confirmedOwnTip: seen.commit, confirmedAt: at, confirmedHostId: hostId };
   }
-  return { confirmedOwnTip: previous, confirmedAt: before.confirmedAt };
+  return kept;
 }
 
 /** Whether `a` is in the history of `b` (false too when either is missing from the object store). */

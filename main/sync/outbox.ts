@@ -6,7 +6,7 @@ import { Backlog } from './backlog';
 import type { Remote, RemoteConfig } from './remote';
 import { classifyRemoteFailure, type RemoteFailure, type RemoteFailureCause } from './remoteFailure';
 import { confirmedAfter } from './confirmed';
-import { nextFailure, SyncStateFile, type FetchState, type SyncFailure } from './syncState';
+import { confirmedTipOf, nextFailure, SyncStateFile, type FetchState, type SyncFailure } from './syncState';
 import { fetchEvidence, OwnRefGone, pushEvidence, pushMovesTracking, readPushRefs, type PushRefs, type SeenTip } from './transfer';
 
 /**
@@ -113,7 +113,7 @@ export class Outbox {
       const previous = persisted.fetchFailure;
       // A ref the remote rewrote is kept as this repository had it, and the board says so.
       const fetchFailure = refused.length > 0 ? nextFailure(previous, 'rejected', rewrittenReason(refused), at) : null;
-      await this.state.update({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure, ...(await confirmedAfter(this.store.git, persisted, own, at)) });
+      await this.state.update({ lastFetchAt: at, lastFetchAttemptAt: at, fetchFailure, ...(await confirmedAfter(this.store.git, persisted, own, at, this.store.hostId)) });
       // The header's push state follows the remote coming back (only on the change: each status costs git processes).
       if ((previous === null) !== (fetchFailure === null)) this.emitStatusSoon();
       return { state: { lastFetchAt: at, lastAttemptAt: at, failure: fetchFailure }, outcome };
@@ -134,13 +134,13 @@ export class Outbox {
 
   /** Record commits of this host's own ref not yet on the remote (since the commit it confirmed). */
   async pendingCount(): Promise<number> {
-    return this.backlog.count((await this.state.read()).confirmedOwnTip);
+    return this.backlog.count(confirmedTipOf(await this.state.read(), this.store.hostId));
   }
 
   /** Commits not yet on the remote; null when this host is local-only. */
   async pendingCommits(): Promise<Set<string> | null> {
     if ((await this.remote.url()) === null) return null;
-    return this.backlog.commits((await this.state.read()).confirmedOwnTip);
+    return this.backlog.commits(confirmedTipOf(await this.state.read(), this.store.hostId));
   }
 
   /** The push state, derived from git plus the last attempt's outcome. */
@@ -149,7 +149,7 @@ export class Outbox {
     if (remote === null) return { state: 'local-only' };
     const persisted = await this.state.read();
     // Synced only while this host's own ref is the commit the remote confirmed, or in its history (issue 16).
-    const { count: pending, synced } = await this.backlog.since(persisted.confirmedOwnTip);
+    const { count: pending, synced } = await this.backlog.since(confirmedTipOf(persisted, this.store.hostId));
     const f = persisted.failure;
     if (f?.kind === 'rejected') return { state: 'rejected', pending, remote, reason: f.reason, since: f.since };
     if (f?.kind === 'offline') return { state: 'offline', pending, remote, since: f.since, nextTryAt: persisted.nextTryAt, reason: f.reason };
@@ -220,8 +220,8 @@ export class Outbox {
       const pushedOwn = await this.push(remoteBranch, fetchRefspecs);
       const fetchFailure = refused.length > 0 ? nextFailure(persisted.fetchFailure, 'rejected', rewrittenReason(refused), now) : null;
       // What the remote confirmed: the fetch's tip of this host's ref, then the push's (issue 16).
-      const afterFetch = fetchedAt ? await confirmedAfter(this.store.git, persisted, fetchedOwn, fetchedAt) : persisted;
-      const confirmed = await confirmedAfter(this.store.git, afterFetch, pushedOwn, now);
+      const afterFetch = fetchedAt ? await confirmedAfter(this.store.git, persisted, fetchedOwn, fetchedAt, this.store.hostId) : persisted;
+      const confirmed = await confirmedAfter(this.store.git, afterFetch, pushedOwn, now, this.store.hostId);
       await this.state.update({ lastPushAt: now, lastAttemptAt: now, failure: null, nextTryAt: null, ...confirmed, ...(fetchedAt ? { lastFetchAt: fetchedAt, lastFetchAttemptAt: fetchedAt, fetchFailure } : {}) });
       // A push the remote took whose tip leaves the history it confirmed before (a rewrite) is no sync.
       if (pushedOwn !== null && confirmed.confirmedOwnTip !== pushedOwn.commit) return this.emit(await this.status());

@@ -23,6 +23,8 @@ const SyncStateSchema = z.object({
   // fetch of it), and when. The backlog and verify trust it, not the remote-tracking ref the
   // operator can move; absent in files written before it (then the tracking ref counts, as before).
   confirmedOwnTip: z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/).nullable().default(null),
+  // Whose own ref that commit is: a repository opened under another host id (a second host id on one clone) has confirmed nothing.
+  confirmedHostId: z.string().regex(/^[a-z0-9-]{1,64}$/).nullable().default(null),
   confirmedAt: z.string().nullable().default(null),
 }).strict();
 
@@ -39,7 +41,7 @@ export interface FetchState {
   failure: SyncFailure | null;
 }
 
-const EMPTY: SyncState = { lastPushAt: null, lastAttemptAt: null, failure: null, nextTryAt: null, lastFetchAt: null, lastFetchAttemptAt: null, fetchFailure: null, confirmedOwnTip: null, confirmedAt: null };
+const EMPTY: SyncState = { lastPushAt: null, lastAttemptAt: null, failure: null, nextTryAt: null, lastFetchAt: null, lastFetchAttemptAt: null, fetchFailure: null, confirmedOwnTip: null, confirmedAt: null, confirmedHostId: null };
 
 /** One repository's sync state file. */
 export class SyncStateFile {
@@ -87,4 +89,9 @@ export class SyncStateFile {
 /** The next failure of a run: the count goes on, and the run keeps its start while the kind stays the same. */
 export function nextFailure(previous: SyncFailure | null, kind: SyncFailure['kind'], reason: string, at: string): SyncFailure {
   return { kind, reason, attempts: (previous?.attempts ?? 0) + 1, since: previous?.kind === kind ? previous.since : at };
+}
+
+/** The commit of `hostId`'s own ref the remote confirmed (issue 16), or null: none yet, or confirmed for another host id. */
+export function confirmedTipOf(state: Pick<SyncState, 'confirmedOwnTip' | 'confirmedHostId'>, hostId: string | null): string | null {
+  return hostId !== null && state.confirmedHostId === hostId ? state.confirmedOwnTip : null;
 }

@@ -43,7 +43,7 @@ function host(repo: string) {
   };
 }
 
-function syncState(repo: string): { confirmedOwnTip: string | null; confirmedAt: string | null; lastPushAt: string | null } {
+function syncState(repo: string): { confirmedOwnTip: string | null; confirmedAt: string | null; confirmedHostId: string | null; lastPushAt: string | null } {
   return JSON.parse(readFileSync(path.join(gitRaw(repo, ['rev-parse', '--absolute-git-dir']).trim(), 'breakglass-outbox.json'), 'utf8'));
 }
 
@@ -75,6 +75,7 @@ describe('the commit the remote confirmed, not the tracking ref, says what was p
     expect(state.confirmedOwnTip).toBe(tip);
     expect(state.confirmedOwnTip).toBe(gitRaw(remote, ['rev-parse', OWN]).trim());
     expect(state.confirmedAt).toBe(state.lastPushAt);
+    expect(state.confirmedHostId).toBe(OWN.replace('refs/heads/hosts/', ''));
     expect((await h.status()).push.state).toBe('synced');
     const ok = await h.verify();
     expect(ok.comparedWith).toContain(`sync state: confirmed ${tip.slice(0, 12)} at ${state.confirmedAt}`);
