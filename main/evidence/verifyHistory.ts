@@ -131,7 +131,8 @@ export async function checkHistories(git: Git, view: LedgerView, since?: History
     }
     // A host's ref is never merged into (issue 14): any merge after the move is a finding, records or not.
     const mayMerge = !hostNew || hostNew.some((c) => since!.parents.get(c)!.length > 1);
-    const merges = !mayMerge ? [] : (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...excl, ...not, ...(moved ? [`^${moved}^`] : [])], { ok: [0, 128] })).split('\n').filter(Boolean);
+    // The move's parent is excluded before `--not`, which would turn `^X` after it into X.
+    const merges = !mayMerge ? [] : (await git.text('verify-host-merges', ['rev-list', '--merges', ...refs, ...(moved ? [`^${moved}^`] : []), ...excl, ...not], { ok: [0, 128] })).split('\n').filter(Boolean);
     for (const m of merges) {
       problems.push({ sessionId: null, seq: null, path: null, commit: m, message: `Host ${hostId}'s ref contains a merge commit; a host's ref only ever grows by that host's own records.` });
     }

@@ -88,4 +88,41 @@ describe('moving from the shared branch to per-host refs (issue 14)', () => {
     expect(v.code).toBe(0);
     expect(report.records).toBe(3 + 1 + 1 + 1); // the old session, the journal note, the new host's and the legacy host's declarations
   }, 300_000);
+
+  it('a host that merged the shared branch before it moved is not flagged for that merge: only merges after its move are', async () => {
+    // Host A on the old layout publishes; host B (old layout too) adds to the shared branch.
+    const a = host('host-a', fresh('a'));
+    await createEvidenceRepo(a.repo, fresh('data-a'));
+    expectExit(await a.cli('declare', '--file', json('d-a', declaration({ incidentId: 'INC-4200' }))), 0, 'a declare');
+    asSharedBranch(a.repo, a.id);
+    const remote = fresh('remote-merge.git');
+    git(tmp, ['clone', '--quiet', '--bare', a.repo, remote]);
+    const b = host('host-b', fresh('b'));
+    git(tmp, ['clone', '--quiet', '--bare', remote, b.repo]);
+    expectExit(await b.cli('declare', '--file', json('d-b', declaration({ incidentId: 'INC-4201', environment: 'pre-production' }))), 0, 'b declare');
+    asSharedBranch(b.repo, b.id);
+    git(b.repo, ['push', '--quiet', remote, 'refs/heads/main:refs/heads/main']);
+
+    // A, still on the old layout, joined B's records with a merge on its local shared branch, as
+    // the console before issue 14 did; the remote's main never got that merge.
+    git(a.repo, ['fetch', '--quiet', remote, '+refs/heads/main:refs/remotes/origin/main']);
+    const theirs = git(a.repo, ['rev-parse', 'refs/remotes/origin/main']);
+    const mine = git(a.repo, ['rev-parse', 'refs/heads/main']);
+    const merge = git(a.repo, ['commit-tree', `${theirs}^{tree}`, '-p', mine, '-p', theirs, '-m', 'Merge the shared branch']);
+    git(a.repo, ['update-ref', 'refs/heads/main', merge]);
+
+    // A upgrades: its next record moves it to its own ref, which starts above that merge, and it pushes.
+    expectExit(await a.cli('remote', 'set', remote), 0, 'a remote set');
+    expectExit(await a.cli('note', 'after the move'), 0, 'a note after the move');
+    expectExit(await a.cli('push'), 0, 'a push');
+    expect(git(remote, ['merge-base', '--is-ancestor', merge, 'refs/heads/hosts/host-a'])).toBe('');
+    expect(() => git(remote, ['merge-base', '--is-ancestor', merge, 'refs/heads/main'])).toThrow();
+
+    // An auditor's clone: the merge below the move follows the old rules; no finding.
+    const auditor = host('auditor-2', fresh('auditor-2'));
+    git(tmp, ['clone', '--quiet', remote, auditor.repo]);
+    const v = await auditor.cli('verify', '--full');
+    expect(lastJson<VerifyJson>(v).problems).toEqual([]);
+    expect(v.code).toBe(0);
+  }, 300_000);
 });
