@@ -91,7 +91,7 @@ export function sha256HexAsync(text: string): Promise<string> {
 }
 
 /** SHA-256 (hex) of bytes (a string already in UTF-8), through Web Crypto. */
-export async function sha256HexOfBytes(bytes: Uint8Array): Promise<string> {
+export async function sha256HexOfBytes(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');

@@ -9,14 +9,14 @@ const NEWLINE = 0x0a;
 /** A chunk's text and the same text in UTF-8. */
 export interface TakenLines {
   text: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 /** Lines of asciicast (JSON text each, the newline added here) with their UTF-8 bytes. */
 export class ChunkLines {
   private readonly encoder = new TextEncoder();
   private lines: string[] = [];
-  private buf: Uint8Array;
+  private buf: Uint8Array<ArrayBuffer>;
   private used = 0;
   // The line measured last and not yet accepted: its JSON and its size (newline included).
   private measured: string | null = null;
