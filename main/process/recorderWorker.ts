@@ -54,7 +54,7 @@ try {
   handle = (m) => {
     switch (m.type) {
       case 'write':
-        recorder.write(m.data, m.at);
+        for (let i = 0; i < m.data.length; i++) recorder.write(m.data[i]!, m.at[i]);
         return;
       case 'resize':
         recorder.resize(m.cols, m.rows);

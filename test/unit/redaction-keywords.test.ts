@@ -25,14 +25,27 @@ describe('KeywordSet', () => {
   const set = new KeywordSet();
   const ids = set.add(WORDS);
   set.compile();
+  const expectNaiveHits = (text: string) => {
+    const hits = set.scan(text);
+    WORDS.forEach((w, k) => expect([...(hits[ids[k] as number] ?? [])]).toEqual(naiveHits(text, w)));
+  };
 
   it('finds every occurrence of every keyword, newlines and marker heads included', () => {
     const r = new Rng(13);
     for (let round = 0; round < 200; round++) {
       const text = sample(r, r.int(0, 120));
-      const hits = set.scan(text);
-      WORDS.forEach((w, k) => expect([...(hits[ids[k] as number] ?? [])]).toEqual(naiveHits(text, w)));
+      expectNaiveHits(text);
       expect(set.occursIn(text)).toBe(WORDS.some((w) => naiveHits(text, w).length > 0));
+    }
+  });
+
+  it('finds them in long texts too, read as two halves at once, across the middle included', () => {
+    const r = new Rng(17);
+    for (let round = 0; round < 60; round++) expectNaiveHits(sample(r, r.int(40, 1500)));
+    // A keyword across the middle of the text, at every offset.
+    for (let shift = 0; shift < 12; shift++) {
+      const text = `${'x'.repeat(300 + shift)}-----BEGIN${'y'.repeat(300)}`;
+      expect([...(set.scan(text)[ids[6] as number] ?? [])]).toEqual([300 + shift]);
     }
   });
 });

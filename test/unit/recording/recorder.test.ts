@@ -138,6 +138,33 @@ describe('recorder', () => {
     expect(chunks.slice(3).map(outputOf).join('')).toBe(lines.join(''));
   });
 
+  it('sizes and hashes chunks of multi-byte output by its UTF-8 bytes, cut at the limit', async () => {
+    const time = manualTime();
+    const { chunks, onChunk } = collector();
+    const rec = await startRecorder({ cols: 80, rows: 24, mode: 'strict', redactor: testDoubleRedactor(), onChunk, now: time.now, timers: time.timers, maxChunkBytes: 4096 });
+    // Two, three and four bytes a character, control characters JSON escapes, and lines long
+    // enough that most cuts leave a measured event over for the next chunk.
+    const pieces = ['é', '€', '✓', '😀', '\u001b[1m', '\u0007', '"', '\\', 'x'];
+    const written: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const line = `${Array.from({ length: 20 + ((i * 37) % 200) }, (_, k) => pieces[(i + k) % pieces.length]).join('')}\r\n`;
+      written.push(line);
+      rec.write(line);
+      if (i % 7 === 0) time.advance(0);
+    }
+    const summary = await rec.end('exit', { exitCode: 0 });
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const [i, c] of chunks.entries()) {
+      expect(c.sha256).toBe(sha256Hex(c.text));
+      expect(c.endOffset - c.startOffset).toBe(utf8Length(c.text));
+      expect(utf8Length(c.text)).toBeLessThanOrEqual(4096);
+      if (i > 0) expect(c.startOffset).toBe(chunks[i - 1]!.endOffset);
+    }
+    const text = chunks.map((c) => c.text).join('');
+    expect(parseAsciicast(text).events.filter((e) => e[1] === 'o').map((e) => e[2]).join('')).toBe(written.join(''));
+    expect(summary.bytes).toBe(utf8Length(text));
+  });
+
   it('redacts before a chunk leaves, including a secret split across two chunks, and counts kinds per chunk', async () => {
     const time = manualTime();
     const { chunks, onChunk } = collector();
