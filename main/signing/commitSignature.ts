@@ -23,6 +23,8 @@ export interface SplitCommit {
 const headerFor = (format: ObjectFormat) => (format === 'sha256' ? 'gpgsig-sha256' : 'gpgsig');
 
 const GPGSIG = Buffer.from('gpgsig');
+const SIGNATURE_HEADER: Record<ObjectFormat, Buffer> = { sha1: Buffer.from('gpgsig '), sha256: Buffer.from('gpgsig-sha256 ') };
+const G = 0x67; // 'g', the first byte of both signature headers
 
 /** Splits a raw commit as git's parse_buffer_signed_by_header does. */
 export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): SplitCommit {
@@ -31,7 +33,7 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
   // Fast path (verify reads every commit): no signature header of either kind in the headers.
   const first = raw.indexOf(GPGSIG);
   if (first === -1 || first >= headerEnd) return { payload: raw, signature: null };
-  const header = Buffer.from(`${headerFor(format)} `);
+  const header = SIGNATURE_HEADER[format];
   const kept: Array<[number, number]> = [];
   const signature: Buffer[] = [];
   const keep = (from: number, to: number) => {
@@ -39,7 +41,8 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
     if (last && last[1] === from) last[1] = to;
     else kept.push([from, to]);
   };
-  const startsWith = (at: number, prefix: Buffer) => at + prefix.length <= raw.length && raw.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+  // Only a line starting with 'g' can be a signature header: the others skip the compare.
+  const startsWith = (at: number, prefix: Buffer) => raw[at] === G && at + prefix.length <= raw.length && raw.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
   let inSignature = false;
   let otherSignature = false;
   let line = 0;
@@ -85,9 +88,17 @@ export function committerSeconds(raw: Buffer): number | null {
   const eoh = raw.indexOf('\n\n');
   const at = raw.indexOf(COMMITTER);
   if (at === -1 || (eoh !== -1 && at > eoh)) return null;
-  const end = raw.indexOf(0x0a, at + 1);
-  const m = /> (\d+) [+-]\d{4}$/.exec(raw.subarray(at + 1, end === -1 ? raw.length : end).toString('utf8'));
-  return m ? Number(m[1]) : null;
+  const start = at + 1;
+  const nl = raw.indexOf(0x0a, start);
+  const end = nl === -1 ? raw.length : nl;
+  // The line ends `> <seconds> <+|-><4 digits>` (/> (\d+) [+-]\d{4}$/), read from the end without decoding it.
+  const digit = (i: number) => i >= start && raw[i]! >= 0x30 && raw[i]! <= 0x39;
+  if (!(digit(end - 1) && digit(end - 2) && digit(end - 3) && digit(end - 4))) return null;
+  if ((raw[end - 5] !== 0x2b && raw[end - 5] !== 0x2d) || end - 6 < start || raw[end - 6] !== 0x20) return null;
+  let first = end - 7;
+  while (digit(first)) first--;
+  if (first === end - 7 || first - 1 < start || raw[first] !== 0x20 || raw[first - 1] !== 0x3e) return null;
+  return Number(raw.toString('latin1', first + 1, end - 6));
 }
 
 /** Why a commit's signature is not accepted. */
