@@ -49,7 +49,9 @@ export type SshSigVerification =
   | { ok: true; key: SshPublicKey; securityKey: SecurityKeySignature | null }
   | { ok: false; reason: SshSigFailure; key: SshPublicKey | null };
 
-const isBase64Char = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+const BASE64_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CHARS[c.charCodeAt(0)] = 1;
+const isBase64Char = (c: number) => c < 128 && BASE64_CHARS[c] === 1;
 
 /** /^[A-Za-z0-9+/]+={0,2}$/ with a length that is a multiple of 4, without a regular expression (verify decodes one per commit). */
 function isBase64(body: string): boolean {
