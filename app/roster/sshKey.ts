@@ -60,8 +60,14 @@ export class SshWireReader {
   /** A length-prefixed string that must be printable ASCII (type names, namespaces, hash names). */
   text(): string {
     const bytes = this.string();
-    for (const b of bytes) if (b < 0x20 || b > 0x7e) throw new SshFormatError('a name field is not printable ASCII');
-    return String.fromCharCode(...bytes);
+    // An indexed loop: verify reads four of these per signature, for every commit.
+    let out = '';
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b < 0x20 || b > 0x7e) throw new SshFormatError('a name field is not printable ASCII');
+      out += String.fromCharCode(b);
+    }
+    return out;
   }
 
   /** True when every byte was read. */

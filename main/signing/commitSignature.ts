@@ -23,6 +23,17 @@ export interface SplitCommit {
 const headerFor = (format: ObjectFormat) => (format === 'sha256' ? 'gpgsig-sha256' : 'gpgsig');
 
 const GPGSIG = Buffer.from('gpgsig');
+const SIGNATURE_HEADER: Record<ObjectFormat, Buffer> = { sha1: Buffer.from('gpgsig '), sha256: Buffer.from('gpgsig-sha256 ') };
+const G = 0x67; // 'g', the first byte of both signature headers
+
+// Only a line starting with 'g' can be a signature header: the others skip the compare.
+const startsWith = (raw: Buffer, at: number, prefix: Buffer) => raw[at] === G && at + prefix.length <= raw.length && raw.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+
+const keep = (kept: Array<[number, number]>, from: number, to: number) => {
+  const last = kept[kept.length - 1];
+  if (last && last[1] === from) last[1] = to;
+  else kept.push([from, to]);
+};
 
 /** Splits a raw commit as git's parse_buffer_signed_by_header does. */
 export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): SplitCommit {
@@ -31,15 +42,9 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
   // Fast path (verify reads every commit): no signature header of either kind in the headers.
   const first = raw.indexOf(GPGSIG);
   if (first === -1 || first >= headerEnd) return { payload: raw, signature: null };
-  const header = Buffer.from(`${headerFor(format)} `);
+  const header = SIGNATURE_HEADER[format];
   const kept: Array<[number, number]> = [];
   const signature: Buffer[] = [];
-  const keep = (from: number, to: number) => {
-    const last = kept[kept.length - 1];
-    if (last && last[1] === from) last[1] = to;
-    else kept.push([from, to]);
-  };
-  const startsWith = (at: number, prefix: Buffer) => at + prefix.length <= raw.length && raw.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
   let inSignature = false;
   let otherSignature = false;
   let line = 0;
@@ -48,10 +53,10 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
     let next = nl === -1 ? raw.length : nl + 1;
     let sigStart = -1;
     if (inSignature && raw[line] === 0x20) sigStart = line + 1;
-    else if (startsWith(line, header)) {
+    else if (startsWith(raw, line, header)) {
       sigStart = line + header.length;
       otherSignature = false;
-    } else if (startsWith(line, GPGSIG)) otherSignature = true;
+    } else if (startsWith(raw, line, GPGSIG)) otherSignature = true;
     else if (otherSignature && raw[line] !== 0x20) otherSignature = false;
     if (sigStart !== -1) {
       signature.push(raw.subarray(sigStart, next));
@@ -59,7 +64,7 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
     } else {
       // The blank line ends the headers: the message is payload whatever it contains.
       if (raw[line] === 0x0a) next = raw.length;
-      if (!otherSignature) keep(line, next);
+      if (!otherSignature) keep(kept, line, next);
       inSignature = false;
     }
     line = next;
@@ -80,14 +85,23 @@ export function addCommitSignature(payload: Buffer, armored: string, format: Obj
 
 const COMMITTER = Buffer.from('\ncommitter ');
 
+const isDigitAt = (raw: Buffer, start: number, i: number) => i >= start && raw[i]! >= 0x30 && raw[i]! <= 0x39;
+
 /** The committer time of a commit object, in seconds (git passes it to ssh-keygen as -Overify-time). */
 export function committerSeconds(raw: Buffer): number | null {
   const eoh = raw.indexOf('\n\n');
   const at = raw.indexOf(COMMITTER);
   if (at === -1 || (eoh !== -1 && at > eoh)) return null;
-  const end = raw.indexOf(0x0a, at + 1);
-  const m = /> (\d+) [+-]\d{4}$/.exec(raw.subarray(at + 1, end === -1 ? raw.length : end).toString('utf8'));
-  return m ? Number(m[1]) : null;
+  const start = at + 1;
+  const nl = raw.indexOf(0x0a, start);
+  const end = nl === -1 ? raw.length : nl;
+  // The line ends `> <seconds> <+|-><4 digits>` (/> (\d+) [+-]\d{4}$/), read from the end without decoding it.
+  if (!(isDigitAt(raw, start, end - 1) && isDigitAt(raw, start, end - 2) && isDigitAt(raw, start, end - 3) && isDigitAt(raw, start, end - 4))) return null;
+  if ((raw[end - 5] !== 0x2b && raw[end - 5] !== 0x2d) || end - 6 < start || raw[end - 6] !== 0x20) return null;
+  let first = end - 7;
+  while (isDigitAt(raw, start, first)) first--;
+  if (first === end - 7 || first - 1 < start || raw[first] !== 0x20 || raw[first - 1] !== 0x3e) return null;
+  return Number(raw.toString('latin1', first + 1, end - 6));
 }
 
 /** Why a commit's signature is not accepted. */
@@ -161,15 +175,17 @@ let sharedPool: SignatureCheckPool | null = null;
  * Reads commits through one `cat-file --batch` per chunk and verifies each signature in-process
  * (the verification throughput path of issue 15): the public-key checks of a chunk run on worker
  * threads (verifyPool.ts) while git reads the next chunk. Results are in the order of `ids`.
+ * Without `chunk`, the chunks grow from 2,000 to 20,000 commits: the threads start early, and a
+ * long history pays for few git processes (each costs this thread some 25 ms).
  */
 export async function verifyCommitSignatures(git: Git, ids: readonly string[], options: { format?: ObjectFormat; chunk?: number; pool?: SignatureCheckPool | null } = {}): Promise<Array<{ id: string; check: CommitSignatureCheck }>> {
   const format = options.format ?? 'sha1';
-  const chunk = options.chunk ?? 5000;
+  const sizeAt = (k: number) => options.chunk ?? Math.min(20_000, 2000 * 2 ** Math.min(k, 4));
   // A few commits are cheaper to check here than to hand to threads; `pool: null` keeps every check in this thread.
   const pool = options.pool !== undefined ? options.pool : ids.length >= 512 ? (sharedPool ??= new SignatureCheckPool()) : null;
-  const read = (from: number) => {
+  const read = (from: number, to: number) => {
     if (from >= ids.length) return null;
-    const reading = git.run('verify-commit-signatures', ['cat-file', '--batch'], { input: `${ids.slice(from, from + chunk).join('\n')}\n` });
+    const reading = git.run('verify-commit-signatures', ['cat-file', '--batch'], { input: `${ids.slice(from, to).join('\n')}\n` });
     reading.catch(() => undefined); // awaited below; this only keeps an early exit from leaving it unobserved
     return reading;
   };
@@ -181,10 +197,10 @@ export async function verifyCommitSignatures(git: Git, ids: readonly string[], o
     let k = 0;
     for (const [i, p] of batch.prepared.entries()) results.push({ id: batch.ids[i]!, check: p.done ?? finishCommit(p as PreparedCommit & { done: null }, answers[k++]!) });
   };
-  let next = read(0);
-  for (let from = 0; next; from += chunk) {
+  let next = read(0, sizeAt(0));
+  for (let k = 0, from = 0; next; from += sizeAt(k), k++) {
     const objects = parseCatFileBatch((await next).stdout);
-    next = read(from + chunk);
+    next = read(from + sizeAt(k), from + sizeAt(k) + sizeAt(k + 1));
     const prepared = objects.map((o) => {
       if (o.type !== 'commit') throw new Error(`verifyCommitSignatures: ${o.type === 'missing' ? 'a listed commit is missing' : 'not a commit'}`);
       return prepareCommit(o.body, format);

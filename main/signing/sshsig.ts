@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { parseSshKeyBlob, SshFormatError, SshWireReader, type SshPublicKey } from '../../app/roster/sshKey';
 
@@ -48,12 +49,27 @@ export type SshSigVerification =
   | { ok: true; key: SshPublicKey; securityKey: SecurityKeySignature | null }
   | { ok: false; reason: SshSigFailure; key: SshPublicKey | null };
 
+const BASE64_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CHARS[c.charCodeAt(0)] = 1;
+const isBase64Char = (c: number) => c < 128 && BASE64_CHARS[c] === 1;
+
+/** /^[A-Za-z0-9+/]+={0,2}$/ with a length that is a multiple of 4, without a regular expression (verify decodes one per commit). */
+function isBase64(body: string): boolean {
+  if (body.length === 0 || body.length % 4 !== 0) return false;
+  let end = body.length;
+  if (body.charCodeAt(end - 1) === 0x3d) end--;
+  if (body.charCodeAt(end - 1) === 0x3d) end--;
+  if (end === 0) return false;
+  for (let i = 0; i < end; i++) if (!isBase64Char(body.charCodeAt(i))) return false;
+  return true;
+}
+
 /** Decodes the armored form (`-----BEGIN SSH SIGNATURE-----` … `-----END SSH SIGNATURE-----`) to the blob. */
 export function dearmorSshSignature(armored: string): Buffer {
-  const text = armored.replace(/\r\n/g, '\n').trim();
+  const text = (armored.includes('\r') ? armored.replace(/\r\n/g, '\n') : armored).trim();
   if (!text.startsWith(BEGIN) || !text.endsWith(END)) throw new SshFormatError('not an armored SSH signature');
-  const body = text.slice(BEGIN.length, text.length - END.length).replace(/\n/g, '');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) throw new SshFormatError('the SSH signature is not base64');
+  const body = text.slice(BEGIN.length, text.length - END.length).replaceAll('\n', '');
+  if (!isBase64(body)) throw new SshFormatError('the SSH signature is not base64');
   return Buffer.from(body, 'base64');
 }
 
@@ -95,6 +111,10 @@ const u32be = (n: number) => {
   return b;
 };
 
+// One-shot hashing (node ≥ 20.12) skips a Hash object per commit; older runtimes hash the usual way.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+const digestOf = (algorithm: string, message: Uint8Array): Buffer => (oneShot ? oneShot(algorithm, message, 'buffer') : createHash(algorithm).update(message).digest());
+
 // The signed data's fixed part, per namespace and hash: verification builds it for every commit.
 const prefixes = new Map<string, Buffer>();
 
@@ -108,7 +128,7 @@ export function sshsigSignedData(namespace: string, hashAlgorithm: 'sha256' | 's
     prefix = Buffer.concat([MAGIC, u32be(ns.length), ns, u32be(0), u32be(alg.length), alg, u32be(hashAlgorithm === 'sha512' ? 64 : 32)]);
     if (prefixes.size < 64) prefixes.set(id, prefix);
   }
-  return Buffer.concat([prefix, createHash(hashAlgorithm).update(message).digest()]);
+  return Buffer.concat([prefix, digestOf(hashAlgorithm, message)], prefix.length + (hashAlgorithm === 'sha512' ? 64 : 32));
 }
 
 // Verification asks about the same few keys for thousands of commits: keep their KeyObjects.
