@@ -49,10 +49,19 @@ export function tipsToWitness(view: LedgerView, ownHostId: string): WitnessedTip
     .map(([host, t]) => ({ host, commit: t.commit, records: records.get(host) ?? 0 }));
 }
 
-/** Every witness statement in the view, one claim per host tip stated, in journal order. */
-export function witnessClaims(view: LedgerView): WitnessClaim[] {
+const claimsByView = new WeakMap<LedgerView, readonly WitnessClaim[]>();
+
+/**
+ * Every witness statement in the view, one claim per host tip stated, in journal order. Kept per
+ * view (a new view object whenever a ref moves): every clock reading asks for the last witness,
+ * the countdown's tick included, and a commander states a tip at each fetch for years.
+ */
+export function witnessClaims(view: LedgerView): readonly WitnessClaim[] {
+  const known = claimsByView.get(view);
+  if (known) return known;
   const out: WitnessClaim[] = [];
   for (const [sessionId, entries] of view.sessions) if (sessionId.startsWith('journal-')) out.push(...claimsIn(entries));
+  claimsByView.set(view, out);
   return out;
 }
 

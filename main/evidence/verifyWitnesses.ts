@@ -26,15 +26,8 @@ export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: str
   const summary = [...latestWitnesses(claims)].sort(([a], [b]) => a.localeCompare(b))
     .map(([host, list]) => ({ host, witnesses: list.map((c) => ({ witnessHost: c.witnessHost, witness: c.witness, at: c.at, commit: c.commit, records: c.records })) }));
   if (claims.length === 0) return { problems: [], summary };
-  // The refs of each host's history: its own ref here (this host), else every copy this repository holds of it.
-  const refsOf = new Map<string, string[]>();
-  for (const t of view.tips ?? []) {
-    if (t.hostId === null || (ownHostId !== null && t.hostId === ownHostId && t.ref !== ownRef(ownHostId))) continue;
-    refsOf.set(t.hostId, [...(refsOf.get(t.hostId) ?? []), t.commit]);
-  }
-  const commits = [...new Set(claims.map((c) => c.commit))];
-  const types = (await git.text('verify-witnessed-objects', ['cat-file', '--batch-check=%(objecttype)'], { input: `${commits.join('\n')}\n` })).split('\n');
-  const present = new Set(commits.filter((_, i) => types[i] === 'commit'));
+  const refsOf = historyTips(view, ownHostId);
+  const present = await presentCommits(git, claims.map((c) => c.commit));
   const problems: IntegrityProblem[] = [];
   const byHost = new Map<string, WitnessClaim[]>();
   for (const c of claims) byHost.set(c.host, [...(byHost.get(c.host) ?? []), c]);
@@ -86,12 +79,27 @@ async function datedBeforeWitness(git: Git, view: LedgerView, c: WitnessClaim, t
 export async function hostWitnesses(git: Git, view: LedgerView, hostId: string, ownHostId: string | null): Promise<SessionWitness[]> {
   const latest = latestWitnesses(witnessClaims(view)).get(hostId) ?? [];
   if (latest.length === 0) return [];
-  const tips = (view.tips ?? []).filter((t) => t.hostId === hostId && (hostId !== ownHostId || t.ref === ownRef(hostId))).map((t) => t.commit);
-  const commits = [...new Set(latest.map((c) => c.commit))];
+  const tips = historyTips(view, ownHostId).get(hostId) ?? [];
+  const present = await presentCommits(git, latest.map((c) => c.commit));
+  const lost = await commitsNotIn(git, [...present], tips);
+  return latest.map((c) => ({ witness: c.witness, witnessHost: c.witnessHost, at: c.at, commit: c.commit, records: c.records, contained: present.has(c.commit) && !lost.has(c.commit) }));
+}
+
+/** The tips of each host's history: its own ref here for this host, else every copy this repository holds of it. */
+function historyTips(view: LedgerView, ownHostId: string | null): Map<string, string[]> {
+  const refsOf = new Map<string, string[]>();
+  for (const t of view.tips ?? []) {
+    if (t.hostId === null || (ownHostId !== null && t.hostId === ownHostId && t.ref !== ownRef(ownHostId))) continue;
+    refsOf.set(t.hostId, [...(refsOf.get(t.hostId) ?? []), t.commit]);
+  }
+  return refsOf;
+}
+
+/** Which of the witnessed commits this repository has (one `cat-file --batch-check`). */
+async function presentCommits(git: Git, claimed: readonly string[]): Promise<Set<string>> {
+  const commits = [...new Set(claimed)];
   const types = (await git.text('witnessed-objects', ['cat-file', '--batch-check=%(objecttype)'], { input: `${commits.join('\n')}\n` })).split('\n');
-  const present = commits.filter((_, i) => types[i] === 'commit');
-  const lost = await commitsNotIn(git, present, tips);
-  return latest.map((c) => ({ witness: c.witness, witnessHost: c.witnessHost, at: c.at, commit: c.commit, records: c.records, contained: present.includes(c.commit) && !lost.has(c.commit) }));
+  return new Set(commits.filter((_, i) => types[i] === 'commit'));
 }
 
 /** The claimed commits no tip contains: `git rev-list C… --not T…` lists every commit reachable from a claim and not from a tip, so a claim is lost exactly when it is listed itself. */
