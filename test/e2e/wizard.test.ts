@@ -535,7 +535,12 @@ describe('declaration wizard', () => {
     await page.getByRole('checkbox', { name: /diagnostics/ }).check();
     await next(page, 5);
     await page.getByLabel(/To confirm, type the incident ID/).fill('INC-778');
+    // The console must not have read the other process's declaration before the click (its poll,
+    // every second, would show the conflict as a field error instead, which the first half covered):
+    // stop the poll, as a busy main process would miss it, so the refusal is the service's own.
+    host.backend.stop();
     await declareWithCli(ws, { incidentId: 'INC-779', environment: 'pre-production', scopes: ['diagnostics'] });
+    await new Promise((r) => setTimeout(r, 1_500)); // past a poll: the stop is what keeps the console unaware
     await finalDeclare(page).click();
     const alert = page.getByTestId('declare-error');
     await alert.waitFor();
