@@ -10,6 +10,7 @@ import { authorizeRecordSigner, findPerson } from './roster/lookup';
 import type { Roster, RosterPerson } from './roster/schema';
 import { checkOsAccount, chooseSignerKey, TOUCH_PROMPT, type HeldKey } from './roster/signerChoice';
 import type { PushStatus } from './views';
+import { behindSentence } from './pushText';
 
 
 /**
@@ -29,6 +30,8 @@ export function remotePrecondition(push: PushStatus): { status: 'pass' | 'warn';
       return { status: 'warn', detail: `${push.remote}: offline since ${push.since} (${push.reason}); ${push.pending} record(s) pending. Evidence is committed here and pushed when the remote is back.` };
     case 'rejected':
       return { status: 'warn', detail: `${push.remote}: the remote refuses our pushes since ${push.since} (${push.reason}); ${push.pending} record(s) pending. Evidence is committed here; fix the remote's access.` };
+    case 'behind':
+      return { status: 'warn', detail: `${push.remote}: ${behindSentence(push)}` };
   }
 }
 

@@ -20,7 +20,13 @@ export type PushStatus =
   | { state: 'synced'; lastPushAt: string | null; remote: string }
   | { state: 'pending'; pending: number; remote: string; lastPushAt: string | null }
   | { state: 'offline'; pending: number; remote: string; since: string; nextTryAt: string | null; reason: string }
-  | { state: 'rejected'; pending: number; remote: string; reason: string; since: string };
+  | { state: 'rejected'; pending: number; remote: string; reason: string; since: string }
+  /**
+   * Issue 16: this host's own ref is behind the commit of it the remote confirmed: `missing` records
+   * the remote holds are no longer in this host's history (removed after the push, or an older copy
+   * restored). Never shown as synced; verify names the records.
+   */
+  | { state: 'behind'; missing: number; remote: string; confirmed: string; lastPushAt: string | null };
 
 /**
  * What the operator and the commander know about fetching other hosts' records (issue 6): when the

@@ -123,6 +123,8 @@ export function pushSentence(p: PushStatus, now: number): string {
       return `Remote unreachable since ${formatLocalTime(p.since)}${p.nextTryAt ? `, next try ${formatRelative(p.nextTryAt, now)}` : ''}. Evidence is safe on this host.`;
     case 'rejected':
       return `Push rejected by the remote: ${p.reason}`;
+    case 'behind':
+      return `Not synced: this host's history lost ${formatCount(p.missing, 'record')} the remote confirmed. Run verify.`;
     default:
       return assertNever(p, 'push state');
   }

@@ -3,6 +3,7 @@ import { BreakGlassError, type ErrorCode } from '../../app/errors';
 import { formatRemaining } from '../../app/countdown';
 import type { SessionState } from '../../app/lifecycle';
 import type { PushStatus } from '../../app/views';
+import { behindSentence } from '../../app/pushText';
 import { escapeForTerminal } from '../../app/terminalText';
 
 /**
@@ -122,5 +123,6 @@ export function describePush(push: PushStatus): string {
     : push.state === 'synced' ? `synced${push.lastPushAt ? ` (last push ${push.lastPushAt})` : ''}`
       : push.state === 'pending' ? `${push.pending} record(s) pending`
         : push.state === 'offline' ? `offline since ${push.since}, ${push.pending} pending, next try ${push.nextTryAt ?? 'on next push'} (${push.reason})`
-          : `rejected: ${push.reason} (${push.pending} pending)`;
+          : push.state === 'behind' ? `behind the remote: ${behindSentence(push)}`
+            : `rejected: ${push.reason} (${push.pending} pending)`;
 }

@@ -12,6 +12,7 @@ import { writeReportFile } from '../report/save';
 import { openApplication } from './openApplication';
 import { printTranscript } from './shellActions';
 import { describeState, EXIT, out, type GlobalOptions, sessionJson } from './output';
+import { behindSentence } from '../../app/pushText';
 
 /** What the repository's commands do (registered in repositoryCommands.ts, imported when one runs). */
 
@@ -74,7 +75,7 @@ export async function verify(opts: GlobalOptions, o: { anchor?: string; full?: b
 export async function push(opts: GlobalOptions): Promise<number> {
   const { ctx } = await openApplication(opts);
   const s = await ctx.outbox.syncOnce();
-  out(opts, s.state === 'synced' ? `Synced with ${s.remote}.` : s.state === 'local-only' ? 'No remote configured: set one with breakglass remote set URL.' : `Not pushed: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}; ${'pending' in s ? s.pending : 0} record(s) pending. Local evidence is safe.`, s);
+  out(opts, s.state === 'synced' ? `Synced with ${s.remote}.` : s.state === 'local-only' ? 'No remote configured: set one with breakglass remote set URL.' : s.state === 'behind' ? `Not synced with ${s.remote}: ${behindSentence(s)}` : `Not pushed: ${s.state}${'reason' in s ? ` (${s.reason})` : ''}; ${'pending' in s ? s.pending : 0} record(s) pending. Local evidence is safe.`, s);
   return s.state === 'synced' || s.state === 'local-only' ? EXIT.ok : EXIT.notCommitted;
 }
 

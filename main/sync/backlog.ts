@@ -26,18 +26,26 @@ export class Backlog {
    * its tip is the confirmed commit or in its history (a record commit not counted but an own ref
    * that left the confirmed history is not synced: the count is then of every commit since it).
    */
-  async since(confirmed: string | null): Promise<{ count: number; synced: boolean }> {
+  async since(confirmed: string | null): Promise<{ count: number; synced: boolean; behind?: number }> {
     const range = await this.range(confirmed);
-    if (range === null) return { count: 0, synced: true };
+    if (range === null) return confirmed === null ? { count: 0, synced: true } : { count: 0, synced: false, behind: await this.recordsOf([confirmed]) };
     const count = await this.countOf(range.revs, true).catch(async (e: unknown) => {
       // The confirmed commit is gone from the object store (a rewrite, then gc): none of it counts as pushed.
       if (!(e instanceof GitFailure) || confirmed === null) throw e;
       return this.countOf(range.revs.filter((r) => r !== confirmed), true);
     });
     if (count > 0 || confirmed === null || range.tip === confirmed) return { count, synced: count === 0 };
-    if (await isAncestor(this.git, range.tip, confirmed)) return { count: 0, synced: true };
+    // Behind what the remote confirmed: this host's ref only moves forward by its own records, so a
+    // tip in the confirmed commit's history lost records after they were pushed (a rewrite that only
+    // drops, or an older copy restored). Never "synced" (issue 16): the remote holds what this host no longer does.
+    if (await isAncestor(this.git, range.tip, confirmed)) return { count: 0, synced: false, behind: Math.max(1, await this.recordsOf([confirmed, '--not', range.tip])) };
     const all = await this.countOf([range.tip, '--not', confirmed], false).catch(() => 1);
     return { count: Math.max(1, all), synced: false };
+  }
+
+  /** Record commits in `revs` (0 when a commit is missing from the object store: the caller says what it knows). */
+  private async recordsOf(revs: string[]): Promise<number> {
+    return this.countOf(revs, true).catch(() => 0);
   }
 
   private async countOf(revs: string[], recordsOnly: boolean): Promise<number> {

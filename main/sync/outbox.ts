@@ -148,8 +148,11 @@ export class Outbox {
     const remote = await this.remote.url();
     if (remote === null) return { state: 'local-only' };
     const persisted = await this.state.read();
-    // Synced only while this host's own ref is the commit the remote confirmed, or in its history (issue 16).
-    const { count: pending, synced } = await this.backlog.since(confirmedTipOf(persisted, this.store.hostId));
+    // Synced only while this host's own ref is the commit the remote confirmed or goes on from it (issue 16).
+    const confirmed = confirmedTipOf(persisted, this.store.hostId);
+    const { count: pending, synced, behind } = await this.backlog.since(confirmed);
+    // First: a history that lost pushed records says so whatever else the last attempt met.
+    if (behind !== undefined && confirmed !== null) return { state: 'behind', missing: behind, remote, confirmed, lastPushAt: persisted.lastPushAt };
     const f = persisted.failure;
     if (f?.kind === 'rejected') return { state: 'rejected', pending, remote, reason: f.reason, since: f.since };
     if (f?.kind === 'offline') return { state: 'offline', pending, remote, since: f.since, nextTryAt: persisted.nextTryAt, reason: f.reason };

@@ -40,6 +40,8 @@ function title(p: PushStatus): string {
       return 'Offline';
     case 'rejected':
       return 'Push rejected';
+    case 'behind':
+      return 'History behind the remote';
     default:
       return assertNever(p);
   }
@@ -79,6 +81,15 @@ function PushDetail({ status: p }: { status: PushStatus }) {
             Since <Stamp iso={p.since} /> · {formatCount(p.pending, 'record')} safe on this host
           </p>
           <p className="push-reason">Reason: {p.reason}</p>
+        </>
+      );
+    case 'behind':
+      return (
+        <>
+          <p>
+            {formatCount(p.missing, 'record')} the remote confirmed (commit <span className="mono">{p.confirmed.slice(0, 12)}</span>) are no longer in this host's history · <span className="mono">{p.remote}</span>
+          </p>
+          <p className="push-reason">Removed here after the push, or an older copy restored: verify names them.</p>
         </>
       );
     default:

@@ -63,8 +63,11 @@ export interface VerifyJson {
 
 /** The push state as `push` and `status` print it (fields by state; read loosely). */
 export interface PushJson {
-  state: 'local-only' | 'synced' | 'pending' | 'offline' | 'rejected';
+  state: 'local-only' | 'synced' | 'pending' | 'offline' | 'rejected' | 'behind';
   pending?: number;
+  /** `behind` (issue 16): pushed records no longer in this host's history, and the commit the remote confirmed. */
+  missing?: number;
+  confirmed?: string;
   reason?: string;
   since?: string;
   nextTryAt?: string | null;

@@ -98,6 +98,26 @@ describe('the commit the remote confirmed, not the tracking ref, says what was p
     expect(await h.verifyText()).toMatch(/^Offline: compared with the (last fetch at \S+|remote-tracking refs as they are \(no fetch recorded\)); verify --online fetches first\.$/m);
   });
 
+  it('a rewrite that only drops pushed records (the own ref moved back, nothing written after) is never synced: the state is behind, in status and push', async () => {
+    const { h, tip, lastRecord } = await pushedHost();
+    git(h.repo, ['update-ref', OWN, `${tip}~2`, tip]);
+    const st = await h.status();
+    expect(st.push).toMatchObject({ state: 'behind', missing: 2, confirmed: tip });
+    const text = (await runCli(['--repo', h.repo, 'status'], { env: h.env })).stdout;
+    expect(text).toContain(`behind the remote: this host's history no longer holds 2 record(s) the remote confirmed (commit ${tip.slice(0, 12)})`);
+    // A push cannot make it synced: the remote keeps the longer history, and the state stays behind.
+    const pushed = await h.cli('push');
+    expect(pushed.code).not.toBe(0);
+    expect(lastJson<PushJson>(pushed).state).toBe('behind');
+    const report = await h.verifyFailing();
+    // The tracking ref still holds the pushed tip: its comparison names both dropped records.
+    expect(report.problems).toHaveLength(2);
+    expect(report.problems.find((p) => p.path === lastRecord)?.message).toBe('Record was pushed to origin/hosts/host-a but is missing from local history (history rewritten).');
+    // The own ref deleted outright: every confirmed record is missing.
+    git(h.repo, ['update-ref', '-d', OWN]);
+    expect((await h.status()).push.state).toBe('behind');
+  });
+
   it('a tracking ref moved onto the rewritten tip (which the old backlog took for pushed) does not make it synced', async () => {
     const { h, tip } = await pushedHost();
     const rewritten = await rewrite(h, tip);

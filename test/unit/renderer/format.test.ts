@@ -46,6 +46,7 @@ describe('formatting (renderer/format.ts)', () => {
     expect(s({ state: 'local-only' })).toBe('Local only: no remote configured. Evidence is committed on this host.');
     expect(s({ state: 'pending', pending: 3, remote: 'git@x:y.git', lastPushAt: null })).toBe('3 records waiting to be pushed.');
     expect(s({ state: 'rejected', reason: 'non-fast-forward', pending: 1, since: '2026-11-28T08:00:00.000Z', remote: 'r' })).toBe('Push rejected by the remote: non-fast-forward');
+    expect(s({ state: 'behind', missing: 1, confirmed: 'a'.repeat(40), remote: 'r', lastPushAt: null })).toBe("Not synced: this host's history lost 1 record the remote confirmed. Run verify.");
   });
 
   it('says a session\u2019s phase and a review\u2019s outcome in words', () => {
