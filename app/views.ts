@@ -49,7 +49,22 @@ export type SyncStatus =
       fetching: boolean;
       watching: boolean;
       intervalSeconds: number;
+      /** The commander's console (issue 16): whether it could witness what its last fetch brought. */
+      witnessing?: WitnessingStatus;
     };
+
+/**
+ * What became of the observer's statement of the tips its last fetch brought (issue 16):
+ * `witnessed` (signed, committed, sent), `witnessed-unsigned` (no roster: committed and sent,
+ * naming this host's account, signed by nobody), `no-signer` (no registered host key, no roster person's
+ * key in ssh-agent that signs without a touch: nothing stated, since an unverifiable statement would
+ * be a finding) or `failed` (why, in the product's words).
+ */
+export interface WitnessingStatus {
+  state: 'witnessed' | 'witnessed-unsigned' | 'no-signer' | 'failed';
+  at: string;
+  reason: string | null;
+}
 
 /** The commander's board (issue 6): every session the repository knows, and how fresh that is. */
 export interface BoardData {

@@ -13,6 +13,18 @@ import type { Application, CommittedRecord } from './application';
  */
 export type WitnessSigner = 'person' | 'host' | 'automatic';
 
+/** What the commander's console's statement after a fetch came to (the board's fetch state shows it). */
+export type FetchWitnessing = 'witnessed' | 'witnessed-unsigned' | 'nothing-new' | 'no-signer';
+
+/** The commander's console after a fetch: states the new tips with the automatic signer, and says what came of it. */
+export async function witnessFetch(app: Application): Promise<FetchWitnessing> {
+  const witness = await witnessPerson(app, 'automatic');
+  if (witness === undefined) return 'no-signer';
+  if (!(await app.write((s) => s.recordWitness('fetch', witness)))) return 'nothing-new';
+  // Without a roster every record is unsigned, this statement too: the board must not call it signed.
+  return (await app.ctx.store.roster()) ? 'witnessed' : 'witnessed-unsigned';
+}
+
 /** Commits this host's witness statement of the other hosts' history tips it holds; null when it saw nothing new (or 'automatic' found no signer). */
 export async function witnessNow(app: Application, via: 'fetch' | 'command', signer: WitnessSigner, fingerprint?: string): Promise<CommittedRecord | null> {
   const witness = await witnessPerson(app, signer, fingerprint);

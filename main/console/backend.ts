@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buildStatusSnapshot } from '../../app/consoleViews';
 import { CALLS, type CallName, type Envelope, type ErrorInfo, type EventName, type EventPayloads } from '../../app/contract';
 import type { Clock, HostInfo } from '../../app/ports';
-import type { StatusSnapshot } from '../../app/views';
+import type { StatusSnapshot, WitnessingStatus } from '../../app/views';
 import { problemsFromZod } from '../../app/zodIssues';
 import { Application } from '../application/application';
 import type { ShellOptions } from '../application/shells';
@@ -15,7 +15,7 @@ import { dataDir, sessionEnvFile } from '../host/paths';
 import { chromiumPdfPrinter, type PdfPrinter } from '../report/pdf';
 import { directorySaver, type ReportSaver } from '../report/save';
 import { DEFAULT_FETCH_INTERVAL_SECONDS, FetchSchedule } from '../sync/fetchSchedule';
-import { witnessNow } from '../application/witness';
+import { witnessFetch } from '../application/witness';
 import { DraftStore } from './drafts';
 import { pathWithoutHome, toErrorInfo, withoutHome } from './errors';
 import { createHandlers, type Handlers } from './handlers';
@@ -62,6 +62,8 @@ export class ConsoleBackend {
   readonly fetches: FetchSchedule;
   /** Why the console is read-only although nobody asked for observer mode (an unreadable settings file), or null. */
   readOnlyReason: string | null = null;
+  /** What became of the observer's last statement of what it fetched (issue 16); null before the first. */
+  private witnessing: WitnessingStatus | null = null;
 
   private constructor(
     readonly ctx: ConsoleContext,
@@ -83,12 +85,12 @@ export class ConsoleBackend {
       intervalSeconds: async () => (await this.settings.get().catch(() => null))?.fetchIntervalSeconds ?? DEFAULT_FETCH_INTERVAL_SECONDS,
       onMerged: async () => {
         this.lastHead = undefined;
-        // The commander's console witnesses what it fetched (issue 16) and sends the statement at once.
-        if (this.observer && (await witnessNow(this.app, 'fetch', 'automatic').catch(() => null))) await ctx.outbox.syncOnce({ fetchFirst: false });
+        if (this.observer) await this.witnessFetched();
         // A running console's tick (≤ 1 s) re-reads and sends the home screen's snapshot; doing it
         // here would make every fetch wait for a full snapshot of 10,000 sessions the board does not use.
         if (!this.timer) await this.tick();
       },
+      witnessing: () => this.witnessing,
     });
     this.fetches.onStatus((s) => this.emit('sync.changed', s));
     this.handlers = createHandlers({
@@ -102,6 +104,23 @@ export class ConsoleBackend {
       emit: (event, payload) => this.emit(event, payload),
       sanitise: (error) => this.sanitise(error),
     });
+  }
+
+  /**
+   * The commander's console witnesses what it fetched (issue 16) and sends the statement at once.
+   * The outcome is kept for the board's fetch state: a commander whose console cannot sign (no key
+   * loaded) or commit must be told, or they would believe their fetches bind the operator's history.
+   */
+  private async witnessFetched(): Promise<void> {
+    const at = new Date(this.ctx.clock.now()).toISOString();
+    try {
+      const stated = await witnessFetch(this.app);
+      // Nothing new from other hosts (the view moved by this host's own record): the last outcome stands.
+      if (stated !== 'nothing-new') this.witnessing = { state: stated, at, reason: null };
+      if (stated === 'witnessed' || stated === 'witnessed-unsigned') await this.ctx.outbox.syncOnce({ fetchFirst: false });
+    } catch (e) {
+      this.witnessing = { state: 'failed', at, reason: this.sanitise(toErrorInfo(e)).message };
+    }
   }
 
   /** Opens the evidence repository (creating the embedded default) and wires the handlers. */

@@ -33,7 +33,7 @@ export interface MergeTarget {
  * organisation's policy is reported. Then the view is refreshed.
  * Never a merge commit, never a rewritten commit id.
  */
-export async function takeFetched(t: MergeTarget, lockRecovered: LockRecovery | null): Promise<MergeOutcome> {
+export async function takeFetched(t: MergeTarget, lockRecovered: LockRecovery | null, viewBeforeFetch: string | null = null): Promise<MergeOutcome> {
   const base = { lockRecovered };
   if (!t.index.view) await t.index.refresh(await t.readTips());
   const viewBefore = t.index.viewId;
@@ -61,5 +61,7 @@ export async function takeFetched(t: MergeTarget, lockRecovered: LockRecovery | 
   const policyAdopted = adopting && policyAfter.sha256 !== policyBefore.sha256
     ? { previous: policyBefore.ok && policyBefore.source === 'built-in' ? null : policyBefore.sha256, adopted: policyAfter.sha256 }
     : null;
-  return { ...base, merged: t.index.viewId === viewBefore ? 'none' : 'fast-forward', policyAdopted };
+  // New records arrived when the view moved since the fetch began, even if a read took them in first.
+  const moved = t.index.viewId !== viewBefore || (viewBeforeFetch !== null && t.index.viewId !== viewBeforeFetch);
+  return { ...base, merged: moved ? 'fast-forward' : 'none', policyAdopted };
 }

@@ -178,10 +178,10 @@ export class GitEvidenceStore implements EvidenceStore {
    * Takes in what a fetch brought (the organisation branch follows its fetched copy, the view
    * refreshes over every host's ref), under the writer lock (see {@link takeFetched}).
    */
-  async takeFetched(): Promise<MergeOutcome> {
+  async takeFetched(viewBeforeFetch: string | null = null): Promise<MergeOutcome> {
     const held = await this.lock.acquire();
     try {
-      return await this.exclusive(() => takeFetched({ git: this.git, branch: this.branch, committer: this.committer, index: this.index, readTips: () => this.readTips() }, held.recovered));
+      return await this.exclusive(() => takeFetched({ git: this.git, branch: this.branch, committer: this.committer, index: this.index, readTips: () => this.readTips() }, held.recovered, viewBeforeFetch));
     } finally {
       await held.release();
     }

@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../../app/views';
+import type { SyncStatus, WitnessingStatus } from '../../app/views';
 import type { MergeOutcome } from '../evidence/merge';
 import { backoffDelayMs } from './backoff';
 import type { Outbox } from './outbox';
@@ -27,6 +27,8 @@ export class FetchSchedule {
       intervalSeconds: () => Promise<number>;
       /** Called after a fetch that merged something, so the caller re-reads the ledger. */
       onMerged: (outcome: MergeOutcome) => Promise<void>;
+      /** What became of the observer's statement of the last fetch (issue 16), shown beside the fetch state. */
+      witnessing?: () => WitnessingStatus | null;
     },
   ) {}
 
@@ -77,7 +79,9 @@ export class FetchSchedule {
     const remote = knownRemote !== undefined ? knownRemote : await this.outbox.remote.url();
     if (remote === null) return { state: 'local-only', watching: this.watching };
     const f = await this.outbox.fetchState();
+    const witnessing = this.options.witnessing?.() ?? null;
     return {
+      ...(witnessing ? { witnessing } : {}),
       state: f.failure ? f.failure.kind : f.lastFetchAt ? 'ok' : 'never',
       remote,
       lastFetchAt: f.lastFetchAt,

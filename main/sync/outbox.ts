@@ -20,7 +20,7 @@ import { fetchEvidence, OwnRefGone, pushEvidence, pushMovesTracking, readPushRef
  */
 
 /** What the outbox needs of the evidence store: its git, where it lives, its branches, taking in a fetch. */
-export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'hostId' | 'takeFetched'>;
+export type SyncedStore = Pick<GitEvidenceStore, 'git' | 'gitDir' | 'branch' | 'hostId' | 'takeFetched' | 'readTips'>;
 
 /** Options of the outbox. */
 export interface OutboxOptions {
@@ -178,10 +178,13 @@ export class Outbox {
    */
   async fetchAndMerge(knownRemoteBranch?: string, takeIn = true): Promise<{ outcome: MergeOutcome | null; refused: string[]; own: SeenTip | null }> {
     const remoteBranch = knownRemoteBranch ?? (await this.remote.branch());
+    // The view before the fetch: a read running meanwhile (the console's tick) may take in the fetched
+    // refs before takeFetched does, which must not make a fetch that brought records look like nothing.
+    const viewBeforeFetch = takeIn ? (await this.store.readTips()).viewId : null;
     const { refused, empty, own } = await fetchEvidence(this.store.git, remoteBranch, this.store.branch, this.timeoutMs, this.store.hostId);
     // An empty remote (nothing pushed yet) has nothing to take in: a successful fetch, no outcome.
     if (empty || !takeIn) return { outcome: null, refused, own };
-    return { outcome: await this.store.takeFetched(), refused, own };
+    return { outcome: await this.store.takeFetched(viewBeforeFetch), refused, own };
   }
 
   /** One attempt: fetch (on an explicit push), then push this host's own ref. Never throws; returns and records the status. */

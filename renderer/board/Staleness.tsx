@@ -1,6 +1,7 @@
-import type { SyncStatus } from '../../app/views';
+import type { SyncStatus, WitnessingStatus } from '../../app/views';
 import { useClock } from '../stores/context';
 import { formatAgoAt, pastNow } from './time';
+import { witnessingSentence } from './witnessingText';
 
 /** How long past the interval a successful fetch may be before the board calls its data stale. */
 const GRACE_MS = 15_000;
@@ -24,6 +25,7 @@ export function Staleness({ sync, onFetchNow, fetchError }: { sync: SyncStatus |
         {lines.map((l) => (
           <p key={l} className="board-sync-line">{l}</p>
         ))}
+        {remote?.witnessing && <Witnessing w={remote.witnessing} now={now} />}
         {fetchError && <p className="board-sync-error">{fetchError}</p>}
       </div>
       {remote && (
@@ -40,6 +42,12 @@ export function Staleness({ sync, onFetchNow, fetchError }: { sync: SyncStatus |
       )}
     </div>
   );
+}
+
+/** Whether the last fetch was witnessed (issue 16): the commander must know when their console states nothing. */
+function Witnessing({ w, now }: { w: WitnessingStatus; now: number }) {
+  const when = formatAgoAt(w.at, pastNow(w.at, now));
+  return <p className={w.state === 'witnessed' || w.state === 'witnessed-unsigned' ? 'board-sync-line' : 'board-sync-error'} data-testid="board-witnessing">{witnessingSentence(w, when)}</p>;
 }
 
 /** The tone, the headline and the detail lines for a fetch state at `now`. */

@@ -5,6 +5,8 @@ import { assertCliBuilt, type Workspace } from '../../support/lifecycleKit';
 import type { People } from '../../support/signingKit';
 import { commanderHosts } from '../../support/commanderHosts';
 import type { VerifyResult } from '../../../app/verifyResult';
+import type { SyncStatus } from '../../../app/views';
+import { spawnSync } from 'node:child_process';
 
 // Issue 16: "a commander's console that fetches records" is a witness. The commander's observer
 // console, on its own clone of the bare remote with Grace's ssh-agent, fetches Ada's session and
@@ -50,7 +52,9 @@ describe("the commander's observer console witnesses what it fetches (issue 16)"
     expect((await operator(['note', 'Rolled back the payments release.'])).code).toBe(0);
     expect((await operator(['push'])).code).toBe(0);
     seen = git(ws.repo, ['rev-parse', OWN]).trim();
-    await call('sync.fetch');
+    const status = await call<SyncStatus>('sync.fetch');
+    // The board's fetch state says the fetch was witnessed.
+    expect(status.state !== 'local-only' && status.witnessing).toMatchObject({ state: 'witnessed', reason: null });
     const onRemote = git(remote, ['ls-tree', '-r', '--name-only', 'refs/heads/hosts/commander-host']);
     expect(onRemote).toMatch(/^journal\/commander-host\/\d{6}-witnessed\.json$/m);
     const file = onRemote.split('\n').find((p) => p.endsWith('-witnessed.json'))!;
@@ -75,5 +79,17 @@ describe("the commander's observer console witnesses what it fetches (issue 16)"
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as VerifyResult;
     expect(report.problems.map((p) => p.message)).toContainEqual(expect.stringContaining(`Host test-host's history was rewritten after it was witnessed: Grace Hopper (host commander-host) saw commit ${seen.slice(0, 12)}`));
+  });
+
+  it('with no key to sign (the agent emptied), a fetch that brings a new tip states nothing, and the fetch state says why', async () => {
+    // Ada restores the witnessed history she had rewritten above.
+    git(ws.repo, ['update-ref', OWN, seen]);
+    const before = git(commanderRepo, ['rev-parse', 'refs/heads/hosts/commander-host']).trim();
+    expect(spawnSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: people.grace.agent.socket } }).status).toBe(0);
+    expect((await operator(['note', 'Restarted the payments workers.'])).code).toBe(0);
+    expect((await operator(['push'])).code).toBe(0);
+    const status = await call<SyncStatus>('sync.fetch');
+    expect(status.state !== 'local-only' && status.witnessing).toMatchObject({ state: 'no-signer', reason: null });
+    expect(git(commanderRepo, ['rev-parse', 'refs/heads/hosts/commander-host']).trim()).toBe(before);
   });
 });

@@ -191,6 +191,21 @@ describe('taking in other hosts\' refs (issue 14: no merge, the view is their un
     expect((await store.takeFetched()).merged).toBe('none');
   });
 
+  it('a read that took the fetched refs in first (the console\'s tick, meanwhile) does not make the fetch look empty: the view before the fetch decides', async () => {
+    const dir = await newRepo();
+    const other = bareClone(dir);
+    await serviceOn(await GitEvidenceStore.open(other), 'host-b').declare(declaration());
+    const store = await GitEvidenceStore.open(dir);
+    await store.read();
+    const beforeFetch = (await store.readTips()).viewId;
+    fetchInto(dir, other);
+    await store.read(); // the tick's read, between the git fetch and taking it in
+    // Compared with its own view alone (as before), the fetch brought nothing; with the view before the fetch, it did.
+    expect((await store.takeFetched()).merged).toBe('none');
+    expect((await store.takeFetched(beforeFetch)).merged).toBe('fast-forward');
+    expect((await store.takeFetched((await store.readTips()).viewId)).merged).toBe('none');
+  });
+
   it('two hosts that both wrote: both records are read with their commit ids, and no merge commit exists anywhere', async () => {
     const dir = await newRepo();
     const other = bareClone(dir);
