@@ -43,8 +43,13 @@ function unpacked(url: string): string {
   return url.replace(/\/app\.asar\//, '/app.asar.unpacked/');
 }
 
-/** The worker's batch: everything read but not yet redacted (the recorder's bound on it). */
-const WORKER_BATCH_CHARS = 1024 * 1024;
+/**
+ * Output the worker redacts per timer turn: one host message (WRITE_BATCH_CHARS). When it has
+ * fallen 1 MiB behind, the recorder stops the PTY until it is back under that bound, and it
+ * checks after each turn: with the whole backlog in one turn the shell stayed stopped while 1 MiB
+ * was redacted (15–20 ms, more on a busy machine), several times per 10 MB `cat`; now one turn.
+ */
+const WORKER_BATCH_CHARS = 256 * 1024;
 
 /**
  * Output gathered on this thread before it is posted to the worker at once, and for how long at

@@ -320,7 +320,7 @@ describe('recorder', () => {
     expect(parseAsciicast(header + closing.text).events).toEqual([[42.5, 'm', 'recording-ended: crash-recovered'], [42.5, 'x', '-1']]);
   });
 
-  it('redacts a backlog in batches of batchChars per timer turn: small on the PTY\'s thread, all of it in the worker', async () => {
+  it('redacts a backlog in batches of batchChars per timer turn: small on the PTY\'s thread, large in the worker', async () => {
     const batchesFor = async (batchChars?: number) => {
       const time = manualTime();
       const redactor = testDoubleRedactor();
@@ -338,7 +338,9 @@ describe('recorder', () => {
     };
     // 32 KiB a turn: 16 turns, the loop free to read the PTY between them.
     expect(await batchesFor()).toBe(16);
-    // The worker's setting takes everything waiting in one turn (a timer turn per 32 KiB capped a recording at about 32 MB/s).
+    // The worker's setting, one host message a turn (a timer turn per 32 KiB capped a recording at about 32 MB/s).
+    expect(await batchesFor(256 * 1024)).toBe(2);
+    // The largest takes everything waiting in one turn.
     expect(await batchesFor(1024 * 1024)).toBe(1);
   });
 });
