@@ -302,7 +302,10 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       let n = 0;
       let chars = 0;
       while (n < batch.length && (all || chars < settings.batchChars)) chars += batch[n++]!.length;
-      const data = n === 1 ? batch[0]! : batch.slice(0, n).join('');
+      // Concatenated, not joined: the redactor puts its carried tail in front and flattens the
+      // whole once (a join copied every batch one more time).
+      let data = batch[0]!;
+      for (let i = 1; i < n; i++) data += batch[i]!;
       batch = batch.slice(n);
       batchChars -= chars;
       addOutput(redactor.push(data), false);
