@@ -210,8 +210,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       redactionCount: count, redactionKinds: kinds, sha256: '', ended: how,
     };
     const hash = hashBytes(taken.bytes);
-    if (typeof hash === 'string') chunk.sha256 = hash;
-    else hashes.set(chunk, hash);
+    if (typeof hash === 'string') {
+      chunk.sha256 = hash;
+      // Hashed already: its buffer can hold the next chunk (one allocation per recording).
+      lines.recycle(taken.bytes);
+    } else hashes.set(chunk, hash);
     offset += bytes;
     kinds = {};
     count = 0;
