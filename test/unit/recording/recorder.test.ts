@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseAsciicast, utf8Length } from '../../../app/recording/asciicast';
 import { sha256Hex } from '../../../app/chain';
@@ -138,10 +139,12 @@ describe('recorder', () => {
     expect(chunks.slice(3).map(outputOf).join('')).toBe(lines.join(''));
   });
 
-  it('sizes and hashes chunks of multi-byte output by its UTF-8 bytes, cut at the limit', async () => {
+  // The worker hashes synchronously, and then reuses each chunk's buffer for the next one.
+  const hashings = [['Web Crypto', undefined], ['a synchronous hash, buffers reused', (b: Uint8Array) => createHash('sha256').update(b).digest('hex')]] as const;
+  it.each(hashings)('sizes and hashes chunks of multi-byte output by its UTF-8 bytes, cut at the limit (%s)', async (_, hashBytes) => {
     const time = manualTime();
     const { chunks, onChunk } = collector();
-    const rec = await startRecorder({ cols: 80, rows: 24, mode: 'strict', redactor: testDoubleRedactor(), onChunk, now: time.now, timers: time.timers, maxChunkBytes: 4096 });
+    const rec = await startRecorder({ cols: 80, rows: 24, mode: 'strict', redactor: testDoubleRedactor(), onChunk, now: time.now, timers: time.timers, maxChunkBytes: 4096, ...(hashBytes ? { hashBytes } : {}) });
     // Two, three and four bytes a character, control characters JSON escapes, and lines long
     // enough that most cuts leave a measured event over for the next chunk.
     const pieces = ['é', '€', '✓', '😀', '\u001b[1m', '\u0007', '"', '\\', 'x'];
