@@ -21,6 +21,8 @@ export class ChunkLines {
   // The line measured last and not yet accepted: its JSON and its size (newline included).
   private measured: string | null = null;
   private measuredSize = 0;
+  // A buffer given back by `recycle`, for the next `take`.
+  private spare: Uint8Array<ArrayBuffer> | null = null;
 
   constructor(private readonly capacity: number) {
     this.buf = new Uint8Array(capacity);
@@ -62,13 +64,22 @@ export class ChunkLines {
     // join puts the newlines between the lines; the empty last one gives the final newline.
     if (lines.length > 0) lines.push('');
     const text = lines.join('\n');
-    // A new buffer each time: the bytes handed out are hashed later, and must not change.
-    const next = new Uint8Array(Math.max(this.capacity, this.measured === null ? 0 : 2 * this.measuredSize));
+    // A new buffer unless one was given back (recycle): the bytes handed out may be hashed
+    // later, and must not change until then.
+    const size = Math.max(this.capacity, this.measured === null ? 0 : 2 * this.measuredSize);
+    const spare = this.spare;
+    this.spare = null;
+    const next = spare !== null && spare.length >= size ? spare : new Uint8Array(size);
     if (this.measured !== null) next.set(this.buf.subarray(this.used, this.used + this.measuredSize));
     this.buf = next;
     this.lines = [];
     this.used = 0;
     return { text, bytes };
+  }
+
+  /** Gives back the bytes of a taken chunk once nothing needs them any more (hashed): the next take reuses their buffer. */
+  recycle(bytes: Uint8Array<ArrayBuffer>): void {
+    if (bytes.buffer !== this.buf.buffer) this.spare = new Uint8Array(bytes.buffer);
   }
 
   // Room for n more bytes after the accepted lines (a line measured before is written over).

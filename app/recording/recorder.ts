@@ -62,6 +62,13 @@ export type RecorderOptions = z.input<typeof settingsSchema> & {
   onChunks?(chunks: readonly RecordingChunk[]): Promise<void>;
   flow?: FlowControl;
   onStatus?(status: RecorderStatus): void;
+  /**
+   * SHA-256 (hex) of a chunk's UTF-8 bytes (default: Web Crypto, asynchronous). The recorder's
+   * worker hashes synchronously with node:crypto: nothing else waits on its thread, and 10 MB
+   * of output was about 47 Web Crypto jobs, each a promise, a copy of the bytes and a hop to
+   * libuv's thread pool and back.
+   */
+  hashBytes?(bytes: Uint8Array<ArrayBuffer>): string | Promise<string>;
   /** Epoch milliseconds (default Date.now). */
   now?(): number;
   timers?: RecorderTimers;
@@ -95,7 +102,7 @@ function pieces(text: string, max: number): string[] {
  * committed at all fails closed — the caller does not start the shell.
  */
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
-  const { redactor, onChunk, onChunks, flow, onStatus, now: clock, timers: givenTimers, ...given } = options;
+  const { redactor, onChunk, onChunks, flow, onStatus, hashBytes = sha256HexOfBytes, now: clock, timers: givenTimers, ...given } = options;
   const settings = settingsSchema.parse(given);
   const now = clock ?? Date.now;
   const timers: RecorderTimers = givenTimers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
@@ -198,11 +205,16 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     const text = taken.text;
     const chunk: RecordingChunk = {
       seq: nextSeq++, startOffset: offset, endOffset: offset + bytes, startTime: chunkStart, endTime: chunkEnd, text,
-      // Filled in from `hashes` before the commit: Web Crypto hashes off the main thread, and
-      // several chunks at once, so the PTY is not held up by it.
+      // Filled in before the commit (from `hashes` when asynchronous: Web Crypto hashes off the
+      // main thread, and several chunks at once, so the PTY is not held up by it).
       redactionCount: count, redactionKinds: kinds, sha256: '', ended: how,
     };
-    hashes.set(chunk, sha256HexOfBytes(taken.bytes));
+    const hash = hashBytes(taken.bytes);
+    if (typeof hash === 'string') {
+      chunk.sha256 = hash;
+      // Hashed already: its buffer can hold the next chunk (one allocation per recording).
+      lines.recycle(taken.bytes);
+    } else hashes.set(chunk, hash);
     offset += bytes;
     kinds = {};
     count = 0;
@@ -293,7 +305,10 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       let n = 0;
       let chars = 0;
       while (n < batch.length && (all || chars < settings.batchChars)) chars += batch[n++]!.length;
-      const data = n === 1 ? batch[0]! : batch.slice(0, n).join('');
+      // Concatenated, not joined: the redactor puts its carried tail in front and flattens the
+      // whole once (a join copied every batch one more time).
+      let data = batch[0]!;
+      for (let i = 1; i < n; i++) data += batch[i]!;
       batch = batch.slice(n);
       batchChars -= chars;
       addOutput(redactor.push(data), false);

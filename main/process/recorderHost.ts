@@ -43,12 +43,21 @@ function unpacked(url: string): string {
   return url.replace(/\/app\.asar\//, '/app.asar.unpacked/');
 }
 
-/** The worker's batch: everything read but not yet redacted (the recorder's bound on it). */
-const WORKER_BATCH_CHARS = 1024 * 1024;
+/**
+ * Output the worker redacts per timer turn: one host message (WRITE_BATCH_CHARS). When it has
+ * fallen 1 MiB behind, the recorder stops the PTY until it is back under that bound, and it
+ * checks after each turn: with the whole backlog in one turn the shell stayed stopped while 1 MiB
+ * was redacted (15–20 ms, more on a busy machine), several times per 10 MB `cat`; now one turn.
+ */
+const WORKER_BATCH_CHARS = 256 * 1024;
 
-/** Output gathered on this thread before it is posted to the worker at once, and for how long at most. */
-const WRITE_BATCH_CHARS = 64 * 1024;
-const WRITE_BATCH_MS = 1;
+/**
+ * Output gathered on this thread before it is posted to the worker at once, and for how long at
+ * most. The stream redactor scans its carried tail (up to 24 KiB) again with every batch it is
+ * given: a 10 MB `cat` in 64 KiB messages cost it about 118 ms, in 256 KiB ones about 70 ms.
+ */
+const WRITE_BATCH_CHARS = 256 * 1024;
+const WRITE_BATCH_MS = 5;
 
 /** Options of a worker-hosted recorder: RecorderOptions, with the redactor named by module. */
 export interface WorkerRecorderOptions extends Omit<WorkerRecorderSettings, 'groupCommit'> {
@@ -86,11 +95,11 @@ export function startRecorderInWorker(options: WorkerRecorderOptions): Promise<R
   };
 
   // The PTY is read 4 KiB at a time, and each read is a turn of the event loop of its own: what
-  // is read within a millisecond goes to the worker as one message (sooner past
+  // is read within WRITE_BATCH_MS goes to the worker as one message (sooner past
   // WRITE_BATCH_CHARS), each read with the time it was read. A message per read cost more than
-  // redacting the text in it (a 10 MB `cat` was about 2,400 messages, now about 300), and the
+  // redacting the text in it (a 10 MB `cat` was about 2,400 messages, now about 50), and the
   // worker records each read as before, at its own time. Resizes, marks and the end flush first,
-  // keeping the order.
+  // keeping the order. Only the recording waits those milliseconds, never the screen (onOutput).
   let unsent: string[] = [];
   let unsentAt: number[] = [];
   let unsentChars = 0;

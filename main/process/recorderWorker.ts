@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordingChunk, StreamRedactor } from '../../app/recording/model';
@@ -45,6 +46,8 @@ try {
   const recorder = await startRecorder({
     ...recorderSettings,
     redactor: (factory as () => StreamRedactor)(),
+    // Synchronous: this thread has nothing else to do meanwhile (see RecorderOptions.hashBytes).
+    hashBytes: (bytes) => createHash('sha256').update(bytes).digest('hex'),
     onChunk: (chunk) => commit([chunk]),
     ...(groupCommit ? { onChunks: (chunks: readonly RecordingChunk[]) => commit([...chunks]) } : {}),
     flow: { pause: () => send({ type: 'flow', paused: true }), resume: () => send({ type: 'flow', paused: false }) },

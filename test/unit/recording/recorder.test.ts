@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseAsciicast, utf8Length } from '../../../app/recording/asciicast';
 import { sha256Hex } from '../../../app/chain';
@@ -138,10 +139,12 @@ describe('recorder', () => {
     expect(chunks.slice(3).map(outputOf).join('')).toBe(lines.join(''));
   });
 
-  it('sizes and hashes chunks of multi-byte output by its UTF-8 bytes, cut at the limit', async () => {
+  // The worker hashes synchronously, and then reuses each chunk's buffer for the next one.
+  const hashings = [['Web Crypto', undefined], ['a synchronous hash, buffers reused', (b: Uint8Array) => createHash('sha256').update(b).digest('hex')]] as const;
+  it.each(hashings)('sizes and hashes chunks of multi-byte output by its UTF-8 bytes, cut at the limit (%s)', async (_, hashBytes) => {
     const time = manualTime();
     const { chunks, onChunk } = collector();
-    const rec = await startRecorder({ cols: 80, rows: 24, mode: 'strict', redactor: testDoubleRedactor(), onChunk, now: time.now, timers: time.timers, maxChunkBytes: 4096 });
+    const rec = await startRecorder({ cols: 80, rows: 24, mode: 'strict', redactor: testDoubleRedactor(), onChunk, now: time.now, timers: time.timers, maxChunkBytes: 4096, ...(hashBytes ? { hashBytes } : {}) });
     // Two, three and four bytes a character, control characters JSON escapes, and lines long
     // enough that most cuts leave a measured event over for the next chunk.
     const pieces = ['é', '€', '✓', '😀', '\u001b[1m', '\u0007', '"', '\\', 'x'];
@@ -320,7 +323,7 @@ describe('recorder', () => {
     expect(parseAsciicast(header + closing.text).events).toEqual([[42.5, 'm', 'recording-ended: crash-recovered'], [42.5, 'x', '-1']]);
   });
 
-  it('redacts a backlog in batches of batchChars per timer turn: small on the PTY\'s thread, all of it in the worker', async () => {
+  it('redacts a backlog in batches of batchChars per timer turn: small on the PTY\'s thread, large in the worker', async () => {
     const batchesFor = async (batchChars?: number) => {
       const time = manualTime();
       const redactor = testDoubleRedactor();
@@ -338,7 +341,9 @@ describe('recorder', () => {
     };
     // 32 KiB a turn: 16 turns, the loop free to read the PTY between them.
     expect(await batchesFor()).toBe(16);
-    // The worker's setting takes everything waiting in one turn (a timer turn per 32 KiB capped a recording at about 32 MB/s).
+    // The worker's setting, one host message a turn (a timer turn per 32 KiB capped a recording at about 32 MB/s).
+    expect(await batchesFor(256 * 1024)).toBe(2);
+    // The largest takes everything waiting in one turn.
     expect(await batchesFor(1024 * 1024)).toBe(1);
   });
 });
