@@ -65,15 +65,16 @@ async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { a
   const records = Object.values(r.checkpoint.counts).reduce((a, b) => a + b, 0);
   const volatile = await afresh(store, r.tips, records, null);
   if (r.missing.length > 0) volatile.problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Objects of the commits added since the checkpoint are missing: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ` and ${r.missing.length - 5} more` : ''}.` });
-  else await writeCheckpoint(store.gitDir, r.checkpoint);
   // The acknowledgements depend on the clock and on every commander's journal, the witnesses'
   // promises on the refs as they are now: both are judged afresh on every verify, from the inputs
   // the checkpoint carries brought up to date with the commits since (verifyCarried.ts), every
   // witnessed commit checked against the current refs.
   const c = r.checkpoint;
   const acknowledged = acknowledgementReport(Object.entries(c.carried.sessions), acksByChallenge(c.carried), c.carried.rules, options.nowMs);
-  const witnessed = await verifyWitnessClaims(store.git, { claims: c.carried.claims, tips: ledgerTipsOf(r.tips), ownHostId: store.hostId, toleranceMs: c.carried.rules.clockSkewToleranceSeconds * 1000, recordsOf: (commits) => recordsAddedBy(store.git, commits) });
+  // Every ref moved only forward since the checkpoint (verifySince proves it): a claim contained then is contained now.
+  const witnessed = await verifyWitnessClaims(store.git, { claims: c.carried.claims, tips: ledgerTipsOf(r.tips), ownHostId: store.hostId, toleranceMs: c.carried.rules.clockSkewToleranceSeconds * 1000, recordsOf: (commits) => recordsAddedBy(store.git, commits), contained: new Set(c.carried.contained) });
   volatile.problems.push(...acknowledged.problems, ...witnessed.problems);
+  if (r.missing.length === 0) await writeCheckpoint(store.gitDir, { ...c, carried: { ...c.carried, contained: witnessed.contained } });
   return {
     ok: problems.length + volatile.problems.length === 0, head: r.view.head, sessions: Object.keys(c.counts).filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: c.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: r.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices: [],
@@ -139,7 +140,7 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; nowM
       tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })),
       problems: [...sessionProblems.map((problem) => ({ problem, session: true })), ...[...problems, ...signed.problems].map((problem) => ({ problem, session: false }))],
       counts, commitsChecked: history.commitsChecked, signatures: { roster: s.roster, anchor: s.anchor, proven: s.proven, claimed: s.claimed, invalid: s.invalid }, governance: signed.resume,
-      carried: carriedOf(view, fromGit.governed?.roster ?? null, ackJudge(roster)),
+      carried: carriedOf(view, fromGit.governed?.roster ?? null, ackJudge(roster), witnessed.contained),
     });
   }
   return {

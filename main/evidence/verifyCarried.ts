@@ -48,6 +48,8 @@ export const CarriedSchema = z.object({
   sessions: z.record(z.string(), Inputs),
   acks: z.array(Ack),
   claims: z.array(Claim),
+  /** The claims (`host\ncommit`) found contained in their host's refs at the checkpoint (verifyWitnesses.ts). */
+  contained: z.array(z.string()),
 }).strict();
 
 export type Carried = z.infer<typeof CarriedSchema>;
@@ -65,7 +67,7 @@ export function rulesOf(view: LedgerView): CarriedRules {
 }
 
 /** What a full verify's view gives the checkpoint. */
-export function carriedOf(view: LedgerView, roster: string | null, judge: AckJudge): Carried {
+export function carriedOf(view: LedgerView, roster: string | null, judge: AckJudge, contained: string[]): Carried {
   const sessions: Record<string, SessionAckInputs> = {};
   for (const [id, entries] of view.sessions) {
     if (id.startsWith('journal-')) continue;
@@ -73,7 +75,7 @@ export function carriedOf(view: LedgerView, roster: string | null, judge: AckJud
     if (inputs) sessions[id] = inputs;
   }
   const acks = [...commanderAcks(view, judge).values()].flat().map(compactAck);
-  return { roster, rules: rulesOf(view), sessions, acks, claims: witnessClaims(view).map((c) => ({ ...c })) };
+  return { roster, rules: rulesOf(view), sessions, acks, claims: witnessClaims(view).map((c) => ({ ...c })), contained };
 }
 
 /**

@@ -21,7 +21,7 @@ export interface WitnessSummary {
  * longer has, or that no ref of the host contains, is a finding naming the first record lost.
  * Checked afresh on every verify: the statements come from other hosts at any time.
  */
-export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: string | null): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[] }> {
+export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: string | null): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[]; contained: string[] }> {
   const toleranceMs = (view.policy.ok ? view.policy.policy : DEFAULT_POLICY).clockSkewToleranceSeconds * 1000;
   return verifyWitnessClaims(git, { claims: witnessClaims(view), tips: view.tips ?? [], ownHostId, toleranceMs, recordsOf: async (commits) => [...view.sessions.values()].flat().filter((e) => commits.has(e.commit)) });
 }
@@ -33,23 +33,36 @@ export interface WitnessInputs {
   ownHostId: string | null;
   toleranceMs: number;
   recordsOf: (commits: ReadonlySet<string>) => Promise<readonly LedgerEntry[]>;
+  /**
+   * Claims (`host\ncommit`) an earlier verify found contained in the host's refs, whose refs have
+   * all moved only forward since (an incremental verify proves that, or it is full): still
+   * contained, so not walked again (a claim years deep costs a walk of the whole history).
+   */
+  contained?: ReadonlySet<string>;
 }
 
+/** A claim's key in WitnessInputs.contained. */
+export const claimKey = (c: Pick<WitnessClaim, 'host' | 'commit'>) => `${c.host}\n${c.commit}`;
+
 /** The witness check over carried claims (an incremental verify's: no view of the whole ledger). */
-export async function verifyWitnessClaims(git: Git, w: WitnessInputs): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[] }> {
+export async function verifyWitnessClaims(git: Git, w: WitnessInputs): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[]; contained: string[] }> {
   const { claims } = w;
+  const known = w.contained ?? new Set<string>();
   const summary = [...latestWitnesses(claims)].sort(([a], [b]) => a.localeCompare(b))
     .map(([host, list]) => ({ host, witnesses: list.map((c) => ({ witnessHost: c.witnessHost, witness: c.witness, at: c.at, commit: c.commit, records: c.records })) }));
-  if (claims.length === 0) return { problems: [], summary };
+  if (claims.length === 0) return { problems: [], summary, contained: [] };
   const refsOf = historyTips(w.tips, w.ownHostId);
-  const present = await presentCommits(git, claims.map((c) => c.commit));
+  const present = await presentCommits(git, claims.filter((c) => !known.has(claimKey(c))).map((c) => c.commit));
+  for (const c of claims) if (known.has(claimKey(c))) present.add(c.commit);
+  const contained: string[] = [];
   const problems: IntegrityProblem[] = [];
   const byHost = new Map<string, WitnessClaim[]>();
   for (const c of claims) byHost.set(c.host, [...(byHost.get(c.host) ?? []), c]);
   for (const [host, list] of [...byHost].sort(([a], [b]) => a.localeCompare(b))) {
     const tips = refsOf.get(host) ?? [];
-    const lost = await commitsNotIn(git, [...new Set(list.map((c) => c.commit).filter((c) => present.has(c)))], tips);
+    const lost = await commitsNotIn(git, [...new Set(list.filter((c) => present.has(c.commit) && !known.has(claimKey(c))).map((c) => c.commit))], tips);
     for (const c of list.filter((x) => !present.has(x.commit))) lost.add(c.commit);
+    for (const c of new Set(list.map((x) => x.commit))) if (!lost.has(c)) contained.push(claimKey({ host, commit: c }));
     // One finding per commit, from the first witness that stated it.
     const named = new Set<string>();
     for (const c of list) {
@@ -60,7 +73,7 @@ export async function verifyWitnessClaims(git: Git, w: WitnessInputs): Promise<{
     const newest = list.filter((c) => !lost.has(c.commit)).reduce<WitnessClaim | null>((a, c) => (!a || Date.parse(c.at) > Date.parse(a.at) ? c : a), null);
     if (newest) problems.push(...(await datedBeforeWitness(git, w, newest, tips)));
   }
-  return { problems, summary };
+  return { problems, summary, contained };
 }
 
 /**
