@@ -77,7 +77,7 @@ export function latestWitnesses(claims: readonly WitnessClaim[]): Map<string, Wi
   return byHost;
 }
 
-function claimsIn(entries: readonly LedgerEntry[]): WitnessClaim[] {
+export function claimsIn(entries: readonly LedgerEntry[]): WitnessClaim[] {
   const out: WitnessClaim[] = [];
   for (const e of entries) {
     if (e.record.type !== 'witnessed') continue;

@@ -38,9 +38,18 @@ export interface AckStatus {
   detail: string;
 }
 
+/** What the states read of a commander's `acknowledgement` record (a verify checkpoint carries only this). */
+export interface AckRecordSummary {
+  sessionId: string;
+  seq: number;
+  at: string;
+  actor: { name: string; email: string };
+  payload: { event: AckEvent; challenge: string; response: string };
+}
+
 /** A commander's acknowledgement as found in a journal, with the judge's answer (null: valid). */
 export interface CommanderAck {
-  record: RecordOf<'acknowledgement'>;
+  record: AckRecordSummary;
   commit: string;
   path: string;
   invalid: string | null;
@@ -93,15 +102,40 @@ export function findChallenge(view: LedgerView, challenge: string): { sessionId:
  * the view (by challenge), under `policy`, at `nowMs`. Null when the event has not happened.
  */
 export function acknowledgementOf(entries: readonly LedgerEntry[], event: AckEvent, acks: ReadonlyMap<string, readonly CommanderAck[]>, policy: Policy, nowMs: number): AckStatus | null {
-  const challenge = sessionChallenge(entries, event);
+  const inputs = ackInputsOf(entries);
+  return inputs ? acknowledgementFrom(inputs, event, acks, policy, nowMs) : null;
+}
+
+/**
+ * What a session's own chain gives its acknowledgement states: when it was declared, the
+ * challenge of its declaration's and closing's commits (null: not closed, or the commit not known
+ * here), and the operator's `acknowledged` records. Null for no declaration.
+ */
+export interface SessionAckInputs {
+  declaredAt: string;
+  challenges: { declared: string | null; closed: string | null };
+  typed: Array<{ seq: number; event: AckEvent; challenge: string; response: string }>;
+}
+
+export function ackInputsOf(entries: readonly LedgerEntry[]): SessionAckInputs | null {
+  const first = entries[0];
+  if (!first || first.record.type !== 'declared') return null;
+  const typed = entries.map((e) => e.record).filter((r): r is RecordOf<'acknowledged'> => r.type === 'acknowledged')
+    .map((r) => ({ seq: r.seq, event: r.payload.event, challenge: r.payload.challenge, response: r.payload.response }));
+  return { declaredAt: first.record.at, challenges: { declared: sessionChallenge(entries, 'declared'), closed: sessionChallenge(entries, 'closed') }, typed };
+}
+
+/** One event's acknowledgement from a session's inputs (acknowledgementOf, without the session's records). */
+export function acknowledgementFrom(inputs: SessionAckInputs, event: AckEvent, acks: ReadonlyMap<string, readonly CommanderAck[]>, policy: Pick<Policy, 'acknowledgement'>, nowMs: number): AckStatus | null {
+  const challenge = inputs.challenges[event];
   if (!challenge) return null;
   const code = formatCode(challenge);
-  const typed = entries.map((e) => e.record).filter((r): r is RecordOf<'acknowledged'> => r.type === 'acknowledged' && r.payload.event === event);
+  const typed = inputs.typed.filter((t) => t.event === event);
   const theirs = acks.get(challenge) ?? [];
   const valid = theirs.filter((a) => a.invalid === null && a.record.payload.event === event);
-  const confirmedBy = valid.find((a) => typed.some((t) => t.payload.challenge === challenge && t.payload.response === a.record.payload.response));
+  const confirmedBy = valid.find((a) => typed.some((t) => t.challenge === challenge && t.response === a.record.payload.response));
   const commanderOf = (a: CommanderAck | undefined) => (a ? { name: a.record.actor.name, email: a.record.actor.email, at: a.record.at } : null);
-  const declaredAt = Date.parse(entries[0]!.record.at);
+  const declaredAt = Date.parse(inputs.declaredAt);
   const rule = policy.acknowledgement;
   const due = event === 'declared' && rule.declared !== 'optional' ? declaredAt + rule.withinMinutes * 60_000 : null;
   const base = { event, challenge, dueAt: due === null ? null : new Date(due).toISOString() };
@@ -110,14 +144,14 @@ export function acknowledgementOf(entries: readonly LedgerEntry[], event: AckEve
   }
   if (typed.length > 0) {
     const last = typed[typed.length - 1]!;
-    if (last.payload.challenge !== challenge) {
-      return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched: the operator's acknowledged record (#${last.seq}) names code ${formatCode(last.payload.challenge)}, but the ${ackEventWord(event)}'s commit gives ${code}: the ${ackEventWord(event)} was rewritten after the code was read aloud.` };
+    if (last.challenge !== challenge) {
+      return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched: the operator's acknowledged record (#${last.seq}) names code ${formatCode(last.challenge)}, but the ${ackEventWord(event)}'s commit gives ${code}: the ${ackEventWord(event)} was rewritten after the code was read aloud.` };
     }
     if (theirs.length === 0) {
-      return { ...base, state: 'provisional', finding: false, awaiting: false, commander: null, detail: `Provisional: the operator recorded response ${formatCode(last.payload.response)} for ${ackEventWord(event)} ${code}; the commander's signed acknowledgement is not in this history yet (it arrives when both hosts have pushed and this repository fetched).` };
+      return { ...base, state: 'provisional', finding: false, awaiting: false, commander: null, detail: `Provisional: the operator recorded response ${formatCode(last.response)} for ${ackEventWord(event)} ${code}; the commander's signed acknowledgement is not in this history yet (it arrives when both hosts have pushed and this repository fetched).` };
     }
     const why = valid.length > 0
-      ? `the operator recorded response ${formatCode(last.payload.response)}, but ${valid.map((a) => `${a.record.actor.name}'s signature gives ${formatCode(a.record.payload.response)}`).join(', ')}`
+      ? `the operator recorded response ${formatCode(last.response)}, but ${valid.map((a) => `${a.record.actor.name}'s signature gives ${formatCode(a.record.payload.response)}`).join(', ')}`
       : theirs.map((a) => a.invalid ?? `${a.record.actor.name}'s acknowledgement says it is of the ${ackEventWord(a.record.payload.event)}`).join('; ');
     return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched acknowledgement of ${ackEventWord(event)} ${code}: ${why}.` };
   }
@@ -143,6 +177,11 @@ export function unmatchedAcks(view: LedgerView, acks: ReadonlyMap<string, readon
       if (c) known.add(c);
     }
   }
+  return unmatchedAmong(known, acks);
+}
+
+/** Commanders' acknowledgements whose challenge is not among `known` (every session's declaration and closing codes). */
+export function unmatchedAmong(known: ReadonlySet<string>, acks: ReadonlyMap<string, readonly CommanderAck[]>): CommanderAck[] {
   return [...acks.entries()].filter(([c]) => !known.has(c)).flatMap(([, list]) => list);
 }
 

@@ -10,10 +10,12 @@ import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf } from './layout';
 import { LedgerIndex } from './ledgerIndex';
 import { checkHistories } from './verifyHistory';
 import { readCheckpoint, writeCheckpoint, type Checkpoint, type VerifiedStore } from './verifyCheckpoint';
-import { verifySince } from './verifyIncremental';
+import { ledgerTipsOf, verifySince } from './verifyIncremental';
+import { ackJudge } from './acknowledgements';
+import { acksByChallenge, carriedOf, recordsAddedBy } from './verifyCarried';
 import { CheckpointUnusable, verifySignatures } from './verifySignatures';
-import { rosterOf, verifyAcknowledgements } from './verifyAcknowledgements';
-import { verifyWitnesses } from './verifyWitnesses';
+import { acknowledgementReport, rosterOf, verifyAcknowledgements } from './verifyAcknowledgements';
+import { verifyWitnessClaims, verifyWitnesses } from './verifyWitnesses';
 import { compareOwnWithConfirmed } from './verifyConfirmed';
 
 export type { VerifiedStore } from './verifyCheckpoint';
@@ -63,14 +65,16 @@ async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { a
   const records = Object.values(r.checkpoint.counts).reduce((a, b) => a + b, 0);
   const volatile = await afresh(store, r.tips, records, null);
   if (r.missing.length > 0) volatile.problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Objects of the commits added since the checkpoint are missing: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ` and ${r.missing.length - 5} more` : ''}.` });
-  else await writeCheckpoint(store.gitDir, r.checkpoint);
-  // The acknowledgements depend on the clock and on every commander's journal: checked afresh on
-  // every verify, never carried in the checkpoint (over the store's view, as the console has it).
-  const current = await store.read();
-  const acknowledged = await verifyAcknowledgements(await store.roster(), current, options.nowMs);
-  const witnessed = await verifyWitnesses(store.git, current, store.hostId);
-  volatile.problems.push(...acknowledged.problems, ...witnessed.problems);
+  // The acknowledgements depend on the clock and on every commander's journal, the witnesses'
+  // promises on the refs as they are now: both are judged afresh on every verify, from the inputs
+  // the checkpoint carries brought up to date with the commits since (verifyCarried.ts), every
+  // witnessed commit checked against the current refs.
   const c = r.checkpoint;
+  const acknowledged = acknowledgementReport(Object.entries(c.carried.sessions), acksByChallenge(c.carried), c.carried.rules, options.nowMs);
+  // Every ref moved only forward since the checkpoint (verifySince proves it): a claim contained then is contained now.
+  const witnessed = await verifyWitnessClaims(store.git, { claims: c.carried.claims, tips: ledgerTipsOf(r.tips), ownHostId: store.hostId, toleranceMs: c.carried.rules.clockSkewToleranceSeconds * 1000, recordsOf: (commits) => recordsAddedBy(store.git, commits), contained: new Set(c.carried.contained) });
+  volatile.problems.push(...acknowledged.problems, ...witnessed.problems);
+  if (r.missing.length === 0) await writeCheckpoint(store.gitDir, { ...c, carried: { ...c.carried, contained: witnessed.contained } });
   return {
     ok: problems.length + volatile.problems.length === 0, head: r.view.head, sessions: Object.keys(c.counts).filter((k) => !k.startsWith('journal-')).length, records,
     commitsChecked: c.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: r.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices: [],
@@ -116,9 +120,10 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; nowM
   // Who signed each commit, against the roster in force (issue 15): main/evidence/verifySignatures.ts.
   const signed = await verifySignatures(store, view, options);
   // The commander's acknowledgements (issue 16): main/evidence/verifyAcknowledgements.ts; they
-  // depend on the clock, so they are never part of the checkpoint.
-  const acknowledged = await verifyAcknowledgements(await rosterOf(fromGit), view, options.nowMs);
-  // The witnesses (issue 16): main/evidence/verifyWitnesses.ts; statements arrive from other hosts at any time, so never in the checkpoint either.
+  // depend on the clock, so they are judged afresh on every verify (the checkpoint carries their inputs).
+  const roster = await rosterOf(fromGit);
+  const acknowledged = verifyAcknowledgements(roster, view, options.nowMs);
+  // The witnesses (issue 16): main/evidence/verifyWitnesses.ts; statements arrive from other hosts at any time, so checked against the refs on every verify.
   const witnessed = await verifyWitnesses(store.git, view, store.hostId);
   const volatile = await afresh(store, tips.tips, records, await fsckRun);
   // The order of issue 14's report: records, history, policy, recordings, signatures, then what is checked afresh.
@@ -131,10 +136,11 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; nowM
     for (const [id, entries] of view.sessions) counts[id] = entries.length;
     const s = signed.summary;
     await writeCheckpoint(store.gitDir, {
-      version: 1, objectFormat: store.objectFormat, branch: store.branch, hostId: store.hostId, pinned: options.anchor ?? null, head: view.head,
+      version: 2, objectFormat: store.objectFormat, branch: store.branch, hostId: store.hostId, pinned: options.anchor ?? null, head: view.head,
       tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })),
       problems: [...sessionProblems.map((problem) => ({ problem, session: true })), ...[...problems, ...signed.problems].map((problem) => ({ problem, session: false }))],
       counts, commitsChecked: history.commitsChecked, signatures: { roster: s.roster, anchor: s.anchor, proven: s.proven, claimed: s.claimed, invalid: s.invalid }, governance: signed.resume,
+      carried: carriedOf(view, fromGit.governed?.roster ?? null, ackJudge(roster), witnessed.contained),
     });
   }
   return {

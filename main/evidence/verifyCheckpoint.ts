@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { IntegrityProblem } from '../../app/ledger';
 import type { GitEvidenceStore } from './store';
+import { CarriedSchema } from './verifyCarried';
 
 /**
  * The checkpoint of the last verify (issue 18): what `breakglass verify` found up to the ref tips
@@ -13,14 +14,14 @@ import type { GitEvidenceStore } from './store';
  */
 
 /** What verify reads of the store: the repository's git and refs, its cached view, and its derived caches to repair. */
-export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches' | 'roster'>;
+export type VerifiedStore = Pick<GitEvidenceStore, 'dir' | 'git' | 'gitDir' | 'branch' | 'hostId' | 'objectFormat' | 'read' | 'readTips' | 'discardDerivedCaches'>;
 
 const CommitId = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/);
 const Problem = z.object({ sessionId: z.string().nullable(), seq: z.number().int().nullable(), path: z.string().nullable(), commit: z.string().nullable(), message: z.string() }).strict();
 const State = z.object({ roster: z.string().nullable(), policy: z.string().nullable(), changedAt: z.number().int(), signedSeen: z.boolean() }).strict();
 
 export const CheckpointSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   objectFormat: z.enum(['sha1', 'sha256']),
   branch: z.string(),
   hostId: z.string().nullable(),
@@ -43,6 +44,8 @@ export const CheckpointSchema = z.object({
     states: z.record(CommitId, State),
     operatorKeys: z.record(z.string(), z.array(z.string())),
   }).strict(),
+  /** What the checks every verify makes afresh go on from: acknowledgements, witness claims, the roster and rules in force (verifyCarried.ts). */
+  carried: CarriedSchema,
 }).strict();
 
 export type Checkpoint = z.infer<typeof CheckpointSchema>;

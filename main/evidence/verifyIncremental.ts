@@ -3,6 +3,7 @@ import type { LedgerEntry, LedgerTip, LedgerView, PathConflict, UnreadableRecord
 import { verifySessionRecordings } from '../../app/recording/evidence';
 import { parseRecordPath } from '../../app/records';
 import type { Git } from '../git';
+import { ackJudge } from './acknowledgements';
 import { readBlobs } from './blobs';
 import { isGovernancePath } from './governanceRules';
 import { ownRef, type Tip } from './layout';
@@ -10,6 +11,8 @@ import { builtInPolicy } from './policyInForce';
 import { NOT_A_RECORD_PATH, parseRecordText, shownCopy, sortEntries } from './recordParse';
 import { diffTips, type TipDiff } from './tipUnion';
 import { problemKey, type Checkpoint, type CheckpointProblem, type VerifiedStore } from './verifyCheckpoint';
+import { rosterFromBlob } from './verifyAcknowledgements';
+import { carryForward } from './verifyCarried';
 import { checkHistories } from './verifyHistory';
 import { CheckpointUnusable, verifySignatures } from './verifySignatures';
 
@@ -139,11 +142,13 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
     else delete counts[id];
   }
   const s = signed.summary;
+  const judge = async () => ackJudge(await rosterFromBlob({ catBlobs: (b) => readBlobs(git, b) }, cp.carried.roster));
+  const carried = await carryForward(cp.carried, attributed, judge);
   const checkpoint: Checkpoint = {
     ...cp, head: view.head, tips: tips.map((t) => ({ ref: t.ref, commit: t.commit })), problems, counts,
     commitsChecked: cp.commitsChecked + history.commitsChecked,
     signatures: { roster: cp.signatures.roster || s.roster, anchor: s.anchor, proven: cp.signatures.proven + s.proven, claimed: cp.signatures.claimed + s.claimed, invalid: cp.signatures.invalid + s.invalid },
-    governance: signed.resume,
+    governance: signed.resume, carried,
   };
   const missing = newCommits === 0 ? [] : (await git.text('verify-new-objects', ['rev-list', '--objects', '--no-object-names', '--missing=print', ...revs], { ok: [0, 128] })).split('\n').filter((l) => l.startsWith('?')).map((l) => l.slice(1));
   const movedFirst = moved.find((t) => store.hostId !== null && t.ref === ownRef(store.hostId)) ?? moved[0];

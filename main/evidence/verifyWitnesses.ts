@@ -1,6 +1,6 @@
 import type { IntegrityProblem } from '../../app/ledger';
 import { DEFAULT_POLICY } from '../../app/policy';
-import type { LedgerView } from '../../app/ports';
+import type { LedgerEntry, LedgerTip, LedgerView } from '../../app/ports';
 import type { SessionWitness } from '../../app/views';
 import { parseRecordPath } from '../../app/records';
 import { latestWitnesses, witnessClaims, type WitnessClaim } from '../../app/witness';
@@ -21,20 +21,48 @@ export interface WitnessSummary {
  * longer has, or that no ref of the host contains, is a finding naming the first record lost.
  * Checked afresh on every verify: the statements come from other hosts at any time.
  */
-export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: string | null): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[] }> {
-  const claims = witnessClaims(view);
+export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: string | null): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[]; contained: string[] }> {
+  const toleranceMs = (view.policy.ok ? view.policy.policy : DEFAULT_POLICY).clockSkewToleranceSeconds * 1000;
+  return verifyWitnessClaims(git, { claims: witnessClaims(view), tips: view.tips ?? [], ownHostId, toleranceMs, recordsOf: async (commits) => [...view.sessions.values()].flat().filter((e) => commits.has(e.commit)) });
+}
+
+/** What the witness check needs: the claims, the refs' tips, the clock tolerance, and the records the given commits added. */
+export interface WitnessInputs {
+  claims: readonly WitnessClaim[];
+  tips: readonly LedgerTip[];
+  ownHostId: string | null;
+  toleranceMs: number;
+  recordsOf: (commits: ReadonlySet<string>) => Promise<readonly LedgerEntry[]>;
+  /**
+   * Claims (`host\ncommit`) an earlier verify found contained in the host's refs, whose refs have
+   * all moved only forward since (an incremental verify proves that, or it is full): still
+   * contained, so not walked again (a claim years deep costs a walk of the whole history).
+   */
+  contained?: ReadonlySet<string>;
+}
+
+/** A claim's key in WitnessInputs.contained. */
+export const claimKey = (c: Pick<WitnessClaim, 'host' | 'commit'>) => `${c.host}\n${c.commit}`;
+
+/** The witness check over carried claims (an incremental verify's: no view of the whole ledger). */
+export async function verifyWitnessClaims(git: Git, w: WitnessInputs): Promise<{ problems: IntegrityProblem[]; summary: WitnessSummary[]; contained: string[] }> {
+  const { claims } = w;
+  const known = w.contained ?? new Set<string>();
   const summary = [...latestWitnesses(claims)].sort(([a], [b]) => a.localeCompare(b))
     .map(([host, list]) => ({ host, witnesses: list.map((c) => ({ witnessHost: c.witnessHost, witness: c.witness, at: c.at, commit: c.commit, records: c.records })) }));
-  if (claims.length === 0) return { problems: [], summary };
-  const refsOf = historyTips(view, ownHostId);
-  const present = await presentCommits(git, claims.map((c) => c.commit));
+  if (claims.length === 0) return { problems: [], summary, contained: [] };
+  const refsOf = historyTips(w.tips, w.ownHostId);
+  const present = await presentCommits(git, claims.filter((c) => !known.has(claimKey(c))).map((c) => c.commit));
+  for (const c of claims) if (known.has(claimKey(c))) present.add(c.commit);
+  const contained: string[] = [];
   const problems: IntegrityProblem[] = [];
   const byHost = new Map<string, WitnessClaim[]>();
   for (const c of claims) byHost.set(c.host, [...(byHost.get(c.host) ?? []), c]);
   for (const [host, list] of [...byHost].sort(([a], [b]) => a.localeCompare(b))) {
     const tips = refsOf.get(host) ?? [];
-    const lost = await commitsNotIn(git, [...new Set(list.map((c) => c.commit).filter((c) => present.has(c)))], tips);
+    const lost = await commitsNotIn(git, [...new Set(list.filter((c) => present.has(c.commit) && !known.has(claimKey(c))).map((c) => c.commit))], tips);
     for (const c of list.filter((x) => !present.has(x.commit))) lost.add(c.commit);
+    for (const c of new Set(list.map((x) => x.commit))) if (!lost.has(c)) contained.push(claimKey({ host, commit: c }));
     // One finding per commit, from the first witness that stated it.
     const named = new Set<string>();
     for (const c of list) {
@@ -43,9 +71,9 @@ export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: str
       problems.push(await rewrittenAfterWitness(git, c, tips, present.has(c.commit)));
     }
     const newest = list.filter((c) => !lost.has(c.commit)).reduce<WitnessClaim | null>((a, c) => (!a || Date.parse(c.at) > Date.parse(a.at) ? c : a), null);
-    if (newest) problems.push(...(await datedBeforeWitness(git, view, newest, tips)));
+    if (newest) problems.push(...(await datedBeforeWitness(git, w, newest, tips)));
   }
-  return { problems, summary };
+  return { problems, summary, contained };
 }
 
 /**
@@ -53,21 +81,18 @@ export async function verifyWitnesses(git: Git, view: LedgerView, ownHostId: str
  * the witness saw it (less the policy's clock tolerance, issue 16): such a record was backdated.
  * An `expired` record is dated at the expiry instant, not when it was written: it is left out.
  */
-async function datedBeforeWitness(git: Git, view: LedgerView, c: WitnessClaim, tips: readonly string[]): Promise<IntegrityProblem[]> {
+async function datedBeforeWitness(git: Git, w: WitnessInputs, c: WitnessClaim, tips: readonly string[]): Promise<IntegrityProblem[]> {
   if (tips.length === 0) return [];
   const after = new Set((await git.text('verify-after-witness', ['rev-list', '--stdin'], { input: `${tips.join('\n')}\n^${c.commit}\n` })).split('\n').filter(Boolean));
   if (after.size === 0) return [];
-  const toleranceMs = (view.policy.ok ? view.policy.policy : DEFAULT_POLICY).clockSkewToleranceSeconds * 1000;
-  const floor = Date.parse(c.at) - toleranceMs;
+  const floor = Date.parse(c.at) - w.toleranceMs;
   const out: IntegrityProblem[] = [];
-  for (const entries of view.sessions.values()) {
-    for (const e of entries) {
-      if (e.record.host.id !== c.host || e.record.type === 'expired' || !after.has(e.commit) || Date.parse(e.record.at) >= floor) continue;
-      out.push({
-        sessionId: e.record.sessionId, seq: e.record.seq, path: e.path, commit: e.commit,
-        message: `The ${e.record.type} record is dated ${e.record.at}, before ${c.witness} (host ${c.witnessHost}) witnessed host ${c.host}'s history at ${c.at}, but it is not in what they saw (commit ${c.commit.slice(0, 12)}): it was written later and backdated.`,
-      });
-    }
+  for (const e of await w.recordsOf(after)) {
+    if (e.record.host.id !== c.host || e.record.type === 'expired' || !after.has(e.commit) || Date.parse(e.record.at) >= floor) continue;
+    out.push({
+      sessionId: e.record.sessionId, seq: e.record.seq, path: e.path, commit: e.commit,
+      message: `The ${e.record.type} record is dated ${e.record.at}, before ${c.witness} (host ${c.witnessHost}) witnessed host ${c.host}'s history at ${c.at}, but it is not in what they saw (commit ${c.commit.slice(0, 12)}): it was written later and backdated.`,
+    });
   }
   return out;
 }
@@ -79,16 +104,16 @@ async function datedBeforeWitness(git: Git, view: LedgerView, c: WitnessClaim, t
 export async function hostWitnesses(git: Git, view: LedgerView, hostId: string, ownHostId: string | null): Promise<SessionWitness[]> {
   const latest = latestWitnesses(witnessClaims(view)).get(hostId) ?? [];
   if (latest.length === 0) return [];
-  const tips = historyTips(view, ownHostId).get(hostId) ?? [];
+  const tips = historyTips(view.tips ?? [], ownHostId).get(hostId) ?? [];
   const present = await presentCommits(git, latest.map((c) => c.commit));
   const lost = await commitsNotIn(git, [...present], tips);
   return latest.map((c) => ({ witness: c.witness, witnessHost: c.witnessHost, at: c.at, commit: c.commit, records: c.records, contained: present.has(c.commit) && !lost.has(c.commit) }));
 }
 
 /** The tips of each host's history: its own ref here for this host, else every copy this repository holds of it. */
-function historyTips(view: LedgerView, ownHostId: string | null): Map<string, string[]> {
+function historyTips(refs: readonly LedgerTip[], ownHostId: string | null): Map<string, string[]> {
   const refsOf = new Map<string, string[]>();
-  for (const t of view.tips ?? []) {
+  for (const t of refs) {
     if (t.hostId === null || (ownHostId !== null && t.hostId === ownHostId && t.ref !== ownRef(ownHostId))) continue;
     refsOf.set(t.hostId, [...(refsOf.get(t.hostId) ?? []), t.commit]);
   }
