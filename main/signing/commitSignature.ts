@@ -197,7 +197,7 @@ export async function verifyCommitSignatures(git: Git, ids: readonly string[], o
       }
       at++;
     });
-    await git.stream('verify-commit-signatures', ['cat-file', '--batch'], { input: `${ids.slice(from, to).join('\n')}\n` }, (d) => parser.push(d));
+    await git.stream('verify-commit-signatures', ['cat-file', '--batch', '--buffer'], { input: `${ids.slice(from, to).join('\n')}\n` }, (d) => parser.push(d));
     parser.end();
     if (at !== to) throw new Error('verifyCommitSignatures: git answered for fewer objects than asked');
     flush();
