@@ -1,6 +1,7 @@
 import type { SshPublicKey } from '../../app/roster/sshKey';
 import type { Git } from '../git';
-import { finishSshSignature, prepareSshSignature, runSignatureCheck, type PreparedSignature, type SecurityKeySignature, type SshSigFailure } from './sshsig';
+import { SshFormatError } from '../../app/roster/sshKey';
+import { dearmorSshSignatureBytes, finishSshSignature, prepareSshSignature, runSignatureCheck, type PreparedSignature, type SecurityKeySignature, type SshSigFailure } from './sshsig';
 import { CatFileBatchParser } from './catFileBatch';
 import { SignatureCheckPool } from './verifyPool';
 
@@ -36,6 +37,11 @@ const keep = (kept: Array<[number, number]>, from: number, to: number) => {
   else kept.push([from, to]);
 };
 
+const lineEnd = (raw: Buffer, at: number) => {
+  const nl = raw.indexOf(0x0a, at);
+  return nl === -1 ? raw.length : nl + 1;
+};
+
 /** Splits a raw commit as git's parse_buffer_signed_by_header does. */
 export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): SplitCommit {
   const eoh = raw.indexOf('\n\n');
@@ -43,6 +49,32 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
   // Fast path (verify reads every commit): no signature header of either kind in the headers.
   const first = raw.indexOf(GPGSIG);
   if (first === -1 || first >= headerEnd) return { payload: raw, signature: null };
+  // Fast path: one signature header, of this format, at a line start, and no other "gpgsig" in the
+  // headers. Its value is that line and the lines after it that start with a space; the payload is
+  // everything else (what the line walk below gives for such a commit).
+  const header = SIGNATURE_HEADER[format];
+  if ((first === 0 || raw[first - 1] === 0x0a) && startsWith(raw, first, header)) {
+    const again = raw.indexOf(GPGSIG, first + GPGSIG.length);
+    if (again === -1 || again >= headerEnd) {
+      let line = lineEnd(raw, first);
+      const pieces = [raw.subarray(first + header.length, line)];
+      while (line < raw.length && raw[line] === 0x20) {
+        const next = lineEnd(raw, line);
+        pieces.push(raw.subarray(line + 1, next));
+        line = next;
+      }
+      const payload = first === 0 ? raw.subarray(line) : line === raw.length ? raw.subarray(0, first) : Buffer.concat([raw.subarray(0, first), raw.subarray(line)], raw.length - (line - first));
+      return { payload, signature: pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces) };
+    }
+  }
+  return splitSignedCommitByLines(raw, format);
+}
+
+/** The general walk, line by line (several signature headers, the other format's, continuation lines after them). */
+export function splitSignedCommitByLines(raw: Buffer, format: ObjectFormat = 'sha1'): SplitCommit {
+  const eoh = raw.indexOf('\n\n');
+  const first = raw.indexOf(GPGSIG);
+  if (first === -1 || (eoh !== -1 && first > eoh)) return { payload: raw, signature: null };
   const header = SIGNATURE_HEADER[format];
   const kept: Array<[number, number]> = [];
   const signature: Buffer[] = [];
@@ -123,7 +155,14 @@ function prepareCommit(raw: Buffer, format: ObjectFormat, expectedFingerprint?: 
   const { payload, signature } = splitSignedCommit(raw, format);
   const when = committerSeconds(payload);
   if (signature === null) return { done: { status: 'unsigned', committerSeconds: when } };
-  const prepared = prepareSshSignature(signature.toString('utf8'), payload, 'git');
+  let blob: Buffer;
+  try {
+    blob = dearmorSshSignatureBytes(signature);
+  } catch (e) {
+    if (e instanceof SshFormatError) return { done: { status: 'invalid', reason: 'malformed', key: null, committerSeconds: when } };
+    throw e;
+  }
+  const prepared = prepareSshSignature(blob, payload, 'git');
   if (!prepared.ok) return { done: { status: 'invalid', reason: prepared.reason, key: prepared.key, committerSeconds: when } };
   return { done: null, prepared, when, expectedFingerprint };
 }
