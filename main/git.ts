@@ -8,7 +8,9 @@ import { BreakGlassError } from '../app/errors';
 /**
  * The one place that runs git (style.md "What we take" 6). Every call names its caller and the
  * exit codes that count as success; anything else becomes a typed GitFailure. One simple-git
- * instance per repository with `maxConcurrentProcesses: 1`, so calls on a repository are serial.
+ * instance per repository with `maxConcurrentProcesses: 1`, so calls on a repository are serial;
+ * stream()/bytes() (reads whose output is parsed as bytes: the verifier's) spawn git directly,
+ * with the same arguments, checks and environment, beside that queue.
  */
 
 /** A git command that exited with a code its caller did not expect (or timed out). */
