@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,9 @@ import { BreakGlassError } from '../app/errors';
 /**
  * The one place that runs git (style.md "What we take" 6). Every call names its caller and the
  * exit codes that count as success; anything else becomes a typed GitFailure. One simple-git
- * instance per repository with `maxConcurrentProcesses: 1`, so calls on a repository are serial.
+ * instance per repository with `maxConcurrentProcesses: 1`, so calls on a repository are serial;
+ * stream()/bytes() (reads whose output is parsed as bytes: the verifier's) spawn git directly,
+ * with the same arguments, checks and environment, beside that queue.
  */
 
 /** A git command that exited with a code its caller did not expect (or timed out). */
@@ -17,8 +20,10 @@ export class GitFailure extends Error {
     readonly args: readonly string[],
     readonly exitCode: number | null,
     readonly stderr: string,
+    /** Whether the message quotes stderr (the streamed path never does: its message is caller, command and code only). */
+    echo = true,
   ) {
-    super(`${caller}: git ${args[0] ?? ''} ${exitCode === null ? 'did not finish (timed out or was killed)' : `exited ${exitCode}`}${stderr ? `: ${firstLines(stderr)}` : ''}`);
+    super(`${caller}: git ${args[0] ?? ''} ${exitCode === null ? 'did not finish (timed out or was killed)' : `exited ${exitCode}`}${echo && stderr ? `: ${firstLines(stderr)}` : ''}`);
     this.name = 'GitFailure';
   }
 }
@@ -203,9 +208,7 @@ export class Git {
 
   /** Runs `git <args>` for `caller`; resolves when git exits with an accepted code, else throws GitFailure. */
   async run(caller: string, args: readonly string[], options: GitCallOptions = {}): Promise<GitResult> {
-    for (let i = 0; i < args.length - 1; i++) {
-      if (args[i] === '-c' && !CALLER_CONFIG.test(args[i + 1]!)) throw new Error(`${caller}: git -c ${args[i + 1]?.split('=')[0]} is not a setting callers may pass (main/git.ts CALLER_CONFIG).`);
-    }
+    checkCallerConfig(caller, args);
     await this.checkLocalConfig();
     const id = String(++this.nextId);
     if (options.input !== undefined) this.inputs.set(id, options.input);
@@ -228,6 +231,54 @@ export class Git {
     }
     const stdout = Buffer.concat(bucket.out);
     return { stdout, stderr, exitCode, text: () => stdout.toString('utf8') };
+  }
+
+  /**
+   * Runs `git <args>` for `caller` with stdout handed to `onData` chunk by chunk as git writes it:
+   * bytes, never decoded or gathered (the verifier's hot reads, issue 15). Same arguments, config
+   * checks and environment as run(); spawned directly (no shell), so it is not queued behind this
+   * instance's simple-git calls — for reads. Resolves on an accepted exit code; otherwise, or when
+   * `onData` throws (git is then killed), rejects: a GitFailure whose message names caller, command
+   * and code but never quotes git's stderr (kept, capped, on `stderr`).
+   */
+  async stream(caller: string, args: readonly string[], options: Pick<GitCallOptions, 'input' | 'ok'>, onData: (chunk: Buffer) => void): Promise<{ exitCode: number }> {
+    checkCallerConfig(caller, args);
+    await this.checkLocalConfig();
+    const child = spawn('git', [...neutralisedArgs(), ...args], { cwd: this.dir, env: this.childEnv, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
+    const err: Buffer[] = [];
+    let errBytes = 0;
+    let thrown: { e: unknown } | null = null;
+    child.stdout.on('data', (d: Buffer) => {
+      if (thrown) return;
+      try {
+        onData(d);
+      } catch (e) {
+        thrown = { e };
+        child.kill();
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (errBytes < STDERR_CAP) err.push(d);
+      errBytes += d.length;
+    });
+    child.stdin.on('error', () => undefined); // git may exit before reading all of stdin; its exit code says what happened
+    child.stdin.end(options.input ?? '');
+    const exitCode = await new Promise<number | null>((resolve) => {
+      child.on('error', () => resolve(null));
+      child.on('close', (code) => resolve(code));
+    });
+    if (thrown) throw (thrown as { e: unknown }).e;
+    if (exitCode === null || !(options.ok ?? [0]).includes(exitCode)) {
+      throw new GitFailure(caller, args, exitCode, Buffer.concat(err).subarray(0, STDERR_CAP).toString('utf8'), false);
+    }
+    return { exitCode };
+  }
+
+  /** stream() gathered: git's stdout as one Buffer (one copy, no string). */
+  async bytes(caller: string, args: readonly string[], options: Pick<GitCallOptions, 'input' | 'ok'> = {}): Promise<Buffer> {
+    const out: Buffer[] = [];
+    await this.stream(caller, args, options, (d) => out.push(d));
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
   /** Convenience: the trimmed text output. */
@@ -286,6 +337,16 @@ async function readIfPresent(file: string): Promise<string | null | undefined> {
     return code === 'ENOENT' || code === 'ENOTDIR' ? null : undefined;
   }
 }
+
+/** Refuses a caller's `-c` that CALLER_CONFIG does not list. */
+function checkCallerConfig(caller: string, args: readonly string[]): void {
+  for (let i = 0; i < args.length - 1; i++) {
+    if (args[i] === '-c' && !CALLER_CONFIG.test(args[i + 1]!)) throw new Error(`${caller}: git -c ${args[i + 1]?.split('=')[0]} is not a setting callers may pass (main/git.ts CALLER_CONFIG).`);
+  }
+}
+
+/** Bytes of stderr a streamed call keeps. */
+const STDERR_CAP = 64 * 1024;
 
 function neutralisedArgs(): string[] {
   return NEUTRALISED_CONFIG.flatMap((c) => ['-c', c]);

@@ -1,6 +1,8 @@
 import type { SshPublicKey } from '../../app/roster/sshKey';
 import type { Git } from '../git';
-import { finishSshSignature, prepareSshSignature, runSignatureCheck, type PreparedSignature, type SecurityKeySignature, type SshSigFailure } from './sshsig';
+import { SshFormatError } from '../../app/roster/sshKey';
+import { dearmorSshSignatureBytes, finishSshSignature, prepareSshSignature, runSignatureCheck, type PreparedSignature, type SecurityKeySignature, type SshSigFailure } from './sshsig';
+import { CatFileBatchParser } from './catFileBatch';
 import { SignatureCheckPool } from './verifyPool';
 
 /**
@@ -35,6 +37,11 @@ const keep = (kept: Array<[number, number]>, from: number, to: number) => {
   else kept.push([from, to]);
 };
 
+const lineEnd = (raw: Buffer, at: number) => {
+  const nl = raw.indexOf(0x0a, at);
+  return nl === -1 ? raw.length : nl + 1;
+};
+
 /** Splits a raw commit as git's parse_buffer_signed_by_header does. */
 export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): SplitCommit {
   const eoh = raw.indexOf('\n\n');
@@ -42,6 +49,32 @@ export function splitSignedCommit(raw: Buffer, format: ObjectFormat = 'sha1'): S
   // Fast path (verify reads every commit): no signature header of either kind in the headers.
   const first = raw.indexOf(GPGSIG);
   if (first === -1 || first >= headerEnd) return { payload: raw, signature: null };
+  // Fast path: one signature header, of this format, at a line start, and no other "gpgsig" in the
+  // headers. Its value is that line and the lines after it that start with a space; the payload is
+  // everything else (what the line walk below gives for such a commit).
+  const header = SIGNATURE_HEADER[format];
+  if ((first === 0 || raw[first - 1] === 0x0a) && startsWith(raw, first, header)) {
+    const again = raw.indexOf(GPGSIG, first + GPGSIG.length);
+    if (again === -1 || again >= headerEnd) {
+      let line = lineEnd(raw, first);
+      const pieces = [raw.subarray(first + header.length, line)];
+      while (line < raw.length && raw[line] === 0x20) {
+        const next = lineEnd(raw, line);
+        pieces.push(raw.subarray(line + 1, next));
+        line = next;
+      }
+      const payload = first === 0 ? raw.subarray(line) : line === raw.length ? raw.subarray(0, first) : Buffer.concat([raw.subarray(0, first), raw.subarray(line)], raw.length - (line - first));
+      return { payload, signature: pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces) };
+    }
+  }
+  return splitSignedCommitByLines(raw, format);
+}
+
+/** The general walk, line by line (several signature headers, the other format's, continuation lines after them). */
+export function splitSignedCommitByLines(raw: Buffer, format: ObjectFormat = 'sha1'): SplitCommit {
+  const eoh = raw.indexOf('\n\n');
+  const first = raw.indexOf(GPGSIG);
+  if (first === -1 || (eoh !== -1 && first > eoh)) return { payload: raw, signature: null };
   const header = SIGNATURE_HEADER[format];
   const kept: Array<[number, number]> = [];
   const signature: Buffer[] = [];
@@ -122,7 +155,14 @@ function prepareCommit(raw: Buffer, format: ObjectFormat, expectedFingerprint?: 
   const { payload, signature } = splitSignedCommit(raw, format);
   const when = committerSeconds(payload);
   if (signature === null) return { done: { status: 'unsigned', committerSeconds: when } };
-  const prepared = prepareSshSignature(signature.toString('utf8'), payload, 'git');
+  let blob: Buffer;
+  try {
+    blob = dearmorSshSignatureBytes(signature);
+  } catch (e) {
+    if (e instanceof SshFormatError) return { done: { status: 'invalid', reason: 'malformed', key: null, committerSeconds: when } };
+    throw e;
+  }
+  const prepared = prepareSshSignature(blob, payload, 'git');
   if (!prepared.ok) return { done: { status: 'invalid', reason: prepared.reason, key: prepared.key, committerSeconds: when } };
   return { done: null, prepared, when, expectedFingerprint };
 }
@@ -146,71 +186,64 @@ export function verifyCommitSignature(raw: Buffer, options: { format?: ObjectFor
   return p.done ?? finishCommit(p, runSignatureCheck(p.prepared.job));
 }
 
-/** Parses `cat-file --batch` output into objects in request order; an object git could not find has type `missing`. */
-export function parseCatFileBatch(out: Buffer): Array<{ id: string; type: string; body: Buffer }> {
-  const objects: Array<{ id: string; type: string; body: Buffer }> = [];
-  let at = 0;
-  while (at < out.length) {
-    const nl = out.indexOf(0x0a, at);
-    if (nl === -1) throw new Error('cat-file --batch: truncated header');
-    const header = out.subarray(at, nl).toString('latin1');
-    const [id, type, size] = header.split(' ');
-    if (header.endsWith(' missing') || size === undefined) {
-      objects.push({ id: header.slice(0, header.lastIndexOf(' ')), type: 'missing', body: Buffer.alloc(0) });
-      at = nl + 1;
-      continue;
-    }
-    const start = nl + 1;
-    const end = start + Number(size);
-    if (end > out.length) throw new Error('cat-file --batch: truncated object');
-    objects.push({ id: id!, type: type!, body: out.subarray(start, end) });
-    at = end + 1;
-  }
-  return objects;
-}
+export { parseCatFileBatch } from './catFileBatch';
 
 let sharedPool: SignatureCheckPool | null = null;
 
 /**
- * Reads commits through one `cat-file --batch` per chunk and verifies each signature in-process
- * (the verification throughput path of issue 15): the public-key checks of a chunk run on worker
- * threads (verifyPool.ts) while git reads the next chunk. Results are in the order of `ids`.
- * Without `chunk`, the chunks grow from 2,000 to 20,000 commits: the threads start early, and a
- * long history pays for few git processes (each costs this thread some 25 ms).
+ * Reads commits through one `cat-file --batch` per chunk of `chunk` ids (default 20,000: a long
+ * history pays for few git processes) and verifies each signature in-process (the verification
+ * throughput path of issue 15). git's output is parsed as it streams in (main/git.ts stream():
+ * bytes, no string, no gathering), and every `batch` prepared signatures go to the worker threads
+ * (verifyPool.ts) at once, so the threads start on the first commits while this thread parses the
+ * rest. At most two chunks are in flight. Results are in the order of `ids`.
  */
-export async function verifyCommitSignatures(git: Git, ids: readonly string[], options: { format?: ObjectFormat; chunk?: number; pool?: SignatureCheckPool | null } = {}): Promise<Array<{ id: string; check: CommitSignatureCheck }>> {
+export async function verifyCommitSignatures(git: Git, ids: readonly string[], options: { format?: ObjectFormat; chunk?: number; batch?: number; pool?: SignatureCheckPool | null } = {}): Promise<Array<{ id: string; check: CommitSignatureCheck }>> {
   const format = options.format ?? 'sha1';
-  const sizeAt = (k: number) => options.chunk ?? Math.min(20_000, 2000 * 2 ** Math.min(k, 4));
+  const chunk = Math.max(1, options.chunk ?? 20_000);
+  const batch = Math.max(1, options.batch ?? 1024);
   // A few commits are cheaper to check here than to hand to threads; `pool: null` keeps every check in this thread.
   const pool = options.pool !== undefined ? options.pool : ids.length >= 512 ? (sharedPool ??= new SignatureCheckPool()) : null;
-  const read = (from: number, to: number) => {
-    if (from >= ids.length) return null;
-    const reading = git.run('verify-commit-signatures', ['cat-file', '--batch'], { input: `${ids.slice(from, to).join('\n')}\n` });
-    reading.catch(() => undefined); // awaited below; this only keeps an early exit from leaving it unobserved
-    return reading;
-  };
-  const results: Array<{ id: string; check: CommitSignatureCheck }> = [];
-  // Chunk k's checks run on the workers while this thread parses and prepares chunk k + 1.
-  let inflight: { ids: string[]; prepared: PreparedCommit[]; answers: Promise<boolean[]> } | null = null;
-  const settle = async (batch: NonNullable<typeof inflight>) => {
-    const answers = await batch.answers;
-    let k = 0;
-    for (const [i, p] of batch.prepared.entries()) results.push({ id: batch.ids[i]!, check: p.done ?? finishCommit(p as PreparedCommit & { done: null }, answers[k++]!) });
-  };
-  let next = read(0, sizeAt(0));
-  for (let k = 0, from = 0; next; from += sizeAt(k), k++) {
-    const objects = parseCatFileBatch((await next).stdout);
-    next = read(from + sizeAt(k), from + sizeAt(k) + sizeAt(k + 1));
-    const prepared = objects.map((o) => {
-      if (o.type !== 'commit') throw new Error(`verifyCommitSignatures: ${o.type === 'missing' ? 'a listed commit is missing' : 'not a commit'}`);
-      return prepareCommit(o.body, format);
+  const results: Array<{ id: string; check: CommitSignatureCheck }> = new Array(ids.length);
+  const answered: Array<Promise<void>> = [];
+  let waiting: Array<{ at: number; id: string; p: PreparedCommit & { done: null } }> = [];
+  const flush = () => {
+    if (waiting.length === 0) return;
+    const group = waiting;
+    waiting = [];
+    const jobs = group.map((w) => w.p.prepared.job);
+    const done = (pool ? pool.run(jobs) : Promise.resolve(jobs.map(runSignatureCheck))).then((answers) => {
+      for (let k = 0; k < group.length; k++) {
+        const w = group[k]!;
+        results[w.at] = { id: w.id, check: finishCommit(w.p, answers[k]!) };
+      }
     });
-    const jobs = prepared.flatMap((p) => (p.done === null ? [p.prepared.job] : []));
-    const answers = pool ? pool.run(jobs) : Promise.resolve(jobs.map(runSignatureCheck));
-    answers.catch(() => undefined); // awaited in settle(); this only keeps an early exit from leaving it unobserved
-    if (inflight) await settle(inflight);
-    inflight = { ids: objects.map((o) => o.id), prepared, answers };
+    done.catch(() => undefined); // awaited below; this only keeps an early exit from leaving it unobserved
+    answered.push(done);
+  };
+  let previousEnd = 0;
+  for (let from = 0; from < ids.length; from += chunk) {
+    const to = Math.min(ids.length, from + chunk);
+    let at = from;
+    const parser = new CatFileBatchParser((o) => {
+      if (at >= to) throw new Error('verifyCommitSignatures: git answered for more objects than asked');
+      if (o.type !== 'commit') throw new Error(`verifyCommitSignatures: ${o.type === 'missing' ? 'a listed commit is missing' : 'not a commit'}`);
+      const p = prepareCommit(o.body, format);
+      if (p.done) results[at] = { id: o.id, check: p.done };
+      else {
+        waiting.push({ at, id: o.id, p });
+        if (waiting.length >= batch) flush();
+      }
+      at++;
+    });
+    await git.stream('verify-commit-signatures', ['cat-file', '--batch', '--buffer'], { input: `${ids.slice(from, to).join('\n')}\n` }, (d) => parser.push(d));
+    parser.end();
+    if (at !== to) throw new Error('verifyCommitSignatures: git answered for fewer objects than asked');
+    flush();
+    // Two chunks in flight at most: the previous chunk's answers before the next chunk is read.
+    await Promise.all(answered.slice(0, previousEnd));
+    previousEnd = answered.length;
   }
-  if (inflight) await settle(inflight);
+  await Promise.all(answered);
   return results;
 }

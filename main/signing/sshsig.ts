@@ -73,6 +73,39 @@ export function dearmorSshSignature(armored: string): Buffer {
   return Buffer.from(body, 'base64');
 }
 
+const BEGIN_BYTES = Buffer.from(BEGIN);
+const END_BYTES = Buffer.from(END);
+
+/**
+ * dearmorSshSignature of the bytes `armored` (a commit's signature header, read as git stores
+ * it), without building strings for the usual form: BEGIN, lines of base64, END, at most one
+ * newline after it. Anything else is decoded as text by dearmorSshSignature, so the answer is
+ * always the same as dearmorSshSignature(armored as UTF-8).
+ */
+export function dearmorSshSignatureBytes(armored: Buffer): Buffer {
+  let end = armored.length;
+  if (end > 0 && armored[end - 1] === 0x0a) end--;
+  const bodyEnd = end - END_BYTES.length;
+  if (bodyEnd >= BEGIN_BYTES.length && armored.compare(BEGIN_BYTES, 0, BEGIN_BYTES.length, 0, BEGIN_BYTES.length) === 0 && armored.compare(END_BYTES, 0, END_BYTES.length, bodyEnd, end) === 0) {
+    // isBase64 of the body without its newlines: base64 characters, then at most two '=', a multiple of 4 in all.
+    let chars = 0;
+    let pad = 0;
+    let plain = true;
+    for (let i = BEGIN_BYTES.length; i < bodyEnd && plain; i++) {
+      const c = armored[i]!;
+      if (c === 0x0a) continue;
+      if (c === 0x3d) pad++;
+      else if (pad > 0 || !isBase64Char(c)) plain = false;
+      chars++;
+    }
+    if (plain && pad <= 2 && chars > pad && chars % 4 === 0) {
+      const body = armored.toString('latin1', BEGIN_BYTES.length, bodyEnd);
+      return Buffer.from(body.includes('\n') ? body.replaceAll('\n', '') : body, 'base64');
+    }
+  }
+  return dearmorSshSignature(armored.toString('utf8'));
+}
+
 // The same few keys sign thousands of commits: parse each key blob (and hash its fingerprint) once.
 const parsedKeys = new Map<string, SshPublicKey>();
 

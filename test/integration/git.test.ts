@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Git, GitFailure } from '../../main/git';
+import { Git, GitFailure, UnsafeRepositoryConfig } from '../../main/git';
 import { spawnSync } from 'node:child_process';
 import { silentServer } from '../support/gitDaemon';
 import { scratchFolder } from '../support/scratch';
@@ -9,13 +9,15 @@ import { scratchFolder } from '../support/scratch';
 /**
  * main/git.ts, the one place that runs git (style.md "What we take" 6), against real repositories:
  * exit codes judged by the caller, stdin, the ref transaction's compare-and-swap, the hard
- * timeout, serial calls, and an environment that an inherited GIT_DIR cannot redirect.
+ * timeout, serial calls, and an environment that an inherited GIT_DIR cannot redirect; and
+ * stream()/bytes(), the Buffer path of the verifier's hot reads (issue 15): git's stdout byte for
+ * byte however the pipe cuts it, and a failure that never quotes git's stderr.
  */
 
 const { fresh } = scratchFolder('bg-git-');
 
 /** The test's own git (not the one under test), with optional stdin. */
-function git(cwd: string, args: string[], input = ''): string {
+function git(cwd: string, args: string[], input: string | Buffer = ''): string {
   const r = spawnSync('git', args, { cwd, input, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' } });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim();
@@ -29,6 +31,26 @@ function repoWithCommit(): { dir: string; commit: string } {
   const commit = git(dir, ['commit-tree', tree, '-m', `first commit of ${path.basename(dir)}`]);
   git(dir, ['update-ref', 'refs/heads/main', commit]);
   return { dir, commit };
+}
+
+/** Multibyte UTF-8 (2, 3 and 4 bytes a character) of about `bytes` bytes, with no line structure to lean on. */
+function multibyte(bytes: number): Buffer {
+  const unit = 'é☃😀aß€𝄞';
+  return Buffer.from(unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit))), 'utf8');
+}
+
+/** Whether a chunk ends inside a UTF-8 character (its tail is an incomplete sequence). */
+function endsMidCharacter(chunk: Buffer): boolean {
+  let i = chunk.length - 1;
+  let continuation = 0;
+  while (i >= 0 && (chunk[i]! & 0xc0) === 0x80) {
+    continuation++;
+    i--;
+  }
+  if (i < 0) return continuation > 0;
+  const lead = chunk[i]!;
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return continuation + 1 < length;
 }
 
 const saved = { GIT_DIR: process.env.GIT_DIR };
@@ -140,5 +162,72 @@ describe('Git in a folder that is not a repository', () => {
     const e = await new Git(dir).run('test-plain', ['rev-parse', '--absolute-git-dir']).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(GitFailure);
     expect((e as GitFailure).stderr).toMatch(/not a git repository/);
+  });
+});
+
+describe('Git.stream and Git.bytes', () => {
+  it('hands over git\'s stdout byte for byte, multibyte characters split across chunks included', async () => {
+    const { dir } = repoWithCommit();
+    const content = multibyte(3 * 1024 * 1024);
+    const blob = git(dir, ['hash-object', '-w', '--stdin'], content);
+    const g = new Git(dir);
+    const chunks: Buffer[] = [];
+    const { exitCode } = await g.stream('test-stream-blob', ['cat-file', 'blob', blob], {}, (d) => chunks.push(d));
+    expect(exitCode).toBe(0);
+    expect(chunks.length).toBeGreaterThan(1);
+    // The pipe cuts where it likes: at least one chunk ends inside a character, and nothing is lost or decoded.
+    expect(chunks.slice(0, -1).some(endsMidCharacter)).toBe(true);
+    expect(Buffer.compare(Buffer.concat(chunks), content)).toBe(0);
+    expect(Buffer.compare(await g.bytes('test-bytes-blob', ['cat-file', 'blob', blob]), content)).toBe(0);
+  });
+
+  it('writes `input` to stdin and returns large output whole (cat-file --batch of many objects)', async () => {
+    const { dir } = repoWithCommit();
+    const blobs = Array.from({ length: 40 }, (_, i) => multibyte(160_000 + i));
+    const ids = blobs.map((b) => git(dir, ['hash-object', '-w', '--stdin'], b));
+    const out = await new Git(dir).bytes('test-bytes-batch', ['cat-file', '--batch', '--buffer'], { input: `${ids.join('\n')}\n` });
+    const expected = Buffer.concat(blobs.flatMap((b, i) => [Buffer.from(`${ids[i]} blob ${b.length}\n`), b, Buffer.from('\n')]));
+    expect(out.length).toBeGreaterThan(6_000_000);
+    expect(Buffer.compare(out, expected)).toBe(0);
+  });
+
+  it('reports a refused exit code with caller, command and code, never quoting stderr (kept on .stderr)', async () => {
+    const { dir } = repoWithCommit();
+    const g = new Git(dir);
+    const name = 'no-such-object-named-SECRET-TEXT';
+    const e = await g.bytes('test-bytes-missing', ['cat-file', '-t', name]).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(GitFailure);
+    const f = e as GitFailure;
+    expect(f.exitCode).toBe(128);
+    expect(f.caller).toBe('test-bytes-missing');
+    expect(f.args).toEqual(['cat-file', '-t', name]);
+    expect(f.message).toBe('test-bytes-missing: git cat-file exited 128');
+    expect(f.message).not.toMatch(/SECRET|fatal/);
+    expect(f.stderr).toMatch(/SECRET-TEXT/);
+    // The caller may accept that code instead.
+    expect((await g.stream('test-stream-ok', ['cat-file', '-t', name], { ok: [0, 128] }, () => undefined)).exitCode).toBe(128);
+  });
+
+  it('rejects with the error of a consumer that throws, and stops git', async () => {
+    const { dir } = repoWithCommit();
+    const blob = git(dir, ['hash-object', '-w', '--stdin'], multibyte(4 * 1024 * 1024));
+    let calls = 0;
+    const e = await new Git(dir).stream('test-stream-throws', ['cat-file', 'blob', blob], {}, () => {
+      calls++;
+      throw new Error('consumer refused the bytes');
+    }).catch((x: unknown) => x);
+    expect((e as Error).message).toBe('consumer refused the bytes');
+    expect(calls).toBe(1);
+  });
+
+  it('keeps run()\'s guards: a caller\'s -c outside the allowlist, a repository config that names a program, an inherited GIT_DIR', async () => {
+    const { dir } = repoWithCommit();
+    await expect(new Git(dir).bytes('test-bytes-config', ['-c', 'core.pager=evil', 'rev-parse', '--git-dir'])).rejects.toThrow(/not a setting callers may pass/);
+    const { dir: unsafe } = repoWithCommit();
+    git(unsafe, ['config', 'filter.x.clean', 'touch ran']);
+    await expect(new Git(unsafe).bytes('test-bytes-unsafe', ['rev-parse', '--git-dir'])).rejects.toBeInstanceOf(UnsafeRepositoryConfig);
+    const { dir: other } = repoWithCommit();
+    process.env.GIT_DIR = other;
+    expect((await new Git(dir).bytes('test-bytes-env', ['rev-parse', '--absolute-git-dir'])).toString('utf8').trim()).toBe(dir);
   });
 });

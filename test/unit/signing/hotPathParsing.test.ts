@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SshFormatError, SshWireReader } from '../../../app/roster/sshKey';
-import { committerSeconds } from '../../../main/signing/commitSignature';
-import { dearmorSshSignature } from '../../../main/signing/sshsig';
+import { committerSeconds, splitSignedCommit, splitSignedCommitByLines } from '../../../main/signing/commitSignature';
+import { dearmorSshSignature, dearmorSshSignatureBytes } from '../../../main/signing/sshsig';
 
 // The verify hot path reads these without regular expressions (issue 15 throughput); each must
 // answer exactly as the regular expression it replaced, on ordinary and hostile input alike.
@@ -60,6 +60,50 @@ describe('hot-path parsing agrees with the regular expressions it replaced', () 
         got = 'refused';
       }
       expect({ armored, got }).toEqual({ armored, got: oldDearmor(armored) });
+      // The bytes path (the verifier's: a commit's signature header) answers alike.
+      let fromBytes: Buffer | 'refused';
+      try {
+        fromBytes = dearmorSshSignatureBytes(Buffer.from(armored, 'utf8'));
+      } catch (e) {
+        expect(e).toBeInstanceOf(SshFormatError);
+        fromBytes = 'refused';
+      }
+      expect({ armored, fromBytes }).toEqual({ armored, fromBytes: oldDearmor(armored) });
+    }
+  });
+
+  it('dearmorSshSignatureBytes: every wrapping and padding of real-sized bodies', () => {
+    const blob = Buffer.from(Array.from({ length: 83 }, (_, i) => (i * 37 + 11) & 0xff));
+    for (const cut of [0, 1, 2, 3]) {
+      const b64 = blob.subarray(0, blob.length - cut).toString('base64');
+      for (const width of [1, 3, 4, 70, 76, 1000]) {
+        const lines = b64.match(new RegExp(`.{1,${width}}`, 'g'))!.join('\n');
+        for (const tail of ['\n', '', '\n\n', ' \n']) {
+          const armored = `-----BEGIN SSH SIGNATURE-----\n${lines}\n-----END SSH SIGNATURE-----${tail}`;
+          expect({ armored, got: dearmorSshSignatureBytes(Buffer.from(armored)).toString('hex') }).toEqual({ armored, got: (oldDearmor(armored) as Buffer).toString('hex') });
+        }
+      }
+    }
+  });
+
+  it('splitSignedCommit: its one-header path splits as the line walk does', () => {
+    const sig = (h: string) => `${h} -----BEGIN SSH SIGNATURE-----\n U1NI\n U0lH\n -----END SSH SIGNATURE-----\n`;
+    const head = 'tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n';
+    const who = 'author A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n';
+    const commits = [
+      `${head}${who}${sig('gpgsig')}\nmessage\n`, `${head}${sig('gpgsig')}${who}\nmessage\n`, `${sig('gpgsig')}${head}${who}\nm\n`,
+      `${head}${who}${sig('gpgsig')}`, `${head}${who}${sig('gpgsig').trimEnd()}`, `${head}${who}${sig('gpgsig')}\ngpgsig in the message\n`,
+      `${head}${who}${sig('gpgsig-sha256')}\nm\n`, `${head}${who}${sig('gpgsig')}${sig('gpgsig-sha256')}\nm\n`, `${head}${who}${sig('gpgsig')}${sig('gpgsig')}\nm\n`,
+      `${head}author gpgsig <a@b> 1 +0000\n${sig('gpgsig')}\nm\n`, `${head}${who}gpgsigx value\n${sig('gpgsig')}\nm\n`, `${head}${who}mergetag x\n gpgsig inside\n${sig('gpgsig')}\nm\n`,
+      `${head}${who}${sig('gpgsig')} trailing continuation\n\nm\n`, `${head}${who}\n${sig('gpgsig')}`, `${head}${who}${sig('gpgsig ')}\nm\n`, `${head}${who}gpgsig\n\nm\n`,
+    ];
+    for (const text of commits) {
+      for (const format of ['sha1', 'sha256'] as const) {
+        const raw = Buffer.from(text, 'utf8');
+        const a = splitSignedCommit(raw, format);
+        const b = splitSignedCommitByLines(raw, format);
+        expect({ text, format, payload: a.payload.toString('latin1'), signature: a.signature?.toString('latin1') ?? null }).toEqual({ text, format, payload: b.payload.toString('latin1'), signature: b.signature?.toString('latin1') ?? null });
+      }
     }
   });
 
