@@ -5,11 +5,12 @@ import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
 import { defaultPolicyYaml } from '../../app/policy';
 import type { Person } from '../../app/identity';
-import { commitMessageFor, recordPath, type EvidenceRecord } from '../../app/records';
+import type { EvidenceRecord } from '../../app/records';
 import type { AppendRecord, EvidenceStore, LedgerView, LockRecovery } from '../../app/ports';
 import type { Git } from '../git';
 import { BranchCommitter, StaleHead } from './commit';
-import { ownRef, readTips, trackingRefOf, type TipSet } from './layout';
+import { ownRef, readTips, type TipSet } from './layout';
+import { commitRecordOn } from './recordCommit';
 import { LedgerIndex } from './ledgerIndex';
 import { OpenSliceFile, withRecord } from './openSlice';
 import { takeFetched, type MergeOutcome } from './merge';
@@ -109,7 +110,8 @@ export class GitEvidenceStore implements EvidenceStore {
     const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.hostId ?? null, readOnly,
       options.systemAuthor ?? defaultSystemAuthor(), options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, options.signing, options.openOnly ?? false);
     const tips = await store.readTips();
-    store.openedTips = tips;
+    // Kept only for a store about this host's open sessions, whose first read follows at once (no fetch comes between).
+    if (store.openOnly) store.openedTips = tips;
     if (tips.tips.length === 0) {
       if (!create) throw new BreakGlassError('invalid-input', `The evidence repository at ${repo.dir} has no commits on ${repo.branch}.`);
       if (repo.created) await store.write(async () => undefined);
@@ -117,8 +119,9 @@ export class GitEvidenceStore implements EvidenceStore {
     return store;
   }
 
-  /** The refs the view reads, in one git process. */
+  /** The refs the view reads, in one git process (after which the ones `open` read are never used). */
   readTips(): Promise<TipSet> {
+    this.openedTips = null;
     return readTips(this.git, this.branch, this.hostId);
   }
 
@@ -132,7 +135,7 @@ export class GitEvidenceStore implements EvidenceStore {
 
   /** @inheritdoc */
   read(): Promise<LedgerView> {
-    return this.exclusive(async () => (this.openOnly ? this.readOpen() : this.readIndex(this.takeOpenedTips() ?? undefined)));
+    return this.exclusive(() => (this.openOnly ? this.readOpen() : this.readIndex()));
   }
 
   /** The whole view, whatever this store was opened for (forwarding orders every record of this host). */
@@ -241,7 +244,7 @@ export class GitEvidenceStore implements EvidenceStore {
     let appended = 0;
     try {
       const value = await fn(current, async (record, incident) => {
-        const c = await this.commitRecord(current, slice.roster, record, incident);
+        const c = await commitRecordOn(this.committer, this.signing, current, slice.roster, record, incident);
         if (c.fetched !== null || c.tip === null) throw new StaleHead();
         current = withRecord(current, c.ref, { record, commit: c.commit, path: c.file });
         appended += 1;
@@ -343,7 +346,7 @@ export class GitEvidenceStore implements EvidenceStore {
    * history contains the organisation's root and the roster it was signed under.
    */
   private async append(record: EvidenceRecord, incidentId: string | null): Promise<string> {
-    const c = await this.commitRecord(this.index.view!, this.index.governed?.roster ?? null, record, incidentId);
+    const c = await commitRecordOn(this.committer, this.signing, this.index.view!, this.index.governed?.roster ?? null, record, incidentId);
     if (c.fetched !== null) {
       // Rare (the first record on a new clone): the view's refs change shape, so read it again.
       this.index.invalidate();
@@ -353,43 +356,6 @@ export class GitEvidenceStore implements EvidenceStore {
       await this.saveSlice();
     }
     return c.commit;
-  }
-
-  /** Commits one record on its host's own ref as `view` has it (its tips, sessions and policy), under `rosterBlob`; the index is not told. */
-  private async commitRecord(view: LedgerView, rosterBlob: string | null, record: EvidenceRecord, incidentId: string | null) {
-    const tipOf = (r: string) => view.tips?.find((t) => t.ref === r)?.commit ?? null;
-    const declared = view.sessions.get(record.sessionId)?.[0]?.record;
-    const file = recordPath(record, declared?.at ?? record.at);
-    const json = `${JSON.stringify(record, null, 2)}\n`;
-    const roster = await this.signing.roster(rosterBlob);
-    const ref = ownRef(record.host.id);
-    const tip = tipOf(ref);
-    // A host whose ref the remote already has (a new clone on its machine) continues it.
-    const fetched = tip === null ? tipOf(trackingRefOf(record.host.id)) : null;
-    const org = view.tips?.find((t) => t.organisation)?.commit ?? null;
-    const c = {
-      branch: ref.slice('refs/heads/'.length),
-      parent: tip ?? fetched ?? org,
-      expected: tip,
-      who: record.actor,
-      authoredAt: Math.floor(Date.parse(record.at) / 1000),
-      committedAt: Math.floor(Date.now() / 1000),
-      message: commitMessageFor(record, incidentId ? incidentId.replace(/[\r\n]/g, ' ') : null),
-    };
-    let commit: string;
-    if (roster) {
-      // Fail closed (issue 15): the signer is chosen and checked before anything is written.
-      const operator = view.sessions.get(record.sessionId)?.[0]?.record.actor ?? null;
-      // An invalid policy in force allows nothing unsigned (fail closed).
-      const unsigned = view.policy.ok ? view.policy.policy.unsignedDeclarations : 'refuse';
-      const signer = await this.signing.signerFor(roster, record, operator, c.committedAt * 1000, unsigned);
-      commit = signer
-        ? await this.committer.commitSignedFile({ ...c, file: { path: file, content: json } }, signer)
-        : await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
-    } else {
-      commit = await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
-    }
-    return { commit, ref, file, blob: this.committer.blobId(json), tip, org, fetched };
   }
 
   private async commitInitialPolicy(): Promise<void> {
