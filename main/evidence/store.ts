@@ -169,9 +169,9 @@ export class GitEvidenceStore implements EvidenceStore {
     return this.index.view!;
   }
 
-  /** Brings this host's open slice in step with the whole view just read or written. */
+  /** Brings this host's open slice in step with the whole view just read or written (never from a read-only store: it writes nothing). */
   private async saveSlice(): Promise<void> {
-    if (this.slice && this.index.view) await this.slice.save(this.index.view, this.index.governed?.roster ?? null);
+    if (this.slice && this.index.view && !this.readOnly) await this.slice.save(this.index.view, this.index.governed?.roster ?? null);
   }
 
   /**

@@ -24,12 +24,8 @@ function gitCounter(dir: string): { env: (base: NodeJS.ProcessEnv) => NodeJS.Pro
   return {
     env: (base) => ({ ...base, PATH: `${bin}:${base.PATH ?? ''}` }),
     take: () => {
-      let text = '';
-      try {
-        text = readFileSync(log, 'utf8');
-      } catch {
-        return [];
-      }
+      if (!existsSync(log)) return [];
+      const text = readFileSync(log, 'utf8');
       rmSync(log, { force: true });
       return text.split('\n').filter(Boolean).map((line) => {
         const [bytes, ...args] = line.split('\t');
