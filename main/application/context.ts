@@ -44,6 +44,8 @@ export interface OpenContextOptions {
    * refused rather than created, an existing repository is never written, not even its config.
    */
   readOnly?: boolean;
+  /** Reads of this host's open sessions only (issue 18: `env`, `status`; see OpenOptions.openOnly in main/evidence/store.ts). */
+  openOnly?: boolean;
   /** Says the touch prompt before a security key signs (issue 15): the CLI writes it to stderr. */
   onTouch?: (message: string) => void;
   /** How long a write waits for the writer lock (default 30 s; tests of a held lock shorten it). */
@@ -62,7 +64,7 @@ export async function openContext(options: OpenContextOptions = {}): Promise<Con
   // by opening it (issue 12 item 1).
   const readOnly = options.readOnly ?? false;
   // Records are signed through the caller's ssh-agent (issue 15): the console's backend and the CLI say which in `env`.
-  const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId, ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}), signing: { agentSocket: env.SSH_AUTH_SOCK ?? null, ...(options.onTouch ? { onTouch: options.onTouch } : {}) } });
+  const store = await GitEvidenceStore.open(repoDir, { create: !readOnly && !options.observer, readOnly, hostId: host.hostId, openOnly: options.openOnly ?? false, ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}), signing: { agentSocket: env.SSH_AUTH_SOCK ?? null, ...(options.onTouch ? { onTouch: options.onTouch } : {}) } });
   const clock = options.clock ?? systemClock;
   const boot = options.boot ?? (options.clock ? undefined : systemBootClock);
   const remote = new Remote(store.git, store.branch, store.gitDir);

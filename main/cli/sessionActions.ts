@@ -30,7 +30,7 @@ export async function declare(opts: GlobalOptions, o: { file?: string; template?
 
 /** `status`: the active session, remaining time, push state. */
 export async function status(opts: GlobalOptions): Promise<number> {
-  const app = await openApplication(opts);
+  const app = await openApplication(opts, { openOnly: true });
   const { ctx } = app;
   const states = await ctx.service.sessions();
   const acks = await sessionAcknowledgementsNow(app);
@@ -52,7 +52,7 @@ export async function status(opts: GlobalOptions): Promise<number> {
 
 /** `env`: the export block while a session is active. */
 export async function env(opts: GlobalOptions, o: { session?: string; environment?: string }): Promise<number | void> {
-  const app = await openApplication(opts);
+  const app = await openApplication(opts, openOnlyUnless(o.session));
   const exported = await app.service.environment({ sessionId: o.session, environment: o.environment });
   if (!exported) {
     process.stderr.write('breakglass: no active break-glass session on this host (none declared, or it expired). Nothing exported.\n');
@@ -72,7 +72,7 @@ export async function exec(opts: GlobalOptions, argv: string[], sessionId: strin
 
 /** `note`: adds a note to the session. */
 export async function note(opts: GlobalOptions, text: string[], o: { session?: string }): Promise<void> {
-  const app = await openApplication(opts);
+  const app = await openApplication(opts, openOnlyUnless(o.session));
   const r = await app.note({ sessionId: o.session }, text.join(' '));
   out(opts, `Noted in ${r.record.sessionId} (commit ${r.commit}).`, { sessionId: r.record.sessionId, seq: r.record.seq, commit: r.commit });
 }
@@ -80,7 +80,7 @@ export async function note(opts: GlobalOptions, text: string[], o: { session?: s
 /** `extend`: more time, with a new justification. */
 export async function extend(opts: GlobalOptions, o: { minutes: string; reason: string; session?: string }): Promise<void> {
   const minutes = Number(o.minutes);
-  const app = await openApplication(opts);
+  const app = await openApplication(opts, openOnlyUnless(o.session));
   const r = await app.extend({ sessionId: o.session }, { minutes: Number.isFinite(minutes) ? minutes : o.minutes, reason: o.reason });
   // The expiry as the service now counts it: the earlier of the wall clock's and the boot clock's deadlines (issue 16).
   const expiresAt = (await app.service.sessions()).find((s) => s.sessionId === r.record.sessionId)?.expiresAt ?? (r.record.type === 'extended' ? r.record.payload.newExpiresAt : null);
@@ -91,7 +91,7 @@ export async function extend(opts: GlobalOptions, o: { minutes: string; reason: 
 export async function close(opts: GlobalOptions, o: { file?: string; template?: boolean; session?: string }): Promise<void> {
   const input = await templateOrFile(o, CLOSURE_TEMPLATE, 'closure');
   if (input === undefined) return;
-  const app = await openApplication(opts);
+  const app = await openApplication(opts, openOnlyUnless(o.session));
   const r = await app.close({ sessionId: o.session }, input);
   const due = r.record.type === 'closed' ? r.record.payload.reviewDueAt : '';
   const ack = challengeWords(r.commit, 'closed');
@@ -108,6 +108,14 @@ export async function review(opts: GlobalOptions, o: { file?: string; template?:
   out(opts, `Review recorded for ${r.record.sessionId}. Commit ${r.commit}.`, { sessionId: r.record.sessionId, commit: r.commit });
 }
 
+/**
+ * Issue 18: a command about this host's open session reads only the open sessions and journals;
+ * one that names a session (which may be closed, or another host's, with its own refusal) reads everything.
+ */
+function openOnlyUnless(sessionId: string | undefined): { openOnly: boolean } {
+  return { openOnly: !sessionId };
+}
+
 /** Conventional exit statuses of a command killed by a signal (128 + the signal's number). */
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 
@@ -116,7 +124,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
  * act or its `action-started` record cannot be committed; otherwise exits with the command's status.
  */
 async function execCommand(opts: GlobalOptions, argv: string[], sessionId: string | undefined): Promise<number> {
-  const app = await openApplication(opts);
+  const app = await openApplication(opts, openOnlyUnless(sessionId));
   const started = await app.commands.start({
     sessionId, argv, shell: false, cwd: process.cwd(), via: 'cli-exec', stdin: 'inherit',
     onOutput: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),

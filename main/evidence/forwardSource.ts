@@ -66,7 +66,7 @@ export class StoreForwardSource implements ForwardSource {
   }
 
   private async computeOrder(): Promise<Ordered | null> {
-    const view = await this.store.read();
+    const view = await this.store.readWhole();
     const head = this.headOf(view);
     if (!head) return null;
     const known = this.ordered;

@@ -5,12 +5,14 @@ import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
 import { defaultPolicyYaml } from '../../app/policy';
 import type { Person } from '../../app/identity';
-import { commitMessageFor, recordPath, type EvidenceRecord } from '../../app/records';
+import type { EvidenceRecord } from '../../app/records';
 import type { AppendRecord, EvidenceStore, LedgerView, LockRecovery } from '../../app/ports';
 import type { Git } from '../git';
 import { BranchCommitter, StaleHead } from './commit';
-import { ownRef, readTips, trackingRefOf, type TipSet } from './layout';
+import { ownRef, readTips, type TipSet } from './layout';
+import { commitRecordOn } from './recordCommit';
 import { LedgerIndex } from './ledgerIndex';
+import { OpenSliceFile, withRecord } from './openSlice';
 import { takeFetched, type MergeOutcome } from './merge';
 import { RecordSigning, type RecordSigningOptions } from './recordSigning';
 import type { Roster } from '../../app/roster/schema';
@@ -34,6 +36,12 @@ export interface OpenOptions {
   systemAuthor?: Person;
   /** Where the ssh-agent and the host key are (issue 15); default: SSH_AUTH_SOCK, and the host key in the git dir. */
   signing?: Partial<RecordSigningOptions>;
+  /**
+   * Reads are of this host's open sessions and the journals only (issue 18: `env`, `status`):
+   * `read()` returns the open slice (main/evidence/openSlice.ts) when one was made from exactly
+   * the current refs, else the whole view. Writes always decide on the whole view.
+   */
+  openOnly?: boolean;
 }
 
 /**
@@ -55,6 +63,12 @@ export class GitEvidenceStore implements EvidenceStore {
    */
   private indexTurn: Promise<unknown> = Promise.resolve();
   private readonly holdsTurn = new AsyncLocalStorage<true>();
+  /** This host's open slice beside the repository (null without a host id). */
+  private readonly slice: OpenSliceFile | null;
+  /** The tips `open` read, used once by the first read (one `for-each-ref` fewer at start-up). */
+  private openedTips: TipSet | null = null;
+  /** The roster blob of the open slice the last read returned (null: the last read was of the whole view). */
+  private sliceRoster: { viewId: string; roster: string | null } | null = null;
 
   private constructor(
     readonly dir: string,
@@ -70,7 +84,9 @@ export class GitEvidenceStore implements EvidenceStore {
     private readonly systemAuthor: Person,
     lockWaitMs: number,
     signing: Partial<RecordSigningOptions> = {},
+    private readonly openOnly = false,
   ) {
+    this.slice = hostId !== null ? new OpenSliceFile(path.join(gitDir, 'breakglass-open'), hostId) : null;
     this.lock = new WriterLock(gitDir, lockWaitMs);
     this.index = new LedgerIndex(git, branch, gitDir, objectFormat, { ownHostId: hostId });
     this.committer = new BranchCommitter(git, objectFormat);
@@ -92,16 +108,20 @@ export class GitEvidenceStore implements EvidenceStore {
     const create = (options.create ?? false) && !readOnly;
     const repo = await openRepository(dir, create, readOnly);
     const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.hostId ?? null, readOnly,
-      options.systemAuthor ?? defaultSystemAuthor(), options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, options.signing);
-    if ((await store.readTips()).tips.length === 0) {
+      options.systemAuthor ?? defaultSystemAuthor(), options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, options.signing, options.openOnly ?? false);
+    const tips = await store.readTips();
+    // Kept only for a store about this host's open sessions, whose first read follows at once (no fetch comes between).
+    if (store.openOnly) store.openedTips = tips;
+    if (tips.tips.length === 0) {
       if (!create) throw new BreakGlassError('invalid-input', `The evidence repository at ${repo.dir} has no commits on ${repo.branch}.`);
       if (repo.created) await store.write(async () => undefined);
     }
     return store;
   }
 
-  /** The refs the view reads, in one git process. */
+  /** The refs the view reads, in one git process (after which the ones `open` read are never used). */
   readTips(): Promise<TipSet> {
+    this.openedTips = null;
     return readTips(this.git, this.branch, this.hostId);
   }
 
@@ -115,14 +135,43 @@ export class GitEvidenceStore implements EvidenceStore {
 
   /** @inheritdoc */
   read(): Promise<LedgerView> {
+    return this.exclusive(() => (this.openOnly ? this.readOpen() : this.readIndex()));
+  }
+
+  /** The whole view, whatever this store was opened for (forwarding orders every record of this host). */
+  readWhole(): Promise<LedgerView> {
     return this.exclusive(() => this.readIndex());
   }
 
-  private async readIndex(): Promise<LedgerView> {
-    const tips = await this.readTips();
+  /** This host's open slice made from exactly the current refs, else the whole view (see {@link OpenOptions.openOnly}). */
+  private async readOpen(): Promise<LedgerView> {
+    const tips = this.takeOpenedTips() ?? (await this.readTips());
     if (this.index.view && tips.viewId === this.index.viewId) return this.index.view;
-    await this.index.refresh(tips);
+    const slice = await this.slice?.load(tips.viewId);
+    if (slice) {
+      this.sliceRoster = { viewId: tips.viewId!, roster: slice.roster };
+      return slice.view;
+    }
+    return this.readIndex(tips);
+  }
+
+  private takeOpenedTips(): TipSet | null {
+    const tips = this.openedTips;
+    this.openedTips = null;
+    return tips;
+  }
+
+  private async readIndex(known?: TipSet): Promise<LedgerView> {
+    const tips = known ?? (await this.readTips());
+    this.sliceRoster = null;
+    if (!this.index.view || tips.viewId !== this.index.viewId) await this.index.refresh(tips);
+    await this.saveSlice();
     return this.index.view!;
+  }
+
+  /** Brings this host's open slice in step with the whole view just read or written (never from a read-only store: it writes nothing). */
+  private async saveSlice(): Promise<void> {
+    if (this.slice && this.index.view && !this.readOnly) await this.slice.save(this.index.view, this.index.governed?.roster ?? null);
   }
 
   /**
@@ -133,6 +182,8 @@ export class GitEvidenceStore implements EvidenceStore {
    */
   async write<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>): Promise<T> {
     if (this.readOnly) throw new BreakGlassError('refused', 'This evidence repository was opened for reading only: nothing can be recorded here.');
+    // Tips read before the lock are never decided on.
+    this.openedTips = null;
     const held = await this.lock.acquire();
     try {
       return await this.exclusive(() => this.writeHeld(fn, held.recovered));
@@ -143,6 +194,11 @@ export class GitEvidenceStore implements EvidenceStore {
 
   private async writeHeld<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>, lockRecovery: LockRecovery | null): Promise<T> {
     let recovered = lockRecovery;
+    if (this.openOnly) {
+      const sliced = await this.writeSliced(fn, recovered);
+      if (sliced.done) return sliced.value as T;
+      recovered = sliced.recovered;
+    }
     for (let attempt = 0; ; attempt++) {
       const view = this.index.view ?? (await this.readIndex());
       // A repository with nothing at all (an empty folder, `git init`): its first write commits
@@ -175,6 +231,36 @@ export class GitEvidenceStore implements EvidenceStore {
   }
 
   /**
+   * A write deciding on this host's open slice (issue 18), when one was made from exactly the
+   * current refs and this host has its own ref: its records go on that ref with the slice's tip as
+   * the compare-and-swap, the slice follows them. Another writer's commit in between (StaleHead)
+   * sends the write to the whole view, as does a slice that is missing or old.
+   */
+  private async writeSliced<T>(fn: (view: LedgerView, append: AppendRecord, recovered: LockRecovery | null) => Promise<T>, recovered: LockRecovery | null): Promise<{ done: true; value: T } | { done: false; recovered: LockRecovery | null }> {
+    const tips = await this.readTips();
+    const slice = this.hostId !== null && tips.tips.some((t) => t.ref === ownRef(this.hostId!)) ? await this.slice?.load(tips.viewId) : null;
+    if (!slice) return { done: false, recovered };
+    let current = slice.view;
+    let appended = 0;
+    try {
+      const value = await fn(current, async (record, incident) => {
+        const c = await commitRecordOn(this.committer, this.signing, current, slice.roster, record, incident);
+        if (c.fetched !== null || c.tip === null) throw new StaleHead();
+        current = withRecord(current, c.ref, { record, commit: c.commit, path: c.file });
+        appended += 1;
+        this.sliceRoster = { viewId: current.viewId!, roster: slice.roster };
+        await this.slice!.save(current, slice.roster);
+        return c.commit;
+      }, recovered);
+      return { done: true, value };
+    } catch (e) {
+      if (!(e instanceof StaleHead)) throw e;
+      // The recovery record (always first) is committed already when anything was.
+      return { done: false, recovered: appended > 0 ? null : recovered };
+    }
+  }
+
+  /**
    * Takes in what a fetch brought (the organisation branch follows its fetched copy, the view
    * refreshes over every host's ref), under the writer lock (see {@link takeFetched}).
    */
@@ -193,7 +279,7 @@ export class GitEvidenceStore implements EvidenceStore {
    * found them disagreeing with git).
    */
   async discardDerivedCaches(): Promise<void> {
-    for (const f of ['breakglass-records', 'breakglass-commits']) await fs.rm(path.join(this.gitDir, f), { force: true });
+    for (const f of ['breakglass-records', 'breakglass-commits', 'breakglass-open']) await fs.rm(path.join(this.gitDir, f), { force: true });
     this.index = new LedgerIndex(this.git, this.branch, this.gitDir, this.objectFormat, { ownHostId: this.hostId });
   }
 
@@ -207,13 +293,15 @@ export class GitEvidenceStore implements EvidenceStore {
    * organisation branch), and the governed files at its tip that are not in force, read after `read()`.
    */
   async governance(): Promise<{ governed: GovernedFiles | null; notInForce: NotInForce[] }> {
-    await this.read();
+    await this.readWhole();
     return { governed: this.index.governed, notInForce: this.index.filesNotInForce() };
   }
 
   /** The roster in force on the organisation branch (null: none, records are unsigned), read after `read()`. */
   async roster(): Promise<Roster | null> {
-    await this.read();
+    const view = await this.read();
+    // Read from the open slice: the roster in force with the refs it was made from.
+    if (this.sliceRoster && this.sliceRoster.viewId === view.viewId && this.index.view !== view) return this.signing.roster(this.sliceRoster.roster);
     return this.signing.roster((this.index.governed?.roster ?? null));
   }
 
@@ -258,46 +346,16 @@ export class GitEvidenceStore implements EvidenceStore {
    * history contains the organisation's root and the roster it was signed under.
    */
   private async append(record: EvidenceRecord, incidentId: string | null): Promise<string> {
-    const view = this.index.view!;
-    const declared = view.sessions.get(record.sessionId)?.[0]?.record;
-    const file = recordPath(record, declared?.at ?? record.at);
-    const json = `${JSON.stringify(record, null, 2)}\n`;
-    const roster = await this.signing.roster((this.index.governed?.roster ?? null));
-    const ref = ownRef(record.host.id);
-    const tip = this.index.tips.get(ref)?.commit ?? null;
-    // A host whose ref the remote already has (a new clone on its machine) continues it.
-    const fetched = tip === null ? this.index.tips.get(trackingRefOf(record.host.id))?.commit ?? null : null;
-    const org = this.index.organisationTip?.commit ?? null;
-    const c = {
-      branch: ref.slice('refs/heads/'.length),
-      parent: tip ?? fetched ?? org,
-      expected: tip,
-      who: record.actor,
-      authoredAt: Math.floor(Date.parse(record.at) / 1000),
-      committedAt: Math.floor(Date.now() / 1000),
-      message: commitMessageFor(record, incidentId ? incidentId.replace(/[\r\n]/g, ' ') : null),
-    };
-    let commit: string;
-    if (roster) {
-      // Fail closed (issue 15): the signer is chosen and checked before anything is written.
-      const operator = view.sessions.get(record.sessionId)?.[0]?.record.actor ?? null;
-      // An invalid policy in force allows nothing unsigned (fail closed).
-      const unsigned = view.policy.ok ? view.policy.policy.unsignedDeclarations : 'refuse';
-      const signer = await this.signing.signerFor(roster, record, operator, c.committedAt * 1000, unsigned);
-      commit = signer
-        ? await this.committer.commitSignedFile({ ...c, file: { path: file, content: json } }, signer)
-        : await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
-    } else {
-      commit = await this.committer.commitFiles({ ...c, files: [{ path: file, content: json }] });
-    }
-    if (fetched !== null) {
+    const c = await commitRecordOn(this.committer, this.signing, this.index.view!, this.index.governed?.roster ?? null, record, incidentId);
+    if (c.fetched !== null) {
       // Rare (the first record on a new clone): the view's refs change shape, so read it again.
       this.index.invalidate();
       await this.readIndex();
     } else {
-      await this.index.recordCommitted(ref, file, this.committer.blobId(json), commit, record, tip === null && org !== null);
+      await this.index.recordCommitted(c.ref, c.file, c.blob, c.commit, record, c.tip === null && c.org !== null);
+      await this.saveSlice();
     }
-    return commit;
+    return c.commit;
   }
 
   private async commitInitialPolicy(): Promise<void> {
