@@ -27,6 +27,7 @@ export function Board() {
   const api = useApi();
   const store = useFeatureStore(boardStore);
   const data = useStore(store, (s) => s.data);
+  const partial = useStore(store, (s) => s.partial);
   const sync = useStore(store, (s) => s.sync);
   const error = useStore(store, (s) => s.error);
   const fetchError = useStore(store, (s) => s.fetchError);
@@ -56,6 +57,10 @@ export function Board() {
   const derived = useMemo(() => deriveBoard(indexed, filters, at), [indexed, filters, at]);
   const totals = useMemo(() => totalsAt(indexed, at), [indexed, at]);
   const filtered = isFiltered(filters);
+  // Until every page has arrived (issue 18), the summary is the service's and the count says how many are still coming.
+  const summary = partial ? { counts: { active: partial.totals.active, expired: partial.totals.expired, review: partial.totals.review, reviewed: partial.totals.reviewed }, overdue: partial.totals.overdue } : totals;
+  const total = partial?.total ?? indexed.total;
+  const coming = partial ? ` \u00b7 reading the other ${formatNumber(partial.total - indexed.total)}\u2026` : '';
 
   return (
     <section className="board" aria-labelledby="view-heading">
@@ -63,7 +68,7 @@ export function Board() {
         <h2 id="view-heading" tabIndex={-1}>
           Sessions board
         </h2>
-        <Summary counts={totals.counts} overdue={totals.overdue} />
+        <Summary counts={summary.counts} overdue={summary.overdue} />
       </div>
       <Staleness sync={sync} onFetchNow={() => void actions.fetchNow()} fetchError={fetchError?.message ?? null} />
       <ForwardingLines lines={forwarding} />
@@ -92,16 +97,17 @@ export function Board() {
       <p className="board-showing" id="board-showing">
         {data ? (
           <>
-            <strong>{formatNumber(derived.shown)}</strong> of {formatCount(indexed.total, 'session')}
+            <strong>{formatNumber(derived.shown)}</strong> of {formatCount(total, 'session')}
             {filtered ? ' match the filters' : ''}
+            {coming}
           </>
         ) : (
           'Reading the sessions…'
         )}
       </p>
-      <Announce text={data ? `Showing ${formatNumber(derived.shown)} of ${formatCount(indexed.total, 'session')}.` : ''} />
+      <Announce text={data ? `Showing ${formatNumber(derived.shown)} of ${formatCount(total, 'session')}.${coming}` : ''} />
       <SyncAnnounce state={sync?.state ?? null} />
-      {data && <BoardList items={derived.items} sync={sync} behindHosts={behindHosts} resetKey={filters} describedBy="board-showing" />}
+      {data && <BoardList items={derived.items} busy={partial !== null} sync={sync} behindHosts={behindHosts} resetKey={filters} describedBy="board-showing" />}
     </section>
   );
 }
