@@ -123,11 +123,40 @@ export function boardTotals(rows: readonly SessionView[], now: number): BoardTot
   return t;
 }
 
-const instant = (iso: string): number | string => {
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : iso;
+const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(\d\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const DAY_MS = 86_400_000;
+
+/** An ISO instant as epoch ms when it is `toISOString`'s own text (without calling it on every row: it is the costly part), else the text. */
+const instant = (text: string): number | string => {
+  const m = CANONICAL.exec(text);
+  if (!m) return text;
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) return text;
+  // Date.parse takes "02-31" as March 3rd; a day past the 28th is checked the slow way.
+  return Number(m[2]) <= 28 || new Date(ms).toISOString() === text ? ms : text;
 };
-const iso = (i: number | string): string => (typeof i === 'number' ? new Date(i).toISOString() : i);
+
+/** The date part ("2026-11-28T") of recent days, as `toISOString` writes it. */
+const datePrefixes = new Map<number, string>();
+
+/** `new Date(ms).toISOString()`, with each day's date part computed once. */
+function isoOf(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = datePrefixes.get(day);
+  if (prefix === undefined) {
+    const full = new Date(ms).toISOString();
+    if (full.length !== 24) return full;
+    prefix = full.slice(0, 11);
+    if (datePrefixes.size > 50_000) datePrefixes.clear();
+    datePrefixes.set(day, prefix);
+  }
+  const inDay = ms - day * DAY_MS;
+  const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+  const milli = inDay % 1000;
+  return `${prefix}${two(Math.floor(inDay / 3_600_000))}:${two(Math.floor(inDay / 60_000) % 60)}:${two(Math.floor(inDay / 1000) % 60)}.${milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli}Z`;
+}
+
+const iso = (i: number | string): string => (typeof i === 'number' ? isoOf(i) : i);
 
 /** Encodes `rows` (already in the read's order) as the page starting at `offset`. */
 export function encodeBoardPage(rows: readonly SessionView[], offset: number): BoardPage {

@@ -64,3 +64,19 @@ describe('the board\u2019s rows on the wire (app/boardWire.ts)', () => {
     }
   });
 });
+
+describe('instants on the wire', () => {
+  it('round-trip exactly: canonical ones as numbers, every other text as itself', () => {
+    const texts = [
+      '2026-02-28T23:59:59.999Z', '2024-02-29T00:00:00.000Z', '2026-01-31T12:00:00.000Z', '1970-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '0001-01-01T00:00:00.000Z',
+      '2026-02-31T00:00:00.000Z', '2026-04-31T10:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-11-28T09:00:00Z', '2026-11-28T09:00:00.000+00:00', 'not a date',
+    ];
+    const page = encodeBoardPage(texts.map((t, i) => view({ sessionId: `bg-t-${i}`, declaredAt: t })), 0);
+    expect(page.rows.map((r) => typeof r[10])).toEqual([...Array(6).fill('number'), ...Array(6).fill('string')]);
+    expect(decodeBoardPage(JSON.parse(JSON.stringify(page))).rows.map((r) => r.declaredAt)).toEqual(texts);
+    for (let ms = Date.parse('2023-12-31T00:00:00.000Z'); ms < Date.parse('2024-03-02T00:00:00.000Z'); ms += 3_599_999) {
+      const t = new Date(ms).toISOString();
+      expect(decodeBoardPage(encodeBoardPage([view({ sessionId: 'bg-x', declaredAt: t })], 0)).rows[0]!.declaredAt).toBe(t);
+    }
+  });
+});
