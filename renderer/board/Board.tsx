@@ -2,17 +2,20 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { SyncStatus } from '../../app/views';
 import { useStore } from 'zustand';
 import { formatCount, formatNumber } from '../format';
-import { useApi, useClock, useFeatureStore } from '../stores/context';
+import { useApi, useClock, useFeatureStore, type FeatureStoreFactory } from '../stores/context';
 import { BoardList } from './BoardList';
 import { Staleness } from './Staleness';
 import { ForwardingLines } from './Forwarding';
 import { AcknowledgeDeclaration, AwaitingAcknowledgement } from './Acknowledge';
-import { boardStore } from './store';
+import { createBoardStore, type BoardState } from './store';
 import { deriveBoard, GROUP_LABELS, indexRows, isFiltered, lastBoundary, STATE_FILTER_LABELS, totalsAt, type BoardFilters, type GroupKey, type IndexedBoard, type StateFilter } from './derive';
 import './board.css';
 import './boardRows.css';
 
 const EMPTY_INDEX: IndexedBoard = indexRows([]);
+
+/** The board's store of one window (stores/context.tsx `useFeatureStore`); store.ts itself needs no React, so the backend's tests drive it. */
+const boardStore: FeatureStoreFactory<BoardState> = ({ api }) => ({ store: createBoardStore(api) });
 
 /** How long the filters must rest before the row count is announced (not at every keystroke). */
 const ANNOUNCE_AFTER_MS = 600;

@@ -4,7 +4,6 @@ import { liveForwarding, type HostForwarding } from '../../app/forwarding/lag';
 import type { ForwardDestinationStatus } from '../../app/forwarding/status';
 import { decodeBoardPage, type BoardTotals } from '../../app/boardWire';
 import type { BoardData, SessionView, SyncStatus } from '../../app/views';
-import type { FeatureStoreFactory } from '../stores/context';
 import { NO_FILTERS, type BoardFilters } from './derive';
 
 /**
@@ -71,11 +70,15 @@ export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
       const { first, snapshot, total, totals, ...rest } = r.value;
       reading = rest.head;
       const rows: SessionView[] = decodeBoardPage(first).rows;
+      // Page by page only while the board has no complete rows yet: a re-read (the head moved, the
+      // board reopened) keeps the complete rows on screen until its own are complete, so that the
+      // list neither shrinks nor loses its scroll position.
+      const progressive = get().data === null || get().partial !== null;
       const show = (): void => {
         const partial = rows.length < total ? { total, totals } : null;
         set({ data: { ...rest, rows: [...rows] }, partial, forwarding: rest.forwarding, loading: partial !== null, error: null, ...(version === syncVersion ? { sync: rest.sync } : {}) });
       };
-      show();
+      if (progressive || rows.length >= total) show();
       // The rest in pages of the same read, each shown as it arrives; a newer read asked for meanwhile goes first.
       while (rows.length < total && !again) {
         const page = await api.board.rows({ snapshot, offset: rows.length, limit: LATER_PAGE });
@@ -87,7 +90,7 @@ export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
         const decoded = decodeBoardPage(page.value);
         if (decoded.offset !== rows.length || decoded.rows.length === 0) throw new Error('The board\'s pages do not follow one another.');
         rows.push(...decoded.rows);
-        show();
+        if (progressive || rows.length >= total) show();
       }
     };
     const receiveSync = (sync: SyncStatus) => {
@@ -162,6 +165,3 @@ export function createBoardStore(api: BreakGlassApi): StoreApi<BoardState> {
     };
   });
 }
-
-/** The board's store of one window (stores/context.tsx `useFeatureStore`). */
-export const boardStore: FeatureStoreFactory<BoardState> = ({ api }) => ({ store: createBoardStore(api) });
