@@ -108,8 +108,9 @@ export function filterSessions(views: readonly SessionView[], f: SessionListFilt
  * host's forwarding as far as this console can know it (issue 19, app/forwarding/lag.ts): this
  * host's live from `forwarded` (its forwarder's statuses), other hosts' as they recorded it.
  */
-export function buildBoard(view: LedgerView, now: number, host: { id: string; name: string }, sync: SyncStatus, forwarded: readonly ForwardDestinationStatus[] = []): BoardData {
-  const rows = sessionStatesAt(view, now).map((s) => sessionViewOf(s, host.id));
+export function buildBoard(view: LedgerView, now: number, host: { id: string; name: string }, sync: SyncStatus, forwarded: readonly ForwardDestinationStatus[] = [], derived?: SessionView[]): BoardData {
+  // `derived`: the rows as an earlier read derived them from this very view, while none can have moved since (main/console/boardHandlers.ts).
+  const rows = derived ?? sessionStatesAt(view, now).map((s) => sessionViewOf(s, host.id));
   return {
     at: new Date(now).toISOString(), head: view.viewId ?? view.head, ...(view.tips ? { tips: viewTips(view, host.id) } : {}), hostId: host.id, rows, sync,
     forwarding: boardForwarding(view, host, forwarded, now),

@@ -12,6 +12,7 @@ import { GOVERNED_FILES, ProposalIdSchema } from './roster/governance';
 import { RosterAccountSchema, RosterIdSchema } from './roster/schema';
 import { SSH_KEY_TYPES } from './roster/sshKey';
 import { AckEventSchema } from './acknowledgement/codes';
+import { BoardOpenSchema, BoardRowsSchema, type BoardOpened, type BoardPage } from './boardWire';
 
 /**
  * The one contract between the UI and the main process (issue 3, style.md "What we take" 1–3):
@@ -235,6 +236,10 @@ export const CALLS = {
   // Writes a file for the operator, never evidence: allowed to the observer (an auditor's machine).
   'report.export': call<ExportedReport>()(z.object({ scope: ReportScopeSchema, format: z.enum(['md', 'html', 'pdf']) }).strict(), false),
   'board.get': call<BoardData>()(Empty, false),
+  /** The board as `board.get` reads it, its rows as compact pages (app/boardWire.ts): the first `limit`, most urgent first. */
+  'board.open': call<BoardOpened>()(BoardOpenSchema, false),
+  /** Further rows of a `board.open` read, from `offset`. */
+  'board.rows': call<BoardPage>()(BoardRowsSchema, false),
   // Fetch + merge brings other hosts' records and writes none of this host's: allowed to the observer.
   'sync.fetch': call<SyncStatus>()(Empty, false),
   /** The board is open (fetch on the schedule) or closed (stop fetching). */

@@ -30,6 +30,8 @@ export const CALL_NAMES = [
   'settings.set',
   'report.export',
   'board.get',
+  'board.open',
+  'board.rows',
   'sync.fetch',
   'sync.watch',
   'terminal.open',

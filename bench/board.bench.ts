@@ -14,7 +14,9 @@ import { launchConsole, ROOT } from '../test/browser/host';
  *      changes to #/board, as the "Board" link does) and from a cold page load of #/board; the
  *      baseline is the home screen's own render (navigation start → interactive) in the same run.
  *      Target ≤ 1 s. Where the time goes: `board.get` in the backend alone and through the page's
- *      binding (serialising 10,000 rows).
+ *      binding (serialising 10,000 rows); `board.open` (the first 200 rows, compact) and `board.rows`
+ *      (the rest in pages), what the board reads since issue 18, with their size; and the cold
+ *      page load to every row read.
  *   2. a filter keystroke (one character in the incident search) to the updated list, measured in
  *      the page: performance.now() at the input event (a capturing listener on window, before
  *      React's) to the list's DOM mutation and to the next animation frame. Target ≤ 100 ms.
@@ -41,13 +43,15 @@ const PROBE = `(() => {
   const observer = new MutationObserver(() => {
     if (window.__homeAt === undefined && homeReady()) window.__homeAt = performance.now();
     if (window.__boardAt === undefined && boardRow()) window.__boardAt = performance.now();
+    // Every page read (issue 18): the table is no longer busy.
+    if (window.__boardAllAt === undefined && document.querySelector('.board-table[aria-busy="false"] [data-session]')) window.__boardAllAt = performance.now();
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true });
 })();`;
 
-type ProbeWindow = { __homeAt?: number; __boardAt?: number };
+type ProbeWindow = { __homeAt?: number; __boardAt?: number; __boardAllAt?: number };
 
-async function waitProbe(page: Page, key: '__homeAt' | '__boardAt'): Promise<number> {
+async function waitProbe(page: Page, key: '__homeAt' | '__boardAt' | '__boardAllAt'): Promise<number> {
   const handle = await page.waitForFunction((k) => (globalThis as unknown as ProbeWindow)[k as '__homeAt'], key, { timeout: 60_000, polling: 50 });
   return (await handle.jsonValue()) as number;
 }
@@ -144,6 +148,24 @@ export async function boardBenchmarks(): Promise<void> {
       if (!r.ok) throw new Error(`board.get failed: ${r.error.message}`);
       rows = (r.value as { rows: unknown[] }).rows.length;
     }
+    // What the board reads now (issue 18): its first page of compact rows, then the rest in pages.
+    const openMs: number[] = [];
+    const pagesMs: number[] = [];
+    const full = JSON.stringify(await host.backend.dispatch('board.get', {})).length;
+    let paged = { first: 0, all: 0 };
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const o = await host.backend.dispatch('board.open', { limit: 200 });
+      openMs.push(performance.now() - t0);
+      if (!o.ok) throw new Error(`board.open failed: ${o.error.message}`);
+      const { snapshot, total } = o.value as { snapshot: string; total: number };
+      let bytes = JSON.stringify(o).length;
+      const first = bytes;
+      const t1 = performance.now();
+      for (let offset = 200; offset < total; offset += 2_500) bytes += JSON.stringify(await host.backend.dispatch('board.rows', { snapshot, offset, limit: 2_500 })).length;
+      pagesMs.push(performance.now() - t1);
+      paged = { first, all: bytes };
+    }
     // From a blank page, so that the probes (init scripts) run in the console's page.
     await page.goto('about:blank');
     await page.goto(`${host.url}#/`);
@@ -186,6 +208,7 @@ export async function boardBenchmarks(): Promise<void> {
     const fromHome: number[] = [];
     const again: number[] = [];
     const cold: number[] = [];
+    const coldAll: number[] = [];
     for (let i = 0; i < OPEN_REPS; i++) {
       const r = await openFromHome(page, host.url);
       home.push(r.home);
@@ -194,14 +217,20 @@ export async function boardBenchmarks(): Promise<void> {
       await page.goto('about:blank');
       await page.goto(`${host.url}#/board`);
       cold.push(await waitProbe(page, '__boardAt'));
+      coldAll.push(await waitProbe(page, '__boardAllAt'));
     }
     const homeSummary = summarise(home);
-    report(`board.get in the backend, ${SESSIONS} rows`, summarise(backendMs), null, 'part of ≤ 1 s');
+    // The first read derives the rows; later ones of the same view reuse them while no expiry or due date passes (issue 18).
+    report(`board.get in the backend, ${SESSIONS} rows, first read of the view`, summarise(backendMs.slice(0, 1)), null, 'part of ≤ 1 s');
+    report(`board.get in the backend, ${SESSIONS} rows, again`, summarise(backendMs.slice(1)), null, 'part of ≤ 1 s');
     report('  its value through V8 serialize + deserialize (as Electron IPC)', summarise(cloneMs), null, 'part of ≤ 1 s');
     report('  through the test host binding (Playwright)', summarise(bindingMs), summarise(backendMs), 'part of ≤ 1 s');
     report('  through a binding returning JSON text', summarise(jsonMs), summarise(backendMs), 'part of ≤ 1 s');
+    report(`board.open in the backend (first 200 rows, ${(paged.first / 1024).toFixed(0)} KiB of JSON)`, summarise(openMs), summarise(backendMs), 'part of ≤ 1 s');
+    report(`  board.rows, the other ${rows - 200} in pages of 2,500 (${(paged.all / 1048576).toFixed(1)} MiB in all; board.get: ${(full / 1048576).toFixed(1)} MiB)`, summarise(pagesMs), null, '');
     report('board: home screen → first rows (hash change)', summarise(fromHome), homeSummary, '≤ 1000 ms');
     report('board: cold page load of #/board → first rows', summarise(cold), homeSummary, '≤ 1000 ms');
+    report('board: cold page load of #/board → every row read', summarise(coldAll), homeSummary, '');
     report('board: re-opened (rows kept) → first rows', summarise(again), homeSummary, '≤ 1000 ms');
 
     // 2. A filter keystroke: "INC-1" then alternately one more digit and Backspace, each changing the rows.

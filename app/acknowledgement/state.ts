@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Policy } from '../policy';
+import { MAX_ACK_WITHIN_MINUTES, type Policy } from '../policy';
 import type { LedgerEntry, LedgerView } from '../ports';
 import { isChainRecord, type RecordOf } from '../records';
 import { ackEventWord, AckEventSchema, challengeOf, formatCode, TypedCodeSchema, type AckEvent } from './codes';
@@ -165,6 +165,24 @@ export function acknowledgementFrom(inputs: SessionAckInputs, event: AckEvent, a
 /** Both events' acknowledgements of a session (the closing's once it is closed). */
 export function sessionAcknowledgements(entries: readonly LedgerEntry[], acks: ReadonlyMap<string, readonly CommanderAck[]>, policy: Policy, nowMs: number): AckStatus[] {
   return (['declared', 'closed'] as const).map((e) => acknowledgementOf(entries, e, acks, policy, nowMs)).filter((s): s is AckStatus => s !== null);
+}
+
+/**
+ * The sessions whose acknowledgements the board may mark (main/console/acknowledgementHandlers.ts
+ * `unconfirmed`): the open ones (`open`), those whose chain holds an operator's `acknowledged`
+ * record (provisional or mismatched need one), and those declared less than the longest window a
+ * policy may give ago (awaited). Every other session's statuses are confirmed-free "missing" past
+ * due on a closed session, which the board does not mark: at 10,000 sessions, judging them is most
+ * of the board's read (issue 18).
+ */
+export function markableSessions(view: LedgerView, open: ReadonlySet<string>, nowMs: number): Set<string> {
+  const since = nowMs - MAX_ACK_WITHIN_MINUTES * 60_000;
+  const out = new Set<string>();
+  for (const [id, entries] of view.sessions) {
+    if (id.startsWith('journal-') || entries[0]?.record.type !== 'declared') continue;
+    if (open.has(id) || !(Date.parse(entries[0].record.at) < since) || entries.some((e) => e.record.type === 'acknowledged')) out.add(id);
+  }
+  return out;
 }
 
 /** Commanders' acknowledgements whose challenge no session's declaration or closing has (a rewritten record, or a mistyped code). */

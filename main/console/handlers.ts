@@ -2,18 +2,17 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';
-import { filterSessions, buildBoard, buildSessionDetail } from '../../app/consoleViews';
+import { filterSessions, buildSessionDetail } from '../../app/consoleViews';
 import type { CallInput, CallName, CallOutput, Committed, ErrorInfo, EventName, EventPayloads } from '../../app/contract';
 import { formatPolicyProblems } from '../../app/policy';
 import type { EvidenceRecord } from '../../app/records';
 import { sessionViewOf, type StatusSnapshot } from '../../app/views';
 import { describeMode } from '../../app/verifyResult';
 import type { Application } from '../application/application';
-import { BoardSignatureMarks, sessionSignatures } from '../evidence/sessionSignatures';
+import { sessionSignatures } from '../evidence/sessionSignatures';
 import { verifyRepository } from '../evidence/verify';
 import { hostWitnesses } from '../evidence/verifyWitnesses';
 import { sessionAcknowledgementsNow } from '../application/acknowledge';
-import { unconfirmed } from './acknowledgementHandlers';
 import { parseCommandLine } from '../process/runner';
 import { defaultTerminal } from '../process/terminal';
 import type { PdfPrinter } from '../report/pdf';
@@ -25,6 +24,7 @@ import type { DraftStore } from './drafts';
 import { toErrorInfo } from './errors';
 import type { SettingsStore } from './settings';
 import { rosterHandlers } from './rosterHandlers';
+import { boardHandlers } from './boardHandlers';
 import { acknowledgementHandlers } from './acknowledgementHandlers';
 import { terminalHandlers } from './terminalHandlers';
 
@@ -55,11 +55,10 @@ const committed = (r: { record: EvidenceRecord; commit: string }): Committed => 
 export function createHandlers(d: HandlerDeps): Handlers {
   const { app } = d;
   const { service, host, clock, store, remote, outbox, forwarding } = app.ctx;
-  // Kept across board refreshes: each commit's signature is checked once (issue 15).
-  const boardMarks = new BoardSignatureMarks();
   return {
     ...terminalHandlers(d),
     ...rosterHandlers(d),
+    ...boardHandlers(d),
     ...acknowledgementHandlers(d),
     'status.get': () => d.snapshot(),
     'policy.get': async () => {
@@ -101,14 +100,6 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'session.close': async ({ sessionId, closure }) => committed(await app.close({ sessionId }, closure)),
     'session.review': async ({ sessionId, review }) => committed(await app.review(sessionId, review)),
     'sessions.list': async (filter) => filterSessions((await service.sessions()).map((s) => sessionViewOf(s, host.hostId)), filter),
-    'board.get': async () => {
-      // Each is a git process: side by side, not one after the other.
-      // A forwarding state that cannot be read leaves the board without this host's line, not without rows.
-      const [view, sync, forwarded] = await Promise.all([service.read(), d.fetches.status(), forwarding.status().catch(() => [])]);
-      const board = buildBoard(view, clock.now(), { id: host.hostId, name: host.hostName }, sync, forwarded);
-      const openIds = new Set(board.rows.filter((r) => r.phase === 'active' || r.phase === 'expired').map((r) => r.sessionId));
-      return { ...board, signatures: await boardMarks.marks(store, view), acknowledgements: unconfirmed(await sessionAcknowledgementsNow(app), openIds) };
-    },
     'sync.fetch': () => d.fetches.fetchNow(),
     'sync.watch': ({ watching }) => d.fetches.watch(watching),
     'session.timeline': async ({ sessionId }) => {

@@ -2,17 +2,20 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { SyncStatus } from '../../app/views';
 import { useStore } from 'zustand';
 import { formatCount, formatNumber } from '../format';
-import { useApi, useClock, useFeatureStore } from '../stores/context';
+import { useApi, useClock, useFeatureStore, type FeatureStoreFactory } from '../stores/context';
 import { BoardList } from './BoardList';
 import { Staleness } from './Staleness';
 import { ForwardingLines } from './Forwarding';
 import { AcknowledgeDeclaration, AwaitingAcknowledgement } from './Acknowledge';
-import { boardStore } from './store';
+import { createBoardStore, type BoardState } from './store';
 import { deriveBoard, GROUP_LABELS, indexRows, isFiltered, lastBoundary, STATE_FILTER_LABELS, totalsAt, type BoardFilters, type GroupKey, type IndexedBoard, type StateFilter } from './derive';
 import './board.css';
 import './boardRows.css';
 
 const EMPTY_INDEX: IndexedBoard = indexRows([]);
+
+/** The board's store of one window (stores/context.tsx `useFeatureStore`); store.ts itself needs no React, so the backend's tests drive it. */
+const boardStore: FeatureStoreFactory<BoardState> = ({ api }) => ({ store: createBoardStore(api) });
 
 /** How long the filters must rest before the row count is announced (not at every keystroke). */
 const ANNOUNCE_AFTER_MS = 600;
@@ -27,6 +30,7 @@ export function Board() {
   const api = useApi();
   const store = useFeatureStore(boardStore);
   const data = useStore(store, (s) => s.data);
+  const partial = useStore(store, (s) => s.partial);
   const sync = useStore(store, (s) => s.sync);
   const error = useStore(store, (s) => s.error);
   const fetchError = useStore(store, (s) => s.fetchError);
@@ -56,6 +60,10 @@ export function Board() {
   const derived = useMemo(() => deriveBoard(indexed, filters, at), [indexed, filters, at]);
   const totals = useMemo(() => totalsAt(indexed, at), [indexed, at]);
   const filtered = isFiltered(filters);
+  // Until every page has arrived (issue 18), the summary is the service's and the count says how many are still coming.
+  const summary = partial ? { counts: { active: partial.totals.active, expired: partial.totals.expired, review: partial.totals.review, reviewed: partial.totals.reviewed }, overdue: partial.totals.overdue } : totals;
+  const total = partial?.total ?? indexed.total;
+  const coming = partial ? ` \u00b7 reading the other ${formatNumber(partial.total - indexed.total)}\u2026` : '';
 
   return (
     <section className="board" aria-labelledby="view-heading">
@@ -63,7 +71,7 @@ export function Board() {
         <h2 id="view-heading" tabIndex={-1}>
           Sessions board
         </h2>
-        <Summary counts={totals.counts} overdue={totals.overdue} />
+        <Summary counts={summary.counts} overdue={summary.overdue} />
       </div>
       <Staleness sync={sync} onFetchNow={() => void actions.fetchNow()} fetchError={fetchError?.message ?? null} />
       <ForwardingLines lines={forwarding} />
@@ -92,16 +100,17 @@ export function Board() {
       <p className="board-showing" id="board-showing">
         {data ? (
           <>
-            <strong>{formatNumber(derived.shown)}</strong> of {formatCount(indexed.total, 'session')}
+            <strong>{formatNumber(derived.shown)}</strong> of {formatCount(total, 'session')}
             {filtered ? ' match the filters' : ''}
+            {coming}
           </>
         ) : (
           'Reading the sessions…'
         )}
       </p>
-      <Announce text={data ? `Showing ${formatNumber(derived.shown)} of ${formatCount(indexed.total, 'session')}.` : ''} />
+      <Announce text={data ? `Showing ${formatNumber(derived.shown)} of ${formatCount(total, 'session')}.${coming}` : ''} />
       <SyncAnnounce state={sync?.state ?? null} />
-      {data && <BoardList items={derived.items} sync={sync} behindHosts={behindHosts} resetKey={filters} describedBy="board-showing" />}
+      {data && <BoardList items={derived.items} busy={partial !== null} sync={sync} behindHosts={behindHosts} resetKey={filters} describedBy="board-showing" />}
     </section>
   );
 }

@@ -38,7 +38,7 @@ function keyOf(item: BoardItem | undefined, i: number): string {
  * the same list and the current one sticks to the top. Rows are reached with Tab (each holds a link
  * to its session) and moved through with the arrow keys, Page Up/Down, Home and End.
  */
-export function BoardList({ items, sync, behindHosts, resetKey, describedBy }: { items: BoardItem[]; sync: SyncStatus | null; behindHosts: ReadonlySet<string>; resetKey: unknown; describedBy: string }) {
+export function BoardList({ items, busy, sync, behindHosts, resetKey, describedBy }: { items: BoardItem[]; busy: boolean; sync: SyncStatus | null; behindHosts: ReadonlySet<string>; resetKey: unknown; describedBy: string }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const headers = useMemo(() => items.flatMap((it, i) => (it.kind === 'header' ? [i] : [])), [items]);
   const activeHeader = useRef(0);
@@ -100,7 +100,7 @@ export function BoardList({ items, sync, behindHosts, resetKey, describedBy }: {
 
   const virtualItems = virtualizer.getVirtualItems();
   return (
-    <div className="board-table" role="table" aria-label="Sessions" aria-rowcount={items.length + 1} aria-describedby={describedBy}>
+    <div className="board-table" role="table" aria-label="Sessions" aria-rowcount={items.length + 1} aria-describedby={describedBy} aria-busy={busy}>
       <div role="rowgroup" className="board-thead">
         <div role="row" aria-rowindex={1} className="board-grid board-headrow">
           {COLUMNS.map((c) => (

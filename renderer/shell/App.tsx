@@ -19,6 +19,9 @@ import { HomeScreen } from './HomeScreen';
 /** The console window: banner, announcements, and the home screen (or why it cannot be shown). */
 export function App() {
   const phase = useStatus((s) => s.phase);
+  // The board needs nothing of the status snapshot and is open to every console (the observer's
+  // too): opened cold, it reads its rows beside the snapshot, not after it (issue 18).
+  const boardFirst = useUi((s) => s.route.view === 'board');
   return (
     <>
       <a className="skip-link" href="#main">
@@ -27,7 +30,7 @@ export function App() {
       <Header />
       <Announcer />
       <main id="main" tabIndex={-1} aria-busy={phase === 'loading'}>
-        {phase === 'loading' ? <Loading /> : phase === 'error' ? <LoadError /> : <CurrentView />}
+        {phase === 'error' ? <LoadError /> : phase === 'loading' && !boardFirst ? <Loading /> : <CurrentView />}
       </main>
       <TitleSync />
     </>

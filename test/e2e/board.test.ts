@@ -283,6 +283,38 @@ describe('board on 10,000 generated sessions', () => {
     await select(page, 'State', 'all');
     expectCleanConsole(host);
   });
+
+  it('opened cold, shows the most urgent rows of the first page before the rest arrive; the rest is then searched and scrolled', async () => {
+    // What the page shows when its first row appears (issue 18: the rows arrive in pages, most urgent first).
+    await page.addInitScript({ content: `(() => {
+      const observer = new MutationObserver(() => {
+        const row = document.querySelector('[data-testid="board-scroll"] [data-session]');
+        if (!row || !row.checkVisibility()) return;
+        observer.disconnect();
+        window.__firstRows = { showing: document.querySelector('#board-showing')?.textContent ?? '', row: row.className, busy: document.querySelector('.board-table')?.getAttribute('aria-busy') ?? null };
+      });
+      observer.observe(document, { childList: true, subtree: true, attributes: true });
+    })();` });
+    await page.goto('about:blank');
+    await page.goto(`${host.url}#/board`);
+    const first = (await (await page.waitForFunction(() => (globalThis as unknown as { __firstRows?: unknown }).__firstRows, null, { timeout: 60_000 })).jsonValue()) as { showing: string; row: string; busy: string | null };
+    expect(first.showing).toMatch(/^\d{1,3} of 10,000 sessions \u00b7 reading the other \d,\d{3}\u2026$/);
+    expect(first.row).toContain('board-row--active');
+    expect(first.busy).toBe('true');
+    // Every row arrives: the counts are the whole repository's, and the oldest session is found by search and by scrolling.
+    await expect.poll(() => showing(page).textContent(), { timeout: 60_000 }).toBe('10,000 of 10,000 sessions');
+    expect(await page.locator('.board-table').getAttribute('aria-busy')).toBe('false');
+    expect(await groupCount(page, /^Active/)).toBe(expectedCounts().active);
+    await page.getByLabel('Incident ID').fill(incidentOf(0));
+    await expectRows(page, [incidentOf(0)]);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await scroller(page).evaluate((el: { scrollTop: number; scrollHeight: number }) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await rows(page).filter({ hasText: incidentOf(0) }).waitFor();
+    await shot(page, 'board-cold');
+    expectCleanConsole(host);
+  });
 });
 
 describe('board with its remote gone', () => {
