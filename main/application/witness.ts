@@ -43,6 +43,8 @@ async function witnessPerson(app: Application, signer: WitnessSigner, fingerprin
     return { name: person.name, email: person.email };
   }
   if (await store.signing.hostKeyRegistered(roster, host.hostId, nowMs).catch(() => false)) return null;
-  const found = await store.signing.anyPersonSigner(roster, nowMs, { noTouch: true }).catch(() => null);
+  // The agent asked now, not the brief cache: the console runs this unattended after a fetch, and a
+  // key removed since the last look must read as "no key to sign", not as a signing failure.
+  const found = await store.signing.anyPersonSigner(roster, nowMs, { noTouch: true, fresh: true }).catch(() => null);
   return found ? { name: found.person.name, email: found.person.email } : undefined;
 }

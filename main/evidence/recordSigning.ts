@@ -129,15 +129,15 @@ export class RecordSigning {
    * histories may witness them): `person` picks whose, `noTouch` leaves out security keys (the
    * console's automatic statement must not wait for a touch), `fingerprint` picks one key.
    */
-  async anyPersonSigner(roster: Roster, nowMs: number, pick: { person?: string; noTouch?: boolean; fingerprint?: string } = {}): Promise<{ person: RosterPerson; signer: CommitSigner }> {
+  async anyPersonSigner(roster: Roster, nowMs: number, pick: { person?: string; noTouch?: boolean; fingerprint?: string; fresh?: boolean } = {}): Promise<{ person: RosterPerson; signer: CommitSigner }> {
     const found = await this.agentPerson(roster, nowMs, (p) => pick.person === undefined || p.id === pick.person, pick);
     if (found) return found;
     throw new BreakGlassError('refused', `No key in the ssh-agent belongs to ${pick.person === undefined ? 'a person of the roster' : `roster person "${pick.person}"`} (inside its validity window${pick.noTouch ? ', without a touch' : ''}), so nothing was recorded. Add the key with ssh-add, or witness as this host (--as-host).`);
   }
 
   /** The first key in the agent of a roster person `accept` takes (valid at `nowMs`), with its signer; null when none. */
-  private async agentPerson(roster: Roster, nowMs: number, accept: (person: RosterPerson) => boolean, pick: { noTouch?: boolean; fingerprint?: string }): Promise<{ person: RosterPerson; signer: CommitSigner } | null> {
-    for (const key of await this.keysInAgent()) {
+  private async agentPerson(roster: Roster, nowMs: number, accept: (person: RosterPerson) => boolean, pick: { noTouch?: boolean; fingerprint?: string; fresh?: boolean }): Promise<{ person: RosterPerson; signer: CommitSigner } | null> {
+    for (const key of await this.keysInAgent({ fresh: pick.fresh === true })) {
       if ((pick.fingerprint !== undefined && key.fingerprint !== pick.fingerprint) || (pick.noTouch && key.securityKey)) continue;
       const found = keyAt(roster, key.fingerprint, nowMs);
       if (found?.status === 'valid' && found.holder.kind === 'person' && accept(found.holder.person)) return { person: found.holder.person, signer: this.agentSigner(key) };
