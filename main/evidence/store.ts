@@ -246,10 +246,12 @@ export class GitEvidenceStore implements EvidenceStore {
       const value = await fn(current, async (record, incident) => {
         const c = await commitRecordOn(this.committer, this.signing, current, slice.roster, record, incident);
         if (c.fetched !== null || c.tip === null) throw new StaleHead();
-        current = withRecord(current, c.ref, { record, commit: c.commit, path: c.file });
+        const from = current.viewId;
+        const entry = { record, commit: c.commit, path: c.file };
+        current = withRecord(current, c.ref, entry);
         appended += 1;
         this.sliceRoster = { viewId: current.viewId!, roster: slice.roster };
-        await this.slice!.save(current, slice.roster);
+        await this.slice!.saveAppended(from, c.ref, entry, current, slice.roster);
         return c.commit;
       }, recovered);
       return { done: true, value };
@@ -352,8 +354,10 @@ export class GitEvidenceStore implements EvidenceStore {
       this.index.invalidate();
       await this.readIndex();
     } else {
+      const from = this.index.viewId;
       await this.index.recordCommitted(c.ref, c.file, c.blob, c.commit, record, c.tip === null && c.org !== null);
-      await this.saveSlice();
+      // The slice follows by the one record (a line appended), not rewritten whole (openSlice.ts).
+      if (this.slice && this.index.view && !this.readOnly) await this.slice.saveAppended(from, c.ref, { record, commit: c.commit, path: c.file }, this.index.view, this.index.governed?.roster ?? null);
     }
     return c.commit;
   }
