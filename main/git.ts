@@ -181,29 +181,48 @@ export class Git {
 
   /** The repository's own config, checked once per instance (null until checked). */
   private localConfigChecked: Promise<void> | null = null;
+  /** What that check read: each key (lower-cased as git lists it) with its values in file order; null when it could not be read. */
+  private localConfigRead: ReadonlyMap<string, readonly string[]> | null = null;
 
   /**
    * Refuses a repository whose own config names programs we cannot override one by one
    * (REFUSED_LOCAL_KEYS). Reading config runs nothing; outside a repository (before `init`) there is
-   * no local config to read.
+   * no local config to read. Names and values are read in the one process (issue 18: the caller
+   * that needs a value, localConfig(), spares a `git config` of its own).
    */
   private checkLocalConfig(): Promise<void> {
     this.localConfigChecked ??= (async () => {
       const id = String(++this.nextId);
       let listed: string;
+      let exitCode: number | null | undefined;
       try {
-        listed = (await this.git.raw(['-c', `breakglass.call=${id}`, ...neutralisedArgs(), 'config', '--local', '--includes', '--name-only', '--list'])) ?? '';
+        listed = (await this.git.raw(['-c', `breakglass.call=${id}`, ...neutralisedArgs(), 'config', '--local', '--includes', '--list', '-z'])) ?? '';
+        exitCode = this.exitCodes.get(id);
       } catch {
         return;
       } finally {
         this.collected.delete(id);
         this.exitCodes.delete(id);
       }
-      for (const key of listed.split('\n').map((k) => k.trim().toLowerCase()).filter(Boolean)) {
+      const read = parseConfigList(listed);
+      for (const key of read.keys()) {
         if (REFUSED_LOCAL_KEYS.some((re) => re.test(key))) throw new UnsafeRepositoryConfig(key, this.dir);
       }
+      // Outside a repository git exits 128 having listed nothing: no snapshot to keep.
+      if (exitCode === 0) this.localConfigRead = read;
     })();
     return this.localConfigChecked;
+  }
+
+  /**
+   * The repository's own config (`git config --local --list`) as this instance's safety check read
+   * it, before its first git call: a snapshot, never refreshed (what this process sets later is not
+   * in it). Null when there was no local config to read (outside a repository); throws
+   * UnsafeRepositoryConfig as every call on a refused repository does.
+   */
+  async localConfig(): Promise<ReadonlyMap<string, readonly string[]> | null> {
+    await this.checkLocalConfig();
+    return this.localConfigRead;
   }
 
   /** Runs `git <args>` for `caller`; resolves when git exits with an accepted code, else throws GitFailure. */
@@ -336,6 +355,24 @@ async function readIfPresent(file: string): Promise<string | null | undefined> {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? null : undefined;
   }
+}
+
+/**
+ * `git config --list -z`: entries end in NUL, a key and its value are separated by a newline (a
+ * key without `=` has no value: listed as ''). Keys are trimmed and lower-cased (git already
+ * lower-cases section and name; a subsection keeps its case, which REFUSED_LOCAL_KEYS ignores).
+ */
+function parseConfigList(listed: string): Map<string, string[]> {
+  const read = new Map<string, string[]>();
+  for (const entry of listed.split('\0')) {
+    const nl = entry.indexOf('\n');
+    const key = (nl < 0 ? entry : entry.slice(0, nl)).trim().toLowerCase();
+    if (!key) continue;
+    const values = read.get(key) ?? [];
+    values.push(nl < 0 ? '' : entry.slice(nl + 1));
+    read.set(key, values);
+  }
+  return read;
 }
 
 /** Refuses a caller's `-c` that CALLER_CONFIG does not list. */
