@@ -57,8 +57,9 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
   const git = new Git(abs);
   let located: string[];
   try {
-    // One process for both (git prints one line per option, in order).
-    located = (await git.text('open-repository', ['rev-parse', '--absolute-git-dir', '--show-object-format'])).split('\n');
+    // One process for both (git prints one line per option, in order). Opening only reads: spawned
+    // directly (git.ts bytes()), so a command that reads nothing else never loads simple-git.
+    located = (await git.bytes('open-repository', ['rev-parse', '--absolute-git-dir', '--show-object-format'])).toString('utf8').trim().split('\n');
   } catch (e) {
     if (e instanceof BreakGlassError) throw e;
     if (e instanceof GitFailure && /dubious ownership/.test(e.stderr)) {
@@ -92,7 +93,7 @@ async function headBranch(git: Git, gitDir: string, config: ReadonlyMap<string, 
     const named = /^ref: refs\/heads\/(\S+)\n?$/.exec(head)?.[1];
     if (named !== undefined && PLAIN_BRANCH.test(named)) return named;
   }
-  return (await git.run('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).text().trim() || 'main';
+  return (await git.bytes('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).toString('utf8').trim() || 'main';
 }
 
 /**
@@ -104,7 +105,7 @@ async function headBranch(git: Git, gitDir: string, config: ReadonlyMap<string, 
  * the remote's, each with its commit and tree: what readTips (layout.ts) lists is among them.
  */
 async function organisationBranch(git: Git, head: string): Promise<{ branch: string; refs: Map<string, { commit: string; tree: string }> }> {
-  const out = await git.text('list-branches', ['for-each-ref', '--format=%(refname) %(objectname) %(tree)', 'refs/heads/', `refs/remotes/${REMOTE_NAME}/`]);
+  const out = (await git.bytes('list-branches', ['for-each-ref', '--format=%(refname) %(objectname) %(tree)', 'refs/heads/', `refs/remotes/${REMOTE_NAME}/`])).toString('utf8');
   const refs = new Map<string, { commit: string; tree: string }>();
   const listed: string[] = [];
   for (const line of out.split('\n')) {
@@ -130,7 +131,7 @@ async function organisationBranch(git: Git, head: string): Promise<{ branch: str
 async function ensureDurableConfig(git: Git, config: ReadonlyMap<string, readonly string[]> | null): Promise<void> {
   const current = config !== null
     ? [...config].filter(([key]) => key.startsWith('core.fsync')).flatMap(([key, values]) => values.map((v) => `${key} ${v}`)).join('\n')
-    : (await git.run('read-config', ['config', '--local', '--get-regexp', '^core\\.fsync'], { ok: [0, 1] })).text();
+    : (await git.bytes('read-config', ['config', '--local', '--get-regexp', '^core\\.fsync'], { ok: [0, 1] })).toString('utf8');
   if (!/core\.fsync objects,reference,index/.test(current)) await git.run('set-config', ['config', '--local', 'core.fsync', 'objects,reference,index']);
   if (!/core\.fsyncmethod fsync/.test(current)) await git.run('set-config', ['config', '--local', 'core.fsyncMethod', 'fsync']);
 }
