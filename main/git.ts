@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { BreakGlassError } from '../app/errors';
+import { parseConfigList, refusedKeyIn } from './gitConfigList';
 
 /**
  * The one place that runs git (style.md "What we take" 6). Every call names its caller and the
@@ -91,27 +92,6 @@ export const NEUTRALISED_CONFIG: readonly string[] = [
 ];
 
 /**
- * Families of keys that name programs per driver or per URL (`filter.<driver>.clean`,
- * `merge.<driver>.driver`, …), and settings that redirect or extend configuration. They cannot be
- * overridden one by one without knowing the names, so a repository whose own config sets any of
- * them is refused, with the key named and the fix.
- */
-const REFUSED_LOCAL_KEYS: readonly RegExp[] = [
-  /^filter\.[^.]+\.(clean|smudge|process)$/,
-  /^merge\.[^.]+\.driver$/,
-  /^diff\.[^.]+\.(textconv|command)$/,
-  /^credential\./,
-  /^url\.[^.]+\.(insteadof|pushinsteadof)$/,
-  /^include\.path$/,
-  /^includeif\./,
-  /^core\.(sshcommand|gitproxy|pager|editor)$/,
-  /^remote\.[^.]+\.(uploadpack|receivepack|proxy)$/,
-  /^sequence\.editor$/,
-  /^uploadpack\./,
-  /^submodule\.[^.]+\.update$/,
-];
-
-/**
  * `-c` settings callers may pass themselves; anything else in a caller's arguments is refused.
  * `remote.origin.fetch` only maps a remote ref onto a tracking ref (a push moves it: main/sync/transfer.ts).
  */
@@ -192,7 +172,7 @@ export class Git {
 
   /**
    * Refuses a repository whose own config names programs we cannot override one by one
-   * (REFUSED_LOCAL_KEYS). Reading config runs nothing; outside a repository (before `init`) there is
+   * (gitConfigList.ts REFUSED_LOCAL_KEYS). Reading config runs nothing; outside a repository (before `init`) there is
    * no local config to read. Names and values are read in the one process (issue 18: the caller
    * that needs a value, localConfig(), spares a `git config` of its own).
    */
@@ -202,9 +182,8 @@ export class Git {
       const out: Buffer[] = [];
       const exitCode = await this.spawnGit([...neutralisedArgs(), 'config', '--local', '--includes', '--list', '-z'], '', (d) => out.push(d), () => {});
       const read = parseConfigList(Buffer.concat(out).toString('utf8'));
-      for (const key of read.keys()) {
-        if (REFUSED_LOCAL_KEYS.some((re) => re.test(key))) throw new UnsafeRepositoryConfig(key, this.dir);
-      }
+      const refused = refusedKeyIn(read);
+      if (refused !== null) throw new UnsafeRepositoryConfig(refused, this.dir);
       // Outside a repository git exits 128 having listed nothing: no snapshot to keep.
       if (exitCode === 0) this.localConfigRead = read;
     })();
@@ -362,24 +341,6 @@ async function readIfPresent(file: string): Promise<string | null | undefined> {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? null : undefined;
   }
-}
-
-/**
- * `git config --list -z`: entries end in NUL, a key and its value are separated by a newline (a
- * key without `=` has no value: listed as ''). Keys are trimmed and lower-cased (git already
- * lower-cases section and name; a subsection keeps its case, which REFUSED_LOCAL_KEYS ignores).
- */
-function parseConfigList(listed: string): Map<string, string[]> {
-  const read = new Map<string, string[]>();
-  for (const entry of listed.split('\0')) {
-    const nl = entry.indexOf('\n');
-    const key = (nl < 0 ? entry : entry.slice(0, nl)).trim().toLowerCase();
-    if (!key) continue;
-    const values = read.get(key) ?? [];
-    values.push(nl < 0 ? '' : entry.slice(nl + 1));
-    read.set(key, values);
-  }
-  return read;
 }
 
 /** Refuses a caller's `-c` that CALLER_CONFIG does not list. */
