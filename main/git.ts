@@ -2,16 +2,22 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { BreakGlassError } from '../app/errors';
+import { parseConfigList, refusedKeyIn } from './gitConfigList';
 
 /**
  * The one place that runs git (style.md "What we take" 6). Every call names its caller and the
  * exit codes that count as success; anything else becomes a typed GitFailure. One simple-git
  * instance per repository with `maxConcurrentProcesses: 1`, so calls on a repository are serial;
- * stream()/bytes() (reads whose output is parsed as bytes: the verifier's) spawn git directly,
- * with the same arguments, checks and environment, beside that queue.
+ * stream()/bytes() (reads whose output is parsed as bytes: the verifier's, and opening a
+ * repository's) spawn git directly, with the same arguments, checks and environment, beside that
+ * queue. simple-git is loaded on the first run() (issue 18: a command that only reads through
+ * stream()/bytes(), `env`, never loads it).
  */
+
+/** simple-git's module, loaded once, on the first run(). */
+let simpleGitModule: Promise<typeof import('simple-git')> | null = null;
 
 /** A git command that exited with a code its caller did not expect (or timed out). */
 export class GitFailure extends Error {
@@ -86,27 +92,6 @@ export const NEUTRALISED_CONFIG: readonly string[] = [
 ];
 
 /**
- * Families of keys that name programs per driver or per URL (`filter.<driver>.clean`,
- * `merge.<driver>.driver`, …), and settings that redirect or extend configuration. They cannot be
- * overridden one by one without knowing the names, so a repository whose own config sets any of
- * them is refused, with the key named and the fix.
- */
-const REFUSED_LOCAL_KEYS: readonly RegExp[] = [
-  /^filter\.[^.]+\.(clean|smudge|process)$/,
-  /^merge\.[^.]+\.driver$/,
-  /^diff\.[^.]+\.(textconv|command)$/,
-  /^credential\./,
-  /^url\.[^.]+\.(insteadof|pushinsteadof)$/,
-  /^include\.path$/,
-  /^includeif\./,
-  /^core\.(sshcommand|gitproxy|pager|editor)$/,
-  /^remote\.[^.]+\.(uploadpack|receivepack|proxy)$/,
-  /^sequence\.editor$/,
-  /^uploadpack\./,
-  /^submodule\.[^.]+\.update$/,
-];
-
-/**
  * `-c` settings callers may pass themselves; anything else in a caller's arguments is refused.
  * `remote.origin.fetch` only maps a remote ref onto a tracking ref (a push moves it: main/sync/transfer.ts).
  */
@@ -122,22 +107,23 @@ export class UnsafeRepositoryConfig extends BreakGlassError {
 
 /** Runs git in one repository, serially, through simple-git. */
 export class Git {
-  private readonly git: SimpleGit;
+  /** The main simple-git instance, made on the first run(). */
+  private mainGit: Promise<SimpleGit> | null = null;
   private readonly inputs = new Map<string, Buffer | string>();
   private readonly collected = new Map<string, { out: Buffer[]; err: Buffer[] }>();
   private readonly exitCodes = new Map<string, number | null>();
   private nextId = 0;
-  private readonly slowGit: Map<number, SimpleGit> = new Map();
+  private readonly slowGit: Map<number, Promise<SimpleGit>> = new Map();
 
   /** The environment the main instance's children get (fixed when it is made). */
   private readonly childEnv: Record<string, string>;
 
   constructor(readonly dir: string, private readonly env: Record<string, string> = {}) {
     this.childEnv = { ...inheritedEnv(), ...BASE_ENV, ...this.env };
-    this.git = this.instance();
   }
 
-  private instance(timeoutMs?: number): SimpleGit {
+  private async instance(timeoutMs?: number): Promise<SimpleGit> {
+    const { simpleGit } = await (simpleGitModule ??= import('simple-git'));
     // Per instance: its tasks run one at a time, so the finished task is the last one spawned.
     let current: string | null = null;
     const g = simpleGit({
@@ -181,29 +167,38 @@ export class Git {
 
   /** The repository's own config, checked once per instance (null until checked). */
   private localConfigChecked: Promise<void> | null = null;
+  /** What that check read: each key (lower-cased as git lists it) with its values in file order; null when it could not be read. */
+  private localConfigRead: ReadonlyMap<string, readonly string[]> | null = null;
 
   /**
    * Refuses a repository whose own config names programs we cannot override one by one
-   * (REFUSED_LOCAL_KEYS). Reading config runs nothing; outside a repository (before `init`) there is
-   * no local config to read.
+   * (gitConfigList.ts REFUSED_LOCAL_KEYS). Reading config runs nothing; outside a repository (before `init`) there is
+   * no local config to read. Names and values are read in the one process (issue 18: the caller
+   * that needs a value, localConfig(), spares a `git config` of its own).
    */
   private checkLocalConfig(): Promise<void> {
     this.localConfigChecked ??= (async () => {
-      const id = String(++this.nextId);
-      let listed: string;
-      try {
-        listed = (await this.git.raw(['-c', `breakglass.call=${id}`, ...neutralisedArgs(), 'config', '--local', '--includes', '--name-only', '--list'])) ?? '';
-      } catch {
-        return;
-      } finally {
-        this.collected.delete(id);
-        this.exitCodes.delete(id);
-      }
-      for (const key of listed.split('\n').map((k) => k.trim().toLowerCase()).filter(Boolean)) {
-        if (REFUSED_LOCAL_KEYS.some((re) => re.test(key))) throw new UnsafeRepositoryConfig(key, this.dir);
-      }
+      // Spawned directly, as stream() does: a read, before any other call of this instance.
+      const out: Buffer[] = [];
+      const exitCode = await this.spawnGit([...neutralisedArgs(), 'config', '--local', '--includes', '--list', '-z'], '', (d) => out.push(d), () => {});
+      const read = parseConfigList(Buffer.concat(out).toString('utf8'));
+      const refused = refusedKeyIn(read);
+      if (refused !== null) throw new UnsafeRepositoryConfig(refused, this.dir);
+      // Outside a repository git exits 128 having listed nothing: no snapshot to keep.
+      if (exitCode === 0) this.localConfigRead = read;
     })();
     return this.localConfigChecked;
+  }
+
+  /**
+   * The repository's own config (`git config --local --list`) as this instance's safety check read
+   * it, before its first git call: a snapshot, never refreshed (what this process sets later is not
+   * in it). Null when there was no local config to read (outside a repository); throws
+   * UnsafeRepositoryConfig as every call on a refused repository does.
+   */
+  async localConfig(): Promise<ReadonlyMap<string, readonly string[]> | null> {
+    await this.checkLocalConfig();
+    return this.localConfigRead;
   }
 
   /** Runs `git <args>` for `caller`; resolves when git exits with an accepted code, else throws GitFailure. */
@@ -212,7 +207,7 @@ export class Git {
     await this.checkLocalConfig();
     const id = String(++this.nextId);
     if (options.input !== undefined) this.inputs.set(id, options.input);
-    const git = options.timeoutMs ? this.timed(options.timeoutMs) : this.git;
+    const git = await (options.timeoutMs ? this.timed(options.timeoutMs) : (this.mainGit ??= this.instance()));
     let thrown: unknown = null;
     try {
       await git.raw(['-c', `breakglass.call=${id}`, ...neutralisedArgs(), ...args]);
@@ -244,9 +239,25 @@ export class Git {
   async stream(caller: string, args: readonly string[], options: Pick<GitCallOptions, 'input' | 'ok'>, onData: (chunk: Buffer) => void): Promise<{ exitCode: number }> {
     checkCallerConfig(caller, args);
     await this.checkLocalConfig();
-    const child = spawn('git', [...neutralisedArgs(), ...args], { cwd: this.dir, env: this.childEnv, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
     const err: Buffer[] = [];
     let errBytes = 0;
+    const exitCode = await this.spawnGit([...neutralisedArgs(), ...args], options.input ?? '', onData, (d) => {
+      if (errBytes < STDERR_CAP) err.push(d);
+      errBytes += d.length;
+    });
+    if (exitCode === null || !(options.ok ?? [0]).includes(exitCode)) {
+      throw new GitFailure(caller, args, exitCode, Buffer.concat(err).subarray(0, STDERR_CAP).toString('utf8'), false);
+    }
+    return { exitCode };
+  }
+
+  /**
+   * Spawns `git <args>` here (no shell, this instance's environment), stdout to `onData` as it
+   * comes, stderr to `onErr`; resolves with the exit code (null: not started, or killed). When
+   * `onData` throws, git is killed and the promise rejects with that error.
+   */
+  private async spawnGit(args: readonly string[], input: Buffer | string, onData: (chunk: Buffer) => void, onErr: (chunk: Buffer) => void): Promise<number | null> {
+    const child = spawn('git', args, { cwd: this.dir, env: this.childEnv, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
     let thrown: { e: unknown } | null = null;
     child.stdout.on('data', (d: Buffer) => {
       if (thrown) return;
@@ -257,21 +268,15 @@ export class Git {
         child.kill();
       }
     });
-    child.stderr.on('data', (d: Buffer) => {
-      if (errBytes < STDERR_CAP) err.push(d);
-      errBytes += d.length;
-    });
+    child.stderr.on('data', onErr);
     child.stdin.on('error', () => undefined); // git may exit before reading all of stdin; its exit code says what happened
-    child.stdin.end(options.input ?? '');
+    child.stdin.end(input);
     const exitCode = await new Promise<number | null>((resolve) => {
       child.on('error', () => resolve(null));
       child.on('close', (code) => resolve(code));
     });
     if (thrown) throw (thrown as { e: unknown }).e;
-    if (exitCode === null || !(options.ok ?? [0]).includes(exitCode)) {
-      throw new GitFailure(caller, args, exitCode, Buffer.concat(err).subarray(0, STDERR_CAP).toString('utf8'), false);
-    }
-    return { exitCode };
+    return exitCode;
   }
 
   /** stream() gathered: git's stdout as one Buffer (one copy, no string). */
@@ -318,7 +323,7 @@ export class Git {
     return key.digest('hex');
   }
 
-  private timed(ms: number): SimpleGit {
+  private timed(ms: number): Promise<SimpleGit> {
     let g = this.slowGit.get(ms);
     if (!g) {
       g = this.instance(ms);

@@ -3,12 +3,11 @@ import { remotePrecondition } from '../../app/preconditions';
 import type { BootClock, Clock, HostInfo, LockRecovery } from '../../app/ports';
 import { GitEvidenceStore } from '../evidence/store';
 import { repositoryOutputAuthenticator } from '../evidence/outputKey';
-import { nodeHostInfo, systemClock } from '../host/hostInfo';
+import { systemClock } from '../host/hostInfo';
 import { systemBootClock } from '../host/bootClock';
-import { dataDir, evidenceRepoDir } from '../host/paths';
-import { ensurePrivateDataDir } from '../host/privateFiles';
 import { Outbox } from '../sync/outbox';
 import { RepositoryForwarding } from './forwarding';
+import { openingPrologue } from './openSliceService';
 import { Remote } from '../sync/remote';
 
 /** Everything a caller (CLI, console, test host) needs, wired once. */
@@ -54,11 +53,7 @@ export interface OpenContextOptions {
 
 /** Opens the evidence repository (creating the embedded default on first use) and wires the service. */
 export async function openContext(options: OpenContextOptions = {}): Promise<ConsoleContext> {
-  const env = options.env ?? process.env;
-  const repoDir = evidenceRepoDir(options.repo, env);
-  // Everything the console keeps for the operator lives in the data folder: it must be theirs alone (issue 12 item 14).
-  await ensurePrivateDataDir(dataDir(env));
-  const host = options.host ?? nodeHostInfo(env);
+  const { env, repoDir, host } = await openingPrologue(options);
   // The embedded default is created on first use; an explicit folder is created only if empty or
   // absent, and never for reading or by an observer. An existing repository is never committed to
   // by opening it (issue 12 item 1).

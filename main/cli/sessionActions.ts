@@ -50,17 +50,6 @@ export async function status(opts: GlobalOptions): Promise<number> {
   return mine.some((s) => s.phase === 'active') ? EXIT.ok : EXIT.noSession;
 }
 
-/** `env`: the export block while a session is active. */
-export async function env(opts: GlobalOptions, o: { session?: string; environment?: string }): Promise<number | void> {
-  const app = await openApplication(opts, openOnlyUnless(o.session));
-  const exported = await app.service.environment({ sessionId: o.session, environment: o.environment });
-  if (!exported) {
-    process.stderr.write('breakglass: no active break-glass session on this host (none declared, or it expired). Nothing exported.\n');
-    return EXIT.noSession;
-  }
-  out(opts, exported.text, exported.variables);
-}
-
 /** `exec -- CMD…`: the command's exit status; 125 when nothing ran (issue 12 item 7), 4 when it ran but its ending could not be committed. */
 export async function exec(opts: GlobalOptions, argv: string[], sessionId: string | undefined): Promise<number> {
   try {

@@ -20,7 +20,8 @@ export const registerSessionCommands: CommandGroup = (program, { g, action, setE
     .description('print the export block while a session is active (nothing, exit 3, otherwise)')
     .option('--session <id>', 'session id (default: the active session on this host)')
     .option('--environment <env>', 'pick the active session of this environment')
-    .action(action(async (o: { session?: string; environment?: string }) => (await actions()).env(g(), o)));
+    // Issue 18: its own implementation, lighter than the session's other commands (envActions.ts).
+    .action(action(async (o: { session?: string; environment?: string }) => (await import('./envActions')).env(g(), o)));
 
   program.command('exec')
     .description('run a command with the session environment and record it as an action')

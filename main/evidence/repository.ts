@@ -16,6 +16,8 @@ export interface OpenedRepository {
   objectFormat: 'sha1' | 'sha256';
   /** True when this call created the repository (an absent or empty folder, with `create`). */
   created: boolean;
+  /** Every local branch and every branch of the configured remote as opening read them (ref → commit, tree): the first tips (layout.ts tipSetOf). */
+  refs: ReadonlyMap<string, { commit: string; tree: string }>;
 }
 
 /** The README committed beside the default policy when a repository is initialised. */
@@ -33,6 +35,13 @@ export const EVIDENCE_README = [
  * `main`) only with `create`. Refuses, saying what to do, a folder that is not a repository or
  * belongs to another account. Sets the durable fsync configuration (issue 2), except when opened
  * `readOnly`: reading never writes anything (issue 12 item 1).
+ *
+ * Issue 18: three git processes in the common case (every command pays them at start-up): the
+ * repository's own config, read once by main/git.ts's safety check (names and values; the fsync
+ * settings are decided on that read); one `rev-parse` for the git dir and the object format; one
+ * `for-each-ref` over the local branches and the configured remote's, which names the organisation
+ * branch and is the first set of tips (`refs`, see tipSetOf in layout.ts). HEAD's branch is read
+ * from the git dir's HEAD file when it is a plain symbolic ref, else asked of `git symbolic-ref`.
  */
 export async function openRepository(dir: string, create: boolean, readOnly = false): Promise<OpenedRepository> {
   const abs = path.resolve(dir);
@@ -46,9 +55,11 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
     created = true;
   }
   const git = new Git(abs);
-  let gitDir: string;
+  let located: string[];
   try {
-    gitDir = await git.text('open-repository', ['rev-parse', '--absolute-git-dir']);
+    // One process for both (git prints one line per option, in order). Opening only reads: spawned
+    // directly (git.ts bytes()), so a command that reads nothing else never loads simple-git.
+    located = (await git.bytes('open-repository', ['rev-parse', '--absolute-git-dir', '--show-object-format'])).toString('utf8').trim().split('\n');
   } catch (e) {
     if (e instanceof BreakGlassError) throw e;
     if (e instanceof GitFailure && /dubious ownership/.test(e.stderr)) {
@@ -57,10 +68,32 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
     }
     throw new BreakGlassError('invalid-input', `${abs} is not a git repository. Point --repo at an evidence repository (or an empty folder to create one).`, { cause: e });
   }
-  const branch = await organisationBranch(git);
-  if (!readOnly) await ensureDurableConfig(git);
-  const format = (await git.run('object-format', ['rev-parse', '--show-object-format'], { ok: [0, 128] })).text().trim();
-  return { dir: abs, gitDir, branch, git, objectFormat: format === 'sha256' ? 'sha256' : 'sha1', created };
+  const gitDir = located[0]!.trim();
+  const format = located[1]?.trim();
+  const config = await git.localConfig();
+  const { branch, refs } = await organisationBranch(git, await headBranch(git, gitDir, config));
+  if (!readOnly) await ensureDurableConfig(git, config);
+  return { dir: abs, gitDir, branch, git, objectFormat: format === 'sha256' ? 'sha256' : 'sha1', created, refs };
+}
+
+/** A branch name git itself could have written into HEAD (check-ref-format's rules, narrowed): anything else is asked of git. */
+const PLAIN_BRANCH = /^(?!.*\.\.)(?!.*\.lock(?:\/|$))[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+
+/**
+ * The branch HEAD names ('main' when HEAD is detached). The files ref store keeps HEAD as the file
+ * `<git dir>/HEAD`, `ref: refs/heads/<branch>`: read directly when it is exactly that, with a plain
+ * branch name, and the repository's config names no other ref store (reftable keeps a placeholder
+ * there). Anything else — detached, another ref store, an unreadable file, an unusual name — is
+ * asked of `git symbolic-ref`, as before issue 18.
+ */
+async function headBranch(git: Git, gitDir: string, config: ReadonlyMap<string, readonly string[]> | null): Promise<string> {
+  const store = config?.get('extensions.refstorage')?.at(-1);
+  if (config !== null && (store === undefined || store === 'files')) {
+    const head = await fs.readFile(path.join(gitDir, 'HEAD'), 'utf8').catch(() => '');
+    const named = /^ref: refs\/heads\/(\S+)\n?$/.exec(head)?.[1];
+    if (named !== undefined && PLAIN_BRANCH.test(named)) return named;
+  }
+  return (await git.bytes('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).toString('utf8').trim() || 'main';
 }
 
 /**
@@ -68,21 +101,37 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
  * as the configured remote's tracking ref. A plain `git clone` of a remote whose HEAD names a branch
  * that does not exist (`git init --bare` says master; the console pushes main) has no local branch
  * at all: then the remote's branch is found among `refs/remotes/origin/*` (main first, else the only
- * one). Other remotes never count (issue 12 item 4).
+ * one). Other remotes never count (issue 12 item 4). With it, every local branch and every one of
+ * the remote's, each with its commit and tree: what readTips (layout.ts) lists is among them.
  */
-async function organisationBranch(git: Git): Promise<string> {
-  const head = (await git.run('current-branch', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { ok: [0, 1] })).text().trim() || 'main';
-  const listed = (await git.text('list-branches', ['for-each-ref', '--format=%(refname)', `refs/heads/${head}`, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
-  if (listed.includes(`refs/heads/${head}`) || listed.includes(`refs/remotes/${REMOTE_NAME}/${head}`)) return head;
+async function organisationBranch(git: Git, head: string): Promise<{ branch: string; refs: Map<string, { commit: string; tree: string }> }> {
+  const out = (await git.bytes('list-branches', ['for-each-ref', '--format=%(refname) %(objectname) %(tree)', 'refs/heads/', `refs/remotes/${REMOTE_NAME}/`])).toString('utf8');
+  const refs = new Map<string, { commit: string; tree: string }>();
+  const listed: string[] = [];
+  for (const line of out.split('\n')) {
+    const [ref, commit, tree] = line.trim().split(' ');
+    if (!ref) continue;
+    listed.push(ref);
+    // A ref at something other than a commit (no tree) is listed, as before, but is no tip.
+    if (commit && tree) refs.set(ref, { commit, tree });
+  }
+  const branchOf = (branch: string) => ({ branch, refs });
+  if (listed.includes(`refs/heads/${head}`) || listed.includes(`refs/remotes/${REMOTE_NAME}/${head}`)) return branchOf(head);
   const prefix = `refs/remotes/${REMOTE_NAME}/`;
   const candidates = listed.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)).filter((b) => b !== 'HEAD' && !b.startsWith('hosts/'));
-  if (candidates.includes('main')) return 'main';
-  return candidates.length === 1 ? candidates[0]! : head;
+  if (candidates.includes('main')) return branchOf('main');
+  return branchOf(candidates.length === 1 ? candidates[0]! : head);
 }
 
-/** git's default syncs neither refs nor loose objects; evidence must survive a power cut (issue 2). */
-async function ensureDurableConfig(git: Git): Promise<void> {
-  const current = (await git.run('read-config', ['config', '--local', '--get-regexp', '^core\\.fsync'], { ok: [0, 1] })).text();
+/**
+ * git's default syncs neither refs nor loose objects; evidence must survive a power cut (issue 2).
+ * Decided on the repository's own config as git.ts's safety check read it (`config`; without it,
+ * read here), set only when missing.
+ */
+async function ensureDurableConfig(git: Git, config: ReadonlyMap<string, readonly string[]> | null): Promise<void> {
+  const current = config !== null
+    ? [...config].filter(([key]) => key.startsWith('core.fsync')).flatMap(([key, values]) => values.map((v) => `${key} ${v}`)).join('\n')
+    : (await git.bytes('read-config', ['config', '--local', '--get-regexp', '^core\\.fsync'], { ok: [0, 1] })).toString('utf8');
   if (!/core\.fsync objects,reference,index/.test(current)) await git.run('set-config', ['config', '--local', 'core.fsync', 'objects,reference,index']);
   if (!/core\.fsyncmethod fsync/.test(current)) await git.run('set-config', ['config', '--local', 'core.fsyncMethod', 'fsync']);
 }

@@ -9,7 +9,7 @@ import type { EvidenceRecord } from '../../app/records';
 import type { AppendRecord, EvidenceStore, LedgerView, LockRecovery } from '../../app/ports';
 import type { Git } from '../git';
 import { BranchCommitter, StaleHead } from './commit';
-import { ownRef, readTips, type TipSet } from './layout';
+import { ownRef, readTips, tipSetOf, type TipSet } from './layout';
 import { commitRecordOn } from './recordCommit';
 import { LedgerIndex } from './ledgerIndex';
 import { OpenSliceFile, withRecord } from './openSlice';
@@ -109,7 +109,8 @@ export class GitEvidenceStore implements EvidenceStore {
     const repo = await openRepository(dir, create, readOnly);
     const store = new GitEvidenceStore(repo.dir, repo.gitDir, repo.branch, repo.git, repo.objectFormat, options.hostId ?? null, readOnly,
       options.systemAuthor ?? defaultSystemAuthor(), options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS, options.signing, options.openOnly ?? false);
-    const tips = await store.readTips();
+    // The refs opening listed hold every ref a view reads (issue 18: no second `for-each-ref` at start-up).
+    const tips = tipSetOf(repo.refs, repo.branch, store.hostId);
     // Kept only for a store about this host's open sessions, whose first read follows at once (no fetch comes between).
     if (store.openOnly) store.openedTips = tips;
     if (tips.tips.length === 0) {

@@ -77,3 +77,21 @@ describe('a received copy whose config names programs', () => {
     }
   });
 });
+
+describe('the commands about this host\'s open session (issue 18: its open slice, three git processes)', () => {
+  it('env and status refuse the repository while its own config names a program, and export nothing', async () => {
+    expect((await ws.cli(['env'])).code).toBe(0);
+    gitx(ws.repo, ['config', 'filter.evil.clean', 'touch x']);
+    try {
+      for (const command of ['env', 'status']) {
+        const r = await ws.cli([command]);
+        expect(r.code, command).not.toBe(0);
+        expect(r.stdout, command).not.toContain('export ');
+        expect(r.stderr, command).toContain('sets filter.evil.clean');
+      }
+    } finally {
+      gitx(ws.repo, ['config', '--unset', 'filter.evil.clean']);
+    }
+    expect((await ws.cli(['env'])).code).toBe(0);
+  });
+});

@@ -220,6 +220,29 @@ describe('Git.stream and Git.bytes', () => {
     expect(calls).toBe(1);
   });
 
+  it('keeps what the safety check read of the repository\'s own config, names and values: a value that spans lines is one value, never a key', async () => {
+    const { dir } = repoWithCommit();
+    git(dir, ['config', 'core.fsync', 'objects,reference,index']);
+    git(dir, ['config', '--add', 'breakglass.test', 'first']);
+    git(dir, ['config', '--add', 'breakglass.test', 'second\nfilter.x.clean=touch ran']);
+    const g = new Git(dir);
+    const config = await g.localConfig();
+    expect(config?.get('core.fsync')).toEqual(['objects,reference,index']);
+    expect(config?.get('breakglass.test')).toEqual(['first', 'second\nfilter.x.clean=touch ran']);
+    expect(config?.has('filter.x.clean')).toBe(false);
+    // A snapshot of the check: what is set afterwards is not in it.
+    await g.run('test-set', ['config', '--local', 'breakglass.later', 'yes']);
+    expect((await g.localConfig())?.has('breakglass.later')).toBe(false);
+    // A refused key refuses localConfig() as it refuses every call.
+    const { dir: unsafe } = repoWithCommit();
+    git(unsafe, ['config', 'url.File:///elsewhere/.insteadOf', 'x']);
+    await expect(new Git(unsafe).localConfig()).rejects.toBeInstanceOf(UnsafeRepositoryConfig);
+    // Outside a repository there is no local config: null, not a failure.
+    const outside = fresh('not-a-repo');
+    mkdirSync(outside);
+    expect(await new Git(outside).localConfig()).toBeNull();
+  });
+
   it('keeps run()\'s guards: a caller\'s -c outside the allowlist, a repository config that names a program, an inherited GIT_DIR', async () => {
     const { dir } = repoWithCommit();
     await expect(new Git(dir).bytes('test-bytes-config', ['-c', 'core.pager=evil', 'rev-parse', '--git-dir'])).rejects.toThrow(/not a setting callers may pass/);

@@ -41,7 +41,20 @@ describe('the CLI start-up', () => {
   it('imports each command group\'s implementation from its own chunk', () => {
     const entry = readFileSync(path.join(DIST, 'cli.js'), 'utf8');
     const lazy = [...entry.matchAll(DYNAMIC_IMPORT)].map((m) => path.basename(m[1]!).replace(/^cli-/, '').replace(/-[A-Z0-9]+\.js$/, ''));
-    expect(lazy.sort()).toEqual(['acknowledgementActions', 'forwardActions', 'governanceActions', 'repositoryActions', 'sessionActions', 'shellActions']);
+    expect(lazy.sort()).toEqual(['acknowledgementActions', 'envActions', 'forwardActions', 'governanceActions', 'repositoryActions', 'sessionActions', 'shellActions']);
+  });
+
+  it('env reads this host\'s open slice without loading the application layer, the store\'s writer side or simple-git', () => {
+    const entry = readFileSync(path.join(DIST, 'cli.js'), 'utf8');
+    const envChunk = [...entry.matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!).find((f) => /cli-envActions-/.test(f))!;
+    const envText = readFileSync(path.join(DIST, envChunk), 'utf8');
+    const sliceChunk = [...envText.matchAll(DYNAMIC_IMPORT)].map((m) => m[1]!).find((f) => /cli-openSliceService-/.test(f));
+    expect(sliceChunk, 'envActions imports openSliceService on its own').toBeDefined();
+    const text = [...staticClosure(path.join(DIST, sliceChunk!)).values(), ...staticClosure(path.join(DIST, envChunk)).values()].join('\n');
+    expect(text).toContain('main/evidence/openSlice.ts');
+    for (const source of ['main/application/application.ts', 'main/application/context.ts', 'main/evidence/store.ts', 'main/evidence/commit.ts', 'main/signing/', 'main/sync/', 'main/forward/', 'node_modules/simple-git/']) {
+      expect(text, source).not.toContain(source);
+    }
   });
 
   it('--help lists every command group and exits 0', async () => {

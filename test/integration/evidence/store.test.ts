@@ -82,6 +82,38 @@ describe('opening an evidence repository', () => {
     git(tmp, ['init', '--quiet', '--bare', '--initial-branch=main', empty]);
     await expect(GitEvidenceStore.open(empty)).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('has no commits on main') });
   });
+
+  it('names the branch HEAD names, read from the HEAD file or, when HEAD is no plain branch, asked of git (issue 18)', async () => {
+    const dir = await newRepo();
+    const main = git(dir, ['rev-parse', 'main']);
+    git(dir, ['update-ref', 'refs/heads/trunk', main]);
+    git(dir, ['symbolic-ref', 'HEAD', 'refs/heads/trunk']);
+    expect((await GitEvidenceStore.open(dir)).branch).toBe('trunk');
+    // A tag of the same name makes git's short name `heads/trunk`; the branch is still trunk.
+    git(dir, ['tag', 'trunk', main]);
+    expect((await GitEvidenceStore.open(dir)).branch).toBe('trunk');
+    // Detached: git says no branch, and the organisation branch is main.
+    git(dir, ['update-ref', '--no-deref', 'HEAD', main]);
+    const detached = await GitEvidenceStore.open(dir, { hostId: 'host-a', openOnly: true });
+    expect(detached.branch).toBe('main');
+    expect((await detached.read()).head).toBe(main);
+  });
+
+  it('sets the durable fsync settings an existing repository lacks or has otherwise, and leaves them alone when set; never when reading only', async () => {
+    const dir = await newRepo();
+    const config = path.join(dir, 'config');
+    git(dir, ['config', '--local', '--unset', 'core.fsync']);
+    git(dir, ['config', '--local', 'core.fsyncMethod', 'writeout-only']);
+    const before = readFileSync(config, 'utf8');
+    await GitEvidenceStore.open(dir, { readOnly: true });
+    expect(readFileSync(config, 'utf8')).toBe(before);
+    await GitEvidenceStore.open(dir, { hostId: 'host-a', openOnly: true });
+    expect(git(dir, ['config', '--local', 'core.fsync'])).toBe('objects,reference,index');
+    expect(git(dir, ['config', '--local', '--get-all', 'core.fsyncMethod'])).toBe('fsync');
+    const durable = readFileSync(config, 'utf8');
+    await GitEvidenceStore.open(dir);
+    expect(readFileSync(config, 'utf8')).toBe(durable);
+  });
 });
 
 describe('committing records', () => {
