@@ -135,11 +135,11 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
   for (const p of sessionProblems) add(p, true);
   for (const p of fresh) add(p, false);
 
-  const counts = { ...cp.counts };
+  const counts = new Map(cp.counts);
   for (const id of touched) {
     const n = attributed.get(id)?.length ?? 0;
-    if (n > 0) counts[id] = n;
-    else delete counts[id];
+    if (n > 0) counts.set(id, n);
+    else counts.delete(id);
   }
   const s = signed.summary;
   const judge = async () => ackJudge(await rosterFromBlob({ catBlobs: (b) => readBlobs(git, b) }, cp.carried.roster));
