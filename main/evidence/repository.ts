@@ -46,9 +46,15 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
     created = true;
   }
   const git = new Git(abs);
+  // The git dir and the object format in one process; a git too old for --show-object-format (or
+  // no repository here) answers it with an error, and the two are asked apart, as before.
   let gitDir: string;
+  let formatLine: string | undefined;
   try {
-    gitDir = await git.text('open-repository', ['rev-parse', '--absolute-git-dir']);
+    const both = await git.run('open-repository', ['rev-parse', '--absolute-git-dir', '--show-object-format'], { ok: [0, 128, 129] });
+    const lines = both.exitCode === 0 ? both.text().trim().split('\n') : [];
+    formatLine = lines[1];
+    gitDir = lines[0] || (await git.text('open-repository', ['rev-parse', '--absolute-git-dir']));
   } catch (e) {
     if (e instanceof BreakGlassError) throw e;
     if (e instanceof GitFailure && /dubious ownership/.test(e.stderr)) {
@@ -59,7 +65,7 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
   }
   const branch = await organisationBranch(git);
   if (!readOnly) await ensureDurableConfig(git);
-  const format = (await git.run('object-format', ['rev-parse', '--show-object-format'], { ok: [0, 128] })).text().trim();
+  const format = formatLine ?? (await git.run('object-format', ['rev-parse', '--show-object-format'], { ok: [0, 128] })).text().trim();
   return { dir: abs, gitDir, branch, git, objectFormat: format === 'sha256' ? 'sha256' : 'sha1', created };
 }
 
