@@ -103,6 +103,11 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
   for (const u of unreadable) present.add(u.path);
   const view: LedgerView = { head: headOf(tips, store.hostId), branch: store.branch, tips: ledgerTipsOf(tips), sessions, unreadable, conflicts, policy: builtInPolicy() };
 
+  // The signature walk reads the records by path, never their commits: it runs beside the history
+  // walk (its git reads are spawned beside the serial queue, main/git.ts), and the history walk's
+  // failure, if any, is still the one raised.
+  const signing = verifySignatures(store, view, { ...options, since: { exclude, resume: cp.governance, parents } });
+  signing.catch(() => undefined); // awaited below
   const history = await checkHistories(git, view, { exclude, parents, mustBeAdded: [...changed].filter((p) => present.has(p) && !inCheckpoint.has(p)) });
   const fresh: IntegrityProblem[] = [...history.problems];
   for (const [p, commits] of history.added) {
@@ -122,7 +127,7 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
       sessionProblems.push({ sessionId, seq: p.recordSeq, path: null, commit: null, message: `Recording ${p.recordingId}: ${p.message}` });
     }
   }
-  const signed = await verifySignatures(store, attributedView, { ...options, since: { exclude, resume: cp.governance, parents } });
+  const signed = await signing;
   fresh.push(...signed.problems);
 
   // The part before: its findings, except the session checks of the sessions read again.
