@@ -125,6 +125,16 @@ export function ackInputsOf(entries: readonly LedgerEntry[]): SessionAckInputs |
   return { declaredAt: first.record.at, challenges: { declared: sessionChallenge(entries, 'declared'), closed: sessionChallenge(entries, 'closed') }, typed };
 }
 
+/** Who a status names as the commander. */
+function commanderOf(a: CommanderAck | undefined): AckStatus['commander'] {
+  return a ? { name: a.record.actor.name, email: a.record.actor.email, at: a.record.at } : null;
+}
+
+/** One status as an object literal, not a spread of a common base: verify judges every session's two events, and the spread cost some 50 times more (issue 18). */
+function ackStatus(event: AckEvent, challenge: string, dueAt: string | null, state: AckStateName, finding: boolean, awaiting: boolean, commander: AckStatus['commander'], detail: string): AckStatus {
+  return { event, challenge, dueAt, state, finding, awaiting, commander, detail };
+}
+
 /** One event's acknowledgement from a session's inputs (acknowledgementOf, without the session's records). */
 export function acknowledgementFrom(inputs: SessionAckInputs, event: AckEvent, acks: ReadonlyMap<string, readonly CommanderAck[]>, policy: Pick<Policy, 'acknowledgement'>, nowMs: number): AckStatus | null {
   const challenge = inputs.challenges[event];
@@ -134,32 +144,31 @@ export function acknowledgementFrom(inputs: SessionAckInputs, event: AckEvent, a
   const theirs = acks.get(challenge) ?? [];
   const valid = theirs.filter((a) => a.invalid === null && a.record.payload.event === event);
   const confirmedBy = valid.find((a) => typed.some((t) => t.challenge === challenge && t.response === a.record.payload.response));
-  const commanderOf = (a: CommanderAck | undefined) => (a ? { name: a.record.actor.name, email: a.record.actor.email, at: a.record.at } : null);
   const declaredAt = Date.parse(inputs.declaredAt);
   const rule = policy.acknowledgement;
   const due = event === 'declared' && rule.declared !== 'optional' ? declaredAt + rule.withinMinutes * 60_000 : null;
-  const base = { event, challenge, dueAt: due === null ? null : new Date(due).toISOString() };
+  const dueAt = due === null ? null : new Date(due).toISOString();
   if (confirmedBy) {
-    return { ...base, state: 'confirmed', finding: false, awaiting: false, commander: commanderOf(confirmedBy), detail: `Confirmed: ${confirmedBy.record.actor.name} (incident commander) signed the acknowledgement of ${ackEventWord(event)} ${code} at ${confirmedBy.record.at}, and the operator recorded its response code ${formatCode(confirmedBy.record.payload.response)}.` };
+    return ackStatus(event, challenge, dueAt, 'confirmed', false, false, commanderOf(confirmedBy), `Confirmed: ${confirmedBy.record.actor.name} (incident commander) signed the acknowledgement of ${ackEventWord(event)} ${code} at ${confirmedBy.record.at}, and the operator recorded its response code ${formatCode(confirmedBy.record.payload.response)}.`);
   }
   if (typed.length > 0) {
     const last = typed[typed.length - 1]!;
     if (last.challenge !== challenge) {
-      return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched: the operator's acknowledged record (#${last.seq}) names code ${formatCode(last.challenge)}, but the ${ackEventWord(event)}'s commit gives ${code}: the ${ackEventWord(event)} was rewritten after the code was read aloud.` };
+      return ackStatus(event, challenge, dueAt, 'mismatched', true, false, null, `Mismatched: the operator's acknowledged record (#${last.seq}) names code ${formatCode(last.challenge)}, but the ${ackEventWord(event)}'s commit gives ${code}: the ${ackEventWord(event)} was rewritten after the code was read aloud.`);
     }
     if (theirs.length === 0) {
-      return { ...base, state: 'provisional', finding: false, awaiting: false, commander: null, detail: `Provisional: the operator recorded response ${formatCode(last.response)} for ${ackEventWord(event)} ${code}; the commander's signed acknowledgement is not in this history yet (it arrives when both hosts have pushed and this repository fetched).` };
+      return ackStatus(event, challenge, dueAt, 'provisional', false, false, null, `Provisional: the operator recorded response ${formatCode(last.response)} for ${ackEventWord(event)} ${code}; the commander's signed acknowledgement is not in this history yet (it arrives when both hosts have pushed and this repository fetched).`);
     }
     const why = valid.length > 0
       ? `the operator recorded response ${formatCode(last.response)}, but ${valid.map((a) => `${a.record.actor.name}'s signature gives ${formatCode(a.record.payload.response)}`).join(', ')}`
       : theirs.map((a) => a.invalid ?? `${a.record.actor.name}'s acknowledgement says it is of the ${ackEventWord(a.record.payload.event)}`).join('; ');
-    return { ...base, state: 'mismatched', finding: true, awaiting: false, commander: null, detail: `Mismatched acknowledgement of ${ackEventWord(event)} ${code}: ${why}.` };
+    return ackStatus(event, challenge, dueAt, 'mismatched', true, false, null, `Mismatched acknowledgement of ${ackEventWord(event)} ${code}: ${why}.`);
   }
   const past = due !== null && nowMs > due;
   const seen = valid[0];
   const commanderSaw = seen ? ` ${seen.record.actor.name} (incident commander) acknowledged it at ${seen.record.at}, but the operator has not recorded the response code.` : '';
-  const window = due === null ? ' The policy does not require it.' : past ? ` It was due by ${base.dueAt} (policy: within ${rule.withinMinutes} min of the declaration).` : ` Due by ${base.dueAt}.`;
-  return { ...base, state: 'missing', finding: past, awaiting: due !== null && !past, commander: commanderOf(seen), detail: `No acknowledgement of ${ackEventWord(event)} ${code} recorded.${commanderSaw}${window}` };
+  const window = due === null ? ' The policy does not require it.' : past ? ` It was due by ${dueAt} (policy: within ${rule.withinMinutes} min of the declaration).` : ` Due by ${dueAt}.`;
+  return ackStatus(event, challenge, dueAt, 'missing', past, due !== null && !past, commanderOf(seen), `No acknowledgement of ${ackEventWord(event)} ${code} recorded.${commanderSaw}${window}`);
 }
 
 /** Both events' acknowledgements of a session (the closing's once it is closed). */

@@ -62,7 +62,12 @@ export async function verifyRepository(store: VerifiedStore, options: VerifyOpti
 async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { anchor?: string; nowMs: number }): Promise<VerifyReport> {
   const r = await verifySince(store, cp, options.anchor !== undefined ? { anchor: options.anchor } : {});
   const problems = r.problems.map((x) => x.problem);
-  const records = Object.values(r.checkpoint.counts).reduce((a, b) => a + b, 0);
+  let records = 0;
+  let sessions = 0;
+  for (const [id, n] of r.checkpoint.counts) {
+    records += n;
+    if (!id.startsWith('journal-')) sessions += 1;
+  }
   const volatile = await afresh(store, r.tips, records, null);
   if (r.missing.length > 0) volatile.problems.push({ sessionId: null, seq: null, path: null, commit: null, message: `Objects of the commits added since the checkpoint are missing: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ` and ${r.missing.length - 5} more` : ''}.` });
   // The acknowledgements depend on the clock and on every commander's journal, the witnesses'
@@ -70,13 +75,13 @@ async function fromCheckpoint(store: VerifiedStore, cp: Checkpoint, options: { a
   // the checkpoint carries brought up to date with the commits since (verifyCarried.ts), every
   // witnessed commit checked against the current refs.
   const c = r.checkpoint;
-  const acknowledged = acknowledgementReport(Object.entries(c.carried.sessions), acksByChallenge(c.carried), c.carried.rules, options.nowMs);
+  const acknowledged = acknowledgementReport(c.carried.sessions, acksByChallenge(c.carried), c.carried.rules, options.nowMs);
   // Every ref moved only forward since the checkpoint (verifySince proves it): a claim contained then is contained now.
   const witnessed = await verifyWitnessClaims(store.git, { claims: c.carried.claims, tips: ledgerTipsOf(r.tips), ownHostId: store.hostId, toleranceMs: c.carried.rules.clockSkewToleranceSeconds * 1000, recordsOf: (commits) => recordsAddedBy(store.git, commits), contained: new Set(c.carried.contained) });
   volatile.problems.push(...acknowledged.problems, ...witnessed.problems);
   if (r.missing.length === 0) await writeCheckpoint(store.gitDir, { ...c, carried: { ...c.carried, contained: witnessed.contained } });
   return {
-    ok: problems.length + volatile.problems.length === 0, head: r.view.head, sessions: Object.keys(c.counts).filter((k) => !k.startsWith('journal-')).length, records,
+    ok: problems.length + volatile.problems.length === 0, head: r.view.head, sessions, records,
     commitsChecked: c.commitsChecked, comparedWithRemote: volatile.comparedWithRemote, comparedWith: volatile.comparedWith, tips: r.tips.map((t) => ({ ref: t.ref, commit: t.commit })), notices: [],
     problems: [...problems, ...volatile.problems],
     signatures: { ...c.signatures, records: [] },
@@ -132,11 +137,11 @@ async function verifyFull(store: VerifiedStore, options: { anchor?: string; nowM
   const sessionProblems = [...ledger, ...recordings];
   const ok = all.length === 0;
   if (!volatile.damaged && (durable.length === 0 || !options.writeWhenOk)) {
-    const counts: Record<string, number> = {};
-    for (const [id, entries] of view.sessions) counts[id] = entries.length;
+    const counts = new Map<string, number>();
+    for (const [id, entries] of view.sessions) counts.set(id, entries.length);
     const s = signed.summary;
     await writeCheckpoint(store.gitDir, {
-      version: 2, objectFormat: store.objectFormat, branch: store.branch, hostId: store.hostId, pinned: options.anchor ?? null, head: view.head,
+      version: 3, objectFormat: store.objectFormat, branch: store.branch, hostId: store.hostId, pinned: options.anchor ?? null, head: view.head,
       tips: tips.tips.map((t) => ({ ref: t.ref, commit: t.commit })),
       problems: [...sessionProblems.map((problem) => ({ problem, session: true })), ...[...problems, ...signed.problems].map((problem) => ({ problem, session: false }))],
       counts, commitsChecked: history.commitsChecked, signatures: { roster: s.roster, anchor: s.anchor, proven: s.proven, claimed: s.claimed, invalid: s.invalid }, governance: signed.resume,

@@ -46,7 +46,8 @@ export function acknowledgementReport(sessions: Iterable<readonly [string, Sessi
       const s = acknowledgementFrom(inputs, event, acks, policy, nowMs);
       if (!s) continue;
       known.add(s.challenge);
-      list.push({ sessionId, ...s });
+      // A literal, not `{ sessionId, ...s }`: see acknowledgementFrom.
+      list.push({ sessionId, event: s.event, challenge: s.challenge, dueAt: s.dueAt, state: s.state, finding: s.finding, awaiting: s.awaiting, commander: s.commander, detail: s.detail });
       if (s.finding) problems.push({ sessionId, seq: null, path: null, commit: null, message: `Acknowledgement (${s.state}): ${s.detail}` });
     }
   }

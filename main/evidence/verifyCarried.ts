@@ -6,6 +6,7 @@ import type { RecordOf } from '../../app/records';
 import { claimsIn, witnessClaims } from '../../app/witness';
 import type { Git } from '../git';
 import { readBlobs } from './blobs';
+import { IdsColumn, joinColumn, rowsOf, splitColumn, TextColumn } from './checkpointColumns';
 import { parseRecordText } from './recordParse';
 
 /**
@@ -20,13 +21,7 @@ import { parseRecordText } from './recordParse';
  * commits since add to a session or a journal is added to it.
  */
 
-const Code = z.string().min(1);
 const Event = z.enum(['declared', 'closed']);
-const Inputs = z.object({
-  declaredAt: z.string(),
-  challenges: z.object({ declared: Code.nullable(), closed: Code.nullable() }).strict(),
-  typed: z.array(z.object({ seq: z.number().int(), event: Event, challenge: z.string(), response: z.string() }).strict()),
-}).strict();
 const Ack = z.object({
   record: z.object({
     sessionId: z.string(), seq: z.number().int(), at: z.string(),
@@ -40,20 +35,81 @@ const Claim = z.object({
   via: z.enum(['fetch', 'command']), path: z.string(), statementCommit: z.string(),
 }).strict();
 
-export const CarriedSchema = z.object({
+const Fields = {
   /** The roster blob in force (the commanders' keys), null: none. */
   roster: z.string().nullable(),
   /** The policy's rules the afresh checks apply. */
   rules: z.object({ acknowledgement: z.object({ declared: z.enum(['before-actions', 'within', 'optional']), withinMinutes: z.number().int() }).strict(), clockSkewToleranceSeconds: z.number().int() }).strict(),
-  sessions: z.record(z.string(), Inputs),
   acks: z.array(Ack),
   claims: z.array(Claim),
   /** The claims (`host\ncommit`) found contained in their host's refs at the checkpoint (verifyWitnesses.ts). */
   contained: z.array(z.string()),
+};
+
+/**
+ * The same on disk (issue 18): the sessions' inputs as columns (checkpointColumns.ts), one row per
+ * session ('' for a code not known), and the operator's typed responses (few) by row.
+ */
+export const StoredCarriedSchema = z.object({
+  ...Fields,
+  sessions: z.object({
+    ids: IdsColumn,
+    declaredAt: TextColumn,
+    declared: TextColumn,
+    closed: TextColumn,
+    typed: z.array(z.object({ row: z.number().int().nonnegative(), seq: z.number().int(), event: Event, challenge: z.string(), response: z.string() }).strict()),
+  }).strict(),
 }).strict();
 
-export type Carried = z.infer<typeof CarriedSchema>;
+export type StoredCarried = z.infer<typeof StoredCarriedSchema>;
+/** The carried inputs as verify uses them: each session's acknowledgement inputs by session id. */
+export type Carried = Omit<StoredCarried, 'sessions'> & { sessions: Map<string, SessionAckInputs> };
 export type CarriedRules = Carried['rules'];
+
+/** The carried inputs as stored (see StoredCarriedSchema); null when a value cannot be stored in a column. */
+export function storedCarried(c: Carried): StoredCarried | null {
+  const n = c.sessions.size;
+  const ids: string[] = new Array(n);
+  const declaredAt: string[] = new Array(n);
+  const declared: string[] = new Array(n);
+  const closed: string[] = new Array(n);
+  const typed: StoredCarried['sessions']['typed'] = [];
+  let row = 0;
+  for (const [id, i] of c.sessions) {
+    ids[row] = id;
+    declaredAt[row] = i.declaredAt;
+    declared[row] = i.challenges.declared ?? '';
+    closed[row] = i.challenges.closed ?? '';
+    for (const t of i.typed) typed.push({ row, seq: t.seq, event: t.event, challenge: t.challenge, response: t.response });
+    row += 1;
+  }
+  const columns = [joinColumn(ids), joinColumn(declaredAt), joinColumn(declared), joinColumn(closed)] as const;
+  if (columns.some((x) => x === null) || ids.includes('')) return null;
+  return { ...c, sessions: { ids: columns[0]!, declaredAt: columns[1]!, declared: columns[2]!, closed: columns[3]!, typed } };
+}
+
+/** The carried inputs of a validated stored form; null when its columns do not agree (then it is no checkpoint). */
+export function carriedOfStored(s: StoredCarried): Carried | null {
+  const ids = rowsOf(s.sessions.ids);
+  const declaredAt = splitColumn(s.sessions.declaredAt, ids.length);
+  const declared = splitColumn(s.sessions.declared, ids.length);
+  const closed = splitColumn(s.sessions.closed, ids.length);
+  if (!declaredAt || !declared || !closed) return null;
+  const sessions = new Map<string, SessionAckInputs>();
+  const rows: SessionAckInputs[] = new Array(ids.length);
+  for (let row = 0; row < ids.length; row++) {
+    const inputs: SessionAckInputs = { declaredAt: declaredAt[row]!, challenges: { declared: declared[row] || null, closed: closed[row] || null }, typed: [] };
+    rows[row] = inputs;
+    sessions.set(ids[row]!, inputs);
+  }
+  if (sessions.size !== ids.length) return null;
+  for (const t of s.sessions.typed) {
+    const inputs = rows[t.row];
+    if (!inputs) return null;
+    inputs.typed.push({ seq: t.seq, event: t.event, challenge: t.challenge, response: t.response });
+  }
+  return { ...s, sessions };
+}
 
 function compactAck(a: CommanderAck): Carried['acks'][number] {
   const r = a.record;
@@ -68,11 +124,11 @@ export function rulesOf(view: LedgerView): CarriedRules {
 
 /** What a full verify's view gives the checkpoint. */
 export function carriedOf(view: LedgerView, roster: string | null, judge: AckJudge, contained: string[]): Carried {
-  const sessions: Record<string, SessionAckInputs> = {};
+  const sessions = new Map<string, SessionAckInputs>();
   for (const [id, entries] of view.sessions) {
     if (id.startsWith('journal-')) continue;
     const inputs = ackInputsOf(entries);
-    if (inputs) sessions[id] = inputs;
+    if (inputs) sessions.set(id, inputs);
   }
   const acks = [...commanderAcks(view, judge).values()].flat().map(compactAck);
   return { roster, rules: rulesOf(view), sessions, acks, claims: witnessClaims(view).map((c) => ({ ...c })), contained };
@@ -86,7 +142,7 @@ export function carriedOf(view: LedgerView, roster: string | null, judge: AckJud
  * `judge` is asked only when a journal gained an acknowledgement.
  */
 export async function carryForward(c: Carried, touched: ReadonlyMap<string, readonly LedgerEntry[]>, judge: () => Promise<AckJudge>): Promise<Carried> {
-  const sessions = { ...c.sessions };
+  const sessions = new Map(c.sessions);
   const acks = [...c.acks];
   const claims = [...c.claims];
   const ackPaths = new Set(acks.map((a) => a.path));
@@ -95,9 +151,9 @@ export async function carryForward(c: Carried, touched: ReadonlyMap<string, read
   for (const [id, entries] of touched) {
     if (!id.startsWith('journal-')) {
       const fresh = ackInputsOf(entries);
-      const before = sessions[id];
-      if (!fresh) delete sessions[id];
-      else sessions[id] = { ...fresh, challenges: { declared: fresh.challenges.declared ?? before?.challenges.declared ?? null, closed: fresh.challenges.closed ?? before?.challenges.closed ?? null } };
+      const before = sessions.get(id);
+      if (!fresh) sessions.delete(id);
+      else sessions.set(id, { ...fresh, challenges: { declared: fresh.challenges.declared ?? before?.challenges.declared ?? null, closed: fresh.challenges.closed ?? before?.challenges.closed ?? null } });
       continue;
     }
     for (const e of entries) {

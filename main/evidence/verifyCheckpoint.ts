@@ -3,7 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { IntegrityProblem } from '../../app/ledger';
 import type { GitEvidenceStore } from './store';
-import { CarriedSchema } from './verifyCarried';
+import { CountColumn, IdsColumn, joinColumn, rowsOf, splitColumn } from './checkpointColumns';
+import { carriedOfStored, storedCarried, StoredCarriedSchema, type Carried } from './verifyCarried';
 
 /**
  * The checkpoint of the last verify (issue 18): what `breakglass verify` found up to the ref tips
@@ -20,8 +21,7 @@ const CommitId = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/);
 const Problem = z.object({ sessionId: z.string().nullable(), seq: z.number().int().nullable(), path: z.string().nullable(), commit: z.string().nullable(), message: z.string() }).strict();
 const State = z.object({ roster: z.string().nullable(), policy: z.string().nullable(), changedAt: z.number().int(), signedSeen: z.boolean() }).strict();
 
-export const CheckpointSchema = z.object({
-  version: z.literal(2),
+const Fields = {
   objectFormat: z.enum(['sha1', 'sha256']),
   branch: z.string(),
   hostId: z.string().nullable(),
@@ -32,8 +32,6 @@ export const CheckpointSchema = z.object({
   tips: z.array(z.object({ ref: z.string(), commit: CommitId }).strict()),
   /** Findings at the checkpoint: `session` ones are recomputed when their session gains records, the others carried forward. */
   problems: z.array(z.object({ problem: Problem, session: z.boolean() }).strict()),
-  /** Records per session at the checkpoint (the counts of the next report). */
-  counts: z.record(z.string(), z.number().int().nonnegative()),
   commitsChecked: z.number().int().nonnegative(),
   signatures: z.object({ roster: z.boolean(), anchor: CommitId.nullable(), proven: z.number().int(), claimed: z.number().int(), invalid: z.number().int() }).strict(),
   /** What the signature walk needs to go on from the tips: the rosters adopted, its order, the governed state at each tip, each session operator's keys. */
@@ -44,11 +42,19 @@ export const CheckpointSchema = z.object({
     states: z.record(CommitId, State),
     operatorKeys: z.record(z.string(), z.array(z.string())),
   }).strict(),
-  /** What the checks every verify makes afresh go on from: acknowledgements, witness claims, the roster and rules in force (verifyCarried.ts). */
-  carried: CarriedSchema,
+};
+
+/** The checkpoint as stored: the per-session tables as columns (verifyCarried.ts StoredCarriedSchema says why). */
+const StoredSchema = z.object({
+  version: z.literal(3),
+  ...Fields,
+  counts: z.object({ ids: IdsColumn, records: CountColumn }).strict(),
+  carried: StoredCarriedSchema,
 }).strict();
 
-export type Checkpoint = z.infer<typeof CheckpointSchema>;
+type Stored = z.infer<typeof StoredSchema>;
+/** The checkpoint as verify uses it: records per session at the checkpoint (the counts of the next report), and what the checks every verify makes afresh go on from (verifyCarried.ts). */
+export type Checkpoint = Omit<Stored, 'counts' | 'carried'> & { counts: Map<string, number>; carried: Carried };
 export type CheckpointProblem = Checkpoint['problems'][number];
 export type ResumeState = Checkpoint['governance'];
 
@@ -72,8 +78,20 @@ export async function readCheckpoint(gitDir: string): Promise<{ checkpoint: Chec
   } catch {
     return { reason: 'the checkpoint file is not valid JSON' };
   }
-  const parsed = CheckpointSchema.safeParse(json);
-  return parsed.success ? { checkpoint: parsed.data } : { reason: 'the checkpoint file is not a valid checkpoint' };
+  const parsed = StoredSchema.safeParse(json);
+  const checkpoint = parsed.success ? fromStored(parsed.data) : null;
+  return checkpoint ? { checkpoint } : { reason: 'the checkpoint file is not a valid checkpoint' };
+}
+
+/** The checkpoint of a validated stored one; null when its columns do not agree. */
+function fromStored(s: Stored): Checkpoint | null {
+  const ids = rowsOf(s.counts.ids);
+  const records = splitColumn(s.counts.records, ids.length);
+  const carried = carriedOfStored(s.carried);
+  if (!records || !carried) return null;
+  const counts = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) counts.set(ids[i]!, Number(records[i]));
+  return counts.size === ids.length ? { ...s, counts, carried } : null;
 }
 
 /** Writes the checkpoint atomically (a temporary file renamed over it); a read-only repository simply keeps none. */
@@ -81,11 +99,22 @@ export async function writeCheckpoint(gitDir: string, checkpoint: Checkpoint): P
   const file = checkpointFile(gitDir);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await fs.writeFile(tmp, JSON.stringify(checkpoint));
+    const stored = toStored(checkpoint);
+    // A value a column cannot hold (a newline in a session id): no checkpoint, and the next verify is full.
+    if (!stored) return await fs.rm(file, { force: true });
+    await fs.writeFile(tmp, JSON.stringify(stored));
     await fs.rename(tmp, file);
   } catch {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
   }
+}
+
+function toStored(c: Checkpoint): Stored | null {
+  const ids = [...c.counts.keys()];
+  const idsColumn = joinColumn(ids);
+  const carried = storedCarried(c.carried);
+  if (idsColumn === null || ids.includes('') || !carried) return null;
+  return { ...c, counts: { ids: idsColumn, records: [...c.counts.values()].join('\n') }, carried };
 }
 
 /** A finding's identity for carrying forward: everything but the commit (unknown for records read again from an earlier part). */

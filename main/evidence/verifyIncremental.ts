@@ -63,9 +63,11 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
   const moved = tips.filter((t) => before.has(t.ref) && before.get(t.ref) !== t.commit);
   const exclude = [...new Set(cp.tips.map((t) => t.commit))];
   const revs = [...new Set(tips.map((t) => t.commit)), ...exclude.map((c) => `^${c}`)];
-  const listed = tips.length === 0 ? null : await git.run('verify-new-commits', ['rev-list', '--parents', ...revs], { ok: [0, 128] });
+  // One walk for the new commits with their parents and for the objects they reach (connectivity):
+  // `commit <id>` then its parents for each, and `?<id>` for each object git could not reach.
+  const listed = tips.length === 0 ? null : await git.run('verify-new-commits', ['rev-list', '--objects', '--no-object-names', '--missing=print', '--format=%P', ...revs], { ok: [0, 128] });
   if (listed && listed.exitCode !== 0) throw new CheckpointUnusable('a commit of the checkpoint is no longer in the repository');
-  const parents = new Map((listed ? listed.text().split('\n').filter(Boolean) : []).map((l) => { const [c, ...ps] = l.split(' '); return [c!, ps] as const; }));
+  const { parents, missing } = newCommitsOf(listed ? listed.text() : '');
   const newCommits = parents.size;
   for (const t of moved) {
     if (descendsInNew(parents, t.commit, before.get(t.ref)!)) continue;
@@ -101,6 +103,11 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
   for (const u of unreadable) present.add(u.path);
   const view: LedgerView = { head: headOf(tips, store.hostId), branch: store.branch, tips: ledgerTipsOf(tips), sessions, unreadable, conflicts, policy: builtInPolicy() };
 
+  // The signature walk reads the records by path, never their commits: it runs beside the history
+  // walk (its git reads are spawned beside the serial queue, main/git.ts), and the history walk's
+  // failure, if any, is still the one raised.
+  const signing = verifySignatures(store, view, { ...options, since: { exclude, resume: cp.governance, parents } });
+  signing.catch(() => undefined); // awaited below
   const history = await checkHistories(git, view, { exclude, parents, mustBeAdded: [...changed].filter((p) => present.has(p) && !inCheckpoint.has(p)) });
   const fresh: IntegrityProblem[] = [...history.problems];
   for (const [p, commits] of history.added) {
@@ -120,7 +127,7 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
       sessionProblems.push({ sessionId, seq: p.recordSeq, path: null, commit: null, message: `Recording ${p.recordingId}: ${p.message}` });
     }
   }
-  const signed = await verifySignatures(store, attributedView, { ...options, since: { exclude, resume: cp.governance, parents } });
+  const signed = await signing;
   fresh.push(...signed.problems);
 
   // The part before: its findings, except the session checks of the sessions read again.
@@ -135,11 +142,11 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
   for (const p of sessionProblems) add(p, true);
   for (const p of fresh) add(p, false);
 
-  const counts = { ...cp.counts };
+  const counts = new Map(cp.counts);
   for (const id of touched) {
     const n = attributed.get(id)?.length ?? 0;
-    if (n > 0) counts[id] = n;
-    else delete counts[id];
+    if (n > 0) counts.set(id, n);
+    else counts.delete(id);
   }
   const s = signed.summary;
   const judge = async () => ackJudge(await rosterFromBlob({ catBlobs: (b) => readBlobs(git, b) }, cp.carried.roster));
@@ -150,9 +157,23 @@ export async function verifySince(store: VerifiedStore, cp: Checkpoint, options:
     signatures: { roster: cp.signatures.roster || s.roster, anchor: s.anchor, proven: cp.signatures.proven + s.proven, claimed: cp.signatures.claimed + s.claimed, invalid: cp.signatures.invalid + s.invalid },
     governance: signed.resume, carried,
   };
-  const missing = newCommits === 0 ? [] : (await git.text('verify-new-objects', ['rev-list', '--objects', '--no-object-names', '--missing=print', ...revs], { ok: [0, 128] })).split('\n').filter((l) => l.startsWith('?')).map((l) => l.slice(1));
   const movedFirst = moved.find((t) => store.hostId !== null && t.ref === ownRef(store.hostId)) ?? moved[0];
   return { view, tips, problems, newCommits, from: movedFirst ? before.get(movedFirst.ref)! : cp.head, checkpoint, missing };
+}
+
+/** The new commits with their parents, and the objects missing, from `rev-list --objects --format=%P --missing=print`. */
+function newCommitsOf(out: string): { parents: Map<string, string[]>; missing: string[] } {
+  const parents = new Map<string, string[]>();
+  const missing: string[] = [];
+  const lines = out.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.startsWith('commit ')) {
+      const p = lines[++i] ?? '';
+      parents.set(l.slice('commit '.length), p === '' ? [] : p.split(' '));
+    } else if (l.startsWith('?')) missing.push(l.slice(1));
+  }
+  return { parents, missing };
 }
 
 /** Whether `commit` reaches `ancestor` through the new commits alone (`parents`: each new commit's parents). */

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,25 @@ describe('verify: incremental from its checkpoint, or full (issue 18)', () => {
     expect(again.report.mode).toBe('incremental');
     expect(named(again.report)).toHaveLength(1);
     expect(named(again.report)[0]!.commit).toBe(named(after.report)[0]!.commit);
+  });
+
+  it('names an object of the commits added since that the repository lost (connectivity of the new commits)', async () => {
+    const { repo, env } = copyOfBase();
+    expect((await verify(repo, env)).code).toBe(0);
+    const log = await sessionLog({ ...base, repo, env, cli: (args) => runCli(['--repo', repo, ...args], { env }) }, sessionId);
+    const added = pathOf(log, log.length + 1);
+    commitOnOwnRef(repo, { [added]: `${JSON.stringify(nextNote(log, 'checked the replica'), null, 2)}\n` });
+    // A push this small arrives as loose objects: the new record's blob is one file to lose.
+    const blob = gitx(repo, ['rev-parse', `${OWN}:${added}`]).trim();
+    const loose = path.join(repo, 'objects', blob.slice(0, 2), blob.slice(2));
+    expect(existsSync(loose)).toBe(true);
+    chmodSync(loose, 0o644);
+    rmSync(loose);
+
+    const after = await verify(repo, env);
+    expect(after.code).toBe(1);
+    expect(after.report).toMatchObject({ mode: 'incremental', incremental: { commits: 1 } });
+    expect(after.report.problems.some((p) => p.message === `Objects of the commits added since the checkpoint are missing: ${blob}.`)).toBe(true);
   });
 
   it('walks the commits added since: an old record edited in a new commit, and a new record committed by someone else', async () => {
