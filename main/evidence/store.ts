@@ -1,5 +1,6 @@
 import type { GovernedFiles, NotInForce } from './governedState';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import '../host/nativeHash';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BreakGlassError } from '../../app/errors';

@@ -6,6 +6,7 @@ import type { LedgerView } from '../../app/ports';
 import { verifySessionRecordings } from '../../app/recording/evidence';
 import type { VerifyResult } from '../../app/verifyResult';
 import { Git, type GitResult } from '../git';
+import '../host/nativeHash';
 import { orgTrackingRef, ownRef, REMOTE_NAME, trackingRefOf } from './layout';
 import { LedgerIndex } from './ledgerIndex';
 import { checkHistories } from './verifyHistory';

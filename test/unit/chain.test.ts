@@ -293,3 +293,23 @@ describe('verifyLedgerRecords', () => {
     expect(at(problems, 6).some((p) => /names session bg-20261128-100000-99999999/.test(p.message))).toBe(true);
   });
 });
+
+describe('the native SHA-256 main installs for record hashes', () => {
+  const native = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
+
+  it('gives the portable answer for any text, lone surrogates and astral characters included, and for bytes', async () => {
+    const { portableSha256Hex } = await import('../../app/chain');
+    const anyUnits = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 200 }).map((units) => String.fromCharCode(...units));
+    fc.assert(fc.property(fc.oneof(anyUnits, fc.string({ unit: 'grapheme', maxLength: 100 })), (text) => native(text) === portableSha256Hex(text)), { numRuns: 500 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => native(bytes) === portableSha256Hex(bytes)), { numRuns: 200 });
+  });
+
+  it('with the store loaded (which installs it) hashes keep their known answers, and a SHA-256 that disagrees is refused', async () => {
+    const { installSha256Hex, portableSha256Hex } = await import('../../app/chain');
+    await import('../../main/evidence/store');
+    // A record hash is the same whichever implementation sealed it.
+    expect(sha256Hex('caf\u00e9 \ud800')).toBe(portableSha256Hex('caf\u00e9 \ud800'));
+    expect(() => installSha256Hex((t) => native(typeof t === 'string' ? `${t}x` : t))).toThrow(/disagrees/);
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
