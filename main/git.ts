@@ -292,6 +292,16 @@ export class Git {
   }
 
   /**
+   * A read's trimmed text, spawned directly like bytes(). simple-git waits a fixed 50 ms after a
+   * command that printed nothing, whatever its completion settings: a `for-each-ref` that matches
+   * no ref (a host with no own ref yet, no tracking refs) paid it on every fetch and push, and under
+   * a test's fake clock that wait never ended.
+   */
+  async readText(caller: string, args: readonly string[]): Promise<string> {
+    return (await this.bytes(caller, args)).toString('utf8').trim();
+  }
+
+  /**
    * Moves refs in one transaction (`update-ref --stdin` with start/prepare/commit). An `old` value
    * makes it a compare-and-swap; the all-zero id means "must not exist". The transaction verbs make
    * git answer on stdout, which also spares the fixed wait simple-git adds after a silent command.

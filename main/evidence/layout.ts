@@ -70,7 +70,7 @@ export interface TipSet {
 export async function readTips(git: Git, branch: string, ownHostId: string | null): Promise<TipSet> {
   const local = `refs/heads/${branch}`;
   const tracking = orgTrackingRef(branch);
-  const out = await git.text('list-tips', ['for-each-ref', '--format=%(refname) %(objectname) %(tree)', local, tracking, HOSTS_PREFIX, TRACKING_HOSTS_PREFIX]);
+  const out = await git.readText('list-tips', ['for-each-ref', '--format=%(refname) %(objectname) %(tree)', local, tracking, HOSTS_PREFIX, TRACKING_HOSTS_PREFIX]);
   const found = new Map<string, { commit: string; tree: string }>();
   for (const line of out.split('\n')) {
     const [ref, commit, tree] = line.trim().split(' ');

@@ -210,7 +210,7 @@ async function compareOwnWithRemote(store: VerifiedStore, problems: IntegrityPro
   if (store.hostId === null) return null;
   const own = ownRef(store.hostId);
   const tracking = trackingRefOf(store.hostId);
-  const listed = (await store.git.text('list-own-refs', ['for-each-ref', '--format=%(refname) %(objectname)', own, tracking])).split('\n').filter(Boolean);
+  const listed = (await store.git.readText('list-own-refs', ['for-each-ref', '--format=%(refname) %(objectname)', own, tracking])).split('\n').filter(Boolean);
   const commitOf = new Map(listed.map((l) => l.split(' ') as [string, string]));
   const head = commitOf.get(own);
   const before = problems.length;
@@ -250,7 +250,7 @@ async function compareWithTracking(store: VerifiedStore, tracking: string, head:
  * the evidence is not where this repository reads it, and verify says where it is).
  */
 async function refuseEmptyView(git: Git, problems: IntegrityProblem[]): Promise<void> {
-  const refs = (await git.text('list-remote-refs', ['for-each-ref', '--format=%(refname)', 'refs/remotes/', 'refs/heads/'])).split('\n').filter(Boolean);
+  const refs = (await git.readText('list-remote-refs', ['for-each-ref', '--format=%(refname)', 'refs/remotes/', 'refs/heads/'])).split('\n').filter(Boolean);
   if (refs.length === 0) return;
   const out = (await git.text('find-records', ['cat-file', '--batch-check=%(objecttype)'], { input: `${refs.flatMap((r) => [`${r}:sessions`, `${r}:journal`]).join('\n')}\n` })).split('\n');
   const holding = refs.filter((_, i) => out[2 * i] === 'tree' || out[2 * i + 1] === 'tree');

@@ -42,9 +42,6 @@ export class CheckpointUnusable extends Error {}
 /** Where an incremental walk starts (issue 18): the checkpoint's tips (excluded) and the walk's state there. */
 export interface SignaturesSince { exclude: readonly string[]; resume: ResumeState; parents: ReadonlyMap<string, readonly string[]> }
 
-/** A read of the whole history, through git.ts's Buffer path (one copy, decoded once), trimmed as Git.text() trims. */
-const readText = async (git: Git, caller: string, args: readonly string[]): Promise<string> => (await git.bytes(caller, args)).toString('utf8').trim();
-
 /** Verifies every commit's signature and the governance of roster.yaml and policy.yaml over every ref of `view`, from the first commit. */
 export async function verifySignatures(store: SignedStore, view: LedgerView, options: { anchor?: string; since?: SignaturesSince } = {}): Promise<{ summary: SignatureSummary; problems: IntegrityProblem[]; resume: ResumeState }> {
   const problems: IntegrityProblem[] = [];
@@ -56,11 +53,11 @@ export async function verifySignatures(store: SignedStore, view: LedgerView, opt
   const not = (since?.exclude ?? []).map((c) => `^${c}`);
   const orgTip = tips.find((t) => t.organisation)?.commit ?? null;
   const [log, orgLog] = since ? [
-    since.parents.size === 0 ? '' : await readText(store.git, 'verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
+    since.parents.size === 0 ? '' : await store.git.readText('verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
     [...(orgTip ? reachableIn(since.parents, [orgTip]) : [])].join('\n'),
   ] : await Promise.all([
-    readText(store.git, 'verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
-    orgTip ? readText(store.git, 'verify-signatures-organisation', ['rev-list', orgTip, ...not]) : Promise.resolve(''),
+    store.git.readText('verify-signatures-history', ['log', '--reverse', '--topo-order', '--no-renames', '--raw', '--no-abbrev', '--diff-merges=off', '--format=%x01%H%x02%P', ...new Set(tips.map((t) => t.commit)), ...not]),
+    orgTip ? store.git.readText('verify-signatures-organisation', ['rev-list', orgTip, ...not]) : Promise.resolve(''),
   ]);
   const onOrganisation = new Set(orgLog.split('\n').filter(Boolean));
   const commits = parseRawLog(log);

@@ -59,7 +59,7 @@ export class Backlog {
    * until it is pushed.
    */
   async commits(confirmed: string | null = null): Promise<Set<string>> {
-    const refs = (await this.git.text('pending-refs', ['for-each-ref', '--format=%(refname)', HOSTS_PREFIX, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
+    const refs = (await this.git.readText('pending-refs', ['for-each-ref', '--format=%(refname)', HOSTS_PREFIX, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean);
     const local = refs.filter((r) => r.startsWith(HOSTS_PREFIX));
     if (local.length === 0) return new Set();
     const tracked = refs.some((r) => r.startsWith(`refs/remotes/${REMOTE_NAME}/`));
@@ -82,7 +82,7 @@ export class Backlog {
   /** This host's own ref's tip and `hosts/<id> --not <what the remote has>`; null before this host's first record. */
   private async range(confirmed: string | null): Promise<{ tip: string; revs: string[] } | null> {
     const own = ownRef(this.hostId);
-    const listed = (await this.git.text('pending-refs', ['for-each-ref', '--format=%(refname) %(objectname)', own, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean).map((l) => l.split(' '));
+    const listed = (await this.git.readText('pending-refs', ['for-each-ref', '--format=%(refname) %(objectname)', own, `refs/remotes/${REMOTE_NAME}/`])).split('\n').filter(Boolean).map((l) => l.split(' '));
     const tip = listed.find(([r]) => r === own)?.[1];
     if (!tip) return null;
     const tracked = listed.some(([r]) => r!.startsWith(`refs/remotes/${REMOTE_NAME}/`));

@@ -67,7 +67,7 @@ async function fetchedOwn(git: Git, stderr: string, hostId: string): Promise<See
 
 /** A ref's commit (one that names no commit counts as absent). */
 async function commitOfRef(git: Git, ref: string): Promise<string | null> {
-  const out = await git.text('read-confirmed', ['for-each-ref', '--format=%(objecttype) %(objectname)', ref]);
+  const out = await git.readText('read-confirmed', ['for-each-ref', '--format=%(objecttype) %(objectname)', ref]);
   const [type, id] = out.split('\n').find((l) => l.length > 0)?.split(' ') ?? [];
   return type === 'commit' && id ? id : null;
 }
@@ -96,7 +96,7 @@ export async function readPushRefs(git: Git, hostId: string | null, branch: stri
   const tracking = orgTrackingRef(branch);
   const wanted = [own, ownTracking, local, tracking].filter((r): r is string => r !== null);
   // for-each-ref patterns also match below a name (`refs/heads/hosts/a` matches `…/a/b`): exact names are kept.
-  const out = await git.text('push-refs', ['for-each-ref', '--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)', ...wanted]);
+  const out = await git.readText('push-refs', ['for-each-ref', '--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)', ...wanted]);
   const found = new Map<string, string>();
   for (const line of out.split('\n')) {
     const [ref, type, id, peeledType, peeled] = line.trim().split(' ');

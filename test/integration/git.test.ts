@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readTips } from '../../main/evidence/layout';
 import { Git, GitFailure, UnsafeRepositoryConfig } from '../../main/git';
 import { spawnSync } from 'node:child_process';
 import { silentServer } from '../support/gitDaemon';
@@ -126,6 +127,29 @@ describe('Git.run', () => {
     process.env.GIT_DIR = other.dir;
     expect(await new Git(dir).text('test-env', ['rev-parse', 'refs/heads/main'])).toBe(commit);
     expect(commit).not.toBe(other.commit);
+  });
+});
+
+describe('Git.readText', () => {
+  it('answers a read that prints nothing at once: no fixed wait, even on a clock that does not move', async () => {
+    const { dir, commit } = repoWithCommit();
+    const g = new Git(dir);
+    await g.run('warm-up', ['rev-parse', 'HEAD']);
+    // Captured before the clock is faked: the test's own deadline runs on the real one.
+    const realTimeout = globalThis.setTimeout;
+    const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<'still waiting'>((r) => realTimeout(() => r('still waiting'), ms))]);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      // No ref matches: git prints nothing. simple-git's fixed 50 ms after a silent command is a
+      // timer this clock never fires (the board's fetch schedule hung on it under its fake clock).
+      expect(await within(g.readText('no-such-ref', ['for-each-ref', 'refs/heads/hosts/']), 5_000)).toBe('');
+      // The view's tips of a host with no own ref yet: one silent read less on every fetch and push.
+      const tips = await within(readTips(g, 'main', 'host-without-ref'), 5_000);
+      expect(tips).not.toBe('still waiting');
+      expect((tips as Awaited<ReturnType<typeof readTips>>).tips.map((t) => t.commit)).toEqual([commit]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
