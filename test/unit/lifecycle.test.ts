@@ -145,3 +145,23 @@ describe('review rules (segregation of duties)', () => {
     expect(facts.review!.review.reviewer.name).toBe('Linus Pauling');
   });
 });
+
+describe('a session state at an instant', () => {
+  it('of a reviewed session is the same at every instant (kept per fold), and the same as a fresh copy of its facts', () => {
+    const facts = foldSession(new ChainBuilder().declared().closed().reviewed().records());
+    const early = stateAt(facts, T0 + 3600_000);
+    const years = stateAt(facts, T0 + 3 * 365 * 86_400_000);
+    expect(years).toBe(early);
+    expect(early).toEqual({ ...facts, phase: 'reviewed' });
+    // Another fold of the same records is another object, and gets a state of its own.
+    const again = stateAt(foldSession(new ChainBuilder().declared().closed().reviewed().records()), T0);
+    expect(again).not.toBe(early);
+  });
+
+  it('of a closed session still says, at each instant, whether its review is overdue', () => {
+    const facts = foldSession(new ChainBuilder().declared().closed().records());
+    const due = Date.parse(facts!.closed!.reviewDueAt);
+    expect(stateAt(facts!, due - 1)).toMatchObject({ phase: 'closed', reviewOverdue: false });
+    expect(stateAt(facts!, due + 1)).toMatchObject({ phase: 'closed', reviewOverdue: true });
+  });
+});
