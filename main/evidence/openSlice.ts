@@ -63,8 +63,7 @@ export function keptInSlice(sessionId: string, entries: readonly LedgerEntry[], 
 /** The file's text for `view` (which must carry its view id). */
 function sliceText(view: LedgerView, hostId: string, roster: string | null): string | null {
   if (!view.viewId) return null;
-  const sessions: Array<[string, readonly LedgerEntry[]]> = [];
-  for (const [id, entries] of view.sessions) if (keptInSlice(id, entries, hostId)) sessions.push([id, entries]);
+  const sessions = [...keptSessions(view.sessions, hostId)];
   return JSON.stringify({
     version: 1, hostId, viewId: view.viewId, head: view.head, branch: view.branch, tips: view.tips ?? [], sessions,
     unreadable: view.unreadable, conflicts: view.conflicts ?? [], policy: view.policy, roster,
@@ -126,8 +125,8 @@ export class OpenSliceFile {
    */
   async saveAppended(from: string | null | undefined, ref: string, entry: LedgerEntry, view: LedgerView, roster: string | null): Promise<void> {
     if (!view.viewId || view.viewId === this.known) return;
-    const extends_ = from != null && from === this.known && roster === this.roster && (view.tips ?? []).some((t) => t.ref === ref) && this.tailBytes <= Math.max(this.baseBytes, 1024 * 1024);
-    if (!extends_) return this.save(view, roster);
+    const appendable = from != null && from === this.known && roster === this.roster && (view.tips ?? []).some((t) => t.ref === ref) && this.tailBytes <= Math.max(this.baseBytes, 1024 * 1024);
+    if (!appendable) return this.save(view, roster);
     const line = `${JSON.stringify({ from, ref, entry, viewId: view.viewId })}\n`;
     try {
       await fs.appendFile(this.file, line, { mode: 0o600 });

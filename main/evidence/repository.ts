@@ -58,8 +58,8 @@ export async function openRepository(dir: string, create: boolean, readOnly = fa
   let located: string[];
   try {
     // One process for both (git prints one line per option, in order). Opening only reads: spawned
-    // directly (git.ts bytes()), so a command that reads nothing else never loads simple-git.
-    located = (await git.bytes('open-repository', ['rev-parse', '--absolute-git-dir', '--show-object-format'])).toString('utf8').trim().split('\n');
+    // directly (git.ts readText()), so a command that reads nothing else never loads simple-git.
+    located = (await git.readText('open-repository', ['rev-parse', '--absolute-git-dir', '--show-object-format'])).split('\n');
   } catch (e) {
     if (e instanceof BreakGlassError) throw e;
     if (e instanceof GitFailure && /dubious ownership/.test(e.stderr)) {

@@ -7,7 +7,7 @@ import { BreakGlassError } from '../../app/errors';
 import { defaultPolicyYaml } from '../../app/policy';
 import type { Person } from '../../app/identity';
 import type { EvidenceRecord } from '../../app/records';
-import type { AppendRecord, EvidenceStore, LedgerView, LockRecovery } from '../../app/ports';
+import type { AppendRecord, EvidenceStore, LedgerEntry, LedgerView, LockRecovery } from '../../app/ports';
 import type { Git } from '../git';
 import { BranchCommitter, StaleHead } from './commit';
 import { ownRef, readTips, tipSetOf, type TipSet } from './layout';
@@ -171,9 +171,16 @@ export class GitEvidenceStore implements EvidenceStore {
     return this.index.view!;
   }
 
-  /** Brings this host's open slice in step with the whole view just read or written (never from a read-only store: it writes nothing). */
-  private async saveSlice(): Promise<void> {
-    if (this.slice && this.index.view && !this.readOnly) await this.slice.save(this.index.view, this.index.governed?.roster ?? null);
+  /**
+   * Brings this host's open slice in step with the whole view just read or written (never from a
+   * read-only store: it writes nothing). After one record committed (`appended`: the view it
+   * followed, its ref and entry) the slice follows by that record, a line appended (openSlice.ts).
+   */
+  private async saveSlice(appended?: { from: string | null; ref: string; entry: LedgerEntry }): Promise<void> {
+    if (!this.slice || !this.index.view || this.readOnly) return;
+    const roster = this.index.governed?.roster ?? null;
+    if (appended) await this.slice.saveAppended(appended.from, appended.ref, appended.entry, this.index.view, roster);
+    else await this.slice.save(this.index.view, roster);
   }
 
   /**
@@ -358,8 +365,7 @@ export class GitEvidenceStore implements EvidenceStore {
     } else {
       const from = this.index.viewId;
       await this.index.recordCommitted(c.ref, c.file, c.blob, c.commit, record, c.tip === null && c.org !== null);
-      // The slice follows by the one record (a line appended), not rewritten whole (openSlice.ts).
-      if (this.slice && this.index.view && !this.readOnly) await this.slice.saveAppended(from, c.ref, { record, commit: c.commit, path: c.file }, this.index.view, this.index.governed?.roster ?? null);
+      await this.saveSlice({ from, ref: c.ref, entry: { record, commit: c.commit, path: c.file } });
     }
     return c.commit;
   }
